@@ -1,0 +1,227 @@
+// Package api serves dutybot's HTTP interface: the alert API that scripts
+// and feeds (meteorological warnings) call, health and metrics.
+package api
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"dutybot/callout"
+	"dutybot/storage"
+)
+
+// Server holds the HTTP handlers.
+type Server struct {
+	engine   *callout.Engine
+	db       *storage.DB
+	token    string
+	gatherer prometheus.Gatherer
+	log      *slog.Logger
+}
+
+// New returns the API; an empty token disables the alert endpoints (503).
+func New(engine *callout.Engine, db *storage.DB, token string, g prometheus.Gatherer, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{engine: engine, db: db, token: token, gatherer: g, log: log}
+}
+
+// Handler returns the routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/alerts", s.auth(s.createAlert))
+	mux.HandleFunc("GET /api/v1/alerts/{id}", s.auth(s.getAlert))
+	mux.HandleFunc("POST /api/v1/alerts/{id}/close", s.auth(s.closeAlert))
+	mux.HandleFunc("GET /healthz", s.health)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	return mux
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.token == "" {
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{"the alert API is disabled: set http.api_token_file or DUTYBOT_API_TOKEN"})
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dutybot"`)
+			writeJSON(w, http.StatusUnauthorized, errorBody{"missing or wrong bearer token"})
+			return
+		}
+		next(w, r)
+	}
+}
+
+// AlertRequest is the body of POST /api/v1/alerts.
+type AlertRequest struct {
+	Kind    string          `json:"kind"`
+	Title   string          `json:"title"`
+	Body    string          `json:"body"`
+	Level   string          `json:"level"`
+	Targets storage.Targets `json:"targets"`
+}
+
+func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) {
+	var req AlertRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody{"bad JSON: " + err.Error()})
+		return
+	}
+	if dec.More() {
+		writeJSON(w, http.StatusBadRequest, errorBody{"bad JSON: more than one object"})
+		return
+	}
+	if req.Kind != "" && req.Kind != "alert" && req.Kind != "weather" {
+		writeJSON(w, http.StatusBadRequest, errorBody{fmt.Sprintf("kind: %q is not alert or weather", req.Kind)})
+		return
+	}
+	a, err := s.engine.Create(callout.Request{Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
+		Targets: req.Targets, Source: "api"})
+	var verr *callout.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		writeJSON(w, http.StatusBadRequest, errorBody{verr.Reason})
+		return
+	case err != nil:
+		s.log.Error("api: create alert", "err", err)
+		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+		return
+	}
+	w.Header().Set("Location", "/api/v1/alerts/"+a.ID)
+	writeJSON(w, http.StatusCreated, map[string]any{"id": a.ID, "recipients": len(a.Recipients)})
+}
+
+// AlertJSON is an alert as the API shows it.
+type AlertJSON struct {
+	ID         string          `json:"id"`
+	Kind       string          `json:"kind"`
+	Level      string          `json:"level"`
+	Title      string          `json:"title"`
+	Body       string          `json:"body"`
+	State      string          `json:"state"`
+	Source     string          `json:"source"`
+	Issuer     string          `json:"issuer,omitempty"`
+	Targets    storage.Targets `json:"targets"`
+	CreatedAt  time.Time       `json:"created_at"`
+	ClosedAt   *time.Time      `json:"closed_at"`
+	ClosedBy   string          `json:"closed_by,omitempty"`
+	Answered   int             `json:"answered"`
+	Recipients []RecipientJSON `json:"recipients"`
+}
+
+// RecipientJSON is one recipient's state.
+type RecipientJSON struct {
+	Official    string           `json:"official"`
+	State       string           `json:"state"`
+	SentAt      *time.Time       `json:"sent_at"`
+	AckedAt     *time.Time       `json:"acked_at"`
+	AckedBy     string           `json:"acked_by"`
+	NextAt      *time.Time       `json:"next_step_at"`
+	Unreachable string           `json:"unreachable,omitempty"`
+	Escalations []EscalationJSON `json:"escalations"`
+}
+
+// EscalationJSON is one step taken.
+type EscalationJSON struct {
+	Step   int       `json:"step"`
+	Action string    `json:"action"`
+	To     string    `json:"to,omitempty"`
+	People []string  `json:"people,omitempty"`
+	At     time.Time `json:"at"`
+	Note   string    `json:"note,omitempty"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// ToJSON converts an alert view for the API.
+func ToJSON(v callout.View) AlertJSON {
+	a := v.Alert
+	out := AlertJSON{ID: a.ID, Kind: a.Kind, Level: a.Level, Title: a.Title, Body: a.Body, State: a.State,
+		Source: a.Source, Issuer: a.Issuer, Targets: a.Targets, CreatedAt: a.CreatedAt, ClosedAt: optTime(a.ClosedAt),
+		ClosedBy: a.ClosedBy, Recipients: []RecipientJSON{}}
+	for _, r := range v.Recipients {
+		rj := RecipientJSON{Official: r.Official, State: r.State, SentAt: optTime(r.SentAt), AckedAt: optTime(r.AckedAt),
+			AckedBy: r.AckedBy, NextAt: optTime(r.NextAt), Unreachable: r.Unreachable, Escalations: []EscalationJSON{}}
+		for _, e := range r.Escalations {
+			rj.Escalations = append(rj.Escalations, EscalationJSON{Step: e.Step, Action: e.Action, To: e.To,
+				People: e.People, At: e.At, Note: e.Note})
+		}
+		if r.State == storage.StateAcked {
+			out.Answered++
+		}
+		out.Recipients = append(out.Recipients, rj)
+	}
+	return out
+}
+
+func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
+	v, err := s.engine.Get(r.PathValue("id"))
+	switch {
+	case errors.Is(err, callout.ErrUnknownAlert):
+		writeJSON(w, http.StatusNotFound, errorBody{fmt.Sprintf("no alert %q", r.PathValue("id"))})
+	case err != nil:
+		s.log.Error("api: get alert", "err", err)
+		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+	default:
+		writeJSON(w, http.StatusOK, ToJSON(v))
+	}
+}
+
+func (s *Server) closeAlert(w http.ResponseWriter, r *http.Request) {
+	_, err := s.engine.Close("api", r.PathValue("id"))
+	switch {
+	case errors.Is(err, callout.ErrUnknownAlert):
+		writeJSON(w, http.StatusNotFound, errorBody{fmt.Sprintf("no alert %q", r.PathValue("id"))})
+	case errors.Is(err, callout.ErrClosed):
+		writeJSON(w, http.StatusConflict, errorBody{"alert is not open"})
+	case err != nil:
+		s.log.Error("api: close alert", "err", err)
+		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+	default:
+		s.getAlert(w, r)
+	}
+}
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
+	var queue, deadlines int
+	err := s.db.View(func(tx *storage.Tx) error {
+		queue, deadlines = tx.QueueLen(), tx.DeadlineCount()
+		return nil
+	})
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "storage error"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "outbox": queue, "deadlines": deadlines})
+}

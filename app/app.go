@@ -1,0 +1,163 @@
+// Package app wires dutybot's services together: storage, the 叫应 engine,
+// the outgoing queue, the deadline runner, the HTTP API and the Telegram
+// bot. The binary, the tests and the load tools all start it the same way.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"dutybot/api"
+	"dutybot/bot"
+	"dutybot/callout"
+	"dutybot/clock"
+	"dutybot/config"
+	"dutybot/locales"
+	"dutybot/metrics"
+	"dutybot/outbox"
+	"dutybot/scheduler"
+	"dutybot/storage"
+)
+
+// Options adjusts how the app runs; the zero value is production.
+type Options struct {
+	Clock clock.Clock
+	Log   *slog.Logger
+	// HTTPClient is used for Bot API calls.
+	HTTPClient *http.Client
+	// Listener serves the HTTP API instead of listening on http.listen.
+	Listener net.Listener
+	// NoHTTP disables the HTTP server.
+	NoHTTP bool
+	// NoBot disables polling Telegram (the outbox still sends).
+	NoBot bool
+}
+
+// App is a wired dutybot.
+type App struct {
+	Config     *config.Config
+	DB         *storage.DB
+	Engine     *callout.Engine
+	Bot        *bot.Bot
+	Dispatcher *outbox.Dispatcher
+	Deadlines  *scheduler.Deadlines
+	API        *api.Server
+	Metrics    *metrics.Metrics
+	Registry   *prometheus.Registry
+	Catalog    *locales.Catalog
+
+	opts Options
+	log  *slog.Logger
+}
+
+// New opens the database and builds every service; nothing runs until Run.
+func New(cfg *config.Config, opts Options) (*App, error) {
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	cat, err := locales.New(cfg.Language)
+	if err != nil {
+		return nil, err
+	}
+	db, err := storage.Open(cfg.Storage.Path)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := metrics.New(reg)
+	a := &App{Config: cfg, DB: db, Metrics: m, Registry: reg, Catalog: cat, opts: opts, log: opts.Log}
+	a.Engine = callout.New(cfg, db, opts.Clock, cat, m, opts.Log)
+	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Catalog: cat, Metrics: m, Log: opts.Log,
+		HTTPClient: opts.HTTPClient})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	d := cfg.Delivery
+	a.Dispatcher = outbox.New(db, opts.Clock, a.Bot.Sender(), a.Engine, outbox.Limits{
+		GlobalPerSecond: d.GlobalPerSecond, ChatPerSecond: d.ChatPerSecond, ChatBurst: d.ChatBurst,
+		GroupPerMinute: d.GroupPerMinute, RequestTimeout: d.RequestTimeout.D(), GiveUpAfter: d.GiveUpAfter.D(),
+	}, m, opts.Log)
+	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, a.Engine.Fire, scheduler.Options{
+		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
+		AfterFire: a.Engine.Committed})
+	a.Engine.SetWakers(a.Dispatcher.Wake, a.Deadlines.Wake)
+	a.Bot.WakeOutbox = a.Dispatcher.Wake
+	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log)
+	if err := a.Engine.Prebind(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prebind officials: %w", err)
+	}
+	return a, nil
+}
+
+// Run serves until ctx is cancelled or the bot cannot start, then stops
+// every service and closes the database.
+func (a *App) Run(ctx context.Context) error {
+	defer a.DB.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var runErr error
+	var once sync.Once
+	fail := func(err error) {
+		once.Do(func() { runErr = err })
+		cancel()
+	}
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				fail(fmt.Errorf("%s: %w", name, err))
+			}
+		}()
+	}
+	run("outbox", a.Dispatcher.Run)
+	run("deadlines", a.Deadlines.Run)
+	if !a.opts.NoHTTP {
+		ln := a.opts.Listener
+		if ln == nil {
+			var err error
+			ln, err = net.Listen("tcp", a.Config.HTTP.Listen)
+			if err != nil {
+				cancel()
+				wg.Wait()
+				return fmt.Errorf("http.listen %s: %w", a.Config.HTTP.Listen, err)
+			}
+		}
+		srv := &http.Server{Handler: a.API.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		a.log.Info("HTTP API listening", "addr", ln.Addr().String())
+		run("http", func(ctx context.Context) error {
+			go func() {
+				<-ctx.Done()
+				sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
+				defer c()
+				_ = srv.Shutdown(sctx)
+			}()
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	if !a.opts.NoBot {
+		run("telegram", a.Bot.Run)
+	}
+	<-ctx.Done()
+	wg.Wait()
+	return runErr
+}

@@ -1,0 +1,142 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"dutybot/config"
+	"dutybot/storage"
+)
+
+func (b *Bot) onStart(_ context.Context, c caller) {
+	if !c.private {
+		b.reply(c, b.t(c, "StartInGroup", nil))
+		return
+	}
+	if c.bound {
+		b.reply(c, b.t(c, "AlreadyBound", b.identity(c.lang, c.official)))
+		return
+	}
+	b.replyStart(c)
+}
+
+// replyStart asks an unknown chat to share its phone number.
+func (b *Bot) replyStart(c caller) {
+	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, "StartUnbound", nil),
+		Reply: &storage.Reply{ContactLabel: b.t(c, "ButtonShareContact", nil)},
+		Ref:   storage.Ref{Kind: storage.RefInfo}})
+}
+
+// identity is the data describing an official in greetings.
+func (b *Bot) identity(lang string, o config.Official) map[string]any {
+	unit := o.Unit
+	if u, ok := b.Config.Unit(o.Unit); ok {
+		unit = u.Name
+	}
+	var roles []string
+	for _, r := range o.Roles {
+		roles = append(roles, b.Catalog.T(lang, "Role_"+r, nil))
+	}
+	return map[string]any{"Name": o.Name, "Unit": unit, "Roles": strings.Join(roles, "、")}
+}
+
+// onContact binds a chat to the official whose phone number the user shared
+// from their own account.
+func (b *Bot) onContact(_ context.Context, c caller, m *models.Message) {
+	if !c.private {
+		return
+	}
+	ct := m.Contact
+	phone := config.NormalizePhone(ct.PhoneNumber)
+	refuse := func(msgID, reason string, official string) {
+		b.reply(c, b.t(c, msgID, nil))
+		b.recordRefusal(c, phone, official, msgID, reason)
+	}
+	if m.From == nil || ct.UserID != m.From.ID {
+		refuse("BindNotOwnContact", "shared someone else's contact", "")
+		return
+	}
+	o, ok := b.Config.OfficialByPhone(phone)
+	if !ok {
+		refuse("BindUnknownPhone", "phone number not registered", "")
+		return
+	}
+	if c.bound {
+		if c.official.ID == o.ID {
+			b.reply(c, b.t(c, "AlreadyBound", b.identity(c.lang, o)))
+			return
+		}
+		refuse("BindChatTaken", "this Telegram account is already bound to "+c.official.ID, o.ID)
+		return
+	}
+	now := b.Engine.Now()
+	var taken bool
+	err := b.DB.Update(func(tx *storage.Tx) error {
+		old, err := tx.Binding(o.ID)
+		switch {
+		case err == nil && old.UserID != m.From.ID:
+			taken = true
+			return nil
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
+			return err
+		}
+		if err := tx.PutBinding(storage.Binding{Official: o.ID, ChatID: c.chatID, UserID: m.From.ID,
+			Username: m.From.Username, TelegramLang: c.tgLang, BoundAt: now, Source: "contact"}); err != nil {
+			return err
+		}
+		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvBound, Official: o.ID, Actor: o.ID,
+			Detail: fmt.Sprintf("chat %d", c.chatID)})
+	})
+	if err != nil {
+		b.Log.Error("bind official", "official", o.ID, "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+		return
+	}
+	if taken {
+		refuse("BindOfficialTaken", "official "+o.ID+" is already bound to another Telegram account", o.ID)
+		return
+	}
+	b.Log.Info("official bound", "official", o.ID, "chat", c.chatID)
+	c.official, c.bound = o, true
+	c.lang = b.Engine.Lang(o.ID)
+	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, "BindDone", b.identity(c.lang, o)),
+		Reply: &storage.Reply{Remove: true}, Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}})
+}
+
+// recordRefusal logs a refused binding and tells the admins; msgID names
+// the refusal, reason explains it in the log.
+func (b *Bot) recordRefusal(c caller, phone, official, msgID, reason string) {
+	now := b.Engine.Now()
+	masked := maskPhone(phone)
+	err := b.DB.Update(func(tx *storage.Tx) error {
+		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvBindRefused, Official: official,
+			Actor: fmt.Sprintf("tg:%d", c.userID), Detail: reason + " (" + masked + ")"})
+	})
+	if err != nil {
+		b.Log.Error("record refused binding", "err", err)
+	}
+	b.Log.Warn("binding refused", "user", c.userID, "phone", masked, "reason", reason)
+	_ = b.Engine.TellAdmins(func(lang string) string {
+		return b.Catalog.T(lang, "AdminBindRefused", map[string]any{"User": c.userID, "Phone": masked,
+			"Reason": b.Catalog.T(lang, "Reason"+msgID, map[string]any{"Official": b.officialName(official)})})
+	})
+}
+
+// maskPhone keeps the first three and last four digits.
+func maskPhone(p string) string {
+	if len(p) < 8 {
+		return p
+	}
+	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+}
+
+func (b *Bot) officialName(id string) string {
+	if o, ok := b.Config.Official(id); ok {
+		return o.Name
+	}
+	return id
+}

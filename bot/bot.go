@@ -1,0 +1,213 @@
+// Package bot is dutybot's Telegram side: it binds officials to their chats,
+// turns commands and button presses into 叫应 actions, and delivers the
+// outgoing queue through the Bot API. Everything Telegram-specific lives
+// here; the rules live in callout.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"dutybot/callout"
+	"dutybot/config"
+	"dutybot/locales"
+	"dutybot/metrics"
+	"dutybot/storage"
+)
+
+// Deps are the services the bot works with.
+type Deps struct {
+	Config  *config.Config
+	DB      *storage.DB
+	Engine  *callout.Engine
+	Catalog *locales.Catalog
+	Metrics *metrics.Metrics
+	Log     *slog.Logger
+	// WakeOutbox is called after replies were queued.
+	WakeOutbox func()
+	// HTTPClient overrides the client used for Bot API calls (tests).
+	HTTPClient *http.Client
+}
+
+// Bot is the Telegram front end.
+type Bot struct {
+	Deps
+	api      *tg.Bot
+	username string
+	shards   []chan *models.Update
+	drafts   *drafts
+
+	conflictMu   sync.Mutex
+	lastConflict time.Time
+}
+
+// shardCount is how many chats' updates are handled in parallel; updates of
+// one chat always go to the same shard and are handled in order.
+const shardCount = 16
+
+// New prepares the bot; it makes no network call until Run.
+func New(d Deps) (*Bot, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.WakeOutbox == nil {
+		d.WakeOutbox = func() {}
+	}
+	b := &Bot{Deps: d, drafts: newDrafts()}
+	poll := d.Config.Telegram.PollTimeout.D()
+	if poll < 2*time.Second {
+		poll = 2 * time.Second // below this go-telegram/bot busy-loops
+	}
+	client := d.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: poll + 10*time.Second,
+			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}
+	}
+	api, err := tg.New(d.Config.Telegram.Token,
+		tg.WithServerURL(d.Config.Telegram.APIURL),
+		tg.WithHTTPClient(poll, client),
+		tg.WithSkipGetMe(),
+		tg.WithNotAsyncHandlers(),
+		tg.WithWorkers(1),
+		tg.WithDefaultHandler(b.enqueue),
+		tg.WithErrorsHandler(b.apiError),
+		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "callback_query"}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	b.api = api
+	return b, nil
+}
+
+// Sender returns the outbox sender that delivers through this bot.
+func (b *Bot) Sender() *Sender { return &Sender{api: b.api} }
+
+// Run connects to the Bot API, registers the command menu and handles
+// updates until ctx is cancelled.
+func (b *Bot) Run(ctx context.Context) error {
+	me, err := b.getMe(ctx)
+	if err != nil {
+		return err
+	}
+	b.username = me.Username
+	b.Log.Info("connected to Telegram", "bot", me.Username, "api_url", b.Config.Telegram.APIURL)
+	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+		b.Log.Warn("deleteWebhook failed; polling may conflict with a webhook", "err", err)
+	}
+	b.registerCommands(ctx)
+
+	var wg sync.WaitGroup
+	b.shards = make([]chan *models.Update, shardCount)
+	for i := range b.shards {
+		b.shards[i] = make(chan *models.Update, 64)
+		wg.Add(1)
+		go func(c chan *models.Update) {
+			defer wg.Done()
+			for u := range c {
+				b.handle(ctx, u)
+			}
+		}(b.shards[i])
+	}
+	b.api.Start(ctx)
+	for _, c := range b.shards {
+		close(c)
+	}
+	wg.Wait()
+	return nil
+}
+
+// getMe retries until the Bot API answers, so a bot started while the
+// network is down comes up when it returns.
+func (b *Bot) getMe(ctx context.Context) (*models.User, error) {
+	wait := time.Second
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		me, err := b.api.GetMe(cctx)
+		cancel()
+		if err == nil {
+			return me, nil
+		}
+		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
+			return nil, fmt.Errorf("telegram rejected the bot token (check telegram.token_file or DUTYBOT_TELEGRAM_TOKEN): %w", err)
+		}
+		b.Log.Warn("cannot reach the Bot API, retrying", "api_url", b.Config.Telegram.APIURL, "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+// apiError logs errors of the polling loop; a 409 means another instance
+// polls with the same token.
+func (b *Bot) apiError(err error) {
+	if errors.Is(err, tg.ErrorConflict) {
+		b.conflictMu.Lock()
+		defer b.conflictMu.Unlock()
+		if time.Since(b.lastConflict) > time.Minute {
+			b.lastConflict = time.Now()
+			b.Log.Error("another process is polling Telegram with this bot token (409 Conflict); stop the other dutybot instance or webhook consumer", "err", err)
+		}
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	b.Log.Warn("telegram polling error", "err", err)
+}
+
+// enqueue routes an update to its chat's shard; it runs on the library's
+// single update worker, so the order of one chat's updates is kept.
+func (b *Bot) enqueue(ctx context.Context, _ *tg.Bot, u *models.Update) {
+	chat := updateChat(u)
+	h := fnv.New32a()
+	fmt.Fprint(h, chat)
+	select {
+	case b.shards[h.Sum32()%shardCount] <- u:
+	case <-ctx.Done():
+	}
+}
+
+func updateChat(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// handle runs one update with panic recovery.
+func (b *Bot) handle(ctx context.Context, u *models.Update) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.Metrics.HandlerPanics.Inc()
+			b.Log.Error("update handler panicked", "update", u.ID, "panic", r, "stack", string(debug.Stack()))
+		}
+	}()
+	b.Metrics.UpdatesHandled.Inc()
+	switch {
+	case u.CallbackQuery != nil:
+		b.onCallback(ctx, u.CallbackQuery)
+	case u.Message != nil:
+		b.onMessage(ctx, u.Message)
+	}
+}
+
+// HandleUpdate handles one update synchronously; tests and the webhook-free
+// sandbox use it.
+func (b *Bot) HandleUpdate(ctx context.Context, u *models.Update) { b.handle(ctx, u) }

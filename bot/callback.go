@@ -1,0 +1,125 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"dutybot/callout"
+	"dutybot/locales"
+	"dutybot/storage"
+)
+
+// onCallback handles a button press: it always answers the callback with a
+// toast, and changes state only for a valid press by the addressee.
+func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
+	c := b.who(q.From.ID, true, &q.From)
+	msgID := 0
+	if q.Message.Message != nil {
+		msgID = q.Message.Message.ID
+		c.chatID = q.Message.Message.Chat.ID
+		c.private = q.Message.Message.Chat.Type == models.ChatTypePrivate
+	}
+	toast, alert := b.pressed(c, q.Data, msgID)
+	if _, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{
+		CallbackQueryID: q.ID, Text: toast, ShowAlert: alert}); err != nil {
+		b.Log.Warn("answer callback", "err", err)
+	}
+}
+
+// pressed performs a press and returns the toast text and whether it should
+// be shown as a dialog.
+func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
+	if !c.bound {
+		return b.t(c, "ToastUnbound", nil), true
+	}
+	switch {
+	case strings.HasPrefix(data, "al:"):
+		if !canIssue(c.official) {
+			return b.t(c, "AlertForbidden", nil), true
+		}
+		return b.onDraftButton(c, data, msgID), false
+	case strings.HasPrefix(data, "lang:"):
+		return b.setLang(c, strings.TrimPrefix(data, "lang:")), false
+	}
+	p, ok := callout.ParseData(data)
+	if !ok {
+		b.Log.Warn("garbled button data", "user", c.userID, "data", data)
+		return b.t(c, "ToastInvalid", nil), true
+	}
+	switch p.Action {
+	case "ack":
+		out, err := b.Engine.Ack(c.official.ID, p.Alert, p.Official)
+		if err != nil {
+			return b.pressError(c, err, out)
+		}
+		return b.t(c, "ToastAcked", map[string]any{"Time": b.hhmm(out)}), false
+	case "hdl":
+		out, err := b.Engine.Handle(c.official.ID, p.Alert, p.Official)
+		if err != nil {
+			return b.pressError(c, err, out)
+		}
+		return b.t(c, "ToastHandled", map[string]any{"Count": len(out.Handled)}), false
+	case "cls":
+		_, err := b.Engine.Close(c.official.ID, p.Alert)
+		if err != nil {
+			return b.pressError(c, err, callout.Outcome{})
+		}
+		return b.t(c, "ToastClosed", nil), false
+	}
+	return b.t(c, "ToastInvalid", nil), true
+}
+
+func (b *Bot) hhmm(out callout.Outcome) string {
+	return out.At.In(b.Config.Location).Format("15:04")
+}
+
+func (b *Bot) pressError(c caller, err error, out callout.Outcome) (string, bool) {
+	switch {
+	case errors.Is(err, callout.ErrNotYours):
+		return b.t(c, "ToastNotYours", nil), true
+	case errors.Is(err, callout.ErrAlready):
+		if !out.At.IsZero() {
+			return b.t(c, "ToastAlready", map[string]any{"Time": b.hhmm(out)}), false
+		}
+		return b.t(c, "ToastNothingLeft", nil), false
+	case errors.Is(err, callout.ErrClosed):
+		return b.t(c, "ToastAlertClosed", nil), false
+	case errors.Is(err, callout.ErrUnknownAlert):
+		return b.t(c, "ToastInvalid", nil), true
+	case errors.Is(err, callout.ErrForbidden):
+		return b.t(c, "ToastForbidden", nil), true
+	}
+	b.Log.Error("button press failed", "err", err)
+	return b.t(c, "InternalError", nil), true
+}
+
+// setLang stores an official's language choice.
+func (b *Bot) setLang(c caller, code string) string {
+	lang := locales.Match(code)
+	if lang == "" {
+		return b.t(c, "LangUsage", nil)
+	}
+	now := b.Engine.Now()
+	err := b.DB.Update(func(tx *storage.Tx) error {
+		bd, err := tx.Binding(c.official.ID)
+		if err != nil {
+			return err
+		}
+		bd.Language = lang
+		if err := tx.PutBinding(bd); err != nil {
+			return err
+		}
+		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvLanguage, Official: c.official.ID,
+			Actor: c.official.ID, Detail: lang})
+	})
+	if err != nil {
+		b.Log.Error("set language", "err", err)
+		return b.t(c, "InternalError", nil)
+	}
+	c.lang = lang
+	return b.t(c, "LangSet", nil)
+}

@@ -1,0 +1,393 @@
+// Package fakeapi is an in-process fake of the Telegram Bot API.
+//
+// A Server speaks the real wire format (multipart POST /bot<token>/<method>,
+// {"ok":...} answers), so an unmodified github.com/go-telegram/bot client works
+// against it via bot.WithServerURL(srv.URL()). It plays users (messages,
+// contacts, documents, button presses), records what the bot sent, enforces
+// Telegram-like flood control on request and injects faults. All methods are
+// safe for concurrent use.
+package fakeapi
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// Options configures a Server.
+type Options struct {
+	// Token is the bot token the server accepts; required.
+	Token string
+	// BotUsername is the bot's username without "@"; default "dutybot".
+	BotUsername string
+	// Limits enables Telegram-like flood control; nil enforces no rate limits.
+	Limits *Limits
+	// Now is the clock for message dates and rate limits; default time.Now.
+	Now func() time.Time
+}
+
+// Stats counts requests and their outcomes.
+type Stats struct {
+	Requests     int // every HTTP request to the Bot API, including failed ones
+	Sent         int // accepted sendMessage, sendDocument and sendPhoto calls
+	Edited       int // accepted editMessageText and editMessageReplyMarkup calls
+	TooMany      int // 429 answers (rate limits and injected faults)
+	ServerErrors int // 5xx answers
+	Forbidden    int // 403 answers
+	BadRequests  int // 400 answers
+}
+
+// Server is a fake Telegram Bot API server backed by net/http/httptest.
+type Server struct {
+	token     string
+	me        models.User
+	now       func() time.Time
+	limits    *Limits
+	srv       *httptest.Server
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	mu         sync.Mutex
+	users      map[int64]User
+	chats      map[int64]*chat
+	all        []*botMsg // every live bot message in send order
+	updates    []update
+	nextUpdate int64
+	updWake    chan struct{} // closed and replaced when an update is queued
+	changed    chan struct{} // closed and replaced when bot messages or answers change
+	polling    bool
+	allowed    map[string]bool
+	commands   map[string][]models.BotCommand
+	counts     map[string]int
+	stats      Stats
+	faults     []*Fault
+	blocked    map[int64]bool
+	queries    map[string]*query
+	nextQuery  int64
+	files      map[string]*file
+	nextFile   int
+	global     *bucket
+}
+
+// New starts a Server; it panics if opts.Token is empty.
+func New(opts Options) *Server {
+	if opts.Token == "" {
+		panic("fakeapi: Options.Token is required")
+	}
+	if opts.BotUsername == "" {
+		opts.BotUsername = "dutybot"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	botID := int64(1)
+	if n, err := strconv.ParseInt(strings.SplitN(opts.Token, ":", 2)[0], 10, 64); err == nil && n > 0 {
+		botID = n
+	}
+	s := &Server{
+		token: opts.Token,
+		me: models.User{
+			ID:            botID,
+			IsBot:         true,
+			FirstName:     opts.BotUsername,
+			Username:      opts.BotUsername,
+			CanJoinGroups: true,
+		},
+		now:      opts.Now,
+		closed:   make(chan struct{}),
+		users:    map[int64]User{},
+		chats:    map[int64]*chat{},
+		updWake:  make(chan struct{}),
+		changed:  make(chan struct{}),
+		commands: map[string][]models.BotCommand{},
+		counts:   map[string]int{},
+		blocked:  map[int64]bool{},
+		queries:  map[string]*query{},
+		files:    map[string]*file{},
+	}
+	if opts.Limits != nil {
+		l := *opts.Limits
+		s.limits = &l
+	}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL returns the base URL (no trailing slash) for bot.WithServerURL.
+func (s *Server) URL() string { return s.srv.URL }
+
+// Close stops the server, ending pending long polls and stalled requests first.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.srv.Close()
+	})
+}
+
+// BotUser returns the bot's own user as getMe reports it.
+func (s *Server) BotUser() models.User { return s.me }
+
+// apiError is a failed Bot API answer.
+type apiError struct {
+	code       int
+	desc       string
+	retryAfter int
+}
+
+func badRequest(desc string) *apiError {
+	return &apiError{code: http.StatusBadRequest, desc: "Bad Request: " + desc}
+}
+
+var (
+	errForbiddenBlocked = &apiError{code: http.StatusForbidden, desc: "Forbidden: bot was blocked by the user"}
+	errChatNotFound     = badRequest("chat not found")
+	errNotFound         = &apiError{code: http.StatusNotFound, desc: "Not Found"}
+)
+
+// apiMethod is one implemented Bot API method.
+type apiMethod struct {
+	name string
+	fn   func(s *Server, r *http.Request, p params) (any, *apiError)
+}
+
+var apiMethods = map[string]apiMethod{}
+
+func init() {
+	for _, m := range []apiMethod{
+		{"getMe", (*Server).getMe},
+		{"deleteWebhook", (*Server).deleteWebhook},
+		{"getWebhookInfo", (*Server).getWebhookInfo},
+		{"getUpdates", (*Server).getUpdates},
+		{"setMyCommands", (*Server).setMyCommands},
+		{"getMyCommands", (*Server).getMyCommands},
+		{"deleteMyCommands", (*Server).deleteMyCommands},
+		{"sendMessage", (*Server).sendMessage},
+		{"editMessageText", (*Server).editMessageText},
+		{"editMessageReplyMarkup", (*Server).editMessageReplyMarkup},
+		{"answerCallbackQuery", (*Server).answerCallbackQuery},
+		{"sendDocument", (*Server).sendDocument},
+		{"sendPhoto", (*Server).sendPhoto},
+		{"deleteMessage", (*Server).deleteMessage},
+		{"sendChatAction", (*Server).sendChatAction},
+		{"getFile", (*Server).getFile},
+	} {
+		apiMethods[strings.ToLower(m.name)] = m
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		s.serveFile(w, rest)
+		return
+	}
+	s.mu.Lock()
+	s.stats.Requests++
+	s.mu.Unlock()
+
+	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+	if !ok {
+		s.writeError(w, errNotFound)
+		return
+	}
+	token, name, _ := strings.Cut(rest, "/")
+	name = strings.TrimPrefix(name, "test/")
+	if token != s.token {
+		s.writeError(w, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
+		return
+	}
+	m, ok := apiMethods[strings.ToLower(name)]
+	if !ok {
+		s.writeError(w, errNotFound)
+		return
+	}
+	p, aerr := parseParams(r)
+	if aerr != nil {
+		s.writeError(w, aerr)
+		return
+	}
+	if f := s.takeFault(m.name, p.chatIDOrZero()); f != nil {
+		if f.Delay > 0 {
+			t := time.NewTimer(f.Delay)
+			select {
+			case <-t.C:
+			case <-s.closed:
+				t.Stop()
+				s.writeError(w, &apiError{code: http.StatusBadGateway, desc: "Bad Gateway"})
+				return
+			}
+		}
+		if f.Code != 0 {
+			s.writeError(w, faultError(f))
+			return
+		}
+	}
+	res, aerr := m.fn(s, r, p)
+	if aerr != nil {
+		s.writeError(w, aerr)
+		return
+	}
+	s.mu.Lock()
+	s.counts[strings.ToLower(m.name)]++
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": res})
+}
+
+func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
+	s.mu.Lock()
+	switch {
+	case e.code == http.StatusTooManyRequests:
+		s.stats.TooMany++
+	case e.code == http.StatusForbidden:
+		s.stats.Forbidden++
+	case e.code == http.StatusBadRequest:
+		s.stats.BadRequests++
+	case e.code >= 500:
+		s.stats.ServerErrors++
+	}
+	s.mu.Unlock()
+	body := map[string]any{"ok": false, "error_code": e.code, "description": e.desc}
+	if e.retryAfter > 0 {
+		body["parameters"] = map[string]any{"retry_after": e.retryAfter}
+	}
+	writeJSON(w, e.code, body)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		code = http.StatusInternalServerError
+		data = []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error: fakeapi cannot encode result"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(data)
+}
+
+// upload is a file sent in a multipart request.
+type upload struct {
+	name string
+	data []byte
+}
+
+// params are the decoded parameters of one API call; nested values stay JSON text.
+type params struct {
+	v     map[string]string
+	files map[string]upload
+}
+
+// parseParams reads query, multipart, urlencoded or JSON parameters and drains the body.
+func parseParams(r *http.Request) (params, *apiError) {
+	p := params{v: map[string]string{}, files: map[string]upload{}}
+	for k, vs := range r.URL.Query() {
+		if len(vs) > 0 {
+			p.v[k] = vs[0]
+		}
+	}
+	// Drain whatever is left so net/http notices when the client goes away.
+	defer func() { _, _ = io.Copy(io.Discard, r.Body) }()
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		// Methods without parameters (getMe) send an empty body, which fails to parse.
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			return p, nil
+		}
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+		for k, vs := range r.MultipartForm.Value {
+			if len(vs) > 0 {
+				p.v[k] = vs[0]
+			}
+		}
+		for k, fhs := range r.MultipartForm.File {
+			if len(fhs) == 0 {
+				continue
+			}
+			f, err := fhs[0].Open()
+			if err != nil {
+				return p, badRequest("can't read file " + k)
+			}
+			data, err := io.ReadAll(f)
+			_ = f.Close()
+			if err != nil {
+				return p, badRequest("can't read file " + k)
+			}
+			p.files[k] = upload{name: fhs[0].Filename, data: data}
+		}
+	case "application/json":
+		body, err := io.ReadAll(r.Body)
+		if err != nil || len(strings.TrimSpace(string(body))) == 0 {
+			return p, nil
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(body, &m); err != nil {
+			return p, badRequest("can't parse JSON encoded request")
+		}
+		for k, raw := range m {
+			var str string
+			switch {
+			case string(raw) == "null":
+				continue
+			case json.Unmarshal(raw, &str) == nil:
+				p.v[k] = str
+			default:
+				p.v[k] = string(raw)
+			}
+		}
+	default:
+		if err := r.ParseForm(); err == nil {
+			for k, vs := range r.PostForm {
+				if len(vs) > 0 {
+					p.v[k] = vs[0]
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+func (p params) int64(k string) (int64, bool) {
+	n, err := strconv.ParseInt(strings.TrimSpace(p.v[k]), 10, 64)
+	return n, err == nil
+}
+
+func (p params) int(k string) (int, bool) {
+	n, ok := p.int64(k)
+	return int(n), ok
+}
+
+func (p params) bool(k string) bool {
+	v := strings.ToLower(strings.TrimSpace(p.v[k]))
+	return v == "true" || v == "1"
+}
+
+func (p params) chatID() (int64, *apiError) {
+	if strings.TrimSpace(p.v["chat_id"]) == "" {
+		return 0, badRequest("chat_id is empty")
+	}
+	id, ok := p.int64("chat_id")
+	if !ok {
+		return 0, errChatNotFound
+	}
+	return id, nil
+}
+
+func (p params) chatIDOrZero() int64 {
+	id, _ := p.int64("chat_id")
+	return id
+}
+
+func (p params) messageID() (int, *apiError) {
+	id, ok := p.int("message_id")
+	if !ok || id == 0 {
+		return 0, badRequest("message identifier is not specified")
+	}
+	return id, nil
+}

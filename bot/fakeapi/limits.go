@@ -1,0 +1,94 @@
+package fakeapi
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+)
+
+// Limits makes the server behave like Telegram's flood control: sends and
+// edits beyond these token-bucket rates get 429 with retry_after.
+type Limits struct {
+	Global         float64 // messages per second over all chats; 0 = unlimited
+	GlobalBurst    int     // bucket size for Global; 0 = max(1, int(Global))
+	ChatPerSecond  float64 // messages per second per private chat; 0 = unlimited
+	ChatBurst      int     // bucket size per private chat; 0 = max(1, int(ChatPerSecond))
+	GroupPerMinute float64 // messages per minute per group chat (negative id); 0 = unlimited
+	GroupBurst     int     // bucket size per group chat; 0 = max(1, int(GroupPerMinute))
+}
+
+// TelegramLimits returns Telegram's documented broadcast limits: 30/s overall, 1/s per chat, 20/min per group.
+func TelegramLimits() *Limits {
+	return &Limits{Global: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20}
+}
+
+// bucket is a token bucket driven by an explicit clock.
+type bucket struct {
+	rate   float64 // tokens per second
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+func newBucket(perSecond float64, burst int, fallback float64, now time.Time) *bucket {
+	if burst <= 0 {
+		burst = max(1, int(fallback))
+	}
+	return &bucket{rate: perSecond, burst: float64(burst), tokens: float64(burst), last: now}
+}
+
+// wait refills the bucket and returns how long until one token is available.
+func (b *bucket) wait(now time.Time) time.Duration {
+	if now.After(b.last) {
+		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+}
+
+// rateLocked takes a token from every bucket that applies to c, or returns a 429.
+func (s *Server) rateLocked(c *chat) *apiError {
+	l := s.limits
+	if l == nil {
+		return nil
+	}
+	now := s.now()
+	var bs []*bucket
+	if l.Global > 0 {
+		if s.global == nil {
+			s.global = newBucket(l.Global, l.GlobalBurst, l.Global, now)
+		}
+		bs = append(bs, s.global)
+	}
+	if c.bucket == nil {
+		switch {
+		case c.id > 0 && l.ChatPerSecond > 0:
+			c.bucket = newBucket(l.ChatPerSecond, l.ChatBurst, l.ChatPerSecond, now)
+		case c.id < 0 && l.GroupPerMinute > 0:
+			c.bucket = newBucket(l.GroupPerMinute/60, l.GroupBurst, l.GroupPerMinute, now)
+		}
+	}
+	if c.bucket != nil {
+		bs = append(bs, c.bucket)
+	}
+	var wait time.Duration
+	for _, b := range bs {
+		wait = max(wait, b.wait(now))
+	}
+	if wait > 0 {
+		retry := max(1, int(math.Ceil(wait.Seconds())))
+		return &apiError{
+			code:       http.StatusTooManyRequests,
+			desc:       fmt.Sprintf("Too Many Requests: retry after %d", retry),
+			retryAfter: retry,
+		}
+	}
+	for _, b := range bs {
+		b.tokens--
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"dutybot/config"
+	"dutybot/locales"
+	"dutybot/storage"
+)
+
+// commandRE matches "/name", "/name@bot" and an optional argument text.
+var commandRE = regexp.MustCompile(`^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$`)
+
+// command is a parsed command message.
+type command struct {
+	name string
+	args string
+}
+
+// parseCommand parses a command addressed to this bot; a command for
+// another bot in a group is not ours.
+func (b *Bot) parseCommand(text string) (command, bool) {
+	m := commandRE.FindStringSubmatch(strings.TrimSpace(text))
+	if m == nil {
+		return command{}, false
+	}
+	if m[2] != "" && b.username != "" && !strings.EqualFold(m[2], b.username) {
+		return command{}, false
+	}
+	return command{name: strings.ToLower(m[1]), args: strings.TrimSpace(m[3])}, true
+}
+
+// caller is who sent an update.
+type caller struct {
+	chatID   int64
+	private  bool
+	userID   int64
+	tgLang   string
+	official config.Official
+	bound    bool
+	lang     string
+}
+
+func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
+	c := caller{chatID: chatID, private: private}
+	if from != nil {
+		c.userID = from.ID
+		c.tgLang = locales.Match(from.LanguageCode)
+	}
+	c.lang = b.Config.Language
+	if c.tgLang != "" {
+		c.lang = c.tgLang
+	}
+	var off string
+	err := b.DB.View(func(tx *storage.Tx) error {
+		var err error
+		off, err = tx.OfficialByChat(c.userID)
+		return err
+	})
+	if err == nil {
+		if o, ok := b.Config.Official(off); ok {
+			c.official, c.bound = o, true
+			c.lang = b.Engine.Lang(off)
+		}
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		b.Log.Error("look up chat binding", "err", err)
+	}
+	return c
+}
+
+func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
+	private := m.Chat.Type == models.ChatTypePrivate
+	c := b.who(m.Chat.ID, private, m.From)
+	if m.Contact != nil {
+		b.onContact(ctx, c, m)
+		return
+	}
+	cmd, isCmd := b.parseCommand(m.Text)
+	if !isCmd {
+		if strings.HasPrefix(strings.TrimSpace(m.Text), "/") {
+			if private {
+				b.reply(c, b.t(c, "UnknownCommand", nil))
+			}
+			return
+		}
+		if private && c.bound && b.drafts.active(c.chatID) {
+			b.onDraftText(ctx, c, m.Text)
+			return
+		}
+		if private {
+			if c.bound {
+				b.reply(c, b.t(c, "PlainTextHint", nil))
+			} else {
+				b.replyStart(c)
+			}
+		}
+		return
+	}
+	switch cmd.name {
+	case "start":
+		b.onStart(ctx, c)
+		return
+	case "help":
+		b.onHelp(c)
+		return
+	}
+	if !c.bound {
+		if private {
+			b.replyStart(c)
+		} else {
+			b.reply(c, b.t(c, "GroupUnbound", nil))
+		}
+		return
+	}
+	switch cmd.name {
+	case "alert":
+		b.onAlert(ctx, c, cmd.args)
+	case "status":
+		b.onStatus(c)
+	case "close":
+		b.onClose(c, cmd.args)
+	case "lang":
+		b.onLang(c, cmd.args)
+	case "cancel":
+		if b.drafts.cancel(c.chatID) {
+			b.reply(c, b.t(c, "DraftCancelled", nil))
+		} else {
+			b.reply(c, b.t(c, "NothingToCancel", nil))
+		}
+	default:
+		b.reply(c, b.t(c, "UnknownCommand", nil))
+	}
+}
+
+// t translates for a caller.
+func (b *Bot) t(c caller, id string, data map[string]any) string {
+	return b.Catalog.T(c.lang, id, data)
+}
+
+// reply queues a message to the caller's chat.
+func (b *Bot) reply(c caller, text string) {
+	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: text,
+		Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
+}
+
+// send queues a job and wakes the outbox.
+func (b *Bot) send(jobs ...storage.Job) {
+	now := b.Engine.Now()
+	err := b.DB.Update(func(tx *storage.Tx) error {
+		for _, j := range jobs {
+			j.CreatedAt = now
+			if _, err := tx.Enqueue(j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Log.Error("queue reply", "err", err)
+		return
+	}
+	b.WakeOutbox()
+}
+
+func (b *Bot) onHelp(c caller) {
+	id := "HelpUnbound"
+	switch {
+	case c.bound && canIssue(c.official):
+		id = "HelpIssuer"
+	case c.bound:
+		id = "HelpStaff"
+	}
+	b.reply(c, b.t(c, id, nil))
+}
+
+// canIssue reports whether an official may create alerts in chat.
+func canIssue(o config.Official) bool {
+	return o.HasRole(config.RoleDutyLeader, config.RoleAdmin, config.RoleLeader, config.RolePrincipal)
+}

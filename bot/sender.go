@@ -1,0 +1,98 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"dutybot/outbox"
+	"dutybot/storage"
+)
+
+// Sender delivers queued jobs through the Bot API and classifies its errors
+// for the outbox.
+type Sender struct {
+	api *tg.Bot
+}
+
+// Send implements outbox.Sender.
+func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
+	switch j.Op {
+	case storage.OpEdit:
+		p := &tg.EditMessageTextParams{ChatID: j.ChatID, MessageID: j.MessageID, Text: j.Text}
+		// An edit always states its keyboard: none means the buttons go.
+		p.ReplyMarkup = inlineMarkup(j.Buttons, true)
+		_, err := s.api.EditMessageText(ctx, p)
+		if err != nil {
+			if errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
+				return j.MessageID, nil
+			}
+			return 0, classify(err)
+		}
+		return j.MessageID, nil
+	default:
+		p := &tg.SendMessageParams{ChatID: j.ChatID, Text: j.Text}
+		switch {
+		case j.Reply != nil && j.Reply.Remove:
+			p.ReplyMarkup = &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+		case j.Reply != nil && j.Reply.ContactLabel != "":
+			p.ReplyMarkup = &models.ReplyKeyboardMarkup{
+				Keyboard:        [][]models.KeyboardButton{{{Text: j.Reply.ContactLabel, RequestContact: true}}},
+				ResizeKeyboard:  true,
+				OneTimeKeyboard: true,
+			}
+		default:
+			if m := inlineMarkup(j.Buttons, false); m != nil {
+				p.ReplyMarkup = m
+			}
+		}
+		m, err := s.api.SendMessage(ctx, p)
+		if err != nil {
+			return 0, classify(err)
+		}
+		return m.ID, nil
+	}
+}
+
+func inlineMarkup(rows [][]storage.Button, empty bool) models.ReplyMarkup {
+	if len(rows) == 0 {
+		if empty {
+			return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+		}
+		return nil
+	}
+	kb := make([][]models.InlineKeyboardButton, len(rows))
+	for i, row := range rows {
+		for _, b := range row {
+			kb[i] = append(kb[i], models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data})
+		}
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
+}
+
+// classify maps Bot API errors onto the outbox's retry rules.
+func classify(err error) error {
+	var tooMany *tg.TooManyRequestsError
+	var migrate *tg.MigrateError
+	switch {
+	case errors.As(err, &tooMany):
+		return &outbox.RetryAfterError{After: time.Duration(max(tooMany.RetryAfter, 1)) * time.Second}
+	case errors.Is(err, tg.ErrorForbidden):
+		return fmt.Errorf("%w: %v", outbox.ErrUnreachable, err)
+	case errors.As(err, &migrate):
+		return fmt.Errorf("%w: group moved to chat %d: %v", outbox.ErrPermanent, migrate.MigrateToChatID, err)
+	case errors.Is(err, tg.ErrorBadRequest):
+		if strings.Contains(err.Error(), "chat not found") {
+			return fmt.Errorf("%w: %v", outbox.ErrUnreachable, err)
+		}
+		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	case errors.Is(err, tg.ErrorNotFound):
+		return fmt.Errorf("%w: %v", outbox.ErrPermanent, err)
+	}
+	return err // 5xx, timeouts, network: retried
+}

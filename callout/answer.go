@@ -1,0 +1,372 @@
+package callout
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"dutybot/config"
+	"dutybot/storage"
+)
+
+// Button data formats; at most 64 bytes with ids of at most 24 bytes.
+const (
+	prefixAck    = "ack"
+	prefixHandle = "hdl"
+	prefixClose  = "cls"
+)
+
+// AckData is the data of a recipient's acknowledge button.
+func AckData(alertID, official string) string { return prefixAck + ":" + alertID + ":" + official }
+
+// HandleData is the data of an escalation target's "I will handle it" button.
+func HandleData(alertID, target string) string { return prefixHandle + ":" + alertID + ":" + target }
+
+// CloseData is the data of the issuer's close button.
+func CloseData(alertID string) string { return prefixClose + ":" + alertID }
+
+// Press is a parsed button press.
+type Press struct {
+	Action   string // ack, hdl, cls
+	Alert    string
+	Official string
+}
+
+// ParseData parses button data; ok is false for anything garbled.
+func ParseData(data string) (Press, bool) {
+	parts := strings.Split(data, ":")
+	switch {
+	case len(parts) == 3 && (parts[0] == prefixAck || parts[0] == prefixHandle) && parts[1] != "" && parts[2] != "":
+		return Press{Action: parts[0], Alert: parts[1], Official: parts[2]}, true
+	case len(parts) == 2 && parts[0] == prefixClose && parts[1] != "":
+		return Press{Action: parts[0], Alert: parts[1]}, true
+	}
+	return Press{}, false
+}
+
+// Outcome tells the presser what their press did.
+type Outcome struct {
+	Alert   storage.Alert
+	At      time.Time
+	Handled []string      // recipients an escalation target took over
+	Latency time.Duration // from delivery to acknowledgement
+}
+
+// Ack records that official acknowledged their own call of alertID.
+func (e *Engine) Ack(presser, alertID, recipient string) (Outcome, error) {
+	if presser != recipient {
+		return Outcome{}, ErrNotYours
+	}
+	var out Outcome
+	err := e.db.Batch(func(tx *storage.Tx) error {
+		out = Outcome{}
+		a, r, err := e.load(tx, alertID, recipient)
+		if err != nil {
+			return err
+		}
+		out.Alert = a
+		if r.State == storage.StateAcked {
+			out.At = r.AckedAt
+			return ErrAlready
+		}
+		if a.State != storage.AlertOpen {
+			return ErrClosed
+		}
+		now := e.clock.Now()
+		out.At = now
+		if err := e.settle(tx, a, &r, presser, storage.EvAcked, now); err != nil {
+			return err
+		}
+		if !r.SentAt.IsZero() {
+			out.Latency = now.Sub(r.SentAt)
+		}
+		return e.afterAnswer(tx, a, []string{recipient}, now)
+	})
+	if err == nil {
+		e.m.Acks.Inc()
+		if out.Latency > 0 {
+			e.m.AckLatency.Observe(out.Latency.Seconds())
+		}
+		e.wakeOut()
+	}
+	return out, err
+}
+
+func (e *Engine) load(tx *storage.Tx, alertID, recipient string) (storage.Alert, storage.Recipient, error) {
+	a, err := tx.Alert(alertID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a, storage.Recipient{}, ErrUnknownAlert
+	}
+	if err != nil {
+		return a, storage.Recipient{}, err
+	}
+	r, err := tx.Recipient(alertID, recipient)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a, r, ErrNotYours
+	}
+	return a, r, err
+}
+
+// settle marks a recipient answered by actor, stops their chain and marks
+// their messages.
+func (e *Engine) settle(tx *storage.Tx, a storage.Alert, r *storage.Recipient, actor, event string, now time.Time) error {
+	if err := e.unschedule(tx, r); err != nil {
+		return err
+	}
+	r.State, r.AckedAt, r.AckedBy = storage.StateAcked, now, actor
+	if err := tx.PutRecipient(*r); err != nil {
+		return err
+	}
+	detail := ""
+	if event == storage.EvHandled {
+		detail = "taken over by " + actor
+	}
+	if err := tx.AppendEvent(storage.Event{At: now, Type: event, Alert: a.ID, Official: r.Official,
+		Actor: actor, Detail: detail}); err != nil {
+		return err
+	}
+	return e.markMessages(tx, a, *r, r.Messages, now)
+}
+
+// markMessages edits a recipient's call messages to show how they ended and
+// removes their buttons.
+func (e *Engine) markMessages(tx *storage.Tx, a storage.Alert, r storage.Recipient, msgs []storage.MessageRef, now time.Time) error {
+	lang := e.lang(tx, r.Official)
+	text := e.callText(lang, a, r, storage.RefCall, now) + "\n\n" + e.resultLine(lang, a, r)
+	for _, m := range msgs {
+		_, err := tx.Enqueue(storage.Job{Key: fmt.Sprintf("edit:%d:%d", m.ChatID, m.MessageID), ChatID: m.ChatID,
+			Op: storage.OpEdit, MessageID: m.MessageID, Text: text,
+			Ref: storage.Ref{Kind: storage.RefUpdate, Alert: a.ID, Official: r.Official}, CreatedAt: now})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// afterAnswer refreshes the notices naming the answered recipients and the
+// summary, and completes the alert when everyone has answered.
+func (e *Engine) afterAnswer(tx *storage.Tx, a storage.Alert, answered []string, now time.Time) error {
+	notices, err := tx.Notices(a.ID)
+	if err != nil {
+		return err
+	}
+	for _, n := range notices {
+		if listsAny(n.Silent, answered) {
+			if err := e.queueNotice(tx, a, n, true, now); err != nil {
+				return err
+			}
+		}
+	}
+	rs, err := tx.Recipients(a.ID)
+	if err != nil {
+		return err
+	}
+	done := true
+	for _, r := range rs {
+		if r.State != storage.StateAcked {
+			done = false
+			break
+		}
+	}
+	if done {
+		a.State = storage.AlertDone
+		a.ClosedAt = now
+		if err := tx.PutAlert(a); err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvCompleted, Alert: a.ID, Actor: "system"}); err != nil {
+			return err
+		}
+	}
+	return e.refreshSummary(tx, a, now)
+}
+
+func listsAny(list, any []string) bool {
+	for _, l := range list {
+		for _, a := range any {
+			if l == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Handle records that an escalation target takes over every recipient still
+// silent on their notice: those calls are settled with acked_by = the
+// target, and their chains stop.
+func (e *Engine) Handle(presser, alertID, target string) (Outcome, error) {
+	if presser != target {
+		return Outcome{}, ErrNotYours
+	}
+	var out Outcome
+	err := e.db.Update(func(tx *storage.Tx) error {
+		out = Outcome{}
+		a, err := tx.Alert(alertID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ErrUnknownAlert
+		}
+		if err != nil {
+			return err
+		}
+		out.Alert = a
+		n, err := tx.Notice(alertID, target)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ErrNotYours
+		}
+		if err != nil {
+			return err
+		}
+		if a.State != storage.AlertOpen {
+			return ErrClosed
+		}
+		now := e.clock.Now()
+		out.At = now
+		for _, s := range n.Silent {
+			r, err := tx.Recipient(alertID, s)
+			if err != nil {
+				return err
+			}
+			if r.State == storage.StateAcked {
+				continue
+			}
+			if err := e.settle(tx, a, &r, presser, storage.EvHandled, now); err != nil {
+				return err
+			}
+			out.Handled = append(out.Handled, s)
+		}
+		if len(out.Handled) == 0 {
+			return ErrAlready
+		}
+		n.Handled, n.HandledAt = true, now
+		if err := tx.PutNotice(n); err != nil {
+			return err
+		}
+		return e.afterAnswer(tx, a, out.Handled, now)
+	})
+	if err == nil {
+		e.m.Acks.Add(float64(len(out.Handled)))
+		e.wakeOut()
+	}
+	return out, err
+}
+
+// CanClose reports whether an official may close an alert: its issuer, an
+// admin or a principal.
+func (e *Engine) CanClose(official string, a storage.Alert) bool {
+	if official != "" && official == a.Issuer {
+		return true
+	}
+	o, ok := e.cfg.Official(official)
+	return ok && o.HasRole(config.RoleAdmin, config.RolePrincipal, config.RoleDutyLeader)
+}
+
+// Close ends an alert: nothing more is sent for it. actor is an official id
+// or "api".
+func (e *Engine) Close(actor, alertID string) (storage.Alert, error) {
+	var a storage.Alert
+	err := e.db.Update(func(tx *storage.Tx) error {
+		var err error
+		a, err = tx.Alert(alertID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ErrUnknownAlert
+		}
+		if err != nil {
+			return err
+		}
+		if actor != "api" && !e.CanClose(actor, a) {
+			return ErrForbidden
+		}
+		if a.State != storage.AlertOpen {
+			return ErrClosed
+		}
+		now := e.clock.Now()
+		a.State, a.ClosedAt, a.ClosedBy = storage.AlertClosed, now, actor
+		if err := tx.PutAlert(a); err != nil {
+			return err
+		}
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvClosed, Alert: a.ID, Actor: actor}); err != nil {
+			return err
+		}
+		rs, err := tx.Recipients(a.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if r.State == storage.StateAcked {
+				continue
+			}
+			if err := e.unschedule(tx, &r); err != nil {
+				return err
+			}
+			if err := tx.PutRecipient(r); err != nil {
+				return err
+			}
+			if err := e.markMessages(tx, a, r, r.Messages, now); err != nil {
+				return err
+			}
+		}
+		return e.refreshSummary(tx, a, now)
+	})
+	if err == nil {
+		e.wakeOut()
+	}
+	return a, err
+}
+
+// View is an alert with its recipients and notices, for display and the API.
+type View struct {
+	Alert      storage.Alert
+	Recipients []storage.Recipient
+}
+
+// Get loads an alert with its recipients.
+func (e *Engine) Get(alertID string) (View, error) {
+	var v View
+	err := e.db.View(func(tx *storage.Tx) error {
+		var err error
+		v.Alert, err = tx.Alert(alertID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ErrUnknownAlert
+		}
+		if err != nil {
+			return err
+		}
+		v.Recipients, err = tx.Recipients(alertID)
+		return err
+	})
+	return v, err
+}
+
+// Open lists open alerts visible to an official: all of them for duty
+// leaders, leaders, principals and admins; otherwise those they were called
+// for or issued.
+func (e *Engine) Open(official string) ([]View, error) {
+	o, _ := e.cfg.Official(official)
+	all := o.HasRole(config.RoleAdmin, config.RoleDutyLeader, config.RoleLeader, config.RolePrincipal)
+	var out []View
+	err := e.db.View(func(tx *storage.Tx) error {
+		alerts, err := tx.OpenAlerts()
+		if err != nil {
+			return err
+		}
+		for _, a := range alerts {
+			mine := a.Issuer == official
+			for _, r := range a.Recipients {
+				mine = mine || r == official
+			}
+			if !all && !mine {
+				continue
+			}
+			rs, err := tx.Recipients(a.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, View{Alert: a, Recipients: rs})
+		}
+		return nil
+	})
+	return out, err
+}

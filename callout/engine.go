@@ -1,0 +1,357 @@
+// Package callout implements 叫应 ("call and respond"): an alert reaches
+// every official it targets, each must acknowledge it, every push and answer
+// is recorded, and silence is reminded and then escalated up the chain
+// (unit head, 分管领导, 主要负责人) by the level's policy. It knows nothing of
+// Telegram: messages go out through the durable outbox as text and buttons.
+package callout
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"dutybot/clock"
+	"dutybot/config"
+	"dutybot/locales"
+	"dutybot/metrics"
+	"dutybot/storage"
+)
+
+// Errors answered to people pressing buttons or calling the API.
+var (
+	ErrUnknownAlert = errors.New("unknown alert")
+	ErrNotYours     = errors.New("this button is not addressed to you")
+	ErrAlready      = errors.New("already answered")
+	ErrClosed       = errors.New("alert is closed")
+	ErrForbidden    = errors.New("not allowed")
+)
+
+// ValidationError is a request that cannot be accepted as it is.
+type ValidationError struct{ Reason string }
+
+func (e *ValidationError) Error() string { return e.Reason }
+
+// Engine runs 叫应 alerts.
+type Engine struct {
+	cfg     *config.Config
+	db      *storage.DB
+	clock   clock.Clock
+	tr      *locales.Catalog
+	m       *metrics.Metrics
+	log     *slog.Logger
+	loc     *time.Location
+	wakeOut func()
+	wakeDL  func()
+}
+
+// New returns an engine. wakeOutbox and wakeDeadlines are called after a
+// transaction queued messages or deadlines.
+func New(cfg *config.Config, db *storage.DB, clk clock.Clock, tr *locales.Catalog, m *metrics.Metrics, log *slog.Logger) *Engine {
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	if m == nil {
+		m = metrics.New(nil)
+	}
+	return &Engine{cfg: cfg, db: db, clock: clk, tr: tr, m: m, log: log, loc: loc,
+		wakeOut: func() {}, wakeDL: func() {}}
+}
+
+// SetWakers connects the engine to the outbox and deadline runners.
+func (e *Engine) SetWakers(outbox, deadlines func()) {
+	e.wakeOut, e.wakeDL = outbox, deadlines
+}
+
+// Request asks for a new alert.
+type Request struct {
+	Kind    string // "alert" by default; later: weather, incident, roster, task
+	Level   string
+	Title   string
+	Body    string
+	Targets storage.Targets
+	Issuer  string // official id, empty for the API
+	Source  string // "chat" or "api"
+}
+
+// Resolve returns the officials an alert with these targets reaches, in
+// configuration order.
+func (e *Engine) Resolve(t storage.Targets) ([]string, error) {
+	units := map[string]bool{}
+	for _, u := range t.Units {
+		if _, ok := e.cfg.Unit(u); !ok {
+			return nil, &ValidationError{fmt.Sprintf("targets.units: unknown unit %q", u)}
+		}
+		units[u] = true
+	}
+	people := map[string]bool{}
+	for _, o := range t.Officials {
+		if _, ok := e.cfg.Official(o); !ok {
+			return nil, &ValidationError{fmt.Sprintf("targets.officials: unknown official %q", o)}
+		}
+		people[o] = true
+	}
+	roles := map[string]bool{}
+	for _, r := range t.Roles {
+		if !validRole(r) {
+			return nil, &ValidationError{fmt.Sprintf("targets.roles: unknown role %q", r)}
+		}
+		roles[r] = true
+	}
+	var out []string
+	for _, o := range e.cfg.Officials {
+		if t.All || units[o.Unit] || people[o.ID] || o.HasRole(keys(roles)...) {
+			out = append(out, o.ID)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &ValidationError{"targets: no official matches"}
+	}
+	return out, nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func validRole(r string) bool {
+	switch r {
+	case config.RoleStaff, config.RoleUnitHead, config.RoleLeader, config.RolePrincipal, config.RoleDutyLeader, config.RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func validLevel(l string) bool {
+	for _, v := range config.Levels {
+		if v == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a request without creating anything.
+func (e *Engine) Validate(req *Request) ([]string, error) {
+	req.Level = strings.ToLower(strings.TrimSpace(req.Level))
+	req.Title = strings.TrimSpace(req.Title)
+	req.Body = strings.TrimSpace(req.Body)
+	if req.Kind == "" {
+		req.Kind = "alert"
+	}
+	switch {
+	case !validLevel(req.Level):
+		return nil, &ValidationError{fmt.Sprintf("level: %q is not one of blue, yellow, orange, red", req.Level)}
+	case req.Title == "":
+		return nil, &ValidationError{"title: must not be empty"}
+	case len([]rune(req.Title)) > 200:
+		return nil, &ValidationError{"title: longer than 200 characters"}
+	case len([]rune(req.Body)) > 3000:
+		return nil, &ValidationError{"body: longer than 3000 characters"}
+	}
+	if req.Issuer != "" {
+		if _, ok := e.cfg.Official(req.Issuer); !ok {
+			return nil, &ValidationError{fmt.Sprintf("issuer: unknown official %q", req.Issuer)}
+		}
+	}
+	return e.Resolve(req.Targets)
+}
+
+// Create records an alert and queues its call to every recipient. A
+// recipient who cannot be reached is escalated at once.
+func (e *Engine) Create(req Request) (storage.Alert, error) {
+	recips, err := e.Validate(&req)
+	if err != nil {
+		return storage.Alert{}, err
+	}
+	var steps []storage.Step
+	for _, s := range e.cfg.Policy(req.Level) {
+		steps = append(steps, storage.Step{After: s.After.D(), Action: s.Action, To: s.To})
+	}
+	now := e.clock.Now()
+	var a storage.Alert
+	err = e.db.Update(func(tx *storage.Tx) error {
+		id, err := tx.NextAlertID(now.In(e.loc))
+		if err != nil {
+			return err
+		}
+		a = storage.Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
+			Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now,
+			State: storage.AlertOpen, Steps: steps, Recipients: recips}
+		actor := req.Issuer
+		if actor == "" {
+			actor = "api"
+		}
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvCreated, Alert: id, Actor: actor,
+			Detail: fmt.Sprintf("%s %s: %d recipients", req.Level, req.Title, len(recips))}); err != nil {
+			return err
+		}
+		if req.Issuer != "" {
+			if b, err := tx.Binding(req.Issuer); err == nil {
+				a.SummaryChat = b.ChatID
+			}
+		}
+		if err := tx.PutAlert(a); err != nil {
+			return err
+		}
+		for _, o := range recips {
+			r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now}
+			b, err := tx.Binding(o)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				if err := e.unreachable(tx, &a, &r, "not bound to Telegram", now); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			case b.Unreachable:
+				if err := e.unreachable(tx, &a, &r, "chat blocked the bot", now); err != nil {
+					return err
+				}
+			default:
+				if err := e.queueCall(tx, a, r, b, storage.RefCall, now); err != nil {
+					return err
+				}
+			}
+			if err := tx.PutRecipient(r); err != nil {
+				return err
+			}
+		}
+		return e.refreshSummary(tx, a, now)
+	})
+	if err != nil {
+		return storage.Alert{}, fmt.Errorf("create alert: %w", err)
+	}
+	e.m.AlertsCreated.Inc()
+	e.log.Info("alert created", "alert", a.ID, "level", a.Level, "recipients", len(a.Recipients), "issuer", a.Issuer)
+	e.wake()
+	return a, nil
+}
+
+func (e *Engine) wake() {
+	e.wakeOut()
+	e.wakeDL()
+}
+
+// lang returns the language to speak to an official in: their /lang
+// choice, else the configured one, else their Telegram client's, else the
+// default.
+func (e *Engine) lang(tx *storage.Tx, official string) string {
+	if b, err := tx.Binding(official); err == nil && b.Language != "" {
+		return b.Language
+	}
+	if o, ok := e.cfg.Official(official); ok && o.Language != "" {
+		return o.Language
+	}
+	if b, err := tx.Binding(official); err == nil && b.TelegramLang != "" {
+		return b.TelegramLang
+	}
+	return e.cfg.Language
+}
+
+// name returns an official's display name.
+func (e *Engine) name(id string) string {
+	if o, ok := e.cfg.Official(id); ok {
+		return o.Name
+	}
+	return id
+}
+
+// queueCall queues the call (or a reminder) to a recipient.
+func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient, b storage.Binding, kind string, now time.Time) error {
+	lang := e.lang(tx, r.Official)
+	text := e.callText(lang, a, r, kind, now)
+	_, err := tx.Enqueue(storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text,
+		Buttons:   [][]storage.Button{{{Text: e.tr.T(lang, "ButtonAck", nil), Data: AckData(a.ID, r.Official)}}},
+		Ref:       storage.Ref{Kind: kind, Alert: a.ID, Official: r.Official},
+		CreatedAt: now})
+	if err != nil {
+		return err
+	}
+	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSent, Alert: a.ID, Official: r.Official,
+		Actor: "system", Detail: kind})
+}
+
+// tell queues an informational message to an official if they are bound.
+func (e *Engine) tell(tx *storage.Tx, official, key string, ref storage.Ref, now time.Time, render func(lang string) (string, [][]storage.Button)) error {
+	b, err := tx.Binding(official)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && b.Unreachable) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	text, buttons := render(e.lang(tx, official))
+	_, err = tx.Enqueue(storage.Job{Key: key, ChatID: b.ChatID, Op: storage.OpSend, Text: text, Buttons: buttons,
+		Ref: ref, CreatedAt: now})
+	return err
+}
+
+// Now returns the engine's clock time; handlers use it for display.
+func (e *Engine) Now() time.Time { return e.clock.Now() }
+
+// Lang returns the language to speak to an official in.
+func (e *Engine) Lang(official string) string {
+	lang := e.cfg.Language
+	_ = e.db.View(func(tx *storage.Tx) error {
+		lang = e.lang(tx, official)
+		return nil
+	})
+	return lang
+}
+
+// TellAdmins queues a notice to every bound admin.
+func (e *Engine) TellAdmins(render func(lang string) string) error {
+	now := e.clock.Now()
+	err := e.db.Update(func(tx *storage.Tx) error {
+		for _, admin := range e.cfg.OfficialsWithRole(config.RoleAdmin) {
+			err := e.tell(tx, admin.ID, "", storage.Ref{Kind: storage.RefInfo, Official: admin.ID}, now,
+				func(lang string) (string, [][]storage.Button) { return render(lang), nil })
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		e.wakeOut()
+	}
+	return err
+}
+
+// Prebind binds the officials whose telegram_id is set in the configuration
+// to that private chat, unless they are already bound to it.
+func (e *Engine) Prebind() error {
+	now := e.clock.Now()
+	return e.db.Update(func(tx *storage.Tx) error {
+		for _, o := range e.cfg.Officials {
+			if o.TelegramID == 0 {
+				continue
+			}
+			if b, err := tx.Binding(o.ID); err == nil && b.ChatID == o.TelegramID {
+				continue
+			}
+			if other, err := tx.OfficialByChat(o.TelegramID); err == nil && other != o.ID {
+				e.log.Warn("telegram_id in config takes the chat over from another official", "official", o.ID, "was", other)
+			}
+			if err := tx.PutBinding(storage.Binding{Official: o.ID, ChatID: o.TelegramID, UserID: o.TelegramID,
+				BoundAt: now, Source: "config"}); err != nil {
+				return err
+			}
+			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvBound, Official: o.ID, Actor: "config",
+				Detail: fmt.Sprintf("chat %d", o.TelegramID)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

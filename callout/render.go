@@ -1,0 +1,212 @@
+package callout
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"dutybot/storage"
+)
+
+// maxNames bounds the names listed in one message so it stays far below
+// Telegram's 4096-character limit.
+const maxNames = 40
+
+func (e *Engine) unitName(official string) string {
+	o, _ := e.cfg.Official(official)
+	if u, ok := e.cfg.Unit(o.Unit); ok {
+		return u.Name
+	}
+	return o.Unit
+}
+
+func (e *Engine) hhmm(t time.Time) string { return t.In(e.loc).Format("15:04") }
+
+// LevelLabel renders a level with its colour marker, e.g. "🔴 红色".
+func (e *Engine) LevelLabel(lang, level string) string {
+	return e.tr.T(lang, "Level_"+level, nil)
+}
+
+// callText renders the call (or a reminder) to a recipient.
+func (e *Engine) callText(lang string, a storage.Alert, r storage.Recipient, kind string, now time.Time) string {
+	var sb strings.Builder
+	id := "CallHeader"
+	if kind == storage.RefRemind {
+		id = "RemindHeader"
+	}
+	sb.WriteString(e.tr.T(lang, id, map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID}))
+	sb.WriteString("\n")
+	sb.WriteString(e.tr.T(lang, "CallTitle", map[string]any{"Title": a.Title}))
+	if a.Body != "" {
+		sb.WriteString("\n" + a.Body)
+	}
+	if a.Issuer != "" {
+		sb.WriteString("\n" + e.tr.T(lang, "CallIssuer", map[string]any{"Name": e.name(a.Issuer), "Unit": e.unitName(a.Issuer)}))
+	}
+	anchor := r.SentAt
+	if anchor.IsZero() {
+		anchor = now
+	}
+	if len(a.Steps) > 0 {
+		sb.WriteString("\n" + e.tr.T(lang, "CallDeadline", map[string]any{"Time": e.hhmm(anchor.Add(a.Steps[0].After)),
+			"Minutes": minutes(a.Steps[0].After)}))
+	}
+	return sb.String()
+}
+
+func minutes(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	}
+	return fmt.Sprintf("%d", int(d.Minutes()))
+}
+
+// resultLine tells how a call ended.
+func (e *Engine) resultLine(lang string, a storage.Alert, r storage.Recipient) string {
+	switch {
+	case r.State == storage.StateAcked && r.AckedBy == r.Official:
+		return e.tr.T(lang, "ResultAcked", map[string]any{"Time": e.hhmm(r.AckedAt)})
+	case r.State == storage.StateAcked:
+		return e.tr.T(lang, "ResultHandled", map[string]any{"Time": e.hhmm(r.AckedAt), "Name": e.name(r.AckedBy)})
+	default:
+		return e.tr.T(lang, "ResultClosed", map[string]any{"Time": e.hhmm(a.ClosedAt)})
+	}
+}
+
+// names joins display names, cut after maxNames.
+func (e *Engine) names(lang string, ids []string) string {
+	var parts []string
+	for i, id := range ids {
+		if i == maxNames {
+			parts = append(parts, e.tr.T(lang, "AndMore", map[string]any{"Count": len(ids) - maxNames}))
+			break
+		}
+		parts = append(parts, e.name(id))
+	}
+	return strings.Join(parts, "、")
+}
+
+// noticeText renders an escalation notice for its target.
+func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n storage.Notice) (string, [][]storage.Button, error) {
+	var silent, answered []string
+	var lines []string
+	for _, s := range n.Silent {
+		r, err := tx.Recipient(a.ID, s)
+		if err != nil {
+			return "", nil, err
+		}
+		if r.State == storage.StateAcked {
+			answered = append(answered, s)
+			continue
+		}
+		silent = append(silent, s)
+		if len(lines) < maxNames {
+			since := r.SentAt
+			if since.IsZero() {
+				since = r.QueuedAt
+			}
+			why := ""
+			if r.State == storage.StateUnreachable {
+				why = e.tr.T(lang, "NoticeUnreachable", nil)
+			}
+			lines = append(lines, e.tr.T(lang, "NoticeLine", map[string]any{"Name": e.name(s), "Unit": e.unitName(s),
+				"Since": e.hhmm(since), "Why": why}))
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString(e.tr.T(lang, "NoticeHeader", map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID}))
+	sb.WriteString("\n" + e.tr.T(lang, "CallTitle", map[string]any{"Title": a.Title}))
+	if a.State != storage.AlertOpen {
+		sb.WriteString("\n" + e.tr.T(lang, "NoticeAlertEnded", nil))
+		return sb.String(), nil, nil
+	}
+	if len(silent) > 0 {
+		sb.WriteString("\n" + e.tr.T(lang, "NoticeSilent", map[string]any{"Count": len(silent)}))
+		for _, l := range lines {
+			sb.WriteString("\n• " + l)
+		}
+		if len(silent) > maxNames {
+			sb.WriteString("\n" + e.tr.T(lang, "AndMore", map[string]any{"Count": len(silent) - maxNames}))
+		}
+	}
+	if len(answered) > 0 {
+		sb.WriteString("\n" + e.tr.T(lang, "NoticeAnswered", map[string]any{"Names": e.names(lang, answered)}))
+	}
+	if len(silent) == 0 {
+		return sb.String(), nil, nil
+	}
+	sb.WriteString("\n" + e.tr.T(lang, "NoticeAsk", nil))
+	return sb.String(), [][]storage.Button{{{Text: e.tr.T(lang, "ButtonHandle", nil), Data: HandleData(a.ID, n.Target)}}}, nil
+}
+
+// refreshSummary queues the issuer's live summary: the first time as a
+// message, afterwards as an edit of it.
+func (e *Engine) refreshSummary(tx *storage.Tx, a storage.Alert, now time.Time) error {
+	if a.SummaryChat == 0 {
+		return nil
+	}
+	cur, err := tx.Alert(a.ID) // the stored copy knows the summary message id
+	if err != nil {
+		return err
+	}
+	rs, err := tx.Recipients(a.ID)
+	if err != nil {
+		return err
+	}
+	lang := e.lang(tx, a.Issuer)
+	text, buttons := e.SummaryText(lang, cur, rs)
+	j := storage.Job{Key: "summary:" + a.ID, ChatID: a.SummaryChat, Op: storage.OpSend, Text: text, Buttons: buttons,
+		Ref: storage.Ref{Kind: storage.RefSummary, Alert: a.ID, Official: a.Issuer}, CreatedAt: now}
+	if cur.SummaryMsg != 0 {
+		j.Op, j.MessageID = storage.OpEdit, cur.SummaryMsg
+		j.Key = fmt.Sprintf("edit:%d:%d", a.SummaryChat, cur.SummaryMsg)
+	}
+	_, err = tx.Enqueue(j)
+	return err
+}
+
+// SummaryText renders the live summary of an alert: answered N/M, who is
+// silent, who cannot be reached, escalations.
+func (e *Engine) SummaryText(lang string, a storage.Alert, rs []storage.Recipient) (string, [][]storage.Button) {
+	var acked, silent, unreachable, escalated []string
+	for _, r := range rs {
+		switch r.State {
+		case storage.StateAcked:
+			acked = append(acked, r.Official)
+		case storage.StateUnreachable:
+			unreachable = append(unreachable, r.Official)
+		case storage.StateEscalated:
+			escalated = append(escalated, r.Official)
+		default:
+			silent = append(silent, r.Official)
+		}
+	}
+	var sb strings.Builder
+	sb.WriteString(e.tr.T(lang, "SummaryHeader", map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID, "Title": a.Title}))
+	sb.WriteString("\n" + e.tr.T(lang, "SummaryAnswered", map[string]any{"Acked": len(acked), "Total": len(rs)}))
+	if len(silent) > 0 {
+		sb.WriteString("\n" + e.tr.T(lang, "SummarySilent", map[string]any{"Names": e.names(lang, silent)}))
+	}
+	if len(escalated) > 0 {
+		sb.WriteString("\n" + e.tr.T(lang, "SummaryEscalated", map[string]any{"Names": e.names(lang, escalated)}))
+	}
+	if len(unreachable) > 0 {
+		sb.WriteString("\n" + e.tr.T(lang, "SummaryUnreachable", map[string]any{"Names": e.names(lang, unreachable)}))
+	}
+	switch a.State {
+	case storage.AlertDone:
+		sb.WriteString("\n" + e.tr.T(lang, "SummaryDone", map[string]any{"Time": e.hhmm(a.ClosedAt)}))
+		return sb.String(), nil
+	case storage.AlertClosed:
+		sb.WriteString("\n" + e.tr.T(lang, "SummaryClosed", map[string]any{"Time": e.hhmm(a.ClosedAt), "Name": e.actorName(a.ClosedBy)}))
+		return sb.String(), nil
+	}
+	return sb.String(), [][]storage.Button{{{Text: e.tr.T(lang, "ButtonClose", nil), Data: CloseData(a.ID)}}}
+}
+
+func (e *Engine) actorName(actor string) string {
+	if actor == "api" {
+		return "API"
+	}
+	return e.name(actor)
+}

@@ -1,0 +1,384 @@
+package callout
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"dutybot/config"
+	"dutybot/storage"
+)
+
+// deadlineKey names a recipient's pending step in the deadline index.
+func deadlineKey(alertID, official string) string { return "r:" + alertID + "\x00" + official }
+
+func parseDeadlineKey(k string) (alertID, official string, ok bool) {
+	rest, ok := strings.CutPrefix(k, "r:")
+	if !ok {
+		return "", "", false
+	}
+	return strings.Cut(rest, "\x00")
+}
+
+// schedule sets the recipient's next step (relative to anchor) and stores
+// its deadline; past the last step nothing more is scheduled.
+func (e *Engine) schedule(tx *storage.Tx, a storage.Alert, r *storage.Recipient, step int, anchor time.Time) error {
+	if err := e.unschedule(tx, r); err != nil {
+		return err
+	}
+	if step >= len(a.Steps) {
+		r.NextStep = len(a.Steps)
+		return nil
+	}
+	r.NextStep = step
+	r.NextAt = anchor.Add(a.Steps[step].After)
+	return tx.PutDeadline(storage.Deadline{At: r.NextAt, Key: deadlineKey(a.ID, r.Official), Payload: strconv.Itoa(step)})
+}
+
+func (e *Engine) unschedule(tx *storage.Tx, r *storage.Recipient) error {
+	if r.NextAt.IsZero() {
+		return nil
+	}
+	err := tx.DeleteDeadline(storage.Deadline{At: r.NextAt, Key: deadlineKey(r.AlertID, r.Official)})
+	r.NextAt = time.Time{}
+	return err
+}
+
+// Delivered implements outbox.Hooks.
+func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Time) error {
+	ref := j.Ref
+	switch ref.Kind {
+	case storage.RefCall, storage.RefRemind:
+		r, err := tx.Recipient(ref.Alert, ref.Official)
+		if err != nil {
+			return ignoreMissing(err)
+		}
+		a, err := tx.Alert(ref.Alert)
+		if err != nil {
+			return ignoreMissing(err)
+		}
+		if j.Op == storage.OpSend {
+			r.Messages = append(r.Messages, storage.MessageRef{ChatID: j.ChatID, MessageID: msgID})
+		}
+		if ref.Kind == storage.RefCall && r.SentAt.IsZero() {
+			r.SentAt = at
+			if r.State == storage.StatePending && a.State == storage.AlertOpen {
+				if err := e.schedule(tx, a, &r, 0, at); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.PutRecipient(r); err != nil {
+			return err
+		}
+		if j.Op == storage.OpSend {
+			if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvDelivered, Alert: ref.Alert,
+				Official: ref.Official, Actor: "system", Detail: ref.Kind}); err != nil {
+				return err
+			}
+		}
+		if r.State != storage.StatePending && r.State != storage.StateEscalated || a.State != storage.AlertOpen {
+			// Answered or closed while the message was on its way: mark it.
+			return e.markMessages(tx, a, r, []storage.MessageRef{{ChatID: j.ChatID, MessageID: msgID}}, at)
+		}
+		return nil
+	case storage.RefNotice:
+		n, err := tx.Notice(ref.Alert, ref.Target)
+		if err != nil {
+			return ignoreMissing(err)
+		}
+		n.ChatID, n.MessageID = j.ChatID, msgID
+		if j.Op == storage.OpSend {
+			if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvDelivered, Alert: ref.Alert,
+				Official: ref.Target, Actor: "system", Detail: "notice"}); err != nil {
+				return err
+			}
+		}
+		return tx.PutNotice(n)
+	case storage.RefSummary:
+		a, err := tx.Alert(ref.Alert)
+		if err != nil {
+			return ignoreMissing(err)
+		}
+		if a.SummaryMsg == 0 {
+			a.SummaryMsg = msgID
+			return tx.PutAlert(a)
+		}
+	}
+	return nil
+}
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// Failed implements outbox.Hooks: a call that cannot be delivered makes the
+// recipient unreachable, which escalates at once.
+func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachable bool, at time.Time) error {
+	if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvFailed, Alert: j.Ref.Alert,
+		Official: j.Ref.Official, Actor: "system", Detail: j.Ref.Kind + ": " + reason}); err != nil {
+		return err
+	}
+	if unreachable {
+		if off, err := tx.OfficialByChat(j.ChatID); err == nil {
+			if b, err := tx.Binding(off); err == nil && !b.Unreachable {
+				b.Unreachable, b.UnreachableAt = true, at
+				if err := tx.PutBinding(b); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if j.Ref.Kind != storage.RefCall && j.Ref.Kind != storage.RefRemind {
+		return nil
+	}
+	r, err := tx.Recipient(j.Ref.Alert, j.Ref.Official)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	a, err := tx.Alert(j.Ref.Alert)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	if a.State != storage.AlertOpen || r.State == storage.StateAcked || r.State == storage.StateUnreachable {
+		return nil
+	}
+	if j.Ref.Kind == storage.RefRemind && !r.SentAt.IsZero() {
+		// The first call got through; the chain goes on as scheduled.
+		return nil
+	}
+	if err := e.unreachable(tx, &a, &r, reason, at); err != nil {
+		return err
+	}
+	if err := tx.PutRecipient(r); err != nil {
+		return err
+	}
+	return e.refreshSummary(tx, a, at)
+}
+
+// unreachable marks a recipient that cannot be reached, tells the admins
+// and runs the first escalation step now; later steps keep their spacing.
+func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipient, reason string, now time.Time) error {
+	r.State = storage.StateUnreachable
+	r.Unreachable = reason
+	if err := tx.PutRecipient(*r); err != nil { // notices read it
+		return err
+	}
+	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvUnreachable, Alert: a.ID,
+		Official: r.Official, Actor: "system", Detail: reason}); err != nil {
+		return err
+	}
+	for _, admin := range e.cfg.OfficialsWithRole(config.RoleAdmin) {
+		if admin.ID == r.Official {
+			continue
+		}
+		err := e.tell(tx, admin.ID, "", storage.Ref{Kind: storage.RefInfo, Alert: a.ID, Official: admin.ID}, now,
+			func(lang string) (string, [][]storage.Button) {
+				return e.tr.T(lang, "AdminUnreachable", map[string]any{
+					"Name": e.name(r.Official), "Unit": e.unitName(r.Official), "Alert": a.ID,
+					"Title": a.Title, "Reason": reason}), nil
+			})
+		if err != nil {
+			return err
+		}
+	}
+	for i, s := range a.Steps {
+		if s.Action == config.ActionEscalate {
+			// Behave as if the clock had reached step i now.
+			return e.runStep(tx, *a, r, i, now.Add(-s.After), now)
+		}
+	}
+	return nil
+}
+
+// Fire implements scheduler.FireFunc for recipients' escalation steps.
+func (e *Engine) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
+	touched := map[string]storage.Alert{}
+	for _, d := range due {
+		alertID, official, ok := parseDeadlineKey(d.Key)
+		if !ok {
+			continue
+		}
+		step, err := strconv.Atoi(d.Payload)
+		if err != nil {
+			continue
+		}
+		a, ok := touched[alertID]
+		if !ok {
+			if a, err = tx.Alert(alertID); err != nil {
+				if errors.Is(err, storage.ErrNotFound) {
+					continue
+				}
+				return err
+			}
+		}
+		r, err := tx.Recipient(alertID, official)
+		if err != nil {
+			if errors.Is(err, storage.ErrNotFound) {
+				continue
+			}
+			return err
+		}
+		if a.State != storage.AlertOpen || r.State == storage.StateAcked || r.NextStep != step || !r.NextAt.Equal(d.At) {
+			continue // stale
+		}
+		r.NextAt = time.Time{} // the deadline is already removed
+		anchor := r.SentAt
+		if anchor.IsZero() {
+			anchor = d.At.Add(-a.Steps[step].After)
+		}
+		if err := e.runStep(tx, a, &r, step, anchor, now); err != nil {
+			return err
+		}
+		if err := tx.PutRecipient(r); err != nil {
+			return err
+		}
+		touched[alertID] = a
+	}
+	for _, a := range touched {
+		if err := e.refreshSummary(tx, a, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Committed implements outbox.Hooks: deliveries schedule deadlines and
+// failures queue escalations.
+func (e *Engine) Committed() { e.wake() }
+
+// runStep performs step i for a recipient and schedules the next one
+// relative to anchor (the time the alert reached them).
+func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, i int, anchor, now time.Time) error {
+	s := a.Steps[i]
+	esc := storage.Escalation{Step: i, Action: s.Action, To: s.To, At: now}
+	switch s.Action {
+	case config.ActionRemind:
+		b, err := tx.Binding(r.Official)
+		if err == nil && !b.Unreachable {
+			if err := e.queueCall(tx, a, *r, b, storage.RefRemind, now); err != nil {
+				return err
+			}
+		} else {
+			esc.Note = "skipped: unreachable"
+		}
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvReminded, Alert: a.ID,
+			Official: r.Official, Actor: "system", Detail: esc.Note}); err != nil {
+			return err
+		}
+		e.m.Escalations.WithLabelValues("remind").Inc()
+	case config.ActionEscalate:
+		people := e.chain(s.To, r.Official)
+		esc.People = people
+		if len(people) == 0 {
+			esc.Note = "skipped: no " + s.To + " configured"
+		}
+		for _, p := range people {
+			if err := e.addToNotice(tx, a, p, r.Official, now); err != nil {
+				return err
+			}
+		}
+		if r.State == storage.StatePending {
+			r.State = storage.StateEscalated
+		}
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvEscalated, Alert: a.ID,
+			Official: r.Official, Actor: "system",
+			Detail: strings.TrimSpace(fmt.Sprintf("%s: %s %s", s.To, strings.Join(people, ","), esc.Note))}); err != nil {
+			return err
+		}
+		e.m.Escalations.WithLabelValues("escalate").Inc()
+	}
+	r.Escalations = append(r.Escalations, esc)
+	return e.schedule(tx, a, r, i+1, anchor)
+}
+
+// chain resolves an escalation target for a recipient, leaving out the
+// recipient themself.
+func (e *Engine) chain(to, recipient string) []string {
+	o, _ := e.cfg.Official(recipient)
+	u, _ := e.cfg.Unit(o.Unit)
+	var ids []string
+	switch to {
+	case config.ToUnitHead:
+		ids = []string{u.Head}
+	case config.ToLeader:
+		ids = []string{u.Leader}
+	case config.ToPrincipal:
+		for _, p := range e.cfg.OfficialsWithRole(config.RolePrincipal) {
+			ids = append(ids, p.ID)
+		}
+	case config.ToDutyLeader:
+		for _, p := range e.cfg.OfficialsWithRole(config.RoleDutyLeader) {
+			ids = append(ids, p.ID)
+		}
+	}
+	var out []string
+	for _, id := range ids {
+		if id != "" && id != recipient {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// addToNotice lists a silent recipient on a person's escalation notice and
+// queues a fresh notice message, so the escalation rings their phone.
+func (e *Engine) addToNotice(tx *storage.Tx, a storage.Alert, target, silent string, now time.Time) error {
+	n, err := tx.Notice(a.ID, target)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	n.AlertID, n.Target = a.ID, target
+	for _, s := range n.Silent {
+		if s == silent {
+			return nil
+		}
+	}
+	n.Silent = append(n.Silent, silent)
+	n.Handled = false
+	if err := tx.PutNotice(n); err != nil {
+		return err
+	}
+	return e.queueNotice(tx, a, n, false, now)
+}
+
+// queueNotice queues the notice as a new message (edit=false) or as an edit
+// of the last one.
+func (e *Engine) queueNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, edit bool, now time.Time) error {
+	b, err := tx.Binding(n.Target)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && b.Unreachable) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	lang := e.lang(tx, n.Target)
+	text, buttons, err := e.noticeText(tx, lang, a, n)
+	if err != nil {
+		return err
+	}
+	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text, Buttons: buttons,
+		Ref: storage.Ref{Kind: storage.RefNotice, Alert: a.ID, Official: n.Target, Target: n.Target}, CreatedAt: now}
+	if edit {
+		if n.MessageID == 0 {
+			// Not delivered yet: a queued send will carry the new text.
+			j.Key = "notice:" + a.ID + ":" + n.Target
+		} else {
+			j.Op, j.MessageID, j.ChatID = storage.OpEdit, n.MessageID, n.ChatID
+			j.Key = fmt.Sprintf("edit:%d:%d", n.ChatID, n.MessageID)
+		}
+	} else {
+		j.Key = "notice:" + a.ID + ":" + n.Target
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvSent, Alert: a.ID,
+			Official: n.Target, Actor: "system", Detail: "notice"}); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Enqueue(j)
+	return err
+}

@@ -1,0 +1,140 @@
+// Command dutybot runs the work-safety duty bot.
+//
+//	dutybot [run] [-config config.yaml]   run the bot (the default)
+//	dutybot check-config [-config FILE]   validate a configuration and exit
+//	dutybot version                       print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"dutybot/app"
+	"dutybot/config"
+	"dutybot/redact"
+)
+
+// version is set with -ldflags "-X main.version=…" by release builds.
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runBot(args, stderr)
+	case "check-config":
+		return checkConfig(args, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "dutybot", versionString())
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "dutybot: unknown command %q\n", cmd)
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  dutybot [run] [-config config.yaml]    run the bot
+  dutybot check-config [-config FILE]    validate a configuration
+  dutybot version                        print the version
+`)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return "dev-" + s.Value[:min(12, len(s.Value))]
+			}
+		}
+		if bi.Main.Version != "" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
+
+func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "config.yaml", "configuration file")
+	if err := fs.Parse(args); err != nil {
+		return "", false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "dutybot %s: unexpected argument %q\n", name, fs.Arg(0))
+		return "", false
+	}
+	return *path, true
+}
+
+func checkConfig(args []string, stdout, stderr io.Writer) int {
+	path, ok := configFlag("check-config", args, stderr)
+	if !ok {
+		return 2
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: invalid configuration:\n%v\n", path, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: OK (%d units, %d officials, %d escalation policies)\n", path, len(cfg.Units), len(cfg.Officials), len(cfg.Escalation.Policies))
+	if err := cfg.ResolveSecrets(os.Getenv); err != nil {
+		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
+	}
+	return 0
+}
+
+func runBot(args []string, stderr io.Writer) int {
+	path, ok := configFlag("run", args, stderr)
+	if !ok {
+		return 2
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: invalid configuration:\n%v\n", path, err)
+		return 1
+	}
+	if err := cfg.ResolveSecrets(os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		return 1
+	}
+	log := slog.New(redact.NewHandler(slog.NewTextHandler(stderr, nil), cfg.Telegram.Token, cfg.HTTP.APIToken))
+	slog.SetDefault(log)
+	a, err := app.New(cfg, app.Options{Log: log})
+	if err != nil {
+		log.Error("start", "err", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log.Info("dutybot starting", "version", versionString(), "config", path, "storage", cfg.Storage.Path)
+	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("dutybot stopped", "err", err)
+		return 1
+	}
+	log.Info("dutybot stopped")
+	return 0
+}

@@ -1,0 +1,132 @@
+// Package config loads and validates dutybot's YAML configuration. Its key
+// names are an interface operators and scripts rely on: keep them stable.
+package config
+
+import "time"
+
+// Roles an official can hold.
+const (
+	RoleStaff      = "staff"
+	RoleUnitHead   = "unit_head"
+	RoleLeader     = "leader"    // 分管领导
+	RolePrincipal  = "principal" // 主要负责人
+	RoleDutyLeader = "duty_leader"
+	RoleAdmin      = "admin"
+)
+
+// Alert levels, lowest first.
+var Levels = []string{"blue", "yellow", "orange", "red"}
+
+// Escalation actions and targets.
+const (
+	ActionRemind   = "remind"
+	ActionEscalate = "escalate"
+
+	ToUnitHead   = "unit_head"
+	ToLeader     = "leader"
+	ToPrincipal  = "principal"
+	ToDutyLeader = "duty_leader"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Timezone   string     `yaml:"timezone"`
+	Language   string     `yaml:"language"`
+	Telegram   Telegram   `yaml:"telegram"`
+	Storage    Storage    `yaml:"storage"`
+	HTTP       HTTP       `yaml:"http"`
+	Delivery   Delivery   `yaml:"delivery"`
+	Units      []Unit     `yaml:"units"`
+	Officials  []Official `yaml:"officials"`
+	Escalation Escalation `yaml:"escalation"`
+
+	// Location is Timezone loaded; set by Load.
+	Location *time.Location `yaml:"-"`
+
+	// idx holds the lookup maps built once by Parse; see lookup.go.
+	idx *index `yaml:"-"`
+}
+
+// Telegram says how to reach the Bot API.
+type Telegram struct {
+	APIURL      string   `yaml:"api_url"`
+	TokenFile   string   `yaml:"token_file"`
+	PollTimeout Duration `yaml:"poll_timeout"`
+	// Token is read from TokenFile or DUTYBOT_TELEGRAM_TOKEN by ResolveSecrets.
+	Token string `yaml:"-"`
+}
+
+// Storage locates the bbolt database.
+type Storage struct {
+	Path string `yaml:"path"`
+}
+
+// HTTP configures the API, health and metrics server.
+type HTTP struct {
+	Listen       string `yaml:"listen"`
+	APITokenFile string `yaml:"api_token_file"`
+	// APIToken is read from APITokenFile or DUTYBOT_API_TOKEN by ResolveSecrets.
+	APIToken string `yaml:"-"`
+}
+
+// Delivery bounds the outgoing message rate to stay inside Telegram's limits.
+type Delivery struct {
+	GlobalPerSecond float64  `yaml:"global_per_second"`
+	ChatPerSecond   float64  `yaml:"chat_per_second"`
+	ChatBurst       int      `yaml:"chat_burst"`
+	GroupPerMinute  float64  `yaml:"group_per_minute"`
+	RequestTimeout  Duration `yaml:"request_timeout"`
+	GiveUpAfter     Duration `yaml:"give_up_after"`
+}
+
+// Unit is a department, office or village (责任单位).
+type Unit struct {
+	ID     string   `yaml:"id"`
+	Name   string   `yaml:"name"`
+	Head   string   `yaml:"head"`   // 单位负责人, an official id
+	Leader string   `yaml:"leader"` // 分管领导, an official id
+	Tags   []string `yaml:"tags"`
+}
+
+// Official is a person who receives and answers alerts.
+type Official struct {
+	ID         string   `yaml:"id"`
+	Name       string   `yaml:"name"`
+	Phone      string   `yaml:"phone"`
+	Unit       string   `yaml:"unit"`
+	Roles      []string `yaml:"roles"`
+	TelegramID int64    `yaml:"telegram_id"`
+	Language   string   `yaml:"language"`
+}
+
+// HasRole reports whether o holds any of roles.
+func (o Official) HasRole(roles ...string) bool {
+	for _, have := range o.Roles {
+		for _, want := range roles {
+			if have == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Escalation holds named policies and which policy each alert level uses.
+type Escalation struct {
+	Policies map[string][]Step `yaml:"policies"`
+	Levels   map[string]string `yaml:"levels"`
+}
+
+// Step is one escalation step; After counts from the moment the alert was
+// delivered to the recipient.
+type Step struct {
+	After  Duration `yaml:"after"`
+	Action string   `yaml:"action"`
+	To     string   `yaml:"to"`
+}
+
+// Duration is a time.Duration written as "10m" or "2s" in YAML.
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }

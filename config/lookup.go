@@ -1,0 +1,122 @@
+package config
+
+import "slices"
+
+// index holds lookup maps built once by Parse. Lookups on a Config that was
+// not made by Parse (a literal in a test, say) fall back to linear scans.
+type index struct {
+	officials map[string]int   // id → position in Officials
+	units     map[string]int   // id → position in Units
+	phones    map[string]int   // normalised phone → position in Officials
+	roles     map[string][]int // role → positions in Officials, in order
+}
+
+func buildIndex(c *Config) *index {
+	x := &index{
+		officials: make(map[string]int, len(c.Officials)),
+		units:     make(map[string]int, len(c.Units)),
+		phones:    make(map[string]int, len(c.Officials)),
+		roles:     make(map[string][]int),
+	}
+	for i, u := range c.Units {
+		if _, dup := x.units[u.ID]; !dup {
+			x.units[u.ID] = i
+		}
+	}
+	for i, o := range c.Officials {
+		if _, dup := x.officials[o.ID]; !dup {
+			x.officials[o.ID] = i
+		}
+		if p := NormalizePhone(o.Phone); p != "" {
+			if _, dup := x.phones[p]; !dup {
+				x.phones[p] = i
+			}
+		}
+		for _, r := range slices.Compact(slices.Sorted(slices.Values(o.Roles))) {
+			x.roles[r] = append(x.roles[r], i)
+		}
+	}
+	return x
+}
+
+// Official returns the official with the given id. The returned value shares
+// its Roles slice with c: treat it as read-only.
+func (c *Config) Official(id string) (Official, bool) {
+	if c.idx != nil {
+		if i, ok := c.idx.officials[id]; ok {
+			return c.Officials[i], true
+		}
+		return Official{}, false
+	}
+	for _, o := range c.Officials {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return Official{}, false
+}
+
+// Unit returns the unit with the given id. The returned value shares its
+// Tags slice with c: treat it as read-only.
+func (c *Config) Unit(id string) (Unit, bool) {
+	if c.idx != nil {
+		if i, ok := c.idx.units[id]; ok {
+			return c.Units[i], true
+		}
+		return Unit{}, false
+	}
+	for _, u := range c.Units {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
+
+// OfficialsWithRole returns the officials holding role, in config order, in
+// a new slice.
+func (c *Config) OfficialsWithRole(role string) []Official {
+	var out []Official
+	if c.idx != nil {
+		for _, i := range c.idx.roles[role] {
+			out = append(out, c.Officials[i])
+		}
+		return out
+	}
+	for _, o := range c.Officials {
+		if o.HasRole(role) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// OfficialByPhone returns the official whose phone, normalised with
+// NormalizePhone, equals normalised.
+func (c *Config) OfficialByPhone(normalised string) (Official, bool) {
+	if normalised == "" {
+		return Official{}, false
+	}
+	if c.idx != nil {
+		if i, ok := c.idx.phones[normalised]; ok {
+			return c.Officials[i], true
+		}
+		return Official{}, false
+	}
+	for _, o := range c.Officials {
+		if NormalizePhone(o.Phone) == normalised {
+			return o, true
+		}
+	}
+	return Official{}, false
+}
+
+// Policy returns a copy of the escalation steps for an alert level ("blue",
+// "yellow", "orange", "red"), ordered by After; nil for an unknown level.
+func (c *Config) Policy(level string) []Step {
+	name, ok := c.Escalation.Levels[level]
+	if !ok {
+		return nil
+	}
+	return slices.Clone(c.Escalation.Policies[name])
+}

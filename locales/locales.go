@@ -1,0 +1,88 @@
+// Package locales holds every user-visible string of dutybot in Simplified
+// Chinese (the default) and English, served through go-i18n.
+package locales
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed *.yaml
+var files embed.FS
+
+// Supported language tags, default first.
+const (
+	ZH = "zh-CN"
+	EN = "en"
+)
+
+// Catalog translates message ids.
+type Catalog struct {
+	def        string
+	bundle     *i18n.Bundle
+	localizers map[string]*i18n.Localizer
+	ids        map[string][]string
+}
+
+// New loads the embedded message files; def is the fallback language.
+func New(def string) (*Catalog, error) {
+	if def != ZH && def != EN {
+		return nil, fmt.Errorf("locales: unsupported default language %q", def)
+	}
+	b := i18n.NewBundle(language.MustParse(def))
+	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	c := &Catalog{def: def, bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}}
+	for _, lang := range []string{ZH, EN} {
+		mf, err := b.LoadMessageFileFS(files, lang+".yaml")
+		if err != nil {
+			return nil, fmt.Errorf("locales: load %s: %w", lang, err)
+		}
+		for _, m := range mf.Messages {
+			c.ids[lang] = append(c.ids[lang], m.ID)
+		}
+		sort.Strings(c.ids[lang])
+		c.localizers[lang] = i18n.NewLocalizer(b, lang, def)
+	}
+	return c, nil
+}
+
+// Default returns the fallback language.
+func (c *Catalog) Default() string { return c.def }
+
+// Match maps a Telegram language_code or config value to a supported
+// language, or "" when none fits.
+func Match(code string) string {
+	code = strings.ToLower(strings.TrimSpace(code))
+	switch {
+	case code == "":
+		return ""
+	case strings.HasPrefix(code, "zh"):
+		return ZH
+	case strings.HasPrefix(code, "en"):
+		return EN
+	}
+	return ""
+}
+
+// T renders message id in lang with data; an unknown id renders as the id
+// itself so a missing string is visible rather than silent.
+func (c *Catalog) T(lang, id string, data map[string]any) string {
+	l := c.localizers[lang]
+	if l == nil {
+		l = c.localizers[c.def]
+	}
+	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// IDs lists the message ids defined for lang.
+func (c *Catalog) IDs(lang string) []string { return c.ids[lang] }

@@ -1,0 +1,58 @@
+// Package metrics defines dutybot's Prometheus collectors, registered on a
+// registry the caller owns (no global state).
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// Metrics holds every collector the services update.
+type Metrics struct {
+	AlertsCreated  prometheus.Counter
+	MessagesSent   prometheus.Counter
+	MessagesFailed prometheus.Counter
+	RateLimited    prometheus.Counter
+	Retries        prometheus.Counter
+	Acks           prometheus.Counter
+	Escalations    *prometheus.CounterVec
+	AckLatency     prometheus.Histogram
+	DeadlineLate   prometheus.Histogram
+	UpdatesHandled prometheus.Counter
+	HandlerPanics  prometheus.Counter
+	QueueLength    prometheus.Gauge
+}
+
+// New creates the collectors and registers them on reg (nil: not registered).
+func New(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		AlertsCreated: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_alerts_created_total", Help: "叫应 alerts created."}),
+		MessagesSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_messages_sent_total", Help: "Messages and edits accepted by Telegram."}),
+		MessagesFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_messages_failed_total", Help: "Messages given up on (blocked, bad request, retries exhausted)."}),
+		RateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_messages_rate_limited_total", Help: "429 answers from Telegram."}),
+		Retries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_messages_retried_total", Help: "Sends retried after a 5xx, timeout or network error."}),
+		Acks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_acks_total", Help: "Acknowledgements recorded (including escalation targets taking over)."}),
+		Escalations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutybot_escalations_total", Help: "Escalation steps taken, by action."}, []string{"action"}),
+		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "dutybot_ack_latency_seconds", Help: "Time from delivery of an alert to its acknowledgement.",
+			Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200}}),
+		DeadlineLate: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "dutybot_deadline_lateness_seconds", Help: "How late escalation deadlines fired.",
+			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 30}}),
+		UpdatesHandled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_updates_handled_total", Help: "Telegram updates handled."}),
+		HandlerPanics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_handler_panics_total", Help: "Update handlers that panicked and were recovered."}),
+		QueueLength: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dutybot_outbox_length", Help: "Messages waiting in the outgoing queue."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.MessagesFailed, m.RateLimited, m.Retries,
+			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength)
+	}
+	return m
+}

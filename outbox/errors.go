@@ -1,0 +1,28 @@
+// Package outbox delivers queued messages from storage to a chat service at
+// the pace the service allows: a global rate, a per-chat rate (slower for
+// groups), one message in flight per chat so each chat sees its messages in
+// order, waits on rate-limit answers, and retries transient failures with
+// backoff. The queue is durable: a message is removed only in the
+// transaction that records its delivery.
+package outbox
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// RetryAfterError asks the dispatcher to wait before sending to the chat
+// again (Telegram's 429 retry_after).
+type RetryAfterError struct {
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return fmt.Sprintf("rate limited: retry after %s", e.After) }
+
+// ErrUnreachable marks a chat that cannot receive messages (blocked the bot,
+// never started it).
+var ErrUnreachable = errors.New("chat unreachable")
+
+// ErrPermanent marks a request that will never succeed as it is.
+var ErrPermanent = errors.New("permanent failure")

@@ -1,0 +1,194 @@
+package storage
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+)
+
+// Alert states.
+const (
+	AlertOpen   = "open"
+	AlertClosed = "closed" // closed by the issuer or an admin
+	AlertDone   = "done"   // every recipient answered
+)
+
+// Recipient states; the names are part of the HTTP API.
+const (
+	StatePending     = "pending"
+	StateAcked       = "acked"
+	StateEscalated   = "escalated"
+	StateUnreachable = "unreachable"
+)
+
+// Targets says who an alert is for.
+type Targets struct {
+	Units     []string `json:"units"`
+	Officials []string `json:"officials"`
+	Roles     []string `json:"roles"`
+	All       bool     `json:"all"`
+}
+
+// Step is an escalation step frozen into the alert when it is created, so a
+// configuration change does not alter alerts already running.
+type Step struct {
+	After  time.Duration `json:"after"`
+	Action string        `json:"action"`
+	To     string        `json:"to,omitempty"`
+}
+
+// Alert is one 叫应 call to a set of officials.
+type Alert struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	Level       string    `json:"level"`
+	Title       string    `json:"title"`
+	Body        string    `json:"body"`
+	Targets     Targets   `json:"targets"`
+	Issuer      string    `json:"issuer,omitempty"` // official id; empty for the HTTP API
+	Source      string    `json:"source"`           // "chat" or "api"
+	CreatedAt   time.Time `json:"created_at"`
+	State       string    `json:"state"`
+	ClosedAt    time.Time `json:"closed_at,omitempty"`
+	ClosedBy    string    `json:"closed_by,omitempty"`
+	Steps       []Step    `json:"steps"`
+	Recipients  []string  `json:"recipients"`
+	SummaryChat int64     `json:"summary_chat,omitempty"`
+	SummaryMsg  int       `json:"summary_msg,omitempty"`
+}
+
+// Escalation records one step taken for a recipient.
+type Escalation struct {
+	Step   int       `json:"step"`
+	Action string    `json:"action"`
+	To     string    `json:"to,omitempty"`     // unit_head, leader, ...
+	People []string  `json:"people,omitempty"` // officials notified
+	At     time.Time `json:"at"`
+	Note   string    `json:"note,omitempty"` // e.g. "skipped: no unit head"
+}
+
+// MessageRef points at a message the bot sent.
+type MessageRef struct {
+	ChatID    int64 `json:"chat_id"`
+	MessageID int   `json:"message_id"`
+}
+
+// Recipient is one official's side of an alert.
+type Recipient struct {
+	AlertID     string       `json:"alert_id"`
+	Official    string       `json:"official"`
+	State       string       `json:"state"`
+	QueuedAt    time.Time    `json:"queued_at"`
+	SentAt      time.Time    `json:"sent_at,omitempty"` // first delivery; steps count from here
+	NextStep    int          `json:"next_step"`
+	NextAt      time.Time    `json:"next_at,omitempty"`
+	AckedAt     time.Time    `json:"acked_at,omitempty"`
+	AckedBy     string       `json:"acked_by,omitempty"`
+	Escalations []Escalation `json:"escalations,omitempty"`
+	Messages    []MessageRef `json:"messages,omitempty"`
+	Unreachable string       `json:"unreachable,omitempty"` // why, when it could not be reached
+}
+
+// Answered reports whether the recipient's call is settled.
+func (r Recipient) Answered() bool { return r.State == StateAcked }
+
+// Notice is the single escalation message one person gets for one alert,
+// listing every recipient escalated to them.
+type Notice struct {
+	AlertID   string    `json:"alert_id"`
+	Target    string    `json:"target"`
+	Silent    []string  `json:"silent"` // recipients escalated to the target
+	Handled   bool      `json:"handled,omitempty"`
+	HandledAt time.Time `json:"handled_at,omitempty"`
+	ChatID    int64     `json:"chat_id,omitempty"`
+	MessageID int       `json:"message_id,omitempty"`
+}
+
+func pairKey(a, b string) []byte { return []byte(a + "\x00" + b) }
+
+// NextAlertID returns a new sortable alert id such as 20261128-0007.
+func (t *Tx) NextAlertID(now time.Time) (string, error) {
+	seq, err := t.tx.Bucket(bAlerts).NextSequence()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%04d", now.Format("20060102"), seq), nil
+}
+
+// PutAlert stores an alert.
+func (t *Tx) PutAlert(a Alert) error { return t.put(bAlerts, []byte(a.ID), a) }
+
+// Alert loads an alert.
+func (t *Tx) Alert(id string) (Alert, error) {
+	var a Alert
+	err := t.get(bAlerts, []byte(id), &a)
+	return a, err
+}
+
+// OpenAlerts lists alerts still open, oldest first.
+func (t *Tx) OpenAlerts() ([]Alert, error) {
+	var out []Alert
+	err := t.tx.Bucket(bAlerts).ForEach(func(k, _ []byte) error {
+		var a Alert
+		if err := t.get(bAlerts, k, &a); err != nil {
+			return err
+		}
+		if a.State == AlertOpen {
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutRecipient stores a recipient.
+func (t *Tx) PutRecipient(r Recipient) error {
+	return t.put(bRecipients, pairKey(r.AlertID, r.Official), r)
+}
+
+// Recipient loads one recipient of an alert.
+func (t *Tx) Recipient(alertID, official string) (Recipient, error) {
+	var r Recipient
+	err := t.get(bRecipients, pairKey(alertID, official), &r)
+	return r, err
+}
+
+// Recipients lists the recipients of an alert in key order.
+func (t *Tx) Recipients(alertID string) ([]Recipient, error) {
+	var out []Recipient
+	prefix := []byte(alertID + "\x00")
+	c := t.tx.Bucket(bRecipients).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var r Recipient
+		if err := t.get(bRecipients, k, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// PutNotice stores an escalation notice.
+func (t *Tx) PutNotice(n Notice) error { return t.put(bNotices, pairKey(n.AlertID, n.Target), n) }
+
+// Notice loads the notice of an alert for a target.
+func (t *Tx) Notice(alertID, target string) (Notice, error) {
+	var n Notice
+	err := t.get(bNotices, pairKey(alertID, target), &n)
+	return n, err
+}
+
+// Notices lists the escalation notices of an alert.
+func (t *Tx) Notices(alertID string) ([]Notice, error) {
+	var out []Notice
+	prefix := []byte(alertID + "\x00")
+	c := t.tx.Bucket(bNotices).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var n Notice
+		if err := t.get(bNotices, k, &n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -1,0 +1,92 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/binary"
+	"time"
+)
+
+// Event types recorded in the log; part of the duty-performance ledger.
+const (
+	EvCreated     = "created"
+	EvSent        = "sent"      // a message was queued for a person
+	EvDelivered   = "delivered" // Telegram accepted it
+	EvFailed      = "failed"
+	EvAcked       = "acked"
+	EvHandled     = "handled" // an escalation target took over
+	EvReminded    = "reminded"
+	EvEscalated   = "escalated"
+	EvUnreachable = "unreachable"
+	EvClosed      = "closed"
+	EvCompleted   = "completed"
+	EvBound       = "bound"
+	EvBindRefused = "bind_refused"
+	EvLanguage    = "language"
+)
+
+// Event is one entry of the append-only log.
+type Event struct {
+	Seq      uint64    `json:"seq"`
+	At       time.Time `json:"at"`
+	Type     string    `json:"type"`
+	Alert    string    `json:"alert,omitempty"`
+	Official string    `json:"official,omitempty"` // whom it concerns
+	Actor    string    `json:"actor,omitempty"`    // who did it: an official id, "system" or "api"
+	Detail   string    `json:"detail,omitempty"`
+}
+
+// AppendEvent adds e to the log, numbering it.
+func (t *Tx) AppendEvent(e Event) error {
+	b := t.tx.Bucket(bEvents)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.Seq = seq
+	if err := t.put(bEvents, u64(seq), e); err != nil {
+		return err
+	}
+	if e.Alert != "" {
+		return t.tx.Bucket(bAlertEv).Put(append([]byte(e.Alert+"\x00"), u64(seq)...), nil)
+	}
+	return nil
+}
+
+// AlertEvents returns the log entries of one alert in order.
+func (t *Tx) AlertEvents(alertID string) ([]Event, error) {
+	var out []Event
+	prefix := []byte(alertID + "\x00")
+	c := t.tx.Bucket(bAlertEv).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var e Event
+		if err := t.get(bEvents, k[len(prefix):], &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Events returns up to limit events with Seq > after.
+func (t *Tx) Events(after uint64, limit int) ([]Event, error) {
+	var out []Event
+	c := t.tx.Bucket(bEvents).Cursor()
+	for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < limit; k, v = c.Next() {
+		_ = v
+		var e Event
+		if err := t.get(bEvents, k, &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// EventCount returns the number of events logged.
+func (t *Tx) EventCount() uint64 {
+	k, _ := t.tx.Bucket(bEvents).Cursor().Last()
+	if k == nil {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k)
+}

@@ -1,0 +1,144 @@
+package storage
+
+import (
+	"encoding/binary"
+	"time"
+)
+
+// Job operations.
+const (
+	OpSend = "send"
+	OpEdit = "edit"
+)
+
+// Button is an inline button: a label and the data sent back when pressed.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data"`
+}
+
+// Reply is a reply keyboard: a one-tap "share my phone number" button, or
+// the removal of such a keyboard.
+type Reply struct {
+	ContactLabel string `json:"contact_label,omitempty"`
+	Remove       bool   `json:"remove,omitempty"`
+}
+
+// Ref says what a queued message is about, so its delivery can be recorded
+// against the right alert, recipient or notice.
+type Ref struct {
+	Kind     string `json:"kind"` // call, remind, notice, summary, info
+	Alert    string `json:"alert,omitempty"`
+	Official string `json:"official,omitempty"` // the recipient (call, remind) or the person told
+	Target   string `json:"target,omitempty"`   // notice target
+}
+
+// Job is one message waiting in the outgoing queue.
+type Job struct {
+	Seq       uint64     `json:"seq"`
+	Key       string     `json:"key,omitempty"` // later jobs with the same key replace the content
+	Version   int        `json:"version"`
+	ChatID    int64      `json:"chat_id"`
+	Op        string     `json:"op"`
+	MessageID int        `json:"message_id,omitempty"` // for edits
+	Text      string     `json:"text"`
+	Buttons   [][]Button `json:"buttons,omitempty"`
+	Reply     *Reply     `json:"reply,omitempty"` // a reply keyboard instead of inline buttons
+	Ref       Ref        `json:"ref"`
+	Attempts  int        `json:"attempts,omitempty"`
+	NotBefore time.Time  `json:"not_before,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// Enqueue adds j to the outgoing queue and returns its sequence number. When
+// j.Key names a job still waiting, that job keeps its place and takes j's
+// text and buttons instead, so only the latest content of a message is sent.
+func (t *Tx) Enqueue(j Job) (uint64, error) {
+	keys := t.tx.Bucket(bOutboxKeys)
+	if j.Key != "" {
+		if v := keys.Get([]byte(j.Key)); v != nil {
+			seq := binary.BigEndian.Uint64(v)
+			old, err := t.Job(seq)
+			if err == nil {
+				old.Text, old.Buttons, old.Reply, old.Ref = j.Text, j.Buttons, j.Reply, j.Ref
+				old.Version++
+				return seq, t.PutJob(old)
+			}
+		}
+	}
+	seq, err := t.tx.Bucket(bOutbox).NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	j.Seq = seq
+	if j.Key != "" {
+		if err := keys.Put([]byte(j.Key), u64(seq)); err != nil {
+			return 0, err
+		}
+	}
+	return seq, t.PutJob(j)
+}
+
+// PutJob rewrites a queued job.
+func (t *Tx) PutJob(j Job) error { return t.put(bOutbox, u64(j.Seq), j) }
+
+// Job loads a queued job.
+func (t *Tx) Job(seq uint64) (Job, error) {
+	var j Job
+	err := t.get(bOutbox, u64(seq), &j)
+	return j, err
+}
+
+// DeleteJob removes a job and its key.
+func (t *Tx) DeleteJob(j Job) error {
+	if j.Key != "" {
+		keys := t.tx.Bucket(bOutboxKeys)
+		if v := keys.Get([]byte(j.Key)); v != nil && binary.BigEndian.Uint64(v) == j.Seq {
+			if err := keys.Delete([]byte(j.Key)); err != nil {
+				return err
+			}
+		}
+	}
+	return t.tx.Bucket(bOutbox).Delete(u64(j.Seq))
+}
+
+// Jobs lists the queue in order.
+func (t *Tx) Jobs() ([]Job, error) {
+	var out []Job
+	err := t.tx.Bucket(bOutbox).ForEach(func(k, _ []byte) error {
+		var j Job
+		if err := t.get(bOutbox, k, &j); err != nil {
+			return err
+		}
+		out = append(out, j)
+		return nil
+	})
+	return out, err
+}
+
+// QueueLen returns the number of waiting jobs.
+func (t *Tx) QueueLen() int { return t.tx.Bucket(bOutbox).Stats().KeyN }
+
+// JobsAfter lists the jobs with Seq > after, in order.
+func (t *Tx) JobsAfter(after uint64) ([]Job, error) {
+	var out []Job
+	c := t.tx.Bucket(bOutbox).Cursor()
+	for k, _ := c.Seek(u64(after + 1)); k != nil; k, _ = c.Next() {
+		var j Job
+		if err := t.get(bOutbox, k, &j); err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// Kinds of queued messages (Ref.Kind).
+const (
+	RefCall    = "call"    // the first call of an alert to a recipient
+	RefRemind  = "remind"  // a repeated call
+	RefNotice  = "notice"  // an escalation notice to someone up the chain
+	RefSummary = "summary" // the issuer's live summary
+	RefUpdate  = "update"  // an edit marking a message answered or closed
+	RefInfo    = "info"    // anything else worth telling
+)

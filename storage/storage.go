@@ -1,0 +1,154 @@
+// Package storage keeps dutybot's durable state in a bbolt file: bindings,
+// alerts and recipients, escalation notices, the outgoing queue, deadlines and
+// the append-only event log. Every state change happens in one transaction
+// with the events and queue entries it implies, so a crash never leaves a
+// half-done step behind.
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout version this code reads and writes.
+const SchemaVersion = 1
+
+// Bucket names; part of the on-disk schema.
+var (
+	bMeta       = []byte("meta")
+	bBindings   = []byte("bindings")   // official id -> Binding
+	bChats      = []byte("chats")      // chat id (decimal) -> official id
+	bAlerts     = []byte("alerts")     // alert id -> Alert
+	bRecipients = []byte("recipients") // alert id \x00 official id -> Recipient
+	bNotices    = []byte("notices")    // alert id \x00 target official id -> Notice
+	bOutbox     = []byte("outbox")     // seq (8 bytes BE) -> Job
+	bOutboxKeys = []byte("outbox_keys")
+	bDeadlines  = []byte("deadlines") // unix nanos (8 bytes BE) + key -> payload
+	bEvents     = []byte("events")    // seq (8 bytes BE) -> Event
+	bAlertEv    = []byte("alert_events")
+	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv}
+	keyVersion  = []byte("schema_version")
+)
+
+// ErrNotFound is returned when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// DB is an open dutybot database.
+type DB struct {
+	bolt *bolt.DB
+	path string
+}
+
+// Open opens or creates the database at path, creating its directory, and
+// checks the schema version. It fails fast when another process holds it.
+func Open(path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("open storage %s: %w", path, err)
+		}
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open storage %s: locked by another process (is another dutybot running?)", path)
+		}
+		return nil, fmt.Errorf("open storage %s: %w", path, err)
+	}
+	db := &DB{bolt: b, path: path}
+	if err := db.init(); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open storage %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func (db *DB) init() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		v := meta.Get(keyVersion)
+		switch {
+		case v == nil:
+			return meta.Put(keyVersion, u64(SchemaVersion))
+		case binary.BigEndian.Uint64(v) > SchemaVersion:
+			return fmt.Errorf("schema version %d is newer than this binary understands (%d)", binary.BigEndian.Uint64(v), SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Path returns the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Update runs fn in a read-write transaction.
+func (db *DB) Update(fn func(*Tx) error) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// Batch runs fn in a read-write transaction shared with concurrent callers,
+// so many small writes (acknowledgements) share one disk sync. fn may run
+// more than once and must be idempotent.
+func (db *DB) Batch(fn func(*Tx) error) error {
+	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(fn func(*Tx) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// WriteTo writes a consistent copy of the database to w.
+func (db *DB) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// Tx is a transaction with typed accessors.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func (t *Tx) put(bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s/%s: %w", bucket, key, err)
+	}
+	return t.tx.Bucket(bucket).Put(key, data)
+}
+
+func (t *Tx) get(bucket, key []byte, v any) error {
+	data := t.tx.Bucket(bucket).Get(key)
+	if data == nil {
+		return ErrNotFound
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+	}
+	return nil
+}
