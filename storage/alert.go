@@ -2,7 +2,9 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -106,13 +108,21 @@ type Notice struct {
 
 func pairKey(a, b string) []byte { return []byte(a + "\x00" + b) }
 
-// NextAlertID returns a new sortable alert id such as 20261128-0007.
+// NextAlertID returns a new alert id such as 20261128-0007: the local date
+// and a counter that starts again each day, short enough to read out on the
+// phone. Past 9999 alerts in a day the counter grows a digit.
 func (t *Tx) NextAlertID(now time.Time) (string, error) {
-	seq, err := t.tx.Bucket(bAlerts).NextSequence()
-	if err != nil {
+	day := now.Format("20060102")
+	meta := t.tx.Bucket(bMeta)
+	key := []byte("alert_seq:" + day)
+	var seq uint64 = 1
+	if v := meta.Get(key); v != nil {
+		seq = binary.BigEndian.Uint64(v) + 1
+	}
+	if err := meta.Put(key, u64(seq)); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s-%04d", now.Format("20060102"), seq), nil
+	return fmt.Sprintf("%s-%04d", day, seq), nil
 }
 
 // PutAlert stores an alert.
@@ -125,7 +135,7 @@ func (t *Tx) Alert(id string) (Alert, error) {
 	return a, err
 }
 
-// OpenAlerts lists alerts still open, oldest first.
+// OpenAlerts lists alerts still open, oldest first (by creation time).
 func (t *Tx) OpenAlerts() ([]Alert, error) {
 	var out []Alert
 	err := t.tx.Bucket(bAlerts).ForEach(func(k, _ []byte) error {
@@ -138,6 +148,7 @@ func (t *Tx) OpenAlerts() ([]Alert, error) {
 		}
 		return nil
 	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
 	return out, err
 }
 

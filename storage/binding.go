@@ -23,8 +23,11 @@ type Binding struct {
 // of the same official.
 func (t *Tx) PutBinding(b Binding) error {
 	if old, err := t.Binding(b.Official); err == nil && old.ChatID != b.ChatID {
-		if err := t.tx.Bucket(bChats).Delete(chatKey(old.ChatID)); err != nil {
-			return err
+		// Drop the old chat's index only while it still names this official.
+		if owner, err := t.OfficialByChat(old.ChatID); err == nil && owner == b.Official {
+			if err := t.tx.Bucket(bChats).Delete(chatKey(old.ChatID)); err != nil {
+				return err
+			}
 		}
 	}
 	if err := t.put(bBindings, []byte(b.Official), b); err != nil {

@@ -13,7 +13,6 @@ func TestBindings(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		bug       string // non-empty: known bug in the code under test, skip
 		puts      []Binding
 		want      []Binding        // Bindings(), in official order
 		wantChats map[int64]string // chat -> official that must resolve
@@ -63,9 +62,7 @@ func TestBindings(t *testing.T) {
 			// li takes over chat 100 (e.g. the Telegram account changed
 			// hands); when ivanov later binds chat 200, li's chat index
 			// must survive.
-			name: "rebinding does not drop a chat index now owned by another official",
-			bug: "binding.go:25-26 PutBinding deletes chats[old.ChatID] without checking that it " +
-				"still maps to b.Official, so it removes li's index for chat 100",
+			name:      "rebinding does not drop a chat index now owned by another official",
 			puts:      []Binding{b("ivanov", 100, ""), b("li", 100, ""), b("ivanov", 200, "")},
 			want:      []Binding{b("ivanov", 200, ""), b("li", 100, "")},
 			wantChats: map[int64]string{100: "li", 200: "ivanov"},
@@ -73,9 +70,6 @@ func TestBindings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.bug != "" {
-				t.Skip("BUG: " + tc.bug)
-			}
 			db := openTemp(t)
 			for _, p := range tc.puts {
 				mustUpdate(t, db, func(tx *Tx) error { return tx.PutBinding(p) })

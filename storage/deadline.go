@@ -52,4 +52,4 @@ func (t *Tx) NextDeadline() (time.Time, bool) {
 }
 
 // DeadlineCount returns how many deadlines are pending.
-func (t *Tx) DeadlineCount() int { return t.tx.Bucket(bDeadlines).Stats().KeyN }
+func (t *Tx) DeadlineCount() int { return count(t.tx.Bucket(bDeadlines)) }

@@ -278,9 +278,6 @@ func TestDeadlineCount(t *testing.T) {
 }
 
 func TestDeadlineCountInsideUpdate(t *testing.T) {
-	t.Skip("BUG: deadline.go:55 DeadlineCount uses Bucket.Stats().KeyN, which bbolt computes from " +
-		"committed pages only; inside an Update it ignores the transaction's own PutDeadline/" +
-		"DeleteDeadline (here it reports 0 after putting 2)")
 	db := openTemp(t)
 	mustUpdate(t, db, func(tx *Tx) error {
 		for i := range 2 {

@@ -117,7 +117,7 @@ func (t *Tx) Jobs() ([]Job, error) {
 }
 
 // QueueLen returns the number of waiting jobs.
-func (t *Tx) QueueLen() int { return t.tx.Bucket(bOutbox).Stats().KeyN }
+func (t *Tx) QueueLen() int { return count(t.tx.Bucket(bOutbox)) }
 
 // JobsAfter lists the jobs with Seq > after, in order.
 func (t *Tx) JobsAfter(after uint64) ([]Job, error) {

@@ -372,9 +372,6 @@ func TestQueueLen(t *testing.T) {
 }
 
 func TestQueueLenInsideUpdate(t *testing.T) {
-	t.Skip("BUG: outbox.go:120 QueueLen uses Bucket.Stats().KeyN, which bbolt computes from " +
-		"committed pages only; inside an Update it ignores the transaction's own Enqueue/DeleteJob " +
-		"(here it reports 0 after enqueuing 2)")
 	db := openTemp(t)
 	mustUpdate(t, db, func(tx *Tx) error {
 		for range 2 {

@@ -152,3 +152,13 @@ func (t *Tx) get(bucket, key []byte, v any) error {
 	}
 	return nil
 }
+
+// count counts a bucket's keys, including the transaction's own writes.
+func count(b *bolt.Bucket) int {
+	n := 0
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		n++
+	}
+	return n
+}
