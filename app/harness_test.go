@@ -368,3 +368,42 @@ func button(t *testing.T, m fakeapi.Message, label string) string {
 	t.Fatalf("no button %q on message %q (buttons %v)", label, m.Text, m.Inline)
 	return ""
 }
+
+// metric reads a counter or gauge from /metrics.
+func (h *harness) metric(name string) float64 {
+	h.t.Helper()
+	resp, err := http.Get(h.apiURL + "/metrics")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			var v float64
+			fmt.Sscan(rest, &v)
+			return v
+		}
+	}
+	h.t.Fatalf("metric %s not found", name)
+	return 0
+}
+
+// waitButton waits for a bot message in chat with a button labelled label.
+func (h *harness) waitButton(chat int64, label string) fakeapi.Message {
+	h.t.Helper()
+	m, err := h.srv.WaitFor(wait, func(m fakeapi.Message) bool {
+		for _, row := range m.Inline {
+			for _, b := range row {
+				if m.ChatID == chat && b.Text == label {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	if err != nil {
+		h.t.Fatalf("waiting for button %q in chat %d: %v", label, chat, err)
+	}
+	return m
+}

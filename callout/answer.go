@@ -50,7 +50,7 @@ type Outcome struct {
 	Alert   storage.Alert
 	At      time.Time
 	Handled []string      // recipients an escalation target took over
-	Latency time.Duration // from delivery to acknowledgement
+	Latency time.Duration // from delivery to acknowledgement; -1 if never delivered
 }
 
 // Ack records that official acknowledged their own call of alertID.
@@ -78,6 +78,7 @@ func (e *Engine) Ack(presser, alertID, recipient string) (Outcome, error) {
 		if err := e.settle(tx, a, &r, presser, storage.EvAcked, now); err != nil {
 			return err
 		}
+		out.Latency = -1
 		if !r.SentAt.IsZero() {
 			out.Latency = now.Sub(r.SentAt)
 		}
@@ -85,7 +86,7 @@ func (e *Engine) Ack(presser, alertID, recipient string) (Outcome, error) {
 	})
 	if err == nil {
 		e.m.Acks.Inc()
-		if out.Latency > 0 {
+		if out.Latency >= 0 {
 			e.m.AckLatency.Observe(out.Latency.Seconds())
 		}
 		e.wakeOut()
