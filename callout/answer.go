@@ -160,26 +160,17 @@ func (e *Engine) afterAnswer(tx *storage.Tx, a storage.Alert, answered []string,
 			}
 		}
 	}
-	rs, err := tx.Recipients(a.ID)
-	if err != nil {
-		return err
-	}
-	done := true
-	for _, r := range rs {
-		if r.State != storage.StateAcked {
-			done = false
-			break
-		}
-	}
-	if done {
+	a.Unanswered -= len(answered)
+	if a.Unanswered <= 0 {
+		a.Unanswered = 0
 		a.State = storage.AlertDone
 		a.ClosedAt = now
-		if err := tx.PutAlert(a); err != nil {
-			return err
-		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvCompleted, Alert: a.ID, Actor: "system"}); err != nil {
 			return err
 		}
+	}
+	if err := tx.PutAlert(a); err != nil {
+		return err
 	}
 	return e.refreshSummary(tx, a, now)
 }
@@ -354,12 +345,10 @@ func (e *Engine) Open(official string) ([]View, error) {
 			return err
 		}
 		for _, a := range alerts {
-			mine := a.Issuer == official
-			for _, r := range a.Recipients {
-				mine = mine || r == official
-			}
-			if !all && !mine {
-				continue
+			if !all && a.Issuer != official {
+				if _, err := tx.Recipient(a.ID, official); err != nil {
+					continue
+				}
 			}
 			rs, err := tx.Recipients(a.ID)
 			if err != nil {

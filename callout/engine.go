@@ -186,7 +186,7 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 		}
 		a = storage.Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
 			Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now,
-			State: storage.AlertOpen, Steps: steps, Recipients: recips}
+			State: storage.AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips)}
 		actor := req.Issuer
 		if actor == "" {
 			actor = "api"

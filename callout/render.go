@@ -149,13 +149,7 @@ func (e *Engine) refreshSummary(tx *storage.Tx, a storage.Alert, now time.Time) 
 	if err != nil {
 		return err
 	}
-	rs, err := tx.Recipients(a.ID)
-	if err != nil {
-		return err
-	}
-	lang := e.lang(tx, a.Issuer)
-	text, buttons := e.SummaryText(lang, cur, rs)
-	j := storage.Job{Key: "summary:" + a.ID, ChatID: a.SummaryChat, Op: storage.OpSend, Text: text, Buttons: buttons,
+	j := storage.Job{Key: "summary:" + a.ID, ChatID: a.SummaryChat, Op: storage.OpSend, Lazy: true,
 		Ref: storage.Ref{Kind: storage.RefSummary, Alert: a.ID, Official: a.Issuer}, CreatedAt: now}
 	if cur.SummaryMsg != 0 {
 		j.Op, j.MessageID = storage.OpEdit, cur.SummaryMsg
@@ -163,6 +157,36 @@ func (e *Engine) refreshSummary(tx *storage.Tx, a storage.Alert, now time.Time) 
 	}
 	_, err = tx.Enqueue(j)
 	return err
+}
+
+// Render implements outbox.Renderer: summaries and escalation notices are
+// rendered from the state at the moment they are sent.
+func (e *Engine) Render(tx *storage.Tx, j storage.Job) (string, [][]storage.Button, bool, error) {
+	switch j.Ref.Kind {
+	case storage.RefSummary:
+		a, err := tx.Alert(j.Ref.Alert)
+		if err != nil {
+			return "", nil, false, ignoreMissing(err)
+		}
+		rs, err := tx.Recipients(a.ID)
+		if err != nil {
+			return "", nil, false, err
+		}
+		text, buttons := e.SummaryText(e.lang(tx, a.Issuer), a, rs)
+		return text, buttons, true, nil
+	case storage.RefNotice:
+		a, err := tx.Alert(j.Ref.Alert)
+		if err != nil {
+			return "", nil, false, ignoreMissing(err)
+		}
+		n, err := tx.Notice(j.Ref.Alert, j.Ref.Target)
+		if err != nil {
+			return "", nil, false, ignoreMissing(err)
+		}
+		text, buttons, err := e.noticeText(tx, e.lang(tx, n.Target), a, n)
+		return text, buttons, err == nil, err
+	}
+	return j.Text, j.Buttons, true, nil
 }
 
 // SummaryText renders the live summary of an alert: answered N/M, who is

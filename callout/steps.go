@@ -357,13 +357,15 @@ func (e *Engine) queueNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, 
 	if err != nil {
 		return err
 	}
-	lang := e.lang(tx, n.Target)
-	text, buttons, err := e.noticeText(tx, lang, a, n)
-	if err != nil {
-		return err
-	}
-	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text, Buttons: buttons,
+	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Lazy: true,
 		Ref: storage.Ref{Kind: storage.RefNotice, Alert: a.ID, Official: n.Target, Target: n.Target}, CreatedAt: now}
+	if !edit {
+		// Rendered now for the record; rendered again when sent.
+		var err error
+		if j.Text, j.Buttons, err = e.noticeText(tx, e.lang(tx, n.Target), a, n); err != nil {
+			return err
+		}
+	}
 	if edit {
 		if n.MessageID == 0 {
 			// Not delivered yet: a queued send will carry the new text.

@@ -32,6 +32,12 @@ type Hooks interface {
 	Committed()
 }
 
+// Renderer is implemented by hooks that render lazy jobs from current
+// state; ok=false drops the job.
+type Renderer interface {
+	Render(tx *storage.Tx, j storage.Job) (text string, buttons [][]storage.Button, ok bool, err error)
+}
+
 // Limits bounds the pace of delivery.
 type Limits struct {
 	GlobalPerSecond float64
@@ -305,14 +311,39 @@ func backoff(attempt int) time.Duration {
 func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result {
 	r := result{chat: chat, seq: seq}
 	var j storage.Job
+	drop := false
 	err := d.db.View(func(tx *storage.Tx) error {
 		var err error
 		j, err = tx.Job(seq)
+		if err != nil || !j.Lazy {
+			return err
+		}
+		rd, ok := d.hooks.(Renderer)
+		if !ok {
+			return nil
+		}
+		var keep bool
+		j.Text, j.Buttons, keep, err = rd.Render(tx, j)
+		drop = !keep
 		return err
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		r.done = true
 		return r
+	}
+	if err == nil && drop {
+		err = d.db.Update(func(tx *storage.Tx) error {
+			cur, err := tx.Job(seq)
+			if err != nil || cur.Version != j.Version {
+				return err // changed meanwhile: render again next time
+			}
+			r.done = true
+			return tx.DeleteJob(cur)
+		})
+		if err == nil {
+			return r
+		}
+		r.done = false
 	}
 	if err != nil {
 		d.log.Error("outbox: read job", "seq", seq, "err", err)

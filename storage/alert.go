@@ -54,7 +54,11 @@ type Alert struct {
 	ClosedAt    time.Time `json:"closed_at,omitempty"`
 	ClosedBy    string    `json:"closed_by,omitempty"`
 	Steps       []Step    `json:"steps"`
-	Recipients  []string  `json:"recipients"`
+	Total       int       `json:"total"`      // recipients
+	Unanswered  int       `json:"unanswered"` // recipients not yet acknowledged
+	// Recipients lists the recipients' ids; filled by Create only, the
+	// stored record stays small however many people an alert reaches.
+	Recipients []string `json:"-"`
 	SummaryChat int64     `json:"summary_chat,omitempty"`
 	SummaryMsg  int       `json:"summary_msg,omitempty"`
 }

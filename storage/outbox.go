@@ -44,6 +44,9 @@ type Job struct {
 	Text      string     `json:"text"`
 	Buttons   [][]Button `json:"buttons,omitempty"`
 	Reply     *Reply     `json:"reply,omitempty"` // a reply keyboard instead of inline buttons
+	// Lazy jobs are rendered from current state just before sending, so a
+	// burst of changes costs one rendering per message actually sent.
+	Lazy bool `json:"lazy,omitempty"`
 	Ref       Ref        `json:"ref"`
 	Attempts  int        `json:"attempts,omitempty"`
 	NotBefore time.Time  `json:"not_before,omitempty"`
@@ -60,7 +63,7 @@ func (t *Tx) Enqueue(j Job) (uint64, error) {
 			seq := binary.BigEndian.Uint64(v)
 			old, err := t.Job(seq)
 			if err == nil {
-				old.Text, old.Buttons, old.Reply, old.Ref = j.Text, j.Buttons, j.Reply, j.Ref
+				old.Text, old.Buttons, old.Reply, old.Ref, old.Lazy = j.Text, j.Buttons, j.Reply, j.Ref, j.Lazy
 				old.Version++
 				return seq, t.PutJob(old)
 			}
