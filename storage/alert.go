@@ -41,26 +41,26 @@ type Step struct {
 
 // Alert is one 叫应 call to a set of officials.
 type Alert struct {
-	ID          string    `json:"id"`
-	Kind        string    `json:"kind"`
-	Level       string    `json:"level"`
-	Title       string    `json:"title"`
-	Body        string    `json:"body"`
-	Targets     Targets   `json:"targets"`
-	Issuer      string    `json:"issuer,omitempty"` // official id; empty for the HTTP API
-	Source      string    `json:"source"`           // "chat" or "api"
-	CreatedAt   time.Time `json:"created_at"`
-	State       string    `json:"state"`
-	ClosedAt    time.Time `json:"closed_at,omitempty"`
-	ClosedBy    string    `json:"closed_by,omitempty"`
-	Steps       []Step    `json:"steps"`
-	Total       int       `json:"total"`      // recipients
-	Unanswered  int       `json:"unanswered"` // recipients not yet acknowledged
+	ID         string    `json:"id"`
+	Kind       string    `json:"kind"`
+	Level      string    `json:"level"`
+	Title      string    `json:"title"`
+	Body       string    `json:"body"`
+	Targets    Targets   `json:"targets"`
+	Issuer     string    `json:"issuer,omitempty"` // official id; empty for the HTTP API
+	Source     string    `json:"source"`           // "chat" or "api"
+	CreatedAt  time.Time `json:"created_at"`
+	State      string    `json:"state"`
+	ClosedAt   time.Time `json:"closed_at,omitempty"`
+	ClosedBy   string    `json:"closed_by,omitempty"`
+	Steps      []Step    `json:"steps"`
+	Total      int       `json:"total"`      // recipients
+	Unanswered int       `json:"unanswered"` // recipients not yet acknowledged
 	// Recipients lists the recipients' ids; filled by Create only, the
 	// stored record stays small however many people an alert reaches.
-	Recipients []string `json:"-"`
-	SummaryChat int64     `json:"summary_chat,omitempty"`
-	SummaryMsg  int       `json:"summary_msg,omitempty"`
+	Recipients  []string `json:"-"`
+	SummaryChat int64    `json:"summary_chat,omitempty"`
+	SummaryMsg  int      `json:"summary_msg,omitempty"`
 }
 
 // Escalation records one step taken for a recipient.

@@ -46,11 +46,11 @@ type Job struct {
 	Reply     *Reply     `json:"reply,omitempty"` // a reply keyboard instead of inline buttons
 	// Lazy jobs are rendered from current state just before sending, so a
 	// burst of changes costs one rendering per message actually sent.
-	Lazy bool `json:"lazy,omitempty"`
-	Ref       Ref        `json:"ref"`
-	Attempts  int        `json:"attempts,omitempty"`
-	NotBefore time.Time  `json:"not_before,omitempty"`
-	CreatedAt time.Time  `json:"created_at"`
+	Lazy      bool      `json:"lazy,omitempty"`
+	Ref       Ref       `json:"ref"`
+	Attempts  int       `json:"attempts,omitempty"`
+	NotBefore time.Time `json:"not_before,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Enqueue adds j to the outgoing queue and returns its sequence number. When
