@@ -199,7 +199,7 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) closeAlert(w http.ResponseWriter, r *http.Request) {
-	_, err := s.engine.Close("api", r.PathValue("id"))
+	_, err := s.engine.CloseByAPI(r.PathValue("id"))
 	switch {
 	case errors.Is(err, callout.ErrUnknownAlert):
 		writeJSON(w, http.StatusNotFound, errorBody{fmt.Sprintf("no alert %q", r.PathValue("id"))})

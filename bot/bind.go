@@ -126,12 +126,13 @@ func (b *Bot) recordRefusal(c caller, phone, official, msgID, reason string) {
 	})
 }
 
-// maskPhone keeps the first three and last four digits.
+// maskPhone keeps the first three and last four characters.
 func maskPhone(p string) string {
-	if len(p) < 8 {
+	r := []rune(p)
+	if len(r) < 8 {
 		return p
 	}
-	return p[:3] + strings.Repeat("*", len(p)-7) + p[len(p)-4:]
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
 }
 
 func (b *Bot) officialName(id string) string {

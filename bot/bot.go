@@ -53,7 +53,7 @@ type Bot struct {
 
 // shardCount is how many chats' updates are handled in parallel; updates of
 // one chat always go to the same shard and are handled in order.
-const shardCount = 16
+const shardCount = 64
 
 // New prepares the bot; it makes no network call until Run.
 func New(d Deps) (*Bot, error) {

@@ -59,20 +59,33 @@ func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
 	}
 }
 
+// inlineKeyboard is the Bot API's InlineKeyboardMarkup with callback
+// buttons only. go-telegram/bot's models.InlineKeyboardButton always encodes
+// an empty "copy_text", which the Bot API has been reported to reject
+// (BUTTON_COPY_TEXT_INVALID); this sends just what a callback button needs.
+type inlineKeyboard struct {
+	InlineKeyboard [][]callbackButton `json:"inline_keyboard"`
+}
+
+type callbackButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
 func inlineMarkup(rows [][]storage.Button, empty bool) models.ReplyMarkup {
 	if len(rows) == 0 {
 		if empty {
-			return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}}
+			return &inlineKeyboard{InlineKeyboard: [][]callbackButton{}}
 		}
 		return nil
 	}
-	kb := make([][]models.InlineKeyboardButton, len(rows))
+	kb := make([][]callbackButton, len(rows))
 	for i, row := range rows {
 		for _, b := range row {
-			kb[i] = append(kb[i], models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data})
+			kb[i] = append(kb[i], callbackButton{Text: b.Text, CallbackData: b.Data})
 		}
 	}
-	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
+	return &inlineKeyboard{InlineKeyboard: kb}
 }
 
 // classify maps Bot API errors onto the outbox's retry rules.

@@ -215,7 +215,6 @@ func (e *Engine) Handle(presser, alertID, target string) (Outcome, error) {
 			return ErrClosed
 		}
 		now := e.clock.Now()
-		out.At = now
 		for _, s := range n.Silent {
 			r, err := tx.Recipient(alertID, s)
 			if err != nil {
@@ -232,6 +231,7 @@ func (e *Engine) Handle(presser, alertID, target string) (Outcome, error) {
 		if len(out.Handled) == 0 {
 			return ErrAlready
 		}
+		out.At = now
 		n.Handled, n.HandledAt = true, now
 		if err := tx.PutNotice(n); err != nil {
 			return err
@@ -255,9 +255,18 @@ func (e *Engine) CanClose(official string, a storage.Alert) bool {
 	return ok && o.HasRole(config.RoleAdmin, config.RolePrincipal, config.RoleDutyLeader)
 }
 
-// Close ends an alert: nothing more is sent for it. actor is an official id
-// or "api".
-func (e *Engine) Close(actor, alertID string) (storage.Alert, error) {
+// Close ends an alert for an official allowed to (CanClose): nothing more
+// is sent for it.
+func (e *Engine) Close(official, alertID string) (storage.Alert, error) {
+	return e.close(official, alertID, false)
+}
+
+// CloseByAPI ends an alert on behalf of an authenticated API caller.
+func (e *Engine) CloseByAPI(alertID string) (storage.Alert, error) {
+	return e.close("api", alertID, true)
+}
+
+func (e *Engine) close(actor, alertID string, api bool) (storage.Alert, error) {
 	var a storage.Alert
 	err := e.db.Update(func(tx *storage.Tx) error {
 		var err error
@@ -268,7 +277,7 @@ func (e *Engine) Close(actor, alertID string) (storage.Alert, error) {
 		if err != nil {
 			return err
 		}
-		if actor != "api" && !e.CanClose(actor, a) {
+		if !api && !e.CanClose(actor, a) {
 			return ErrForbidden
 		}
 		if a.State != storage.AlertOpen {
@@ -300,6 +309,17 @@ func (e *Engine) Close(actor, alertID string) (storage.Alert, error) {
 				return err
 			}
 		}
+		notices, err := tx.Notices(a.ID)
+		if err != nil {
+			return err
+		}
+		for _, n := range notices {
+			if n.MessageID != 0 { // their buttons go: the alert has ended
+				if err := e.queueNotice(tx, a, n, true, now); err != nil {
+					return err
+				}
+			}
+		}
 		return e.refreshSummary(tx, a, now)
 	})
 	if err == nil {
@@ -324,6 +344,9 @@ func (e *Engine) Get(alertID string) (View, error) {
 			return ErrUnknownAlert
 		}
 		if err != nil {
+			return err
+		}
+		if v.Alert.Targets, err = tx.AlertTargets(alertID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 		v.Recipients, err = tx.Recipients(alertID)

@@ -203,6 +203,9 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 		if err := tx.PutAlert(a); err != nil {
 			return err
 		}
+		if err := tx.PutAlertTargets(id, req.Targets); err != nil {
+			return err
+		}
 		for _, o := range recips {
 			r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now}
 			b, err := tx.Binding(o)

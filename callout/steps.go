@@ -62,6 +62,10 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 		if j.Op == storage.OpSend {
 			r.Messages = append(r.Messages, storage.MessageRef{ChatID: j.ChatID, MessageID: msgID})
 		}
+		if r.State == storage.StateUnreachable && a.State == storage.AlertOpen {
+			// Reached after all (bound or unblocked since): still silent.
+			r.State = storage.StateEscalated
+		}
 		if ref.Kind == storage.RefCall && r.SentAt.IsZero() {
 			r.SentAt = at
 			if r.State == storage.StatePending && a.State == storage.AlertOpen {
@@ -79,7 +83,7 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 				return err
 			}
 		}
-		if r.State != storage.StatePending && r.State != storage.StateEscalated || a.State != storage.AlertOpen {
+		if r.State == storage.StateAcked || a.State != storage.AlertOpen {
 			// Answered or closed while the message was on its way: mark it.
 			return e.markMessages(tx, a, r, []storage.MessageRef{{ChatID: j.ChatID, MessageID: msgID}}, at)
 		}

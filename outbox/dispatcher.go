@@ -144,10 +144,13 @@ func (d *Dispatcher) Idle() <-chan struct{} {
 	return d.idleCh
 }
 
-// Run delivers until ctx is cancelled, then waits for sends in flight.
+// Run delivers until ctx is cancelled, then waits for sends in flight:
+// those are not cancelled (each is bounded by RequestTimeout), so a graceful
+// stop never leaves a message delivered but unrecorded.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	sendCtx := context.WithoutCancel(ctx)
 	sem := make(chan struct{}, d.limits.Workers)
 	for {
 		if err := d.load(); err != nil {
@@ -179,7 +182,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				d.results <- d.deliver(ctx, q.id, seq)
+				d.results <- d.deliver(sendCtx, q.id, seq)
 			}()
 			continue
 		}
@@ -392,9 +395,6 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 		return r
 	case errors.Is(sendErr, ErrUnreachable), errors.Is(sendErr, ErrPermanent):
 		return d.fail(r, j, sendErr.Error(), errors.Is(sendErr, ErrUnreachable), now)
-	case ctx.Err() != nil:
-		r.backoff = true
-		return r
 	default:
 		d.metrics.Retries.Inc()
 		if now.Sub(j.CreatedAt) >= d.limits.GiveUpAfter {

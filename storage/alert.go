@@ -41,12 +41,14 @@ type Step struct {
 
 // Alert is one 叫应 call to a set of officials.
 type Alert struct {
-	ID         string    `json:"id"`
-	Kind       string    `json:"kind"`
-	Level      string    `json:"level"`
-	Title      string    `json:"title"`
-	Body       string    `json:"body"`
-	Targets    Targets   `json:"targets"`
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	Level string `json:"level"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	// Targets are stored apart (AlertTargets): an alert may name thousands
+	// of officials, and the record is read on every answer.
+	Targets    Targets   `json:"-"`
 	Issuer     string    `json:"issuer,omitempty"` // official id; empty for the HTTP API
 	Source     string    `json:"source"`           // "chat" or "api"
 	CreatedAt  time.Time `json:"created_at"`
@@ -131,6 +133,16 @@ func (t *Tx) NextAlertID(now time.Time) (string, error) {
 
 // PutAlert stores an alert.
 func (t *Tx) PutAlert(a Alert) error { return t.put(bAlerts, []byte(a.ID), a) }
+
+// PutAlertTargets stores whom an alert was addressed to.
+func (t *Tx) PutAlertTargets(id string, tg Targets) error { return t.put(bTargets, []byte(id), tg) }
+
+// AlertTargets loads whom an alert was addressed to.
+func (t *Tx) AlertTargets(id string) (Targets, error) {
+	var tg Targets
+	err := t.get(bTargets, []byte(id), &tg)
+	return tg, err
+}
 
 // Alert loads an alert.
 func (t *Tx) Alert(id string) (Alert, error) {

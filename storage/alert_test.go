@@ -182,8 +182,11 @@ func TestAlertRoundTripAndNotFound(t *testing.T) {
 	mustUpdate(t, db, func(tx *Tx) error { return tx.PutAlert(want) })
 	mustView(t, db, func(tx *Tx) error {
 		got, err := tx.Alert(want.ID)
-		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("Alert = %+v, %v; want %+v", got, err, want)
+		if err != nil || !reflect.DeepEqual(got, stored(want)) {
+			t.Errorf("Alert = %+v, %v; want %+v", got, err, stored(want))
+		}
+		if _, err := tx.AlertTargets(want.ID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("targets stored with the alert record: %v", err)
 		}
 		for _, id := range []string{"20261128-000", "20261128-00011", "", "nope"} {
 			if _, err := tx.Alert(id); !errors.Is(err, ErrNotFound) {

@@ -34,7 +34,8 @@ var (
 	bDeadlines  = []byte("deadlines") // unix nanos (8 bytes BE) + key -> payload
 	bEvents     = []byte("events")    // seq (8 bytes BE) -> Event
 	bAlertEv    = []byte("alert_events")
-	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv}
+	bTargets    = []byte("alert_targets") // alert id -> Targets
+	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets}
 	keyVersion  = []byte("schema_version")
 )
 

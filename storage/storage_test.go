@@ -74,7 +74,7 @@ func newFixture() *fixture {
 				Targets: Targets{Units: []string{"u1"}, Officials: []string{"li"}, Roles: []string{"duty"}},
 				Issuer:  "ivanov", Source: "chat", CreatedAt: t0, State: AlertOpen,
 				Steps:      []Step{{After: 5 * time.Minute, Action: "remind"}, {After: 15 * time.Minute, Action: "escalate", To: "unit_head"}},
-				Recipients: []string{"ivanov", "li"}, SummaryChat: 1001, SummaryMsg: 77,
+				Recipients: []string{"ivanov", "li"}, Total: 2, Unanswered: 1, SummaryChat: 1001, SummaryMsg: 77,
 			},
 			{
 				ID: "20261128-0002", Kind: "call", Title: "Done one", Source: "api", CreatedAt: t0,
@@ -107,6 +107,13 @@ func newFixture() *fixture {
 	}
 }
 
+// stored is what the alert record keeps of a: neither the recipient list
+// (Create's return only) nor the targets (stored apart).
+func stored(a Alert) Alert {
+	a.Recipients, a.Targets = nil, Targets{}
+	return a
+}
+
 func (f *fixture) populate(tb testing.TB, db *DB) {
 	tb.Helper()
 	mustUpdate(tb, db, func(tx *Tx) error {
@@ -117,6 +124,9 @@ func (f *fixture) populate(tb testing.TB, db *DB) {
 		}
 		for _, a := range f.alerts {
 			if err := tx.PutAlert(a); err != nil {
+				return err
+			}
+			if err := tx.PutAlertTargets(a.ID, a.Targets); err != nil {
 				return err
 			}
 		}
@@ -169,8 +179,12 @@ func (f *fixture) check(tb testing.TB, db *DB) {
 		}
 		for _, a := range f.alerts {
 			got, err := tx.Alert(a.ID)
-			if err != nil || !reflect.DeepEqual(got, a) {
-				tb.Errorf("Alert(%s) = %+v, %v; want %+v", a.ID, got, err, a)
+			if err != nil || !reflect.DeepEqual(got, stored(a)) {
+				tb.Errorf("Alert(%s) = %+v, %v; want %+v", a.ID, got, err, stored(a))
+			}
+			tg, err := tx.AlertTargets(a.ID)
+			if err != nil || !reflect.DeepEqual(tg, a.Targets) {
+				tb.Errorf("AlertTargets(%s) = %+v, %v; want %+v", a.ID, tg, err, a.Targets)
 			}
 		}
 		open, err := tx.OpenAlerts()

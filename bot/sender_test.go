@@ -1,0 +1,121 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"dutybot/outbox"
+	"dutybot/storage"
+)
+
+func TestClassify(t *testing.T) {
+	network := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	tests := []struct {
+		name      string
+		err       error
+		retry     time.Duration // > 0: a *outbox.RetryAfterError of this length
+		is        error         // outbox.ErrUnreachable or outbox.ErrPermanent
+		unchanged bool          // transient: returned as it is
+	}{
+		{name: "429", err: &tg.TooManyRequestsError{Message: "too many requests", RetryAfter: 3}, retry: 3 * time.Second},
+		{name: "429 wrapped", err: fmt.Errorf("send: %w", &tg.TooManyRequestsError{RetryAfter: 3}), retry: 3 * time.Second},
+		{name: "429 without retry_after", err: &tg.TooManyRequestsError{RetryAfter: 0}, retry: time.Second},
+		{name: "blocked", err: fmt.Errorf("%w, Forbidden: bot was blocked by the user", tg.ErrorForbidden), is: outbox.ErrUnreachable},
+		{name: "never started", err: fmt.Errorf("%w, Forbidden: bot can't initiate conversation with a user", tg.ErrorForbidden),
+			is: outbox.ErrUnreachable},
+		{name: "kicked from group", err: fmt.Errorf("%w, Forbidden: bot was kicked from the group chat", tg.ErrorForbidden),
+			is: outbox.ErrUnreachable},
+		{name: "chat not found", err: fmt.Errorf("%w, Bad Request: chat not found", tg.ErrorBadRequest), is: outbox.ErrUnreachable},
+		{name: "other bad request", err: fmt.Errorf("%w, Bad Request: message text is empty", tg.ErrorBadRequest), is: outbox.ErrPermanent},
+		{name: "message to edit not found", err: fmt.Errorf("%w, Bad Request: message to edit not found", tg.ErrorBadRequest),
+			is: outbox.ErrPermanent},
+		{name: "group migrated", err: &tg.MigrateError{Message: "bad request: Bad Request: group chat was upgraded to a supergroup chat",
+			MigrateToChatID: -1001234567890}, is: outbox.ErrPermanent},
+		{name: "404", err: fmt.Errorf("%w, Not Found", tg.ErrorNotFound), is: outbox.ErrPermanent},
+		{name: "network", err: network, unchanged: true},
+		{name: "network wrapped by the library", err: fmt.Errorf("error do request for method sendMessage, %w", network), unchanged: true},
+		{name: "5xx", err: errors.New("error response from telegram for method sendMessage, 502 Bad Gateway"), unchanged: true},
+		{name: "timeout", err: context.DeadlineExceeded, unchanged: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := classify(tt.err)
+			var ra *outbox.RetryAfterError
+			isRetry := errors.As(got, &ra)
+			switch {
+			case tt.retry > 0:
+				if !isRetry || ra.After != tt.retry {
+					t.Errorf("classify = %#v, want retry after %v", got, tt.retry)
+				}
+			case tt.is != nil:
+				if !errors.Is(got, tt.is) {
+					t.Errorf("classify = %v, want %v", got, tt.is)
+				}
+				if !strings.Contains(got.Error(), tt.err.Error()) {
+					t.Errorf("classify = %q lost the cause %q", got, tt.err)
+				}
+				for _, other := range []error{outbox.ErrUnreachable, outbox.ErrPermanent} {
+					if other != tt.is && errors.Is(got, other) {
+						t.Errorf("classify = %v is also %v", got, other)
+					}
+				}
+				if isRetry {
+					t.Errorf("classify = %v is also a retry", got)
+				}
+			case tt.unchanged:
+				if got != tt.err {
+					t.Errorf("classify = %#v, want the error unchanged", got)
+				}
+			}
+		})
+	}
+	if !strings.Contains(classify(&tg.MigrateError{MigrateToChatID: -100777}).Error(), "-100777") {
+		t.Error("the migration target is not reported")
+	}
+}
+
+func TestInlineMarkup(t *testing.T) {
+	if m := inlineMarkup(nil, false); m != nil {
+		t.Errorf("no rows = %#v, want nil", m)
+	}
+	if m := inlineMarkup([][]storage.Button{}, false); m != nil {
+		t.Errorf("empty rows = %#v, want nil", m)
+	}
+	for _, rows := range [][][]storage.Button{nil, {}} {
+		m := inlineMarkup(rows, true)
+		kb, ok := m.(*models.InlineKeyboardMarkup)
+		if !ok || kb.InlineKeyboard == nil || len(kb.InlineKeyboard) != 0 {
+			t.Fatalf("empty=true = %#v, want an empty keyboard", m)
+		}
+		// An edit must send an empty keyboard, not omit it, to remove buttons.
+		data, err := json.Marshal(m)
+		if err != nil || string(data) != `{"inline_keyboard":[]}` {
+			t.Errorf("empty keyboard encodes as %s, %v", data, err)
+		}
+	}
+	rows := [][]storage.Button{
+		{{Text: "✅ 收到", Data: "ack:20261130-0001:o-zhang"}},
+		{{Text: "a", Data: "al:lvl:red"}, {Text: "b", Data: "al:lvl:blue"}},
+	}
+	for _, empty := range []bool{false, true} {
+		kb, ok := inlineMarkup(rows, empty).(*models.InlineKeyboardMarkup)
+		if !ok || len(kb.InlineKeyboard) != 2 || len(kb.InlineKeyboard[0]) != 1 || len(kb.InlineKeyboard[1]) != 2 {
+			t.Fatalf("markup = %#v", kb)
+		}
+		if b := kb.InlineKeyboard[0][0]; b.Text != "✅ 收到" || b.CallbackData != "ack:20261130-0001:o-zhang" {
+			t.Errorf("button = %+v", b)
+		}
+		if b := kb.InlineKeyboard[1][1]; b.Text != "b" || b.CallbackData != "al:lvl:blue" {
+			t.Errorf("button = %+v", b)
+		}
+	}
+}

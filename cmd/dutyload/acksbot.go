@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"dutybot/app"
+	"dutybot/bot/fakeapi"
+	"dutybot/callout"
+	"dutybot/storage"
+)
+
+// acksViaBot measures the whole path of an acknowledgement: n officials
+// press the button on their call in the fake Telegram; the bot polls the
+// presses, records each durably, answers the callback and queues the edit.
+func acksViaBot(n int) error {
+	srv := fakeapi.New(fakeapi.Options{Token: token})
+	defer srv.Close()
+	for i := 0; i < n; i++ {
+		srv.AddUser(fakeapi.User{ID: userID(i), FirstName: fmt.Sprint(i)})
+	}
+	dir, err := os.MkdirTemp("", "dutyload")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg, err := parseTown(n, srv.URL(), filepath.Join(dir, "db"), defaultSteps)
+	if err != nil {
+		return err
+	}
+	// Setup: deliver the calls fast (the fake server enforces no limit),
+	// then restart with the configured limits for the measurement.
+	limits := cfg.Delivery
+	cfg.Delivery.GlobalPerSecond, cfg.Delivery.ChatPerSecond = 100000, 100
+	a, err := app.New(cfg, app.Options{Log: quiet(), NoHTTP: true})
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	alert, err := a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(n)}, Source: "api"})
+	if err != nil {
+		return err
+	}
+	ids := staffIDs(n)
+	for srv.Count("sendMessage") < len(alert.Recipients) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	<-a.Dispatcher.Idle()
+	cancel()
+	<-done
+	cfg.Delivery = limits
+	if a, err = app.New(cfg, app.Options{Log: quiet(), NoHTTP: true}); err != nil {
+		return err
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	calls := make([]fakeapi.Message, n)
+	for i := range ids {
+		ms := srv.Messages(userID(i))
+		if len(ms) == 0 {
+			return fmt.Errorf("official %d got no call", i)
+		}
+		calls[i] = ms[0]
+	}
+	answered := srv.Count("answerCallbackQuery")
+	start := time.Now()
+	for i, id := range ids {
+		srv.Press(userID(i), userID(i), calls[i].ID, callout.AckData(alert.ID, id))
+	}
+	for srv.Count("answerCallbackQuery") < answered+n {
+		time.Sleep(5 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	v, err := a.Engine.Get(alert.ID)
+	if err != nil {
+		return err
+	}
+	acked := 0
+	for _, r := range v.Recipients {
+		if r.State == storage.StateAcked && r.AckedBy == r.Official {
+			acked++
+		}
+	}
+	fmt.Printf("acks via bot: %d button presses polled, recorded and answered in %s = %.0f/s (%d staff acknowledged in storage)\n",
+		n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), acked)
+	return nil
+}

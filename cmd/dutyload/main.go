@@ -1,0 +1,134 @@
+// Command dutyload measures the figures dutybot's 叫应 core is held to:
+//
+//	dutyload fanout      [-n 1000]    one alert to n bound officials against a fake Bot API enforcing Telegram's limits
+//	dutyload acks        [-n 10000]   acknowledgements durably recorded per second (engine)
+//	dutyload acks-bot    [-n 5000]    the same through Telegram updates, the bot and callback answers
+//	dutyload punctuality [-n 10000]   lateness of escalation deadlines with n pending
+//	dutyload startup     [-n 10000] [-officials 100]  start-up time and memory with n pending recipients
+//
+// Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/pprof"
+	"strings"
+	"time"
+
+	"dutybot/config"
+)
+
+const token = "777000:LOAD-TEST-TOKEN"
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	cmd, args := os.Args[1], os.Args[2:]
+	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
+	n := fs.Int("n", 0, "number of officials / recipients")
+	workers := fs.Int("workers", 64, "concurrent acknowledgers (acks)")
+	spread := fs.Duration("spread", 10*time.Second, "how far the deadlines are spread (punctuality); 0 = all at once")
+	cfgPath := fs.String("config", "", "config file (startup-child)")
+	officials := fs.Int("officials", 100, "officials in the town (startup): n recipients = n/officials alerts to everyone")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	_ = fs.Parse(args)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dutyload:", err)
+			os.Exit(1)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	var err error
+	switch cmd {
+	case "fanout":
+		err = fanout(def(*n, 1000))
+	case "acks":
+		err = acks(def(*n, 10000), *workers)
+	case "acks-bot":
+		err = acksViaBot(def(*n, 5000))
+	case "punctuality":
+		err = punctuality(def(*n, 10000), *spread)
+	case "startup":
+		err = startup(def(*n, 10000), *officials)
+	case "startup-child":
+		err = startupChild(*cfgPath)
+	default:
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		pprof.StopCPUProfile()
+		fmt.Fprintln(os.Stderr, "dutyload:", err)
+		os.Exit(1)
+	}
+}
+
+func def(v, d int) int {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|acks|punctuality|startup [-n N]")
+}
+
+// quiet is a logger for the app under load: warnings and errors only.
+func quiet() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// userID is the Telegram id of generated official i.
+func userID(i int) int64 { return 5_000_000 + int64(i) }
+
+// townYAML generates a configuration with n officials in 10 units, all
+// pre-bound through telegram_id, and the given escalation steps.
+func townYAML(n int, apiURL, dbPath, listen, steps string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "timezone: Asia/Shanghai\nlanguage: zh-CN\ntelegram:\n  api_url: %s\n  poll_timeout: 10s\n", apiURL)
+	fmt.Fprintf(&b, "storage:\n  path: %s\nhttp:\n  listen: %s\nunits:\n", dbPath, listen)
+	for u := 0; u < 10; u++ {
+		fmt.Fprintf(&b, "  - {id: u%d, name: 单位%d, head: o-head%d, leader: o-leader}\n", u, u, u)
+	}
+	b.WriteString("officials:\n")
+	b.WriteString("  - {id: o-leader, name: 分管领导, phone: \"13700000001\", unit: u0, roles: [leader]}\n")
+	b.WriteString("  - {id: o-chief, name: 主要负责人, phone: \"13700000002\", unit: u0, roles: [principal, admin]}\n")
+	for u := 0; u < 10; u++ {
+		fmt.Fprintf(&b, "  - {id: o-head%d, name: 负责人%d, phone: \"136%08d\", unit: u%d, roles: [unit_head]}\n", u, u, u, u)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  - {id: o-%d, name: 人员%d, phone: \"139%08d\", unit: u%d, roles: [staff], telegram_id: %d}\n", i, i, i, i%10, userID(i))
+	}
+	fmt.Fprintf(&b, "escalation:\n  policies:\n    default:\n%s  levels: {blue: default, yellow: default, orange: default, red: default}\n", steps)
+	return b.String()
+}
+
+func parseTown(n int, apiURL, dbPath, steps string) (*config.Config, error) {
+	cfg, err := config.Parse([]byte(townYAML(n, apiURL, dbPath, "127.0.0.1:0", steps)))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Telegram.Token = token
+	return cfg, nil
+}
+
+// staffIDs returns the ids of the generated staff.
+func staffIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("o-%d", i)
+	}
+	return ids
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"dutybot/app"
+	"dutybot/callout"
+	"dutybot/clock"
+	"dutybot/scheduler"
+	"dutybot/storage"
+)
+
+// punctuality stores n pending recipients whose first step (a reminder,
+// which queues a message) falls due over spread, runs the deadline runner
+// with the real engine, and reports how late the steps fired.
+func punctuality(n int, spread time.Duration) error {
+	dir, err := os.MkdirTemp("", "dutyload")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	steps := "      - {after: 2s, action: remind}\n      - {after: 1h, action: escalate, to: unit_head}\n"
+	cfg, err := parseTown(n, "http://127.0.0.1:1", filepath.Join(dir, "db"), steps)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(cfg, app.Options{Log: quiet(), NoHTTP: true, NoBot: true})
+	if err != nil {
+		return err
+	}
+	defer a.DB.Close()
+	if _, err := a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(n)}, Source: "api"}); err != nil {
+		return err
+	}
+	base := time.Now().Add(time.Second)
+	if err := deliverSpread(a, base, spread); err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var late []time.Duration
+	all := make(chan struct{})
+	d := scheduler.NewDeadlines(a.DB, clock.Real{}, func(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
+		return a.Engine.Fire(tx, due, now)
+	}, scheduler.Options{Log: quiet(), Late: func(l time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		late = append(late, l)
+		if len(late) == n {
+			close(all)
+		}
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go d.Run(ctx)
+	select {
+	case <-all:
+	case <-time.After(spread + time.Minute):
+		return fmt.Errorf("only %d of %d deadlines fired", len(late), n)
+	}
+	sort.Slice(late, func(i, j int) bool { return late[i] < late[j] })
+	q := func(p float64) time.Duration { return late[min(len(late)-1, int(p*float64(len(late))))] }
+	var queued int
+	_ = a.DB.View(func(tx *storage.Tx) error { queued = tx.QueueLen(); return nil })
+	fmt.Printf("punctuality: %d deadlines spread over %s: lateness p50 %s, p99 %s, max %s (%d reminders queued)\n",
+		n, spread, q(0.5).Round(time.Microsecond), q(0.99).Round(time.Microsecond), late[len(late)-1].Round(time.Microsecond), queued)
+	return nil
+}
