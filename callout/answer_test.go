@@ -148,7 +148,7 @@ func TestAckAfterClose(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
 	a := f.deliveredAlert(testStart, "o-zhang")
-	if _, err := f.e.Close("api", a.ID); err != nil {
+	if _, err := f.e.CloseByAPI(a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.e.Ack("o-zhang", a.ID, "o-zhang"); !errors.Is(err, ErrClosed) {
@@ -308,7 +308,7 @@ func TestHandleCompletesAlert(t *testing.T) {
 
 func TestHandleAfterClose(t *testing.T) {
 	f, a := handleFixture(t)
-	if _, err := f.e.Close("api", a.ID); err != nil {
+	if _, err := f.e.CloseByAPI(a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.e.Handle("o-wu", a.ID, "o-wu"); !errors.Is(err, ErrClosed) {
@@ -344,7 +344,11 @@ func TestClose(t *testing.T) {
 			f.drain()
 			at := testStart.Add(5 * time.Minute)
 			f.setClock(at)
-			got, err := f.e.Close(tt.actor, a.ID)
+			close := f.e.Close
+			if tt.actor == "api" {
+				close = func(_, id string) (storage.Alert, error) { return f.e.CloseByAPI(id) }
+			}
+			got, err := close(tt.actor, a.ID)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Close(%q) = %v, want %v", tt.actor, err, tt.want)
 			}
@@ -379,10 +383,10 @@ func TestClose(t *testing.T) {
 			if n := f.countEvents(a.ID, storage.EvClosed, ""); n != 1 {
 				t.Errorf("closed events = %d", n)
 			}
-			if _, err := f.e.Close(tt.actor, a.ID); !errors.Is(err, ErrClosed) {
+			if _, err := close(tt.actor, a.ID); !errors.Is(err, ErrClosed) {
 				t.Errorf("second Close = %v, want ErrClosed", err)
 			}
-			if _, err := f.e.Close("api", a.ID); !errors.Is(err, ErrClosed) {
+			if _, err := f.e.CloseByAPI(a.ID); !errors.Is(err, ErrClosed) {
 				t.Errorf("second Close by api = %v, want ErrClosed", err)
 			}
 		})
@@ -392,14 +396,14 @@ func TestClose(t *testing.T) {
 func TestCloseUnknownAndDone(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
-	if _, err := f.e.Close("api", "20991231-0001"); !errors.Is(err, ErrUnknownAlert) {
+	if _, err := f.e.CloseByAPI("20991231-0001"); !errors.Is(err, ErrUnknownAlert) {
 		t.Errorf("Close unknown = %v", err)
 	}
 	a := f.deliveredAlert(testStart, "o-zhang")
 	if _, err := f.e.Ack("o-zhang", a.ID, "o-zhang"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.e.Close("api", a.ID); !errors.Is(err, ErrClosed) {
+	if _, err := f.e.CloseByAPI(a.ID); !errors.Is(err, ErrClosed) {
 		t.Errorf("Close of a finished alert = %v, want ErrClosed", err)
 	}
 }

@@ -254,7 +254,7 @@ func TestFireStaleDeadlines(t *testing.T) {
 		f.bind("o-zhang", "o-wu")
 		a := f.deliveredAlert(t0, "o-zhang")
 		f.setClock(t0.Add(time.Minute))
-		if _, err := f.e.Close("api", a.ID); err != nil {
+		if _, err := f.e.CloseByAPI(a.ID); err != nil {
 			t.Fatal(err)
 		}
 		f.drain()

@@ -138,7 +138,7 @@ func TestFailedIgnoresSettledAndOtherJobs(t *testing.T) {
 	}
 
 	// After Close a failed call does nothing more.
-	if _, err := f.e.Close("api", a.ID); err != nil {
+	if _, err := f.e.CloseByAPI(a.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.drain()
@@ -344,7 +344,7 @@ func TestRender(t *testing.T) {
 	a := f.deliveredAlert(testStart, "o-zhang")
 	f.fireAll(testStart.Add(20 * time.Minute))
 	n := f.oneJob(storage.RefNotice, "o-wu")
-	if _, err := f.e.Close("api", a.ID); err != nil {
+	if _, err := f.e.CloseByAPI(a.ID); err != nil {
 		t.Fatal(err)
 	}
 	text, buttons := f.render(n)

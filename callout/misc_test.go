@@ -106,7 +106,7 @@ func TestOpenAndGet(t *testing.T) {
 	if _, err := f.e.Get("20991231-0001"); !errors.Is(err, ErrUnknownAlert) {
 		t.Errorf("Get unknown = %v", err)
 	}
-	if _, err := f.e.Close("api", mine.ID); err != nil {
+	if _, err := f.e.CloseByAPI(mine.ID); err != nil {
 		t.Fatal(err)
 	}
 	if vs, _ := f.e.Open("o-zhang"); len(vs) != 0 {

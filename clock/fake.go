@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Fake is a manually advanced clock for tests. Timers fire when Advance or Set
+// Fake is a manually advanced clock for tests. Timers fire when Advance
 // moves the time past their deadline.
 type Fake struct {
 	mu     sync.Mutex

@@ -140,8 +140,10 @@ func (d *Dispatcher) Wake() {
 // was queued or in flight. Tests and the load tool use it.
 func (d *Dispatcher) Idle() <-chan struct{} {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.idleCh
+	ch := d.idleCh
+	d.mu.Unlock()
+	d.Wake() // an already idle loop looks again and closes ch
+	return ch
 }
 
 // Run delivers until ctx is cancelled, then waits for sends in flight:
