@@ -253,7 +253,7 @@ func TestHandle(t *testing.T) {
 	}
 	// The notice is refreshed: nobody silent, no button.
 	text, buttons := f.render(f.oneJob(storage.RefNotice, "o-wu"))
-	mustContain(t, "refreshed notice", text, "已应答：")
+	mustContain(t, "refreshed notice", text, "您已于 08:25 接手：李芳、张明")
 	if buttons != nil {
 		t.Errorf("refreshed notice buttons = %+v", buttons)
 	}

@@ -88,7 +88,7 @@ func (e *Engine) names(lang string, ids []string) string {
 
 // noticeText renders an escalation notice for its target.
 func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n storage.Notice) (string, [][]storage.Button, error) {
-	var silent, answered []string
+	var silent, answered, takenOver []string
 	var lines []string
 	for _, s := range n.Silent {
 		r, err := tx.Recipient(a.ID, s)
@@ -96,7 +96,11 @@ func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n stor
 			return "", nil, err
 		}
 		if r.State == storage.StateAcked {
-			answered = append(answered, s)
+			if r.AckedBy == n.Target {
+				takenOver = append(takenOver, s)
+			} else {
+				answered = append(answered, s)
+			}
 			continue
 		}
 		silent = append(silent, s)
@@ -116,7 +120,14 @@ func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n stor
 	var sb strings.Builder
 	sb.WriteString(e.tr.T(lang, "NoticeHeader", map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID}))
 	sb.WriteString("\n" + e.tr.T(lang, "CallTitle", map[string]any{"Title": a.Title}))
+	if len(takenOver) > 0 {
+		sb.WriteString("\n" + e.tr.T(lang, "NoticeTakenOver", map[string]any{"Names": e.names(lang, takenOver),
+			"Time": e.hhmm(n.HandledAt)}))
+	}
 	if a.State != storage.AlertOpen {
+		if len(answered) > 0 {
+			sb.WriteString("\n" + e.tr.T(lang, "NoticeAnswered", map[string]any{"Names": e.names(lang, answered)}))
+		}
 		sb.WriteString("\n" + e.tr.T(lang, "NoticeAlertEnded", nil))
 		return sb.String(), nil, nil
 	}

@@ -73,7 +73,7 @@ func versionString() string {
 				return "dev-" + s.Value[:min(12, len(s.Value))]
 			}
 		}
-		if bi.Main.Version != "" {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			return bi.Main.Version
 		}
 	}
