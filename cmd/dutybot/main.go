@@ -94,14 +94,23 @@ func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
 	return *path, true
 }
 
+// loadConfig loads and validates path, reporting every problem on stderr.
+func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: invalid configuration:\n%v\n", path, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
 func checkConfig(args []string, stdout, stderr io.Writer) int {
 	path, ok := configFlag("check-config", args, stderr)
 	if !ok {
 		return 2
 	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: invalid configuration:\n%v\n", path, err)
+	cfg, ok := loadConfig(path, stderr)
+	if !ok {
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d units, %d officials, %d escalation policies)\n", path, len(cfg.Units), len(cfg.Officials), len(cfg.Escalation.Policies))
@@ -116,9 +125,8 @@ func runBot(args []string, stderr io.Writer) int {
 	if !ok {
 		return 2
 	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: invalid configuration:\n%v\n", path, err)
+	cfg, ok := loadConfig(path, stderr)
+	if !ok {
 		return 1
 	}
 	if err := cfg.ResolveSecrets(os.Getenv); err != nil {

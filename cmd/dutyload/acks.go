@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"dutybot/app"
-	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -17,21 +14,17 @@ import (
 // workers acknowledge it concurrently through the engine (durable bbolt
 // transactions, group-committed) and reports acknowledgements per second.
 func acks(n, workers int) error {
-	dir, err := os.MkdirTemp("", "dutyload")
+	t, err := newTown(n, "http://127.0.0.1:1", defaultSteps)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	cfg, err := parseTown(n, "http://127.0.0.1:1", filepath.Join(dir, "db"), defaultSteps)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(cfg, app.Options{Log: quiet(), NoHTTP: true, NoBot: true})
+	defer t.close()
+	a, err := t.open(app.Options{NoBot: true})
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
-	alert, err := a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(n)}, Source: "api"})
+	alert, err := t.callStaff(a)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"dutybot/app"
@@ -17,32 +15,25 @@ import (
 // press the button on their call in the fake Telegram; the bot polls the
 // presses, records each durably, answers the callback and queues the edit.
 func acksViaBot(n int) error {
-	srv := fakeapi.New(fakeapi.Options{Token: token})
+	srv := fakeTelegram(n, nil)
 	defer srv.Close()
-	for i := 0; i < n; i++ {
-		srv.AddUser(fakeapi.User{ID: userID(i), FirstName: fmt.Sprint(i)})
-	}
-	dir, err := os.MkdirTemp("", "dutyload")
+	t, err := newTown(n, srv.URL(), defaultSteps)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	cfg, err := parseTown(n, srv.URL(), filepath.Join(dir, "db"), defaultSteps)
-	if err != nil {
-		return err
-	}
+	defer t.close()
 	// Setup: deliver the calls fast (the fake server enforces no limit),
 	// then restart with the configured limits for the measurement.
-	limits := cfg.Delivery
-	cfg.Delivery.GlobalPerSecond, cfg.Delivery.ChatPerSecond = 100000, 100
-	a, err := app.New(cfg, app.Options{Log: quiet(), NoHTTP: true})
+	limits := t.cfg.Delivery
+	t.cfg.Delivery.GlobalPerSecond, t.cfg.Delivery.ChatPerSecond = 100000, 100
+	a, err := t.open(app.Options{})
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
-	alert, err := a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(n)}, Source: "api"})
+	alert, err := t.callStaff(a)
 	if err != nil {
 		return err
 	}
@@ -53,8 +44,8 @@ func acksViaBot(n int) error {
 	<-a.Dispatcher.Idle()
 	cancel()
 	<-done
-	cfg.Delivery = limits
-	if a, err = app.New(cfg, app.Options{Log: quiet(), NoHTTP: true}); err != nil {
+	t.cfg.Delivery = limits
+	if a, err = t.open(app.Options{}); err != nil {
 		return err
 	}
 	ctx, cancel = context.WithCancel(context.Background())

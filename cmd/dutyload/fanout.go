@@ -3,14 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"dutybot/app"
 	"dutybot/bot/fakeapi"
-	"dutybot/callout"
-	"dutybot/storage"
 )
 
 const defaultSteps = "      - {after: 10m, action: remind}\n      - {after: 20m, action: escalate, to: unit_head}\n"
@@ -18,21 +14,14 @@ const defaultSteps = "      - {after: 10m, action: remind}\n      - {after: 20m,
 // fanout sends one alert to n bound officials through the real outbox and
 // Bot API client to a fake server that answers 429 past Telegram's limits.
 func fanout(n int) error {
-	srv := fakeapi.New(fakeapi.Options{Token: token, Limits: fakeapi.TelegramLimits()})
+	srv := fakeTelegram(n, fakeapi.TelegramLimits())
 	defer srv.Close()
-	for i := 0; i < n; i++ {
-		srv.AddUser(fakeapi.User{ID: userID(i), FirstName: fmt.Sprint(i)})
-	}
-	dir, err := os.MkdirTemp("", "dutyload")
+	t, err := newTown(n, srv.URL(), defaultSteps)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	cfg, err := parseTown(n, srv.URL(), filepath.Join(dir, "db"), defaultSteps)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(cfg, app.Options{Log: quiet(), NoHTTP: true})
+	defer t.close()
+	a, err := t.open(app.Options{})
 	if err != nil {
 		return err
 	}
@@ -42,8 +31,7 @@ func fanout(n int) error {
 	defer func() { cancel(); <-done }()
 
 	start := time.Now()
-	alert, err := a.Engine.Create(callout.Request{Level: "red", Title: "压测：暴雨红色预警", Body: "请立即到岗",
-		Targets: storage.Targets{Officials: staffIDs(n)}, Source: "api"})
+	alert, err := t.callStaff(a)
 	if err != nil {
 		return err
 	}

@@ -15,11 +15,16 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"time"
 
+	"dutybot/app"
+	"dutybot/bot/fakeapi"
+	"dutybot/callout"
 	"dutybot/config"
+	"dutybot/storage"
 )
 
 const token = "777000:LOAD-TEST-TOKEN"
@@ -115,13 +120,52 @@ func townYAML(n int, apiURL, dbPath, listen, steps string) string {
 	return b.String()
 }
 
-func parseTown(n int, apiURL, dbPath, steps string) (*config.Config, error) {
-	cfg, err := config.Parse([]byte(townYAML(n, apiURL, dbPath, "127.0.0.1:0", steps)))
+// town is a generated town on a throw-away database.
+type town struct {
+	dir string
+	cfg *config.Config
+	n   int
+}
+
+// newTown generates a town of n staff talking to apiURL.
+func newTown(n int, apiURL, steps string) (*town, error) {
+	dir, err := os.MkdirTemp("", "dutyload")
 	if err != nil {
 		return nil, err
 	}
+	cfg, err := config.Parse([]byte(townYAML(n, apiURL, filepath.Join(dir, "db"), "127.0.0.1:0", steps)))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	cfg.Telegram.Token = token
-	return cfg, nil
+	return &town{dir: dir, cfg: cfg, n: n}, nil
+}
+
+// close removes the database.
+func (t *town) close() { os.RemoveAll(t.dir) }
+
+// open starts the services on the town's database (not running yet).
+func (t *town) open(opts app.Options) (*app.App, error) {
+	if opts.Log == nil {
+		opts.Log = quiet()
+	}
+	opts.NoHTTP = true
+	return app.New(t.cfg, opts)
+}
+
+// callStaff creates one red alert to every staff member.
+func (t *town) callStaff(a *app.App) (storage.Alert, error) {
+	return a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(t.n)}, Source: "api"})
+}
+
+// fakeTelegram starts a fake Bot API with the town's n staff as users.
+func fakeTelegram(n int, limits *fakeapi.Limits) *fakeapi.Server {
+	srv := fakeapi.New(fakeapi.Options{Token: token, Limits: limits})
+	for i := 0; i < n; i++ {
+		srv.AddUser(fakeapi.User{ID: userID(i), FirstName: fmt.Sprint(i)})
+	}
+	return srv
 }
 
 // staffIDs returns the ids of the generated staff.

@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"time"
 
 	"dutybot/app"
-	"dutybot/callout"
 	"dutybot/clock"
 	"dutybot/scheduler"
 	"dutybot/storage"
@@ -20,22 +17,18 @@ import (
 // which queues a message) falls due over spread, runs the deadline runner
 // with the real engine, and reports how late the steps fired.
 func punctuality(n int, spread time.Duration) error {
-	dir, err := os.MkdirTemp("", "dutyload")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 	steps := "      - {after: 2s, action: remind}\n      - {after: 1h, action: escalate, to: unit_head}\n"
-	cfg, err := parseTown(n, "http://127.0.0.1:1", filepath.Join(dir, "db"), steps)
+	t, err := newTown(n, "http://127.0.0.1:1", steps)
 	if err != nil {
 		return err
 	}
-	a, err := app.New(cfg, app.Options{Log: quiet(), NoHTTP: true, NoBot: true})
+	defer t.close()
+	a, err := t.open(app.Options{NoBot: true})
 	if err != nil {
 		return err
 	}
 	defer a.DB.Close()
-	if _, err := a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(n)}, Source: "api"}); err != nil {
+	if _, err := t.callStaff(a); err != nil {
 		return err
 	}
 	base := time.Now().Add(time.Second)
