@@ -194,6 +194,15 @@ func TestUnreachableRecipientEscalatedAtOnce(t *testing.T) {
 	if got := h.srv.Stats().Forbidden; got != sent {
 		t.Errorf("the bot tried a known-blocked chat again (%d → %d 403s)", sent, got)
 	}
+	// He unblocks the bot and writes to it: alerts reach him again.
+	h.srv.Unblock(uZhang)
+	h.srv.SendText(uZhang, "/status")
+	h.waitMsg(uZhang, "进行中的叫应")
+	id4 := h.createAlert("blue", "恢复测试", `{"officials":["o-zhang"]}`)
+	h.waitMsg(uZhang, "恢复测试")
+	if r := h.recipient(id4, "o-zhang"); r.State != "pending" {
+		t.Errorf("after unblocking state = %s", r.State)
+	}
 }
 
 func TestForgedAndForeignPressesChangeNothing(t *testing.T) {

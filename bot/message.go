@@ -66,6 +66,9 @@ func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
 		if o, ok := b.Config.Official(off); ok {
 			c.official, c.bound = o, true
 			c.lang = b.Engine.Lang(off)
+			if err := b.Engine.Seen(off); err != nil {
+				b.Log.Error("mark chat reachable", "official", off, "err", err)
+			}
 		}
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		b.Log.Error("look up chat binding", "err", err)

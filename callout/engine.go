@@ -312,6 +312,31 @@ func (e *Engine) Lang(official string) string {
 	return lang
 }
 
+// Seen records that an official's chat just reached the bot, so a chat
+// marked unreachable (blocked the bot) is reachable again.
+func (e *Engine) Seen(official string) error {
+	var blocked bool
+	if err := e.db.View(func(tx *storage.Tx) error {
+		b, err := tx.Binding(official)
+		blocked = err == nil && b.Unreachable
+		return nil
+	}); err != nil || !blocked {
+		return err
+	}
+	now := e.clock.Now()
+	return e.db.Update(func(tx *storage.Tx) error {
+		b, err := tx.Binding(official)
+		if err != nil || !b.Unreachable {
+			return err
+		}
+		b.Unreachable, b.UnreachableAt = false, time.Time{}
+		if err := tx.PutBinding(b); err != nil {
+			return err
+		}
+		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvReachable, Official: official, Actor: official})
+	})
+}
+
 // TellAdmins queues a notice to every bound admin.
 func (e *Engine) TellAdmins(render func(lang string) string) error {
 	now := e.clock.Now()

@@ -400,7 +400,8 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 	default:
 		d.metrics.Retries.Inc()
 		if now.Sub(j.CreatedAt) >= d.limits.GiveUpAfter {
-			return d.fail(r, j, fmt.Sprintf("gave up after %s: %v", d.limits.GiveUpAfter, sendErr), true, now)
+			// The service, not the chat, failed: the chat stays reachable.
+			return d.fail(r, j, fmt.Sprintf("gave up after %s: %v", d.limits.GiveUpAfter, sendErr), false, now)
 		}
 		d.log.Warn("outbox: send failed, will retry", "chat", chat, "seq", seq, "err", sendErr)
 		r.backoff = true

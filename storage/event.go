@@ -17,6 +17,7 @@ const (
 	EvReminded    = "reminded"
 	EvEscalated   = "escalated"
 	EvUnreachable = "unreachable"
+	EvReachable   = "reachable" // a chat marked unreachable wrote to the bot again
 	EvClosed      = "closed"
 	EvCompleted   = "completed"
 	EvBound       = "bound"
