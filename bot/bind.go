@@ -120,7 +120,7 @@ func (b *Bot) recordRefusal(c caller, phone, official, msgID, reason string) {
 		b.Log.Error("record refused binding", "err", err)
 	}
 	b.Log.Warn("binding refused", "user", c.userID, "phone", masked, "reason", reason)
-	_ = b.Engine.TellAdmins(func(lang string) string {
+	_ = b.Engine.TellAdminsCoalesced(fmt.Sprintf("bind-refused:%d", c.userID), func(lang string) string {
 		return b.Catalog.T(lang, "AdminBindRefused", map[string]any{"User": c.userID, "Phone": masked,
 			"Reason": b.Catalog.T(lang, "Reason"+msgID, map[string]any{"Official": b.officialName(official)})})
 	})

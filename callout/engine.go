@@ -339,10 +339,22 @@ func (e *Engine) Seen(official string) error {
 
 // TellAdmins queues a notice to every bound admin.
 func (e *Engine) TellAdmins(render func(lang string) string) error {
+	return e.TellAdminsCoalesced("", render)
+}
+
+// TellAdminsCoalesced is TellAdmins where a notice with the same key still
+// waiting to be sent is replaced rather than repeated, so a burst of the
+// same event (someone sharing contacts again and again) cannot flood the
+// admins' chats.
+func (e *Engine) TellAdminsCoalesced(key string, render func(lang string) string) error {
 	now := e.clock.Now()
 	err := e.db.Update(func(tx *storage.Tx) error {
 		for _, admin := range e.cfg.OfficialsWithRole(config.RoleAdmin) {
-			err := e.tell(tx, admin.ID, "", storage.Ref{Kind: storage.RefInfo, Official: admin.ID}, now,
+			k := ""
+			if key != "" {
+				k = "admin:" + key + ":" + admin.ID
+			}
+			err := e.tell(tx, admin.ID, k, storage.Ref{Kind: storage.RefInfo, Official: admin.ID}, now,
 				func(lang string) (string, [][]storage.Button) { return render(lang), nil })
 			if err != nil {
 				return err
