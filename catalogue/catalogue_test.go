@@ -1,0 +1,146 @@
+package catalogue
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dutybot/config"
+)
+
+func exampleConfig(t *testing.T) *config.Config {
+	t.Helper()
+	cfg, err := config.Load("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// The embedded plan is the seed's whole task table: 15 measures, tasks 1 to
+// 47 in order, every unit resolved against the example configuration.
+func TestEmbeddedPlan(t *testing.T) {
+	cfg := exampleConfig(t)
+	p, err := Load("", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Measures) != 15 {
+		t.Fatalf("%d measures, want 15", len(p.Measures))
+	}
+	tasks := p.Tasks()
+	if len(tasks) != 47 {
+		t.Fatalf("%d tasks, want 47", len(tasks))
+	}
+	kinds := map[string]int{}
+	for i, task := range tasks {
+		if task.No != i+1 {
+			t.Errorf("task %d numbered %d", i+1, task.No)
+		}
+		if len(task.Resolved) == 0 {
+			t.Errorf("task %d has no unit", task.No)
+		}
+		for _, pt := range task.Points {
+			kinds[pt.Timing.Kind]++
+		}
+	}
+	for _, k := range []string{DailyWorkdays, Quarterly, HalfYearly, Yearly, Deadline, Ongoing, Quota, Monthly} {
+		if kinds[k] == 0 {
+			t.Errorf("no point of kind %s: %v", k, kinds)
+		}
+	}
+	// Spot checks against the seed.
+	t14, _ := p.Task(14)
+	if !strings.Contains(t14.Text, "监管人员检查工作日必须开展检查执法") || t14.Measure != 3 {
+		t.Errorf("task 14 = %+v", t14)
+	}
+	t45, _ := p.Task(45)
+	if !strings.Contains(t45.Text, "叫应") {
+		t.Errorf("task 45 = %q", t45.Text)
+	}
+	// "村（社区）" expands to every village and community of the config.
+	t5, _ := p.Task(5)
+	for _, v := range []string{"v-hangu", "v-bailin", "c-zhaishan", "yjb"} {
+		found := false
+		for _, u := range t5.Resolved {
+			found = found || u == v
+		}
+		if !found {
+			t.Errorf("task 5 units %v lack %s", t5.Resolved, v)
+		}
+	}
+	if got := len(p.TasksOf("yjb")); got < 20 {
+		t.Errorf("应急办 has %d tasks", got)
+	}
+}
+
+const small = `
+source: test
+measures:
+  - no: 1
+    title: 第一条
+    tasks:
+      - no: 1
+        text: 任务一
+        units: [yjb, "@village"]
+        points:
+          - {no: 1, text: 每月检查, timing: {kind: quota, period: month, count: 2, what: 检查企业}}
+          - {no: 2, text: 6月上旬, timing: {kind: deadline, month: 6, day: 10}, roles: [principal]}
+`
+
+func TestParseErrors(t *testing.T) {
+	cfg := exampleConfig(t)
+	if _, err := Parse([]byte(small), cfg); err != nil {
+		t.Fatalf("valid plan refused: %v", err)
+	}
+	tests := []struct {
+		name, from, to, want string
+	}{
+		{"unknown unit", "units: [yjb,", "units: [nowhere,", `measures[0].tasks[0].units[0]: unknown unit "nowhere"`},
+		{"empty group", `"@village"`, `"@castle"`, `measures[0].tasks[0].units[1]: group "@castle" matches no unit`},
+		{"unknown key", "text: 任务一", "txt: 任务一", "field txt not found"},
+		{"bad kind", "kind: quota", "kind: sometimes", `measures[0].tasks[0].points[0].timing.kind: "sometimes" is not one of`},
+		{"bad period", "period: month", "period: fortnight", `timing.period: "fortnight" is not week, month, quarter or year`},
+		{"no count", "count: 2", "count: 0", "timing.count: 0: a quota needs a count"},
+		{"bad day", "day: 10", "day: 31", "timing.day: 31 is not a day of month 6"},
+		{"bad month", "month: 6", "month: 13", "timing.month: 13 is not a month"},
+		{"bad role", "roles: [principal]", "roles: [king]", `points[1].roles[0]: "king" is not one of`},
+		{"point order", "{no: 2, text: 6月上旬", "{no: 3, text: 6月上旬", "points[1].no: 3, want 2"},
+		{"measure order", "  - no: 1\n    title", "  - no: 2\n    title", "measures[0].no: 2, want 1"},
+		{"empty text", "text: 任务一", `text: " "`, "measures[0].tasks[0].text: must not be empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := strings.Replace(small, tt.from, tt.to, 1)
+			if y == small {
+				t.Fatalf("replacement %q not applied", tt.from)
+			}
+			_, err := Parse([]byte(y), cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadFromFile(t *testing.T) {
+	cfg := exampleConfig(t)
+	path := filepath.Join(t.TempDir(), "plan-2027.yaml")
+	if err := os.WriteFile(path, []byte(small), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Load(path, cfg)
+	if err != nil || len(p.Tasks()) != 1 || p.Source != "test" {
+		t.Fatalf("Load = %+v, %v", p, err)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml"), cfg); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Fatalf("missing file: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("measures: [1, 2"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, cfg); err == nil || !strings.Contains(err.Error(), "plan-2027.yaml") {
+		t.Fatalf("broken file: %v", err)
+	}
+}
