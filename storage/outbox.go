@@ -48,8 +48,6 @@ type Job struct {
 	// burst of changes costs one rendering per message actually sent.
 	Lazy      bool      `json:"lazy,omitempty"`
 	Ref       Ref       `json:"ref"`
-	Attempts  int       `json:"attempts,omitempty"`
-	NotBefore time.Time `json:"not_before,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

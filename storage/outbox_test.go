@@ -50,7 +50,7 @@ func TestEnqueueAssignsIncreasingSeq(t *testing.T) {
 			ChatID: int64(100 + i), Op: OpSend, Text: fmt.Sprintf("msg %d", i),
 			Buttons:   [][]Button{{{Text: "OK", Data: fmt.Sprintf("ack:%d", i)}}},
 			Ref:       Ref{Kind: "call", Alert: "20261128-0001", Official: fmt.Sprint("o", i)},
-			CreatedAt: t0.Add(time.Duration(i) * time.Second), NotBefore: t0,
+			CreatedAt: t0.Add(time.Duration(i) * time.Second),
 		}
 		seq := enqueue(t, db, j)
 		if seq != uint64(i+1) {
@@ -110,15 +110,15 @@ func TestEnqueueWithKey(t *testing.T) {
 		want []Job
 	}{
 		{
-			name: "same key replaces text, buttons, reply and ref; keeps seq, place, chat, op and attempts",
+			name: "same key replaces text, buttons, reply and ref; keeps seq, place, chat and op",
 			steps: []step{
-				{op: "enqueue", job: Job{Key: "sum:1", ChatID: 10, Op: OpEdit, MessageID: 5, Text: "v0", Buttons: btn("a"), Ref: Ref{Kind: "summary", Alert: "1"}, Attempts: 3, NotBefore: t0, CreatedAt: t0}, wantSeq: 1},
+				{op: "enqueue", job: Job{Key: "sum:1", ChatID: 10, Op: OpEdit, MessageID: 5, Text: "v0", Buttons: btn("a"), Ref: Ref{Kind: "summary", Alert: "1"}, CreatedAt: t0}, wantSeq: 1},
 				{op: "enqueue", job: Job{ChatID: 20, Op: OpSend, Text: "other"}, wantSeq: 2},
 				{op: "enqueue", job: Job{Key: "sum:1", ChatID: 99, Op: OpSend, Text: "v1", Buttons: btn("b"), Reply: &Reply{Remove: true}, Ref: Ref{Kind: "summary", Alert: "1", Official: "x"}, CreatedAt: t0.Add(time.Hour)}, wantSeq: 1},
 				{op: "enqueue", job: Job{Key: "sum:1", ChatID: 99, Text: "v2", Reply: &Reply{ContactLabel: "Share"}, Ref: Ref{Kind: "info"}}, wantSeq: 1},
 			},
 			want: []Job{
-				{Seq: 1, Key: "sum:1", Version: 2, ChatID: 10, Op: OpEdit, MessageID: 5, Text: "v2", Buttons: nil, Reply: &Reply{ContactLabel: "Share"}, Ref: Ref{Kind: "info"}, Attempts: 3, NotBefore: t0, CreatedAt: t0},
+				{Seq: 1, Key: "sum:1", Version: 2, ChatID: 10, Op: OpEdit, MessageID: 5, Text: "v2", Buttons: nil, Reply: &Reply{ContactLabel: "Share"}, Ref: Ref{Kind: "info"}, CreatedAt: t0},
 				{Seq: 2, ChatID: 20, Op: OpSend, Text: "other"},
 			},
 		},
@@ -294,14 +294,13 @@ func TestEnqueueReplaceInSameTransaction(t *testing.T) {
 func TestJobPutGetDelete(t *testing.T) {
 	db := openTemp(t)
 	seq := enqueue(t, db, Job{ChatID: 5, Op: OpSend, Text: "hi", CreatedAt: t0})
-	// The sender records an attempt and a backoff.
+	// The dispatcher turns a delivered send into an edit of its message.
 	mustUpdate(t, db, func(tx *Tx) error {
 		j, err := tx.Job(seq)
 		if err != nil {
 			return err
 		}
-		j.Attempts++
-		j.NotBefore = t0.Add(time.Minute)
+		j.Op, j.MessageID = OpEdit, 77
 		return tx.PutJob(j)
 	})
 	mustView(t, db, func(tx *Tx) error {
@@ -309,7 +308,7 @@ func TestJobPutGetDelete(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if j.Attempts != 1 || !j.NotBefore.Equal(t0.Add(time.Minute)) || j.Text != "hi" {
+		if j.Op != OpEdit || j.MessageID != 77 || j.Text != "hi" {
 			t.Errorf("Job after PutJob = %+v", j)
 		}
 		if _, err := tx.Job(seq + 1); !errors.Is(err, ErrNotFound) {

@@ -92,7 +92,7 @@ func newFixture() *fixture {
 			{AlertID: "20261128-0001", Target: "ivanov", Silent: []string{"li"}, Handled: true, HandledAt: t0.Add(20 * time.Minute), ChatID: 1001, MessageID: 9},
 		},
 		jobs: []Job{
-			{Key: "summary:20261128-0001", ChatID: 1001, Op: OpEdit, MessageID: 77, Text: "summary", Buttons: [][]Button{{{Text: "Close", Data: "close:1"}}}, Ref: Ref{Kind: "summary", Alert: "20261128-0001"}, Attempts: 2, NotBefore: t0.Add(time.Second), CreatedAt: t0},
+			{Key: "summary:20261128-0001", ChatID: 1001, Op: OpEdit, MessageID: 77, Text: "summary", Buttons: [][]Button{{{Text: "Close", Data: "close:1"}}}, Ref: Ref{Kind: "summary", Alert: "20261128-0001"}, CreatedAt: t0},
 			{ChatID: -2002, Op: OpSend, Text: "call", Reply: &Reply{ContactLabel: "Share phone"}, Ref: Ref{Kind: RefCall, Alert: "20261128-0001", Official: "li"}, CreatedAt: t0},
 		},
 		deadlines: []Deadline{
