@@ -35,7 +35,8 @@ var (
 	bEvents     = []byte("events")    // seq (8 bytes BE) -> Event
 	bAlertEv    = []byte("alert_events")
 	bTargets    = []byte("alert_targets") // alert id -> Targets
-	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets}
+	bCadence    = []byte("cadence")       // rule name -> last firing (unix nanos)
+	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets, bCadence}
 	keyVersion  = []byte("schema_version")
 )
 
