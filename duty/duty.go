@@ -9,6 +9,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +55,14 @@ type Generator struct {
 	dueHour int
 
 	mu    sync.Mutex
-	years map[int][]Instance
+	years map[int]*year
+}
+
+// year is one computed year: its instances in order and an index by id.
+type year struct {
+	list   []Instance
+	byID   map[string]int
+	byUnit map[string][]int // indices into list, in due order
 }
 
 // New returns a generator over plan and cal.
@@ -61,7 +70,7 @@ func New(plan *catalogue.Plan, cal *workcal.Calendar, opts Options) *Generator {
 	if opts.DueHour <= 0 || opts.DueHour > 23 {
 		opts.DueHour = 18
 	}
-	return &Generator{plan: plan, cal: cal, dueHour: opts.DueHour, years: map[int][]Instance{}}
+	return &Generator{plan: plan, cal: cal, dueHour: opts.DueHour, years: map[int]*year{}}
 }
 
 // period is one span of a rhythm.
@@ -72,15 +81,39 @@ type period struct {
 
 // Year lists every instance of a year, ordered by due time, then task,
 // point and unit. The slice is shared: callers must not modify it.
-func (g *Generator) Year(year int) []Instance {
+func (g *Generator) Year(y int) []Instance { return g.year(y).list }
+
+func (g *Generator) year(y int) *year {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if in, ok := g.years[year]; ok {
-		return in
+	if yr, ok := g.years[y]; ok {
+		return yr
 	}
-	in := g.compute(year)
-	g.years[year] = in
-	return in
+	yr := &year{list: g.compute(y), byID: map[string]int{}, byUnit: map[string][]int{}}
+	for i, in := range yr.list {
+		yr.byID[in.ID()] = i
+		yr.byUnit[in.Unit] = append(yr.byUnit[in.Unit], i)
+	}
+	g.years[y] = yr
+	return yr
+}
+
+// Instance finds an instance by its id.
+func (g *Generator) Instance(id string) (Instance, bool) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 3 || len(parts[2]) < 4 {
+		return Instance{}, false
+	}
+	y, err := strconv.Atoi(parts[2][:4])
+	if err != nil || y < 2000 || y > 2100 {
+		return Instance{}, false
+	}
+	yr := g.year(y)
+	i, ok := yr.byID[id]
+	if !ok {
+		return Instance{}, false
+	}
+	return yr.list[i], true
 }
 
 func (g *Generator) compute(year int) []Instance {
@@ -113,6 +146,21 @@ func (g *Generator) Between(from, to time.Time) []Instance {
 	for y := from.In(loc).Year(); y <= to.In(loc).Year(); y++ {
 		for _, in := range g.Year(y) {
 			if !in.Due.Before(from) && in.Due.Before(to) {
+				out = append(out, in)
+			}
+		}
+	}
+	return out
+}
+
+// UnitBetween lists one unit's instances due in [from, to).
+func (g *Generator) UnitBetween(unit string, from, to time.Time) []Instance {
+	loc := g.cal.Location()
+	var out []Instance
+	for y := from.In(loc).Year(); y <= to.In(loc).Year(); y++ {
+		yr := g.year(y)
+		for _, i := range yr.byUnit[unit] {
+			if in := yr.list[i]; !in.Due.Before(from) && in.Due.Before(to) {
 				out = append(out, in)
 			}
 		}

@@ -242,3 +242,21 @@ func TestYearConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestUnitBetweenAgreesWithBetween(t *testing.T) {
+	g, _ := setup(t, "")
+	from, to := day(9, 20, 0), time.Date(2027, 1, 10, 0, 0, 0, 0, shanghai)
+	var want []string
+	for _, in := range g.Between(from, to) {
+		if in.Unit == "cgdd" {
+			want = append(want, in.ID())
+		}
+	}
+	var got []string
+	for _, in := range g.UnitBetween("cgdd", from, to) {
+		got = append(got, in.ID())
+	}
+	if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("UnitBetween = %d instances, Between filtered = %d", len(got), len(want))
+	}
+}

@@ -23,6 +23,7 @@ const (
 	EvBound       = "bound"
 	EvBindRefused = "bind_refused"
 	EvLanguage    = "language"
+	EvReported    = "reported" // a duty instance was reported on
 )
 
 // Event is one entry of the append-only log.

@@ -36,7 +36,8 @@ var (
 	bAlertEv    = []byte("alert_events")
 	bTargets    = []byte("alert_targets") // alert id -> Targets
 	bCadence    = []byte("cadence")       // rule name -> last firing (unix nanos)
-	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets, bCadence}
+	bTasks      = []byte("task_states")   // duty instance id -> TaskState
+	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets, bCadence, bTasks}
 	keyVersion  = []byte("schema_version")
 )
 
