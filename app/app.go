@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -19,13 +20,17 @@ import (
 	"dutybot/api"
 	"dutybot/bot"
 	"dutybot/callout"
+	"dutybot/catalogue"
 	"dutybot/clock"
 	"dutybot/config"
+	"dutybot/duty"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/outbox"
 	"dutybot/scheduler"
 	"dutybot/storage"
+	"dutybot/tasks"
+	"dutybot/workcal"
 )
 
 // Options adjusts how the app runs; the zero value is production.
@@ -54,6 +59,9 @@ type App struct {
 	Metrics    *metrics.Metrics
 	Registry   *prometheus.Registry
 	Catalog    *locales.Catalog
+	Plan       *catalogue.Plan
+	Calendar   *workcal.Calendar
+	Tasks      *tasks.Service
 
 	opts Options
 	log  *slog.Logger
@@ -71,6 +79,18 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	plan, err := catalogue.Load(cfg.Tasks.Catalogue, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("tasks.catalogue: %w", err)
+	}
+	if n := len(plan.Warnings); n > 0 {
+		opts.Log.Warn("the task catalogue names units the configuration does not define; those parts are skipped",
+			"count", n, "first", plan.Warnings[0])
+	}
+	cal, err := loadCalendar(cfg)
+	if err != nil {
+		return nil, err
+	}
 	db, err := storage.Open(cfg.Storage.Path)
 	if err != nil {
 		return nil, err
@@ -78,10 +98,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
-	a := &App{Config: cfg, DB: db, Metrics: m, Registry: reg, Catalog: cat, opts: opts, log: opts.Log}
+	a := &App{Config: cfg, DB: db, Metrics: m, Registry: reg, Catalog: cat, Plan: plan, Calendar: cal,
+		opts: opts, log: opts.Log}
+	a.Tasks = tasks.New(cfg, db, duty.New(plan, cal, duty.Options{DueHour: cfg.Tasks.DueHour}), opts.Clock)
 	a.Engine = callout.New(cfg, db, opts.Clock, cat, m, opts.Log)
-	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Catalog: cat, Metrics: m, Log: opts.Log,
-		HTTPClient: opts.HTTPClient})
+	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Plan: plan, Catalog: cat,
+		Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -101,7 +123,40 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
 	}
+	a.warnCalendar()
 	return a, nil
+}
+
+// loadCalendar builds the working calendar with the configured overrides.
+func loadCalendar(cfg *config.Config) (*workcal.Calendar, error) {
+	var overrides []workcal.Override
+	if path := cfg.Calendar.OverridesFile; path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("calendar.overrides_file: %w", err)
+		}
+		if overrides, err = workcal.ParseOverrides(data); err != nil {
+			return nil, fmt.Errorf("calendar.overrides_file %s: %w", path, err)
+		}
+	}
+	cal, err := workcal.New(cfg.Location, overrides)
+	if err != nil {
+		return nil, fmt.Errorf("calendar.overrides_file: %w", err)
+	}
+	return cal, nil
+}
+
+// warnCalendar tells the log and the admins when the coming year has no
+// holiday data, so workday rules would treat its holidays as workdays.
+func (a *App) warnCalendar() {
+	next := a.opts.Clock.Now().In(a.Config.Location).Year() + 1
+	if a.Calendar.HasData(next) {
+		return
+	}
+	a.log.Warn("the working calendar has no holidays for the coming year; add them with calendar.overrides_file", "year", next)
+	_ = a.Engine.TellAdminsCoalesced(fmt.Sprintf("calendar-%d", next), func(lang string) string {
+		return a.Catalog.T(lang, "AdminCalendarMissing", map[string]any{"Year": next})
+	})
 }
 
 // Run serves until ctx is cancelled or the bot cannot start, then stops

@@ -261,13 +261,18 @@ func (h *harness) bind(user int64) {
 	h.waitMsg(user, "绑定成功")
 }
 
-// eventually polls cond until it holds.
-func (h *harness) eventually(what string, cond func() bool) {
+// eventually polls cond until it holds; show, if given, describes what
+// was seen when it times out.
+func (h *harness) eventually(what string, cond func() bool, show ...func() string) {
 	h.t.Helper()
 	deadline := time.Now().Add(wait)
 	for !cond() {
 		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", what)
+			seen := ""
+			for _, s := range show {
+				seen += "\n" + s()
+			}
+			h.t.Fatalf("timed out waiting for %s%s", what, seen)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
@@ -406,4 +411,16 @@ func (h *harness) waitButton(chat int64, label string) fakeapi.Message {
 		h.t.Fatalf("waiting for button %q in chat %d: %v", label, chat, err)
 	}
 	return m
+}
+
+// latest returns the current state of a bot message in chat.
+func (h *harness) latest(chat int64, id int) fakeapi.Message {
+	h.t.Helper()
+	for _, m := range h.srv.Messages(chat) {
+		if m.ID == id {
+			return m
+		}
+	}
+	h.t.Fatalf("no message %d in chat %d", id, chat)
+	return fakeapi.Message{}
 }

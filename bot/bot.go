@@ -19,10 +19,12 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"dutybot/callout"
+	"dutybot/catalogue"
 	"dutybot/config"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/storage"
+	"dutybot/tasks"
 )
 
 // Deps are the services the bot works with.
@@ -30,6 +32,8 @@ type Deps struct {
 	Config  *config.Config
 	DB      *storage.DB
 	Engine  *callout.Engine
+	Tasks   *tasks.Service
+	Plan    *catalogue.Plan
 	Catalog *locales.Catalog
 	Metrics *metrics.Metrics
 	Log     *slog.Logger

@@ -44,6 +44,8 @@ func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
 		return b.onDraftButton(c, data, msgID), false
 	case strings.HasPrefix(data, "lang:"):
 		return b.setLang(c, strings.TrimPrefix(data, "lang:")), false
+	case strings.HasPrefix(data, "td:"), strings.HasPrefix(data, "tq:"), strings.HasPrefix(data, "tp:"):
+		return b.onTaskButton(c, data, msgID)
 	}
 	p, ok := callout.ParseData(data)
 	if !ok {

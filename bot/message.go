@@ -83,16 +83,20 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.onContact(ctx, c, m)
 		return
 	}
-	cmd, isCmd := b.parseCommand(m.Text)
+	text, photo := m.Text, ""
+	if len(m.Photo) > 0 {
+		text, photo = m.Caption, largestPhoto(m.Photo)
+	}
+	cmd, isCmd := b.parseCommand(text)
 	if !isCmd {
-		if strings.HasPrefix(strings.TrimSpace(m.Text), "/") {
+		if strings.HasPrefix(strings.TrimSpace(text), "/") {
 			if private {
 				b.reply(c, b.t(c, "UnknownCommand", nil))
 			}
 			return
 		}
 		if private && c.bound && b.drafts.active(c.chatID) {
-			b.onDraftText(ctx, c, m.Text)
+			b.onDraftText(ctx, c, text)
 			return
 		}
 		if private {
@@ -125,6 +129,10 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.onAlert(ctx, c, cmd.args)
 	case "status":
 		b.onStatus(c)
+	case "mytasks":
+		b.onMyTasks(c, 1, 0)
+	case "done":
+		b.onDone(c, cmd.args, photo)
 	case "close":
 		b.onClose(c, cmd.args)
 	case "lang":

@@ -48,6 +48,10 @@ const (
 type Plan struct {
 	Source   string    `yaml:"source"`
 	Measures []Measure `yaml:"measures"`
+
+	// Warnings lists units the plan names that the configuration does not
+	// define (those parts of the plan are skipped), set by Parse.
+	Warnings []string `yaml:"-"`
 }
 
 // Measure is one of the hard measures.
@@ -116,7 +120,10 @@ func Load(path string, cfg *config.Config) (*Plan, error) {
 }
 
 // Parse decodes and validates a plan; every problem is reported with its
-// place, e.g. `measures[0].tasks[2].units[1]: unknown unit "xyz"`.
+// place, e.g. `measures[0].tasks[2].points[0].timing.kind: "x" is not one
+// of …`. A unit the configuration does not define is not an error (a town
+// may leave a department out): it is listed in Plan.Warnings, e.g.
+// `measures[0].tasks[2].units[1]: unknown unit "xyz"`, and skipped.
 func Parse(data []byte, cfg *config.Config) (*Plan, error) {
 	var p Plan
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -173,6 +180,7 @@ func (p *Plan) validate(cfg *config.Config) error {
 		bad("measures", "the plan has no measures")
 	}
 	seenTask := map[int]string{}
+	p.Warnings = nil
 	for i := range p.Measures {
 		m := &p.Measures[i]
 		mp := fmt.Sprintf("measures[%d]", i)
@@ -206,7 +214,7 @@ func (p *Plan) validate(cfg *config.Config) error {
 				up := fmt.Sprintf("%s.units[%d]", tp, k)
 				ids, err := resolve(u, cfg)
 				if err != nil {
-					bad(up, "%v", err)
+					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %v", up, err))
 				}
 				for _, id := range ids {
 					if !slices.Contains(t.Resolved, id) {

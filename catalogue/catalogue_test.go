@@ -26,6 +26,9 @@ func TestEmbeddedPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(p.Warnings) != 0 {
+		t.Errorf("the example configuration lacks units the plan names: %q", p.Warnings)
+	}
 	if len(p.Measures) != 15 {
 		t.Fatalf("%d measures, want 15", len(p.Measures))
 	}
@@ -94,11 +97,28 @@ func TestParseErrors(t *testing.T) {
 	if _, err := Parse([]byte(small), cfg); err != nil {
 		t.Fatalf("valid plan refused: %v", err)
 	}
+	// Units the configuration lacks are warnings: that part of the plan is
+	// skipped.
+	for _, tt := range []struct{ from, to, want string }{
+		{"units: [yjb,", "units: [nowhere,", `measures[0].tasks[0].units[0]: unknown unit "nowhere"`},
+		{`"@village"`, `"@castle"`, `measures[0].tasks[0].units[1]: group "@castle" matches no unit`},
+	} {
+		p, err := Parse([]byte(strings.Replace(small, tt.from, tt.to, 1)), cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.to, err)
+		}
+		if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], tt.want) {
+			t.Errorf("warnings = %q, want %q", p.Warnings, tt.want)
+		}
+		for _, u := range p.Tasks()[0].Resolved {
+			if u == "nowhere" {
+				t.Error("an unknown unit was kept")
+			}
+		}
+	}
 	tests := []struct {
 		name, from, to, want string
 	}{
-		{"unknown unit", "units: [yjb,", "units: [nowhere,", `measures[0].tasks[0].units[0]: unknown unit "nowhere"`},
-		{"empty group", `"@village"`, `"@castle"`, `measures[0].tasks[0].units[1]: group "@castle" matches no unit`},
 		{"unknown key", "text: 任务一", "txt: 任务一", "field txt not found"},
 		{"bad kind", "kind: quota", "kind: sometimes", `measures[0].tasks[0].points[0].timing.kind: "sometimes" is not one of`},
 		{"bad period", "period: month", "period: fortnight", `timing.period: "fortnight" is not week, month, quarter or year`},

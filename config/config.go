@@ -39,6 +39,8 @@ type Config struct {
 	Units      []Unit     `yaml:"units"`
 	Officials  []Official `yaml:"officials"`
 	Escalation Escalation `yaml:"escalation"`
+	Tasks      Tasks      `yaml:"tasks"`
+	Calendar   Calendar   `yaml:"calendar"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -123,6 +125,21 @@ type Step struct {
 	After  Duration `yaml:"after"`
 	Action string   `yaml:"action"`
 	To     string   `yaml:"to"`
+}
+
+// Tasks configures the duty plan (the 十五条 task catalogue).
+type Tasks struct {
+	// Catalogue is a plan file; empty means the plan embedded in the binary.
+	Catalogue string `yaml:"catalogue"`
+	// DueHour is the hour of the due day by which a report is due.
+	DueHour int `yaml:"due_hour"`
+}
+
+// Calendar configures the Chinese working calendar.
+type Calendar struct {
+	// OverridesFile adds or overrides holidays and make-up workdays, in the
+	// {"days":[{"name","date","isOffDay"}]} shape (JSON or YAML).
+	OverridesFile string `yaml:"overrides_file"`
 }
 
 // Duration is a time.Duration written as "10m" or "2s" in YAML.

@@ -149,6 +149,7 @@ func defaults() Config {
 			PollTimeout: Duration(DefaultPollTimeout),
 		},
 		Storage: Storage{Path: DefaultStoragePath},
+		Tasks:   Tasks{DueHour: 18},
 		HTTP:    HTTP{Listen: DefaultListen},
 		Delivery: Delivery{
 			GlobalPerSecond: DefaultGlobalPerSecond,
@@ -307,6 +308,9 @@ func (c *Config) validate() error {
 	c.validateUnits(&e)
 	c.validateOfficials(&e)
 	c.validateEscalation(&e)
+	if c.Tasks.DueHour < 1 || c.Tasks.DueHour > 23 {
+		e.add("tasks.due_hour", "%d is not an hour from 1 to 23", c.Tasks.DueHour)
+	}
 	return e.err()
 }
 

@@ -165,3 +165,14 @@ func count(b *bolt.Bucket) int {
 	}
 	return n
 }
+
+// Meta returns a value of the meta bucket.
+func (t *Tx) Meta(key string) (string, bool) {
+	v := t.tx.Bucket(bMeta).Get([]byte(key))
+	return string(v), v != nil
+}
+
+// PutMeta stores a value in the meta bucket.
+func (t *Tx) PutMeta(key, value string) error {
+	return t.tx.Bucket(bMeta).Put([]byte(key), []byte(value))
+}

@@ -46,6 +46,37 @@ type Service struct {
 	db    *storage.DB
 	gen   *duty.Generator
 	clock clock.Clock
+	since time.Time
+}
+
+// metaSince is the meta key of the day tracking started.
+const metaSince = "tasks_since"
+
+// Since returns the day the town started tracking its duty with dutybot:
+// instances due before it are history, not overdue. It is recorded the
+// first time it is asked for.
+func (s *Service) Since() (time.Time, error) {
+	if !s.since.IsZero() {
+		return s.since, nil
+	}
+	loc := s.cfg.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	err := s.db.Update(func(tx *storage.Tx) error {
+		if v, ok := tx.Meta(metaSince); ok {
+			t, err := time.ParseInLocation("2006-01-02", v, loc)
+			if err != nil {
+				return fmt.Errorf("meta %s: %w", metaSince, err)
+			}
+			s.since = t
+			return nil
+		}
+		now := s.clock.Now().In(loc)
+		s.since = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		return tx.PutMeta(metaSince, s.since.Format("2006-01-02"))
+	})
+	return s.since, err
 }
 
 // New returns the service.
@@ -138,8 +169,8 @@ type Groups struct {
 // LaterHorizon is how far ahead "later" looks.
 const LaterHorizon = 30 * 24 * time.Hour
 
-// Mine groups the open instances of an official's unit: overdue this year,
-// due today, later this week, later this month, and the rest of the next
+// Mine groups the open instances of an official's unit: overdue this year
+// (since tracking started), due today, later this week, later this month, and the rest of the next
 // 30 days; each group in due order.
 func (s *Service) Mine(official string, now time.Time) (Groups, error) {
 	o, ok := s.cfg.Official(official)
@@ -156,10 +187,17 @@ func (s *Service) Mine(official string, now time.Time) (Groups, error) {
 	weekEnd := dayStart.AddDate(0, 0, 7-(int(local.Weekday())+6)%7) // next Monday
 	monthEnd := time.Date(local.Year(), local.Month()+1, 1, 0, 0, 0, 0, loc)
 	yearStart := time.Date(local.Year(), 1, 1, 0, 0, 0, 0, loc)
+	since, err := s.Since()
+	if err != nil {
+		return Groups{}, err
+	}
+	if since.After(yearStart) {
+		yearStart = since
+	}
 	horizon := dayStart.Add(LaterHorizon)
 
 	var g Groups
-	err := s.db.View(func(tx *storage.Tx) error {
+	err = s.db.View(func(tx *storage.Tx) error {
 		for _, in := range s.gen.UnitBetween(o.Unit, yearStart, horizon) {
 			st, err := tx.TaskState(in.ID())
 			if err != nil {

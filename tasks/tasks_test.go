@@ -46,6 +46,10 @@ func newFixture(t testing.TB) *fixture {
 	t.Cleanup(func() { db.Close() })
 	gen := duty.New(plan, cal, duty.Options{})
 	clk := clock.NewFake(now)
+	// The town started tracking on 1 September.
+	if err := db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaSince, "2026-09-01") }); err != nil {
+		t.Fatal(err)
+	}
 	return &fixture{svc: New(cfg, db, gen, clk), gen: gen, clk: clk, db: db, cfg: cfg}
 }
 
@@ -140,7 +144,7 @@ func TestMineGroups(t *testing.T) {
 		}
 	}
 	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, f.cfg.Location) }
-	check("overdue", g.Overdue, day(1, 1), now)
+	check("overdue", g.Overdue, day(9, 1), now)
 	check("today", g.Today, now, day(10, 13))
 	check("week", g.Week, day(10, 13), day(10, 19))
 	check("month", g.Month, day(10, 19), day(11, 1))
@@ -202,5 +206,42 @@ func BenchmarkMine(b *testing.B) {
 		if _, err := f.svc.Mine("o-wumin", now); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// Tracking starts the first time it is asked for: what fell due before is
+// history, not overdue.
+func TestSinceIsRecordedOnce(t *testing.T) {
+	f := newFixture(t)
+	if err := f.db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaSince, "") }); err != nil {
+		t.Fatal(err)
+	}
+	fresh := New(f.cfg, f.db, f.gen, f.clk)
+	f.db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaSince, "2026-10-12") })
+	since, err := fresh.Since()
+	if err != nil || !since.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
+		t.Fatalf("Since = %s, %v", since, err)
+	}
+	g, err := fresh.Mine("o-wumin", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Overdue) != 0 {
+		t.Errorf("%d overdue from before tracking started", len(g.Overdue))
+	}
+	// A new database records the day it is first asked.
+	db2, err := storage.Open(filepath.Join(t.TempDir(), "db2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	s2 := New(f.cfg, db2, f.gen, f.clk)
+	if s, _ := s2.Since(); !s.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
+		t.Errorf("first Since = %s", s)
+	}
+	f.clk.Advance(48 * time.Hour)
+	s3 := New(f.cfg, db2, f.gen, f.clk)
+	if s, _ := s3.Since(); !s.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
+		t.Errorf("Since moved to %s after a restart", s)
 	}
 }

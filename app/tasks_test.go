@@ -1,0 +1,72 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// tagged gives the test town the unit tags the plan's groups use, so the
+// seed's "一岗双责"科室 tasks reach 应急办 and 城管大队.
+func tagged(y string) string {
+	y = strings.Replace(y, "{id: yjb, name: 应急办, head: o-wu, leader: o-liu}", "{id: yjb, name: 应急办, head: o-wu, leader: o-liu, tags: [yigang]}", 1)
+	return strings.Replace(y, "{id: cgdd, name: 城管大队, head: o-chen, leader: o-liu}", "{id: cgdd, name: 城管大队, head: o-chen, leader: o-liu, tags: [yigang]}", 1)
+}
+
+// An official sees their unit's duty from the seed's plan, reports one item
+// with a button, pages through the list, and reports another with /done.
+func TestMyTasksReportAndPages(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: tagged})
+	h.bind(uZhang)
+	h.bind(uChen)
+	h.srv.SendText(uZhang, "/mytasks")
+	// Monday 2026-11-30 08:00, the last workday of November: the month's items
+	// and the daily ones (8.2 每日了解掌握, 14.2 日周月检查执法) are due today.
+	m := h.waitMsg(uZhang, "我的任务 · 应急办 · 11-30", "逾期 0｜今天 40", "📌 今天", "8.2", "截止 11-30 18:00")
+	if len([]rune(m.Text)) > 4096 {
+		t.Fatalf("message too long: %d", len([]rune(m.Text)))
+	}
+	data := button(t, m, "8.2 11-30")
+	button(t, m, "5.1 2026-11") // a monthly item names its month
+	// 陈杰 of 城管大队 cannot report 应急办's item.
+	if a := h.press(uChen, m, data); !strings.Contains(a.Text, "不是您单位的任务") {
+		t.Errorf("foreign report toast = %q", a.Text)
+	}
+	if a := h.press(uZhang, m, data); a.Text != "✅ 已报告完成 8.2（11-30）" {
+		t.Errorf("toast = %q", a.Text)
+	}
+	h.eventually("the list redrawn without it", func() bool {
+		cur := h.latest(uZhang, m.ID)
+		return cur.Edits > 0 && strings.Contains(cur.Text, "今天 39") && !hasButton(cur, "8.2 11-30")
+	})
+	if a := h.press(uZhang, m, data); !strings.Contains(a.Text, "已报告完成") {
+		t.Errorf("second report toast = %q", a.Text)
+	}
+	// ▶ turns to the next page, where the monthly quotas of task 19 wait.
+	h.press(uZhang, h.latest(uZhang, m.ID), button(t, h.latest(uZhang, m.ID), "▶"))
+	h.eventually("page 2", func() bool {
+		cur := h.latest(uZhang, m.ID)
+		return hasButton(cur, "2/11") && hasButton(cur, "19.2（0/2）")
+	}, func() string { return h.latest(uZhang, m.ID).String() })
+	if n := len(h.srv.Messages(uZhang)); n != 3 {
+		t.Errorf("paging sent new messages: %d in the chat", n)
+	}
+	// A quota counts up: 1/2 keeps it open, on the same page.
+	page2 := h.latest(uZhang, m.ID)
+	if a := h.press(uZhang, page2, button(t, page2, "19.2（0/2）")); !strings.Contains(a.Text, "19.2") || !strings.Contains(a.Text, "1/2") {
+		t.Errorf("quota toast = %q", a.Text)
+	}
+	h.eventually("progress shown", func() bool { return hasButton(h.latest(uZhang, m.ID), "19.2（1/2）") },
+		func() string { return h.latest(uZhang, m.ID).String() })
+
+	// /done with a note reports the earliest open instance of a point.
+	h.srv.SendText(uZhang, "/done 14.1 全镇执法清零检查")
+	h.waitMsg(uZhang, "已报告完成 14.1")
+	h.srv.SendText(uZhang, "/done 99.9")
+	h.waitMsg(uZhang, "没有待报告的 99.9")
+	h.srv.SendText(uZhang, "/done abc")
+	h.waitMsg(uZhang, "用法：/done 任务号 备注")
+}
+
+func hasButton(m interface{ String() string }, label string) bool {
+	return strings.Contains(m.String(), label)
+}

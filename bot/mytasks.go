@@ -1,0 +1,236 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"dutybot/catalogue"
+	"dutybot/storage"
+	"dutybot/tasks"
+)
+
+// tasksPerPage keeps a /mytasks page well under Telegram's 4096 characters
+// and its buttons on one screen.
+const tasksPerPage = 8
+
+// section is one group of /mytasks.
+type section struct {
+	id   string // locale id of the heading
+	list []tasks.Status
+}
+
+// onMyTasks shows the caller's unit's open duty, one page at a time; with
+// editMsg it redraws that message instead of sending a new one.
+func (b *Bot) onMyTasks(c caller, page, editMsg int) {
+	now := b.Engine.Now()
+	g, err := b.Tasks.Mine(c.official.ID, now)
+	if err != nil {
+		b.Log.Error("list tasks", "official", c.official.ID, "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+		return
+	}
+	sections := []section{{"TasksOverdue", g.Overdue}, {"TasksToday", g.Today}, {"TasksWeek", g.Week},
+		{"TasksMonth", g.Month}, {"TasksLater", g.Later}}
+	type item struct {
+		heading string
+		st      tasks.Status
+	}
+	var items []item
+	for _, s := range sections {
+		for _, st := range s.list {
+			items = append(items, item{s.id, st})
+		}
+	}
+	unit := c.official.Unit
+	if u, ok := b.Config.Unit(unit); ok {
+		unit = u.Name
+	}
+	loc := b.Config.Location
+	var sb strings.Builder
+	sb.WriteString(b.t(c, "TasksHeader", map[string]any{"Unit": unit, "Date": now.In(loc).Format("01-02")}))
+	sb.WriteString("\n" + b.t(c, "TasksCounts", map[string]any{"Overdue": len(g.Overdue), "Today": len(g.Today),
+		"Week": len(g.Week), "Month": len(g.Month), "Later": len(g.Later)}))
+	var buttons [][]storage.Button
+	pages := max(1, (len(items)+tasksPerPage-1)/tasksPerPage)
+	page = min(max(page, 1), pages)
+	if len(items) == 0 {
+		sb.WriteString("\n\n" + b.t(c, "TasksNone", nil))
+	}
+	heading := ""
+	for _, it := range items[min((page-1)*tasksPerPage, len(items)):min(page*tasksPerPage, len(items))] {
+		if it.heading != heading {
+			heading = it.heading
+			sb.WriteString("\n\n" + b.t(c, heading, nil))
+		}
+		st := it.st
+		point := catalogue.ID(st.Task, st.Point)
+		line := fmt.Sprintf("\n• %s %s · %s", point, b.pointText(st.Task, st.Point, 40),
+			b.t(c, "TasksDue", map[string]any{"Due": st.Due.In(loc).Format("01-02 15:04")}))
+		label := b.t(c, "ButtonTaskDone", map[string]any{"Point": point, "Period": shortPeriod(st.Period)})
+		data := fmt.Sprintf("td:%d:%s", page, st.ID())
+		if st.Quota > 0 {
+			line += fmt.Sprintf("\n  %s %s %d/%d", st.What, bar(st.Progress, st.Quota), st.Progress, st.Quota)
+			label = b.t(c, "ButtonTaskPlusOne", map[string]any{"Point": point, "Progress": st.Progress, "Quota": st.Quota})
+			data = fmt.Sprintf("tq:%d:%s", page, st.ID())
+		}
+		sb.WriteString(line)
+		buttons = append(buttons, []storage.Button{{Text: label, Data: data}})
+	}
+	if pages > 1 {
+		buttons = append(buttons, []storage.Button{
+			{Text: "◀", Data: "tp:" + strconv.Itoa(max(page-1, 1))},
+			{Text: fmt.Sprintf("%d/%d", page, pages), Data: "tp:" + strconv.Itoa(page)},
+			{Text: "▶", Data: "tp:" + strconv.Itoa(min(page+1, pages))},
+		})
+	}
+	sb.WriteString("\n\n" + b.t(c, "TasksHint", nil))
+	j := storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: sb.String(), Buttons: buttons,
+		Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}}
+	if editMsg != 0 {
+		j.Op, j.MessageID = storage.OpEdit, editMsg
+		j.Key = fmt.Sprintf("edit:%d:%d", c.chatID, editMsg)
+	}
+	b.send(j)
+}
+
+// pointText is a point's text cut to n characters.
+func (b *Bot) pointText(task, point, n int) string {
+	t, ok := b.Plan.Task(task)
+	if !ok || point < 1 || point > len(t.Points) {
+		return ""
+	}
+	r := []rune(t.Points[point-1].Text)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return string(r)
+}
+
+// shortPeriod shows a day "2026-10-12" as "10-12"; other periods
+// ("2026-11", "2026-W41", "2026-Q4") stay whole.
+func shortPeriod(p string) string {
+	if len(p) == len("2006-01-02") {
+		return p[5:]
+	}
+	return p
+}
+
+// bar draws quota progress as ▰▰▱.
+func bar(done, of int) string {
+	done = min(done, of)
+	return strings.Repeat("▰", done) + strings.Repeat("▱", of-done)
+}
+
+// onTaskButton handles the report and page buttons of /mytasks.
+func (b *Bot) onTaskButton(c caller, data string, msgID int) (string, bool) {
+	switch {
+	case strings.HasPrefix(data, "tp:"):
+		page, err := strconv.Atoi(strings.TrimPrefix(data, "tp:"))
+		if err != nil {
+			return b.t(c, "ToastInvalid", nil), true
+		}
+		b.onMyTasks(c, page, msgID)
+		return "", false
+	case strings.HasPrefix(data, "td:"), strings.HasPrefix(data, "tq:"):
+		pageText, id, ok := strings.Cut(data[3:], ":")
+		page, err := strconv.Atoi(pageText)
+		if !ok || err != nil {
+			return b.t(c, "ToastInvalid", nil), true
+		}
+		st, err := b.Tasks.Report(c.official.ID, id, 1, "", "")
+		if err != nil {
+			return b.taskError(c, err)
+		}
+		b.onMyTasks(c, page, msgID) // redraw the page the button was on
+		return b.reportedToast(c, st), false
+	}
+	return b.t(c, "ToastInvalid", nil), true
+}
+
+func (b *Bot) reportedToast(c caller, st tasks.Status) string {
+	point := catalogue.ID(st.Task, st.Point)
+	if st.Quota > 0 && st.State != tasks.Done {
+		return b.t(c, "ToastTaskProgress", map[string]any{"Point": point, "What": st.What, "Progress": st.Progress, "Quota": st.Quota})
+	}
+	return b.t(c, "ToastTaskDone", map[string]any{"Point": point, "Period": shortPeriod(st.Period)})
+}
+
+func (b *Bot) taskError(c caller, err error) (string, bool) {
+	switch {
+	case errors.Is(err, tasks.ErrUnknownInstance):
+		return b.t(c, "ToastInvalid", nil), true
+	case errors.Is(err, tasks.ErrNotYourUnit):
+		return b.t(c, "ToastTaskNotYours", nil), true
+	case errors.Is(err, tasks.ErrAlreadyDone):
+		return b.t(c, "ToastTaskAlreadyDone", nil), false
+	case errors.Is(err, tasks.ErrNotStarted):
+		return b.t(c, "ToastTaskNotStarted", nil), false
+	}
+	b.Log.Error("task report failed", "err", err)
+	return b.t(c, "InternalError", nil), true
+}
+
+// onDone reports the earliest open instance of a point: /done 14.2 [note],
+// also as the caption of a photo.
+func (b *Bot) onDone(c caller, args string, photo string) {
+	ref, note, _ := strings.Cut(strings.TrimSpace(args), " ")
+	task, point, ok := parsePoint(ref)
+	if !ok {
+		b.reply(c, b.t(c, "DoneUsage", nil))
+		return
+	}
+	g, err := b.Tasks.Mine(c.official.ID, b.Engine.Now())
+	if err != nil {
+		b.Log.Error("list tasks", "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+		return
+	}
+	for _, list := range [][]tasks.Status{g.Overdue, g.Today, g.Week, g.Month, g.Later} {
+		for _, st := range list {
+			if st.Task != task || st.Point != point {
+				continue
+			}
+			got, err := b.Tasks.Report(c.official.ID, st.ID(), 1, note, photo)
+			if err != nil {
+				toast, _ := b.taskError(c, err)
+				b.reply(c, toast)
+				return
+			}
+			b.reply(c, b.reportedToast(c, got))
+			return
+		}
+	}
+	b.reply(c, b.t(c, "DoneNothingOpen", map[string]any{"Point": ref}))
+}
+
+// parsePoint parses "14.2" (or "14" for point 1).
+func parsePoint(s string) (task, point int, ok bool) {
+	t, p, found := strings.Cut(s, ".")
+	task, err := strconv.Atoi(t)
+	if err != nil || task <= 0 {
+		return 0, 0, false
+	}
+	point = 1
+	if found {
+		if point, err = strconv.Atoi(p); err != nil || point <= 0 {
+			return 0, 0, false
+		}
+	}
+	return task, point, true
+}
+
+// largestPhoto returns the file id of a message's largest photo size.
+func largestPhoto(ps []models.PhotoSize) string {
+	best := ""
+	area := 0
+	for _, p := range ps {
+		if p.Width*p.Height >= area {
+			best, area = p.FileID, p.Width*p.Height
+		}
+	}
+	return best
+}
