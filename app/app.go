@@ -19,6 +19,7 @@ import (
 
 	"dutybot/api"
 	"dutybot/bot"
+	"dutybot/cadence"
 	"dutybot/callout"
 	"dutybot/catalogue"
 	"dutybot/clock"
@@ -27,6 +28,7 @@ import (
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/outbox"
+	"dutybot/reminders"
 	"dutybot/scheduler"
 	"dutybot/storage"
 	"dutybot/tasks"
@@ -62,6 +64,8 @@ type App struct {
 	Plan       *catalogue.Plan
 	Calendar   *workcal.Calendar
 	Tasks      *tasks.Service
+	Reminders  *reminders.Service
+	Cadence    *cadence.Runner
 
 	opts Options
 	log  *slog.Logger
@@ -100,9 +104,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	m := metrics.New(reg)
 	a := &App{Config: cfg, DB: db, Metrics: m, Registry: reg, Catalog: cat, Plan: plan, Calendar: cal,
 		opts: opts, log: opts.Log}
-	a.Tasks = tasks.New(cfg, db, duty.New(plan, cal, duty.Options{DueHour: cfg.Tasks.DueHour}), opts.Clock)
+	gen := duty.New(plan, cal, duty.Options{DueHour: cfg.Tasks.DueHour})
+	a.Tasks = tasks.New(cfg, db, gen, opts.Clock)
+	if a.Reminders, err = reminders.New(cfg, plan, gen, cal, cat, opts.Clock); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Engine = callout.New(cfg, db, opts.Clock, cat, m, opts.Log)
-	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Plan: plan, Catalog: cat,
+	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		db.Close()
@@ -117,6 +126,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
 		AfterFire: a.Engine.Committed})
 	a.Engine.SetWakers(a.Dispatcher.Wake, a.Deadlines.Wake)
+	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Fire, cadence.RunnerOptions{
+		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
 	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log)
 	if err := a.Engine.Prebind(); err != nil {
@@ -183,6 +194,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	run("outbox", a.Dispatcher.Run)
 	run("deadlines", a.Deadlines.Run)
+	run("cadence", a.Cadence.Run)
 	if !a.opts.NoHTTP {
 		ln := a.opts.Listener
 		if ln == nil {

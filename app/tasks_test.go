@@ -1,8 +1,10 @@
 package app_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // tagged gives the test town the unit tags the plan's groups use, so the
@@ -69,4 +71,39 @@ func TestMyTasksReportAndPages(t *testing.T) {
 
 func hasButton(m interface{ String() string }, label string) bool {
 	return strings.Contains(m.String(), label)
+}
+
+// The workday inspection reminder reaches staff of responsible units at
+// 08:30, carries a button to report, is not sent twice across a restart,
+// and skips the weekend.
+func TestWorkdayReminder(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: tagged})
+	h.bind(uZhang) // staff of 应急办
+	h.bind(uChen)  // head of 城管大队: not staff
+	h.advanceTo(start.Add(30 * time.Minute))
+	m := h.waitMsg(uZhang, "⏰ 工作日检查执法 · 11-30", "14.2", "截止 11-30 18:00")
+	if a := h.press(uZhang, m, button(t, m, "14.2 11-30")); a.Text != "✅ 已报告完成 14.2（11-30）" {
+		t.Errorf("toast = %q", a.Text)
+	}
+	h.restart()
+	time.Sleep(50 * time.Millisecond)
+	if n := len(h.messages(uZhang, "工作日检查执法")); n != 1 {
+		t.Errorf("%d reminders after a restart", n)
+	}
+	// Tuesday 08:30: the next one; the weekend 12-05/06 has none.
+	h.advanceTo(start.Add(24*time.Hour + 30*time.Minute))
+	h.waitMsg(uZhang, "⏰ 工作日检查执法 · 12-01")
+	for d := 2; d <= 6; d++ {
+		h.advanceTo(start.Add(time.Duration(d)*24*time.Hour + 30*time.Minute))
+		if d <= 4 {
+			h.waitMsg(uZhang, fmt.Sprintf("⏰ 工作日检查执法 · 12-%02d", d))
+		}
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := len(h.messages(uZhang, "工作日检查执法")); n != 5 {
+		t.Errorf("%d reminders from Mon to Sun, want 5", n)
+	}
+	if n := len(h.messages(uChen, "工作日检查执法")); n != 0 {
+		t.Errorf("a unit head got the staff reminder")
+	}
 }

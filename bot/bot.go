@@ -23,20 +23,22 @@ import (
 	"dutybot/config"
 	"dutybot/locales"
 	"dutybot/metrics"
+	"dutybot/reminders"
 	"dutybot/storage"
 	"dutybot/tasks"
 )
 
 // Deps are the services the bot works with.
 type Deps struct {
-	Config  *config.Config
-	DB      *storage.DB
-	Engine  *callout.Engine
-	Tasks   *tasks.Service
-	Plan    *catalogue.Plan
-	Catalog *locales.Catalog
-	Metrics *metrics.Metrics
-	Log     *slog.Logger
+	Config    *config.Config
+	DB        *storage.DB
+	Engine    *callout.Engine
+	Tasks     *tasks.Service
+	Reminders *reminders.Service
+	Plan      *catalogue.Plan
+	Catalog   *locales.Catalog
+	Metrics   *metrics.Metrics
+	Log       *slog.Logger
 	// WakeOutbox is called after replies were queued.
 	WakeOutbox func()
 	// HTTPClient overrides the client used for Bot API calls (tests).

@@ -46,6 +46,11 @@ func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
 		return b.setLang(c, strings.TrimPrefix(data, "lang:")), false
 	case strings.HasPrefix(data, "td:"), strings.HasPrefix(data, "tq:"), strings.HasPrefix(data, "tp:"):
 		return b.onTaskButton(c, data, msgID)
+	case strings.HasPrefix(data, "ra:"):
+		if err := b.Reminders.Ack(b.DB, c.official.ID, data); err != nil {
+			return b.t(c, "ToastInvalid", nil), true
+		}
+		return b.t(c, "ToastReminderAcked", nil), false
 	}
 	p, ok := callout.ParseData(data)
 	if !ok {

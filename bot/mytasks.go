@@ -145,7 +145,9 @@ func (b *Bot) onTaskButton(c caller, data string, msgID int) (string, bool) {
 		if err != nil {
 			return b.taskError(c, err)
 		}
-		b.onMyTasks(c, page, msgID) // redraw the page the button was on
+		if page > 0 { // a /mytasks page: redraw it; a reminder stays as sent
+			b.onMyTasks(c, page, msgID)
+		}
 		return b.reportedToast(c, st), false
 	}
 	return b.t(c, "ToastInvalid", nil), true

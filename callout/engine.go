@@ -248,17 +248,23 @@ func (e *Engine) wake() {
 // lang returns the language to speak to an official in: their /lang
 // choice, else the configured one, else their Telegram client's, else the
 // default.
-func (e *Engine) lang(tx *storage.Tx, official string) string {
-	if b, err := tx.Binding(official); err == nil && b.Language != "" {
+func (e *Engine) lang(tx *storage.Tx, official string) string { return LanguageOf(tx, e.cfg, official) }
+
+// LanguageOf is the language to speak to an official in, read inside a
+// transaction: their /lang choice, else the configured one, else their
+// Telegram client's, else the default.
+func LanguageOf(tx *storage.Tx, cfg *config.Config, official string) string {
+	b, err := tx.Binding(official)
+	if err == nil && b.Language != "" {
 		return b.Language
 	}
-	if o, ok := e.cfg.Official(official); ok && o.Language != "" {
+	if o, ok := cfg.Official(official); ok && o.Language != "" {
 		return o.Language
 	}
-	if b, err := tx.Binding(official); err == nil && b.TelegramLang != "" {
+	if err == nil && b.TelegramLang != "" {
 		return b.TelegramLang
 	}
-	return e.cfg.Language
+	return cfg.Language
 }
 
 // name returns an official's display name.

@@ -41,6 +41,7 @@ type Config struct {
 	Escalation Escalation `yaml:"escalation"`
 	Tasks      Tasks      `yaml:"tasks"`
 	Calendar   Calendar   `yaml:"calendar"`
+	Cadence    Cadence    `yaml:"cadence"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -140,6 +141,33 @@ type Calendar struct {
 	// OverridesFile adds or overrides holidays and make-up workdays, in the
 	// {"days":[{"name","date","isOffDay"}]} shape (JSON or YAML).
 	OverridesFile string `yaml:"overrides_file"`
+}
+
+// Cadence is the duty rhythm: reminders fired on a schedule.
+type Cadence struct {
+	// Grace is how old a firing missed while the bot was down may be and
+	// still be sent.
+	Grace Duration      `yaml:"grace"`
+	Rules []CadenceRule `yaml:"rules"`
+}
+
+// CadenceRule reminds an audience of some points of the plan on a schedule.
+type CadenceRule struct {
+	Name     string   `yaml:"name"`
+	Title    string   `yaml:"title"`    // shown in the reminder
+	Cron     string   `yaml:"cron"`     // 5 fields, in the configured time zone
+	Calendar string   `yaml:"calendar"` // every_day, workdays, first/last_workday_of_month/quarter
+	Audience Audience `yaml:"audience"`
+	Tasks    []string `yaml:"tasks"` // points ("14.2") or whole tasks ("14")
+	Need     string   `yaml:"need"`  // report (buttons to report) or ack (one button to acknowledge)
+}
+
+// Audience selects officials: any of the roles, in any of the units (unit
+// ids or "@tag"), or named. Empty lists do not restrict.
+type Audience struct {
+	Roles     []string `yaml:"roles"`
+	Units     []string `yaml:"units"`
+	Officials []string `yaml:"officials"`
 }
 
 // Duration is a time.Duration written as "10m" or "2s" in YAML.

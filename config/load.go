@@ -133,6 +133,9 @@ func Parse(data []byte) (*Config, error) {
 	if cfg.Escalation.Policies == nil && cfg.Escalation.Levels == nil {
 		cfg.Escalation = defaultEscalation()
 	}
+	if cfg.Cadence.Rules == nil {
+		cfg.Cadence.Rules = DefaultCadence()
+	}
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -150,6 +153,7 @@ func defaults() Config {
 		},
 		Storage: Storage{Path: DefaultStoragePath},
 		Tasks:   Tasks{DueHour: 18},
+		Cadence: Cadence{Grace: Duration(time.Hour)},
 		HTTP:    HTTP{Listen: DefaultListen},
 		Delivery: Delivery{
 			GlobalPerSecond: DefaultGlobalPerSecond,
@@ -311,6 +315,7 @@ func (c *Config) validate() error {
 	if c.Tasks.DueHour < 1 || c.Tasks.DueHour > 23 {
 		e.add("tasks.due_hour", "%d is not an hour from 1 to 23", c.Tasks.DueHour)
 	}
+	c.validateCadence(&e)
 	return e.err()
 }
 

@@ -8,22 +8,24 @@ import (
 
 // Event types recorded in the log; part of the duty-performance ledger.
 const (
-	EvCreated     = "created"
-	EvSent        = "sent"      // a message was queued for a person
-	EvDelivered   = "delivered" // Telegram accepted it
-	EvFailed      = "failed"
-	EvAcked       = "acked"
-	EvHandled     = "handled" // an escalation target took over
-	EvReminded    = "reminded"
-	EvEscalated   = "escalated"
-	EvUnreachable = "unreachable"
-	EvReachable   = "reachable" // a chat marked unreachable wrote to the bot again
-	EvClosed      = "closed"
-	EvCompleted   = "completed"
-	EvBound       = "bound"
-	EvBindRefused = "bind_refused"
-	EvLanguage    = "language"
-	EvReported    = "reported" // a duty instance was reported on
+	EvCreated      = "created"
+	EvSent         = "sent"      // a message was queued for a person
+	EvDelivered    = "delivered" // Telegram accepted it
+	EvFailed       = "failed"
+	EvAcked        = "acked"
+	EvHandled      = "handled" // an escalation target took over
+	EvReminded     = "reminded"
+	EvEscalated    = "escalated"
+	EvUnreachable  = "unreachable"
+	EvReachable    = "reachable" // a chat marked unreachable wrote to the bot again
+	EvClosed       = "closed"
+	EvCompleted    = "completed"
+	EvBound        = "bound"
+	EvBindRefused  = "bind_refused"
+	EvLanguage     = "language"
+	EvReported     = "reported"      // a duty instance was reported on
+	EvTaskReminder = "task_reminder" // a cadence rule reminded its audience
+	EvReminderAck  = "reminder_ack"  // an official acknowledged a reminder
 )
 
 // Event is one entry of the append-only log.

@@ -1,0 +1,252 @@
+// Package reminders sends the duty rhythm's reminders: when a cadence rule
+// fires, each official of its audience whose unit is responsible for the
+// rule's points gets one message listing those points, when they are due,
+// and buttons to report them (or to acknowledge the reminder).
+package reminders
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"dutybot/cadence"
+	"dutybot/callout"
+	"dutybot/catalogue"
+	"dutybot/clock"
+	"dutybot/config"
+	"dutybot/duty"
+	"dutybot/locales"
+	"dutybot/storage"
+	"dutybot/workcal"
+)
+
+// ErrUnknownRule is a press naming no configured rule.
+var ErrUnknownRule = errors.New("unknown reminder")
+
+// point is a (task, point) pair.
+type point struct{ task, point int }
+
+// Rule is a compiled cadence rule.
+type Rule struct {
+	config.CadenceRule
+	Schedule *cadence.Schedule
+	points   []point
+}
+
+// Service builds and records reminders.
+type Service struct {
+	cfg   *config.Config
+	plan  *catalogue.Plan
+	gen   *duty.Generator
+	tr    *locales.Catalog
+	clock clock.Clock
+	rules map[string]*Rule
+	order []*Rule
+}
+
+// New compiles the configured rules against the calendar and the plan; an
+// error names the rule's key.
+func New(cfg *config.Config, plan *catalogue.Plan, gen *duty.Generator, cal *workcal.Calendar, tr *locales.Catalog, clk clock.Clock) (*Service, error) {
+	s := &Service{cfg: cfg, plan: plan, gen: gen, tr: tr, clock: clk, rules: map[string]*Rule{}}
+	var errs []error
+	for i, cr := range cfg.Cadence.Rules {
+		key := fmt.Sprintf("cadence.rules[%d]", i)
+		sched, err := cadence.Compile(cr.Cron, cadence.Filter(cr.Calendar), cal)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s.cron: %w", key, err))
+			continue
+		}
+		r := &Rule{CadenceRule: cr, Schedule: sched}
+		if r.Need == "" {
+			r.Need = config.NeedReport
+		}
+		for k, ref := range cr.Tasks {
+			task, pt, _ := strings.Cut(ref, ".")
+			var tn, pn int
+			fmt.Sscan(task, &tn)
+			t, ok := plan.Task(tn)
+			if !ok {
+				errs = append(errs, fmt.Errorf("%s.tasks[%d]: task %s is not in the plan", key, k, task))
+				continue
+			}
+			if pt == "" {
+				for _, p := range t.Points {
+					r.points = append(r.points, point{tn, p.No})
+				}
+				continue
+			}
+			fmt.Sscan(pt, &pn)
+			if pn < 1 || pn > len(t.Points) {
+				errs = append(errs, fmt.Errorf("%s.tasks[%d]: task %d has no point %d", key, k, tn, pn))
+				continue
+			}
+			r.points = append(r.points, point{tn, pn})
+		}
+		s.rules[r.Name] = r
+		s.order = append(s.order, r)
+	}
+	return s, errors.Join(errs...)
+}
+
+// Rules lists the compiled rules, for the cadence runner.
+func (s *Service) Rules() []cadence.Rule {
+	var out []cadence.Rule
+	for _, r := range s.order {
+		out = append(out, cadence.Rule{Name: r.Name, Schedule: r.Schedule})
+	}
+	return out
+}
+
+// audience lists the officials a rule reminds, in configuration order.
+func (s *Service) audience(r *Rule) []config.Official {
+	a := r.Audience
+	inUnits := func(o config.Official) bool {
+		if len(a.Units) == 0 {
+			return true
+		}
+		u, _ := s.cfg.Unit(o.Unit)
+		for _, want := range a.Units {
+			if tag, ok := strings.CutPrefix(want, "@"); ok && slices.Contains(u.Tags, tag) || want == o.Unit {
+				return true
+			}
+		}
+		return false
+	}
+	var out []config.Official
+	for _, o := range s.cfg.Officials {
+		named := slices.Contains(a.Officials, o.ID)
+		selected := (len(a.Roles) > 0 || len(a.Units) > 0 || len(a.Officials) == 0) &&
+			(len(a.Roles) == 0 || o.HasRole(a.Roles...)) && inUnits(o)
+		if named || selected {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Fire implements cadence.FireFunc: it queues the reminder of rule for each
+// official of its audience, inside the transaction that records the firing.
+func (s *Service) Fire(tx *storage.Tx, rule string, at time.Time) error {
+	r, ok := s.rules[rule]
+	if !ok {
+		return nil
+	}
+	sent := 0
+	for _, o := range s.audience(r) {
+		b, err := tx.Binding(o.ID)
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && b.Unreachable) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		items, err := s.items(tx, r, o.Unit, at)
+		if err != nil {
+			return err
+		}
+		if len(items) == 0 {
+			continue // their unit is not responsible, or all is reported
+		}
+		text, buttons := s.render(callout.LanguageOf(tx, s.cfg, o.ID), r, items, at)
+		if _, err := tx.Enqueue(storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text, Buttons: buttons,
+			Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()}); err != nil {
+			return err
+		}
+		sent++
+	}
+	return tx.AppendEvent(storage.Event{At: s.clock.Now(), Type: storage.EvTaskReminder, Actor: "system",
+		Detail: fmt.Sprintf("%s at %s: %d reminded", rule, at.Format(time.RFC3339), sent)})
+}
+
+// item is one point in a reminder: its current instance and progress.
+type item struct {
+	in       duty.Instance
+	progress int
+}
+
+// items lists, for a unit, the current open instance of each point of the
+// rule: the first one due at or after the firing.
+func (s *Service) items(tx *storage.Tx, r *Rule, unit string, at time.Time) ([]item, error) {
+	upcoming := s.gen.UnitBetween(unit, at, at.AddDate(1, 0, 1))
+	var out []item
+	for _, p := range r.points {
+		for _, in := range upcoming {
+			if in.Task != p.task || in.Point != p.point {
+				continue
+			}
+			st, err := tx.TaskState(in.ID())
+			if err != nil {
+				return nil, err
+			}
+			if !st.Done {
+				out = append(out, item{in, st.Progress})
+			}
+			break
+		}
+	}
+	return out, nil
+}
+
+// AckData is the data of a reminder's acknowledge button.
+func AckData(rule string, at time.Time) string {
+	return fmt.Sprintf("ra:%s:%d", rule, at.Unix())
+}
+
+func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (string, [][]storage.Button) {
+	loc := s.cfg.Location
+	var sb strings.Builder
+	sb.WriteString(s.tr.T(lang, "ReminderHeader", map[string]any{"Title": r.Title, "Date": at.In(loc).Format("01-02")}))
+	var buttons [][]storage.Button
+	for _, it := range items {
+		id := catalogue.ID(it.in.Task, it.in.Point)
+		text := ""
+		if t, ok := s.plan.Task(it.in.Task); ok {
+			text = t.Points[it.in.Point-1].Text
+		}
+		sb.WriteString(fmt.Sprintf("\n• %s %s\n  %s", id, text,
+			s.tr.T(lang, "TasksDue", map[string]any{"Due": it.in.Due.In(loc).Format("01-02 15:04")})))
+		if it.in.Quota > 0 {
+			sb.WriteString(fmt.Sprintf(" · %s %d/%d", it.in.What, it.progress, it.in.Quota))
+		}
+		if r.Need != config.NeedReport {
+			continue
+		}
+		if it.in.Quota > 0 {
+			buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "ButtonTaskPlusOne",
+				map[string]any{"Point": id, "Progress": it.progress, "Quota": it.in.Quota}), Data: "tq:0:" + it.in.ID()}})
+		} else {
+			buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "ButtonTaskDone",
+				map[string]any{"Point": id, "Period": short(it.in.Period)}), Data: "td:0:" + it.in.ID()}})
+		}
+	}
+	if r.Need == config.NeedAck {
+		buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "ButtonAck", nil), Data: AckData(r.Name, at)}})
+	}
+	sb.WriteString("\n\n" + s.tr.T(lang, "ReminderHint", nil))
+	return sb.String(), buttons
+}
+
+func short(p string) string {
+	if len(p) == len("2006-01-02") {
+		return p[5:]
+	}
+	return p
+}
+
+// Ack records that an official acknowledged a reminder (need: ack).
+func (s *Service) Ack(db *storage.DB, official, data string) error {
+	rest, ok := strings.CutPrefix(data, "ra:")
+	name, _, ok2 := strings.Cut(rest, ":")
+	if !ok || !ok2 {
+		return ErrUnknownRule
+	}
+	if _, known := s.rules[name]; !known {
+		return ErrUnknownRule
+	}
+	return db.Update(func(tx *storage.Tx) error {
+		return tx.AppendEvent(storage.Event{At: s.clock.Now(), Type: storage.EvReminderAck, Official: official,
+			Actor: official, Detail: rest})
+	})
+}
