@@ -66,6 +66,7 @@ type App struct {
 	Tasks      *tasks.Service
 	Reminders  *reminders.Service
 	Cadence    *cadence.Runner
+	Overdue    *tasks.Sweeper
 
 	opts Options
 	log  *slog.Logger
@@ -126,6 +127,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
 		AfterFire: a.Engine.Committed})
 	a.Engine.SetWakers(a.Dispatcher.Wake, a.Deadlines.Wake)
+	if cfg.Tasks.OverdueLevel != "off" {
+		a.Overdue = tasks.NewSweeper(a.Tasks, a.Engine, plan, cfg.Tasks.OverdueLevel, opts.Log)
+		a.Tasks.OnReported = func(id, official string) {
+			if err := a.Overdue.Reported(id, official); err != nil {
+				opts.Log.Error("close a settled overdue alert", "instance", id, "err", err)
+			}
+		}
+	}
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Fire, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
@@ -195,6 +204,9 @@ func (a *App) Run(ctx context.Context) error {
 	run("outbox", a.Dispatcher.Run)
 	run("deadlines", a.Deadlines.Run)
 	run("cadence", a.Cadence.Run)
+	if a.Overdue != nil {
+		run("overdue", a.Overdue.Run)
+	}
 	if !a.opts.NoHTTP {
 		ln := a.opts.Listener
 		if ln == nil {

@@ -2,9 +2,12 @@ package app_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"dutybot/storage"
 )
 
 // tagged gives the test town the unit tags the plan's groups use, so the
@@ -106,4 +109,71 @@ func TestWorkdayReminder(t *testing.T) {
 	if n := len(h.messages(uChen, "工作日检查执法")); n != 0 {
 		t.Errorf("a unit head got the staff reminder")
 	}
+}
+
+// Items unreported at 18:00 raise one 叫应 per unit and owers; silence
+// escalates to the unit head; reporting the last item ends the alert.
+func TestOverdueRaisesAndReportCloses(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: tagged})
+	for _, u := range []int64{uZhang, uLi, uWu, uLiu} {
+		h.bind(u)
+	}
+	h.advanceTo(start.Add(10*time.Hour + time.Second)) // 18:00:01
+	call := h.waitMsg(uZhang, "逾期未报告", "项（应急办）", "14.2")
+	id := regexp.MustCompile(`#(\d{8}-\d{4})`).FindStringSubmatch(call.Text)[1]
+	a := h.alert(id)
+	if a.Kind != "task" || a.Level != "yellow" || len(a.Recipients) != 2 {
+		t.Fatalf("overdue alert = %+v", a)
+	}
+	// The 分管领导 owes the leader items: a separate call.
+	h.waitMsg(uLiu, "逾期未报告", "8.2")
+
+	// Silence escalates like any 叫应: the unit head hears at +20 min.
+	h.waitScheduled(id, "o-zhang", start.Add(10*time.Hour+10*time.Minute+time.Second))
+	h.advanceTo(start.Add(10*time.Hour + 10*time.Minute + time.Second))
+	h.waitScheduled(id, "o-zhang", start.Add(10*time.Hour+20*time.Minute+time.Second))
+	h.advanceTo(start.Add(10*time.Hour + 20*time.Minute + time.Second))
+	h.waitMsg(uWu, "叫应升级", "逾期未报告")
+
+	// 张明 reports everything the alert lists; the last report ends it.
+	links := h.storedLinks(id)
+	if len(links) < 2 {
+		t.Fatalf("links = %v", links)
+	}
+	for i, l := range links {
+		if _, err := h.app.Tasks.Report("o-zhang", strings.TrimPrefix(l, "task:"), 1, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if i < len(links)-1 && h.alert(id).State != "open" {
+			t.Fatalf("closed after %d of %d reports", i+1, len(links))
+		}
+	}
+	h.eventually("the alert ended", func() bool { return h.alert(id).State == "closed" })
+	h.waitMsg(uZhang, "逾期未报告", "叫应已于")
+	if a := h.alert(id); a.ClosedBy != "o-zhang" {
+		t.Errorf("closed by %q", a.ClosedBy)
+	}
+	// Nothing more: the 分管领导 gets no escalation of 张明's call.
+	h.advanceTo(start.Add(11 * time.Hour))
+	time.Sleep(50 * time.Millisecond)
+	for _, m := range h.messages(uLiu, "叫应升级") {
+		if strings.Contains(m.Text, id) {
+			t.Errorf("escalated after it was settled: %s", m.Text)
+		}
+	}
+}
+
+// storedLinks reads what raised an alert.
+func (h *harness) storedLinks(id string) []string {
+	h.t.Helper()
+	var links []string
+	err := h.app.DB.View(func(tx *storage.Tx) error {
+		a, err := tx.Alert(id)
+		links = a.Links
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return links
 }

@@ -76,8 +76,15 @@ type Request struct {
 	Body    string
 	Targets storage.Targets
 	Issuer  string // official id, empty for the API
-	Source  string // "chat" or "api"
+	Source  string // "chat", "api" or "tasks"
+	// Links tie the alert to what raised it (e.g. "task:14.2/yjb/2026-10-12");
+	// at most one alert exists per link, so raising it twice is harmless.
+	Links []string
 }
+
+// ErrLinked is returned by Create when an alert with the request's link
+// exists already.
+var ErrLinked = errors.New("an alert for this link exists already")
 
 // Resolve returns the officials an alert with these targets reaches, in
 // configuration order.
@@ -185,7 +192,7 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 			return err
 		}
 		a = storage.Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
-			Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now,
+			Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now, Links: req.Links,
 			State: storage.AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips)}
 		actor := req.Issuer
 		if actor == "" {
@@ -205,6 +212,14 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 		}
 		if err := tx.PutAlertTargets(id, req.Targets); err != nil {
 			return err
+		}
+		for _, link := range req.Links {
+			if _, ok := tx.LinkedAlert(link); ok {
+				return ErrLinked
+			}
+			if err := tx.PutLink(link, id); err != nil {
+				return err
+			}
 		}
 		for _, o := range recips {
 			r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now}
@@ -231,6 +246,9 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 		}
 		return e.refreshSummary(tx, a, now)
 	})
+	if errors.Is(err, ErrLinked) {
+		return storage.Alert{}, err
+	}
 	if err != nil {
 		return storage.Alert{}, fmt.Errorf("create alert: %w", err)
 	}
@@ -307,6 +325,32 @@ func (e *Engine) tell(tx *storage.Tx, official, key string, ref storage.Ref, now
 
 // Now returns the engine's clock time; handlers use it for display.
 func (e *Engine) Now() time.Time { return e.clock.Now() }
+
+// Linked returns the alert raised for a link, if any.
+func (e *Engine) Linked(link string) (storage.Alert, bool) {
+	var a storage.Alert
+	var ok bool
+	_ = e.db.View(func(tx *storage.Tx) error {
+		var id string
+		if id, ok = tx.LinkedAlert(link); ok {
+			var err error
+			a, err = tx.Alert(id)
+			ok = err == nil
+		}
+		return nil
+	})
+	return a, ok
+}
+
+// CloseSettled closes an open alert whose cause was settled by actor (the
+// official whose report settled it); an alert already ended is left alone.
+func (e *Engine) CloseSettled(alertID, actor string) error {
+	_, err := e.close(actor, alertID, true)
+	if errors.Is(err, ErrClosed) {
+		return nil
+	}
+	return err
+}
 
 // Lang returns the language to speak to an official in.
 func (e *Engine) Lang(official string) string {

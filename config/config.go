@@ -134,6 +134,9 @@ type Tasks struct {
 	Catalogue string `yaml:"catalogue"`
 	// DueHour is the hour of the due day by which a report is due.
 	DueHour int `yaml:"due_hour"`
+	// OverdueLevel is the level of the 叫应 alert raised for unreported
+	// items past due (its escalation policy applies); "off" raises none.
+	OverdueLevel string `yaml:"overdue_level"`
 }
 
 // Calendar configures the Chinese working calendar.

@@ -152,7 +152,7 @@ func defaults() Config {
 			PollTimeout: Duration(DefaultPollTimeout),
 		},
 		Storage: Storage{Path: DefaultStoragePath},
-		Tasks:   Tasks{DueHour: 18},
+		Tasks:   Tasks{DueHour: 18, OverdueLevel: "yellow"},
 		Cadence: Cadence{Grace: Duration(time.Hour)},
 		HTTP:    HTTP{Listen: DefaultListen},
 		Delivery: Delivery{
@@ -314,6 +314,9 @@ func (c *Config) validate() error {
 	c.validateEscalation(&e)
 	if c.Tasks.DueHour < 1 || c.Tasks.DueHour > 23 {
 		e.add("tasks.due_hour", "%d is not an hour from 1 to 23", c.Tasks.DueHour)
+	}
+	if l := c.Tasks.OverdueLevel; l != "off" && !slices.Contains(Levels, l) {
+		e.add("tasks.overdue_level", "%q is not blue, yellow, orange, red or off", l)
 	}
 	c.validateCadence(&e)
 	return e.err()

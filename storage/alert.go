@@ -61,6 +61,7 @@ type Alert struct {
 	// Recipients lists the recipients' ids; filled by Create only, the
 	// stored record stays small however many people an alert reaches.
 	Recipients  []string `json:"-"`
+	Links       []string `json:"links,omitempty"` // what raised it (Request.Links)
 	SummaryChat int64    `json:"summary_chat,omitempty"`
 	SummaryMsg  int      `json:"summary_msg,omitempty"`
 }
@@ -218,4 +219,15 @@ func (t *Tx) Notices(alertID string) ([]Notice, error) {
 		out = append(out, n)
 	}
 	return out, nil
+}
+
+// PutLink records the alert raised for a link.
+func (t *Tx) PutLink(link, alertID string) error {
+	return t.tx.Bucket(bLinks).Put([]byte(link), []byte(alertID))
+}
+
+// LinkedAlert returns the id of the alert raised for a link.
+func (t *Tx) LinkedAlert(link string) (string, bool) {
+	v := t.tx.Bucket(bLinks).Get([]byte(link))
+	return string(v), v != nil
 }

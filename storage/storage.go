@@ -37,7 +37,8 @@ var (
 	bTargets    = []byte("alert_targets") // alert id -> Targets
 	bCadence    = []byte("cadence")       // rule name -> last firing (unix nanos)
 	bTasks      = []byte("task_states")   // duty instance id -> TaskState
-	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets, bCadence, bTasks}
+	bLinks      = []byte("alert_links")   // link (what raised an alert) -> alert id
+	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks}
 	keyVersion  = []byte("schema_version")
 )
 

@@ -47,6 +47,10 @@ type Service struct {
 	gen   *duty.Generator
 	clock clock.Clock
 	since time.Time
+
+	// OnReported, if set, is called after a report is recorded (the
+	// overdue sweeper closes settled alerts).
+	OnReported func(instanceID, official string)
 }
 
 // metaSince is the meta key of the day tracking started.
@@ -146,6 +150,9 @@ func (s *Service) Report(official, id string, count int, note, photo string) (St
 	})
 	if err != nil {
 		return Status{}, err
+	}
+	if s.OnReported != nil {
+		s.OnReported(id, official)
 	}
 	return status(in, st, now), nil
 }
