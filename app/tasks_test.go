@@ -177,3 +177,21 @@ func (h *harness) storedLinks(id string) []string {
 	}
 	return links
 }
+
+// Leaders see completion per unit and one unit's open items; staff may not.
+func TestTasksForLeadersOnly(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: tagged})
+	h.bind(uZhang)
+	h.bind(uLiu)
+	h.srv.SendText(uZhang, "/tasks")
+	h.waitMsg(uZhang, "仅分管领导、主要负责人")
+	// 张明 reports today's 14.2; the table counts it.
+	h.srv.SendText(uZhang, "/done 14.2")
+	h.waitMsg(uZhang, "已报告完成 14.2")
+	h.srv.SendText(uLiu, "/tasks")
+	h.waitMsg(uLiu, "各单位任务完成情况 · 2026-11", "应急办：完成 1/", "城管大队：完成 0/")
+	h.srv.SendText(uLiu, "/tasks 城管大队")
+	h.waitMsg(uLiu, "城管大队 待办任务", "📌 今天", "14.2")
+	h.srv.SendText(uLiu, "/tasks 火星办")
+	h.waitMsg(uLiu, "没有名为 火星办 的单位")
+}

@@ -131,6 +131,8 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.onStatus(c)
 	case "mytasks":
 		b.onMyTasks(c, 1, 0)
+	case "tasks":
+		b.onTasks(c, cmd.args)
 	case "done":
 		b.onDone(c, cmd.args, photo)
 	case "close":

@@ -184,6 +184,11 @@ func (s *Service) Mine(official string, now time.Time) (Groups, error) {
 	if !ok {
 		return Groups{}, fmt.Errorf("unknown official %q", official)
 	}
+	return s.ForUnit(o.Unit, now)
+}
+
+// ForUnit groups a unit's open instances like Mine.
+func (s *Service) ForUnit(unit string, now time.Time) (Groups, error) {
 	loc := s.cfg.Location
 	if loc == nil {
 		loc = time.Local
@@ -205,7 +210,7 @@ func (s *Service) Mine(official string, now time.Time) (Groups, error) {
 
 	var g Groups
 	err = s.db.View(func(tx *storage.Tx) error {
-		for _, in := range s.gen.UnitBetween(o.Unit, yearStart, horizon) {
+		for _, in := range s.gen.UnitBetween(unit, yearStart, horizon) {
 			st, err := tx.TaskState(in.ID())
 			if err != nil {
 				return err
@@ -239,8 +244,14 @@ type Completion struct {
 }
 
 // Completions counts, per unit in configuration order, the instances due in
-// [from, to) and how many were done and are overdue by now.
+// [from, to) and how many were done and are overdue by now; from is moved
+// up to the day tracking started.
 func (s *Service) Completions(from, to, now time.Time) ([]Completion, error) {
+	since, err := s.Since()
+	if err != nil {
+		return nil, err
+	}
+	from = latest(from, since)
 	byUnit := map[string]*Completion{}
 	var out []Completion
 	for _, u := range s.cfg.Units {
@@ -249,7 +260,7 @@ func (s *Service) Completions(from, to, now time.Time) ([]Completion, error) {
 	for i := range out {
 		byUnit[out[i].Unit] = &out[i]
 	}
-	err := s.db.View(func(tx *storage.Tx) error {
+	err = s.db.View(func(tx *storage.Tx) error {
 		for _, in := range s.gen.Between(from, to) {
 			c := byUnit[in.Unit]
 			if c == nil {
