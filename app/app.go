@@ -107,11 +107,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		opts: opts, log: opts.Log}
 	gen := duty.New(plan, cal, duty.Options{DueHour: cfg.Tasks.DueHour})
 	a.Tasks = tasks.New(cfg, db, gen, opts.Clock)
-	if a.Reminders, err = reminders.New(cfg, plan, gen, cal, cat, opts.Clock); err != nil {
+
+	a.Engine = callout.New(cfg, db, opts.Clock, cat, m, opts.Log)
+	if a.Reminders, err = reminders.New(cfg, db, plan, gen, cal, a.Tasks, a.Engine, cat, opts.Clock); err != nil {
 		db.Close()
 		return nil, err
 	}
-	a.Engine = callout.New(cfg, db, opts.Clock, cat, m, opts.Log)
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
 	if err != nil {
@@ -135,7 +136,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 			}
 		}
 	}
-	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Fire, cadence.RunnerOptions{
+	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
 	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log)

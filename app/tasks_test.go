@@ -195,3 +195,40 @@ func TestTasksForLeadersOnly(t *testing.T) {
 	h.srv.SendText(uLiu, "/tasks 火星办")
 	h.waitMsg(uLiu, "没有名为 火星办 的单位")
 }
+
+// The morning brief tells the 分管领导 yesterday's reports and what is
+// overdue; the Monday digest gives principals last week's completion; the
+// countdown warns 7, 3 and 1 days before a deadline.
+func TestBriefDigestAndCountdown(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: tagged})
+	for _, u := range []int64{uZhang, uLiu, uHe, uWu} {
+		h.bind(u)
+	}
+	h.srv.SendText(uZhang, "/done 14.2 上午检查3家")
+	h.waitMsg(uZhang, "已报告完成 14.2")
+
+	// Tuesday 12-01 08:00.
+	h.advanceTo(start.Add(24 * time.Hour))
+	// 刘洋 leads 应急办 and 城管大队 and belongs to 党政办.
+	h.waitMsg(uLiu, "🌅 每日了解掌握 · 12-01", "昨日报告完成 1 项", "逾期未报告：应急办", "党政办", "城管大队", "进行中的叫应")
+	h.waitMsg(uHe, "🌅 每日了解掌握 · 12-01") // the principal oversees every unit
+	if n := len(h.messages(uZhang, "每日了解掌握 · ")); n != 0 {
+		t.Errorf("staff got the leaders' brief")
+	}
+
+	// Monday 12-07 09:00: last week's completion for the principal.
+	h.advanceTo(start.Add(7*24*time.Hour + time.Hour))
+	h.waitMsg(uHe, "📊 上周任务完成情况（11-30—12-06）", "应急办：完成 1/", "城管大队：完成 0/")
+
+	// Thursday 12-24 09:00: task 26's 12月底 deadlines are 7 days away.
+	h.advanceTo(time.Date(2026, 12, 24, 9, 0, 0, 0, start.Location()))
+	cd := h.waitMsg(uWu, "截止倒计时 · 12-24", "26.1", "还有 7 天")
+	button(t, cd, "26.1")
+	h.waitMsg(uZhang, "截止倒计时 · 12-24", "还有 7 天")
+	// Friday 12-25: 6 days, no countdown.
+	h.advanceTo(time.Date(2026, 12, 25, 9, 0, 0, 0, start.Location()))
+	time.Sleep(50 * time.Millisecond)
+	if n := len(h.messages(uWu, "截止倒计时")); n != 1 {
+		t.Errorf("%d countdowns by 12-25, want 1", n)
+	}
+}

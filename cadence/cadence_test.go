@@ -127,11 +127,11 @@ type recorder struct {
 	fired []string
 }
 
-func (r *recorder) fire(_ *storage.Tx, rule string, at time.Time) error {
+func (r *recorder) fire(rule string, at time.Time) ([]storage.Job, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.fired = append(r.fired, rule+"@"+at.In(sh).Format("01-02 15:04"))
-	return nil
+	return []storage.Job{{ChatID: 1, Op: storage.OpSend, Text: rule}}, nil
 }
 
 func (r *recorder) list() []string {
@@ -212,6 +212,11 @@ func TestRunnerRestartAndCatchUp(t *testing.T) {
 	waitFor(t, "10-12", func() bool { return len(rec.list()) == 4 })
 	stop()
 	want := []string{"inspect@09-29 08:30", "inspect@09-30 08:30", "inspect@10-08 08:30", "inspect@10-12 08:30"}
+	var queued int
+	db.View(func(tx *storage.Tx) error { queued = tx.QueueLen(); return nil })
+	if queued != len(want) {
+		t.Errorf("%d messages queued for %d firings", queued, len(want))
+	}
 	if got := rec.list(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("fired %v, want %v", got, want)
 	}

@@ -16,9 +16,11 @@ type Rule struct {
 	Schedule *Schedule
 }
 
-// FireFunc acts on a rule's firing inside the transaction that records it,
-// so a firing is acted on exactly once, across crashes and restarts.
-type FireFunc func(tx *storage.Tx, rule string, at time.Time) error
+// PrepareFunc builds the messages a rule's firing sends. It runs outside
+// any transaction (it may read the database); the runner then queues the
+// messages in the transaction that records the firing, so a firing is sent
+// exactly once, across crashes and restarts.
+type PrepareFunc func(rule string, at time.Time) ([]storage.Job, error)
 
 // Runner fires rules on time, catching up a firing missed while the
 // process was down if it is no older than Grace.
@@ -26,7 +28,7 @@ type Runner struct {
 	db    *storage.DB
 	clock clock.Clock
 	rules []Rule
-	fire  FireFunc
+	fire  PrepareFunc
 	grace time.Duration
 	log   *slog.Logger
 	after func()
@@ -43,7 +45,7 @@ type RunnerOptions struct {
 }
 
 // NewRunner returns a runner for rules.
-func NewRunner(db *storage.DB, clk clock.Clock, rules []Rule, fire FireFunc, opts RunnerOptions) *Runner {
+func NewRunner(db *storage.DB, clk clock.Clock, rules []Rule, fire PrepareFunc, opts RunnerOptions) *Runner {
 	if opts.Grace <= 0 {
 		opts.Grace = time.Hour
 	}
@@ -83,32 +85,57 @@ func (r *Runner) step() (time.Time, error) {
 	now := r.clock.Now()
 	var next time.Time
 	fired := false
-	err := r.db.Update(func(tx *storage.Tx) error {
-		next, fired = time.Time{}, false
-		for _, rule := range r.rules {
-			last, _ := tx.CadenceLast(rule.Name)
-			at, fire := rule.Schedule.Due(last, now, r.grace)
-			if !at.IsZero() {
-				if fire {
-					if err := r.fire(tx, rule.Name, at); err != nil {
-						return fmt.Errorf("rule %s at %s: %w", rule.Name, at, err)
-					}
-					fired = true
-				} else {
-					r.log.Warn("cadence: missed firing is too old to send", "rule", rule.Name, "at", at, "grace", r.grace)
-				}
-				if err := tx.PutCadenceLast(rule.Name, at); err != nil {
+	defer func() {
+		if fired && r.after != nil {
+			r.after()
+		}
+	}()
+	for _, rule := range r.rules {
+		if n := rule.Schedule.Next(now); !n.IsZero() && (next.IsZero() || n.Before(next)) {
+			next = n
+		}
+		var last time.Time
+		if err := r.db.View(func(tx *storage.Tx) error {
+			last, _ = tx.CadenceLast(rule.Name)
+			return nil
+		}); err != nil {
+			return next, err
+		}
+		at, fire := rule.Schedule.Due(last, now, r.grace)
+		if at.IsZero() {
+			continue
+		}
+		var jobs []storage.Job
+		if fire {
+			var err error
+			if jobs, err = r.fire(rule.Name, at); err != nil {
+				return next, fmt.Errorf("rule %s at %s: %w", rule.Name, at, err)
+			}
+		} else {
+			r.log.Warn("cadence: missed firing is too old to send", "rule", rule.Name, "at", at, "grace", r.grace)
+		}
+		err := r.db.Update(func(tx *storage.Tx) error {
+			if cur, _ := tx.CadenceLast(rule.Name); !cur.Equal(last) {
+				jobs = nil // someone recorded it meanwhile: never twice
+				return nil
+			}
+			for _, j := range jobs {
+				if _, err := tx.Enqueue(j); err != nil {
 					return err
 				}
 			}
-			if n := rule.Schedule.Next(now); !n.IsZero() && (next.IsZero() || n.Before(next)) {
-				next = n
+			if fire {
+				if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTaskReminder, Actor: "system",
+					Detail: fmt.Sprintf("%s at %s: %d messages", rule.Name, at.Format(time.RFC3339), len(jobs))}); err != nil {
+					return err
+				}
 			}
+			return tx.PutCadenceLast(rule.Name, at)
+		})
+		if err != nil {
+			return next, err
 		}
-		return nil
-	})
-	if err == nil && fired && r.after != nil {
-		r.after()
+		fired = fired || len(jobs) > 0
 	}
-	return next, err
+	return next, nil
 }

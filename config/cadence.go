@@ -14,6 +14,14 @@ const (
 	NeedAck    = "ack"
 )
 
+// Kinds of cadence rule.
+const (
+	KindReminder  = "reminder"
+	KindCountdown = "countdown"
+	KindBrief     = "brief"
+	KindDigest    = "digest"
+)
+
 // DefaultCadence reproduces the seed's rhythm (日周月): inspection on every
 // workday, the 分管领导's daily grasp and Monday dispatch, monthly
 // inspection and study, quarterly meetings, half-year reports, and the
@@ -32,6 +40,12 @@ func DefaultCadence() []CadenceRule {
 		workdays("quarterly", "每季度专题研究、调研与会议", "0 9 * * *", "first_workday_of_quarter", []string{RolePrincipal}, "3.1", "3.2", "6.4"),
 		workdays("half-year", "每半年听取履职汇报", "0 9 * 6,12 *", "first_workday_of_month", []string{RolePrincipal, RoleLeader}, "3.3", "6.2", "19.5"),
 		workdays("yearly", "年度学习、演练与预案修编", "0 9 * 3,9 *", "first_workday_of_month", []string{RoleUnitHead}, "2.2", "27.1", "27.2", "33.1"),
+		{Name: "countdown", Title: "截止倒计时", Cron: "0 9 * * *", Calendar: "workdays", Kind: KindCountdown,
+			Days: []int{7, 3, 1}, Audience: Audience{Roles: []string{RoleUnitHead, RoleStaff}}, Need: NeedReport},
+		{Name: "morning-brief", Title: "每日了解掌握", Cron: "0 8 * * *", Calendar: "workdays", Kind: KindBrief,
+			Audience: Audience{Roles: []string{RoleLeader, RolePrincipal}}},
+		{Name: "weekly-digest", Title: "上周任务完成情况", Cron: "0 9 * * 1", Calendar: "workdays", Kind: KindDigest,
+			Audience: Audience{Roles: []string{RolePrincipal}}},
 	}
 }
 
@@ -60,8 +74,23 @@ func (c *Config) validateCadence(e *errs) {
 		if r.Need != "" && r.Need != NeedReport && r.Need != NeedAck {
 			e.add(p+".need", "%q is not report or ack", r.Need)
 		}
-		if len(r.Tasks) == 0 {
-			e.add(p+".tasks", "a rule must name the points it reminds of")
+		switch r.Kind {
+		case "", KindReminder:
+			if len(r.Tasks) == 0 {
+				e.add(p+".tasks", "a rule must name the points it reminds of")
+			}
+		case KindCountdown:
+			if len(r.Days) == 0 {
+				e.add(p+".days", "a countdown needs the days before a deadline, e.g. [7, 3, 1]")
+			}
+			for k, d := range r.Days {
+				if d < 1 || d > 366 {
+					e.add(fmt.Sprintf("%s.days[%d]", p, k), "%d is not a number of days from 1 to 366", d)
+				}
+			}
+		case KindBrief, KindDigest:
+		default:
+			e.add(p+".kind", "%q is not reminder, countdown, brief or digest", r.Kind)
 		}
 		for k, t := range r.Tasks {
 			if !validPointRef(t) {

@@ -163,6 +163,10 @@ type CadenceRule struct {
 	Audience Audience `yaml:"audience"`
 	Tasks    []string `yaml:"tasks"` // points ("14.2") or whole tasks ("14")
 	Need     string   `yaml:"need"`  // report (buttons to report) or ack (one button to acknowledge)
+	// Kind is reminder (the default), countdown (deadlines Days ahead),
+	// brief (the 每日了解掌握 morning brief) or digest (last week's completion).
+	Kind string `yaml:"kind"`
+	Days []int  `yaml:"days"` // countdown: days before a deadline
 }
 
 // Audience selects officials: any of the roles, in any of the units (unit

@@ -19,6 +19,7 @@ import (
 	"dutybot/duty"
 	"dutybot/locales"
 	"dutybot/storage"
+	"dutybot/tasks"
 	"dutybot/workcal"
 )
 
@@ -37,19 +38,23 @@ type Rule struct {
 
 // Service builds and records reminders.
 type Service struct {
-	cfg   *config.Config
-	plan  *catalogue.Plan
-	gen   *duty.Generator
-	tr    *locales.Catalog
-	clock clock.Clock
-	rules map[string]*Rule
-	order []*Rule
+	db     *storage.DB
+	tasks  *tasks.Service
+	engine *callout.Engine
+	cfg    *config.Config
+	plan   *catalogue.Plan
+	gen    *duty.Generator
+	tr     *locales.Catalog
+	clock  clock.Clock
+	rules  map[string]*Rule
+	order  []*Rule
 }
 
 // New compiles the configured rules against the calendar and the plan; an
 // error names the rule's key.
-func New(cfg *config.Config, plan *catalogue.Plan, gen *duty.Generator, cal *workcal.Calendar, tr *locales.Catalog, clk clock.Clock) (*Service, error) {
-	s := &Service{cfg: cfg, plan: plan, gen: gen, tr: tr, clock: clk, rules: map[string]*Rule{}}
+func New(cfg *config.Config, db *storage.DB, plan *catalogue.Plan, gen *duty.Generator, cal *workcal.Calendar,
+	tsk *tasks.Service, engine *callout.Engine, tr *locales.Catalog, clk clock.Clock) (*Service, error) {
+	s := &Service{db: db, tasks: tsk, engine: engine, cfg: cfg, plan: plan, gen: gen, tr: tr, clock: clk, rules: map[string]*Rule{}}
 	var errs []error
 	for i, cr := range cfg.Cadence.Rules {
 		key := fmt.Sprintf("cadence.rules[%d]", i)
@@ -61,6 +66,15 @@ func New(cfg *config.Config, plan *catalogue.Plan, gen *duty.Generator, cal *wor
 		r := &Rule{CadenceRule: cr, Schedule: sched}
 		if r.Need == "" {
 			r.Need = config.NeedReport
+		}
+		if r.Kind == config.KindCountdown && len(cr.Tasks) == 0 {
+			for _, t := range plan.Tasks() {
+				for _, p := range t.Points {
+					if p.Timing.Kind == catalogue.Deadline {
+						r.points = append(r.points, point{t.No, p.No})
+					}
+				}
+			}
 		}
 		for k, ref := range cr.Tasks {
 			task, pt, _ := strings.Cut(ref, ".")
@@ -126,44 +140,64 @@ func (s *Service) audience(r *Rule) []config.Official {
 	return out
 }
 
-// Fire implements cadence.FireFunc: it queues the reminder of rule for each
-// official of its audience, inside the transaction that records the firing.
-func (s *Service) Fire(tx *storage.Tx, rule string, at time.Time) error {
+// Prepare implements cadence.PrepareFunc: the messages of a rule's firing,
+// one per official of its audience who has something to hear.
+func (s *Service) Prepare(rule string, at time.Time) ([]storage.Job, error) {
 	r, ok := s.rules[rule]
 	if !ok {
+		return nil, nil
+	}
+	var jobs []storage.Job
+	err := s.db.View(func(tx *storage.Tx) error {
+		for _, o := range s.audience(r) {
+			b, err := tx.Binding(o.ID)
+			if errors.Is(err, storage.ErrNotFound) || (err == nil && b.Unreachable) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			lang := callout.LanguageOf(tx, s.cfg, o.ID)
+			var text string
+			var buttons [][]storage.Button
+			switch r.Kind {
+			case config.KindBrief, config.KindDigest:
+				continue // built outside this transaction, below
+			case config.KindCountdown:
+				items, err := s.countdown(tx, r, o.Unit, at)
+				if err != nil || len(items) == 0 {
+					if err != nil {
+						return err
+					}
+					continue
+				}
+				text, buttons = s.render(lang, r, items, at)
+			default:
+				items, err := s.items(tx, r, o.Unit, at)
+				if err != nil {
+					return err
+				}
+				if len(items) == 0 {
+					continue // their unit is not responsible, or all is reported
+				}
+				text, buttons = s.render(lang, r, items, at)
+			}
+			jobs = append(jobs, storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text, Buttons: buttons,
+				Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()})
+		}
 		return nil
+	})
+	if err != nil || (r.Kind != config.KindBrief && r.Kind != config.KindDigest) {
+		return jobs, err
 	}
-	sent := 0
-	for _, o := range s.audience(r) {
-		b, err := tx.Binding(o.ID)
-		if errors.Is(err, storage.ErrNotFound) || (err == nil && b.Unreachable) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		items, err := s.items(tx, r, o.Unit, at)
-		if err != nil {
-			return err
-		}
-		if len(items) == 0 {
-			continue // their unit is not responsible, or all is reported
-		}
-		text, buttons := s.render(callout.LanguageOf(tx, s.cfg, o.ID), r, items, at)
-		if _, err := tx.Enqueue(storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text, Buttons: buttons,
-			Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()}); err != nil {
-			return err
-		}
-		sent++
-	}
-	return tx.AppendEvent(storage.Event{At: s.clock.Now(), Type: storage.EvTaskReminder, Actor: "system",
-		Detail: fmt.Sprintf("%s at %s: %d reminded", rule, at.Format(time.RFC3339), sent)})
+	return s.summaries(r, at)
 }
 
 // item is one point in a reminder: its current instance and progress.
 type item struct {
 	in       duty.Instance
 	progress int
+	daysLeft int // countdowns
 }
 
 // items lists, for a unit, the current open instance of each point of the
@@ -181,7 +215,7 @@ func (s *Service) items(tx *storage.Tx, r *Rule, unit string, at time.Time) ([]i
 				return nil, err
 			}
 			if !st.Done {
-				out = append(out, item{in, st.Progress})
+				out = append(out, item{in: in, progress: st.Progress})
 			}
 			break
 		}
@@ -207,6 +241,9 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 		}
 		sb.WriteString(fmt.Sprintf("\n• %s %s\n  %s", id, text,
 			s.tr.T(lang, "TasksDue", map[string]any{"Due": it.in.Due.In(loc).Format("01-02 15:04")})))
+		if it.daysLeft > 0 {
+			sb.WriteString(" · " + s.tr.T(lang, "DaysLeft", map[string]any{"Days": it.daysLeft}))
+		}
 		if it.in.Quota > 0 {
 			sb.WriteString(fmt.Sprintf(" · %s %d/%d", it.in.What, it.progress, it.in.Quota))
 		}

@@ -1,9 +1,15 @@
 package reminders
 
 import (
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"dutybot/callout"
+	"dutybot/storage"
+	"dutybot/tasks"
 
 	"dutybot/catalogue"
 	"dutybot/clock"
@@ -34,7 +40,16 @@ func setup(t *testing.T, edit func(*config.Config)) (*Service, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(cfg, plan, duty.New(plan, cal, duty.Options{}), cal, tr, clock.NewFake(time.Now()))
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clk := clock.NewFake(time.Now())
+	gen := duty.New(plan, cal, duty.Options{})
+	tsk := tasks.New(cfg, db, gen, clk)
+	eng := callout.New(cfg, db, clk, tr, nil, slog.New(slog.DiscardHandler))
+	return New(cfg, db, plan, gen, cal, tsk, eng, tr, clk)
 }
 
 func TestCompileErrorsNameTheKey(t *testing.T) {
@@ -95,6 +110,9 @@ func TestDefaultRulesCompileAgainstThePlan(t *testing.T) {
 		t.Errorf("%d rules", len(s.Rules()))
 	}
 	for _, r := range s.order {
+		if r.Kind == config.KindBrief || r.Kind == config.KindDigest {
+			continue
+		}
 		if len(r.points) == 0 {
 			t.Errorf("rule %s has no points", r.Name)
 		}
