@@ -1,12 +1,16 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"dutybot/app"
+	"dutybot/clock"
 	"dutybot/storage"
 )
 
@@ -230,5 +234,44 @@ func TestBriefDigestAndCountdown(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	if n := len(h.messages(uWu, "截止倒计时")); n != 1 {
 		t.Errorf("%d countdowns by 12-25, want 1", n)
+	}
+}
+
+// /mytasks speaks English to an official who chose it.
+func TestMyTasksInEnglish(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: tagged})
+	h.bind(uZhang)
+	h.srv.SendText(uZhang, "/lang en")
+	h.waitMsg(uZhang, "Language set to English")
+	h.srv.SendText(uZhang, "/mytasks")
+	m := h.waitMsg(uZhang, "📋 My tasks · 应急办 · 11-30", "Overdue 0 | today 40", "📌 Today", "due 11-30 18:00")
+	button(t, m, "8.2 11-30 done")
+	if a := h.press(uZhang, m, button(t, m, "8.2 11-30")); a.Text != "✅ Reported 8.2 (11-30) done" {
+		t.Errorf("toast = %q", a.Text)
+	}
+	h.srv.SendText(uZhang, "/done 99.1")
+	h.waitMsg(uZhang, "Nothing open for 99.1")
+}
+
+// A coming year without holiday data is reported at start-up, to the log
+// and to the admins.
+func TestCalendarWarning(t *testing.T) {
+	logs := &syncBuffer{}
+	h := newHarness(t, harnessOpts{})
+	h.bind(uAdmin)
+	h.stop()
+	cfg := *h.cfg
+	clk := clock.NewFake(time.Date(2027, 3, 1, 9, 0, 0, 0, start.Location()))
+	a, err := app.New(&cfg, app.Options{Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil)), NoHTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	h.waitMsg(uAdmin, "工作日历缺少 2028 年的节假日安排")
+	if !strings.Contains(logs.String(), "no holidays for the coming year") {
+		t.Errorf("not logged: %s", logs.String())
 	}
 }

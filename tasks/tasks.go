@@ -88,6 +88,9 @@ func New(cfg *config.Config, db *storage.DB, gen *duty.Generator, clk clock.Cloc
 	return &Service{cfg: cfg, db: db, gen: gen, clock: clk}
 }
 
+// Generator returns the instance generator the service reads.
+func (s *Service) Generator() *duty.Generator { return s.gen }
+
 // CanReport tells whether an official may report for a unit: its members,
 // its head and its 分管领导, and admins.
 func (s *Service) CanReport(official, unit string) bool {

@@ -4,6 +4,7 @@
 //	dutyload acks        [-n 10000]   acknowledgements durably recorded per second (engine)
 //	dutyload acks-bot    [-n 5000]    the same through Telegram updates, the bot and callback answers
 //	dutyload punctuality [-n 10000]   lateness of escalation deadlines with n pending
+//	dutyload mytasks     [-n 2000]    a year of reports, then /mytasks latency (run from the repository root)
 //	dutyload startup     [-n 10000] [-officials 100]  start-up time and memory with n pending recipients
 //
 // Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
@@ -62,6 +63,8 @@ func main() {
 		err = acksViaBot(def(*n, 5000))
 	case "punctuality":
 		err = punctuality(def(*n, 10000), *spread)
+	case "mytasks":
+		err = mytasks(def(*n, 2000))
 	case "startup":
 		err = startup(def(*n, 10000), *officials)
 	case "startup-child":
