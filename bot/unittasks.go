@@ -39,13 +39,18 @@ func (b *Bot) onTasks(c caller, args string) {
 	}
 	var sb strings.Builder
 	sb.WriteString(b.t(c, "UnitsHeader", map[string]any{"Month": local.Format("2006-01"), "Date": local.Format("01-02")}))
+	listed := 0
 	for _, cp := range comps {
 		if cp.Due == 0 {
 			continue
 		}
+		listed++
 		u, _ := b.Config.Unit(cp.Unit)
 		sb.WriteString("\n" + b.t(c, "UnitsLine", map[string]any{"Unit": u.Name, "Done": cp.Done, "Due": cp.Due,
 			"Rate": 100 * cp.Done / cp.Due, "Overdue": cp.Overdue}))
+	}
+	if listed == 0 {
+		sb.WriteString("\n" + b.t(c, "UnitsNothing", nil))
 	}
 	sb.WriteString("\n\n" + b.t(c, "UnitsHint", nil))
 	b.reply(c, sb.String())
