@@ -15,6 +15,7 @@ func TestAlertAcknowledged(t *testing.T) {
 	m := h.waitMsg(uZhang, "🔴 红色", "#"+id, "【暴雨红色预警】", "请立即到岗", "08:10 前")
 	data := button(t, m, "收到")
 	h.waitScheduled(id, "o-zhang", start.Add(10*time.Minute))
+	h.waitScheduled(id, "o-li", start.Add(10*time.Minute))
 
 	h.clk.Advance(3 * time.Minute)
 	toast := h.press(uZhang, m, data)

@@ -68,9 +68,9 @@ func (b *Bot) onMyTasks(c caller, page, editMsg int) {
 		}
 		st := it.st
 		point := catalogue.ID(st.Task, st.Point)
-		line := fmt.Sprintf("\n• %s %s · %s", point, b.pointText(st.Task, st.Point, 40),
+		line := fmt.Sprintf("\n• %s %s · %s", point, b.Plan.PointText(st.Task, st.Point, 40),
 			b.t(c, "TasksDue", map[string]any{"Due": st.Due.In(loc).Format("01-02 15:04")}))
-		label := b.t(c, "ButtonTaskDone", map[string]any{"Point": point, "Period": shortPeriod(st.Period)})
+		label := b.t(c, "ButtonTaskDone", map[string]any{"Point": point, "Period": st.ShortPeriod()})
 		data := fmt.Sprintf("td:%d:%s", page, st.ID())
 		if st.Quota > 0 {
 			line += fmt.Sprintf("\n  %s %s %d/%d", st.What, bar(st.Progress, st.Quota), st.Progress, st.Quota)
@@ -95,28 +95,6 @@ func (b *Bot) onMyTasks(c caller, page, editMsg int) {
 		j.Key = fmt.Sprintf("edit:%d:%d", c.chatID, editMsg)
 	}
 	b.send(j)
-}
-
-// pointText is a point's text cut to n characters.
-func (b *Bot) pointText(task, point, n int) string {
-	t, ok := b.Plan.Task(task)
-	if !ok || point < 1 || point > len(t.Points) {
-		return ""
-	}
-	r := []rune(t.Points[point-1].Text)
-	if len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return string(r)
-}
-
-// shortPeriod shows a day "2026-10-12" as "10-12"; other periods
-// ("2026-11", "2026-W41", "2026-Q4") stay whole.
-func shortPeriod(p string) string {
-	if len(p) == len("2006-01-02") {
-		return p[5:]
-	}
-	return p
 }
 
 // bar draws quota progress as ▰▰▱.
@@ -158,7 +136,7 @@ func (b *Bot) reportedToast(c caller, st tasks.Status) string {
 	if st.Quota > 0 && st.State != tasks.Done {
 		return b.t(c, "ToastTaskProgress", map[string]any{"Point": point, "What": st.What, "Progress": st.Progress, "Quota": st.Quota})
 	}
-	return b.t(c, "ToastTaskDone", map[string]any{"Point": point, "Period": shortPeriod(st.Period)})
+	return b.t(c, "ToastTaskDone", map[string]any{"Point": point, "Period": st.ShortPeriod()})
 }
 
 func (b *Bot) taskError(c caller, err error) (string, bool) {

@@ -91,7 +91,7 @@ func (b *Bot) onUnitTasks(c caller, name string, now time.Time) {
 				sb.WriteString("\n" + b.t(c, "AndMore", map[string]any{"Count": len(s.list) - 15}))
 				break
 			}
-			sb.WriteString(fmt.Sprintf("\n• %s %s · %s%s", catalogue.ID(st.Task, st.Point), b.pointText(st.Task, st.Point, 30),
+			sb.WriteString(fmt.Sprintf("\n• %s %s · %s%s", catalogue.ID(st.Task, st.Point), b.Plan.PointText(st.Task, st.Point, 30),
 				st.Due.In(loc).Format("01-02"), quota(st)))
 		}
 	}

@@ -158,6 +158,20 @@ func (p *Plan) Task(no int) (*Task, bool) {
 	return nil, false
 }
 
+// PointText is a point's text cut to n characters ("…" marks a cut); ""
+// for a point the plan does not have.
+func (p *Plan) PointText(task, point, n int) string {
+	t, ok := p.Task(task)
+	if !ok || point < 1 || point > len(t.Points) {
+		return ""
+	}
+	r := []rune(t.Points[point-1].Text)
+	if n > 0 && len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return string(r)
+}
+
 // TasksOf lists the tasks a unit is responsible for.
 func (p *Plan) TasksOf(unit string) []*Task {
 	var out []*Task

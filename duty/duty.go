@@ -40,6 +40,15 @@ func (i Instance) ID() string {
 	return fmt.Sprintf("%s/%s/%s", catalogue.ID(i.Task, i.Point), i.Unit, i.Period)
 }
 
+// ShortPeriod shows a day period "2026-10-12" as "10-12"; other periods
+// ("2026-11", "2026-W41", "2026-Q4") stay whole.
+func (i Instance) ShortPeriod() string {
+	if len(i.Period) == len("2006-01-02") {
+		return i.Period[5:]
+	}
+	return i.Period
+}
+
 // Options tune when things fall due.
 type Options struct {
 	// DueHour is the hour of the due day by which a report is due (default

@@ -235,10 +235,7 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 	var buttons [][]storage.Button
 	for _, it := range items {
 		id := catalogue.ID(it.in.Task, it.in.Point)
-		text := ""
-		if t, ok := s.plan.Task(it.in.Task); ok {
-			text = t.Points[it.in.Point-1].Text
-		}
+		text := s.plan.PointText(it.in.Task, it.in.Point, 0)
 		sb.WriteString(fmt.Sprintf("\n• %s %s\n  %s", id, text,
 			s.tr.T(lang, "TasksDue", map[string]any{"Due": it.in.Due.In(loc).Format("01-02 15:04")})))
 		if it.daysLeft > 0 {
@@ -255,7 +252,7 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 				map[string]any{"Point": id, "Progress": it.progress, "Quota": it.in.Quota}), Data: "tq:0:" + it.in.ID()}})
 		} else {
 			buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "ButtonTaskDone",
-				map[string]any{"Point": id, "Period": short(it.in.Period)}), Data: "td:0:" + it.in.ID()}})
+				map[string]any{"Point": id, "Period": it.in.ShortPeriod()}), Data: "td:0:" + it.in.ID()}})
 		}
 	}
 	if r.Need == config.NeedAck {
@@ -263,13 +260,6 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 	}
 	sb.WriteString("\n\n" + s.tr.T(lang, "ReminderHint", nil))
 	return sb.String(), buttons
-}
-
-func short(p string) string {
-	if len(p) == len("2006-01-02") {
-		return p[5:]
-	}
-	return p
 }
 
 // Ack records that an official acknowledged a reminder (need: ack).

@@ -155,7 +155,7 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 		for i, in := range g.items {
 			links = append(links, Link(in.ID()))
 			if i < 30 {
-				fmt.Fprintf(&body, "• %s %s\n", catalogue.ID(in.Task, in.Point), w.pointText(in, 40))
+				fmt.Fprintf(&body, "• %s %s\n", catalogue.ID(in.Task, in.Point), w.plan.PointText(in.Task, in.Point, 40))
 			} else if i == 30 {
 				fmt.Fprintf(&body, "… 另有 %d 项\n", len(g.items)-30)
 			}
@@ -171,19 +171,6 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 		}
 	}
 	return nil
-}
-
-// pointText is a point's text cut to n characters.
-func (w *Sweeper) pointText(in duty.Instance, n int) string {
-	t, ok := w.plan.Task(in.Task)
-	if !ok {
-		return ""
-	}
-	r := []rune(t.Points[in.Point-1].Text)
-	if len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return string(r)
 }
 
 // Reported closes the overdue alert of a reported instance once every item
