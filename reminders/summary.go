@@ -62,9 +62,9 @@ func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 	if r.Kind == config.KindBrief {
 		yesterday := today.AddDate(0, 0, -1)
 		err := s.db.View(func(tx *storage.Tx) error {
-			evs, err := tx.Events(0, 1<<30)
+			evs, err := tx.EventsBetween(yesterday, today)
 			for _, e := range evs {
-				if e.Type != storage.EvReported || e.At.Before(yesterday) || !e.At.Before(today) {
+				if e.Type != storage.EvReported {
 					continue
 				}
 				if parts := strings.SplitN(e.Detail, "/", 3); len(parts) == 3 {

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"time"
 )
 
@@ -93,4 +94,26 @@ func (t *Tx) EventCount() uint64 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(k)
+}
+
+// EventsBetween returns the events logged at [from, to), oldest first. It
+// reads backwards from the newest event and stops at the first one before
+// from, so a recent window costs what it holds, not the whole log.
+func (t *Tx) EventsBetween(from, to time.Time) ([]Event, error) {
+	var out []Event
+	c := t.tx.Bucket(bEvents).Cursor()
+	for k, _ := c.Last(); k != nil; k, _ = c.Prev() {
+		var e Event
+		if err := t.get(bEvents, k, &e); err != nil {
+			return nil, err
+		}
+		if e.At.Before(from) {
+			break
+		}
+		if e.At.Before(to) {
+			out = append(out, e)
+		}
+	}
+	slices.Reverse(out)
+	return out, nil
 }

@@ -259,3 +259,29 @@ func BenchmarkAppendEventBatch(b *testing.B) {
 		})
 	}
 }
+
+func TestEventsBetween(t *testing.T) {
+	db := openTemp(t)
+	base := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	mustUpdate(t, db, func(tx *Tx) error {
+		for h := 0; h < 48; h++ {
+			if err := tx.AppendEvent(Event{At: base.Add(time.Duration(h) * time.Hour), Type: EvReported}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustView(t, db, func(tx *Tx) error {
+		evs, err := tx.EventsBetween(base.Add(24*time.Hour), base.Add(30*time.Hour))
+		if err != nil {
+			return err
+		}
+		if len(evs) != 6 || !evs[0].At.Equal(base.Add(24*time.Hour)) || !evs[5].At.Equal(base.Add(29*time.Hour)) {
+			t.Errorf("EventsBetween = %d events from %v", len(evs), evs)
+		}
+		if evs, _ := tx.EventsBetween(base.Add(100*time.Hour), base.Add(200*time.Hour)); len(evs) != 0 {
+			t.Errorf("future window: %d events", len(evs))
+		}
+		return nil
+	})
+}
