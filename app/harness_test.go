@@ -424,3 +424,17 @@ func (h *harness) latest(chat int64, id int) fakeapi.Message {
 	h.t.Fatalf("no message %d in chat %d", id, chat)
 	return fakeapi.Message{}
 }
+
+// runApp runs another app (beside the harness's) until the test ends.
+func runApp(t *testing.T, cfg *config.Config, opts app.Options) *app.App {
+	t.Helper()
+	a, err := app.New(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return a
+}

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -23,14 +22,7 @@ func TestSecondInstanceIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Telegram.Token = testToken
-	second, err := app.New(cfg, app.Options{Log: slog.New(slog.NewTextHandler(logs, nil)), NoHTTP: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- second.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	runApp(t, cfg, app.Options{Log: slog.New(slog.NewTextHandler(logs, nil)), NoHTTP: true})
 	h.eventually("the conflict to be logged", func() bool {
 		return strings.Contains(logs.String(), "another process is polling Telegram with this bot token")
 	})

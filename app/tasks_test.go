@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -262,14 +261,7 @@ func TestCalendarWarning(t *testing.T) {
 	h.stop()
 	cfg := *h.cfg
 	clk := clock.NewFake(time.Date(2027, 3, 1, 9, 0, 0, 0, start.Location()))
-	a, err := app.New(&cfg, app.Options{Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil)), NoHTTP: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	runApp(t, &cfg, app.Options{Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil)), NoHTTP: true})
 	h.waitMsg(uAdmin, "工作日历缺少 2028 年的节假日安排")
 	if !strings.Contains(logs.String(), "no holidays for the coming year") {
 		t.Errorf("not logged: %s", logs.String())
