@@ -127,6 +127,11 @@ func (e *Engine) settle(tx *storage.Tx, a storage.Alert, r *storage.Recipient, a
 		Actor: actor, Detail: detail}); err != nil {
 		return err
 	}
+	if e.hooks.Acked != nil {
+		if err := e.hooks.Acked(tx, a, *r); err != nil {
+			return err
+		}
+	}
 	return e.markMessages(tx, a, *r, r.Messages, now)
 }
 

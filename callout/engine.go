@@ -44,6 +44,49 @@ type Engine struct {
 	loc     *time.Location
 	wakeOut func()
 	wakeDL  func()
+	hooks   Hooks
+}
+
+// Hooks let the services that raise alerts of their own kind (check-ins,
+// spot checks) record what an answer or an escalation means for them, in
+// the same transaction.
+type Hooks struct {
+	// Acked runs when a recipient is settled (answered or taken over).
+	Acked func(tx *storage.Tx, a storage.Alert, r storage.Recipient) error
+	// Stepped runs after an escalation step was taken for a recipient.
+	Stepped func(tx *storage.Tx, a storage.Alert, r storage.Recipient, esc storage.Escalation) error
+}
+
+// AddHooks adds hooks run for every alert; each hook should look at the
+// alert's Kind and ignore the others. Call before Run.
+func (e *Engine) AddHooks(h Hooks) {
+	prev := e.hooks
+	if h.Acked != nil {
+		next := h.Acked
+		if p := prev.Acked; p != nil {
+			e.hooks.Acked = func(tx *storage.Tx, a storage.Alert, r storage.Recipient) error {
+				if err := p(tx, a, r); err != nil {
+					return err
+				}
+				return next(tx, a, r)
+			}
+		} else {
+			e.hooks.Acked = next
+		}
+	}
+	if h.Stepped != nil {
+		next := h.Stepped
+		if p := prev.Stepped; p != nil {
+			e.hooks.Stepped = func(tx *storage.Tx, a storage.Alert, r storage.Recipient, esc storage.Escalation) error {
+				if err := p(tx, a, r, esc); err != nil {
+					return err
+				}
+				return next(tx, a, r, esc)
+			}
+		} else {
+			e.hooks.Stepped = next
+		}
+	}
 }
 
 // New returns an engine. wakeOutbox and wakeDeadlines are called after a
@@ -80,6 +123,9 @@ type Request struct {
 	// Links tie the alert to what raised it (e.g. "task:14.2/yjb/2026-10-12");
 	// at most one alert exists per link, so raising it twice is harmless.
 	Links []string
+	// Steps, if set, replace the level's escalation policy: on-duty alerts
+	// escalate to the people of a shift ("official:o-li" targets).
+	Steps []storage.Step
 }
 
 // ErrLinked is returned by Create when an alert with the request's link
@@ -180,9 +226,11 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 	if err != nil {
 		return storage.Alert{}, err
 	}
-	var steps []storage.Step
-	for _, s := range e.cfg.Policy(req.Level) {
-		steps = append(steps, storage.Step{After: s.After.D(), Action: s.Action, To: s.To})
+	steps := req.Steps
+	if steps == nil {
+		for _, s := range e.cfg.Policy(req.Level) {
+			steps = append(steps, storage.Step{After: s.After.D(), Action: s.Action, To: s.To})
+		}
 	}
 	now := e.clock.Now()
 	var a storage.Alert
@@ -298,7 +346,7 @@ func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient,
 	lang := e.lang(tx, r.Official)
 	text := e.callText(lang, a, r, kind, now)
 	_, err := tx.Enqueue(storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text,
-		Buttons:   [][]storage.Button{{{Text: e.tr.T(lang, "ButtonAck", nil), Data: AckData(a.ID, r.Official)}}},
+		Buttons:   [][]storage.Button{{{Text: e.ackLabel(lang, a.Kind), Data: AckData(a.ID, r.Official)}}},
 		Ref:       storage.Ref{Kind: kind, Alert: a.ID, Official: r.Official},
 		CreatedAt: now})
 	if err != nil {
@@ -306,6 +354,15 @@ func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient,
 	}
 	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSent, Alert: a.ID, Official: r.Official,
 		Actor: "system", Detail: kind})
+}
+
+// ackLabel is the answer button's text: kinds may have their own (a
+// check-in is answered with 到岗签到), else the plain acknowledgement.
+func (e *Engine) ackLabel(lang, kind string) string {
+	if id := "ButtonAck_" + kind; e.tr.Has(id) {
+		return e.tr.T(lang, id, nil)
+	}
+	return e.tr.T(lang, "ButtonAck", nil)
 }
 
 // tell queues an informational message to an official if they are bound.
@@ -445,3 +502,34 @@ func (e *Engine) Prebind() error {
 		return nil
 	})
 }
+
+// Tell queues, inside tx, an informational message to each bound, reachable
+// official of ids, rendered in their language. A non-empty key makes the
+// message replace one with the same key still waiting to be sent (a live
+// board); ref says what it is about for the record. Unbound officials are
+// skipped: callers that need an answer raise an alert instead.
+func (e *Engine) Tell(tx *storage.Tx, ids []string, key string, ref storage.Ref, now time.Time,
+	render func(lang string) (string, [][]storage.Button)) error {
+	for _, id := range ids {
+		k := ""
+		if key != "" {
+			k = key + ":" + id
+		}
+		r := ref
+		r.Official = id
+		if r.Kind == "" {
+			r.Kind = storage.RefInfo
+		}
+		if err := e.tell(tx, id, k, r, now, render); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WakeOutbox tells the outbox that messages were queued outside the
+// engine's own transactions (by Tell).
+func (e *Engine) WakeOutbox() { e.wakeOut() }
+
+// WakeDeadlines tells the deadline runner that deadlines were added.
+func (e *Engine) WakeDeadlines() { e.wakeDL() }

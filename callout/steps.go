@@ -298,8 +298,17 @@ func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, 
 		e.m.Escalations.WithLabelValues("escalate").Inc()
 	}
 	r.Escalations = append(r.Escalations, esc)
+	if e.hooks.Stepped != nil {
+		if err := e.hooks.Stepped(tx, a, *r, esc); err != nil {
+			return err
+		}
+	}
 	return e.schedule(tx, a, r, i+1, anchor)
 }
+
+// ToOfficials prefixes a step target naming officials directly, as in
+// "official:o-li,o-wu"; services resolve shift_leader and the like into it.
+const ToOfficials = "official:"
 
 // chain resolves an escalation target for a recipient, leaving out the
 // recipient themself.
@@ -307,6 +316,10 @@ func (e *Engine) chain(to, recipient string) []string {
 	o, _ := e.cfg.Official(recipient)
 	u, _ := e.cfg.Unit(o.Unit)
 	var ids []string
+	if list, ok := strings.CutPrefix(to, ToOfficials); ok {
+		// Named people, resolved when the alert was raised (a shift's 带班领导).
+		ids = strings.Split(list, ",")
+	}
 	switch to {
 	case config.ToUnitHead:
 		ids = []string{u.Head}

@@ -42,6 +42,8 @@ type Config struct {
 	Tasks      Tasks      `yaml:"tasks"`
 	Calendar   Calendar   `yaml:"calendar"`
 	Cadence    Cadence    `yaml:"cadence"`
+	Roster     Roster     `yaml:"roster"`
+	Weather    Weather    `yaml:"weather"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`

@@ -136,6 +136,7 @@ func Parse(data []byte) (*Config, error) {
 	if cfg.Cadence.Rules == nil {
 		cfg.Cadence.Rules = DefaultCadence()
 	}
+	cfg.applyDutyDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -155,6 +156,7 @@ func defaults() Config {
 		Tasks:   Tasks{DueHour: 18, OverdueLevel: "yellow"},
 		Cadence: Cadence{Grace: Duration(time.Hour)},
 		HTTP:    HTTP{Listen: DefaultListen},
+		Roster:  defaultRoster(),
 		Delivery: Delivery{
 			GlobalPerSecond: DefaultGlobalPerSecond,
 			ChatPerSecond:   DefaultChatPerSecond,
@@ -319,6 +321,8 @@ func (c *Config) validate() error {
 		e.add("tasks.overdue_level", "%q is not blue, yellow, orange, red or off", l)
 	}
 	c.validateCadence(&e)
+	c.validateRoster(&e)
+	c.validateWeather(&e)
 	return e.err()
 }
 

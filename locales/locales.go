@@ -5,6 +5,7 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -39,17 +40,41 @@ func New(def string) (*Catalog, error) {
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	c := &Catalog{def: def, bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}}
 	for _, lang := range []string{ZH, EN} {
-		mf, err := b.LoadMessageFileFS(files, lang+".yaml")
-		if err != nil {
-			return nil, fmt.Errorf("locales: load %s: %w", lang, err)
-		}
-		for _, m := range mf.Messages {
-			c.ids[lang] = append(c.ids[lang], m.ID)
+		for _, name := range fileNames(lang) {
+			mf, err := b.LoadMessageFileFS(files, name)
+			if err != nil {
+				return nil, fmt.Errorf("locales: load %s: %w", name, err)
+			}
+			for _, m := range mf.Messages {
+				if slices.Contains(c.ids[lang], m.ID) {
+					return nil, fmt.Errorf("locales: %s: message %s is defined twice", name, m.ID)
+				}
+				c.ids[lang] = append(c.ids[lang], m.ID)
+			}
 		}
 		sort.Strings(c.ids[lang])
 		c.localizers[lang] = i18n.NewLocalizer(b, lang, def)
 	}
 	return c, nil
+}
+
+// Has reports whether id is a message of the default language.
+func (c *Catalog) Has(id string) bool {
+	_, found := slices.BinarySearch(c.ids[c.def], id)
+	return found
+}
+
+// fileNames lists a language's message files: "zh-CN.yaml" and every
+// "<area>.zh-CN.yaml", so each area of the bot keeps its strings apart.
+func fileNames(lang string) []string {
+	entries, _ := files.ReadDir(".")
+	var out []string
+	for _, e := range entries {
+		if n := e.Name(); n == lang+".yaml" || strings.HasSuffix(n, "."+lang+".yaml") {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Default returns the fallback language.
