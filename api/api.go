@@ -17,7 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"dutybot/callout"
+	"dutybot/rota"
 	"dutybot/storage"
+	"dutybot/weather"
 )
 
 // Server holds the HTTP handlers.
@@ -27,6 +29,14 @@ type Server struct {
 	token    string
 	gatherer prometheus.Gatherer
 	log      *slog.Logger
+	rota     *rota.Service
+	weather  *weather.Service
+}
+
+// WithDuty adds the roster and weather endpoints.
+func (s *Server) WithDuty(r *rota.Service, w *weather.Service) *Server {
+	s.rota, s.weather = r, w
+	return s
 }
 
 // New returns the API; an empty token disables the alert endpoints (503).
@@ -43,6 +53,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/alerts", s.auth(s.createAlert))
 	mux.HandleFunc("GET /api/v1/alerts/{id}", s.auth(s.getAlert))
 	mux.HandleFunc("POST /api/v1/alerts/{id}/close", s.auth(s.closeAlert))
+	s.rosterRoutes(mux)
+	s.weatherRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux
@@ -83,6 +95,8 @@ type AlertRequest struct {
 	Body    string          `json:"body"`
 	Level   string          `json:"level"`
 	Targets storage.Targets `json:"targets"`
+	// Type is the warning type of a "kind": "weather" alert (rainstorm …).
+	Type string `json:"type,omitempty"`
 }
 
 func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) {
@@ -99,6 +113,10 @@ func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.Kind != "" && req.Kind != "alert" && req.Kind != "weather" {
 		writeJSON(w, http.StatusBadRequest, errorBody{fmt.Sprintf("kind: %q is not alert or weather", req.Kind)})
+		return
+	}
+	if req.Kind == "weather" {
+		s.createWarning(w, req)
 		return
 	}
 	a, err := s.engine.Create(callout.Request{Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,

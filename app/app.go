@@ -29,9 +29,11 @@ import (
 	"dutybot/metrics"
 	"dutybot/outbox"
 	"dutybot/reminders"
+	"dutybot/rota"
 	"dutybot/scheduler"
 	"dutybot/storage"
 	"dutybot/tasks"
+	"dutybot/weather"
 	"dutybot/workcal"
 )
 
@@ -67,6 +69,8 @@ type App struct {
 	Reminders  *reminders.Service
 	Cadence    *cadence.Runner
 	Overdue    *tasks.Sweeper
+	Rota       *rota.Service
+	Weather    *weather.Service
 
 	opts Options
 	log  *slog.Logger
@@ -113,8 +117,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.Rota = rota.New(cfg, db, a.Engine, cal, cat, opts.Clock, opts.Log)
+	a.Weather = weather.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
+	a.Weather.DutyMode = a.Rota.DutyMode
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
-		Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
+		Rota: a.Rota, Weather: a.Weather, Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -124,7 +131,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		GlobalPerSecond: d.GlobalPerSecond, ChatPerSecond: d.ChatPerSecond, ChatBurst: d.ChatBurst,
 		GroupPerMinute: d.GroupPerMinute, RequestTimeout: d.RequestTimeout.D(), GiveUpAfter: d.GiveUpAfter.D(),
 	}, m, opts.Log)
-	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, a.Engine.Fire, scheduler.Options{
+	var fire scheduler.Mux
+	fire.Handle("r:", a.Engine.Fire)
+	fire.Handle("s:", a.Rota.Fire)
+	fire.Handle("w:", a.Weather.Fire)
+	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, fire.Fire, scheduler.Options{
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
 		AfterFire: a.Engine.Committed})
 	a.Engine.SetWakers(a.Dispatcher.Wake, a.Deadlines.Wake)
@@ -139,7 +150,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
-	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log)
+	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log).WithDuty(a.Rota, a.Weather)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
@@ -205,6 +216,8 @@ func (a *App) Run(ctx context.Context) error {
 	run("outbox", a.Dispatcher.Run)
 	run("deadlines", a.Deadlines.Run)
 	run("cadence", a.Cadence.Run)
+	run("rota", a.Rota.Run)
+	run("weather", a.Weather.Run)
 	if a.Overdue != nil {
 		run("overdue", a.Overdue.Run)
 	}

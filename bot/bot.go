@@ -24,8 +24,10 @@ import (
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/reminders"
+	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tasks"
+	"dutybot/weather"
 )
 
 // Deps are the services the bot works with.
@@ -35,6 +37,8 @@ type Deps struct {
 	Engine    *callout.Engine
 	Tasks     *tasks.Service
 	Reminders *reminders.Service
+	Rota      *rota.Service
+	Weather   *weather.Service
 	Plan      *catalogue.Plan
 	Catalog   *locales.Catalog
 	Metrics   *metrics.Metrics

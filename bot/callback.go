@@ -52,6 +52,12 @@ func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
 		}
 		return b.t(c, "ToastReminderAcked", nil), false
 	}
+	if toast, alert, ok := b.rotaPressed(c, data, msgID); ok {
+		return toast, alert
+	}
+	if toast, alert, ok := b.warnPressed(c, data, msgID); ok {
+		return toast, alert
+	}
 	p, ok := callout.ParseData(data)
 	if !ok {
 		b.Log.Warn("garbled button data", "user", c.userID, "data", data)

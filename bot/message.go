@@ -83,6 +83,10 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.onContact(ctx, c, m)
 		return
 	}
+	if m.Document != nil {
+		b.onDocument(ctx, c, m)
+		return
+	}
 	text, photo := m.Text, ""
 	if len(m.Photo) > 0 {
 		text, photo = m.Caption, largestPhoto(m.Photo)
@@ -97,6 +101,9 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		}
 		if private && c.bound && b.drafts.active(c.chatID) {
 			b.onDraftText(ctx, c, text)
+			return
+		}
+		if private && c.bound && (b.rotaText(c, text) || b.warnText(c, text)) {
 			return
 		}
 		if private {
@@ -146,6 +153,9 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 			b.reply(c, b.t(c, "NothingToCancel", nil))
 		}
 	default:
+		if b.onRotaCommand(c, cmd) || b.onWarnCommand(c, cmd) {
+			return
+		}
 		b.reply(c, b.t(c, "UnknownCommand", nil))
 	}
 }

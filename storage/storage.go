@@ -38,8 +38,15 @@ var (
 	bCadence    = []byte("cadence")       // rule name -> last firing (unix nanos)
 	bTasks      = []byte("task_states")   // duty instance id -> TaskState
 	bLinks      = []byte("alert_links")   // link (what raised an alert) -> alert id
-	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines, bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks}
-	keyVersion  = []byte("schema_version")
+	bShifts     = []byte("shifts")        // start (unix nanos, 8 bytes BE) + shift id -> Shift
+	bShiftIDs   = []byte("shift_ids")     // shift id -> key in shifts
+	bShiftState = []byte("shift_state")   // shift id -> what the shift cycle has done
+	bSwaps      = []byte("swaps")         // swap id -> Swap
+	bWarnings   = []byte("warnings")      // warning id -> Warning
+	bChecklist  = []byte("checklist")     // warning id \x00 item id -> ChecklistItem
+	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
+		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist}
+	keyVersion = []byte("schema_version")
 )
 
 // ErrNotFound is returned when a record does not exist.
@@ -145,6 +152,8 @@ func (t *Tx) put(bucket, key []byte, v any) error {
 	}
 	return t.tx.Bucket(bucket).Put(key, data)
 }
+
+func decode(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 func (t *Tx) get(bucket, key []byte, v any) error {
 	data := t.tx.Bucket(bucket).Get(key)

@@ -1,0 +1,85 @@
+package storage
+
+import (
+	"fmt"
+	"time"
+)
+
+// Warning states.
+const (
+	WarningActive = "active"
+	WarningLifted = "lifted"
+)
+
+// Warning is a weather warning sent with /warn or the API. Its id is the id
+// of the 叫应 alert that carried it.
+type Warning struct {
+	ID       string    `json:"id"`
+	Type     string    `json:"type"`  // config.WarningTypes
+	Level    string    `json:"level"` // blue, yellow, orange, red
+	Units    []string  `json:"units"` // affected units; all when empty
+	Text     string    `json:"text,omitempty"`
+	Issuer   string    `json:"issuer,omitempty"` // official id; empty for the API
+	Source   string    `json:"source"`           // chat or api
+	IssuedAt time.Time `json:"issued_at"`
+	State    string    `json:"state"`
+	LiftedAt time.Time `json:"lifted_at,omitempty"`
+	LiftedBy string    `json:"lifted_by,omitempty"`
+	// DutyMode is true while the warning holds extreme-weather duty mode on.
+	DutyMode bool `json:"duty_mode,omitempty"`
+	// Meltdown is true when the warning triggered 熔断.
+	Meltdown bool `json:"meltdown,omitempty"`
+	// Board is the live 熔断 board message of each official watching it.
+	Board []MessageRef `json:"board,omitempty"`
+}
+
+// PutWarning stores a warning.
+func (t *Tx) PutWarning(w Warning) error { return t.put(bWarnings, []byte(w.ID), w) }
+
+// Warning loads a warning.
+func (t *Tx) Warning(id string) (Warning, error) {
+	var w Warning
+	err := t.get(bWarnings, []byte(id), &w)
+	return w, err
+}
+
+// Warnings returns every stored warning, oldest first (ids sort by date).
+func (t *Tx) Warnings() ([]Warning, error) {
+	var out []Warning
+	err := t.tx.Bucket(bWarnings).ForEach(func(k, v []byte) error {
+		var w Warning
+		if err := decode(v, &w); err != nil {
+			return fmt.Errorf("decode warning %s: %w", k, err)
+		}
+		out = append(out, w)
+		return nil
+	})
+	return out, err
+}
+
+// ActiveWarnings returns the warnings not yet lifted, oldest first.
+func (t *Tx) ActiveWarnings() ([]Warning, error) {
+	all, err := t.Warnings()
+	if err != nil {
+		return nil, err
+	}
+	var out []Warning
+	for _, w := range all {
+		if w.State == WarningActive {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// DutyModeOn reports whether an active warning holds extreme-weather duty
+// mode on.
+func (t *Tx) DutyModeOn() (bool, error) {
+	active, err := t.ActiveWarnings()
+	for _, w := range active {
+		if w.DutyMode {
+			return true, err
+		}
+	}
+	return false, err
+}
