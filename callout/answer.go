@@ -285,52 +285,68 @@ func (e *Engine) close(actor, alertID string, api bool) (storage.Alert, error) {
 		if !api && !e.CanClose(actor, a) {
 			return ErrForbidden
 		}
-		if a.State != storage.AlertOpen {
-			return ErrClosed
-		}
-		now := e.clock.Now()
-		a.State, a.ClosedAt, a.ClosedBy = storage.AlertClosed, now, actor
-		if err := tx.PutAlert(a); err != nil {
-			return err
-		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvClosed, Alert: a.ID, Actor: actor}); err != nil {
-			return err
-		}
-		rs, err := tx.Recipients(a.ID)
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			if r.State == storage.StateAcked {
-				continue
-			}
-			if err := e.unschedule(tx, &r); err != nil {
-				return err
-			}
-			if err := tx.PutRecipient(r); err != nil {
-				return err
-			}
-			if err := e.markMessages(tx, a, r, r.Messages, now); err != nil {
-				return err
-			}
-		}
-		notices, err := tx.Notices(a.ID)
-		if err != nil {
-			return err
-		}
-		for _, n := range notices {
-			if n.MessageID != 0 { // their buttons go: the alert has ended
-				if err := e.queueNotice(tx, a, n, true, now); err != nil {
-					return err
-				}
-			}
-		}
-		return e.refreshSummary(tx, a, now)
+		a, err = e.CloseIn(tx, actor, alertID, e.clock.Now())
+		return err
 	})
 	if err == nil {
 		e.wakeOut()
 	}
 	return a, err
+}
+
+// CloseIn ends an open alert inside the caller's transaction, for services
+// whose own state change settles it (a shift ended, a warning lifted); it
+// does not check who may close. It returns ErrClosed for an alert already
+// ended and ErrUnknownAlert for none. The caller must call Committed after
+// the transaction commits.
+func (e *Engine) CloseIn(tx *storage.Tx, actor, alertID string, now time.Time) (storage.Alert, error) {
+	a, err := tx.Alert(alertID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return a, ErrUnknownAlert
+	}
+	if err != nil {
+		return a, err
+	}
+	if a.State != storage.AlertOpen {
+		return a, ErrClosed
+	}
+	a.State, a.ClosedAt, a.ClosedBy = storage.AlertClosed, now, actor
+	if err := tx.PutAlert(a); err != nil {
+		return a, err
+	}
+	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvClosed, Alert: a.ID, Actor: actor}); err != nil {
+		return a, err
+	}
+	rs, err := tx.Recipients(a.ID)
+	if err != nil {
+		return a, err
+	}
+	for _, r := range rs {
+		if r.State == storage.StateAcked {
+			continue
+		}
+		if err := e.unschedule(tx, &r); err != nil {
+			return a, err
+		}
+		if err := tx.PutRecipient(r); err != nil {
+			return a, err
+		}
+		if err := e.markMessages(tx, a, r, r.Messages, now); err != nil {
+			return a, err
+		}
+	}
+	notices, err := tx.Notices(a.ID)
+	if err != nil {
+		return a, err
+	}
+	for _, n := range notices {
+		if n.MessageID != 0 { // their buttons go: the alert has ended
+			if err := e.queueNotice(tx, a, n, true, now); err != nil {
+				return a, err
+			}
+		}
+	}
+	return a, e.refreshSummary(tx, a, now)
 }
 
 // View is an alert with its recipients and notices, for display and the API.

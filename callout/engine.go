@@ -222,6 +222,31 @@ func (e *Engine) Validate(req *Request) ([]string, error) {
 // Create records an alert and queues its call to every recipient. A
 // recipient who cannot be reached is escalated at once.
 func (e *Engine) Create(req Request) (storage.Alert, error) {
+	if _, err := e.Validate(&req); err != nil {
+		return storage.Alert{}, err
+	}
+	var a storage.Alert
+	err := e.db.Update(func(tx *storage.Tx) error {
+		var err error
+		a, err = e.CreateIn(tx, req, e.clock.Now())
+		return err
+	})
+	var verr *ValidationError
+	if errors.Is(err, ErrLinked) || errors.As(err, &verr) {
+		return storage.Alert{}, err
+	}
+	if err != nil {
+		return storage.Alert{}, fmt.Errorf("create alert: %w", err)
+	}
+	e.wake()
+	return a, nil
+}
+
+// CreateIn is Create inside the caller's transaction, for services that
+// raise an alert together with their own state change (a shift's check-in
+// at its start deadline). The caller must call Committed after the
+// transaction commits, so the calls go out.
+func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.Alert, error) {
 	recips, err := e.Validate(&req)
 	if err != nil {
 		return storage.Alert{}, err
@@ -232,77 +257,73 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 			steps = append(steps, storage.Step{After: s.After.D(), Action: s.Action, To: s.To})
 		}
 	}
-	now := e.clock.Now()
-	var a storage.Alert
-	err = e.db.Update(func(tx *storage.Tx) error {
-		id, err := tx.NextAlertID(now.In(e.loc))
-		if err != nil {
-			return err
+	for _, link := range req.Links {
+		if _, ok := tx.LinkedAlert(link); ok {
+			return storage.Alert{}, ErrLinked
 		}
-		a = storage.Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
-			Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now, Links: req.Links,
-			State: storage.AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips)}
-		actor := req.Issuer
-		if actor == "" {
-			actor = "api"
-		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvCreated, Alert: id, Actor: actor,
-			Detail: fmt.Sprintf("%s %s: %d recipients", req.Level, req.Title, len(recips))}); err != nil {
-			return err
-		}
-		if req.Issuer != "" {
-			if b, err := tx.Binding(req.Issuer); err == nil {
-				a.SummaryChat = b.ChatID
-			}
-		}
-		if err := tx.PutAlert(a); err != nil {
-			return err
-		}
-		if err := tx.PutAlertTargets(id, req.Targets); err != nil {
-			return err
-		}
-		for _, link := range req.Links {
-			if _, ok := tx.LinkedAlert(link); ok {
-				return ErrLinked
-			}
-			if err := tx.PutLink(link, id); err != nil {
-				return err
-			}
-		}
-		for _, o := range recips {
-			r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now}
-			b, err := tx.Binding(o)
-			switch {
-			case errors.Is(err, storage.ErrNotFound):
-				if err := e.unreachable(tx, &a, &r, "not bound to Telegram", now); err != nil {
-					return err
-				}
-			case err != nil:
-				return err
-			case b.Unreachable:
-				if err := e.unreachable(tx, &a, &r, "chat blocked the bot", now); err != nil {
-					return err
-				}
-			default:
-				if err := e.queueCall(tx, a, r, b, storage.RefCall, now); err != nil {
-					return err
-				}
-			}
-			if err := tx.PutRecipient(r); err != nil {
-				return err
-			}
-		}
-		return e.refreshSummary(tx, a, now)
-	})
-	if errors.Is(err, ErrLinked) {
+	}
+	id, err := tx.NextAlertID(now.In(e.loc))
+	if err != nil {
 		return storage.Alert{}, err
 	}
-	if err != nil {
-		return storage.Alert{}, fmt.Errorf("create alert: %w", err)
+	a := storage.Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
+		Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now, Links: req.Links,
+		State: storage.AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips)}
+	actor := req.Issuer
+	if actor == "" {
+		actor = "api"
+		if req.Source != "" && req.Source != "api" {
+			actor = "system"
+		}
+	}
+	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvCreated, Alert: id, Actor: actor,
+		Detail: fmt.Sprintf("%s %s: %d recipients", req.Level, req.Title, len(recips))}); err != nil {
+		return storage.Alert{}, err
+	}
+	if req.Issuer != "" {
+		if b, err := tx.Binding(req.Issuer); err == nil {
+			a.SummaryChat = b.ChatID
+		}
+	}
+	if err := tx.PutAlert(a); err != nil {
+		return storage.Alert{}, err
+	}
+	if err := tx.PutAlertTargets(id, req.Targets); err != nil {
+		return storage.Alert{}, err
+	}
+	for _, link := range req.Links {
+		if err := tx.PutLink(link, id); err != nil {
+			return storage.Alert{}, err
+		}
+	}
+	for _, o := range recips {
+		r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now}
+		b, err := tx.Binding(o)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			if err := e.unreachable(tx, &a, &r, "not bound to Telegram", now); err != nil {
+				return storage.Alert{}, err
+			}
+		case err != nil:
+			return storage.Alert{}, err
+		case b.Unreachable:
+			if err := e.unreachable(tx, &a, &r, "chat blocked the bot", now); err != nil {
+				return storage.Alert{}, err
+			}
+		default:
+			if err := e.queueCall(tx, a, r, b, storage.RefCall, now); err != nil {
+				return storage.Alert{}, err
+			}
+		}
+		if err := tx.PutRecipient(r); err != nil {
+			return storage.Alert{}, err
+		}
+	}
+	if err := e.refreshSummary(tx, a, now); err != nil {
+		return storage.Alert{}, err
 	}
 	e.m.AlertsCreated.Inc()
-	e.log.Info("alert created", "alert", a.ID, "level", a.Level, "recipients", len(a.Recipients), "issuer", a.Issuer)
-	e.wake()
+	e.log.Info("alert created", "alert", a.ID, "kind", a.Kind, "level", a.Level, "recipients", len(a.Recipients), "issuer", a.Issuer)
 	return a, nil
 }
 
