@@ -136,8 +136,60 @@ func (s *Service) brief(lang string, r *Rule, o config.Official, today time.Time
 		return "", err
 	}
 	sb.WriteString("\n" + s.tr.T(lang, "BriefAlerts", map[string]any{"Count": len(open)}))
+	duty, err := s.dutyLines(lang, today)
+	if err != nil {
+		return "", err
+	}
+	sb.WriteString(duty)
 	sb.WriteString("\n\n" + s.tr.T(lang, "BriefHint", nil))
 	return sb.String(), nil
+}
+
+// dutyLines tells a brief's reader who is on duty today (the shifts that
+// start on the day, standby extreme-weather shifts only in duty mode) and
+// which weather warnings are in force.
+func (s *Service) dutyLines(lang string, today time.Time) (string, error) {
+	var sb strings.Builder
+	err := s.db.View(func(tx *storage.Tx) error {
+		shifts, err := tx.ShiftsOverlapping(today, today.AddDate(0, 0, 1))
+		if err != nil {
+			return err
+		}
+		dutyMode, err := tx.DutyModeOn()
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, sh := range shifts {
+			if sh.Start.Before(today) || sh.Standby() && !dutyMode {
+				continue
+			}
+			staff := make([]string, len(sh.Staff))
+			for i, id := range sh.Staff {
+				staff[i] = s.name(id)
+			}
+			sb.WriteString("\n" + s.tr.T(lang, "BriefDuty", map[string]any{
+				"Start": sh.Start.In(s.cfg.Location).Format("15:04"), "End": sh.End.In(s.cfg.Location).Format("01-02 15:04"),
+				"Leader": s.name(sh.Leader), "Staff": strings.Join(staff, "、")}))
+			n++
+		}
+		if n == 0 {
+			sb.WriteString("\n" + s.tr.T(lang, "BriefNoDuty", nil))
+		}
+		warnings, err := tx.ActiveWarnings()
+		if len(warnings) > 0 {
+			sb.WriteString("\n" + s.tr.T(lang, "BriefWarnings", map[string]any{"Count": len(warnings)}))
+		}
+		return err
+	})
+	return sb.String(), err
+}
+
+func (s *Service) name(id string) string {
+	if o, ok := s.cfg.Official(id); ok {
+		return o.Name
+	}
+	return id
 }
 
 // digest is last week's completion per unit, for principals.
