@@ -254,7 +254,9 @@ func (e *env) restarted() *Checker {
 	return New(c.cfg, c.db, c.cal, c.rota, c.engine, c.tr, c.clock, c.log)
 }
 
-func configRange(from, to string) config.MonthDayRange { return config.MonthDayRange{From: from, To: to} }
+func configRange(from, to string) config.MonthDayRange {
+	return config.MonthDayRange{From: from, To: to}
+}
 
 // waitNext waits until c's loop sleeps until want.
 func (e *env) waitNext(c *Checker, want time.Time) {
