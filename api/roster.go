@@ -17,6 +17,9 @@ import (
 	"dutybot/storage"
 )
 
+// HeaderShiftCount tells how many shifts an exported workbook holds.
+const HeaderShiftCount = "X-Dutybot-Shifts"
+
 // WithRoster adds the roster file endpoints and the gap report.
 func (s *Server) WithRoster(c *coverage.Checker) *Server {
 	s.coverage = c
@@ -244,6 +247,7 @@ func (s *Server) getRoster(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name + ".xlsx"}))
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.Header().Set(HeaderShiftCount, strconv.Itoa(len(shifts)))
 		_, _ = w.Write(data)
 		return
 	}
