@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"dutybot/bot/fakeapi"
 )
 
 func TestRosterImportInChatByAdmin(t *testing.T) {
@@ -60,7 +62,11 @@ func TestRosterImportInChatByAdmin(t *testing.T) {
 	h.srv.SendDocument(uAdmin, "坏.xlsx", []byte("not a workbook"))
 	h.waitMsg(uAdmin, "无法读取值班表 坏.xlsx", "未导入任何内容")
 	h.srv.SendDocument(uAdmin, "大.csv", bytes.Repeat([]byte("x"), 10<<20+1))
-	h.waitMsg(uAdmin, "文件 大.csv 太大（10.0 MB）", "不能超过 10.0 MB")
+	h.waitMsg(uAdmin, "文件 大.csv 太大（10.1 MB）", "不能超过 10.0 MB")
+	// Telegram failing to hand out the file.
+	h.srv.Inject(fakeapi.Fault{Method: "getFile", Code: 500})
+	h.srv.SendDocument(uAdmin, "重发.csv", []byte("日期,时间,带班领导,值班人员\n2026-12-20,全天,刘洋,张明\n"))
+	h.waitMsg(uAdmin, "下载文件 重发.csv 失败，请稍后重新发送")
 	if n := h.shiftCount(); n != 8 {
 		t.Errorf("%d shifts after refused files, want 8", n)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -160,7 +161,8 @@ func (b *Bot) replyJob(c caller, text string) storage.Job {
 		Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}}
 }
 
-// megabytes formats a size for people: "12.5 MB".
+// megabytes formats a size for people, rounded up to a tenth: "12.5 MB";
+// a file just over the limit never shows as the limit itself.
 func megabytes(n int64) string {
-	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	return fmt.Sprintf("%.1f MB", math.Ceil(float64(n)*10/(1<<20))/10)
 }

@@ -235,8 +235,9 @@ func (c *Checker) step() (time.Time, error) {
 func (c *Checker) CheckNow(now, today time.Time) ([]Gap, error) {
 	day := today.Format(time.DateOnly)
 	var gaps []Gap
+	var told []string
 	err := c.db.Update(func(tx *storage.Tx) error {
-		gaps = nil
+		gaps, told = nil, nil
 		if last, ok := tx.Meta(metaLastCheck); ok && last >= day {
 			return nil // already checked today
 		}
@@ -245,14 +246,22 @@ func (c *Checker) CheckNow(now, today time.Time) ([]Gap, error) {
 			return err
 		}
 		if len(gaps) > 0 {
-			to := c.recipients()
-			err := c.engine.Tell(tx, to, noticeKey, storage.Ref{Kind: storage.RefInfo}, now,
+			for _, id := range c.recipients() {
+				if b, err := tx.Binding(id); err == nil && !b.Unreachable {
+					told = append(told, id)
+				}
+			}
+			err := c.engine.Tell(tx, told, noticeKey, storage.Ref{Kind: storage.RefInfo}, now,
 				func(lang string) (string, [][]storage.Button) { return c.Notice(lang, gaps), nil })
 			if err != nil {
 				return err
 			}
+			who := "told " + strings.Join(told, ",")
+			if len(told) == 0 {
+				who = "nobody to tell: neither the office head nor an admin is reachable"
+			}
 			if err := tx.AppendEvent(storage.Event{At: now, Type: EvRosterGaps, Actor: "system",
-				Detail: summary(gaps, c.days.loc) + "; told " + strings.Join(to, ",")}); err != nil {
+				Detail: summary(gaps, c.days.loc) + "; " + who}); err != nil {
 				return err
 			}
 		}
@@ -261,9 +270,13 @@ func (c *Checker) CheckNow(now, today time.Time) ([]Gap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("coverage: check %s: %w", day, err)
 	}
-	if len(gaps) > 0 {
+	switch {
+	case len(gaps) > 0 && len(told) == 0:
+		c.log.Warn("roster gaps found but neither the head of roster.office nor an admin has bound a chat",
+			"day", day, "gaps", len(gaps), "office", c.cfg.Roster.Office)
+	case len(gaps) > 0:
 		c.engine.WakeOutbox()
-		c.log.Info("roster gaps reported", "day", day, "gaps", len(gaps))
+		c.log.Info("roster gaps reported", "day", day, "gaps", len(gaps), "told", len(told))
 	}
 	return gaps, nil
 }

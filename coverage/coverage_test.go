@@ -401,3 +401,18 @@ func TestNoticeRendering(t *testing.T) {
 		t.Errorf("long notice: %d characters, ends %q", n, long[max(0, len(long)-200):])
 	}
 }
+
+func TestCheckNowWithNobodyToTell(t *testing.T) {
+	e := newEnv(t, at(2026, 9, 24, 9, 0), noFlood)
+	e.bind("o-zhang") // staff only
+	gaps, err := e.c.CheckNow(at(2026, 9, 24, 9, 0), day(9, 24))
+	if err != nil || len(gaps) == 0 {
+		t.Fatalf("gaps %v, %v", describe(gaps), err)
+	}
+	if n := len(e.jobs()); n != 0 {
+		t.Errorf("%d messages queued", n)
+	}
+	if ev := e.events(EvRosterGaps); len(ev) != 1 || !strings.Contains(ev[0].Detail, "nobody to tell") {
+		t.Errorf("events = %+v", ev)
+	}
+}
