@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"dutybot/callout"
+	"dutybot/coverage"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/weather"
@@ -31,6 +32,7 @@ type Server struct {
 	log      *slog.Logger
 	rota     *rota.Service
 	weather  *weather.Service
+	coverage *coverage.Checker // roster files and gaps (roster.go)
 }
 
 // WithDuty adds the roster and weather endpoints.

@@ -24,6 +24,7 @@ import (
 	"dutybot/catalogue"
 	"dutybot/clock"
 	"dutybot/config"
+	"dutybot/coverage"
 	"dutybot/duty"
 	"dutybot/locales"
 	"dutybot/metrics"
@@ -71,6 +72,7 @@ type App struct {
 	Overdue    *tasks.Sweeper
 	Rota       *rota.Service
 	Weather    *weather.Service
+	Coverage   *coverage.Checker
 
 	opts Options
 	log  *slog.Logger
@@ -120,8 +122,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Rota = rota.New(cfg, db, a.Engine, cal, cat, opts.Clock, opts.Log)
 	a.Weather = weather.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Weather.DutyMode = a.Rota.DutyMode
+	a.Coverage = coverage.New(cfg, db, cal, a.Rota, a.Engine, cat, opts.Clock, opts.Log)
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
-		Rota: a.Rota, Weather: a.Weather, Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
+		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -150,7 +153,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
-	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log).WithDuty(a.Rota, a.Weather)
+	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithRoster(a.Coverage)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
@@ -218,6 +221,7 @@ func (a *App) Run(ctx context.Context) error {
 	run("cadence", a.Cadence.Run)
 	run("rota", a.Rota.Run)
 	run("weather", a.Weather.Run)
+	run("coverage", a.Coverage.Run)
 	if a.Overdue != nil {
 		run("overdue", a.Overdue.Run)
 	}

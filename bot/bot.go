@@ -21,6 +21,7 @@ import (
 	"dutybot/callout"
 	"dutybot/catalogue"
 	"dutybot/config"
+	"dutybot/coverage"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/reminders"
@@ -39,6 +40,7 @@ type Deps struct {
 	Reminders *reminders.Service
 	Rota      *rota.Service
 	Weather   *weather.Service
+	Coverage  *coverage.Checker // roster files sent in chat (document.go)
 	Plan      *catalogue.Plan
 	Catalog   *locales.Catalog
 	Metrics   *metrics.Metrics

@@ -623,3 +623,28 @@ func TestGroupCommandAndWaitForError(t *testing.T) {
 		t.Fatalf("WaitFor error should list messages: %v", err)
 	}
 }
+
+func TestGroupDocument(t *testing.T) {
+	srv := newServer(t, fakeapi.Options{})
+	got := make(chan *models.Message, 1)
+	b := newBot(t, srv, bot.WithDefaultHandler(func(_ context.Context, _ *bot.Bot, u *models.Update) {
+		if u.Message != nil {
+			got <- u.Message
+		}
+	}))
+	startBot(t, b)
+	srv.SendGroupDocument(-3000, bob, "值班表.xlsx", []byte("PK"))
+	select {
+	case m := <-got:
+		if m.Chat.ID != -3000 || m.Chat.Type != models.ChatTypeGroup || m.From.ID != bob || m.Document == nil ||
+			m.Document.FileName != "值班表.xlsx" || m.Document.FileSize != 2 {
+			t.Fatalf("message = %+v", m)
+		}
+		f, err := b.GetFile(ctx(t), &bot.GetFileParams{FileID: m.Document.FileID})
+		if err != nil || f.FileSize != 2 || !strings.HasSuffix(f.FilePath, ".xlsx") {
+			t.Fatalf("getFile = %+v, %v", f, err)
+		}
+	case <-time.After(wait):
+		t.Fatal("group document not delivered")
+	}
+}

@@ -266,6 +266,17 @@ func (s *Server) SendDocument(userID int64, fileName string, data []byte) int {
 	return s.userMessageLocked(s.chats[userID], u, wireMessage{Document: f.document()})
 }
 
+// SendGroupDocument makes the user upload a document in a group chat
+// (negative id); it returns the message id.
+func (s *Server) SendGroupDocument(chatID int64, userID int64, fileName string, data []byte) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.groupLocked(chatID)
+	u := s.userLocked(userID)
+	f := s.addFileLocked("documents", fileName, data)
+	return s.userMessageLocked(c, u, wireMessage{Document: f.document()})
+}
+
 // addFileLocked stores file content and gives it an id and a download path.
 func (s *Server) addFileLocked(dir, name string, data []byte) *file {
 	s.nextFile++

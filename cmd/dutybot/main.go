@@ -2,6 +2,7 @@
 //
 //	dutybot [run] [-config config.yaml]   run the bot (the default)
 //	dutybot check-config [-config FILE]   validate a configuration and exit
+//	dutybot roster import|template|export  get rosters (值班表) in and out
 //	dutybot version                       print the version
 package main
 
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runBot(args, stderr)
 	case "check-config":
 		return checkConfig(args, stdout, stderr)
+	case "roster":
+		return rosterCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dutybot", versionString())
 		return 0
@@ -59,6 +62,9 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   dutybot [run] [-config config.yaml]    run the bot
   dutybot check-config [-config FILE]    validate a configuration
+  dutybot roster import [-config FILE] ROSTER.xlsx|.csv|.yaml
+  dutybot roster template [-config FILE] OUT.xlsx
+  dutybot roster export [-config FILE] [-from DATE] [-to DATE] OUT.xlsx
   dutybot version                        print the version
 `)
 }

@@ -1,0 +1,477 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"dutybot/api"
+	"dutybot/app"
+	"dutybot/config"
+	"dutybot/coverage"
+	"dutybot/redact"
+	"dutybot/roster"
+	"dutybot/rota"
+)
+
+const rosterUsageText = `usage:
+  dutybot roster import [-config FILE] ROSTER          import a roster (.xlsx, .csv, .yaml)
+  dutybot roster template [-config FILE] [-force] OUT.xlsx
+                                                      write an empty roster to fill in
+  dutybot roster export [-config FILE] [-from DATE] [-to DATE] [-force] OUT.xlsx
+                                                      write the stored roster (dates 2026-10-01;
+                                                      from defaults to today, to to the last shift)
+
+import is all or nothing: every bad row is listed and nothing changes. When
+dutybot is running it holds the database, so import and export go through
+its HTTP API (http.listen, with the token of http.api_token_file or
+DUTYBOT_API_TOKEN) instead.
+`
+
+// rosterCmd runs "dutybot roster …".
+func rosterCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, rosterUsageText)
+		return 2
+	}
+	switch args[0] {
+	case "import":
+		return rosterImport(args[1:], stdout, stderr)
+	case "template":
+		return rosterTemplate(args[1:], stdout, stderr)
+	case "export":
+		return rosterExport(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, rosterUsageText)
+		return 0
+	}
+	fmt.Fprintf(stderr, "dutybot roster: unknown command %q\n%s", args[0], rosterUsageText)
+	return 2
+}
+
+// rosterFlags parses flags and exactly one file argument, flags before or
+// after it. ok is false with the exit code to return.
+func rosterFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (file string, code int, ok bool) {
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: dutybot roster %s [flags] FILE\n", fs.Name())
+		fs.PrintDefaults()
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return "", 0, false
+			}
+			return "", 2, false
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	switch {
+	case len(pos) == 0:
+		fmt.Fprintf(stderr, "dutybot roster %s: name the file\n", fs.Name())
+		fs.Usage()
+		return "", 2, false
+	case len(pos) > 1:
+		fmt.Fprintf(stderr, "dutybot roster %s: unexpected argument %q\n", fs.Name(), pos[1])
+		return "", 2, false
+	}
+	return pos[0], 0, true
+}
+
+// openDB builds the services on the database for a CLI command; locked
+// reports that a running dutybot holds it. The command never talks to
+// Telegram.
+func openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err error) {
+	if cfg.Telegram.Token == "" {
+		cfg.Telegram.Token = "0:offline-roster-command" // never used: the bot is not started
+	}
+	log := slog.New(redact.NewHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}),
+		cfg.Telegram.Token, cfg.HTTP.APIToken))
+	a, err = app.New(cfg, app.Options{NoHTTP: true, NoBot: true, Log: log})
+	if err != nil && strings.Contains(err.Error(), "locked by another process") {
+		return nil, true, err
+	}
+	return a, false, err
+}
+
+// apiBase is the URL of the running dutybot's HTTP API, from http.listen:
+// a wildcard host is reached on loopback.
+func apiBase(cfg *config.Config) string {
+	host, port, err := net.SplitHostPort(cfg.HTTP.Listen)
+	if err != nil {
+		return "http://" + cfg.HTTP.Listen
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// apiClient calls the running dutybot's roster API.
+type apiClient struct {
+	base, token string
+	http        *http.Client
+}
+
+func newAPIClient(cfg *config.Config) (*apiClient, error) {
+	if cfg.HTTP.APIToken == "" {
+		return nil, errors.New("set http.api_token_file or DUTYBOT_API_TOKEN to the running dutybot's API token")
+	}
+	return &apiClient{base: apiBase(cfg), token: cfg.HTTP.APIToken, http: &http.Client{Timeout: time.Minute}}, nil
+}
+
+func (c *apiClient) do(method, path string, body []byte) (*http.Response, []byte, error) {
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot reach the running dutybot at %s (is http.listen right?): %w", c.base, unwrapURL(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the answer of %s: %w", c.base, err)
+	}
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		return nil, nil, fmt.Errorf("%s refused the API token: check http.api_token_file or DUTYBOT_API_TOKEN", c.base)
+	case http.StatusServiceUnavailable:
+		var e struct{ Error string }
+		_ = json.Unmarshal(data, &e)
+		return nil, nil, fmt.Errorf("%s: %s", c.base, e.Error)
+	}
+	return resp, data, nil
+}
+
+// unwrapURL drops the request URL from a client error; the caller names
+// the server.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func rosterImport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	file, code, ok := rosterFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return 1
+	}
+	shifts, err := roster.ParseFile(file, cfg)
+	if err != nil {
+		printParseError(stderr, file, err)
+		return 1
+	}
+	_ = cfg.ResolveSecrets(os.Getenv) // only the API token matters here, and only if the bot runs
+	name := filepath.Base(file)
+
+	a, locked, err := openDB(cfg, stderr)
+	switch {
+	case locked:
+		return importViaAPI(cfg, file, name, stdout, stderr)
+	case err != nil:
+		fmt.Fprintf(stderr, "dutybot roster import: %v\n", err)
+		return 1
+	}
+	defer a.DB.Close()
+	out, err := a.Coverage.Import(shifts, "cli", name)
+	var conflict *rota.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		printConflicts(stderr, file, conflict.Conflicts)
+		return 1
+	case err != nil:
+		fmt.Fprintf(stderr, "dutybot roster import: %s: %v\nnothing was imported\n", file, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "imported %s directly into %s (dutybot is not running)\n", file, cfg.Storage.Path)
+	printImport(stdout, cfg, api.ImportJSON{File: name, Added: out.Added, Replaced: out.Replaced, From: out.From,
+		To: out.To, Gaps: api.GapsJSON(a.Coverage, cfg.Language, out.Gaps)})
+	return 0
+}
+
+// importViaAPI sends the file to the running dutybot.
+func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Writer) int {
+	client, err := newAPIClient(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot roster import: %s is in use by the running dutybot and %v\nnothing was imported\n",
+			cfg.Storage.Path, err)
+		return 1
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot roster import: %v\n", err)
+		return 1
+	}
+	resp, body, err := client.do("POST", "/api/v1/roster?filename="+url.QueryEscape(name), data)
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", err)
+		return 1
+	}
+	if resp.StatusCode != http.StatusOK {
+		var rej api.RosterErrorJSON
+		if err := json.Unmarshal(body, &rej); err != nil || rej.Error == "" {
+			fmt.Fprintf(stderr, "dutybot roster import: %s answered %s: %s\nnothing was imported\n", client.base, resp.Status, body)
+			return 1
+		}
+		switch {
+		case len(rej.Conflicts) > 0:
+			printConflicts(stderr, file, rej.Conflicts)
+		case len(rej.Rows) > 0:
+			fmt.Fprintf(stderr, "%s: %s; nothing was imported:\n", file, plural(len(rej.Rows), "problem"))
+			for _, r := range rej.Rows {
+				fmt.Fprintf(stderr, "  %s\n", roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
+			}
+		default:
+			fmt.Fprintf(stderr, "dutybot roster import: %s\nnothing was imported\n", rej.Error)
+		}
+		return 1
+	}
+	var res api.ImportJSON
+	if err := json.Unmarshal(body, &res); err != nil {
+		fmt.Fprintf(stderr, "dutybot roster import: %s answered %q: %v\n", client.base, body, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "imported %s through the running dutybot's HTTP API at %s (it holds %s)\n", file, client.base, cfg.Storage.Path)
+	printImport(stdout, cfg, res)
+	return 0
+}
+
+// printParseError lists every bad row of a roster, or why it could not be
+// read.
+func printParseError(w io.Writer, file string, err error) {
+	var rows roster.Errors
+	if errors.As(err, &rows) {
+		fmt.Fprintf(w, "%s: %s; nothing was imported:\n", file, plural(len(rows), "problem"))
+		for _, line := range strings.Split(rows.Error(), "\n") {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+		return
+	}
+	fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
+}
+
+func printConflicts(w io.Writer, file string, conflicts []string) {
+	fmt.Fprintf(w, "%s clashes with stored shifts (someone on two shifts at once); nothing was imported:\n", file)
+	for _, c := range conflicts {
+		fmt.Fprintf(w, "  %s\n", c)
+	}
+}
+
+// printImport tells what an import changed and the gaps it leaves.
+func printImport(w io.Writer, cfg *config.Config, res api.ImportJSON) {
+	loc := cfg.Location
+	at := func(t time.Time) string { return t.In(loc).Format("2006-01-02 15:04") }
+	fmt.Fprintf(w, "%s stored from %s to %s, %s replaced\n", plural(res.Added, "shift"), at(res.From), at(res.To),
+		plural(res.Replaced, "stored shift"))
+	if len(res.Gaps) == 0 {
+		fmt.Fprintln(w, "no gaps in the special periods it touches")
+		return
+	}
+	fmt.Fprintf(w, "%s in special periods (each day from %s to %s the next day needs a 带班领导 and a 值班人员):\n",
+		plural(len(res.Gaps), "gap"), cfg.Roster.DayStarts, cfg.Roster.DayStarts)
+	for _, g := range res.Gaps {
+		var parts []string
+		for _, m := range g.Missing {
+			parts = append(parts, at(m.From)+" – "+at(m.To))
+		}
+		what := "uncovered " + strings.Join(parts, ", ")
+		if g.Whole {
+			what = "nobody on duty all day"
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", g.Period, g.Day, what)
+	}
+}
+
+// plural formats a count of things: "1 shift", "2 shifts".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
+}
+
+// writeNew writes data to path, refusing to replace a file unless force.
+func writeNew(path string, data []byte, force bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if !force {
+		flags |= os.O_EXCL
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s exists; use -force to replace it", path)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func rosterTemplate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("template", flag.ContinueOnError)
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	force := fs.Bool("force", false, "replace an existing file")
+	file, code, ok := rosterFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if coverage.FileFormat(file) != coverage.FormatXLSX {
+		fmt.Fprintf(stderr, "dutybot roster template: %s: the template is a workbook; name it .xlsx\n", file)
+		return 2
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return 1
+	}
+	data, err := roster.Template(cfg)
+	if err == nil {
+		err = writeNew(file, data, *force)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot roster template: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "wrote %s: pick 带班领导 and 值班人员 from the lists (%d officials), delete the example row, then run:\n  dutybot roster import -config %s %s\n",
+		file, len(cfg.Officials), *cfgPath, file)
+	return 0
+}
+
+func rosterExport(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	fromS := fs.String("from", "", "first date, e.g. 2026-10-01 (default today)")
+	toS := fs.String("to", "", "last date, included (default: up to the last stored shift)")
+	force := fs.Bool("force", false, "replace an existing file")
+	file, code, ok := rosterFlags(fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if coverage.FileFormat(file) != coverage.FormatXLSX {
+		fmt.Fprintf(stderr, "dutybot roster export: %s: the export is a workbook; name it .xlsx\n", file)
+		return 2
+	}
+	cfg, ok := loadConfig(*cfgPath, stderr)
+	if !ok {
+		return 1
+	}
+	parse := func(flagName, s string) (time.Time, bool) {
+		if s == "" {
+			return time.Time{}, true
+		}
+		t, err := time.ParseInLocation(time.DateOnly, s, cfg.Location)
+		if err != nil {
+			fmt.Fprintf(stderr, "dutybot roster export: -%s: %q is not a date such as 2026-10-01\n", flagName, s)
+			return t, false
+		}
+		return t, true
+	}
+	from, ok1 := parse("from", *fromS)
+	to, ok2 := parse("to", *toS)
+	if !ok1 || !ok2 {
+		return 2
+	}
+	if from.IsZero() {
+		y, m, d := time.Now().In(cfg.Location).Date()
+		from = time.Date(y, m, d, 0, 0, 0, 0, cfg.Location)
+	}
+	if !to.IsZero() && to.Before(from) {
+		fmt.Fprintf(stderr, "dutybot roster export: -to %s is before -from %s\n", to.Format(time.DateOnly), from.Format(time.DateOnly))
+		return 2
+	}
+	_ = cfg.ResolveSecrets(os.Getenv)
+
+	var data []byte
+	var count int
+	var via string
+	a, locked, err := openDB(cfg, stderr)
+	switch {
+	case locked:
+		data, count, err = exportViaAPI(cfg, from, to)
+		via = "from the running dutybot's HTTP API at " + apiBase(cfg)
+	case err != nil:
+		// reported below
+	default:
+		data, count, err = exportDB(a, from, to)
+		a.DB.Close()
+		via = "from " + cfg.Storage.Path
+	}
+	if err == nil {
+		err = writeNew(file, data, *force)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot roster export: %v\n", err)
+		return 1
+	}
+	span := "starting " + from.Format(time.DateOnly) + " or later"
+	if !to.IsZero() {
+		span = "starting " + from.Format(time.DateOnly) + " to " + to.Format(time.DateOnly)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %s %s (read %s)\n", file, plural(count, "shift"), span, via)
+	return 0
+}
+
+func exportDB(a *app.App, from, to time.Time) ([]byte, int, error) {
+	last := to
+	if last.IsZero() {
+		last = from.AddDate(100, 0, 0)
+	}
+	shifts, err := a.Coverage.Shifts(from, last)
+	if err != nil {
+		return nil, 0, err
+	}
+	data, err := a.Coverage.ExportXLSX(shifts)
+	return data, len(shifts), err
+}
+
+func exportViaAPI(cfg *config.Config, from, to time.Time) ([]byte, int, error) {
+	client, err := newAPIClient(cfg)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s is in use by the running dutybot and %v", cfg.Storage.Path, err)
+	}
+	q := url.Values{"format": {"xlsx"}, "from": {from.Format(time.DateOnly)}}
+	if !to.IsZero() {
+		q.Set("to", to.Format(time.DateOnly))
+	}
+	resp, body, err := client.do("GET", "/api/v1/roster?"+q.Encode(), nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, 0, fmt.Errorf("%s answered %s: %s", client.base, resp.Status, body)
+	}
+	n, _ := strconv.Atoi(resp.Header.Get(api.HeaderShiftCount))
+	return body, n, nil
+}
