@@ -49,6 +49,10 @@ var (
 	keyVersion = []byte("schema_version")
 )
 
+// ErrLocked is returned, wrapped, by Open when another process holds the
+// database: the running bot, for the command-line tools.
+var ErrLocked = errors.New("locked by another process")
+
 // ErrNotFound is returned when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
@@ -69,7 +73,7 @@ func Open(path string) (*DB, error) {
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("open storage %s: locked by another process (is another dutybot running?)", path)
+			return nil, fmt.Errorf("open storage %s: %w (is another dutybot running?)", path, ErrLocked)
 		}
 		return nil, fmt.Errorf("open storage %s: %w", path, err)
 	}

@@ -24,6 +24,7 @@ import (
 	"dutybot/redact"
 	"dutybot/roster"
 	"dutybot/rota"
+	"dutybot/storage"
 )
 
 const rosterUsageText = `usage:
@@ -107,7 +108,7 @@ func openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err 
 	log := slog.New(redact.NewHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}),
 		cfg.Telegram.Token, cfg.HTTP.APIToken))
 	a, err = app.New(cfg, app.Options{NoHTTP: true, NoBot: true, Log: log})
-	if err != nil && strings.Contains(err.Error(), "locked by another process") {
+	if errors.Is(err, storage.ErrLocked) {
 		return nil, true, err
 	}
 	return a, false, err
