@@ -38,6 +38,9 @@ var (
 	fullDateRE  = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
 	shortDateRE = regexp.MustCompile(`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
 	yearRE      = regexp.MustCompile(`(\d{4})\s*年?`)
+	// dateLikeRE matches what can only be meant as a date (a bad one).
+	dateLikeRE = regexp.MustCompile(`^[\d\-/.年月日]+$`)
+	yearOnlyRE = regexp.MustCompile(`^\d{4}年?$`)
 )
 
 // parseDate reads "2026-10-01", "2026/10/1", "2026年10月1日", "10-01" or
@@ -103,9 +106,9 @@ func (s *Service) ParsePeriod(args string, now time.Time) (Period, error) {
 		}
 		return Period{}, refuse("RotaRosterUsage", nil)
 	}
-	if len(fields) == 2 {
-		if _, ok := s.parseDate(fields[1], now, false); ok {
-			return Period{}, refuse("RotaRosterBadDate", map[string]any{"Text": fields[0]})
+	for _, f := range fields {
+		if dateLikeRE.MatchString(f) && !yearOnlyRE.MatchString(f) {
+			return Period{}, refuse("RotaRosterBadDate", map[string]any{"Text": f})
 		}
 	}
 	return s.namedPeriod(args, now)
@@ -196,7 +199,7 @@ func (s *Service) RosterText(lang string, p Period, limit int) (string, error) {
 	if p.Name != "" {
 		name = " · " + p.Name
 	}
-	last := p.To.Add(-time.Nanosecond).In(s.loc)
+	last := p.To.AddDate(0, 0, -1).In(s.loc) // the last duty day
 	from := p.From.In(s.loc)
 	var sb strings.Builder
 	sb.WriteString(s.T(lang, "RotaRosterHeader", map[string]any{
