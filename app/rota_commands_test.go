@@ -138,7 +138,7 @@ func TestSpotcheck(t *testing.T) {
 	}{
 		{uZhang, "只有当前班次的带班领导"}, // staff
 		{uWu, "只有当前班次的带班领导"},    // a unit head not leading the shift
-		{uLiu, "用法：/spotcheck"},      // bad minutes
+		{uLiu, "用法：/spotcheck"}, // bad minutes
 	} {
 		n := len(h.srv.Messages(tc.user))
 		text := "/spotcheck"
