@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
 
-	"dutybot/bot/fakeapi"
 	"dutybot/roster"
 	"dutybot/storage"
 )
@@ -58,9 +56,7 @@ roster:
 	for _, tc := range tests {
 		t.Run(tc.args, func(t *testing.T) {
 			h := h.on(t)
-			n := len(h.srv.Messages(uZhang))
-			h.srv.SendText(uZhang, strings.TrimSpace("/roster "+tc.args))
-			m := h.waitNew(uZhang, n)
+			m := h.ask(uZhang, strings.TrimSpace("/roster "+tc.args))
 			for _, w := range tc.want {
 				if !strings.Contains(m.Text, w) {
 					t.Errorf("/roster %s lacks %q:\n%s", tc.args, w, m.Text)
@@ -95,19 +91,10 @@ roster:
 		{"2026-12-01 x y", "用法：/roster"},
 	}
 	for _, b := range bad {
-		n := len(h.srv.Messages(uZhang))
-		h.srv.SendText(uZhang, "/roster "+b.args)
-		if m := h.waitNew(uZhang, n); !strings.Contains(m.Text, b.want) {
+		if m := h.ask(uZhang, "/roster "+b.args); !strings.Contains(m.Text, b.want) {
 			t.Errorf("/roster %s = %q, want %q", b.args, m.Text, b.want)
 		}
 	}
-}
-
-// waitNew waits for the message after the first n of a chat.
-func (h *harness) waitNew(chat int64, n int) fakeapi.Message {
-	h.t.Helper()
-	h.eventually(fmt.Sprintf("message %d in chat %d", n+1, chat), func() bool { return len(h.srv.Messages(chat)) > n })
-	return h.srv.Messages(chat)[n]
 }
 
 // /duty when nobody is on duty says so, and tells the next shift.
@@ -140,13 +127,11 @@ func TestSpotcheck(t *testing.T) {
 		{uWu, "只有当前班次的带班领导"},    // a unit head not leading the shift
 		{uLiu, "用法：/spotcheck"}, // bad minutes
 	} {
-		n := len(h.srv.Messages(tc.user))
 		text := "/spotcheck"
 		if tc.user == uLiu {
 			text = "/spotcheck 999"
 		}
-		h.srv.SendText(tc.user, text)
-		if m := h.waitNew(tc.user, n); !strings.Contains(m.Text, tc.want) {
+		if m := h.ask(tc.user, text); !strings.Contains(m.Text, tc.want) {
 			t.Errorf("%d %s = %q, want %q", tc.user, text, m.Text, tc.want)
 		}
 	}
@@ -219,9 +204,7 @@ func TestRotaCommandsNeedBinding(t *testing.T) {
 	h := newRotaHarness(t)
 	h.importShifts(duty(day(0, 8), 24, roster.Daily, "o-liu", "o-zhang"))
 	for _, cmd := range []string{"/duty", "/roster", "/swap 2026-12-01 李芳", "/spotcheck"} {
-		n := len(h.srv.Messages(uStranger))
-		h.srv.SendText(uStranger, cmd)
-		m := h.waitNew(uStranger, n)
+		m := h.ask(uStranger, cmd)
 		if !strings.Contains(m.Text, "Share my phone number") {
 			t.Errorf("%s by a stranger: %q", cmd, m.Text)
 		}

@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -413,13 +412,4 @@ func (h *harness) dutyMode(w storage.Warning, on bool) {
 		h.t.Fatalf("duty mode %v: %v", on, err)
 	}
 	h.app.Engine.Committed()
-}
-
-// shiftsIDs lists shift ids for messages.
-func shiftsIDs(list []storage.Shift) string {
-	var ids []string
-	for _, s := range list {
-		ids = append(ids, s.ID)
-	}
-	return fmt.Sprint(ids)
 }

@@ -40,9 +40,11 @@ func ParseSwapData(data string) (op, id string, ok bool) {
 		return "", "", false
 	}
 	op, id, ok = strings.Cut(rest, ":")
-	switch op {
-	case SwapAccept, SwapDecline, SwapApprove, SwapReject:
-		return op, id, ok && id != ""
+	switch {
+	case !ok || id == "":
+		return "", "", false
+	case op == SwapAccept, op == SwapDecline, op == SwapApprove, op == SwapReject:
+		return op, id, true
 	}
 	return "", "", false
 }
