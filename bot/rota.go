@@ -95,7 +95,7 @@ func (b *Bot) onSpotcheck(c caller, args string) {
 	if a := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(args), "分钟")); a != "" {
 		n, err := strconv.Atoi(strings.TrimSuffix(a, "m"))
 		if err != nil || n <= 0 {
-			b.reply(c, b.t(c, "RotaSpotcheckUsage", map[string]any{"Max": 240}))
+			b.reply(c, b.t(c, "RotaSpotcheckUsage", map[string]any{"Max": rota.MaxSpotcheckMinutes}))
 			return
 		}
 		minutes = n

@@ -350,8 +350,12 @@ func (s *Service) stepped(tx *storage.Tx, a storage.Alert, r storage.Recipient, 
 	if n != 1 {
 		return nil
 	}
+	why := "no answer"
+	if r.State == storage.StateUnreachable {
+		why = "not reachable in Telegram"
+	}
 	return tx.AppendEvent(storage.Event{At: esc.At, Type: storage.EvAbsent, Alert: a.ID, Official: r.Official,
-		Actor: "system", Detail: fmt.Sprintf("no answer to spot check %s; told %s", a.ID, strings.Join(esc.People, ","))})
+		Actor: "system", Detail: fmt.Sprintf("%s to spot check %s; told %s", why, a.ID, strings.Join(esc.People, ","))})
 }
 
 // DutyMode switches extreme-weather duty mode on or off inside the

@@ -69,9 +69,20 @@ func (s *Service) Handover(official, text string) (HandoverResult, bool, error) 
 	now := s.clock.Now()
 	text = strings.TrimSpace(text)
 	var res HandoverResult
+	// Most texts are not handover notes: look before taking the write lock.
+	err := s.db.View(func(tx *storage.Tx) error {
+		_, err := tx.HandoverWait(official)
+		return err
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return res, false, nil
+	}
+	if err != nil {
+		return res, false, err
+	}
 	waiting := false
 	var gone *Refusal
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err = s.db.Update(func(tx *storage.Tx) error {
 		res, waiting, gone = HandoverResult{}, false, nil
 		w, err := tx.HandoverWait(official)
 		if errors.Is(err, storage.ErrNotFound) {

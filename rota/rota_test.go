@@ -15,7 +15,7 @@ import (
 var cst = time.FixedZone("CST", 8*3600)
 
 // testService is a Service without storage, for what needs none.
-func testService(t *testing.T) *Service {
+func testService(t testing.TB) *Service {
 	t.Helper()
 	cal, err := workcal.New(cst, nil)
 	if err != nil {

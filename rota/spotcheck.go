@@ -10,8 +10,8 @@ import (
 	"dutybot/storage"
 )
 
-// maxSpotcheckMinutes bounds the answer window of /spotcheck.
-const maxSpotcheckMinutes = 240
+// MaxSpotcheckMinutes bounds the answer window of /spotcheck.
+const MaxSpotcheckMinutes = 240
 
 // Spotcheck is a 查岗 sent.
 type Spotcheck struct {
@@ -54,8 +54,8 @@ func (s *Service) Spotcheck(caller string, minutes int) (Spotcheck, error) {
 	if !ok {
 		return Spotcheck{}, refuse("RotaSpotcheckForbidden", nil)
 	}
-	if minutes < 0 || minutes > maxSpotcheckMinutes {
-		return Spotcheck{}, refuse("RotaSpotcheckUsage", map[string]any{"Max": maxSpotcheckMinutes})
+	if minutes < 0 || minutes > MaxSpotcheckMinutes {
+		return Spotcheck{}, refuse("RotaSpotcheckUsage", map[string]any{"Max": MaxSpotcheckMinutes})
 	}
 	within := s.cfg.Roster.SpotcheckWithin.D()
 	scale := 1.0
