@@ -413,3 +413,48 @@ func (h *harness) dutyMode(w storage.Warning, on bool) {
 	}
 	h.app.Engine.Committed()
 }
+
+// The cycle follows the configuration: other reminder times, a reminder
+// step before escalating, and no handover note.
+func TestShiftCycleFollowsConfig(t *testing.T) {
+	h := newRotaHarness(t, `
+roster:
+  remind_day_before: "18:30"
+  remind_before: 1h
+  handover: false
+  checkin_escalation:
+    - {after: 5m, action: remind}
+    - {after: 10m, action: escalate, to: office_head}
+`)
+	for _, u := range []int64{uZhang, uLiu, uWu} {
+		h.bind(u)
+	}
+	h.importShifts(duty(day(1, 8), 9, roster.Daily, "o-liu", "o-zhang"))
+	h.advanceTo(day(0, 18).Add(29 * time.Minute))
+	h.quiet(uZhang, "值班提醒")
+	h.advanceTo(day(0, 18).Add(30 * time.Minute))
+	h.waitMsg(uZhang, "您明天值班", "12-01（周二）08:00–17:00")
+	h.advanceTo(day(1, 6).Add(59 * time.Minute))
+	h.quiet(uZhang, "将于 08:00 开始")
+	h.advanceTo(day(1, 7))
+	h.waitMsg(uZhang, "将于 08:00 开始")
+	h.advanceTo(day(1, 8))
+	h.waitMsg(uZhang, "到岗签到 ·", "请于 08:05 前")
+	alert := h.checkin("20261201-0800")
+	h.waitScheduled(alert, "o-zhang", day(1, 8).Add(5*time.Minute))
+	h.advanceTo(day(1, 8).Add(5 * time.Minute))
+	h.waitMsg(uZhang, "第二次叫应", "到岗签到 ·")
+	h.waitScheduled(alert, "o-zhang", day(1, 8).Add(10*time.Minute))
+	h.advanceTo(day(1, 8).Add(10 * time.Minute))
+	h.waitMsg(uWu, "叫应升级", "张明（应急办）")
+	h.waitMsg(uWu, "叫应升级", "刘洋（党政办）")
+	if n := len(h.messages(uLiu, "叫应升级")); n != 0 {
+		t.Errorf("the shift leader was escalated to without a shift_leader step")
+	}
+	h.advanceTo(day(1, 17))
+	h.eventually("shift ended", func() bool { return len(h.events(storage.EvShiftEnded)) == 1 })
+	time.Sleep(60 * time.Millisecond)
+	if n := len(h.messages(uZhang, "交接班")); n != 0 {
+		t.Errorf("handover asked with handover: false")
+	}
+}
