@@ -5,7 +5,6 @@
 package rota
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -39,7 +38,12 @@ func New(cfg *config.Config, db *storage.DB, engine *callout.Engine, cal *workca
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{cfg: cfg, db: db, engine: engine, cal: cal, tr: tr, clock: clk, log: log, loc: cfg.Location}
+	s := &Service{cfg: cfg, db: db, engine: engine, cal: cal, tr: tr, clock: clk, log: log, loc: cfg.Location}
+	if s.loc == nil {
+		s.loc = time.Local
+	}
+	engine.AddHooks(callout.Hooks{Acked: s.acked, Stepped: s.stepped})
+	return s
 }
 
 // ImportResult tells what an import changed.
@@ -182,23 +186,4 @@ func (s *Service) name(id string) string {
 		return o.Name
 	}
 	return id
-}
-
-// scheduleShift stores the deadlines of a shift's cycle (reminders, start,
-// end). TODO(rota): implement.
-func (s *Service) scheduleShift(tx *storage.Tx, sh storage.Shift, now time.Time) error { return nil }
-
-// unscheduleShift removes the deadlines scheduleShift stored. TODO(rota).
-func (s *Service) unscheduleShift(tx *storage.Tx, sh storage.Shift) error { return nil }
-
-// Fire acts on the roster's due deadlines (keys "s:…"). TODO(rota).
-func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) error { return nil }
-
-// Run runs what the deadlines do not (nothing yet). TODO(rota).
-func (s *Service) Run(ctx context.Context) error { <-ctx.Done(); return nil }
-
-// DutyMode switches extreme-weather duty mode on or off inside the
-// transaction that changes warning w. TODO(rota).
-func (s *Service) DutyMode(tx *storage.Tx, w storage.Warning, on bool, now time.Time) error {
-	return nil
 }

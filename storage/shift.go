@@ -130,7 +130,127 @@ func (t *Tx) ShiftCount() int { return count(t.tx.Bucket(bShiftIDs)) }
 // MaxShiftLength is the longest shift storage accepts.
 func MaxShiftLength() time.Duration { return maxShiftLength }
 
+// ShiftsStarting returns the shifts whose start lies in [from, to), by start.
+func (t *Tx) ShiftsStarting(from, to time.Time) ([]Shift, error) {
+	var out []Shift
+	c := t.tx.Bucket(bShifts).Cursor()
+	for k, v := c.Seek(u64(uint64(from.UnixNano()))); k != nil; k, v = c.Next() {
+		if time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).Compare(to) >= 0 {
+			break
+		}
+		var s Shift
+		if err := decode(v, &s); err != nil {
+			return nil, fmt.Errorf("decode shift %s: %w", k[8:], err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// ShiftState is what the shift cycle did for a shift. It is kept apart from
+// the shift, by id, so that importing the same roster again keeps the
+// history (check-in, handover notes) of the slot.
+type ShiftState struct {
+	ID string `json:"id"`
+	// Deadlines are the cycle's pending deadlines, so that a changed or
+	// deleted shift can take them back.
+	Deadlines []Deadline `json:"deadlines,omitempty"`
+	// Checkin is the id of the 到岗签到 叫应 raised at the start.
+	Checkin   string    `json:"checkin,omitempty"`
+	StartedAt time.Time `json:"started_at,omitempty"`
+	EndedAt   time.Time `json:"ended_at,omitempty"`
+	// Handover holds the 交接班 notes written at the end.
+	Handover []HandoverNote `json:"handover,omitempty"`
+}
+
+// HandoverNote is one 交接班 note of a shift.
+type HandoverNote struct {
+	Official string    `json:"official"`
+	At       time.Time `json:"at"`
+	Text     string    `json:"text"`
+	// To lists the shifts (ids) the note was forwarded to.
+	To []string `json:"to,omitempty"`
+}
+
+// Keys of shift_state that are not shift ids start with a NUL byte, which
+// no shift id contains.
+const (
+	waitPrefix = "\x00wait\x00"
+	markPrefix = "\x00mark\x00"
+)
+
+// ShiftState loads the state of a shift; a shift the cycle has not touched
+// yet has an empty state and no error.
+func (t *Tx) ShiftState(id string) (ShiftState, error) {
+	var st ShiftState
+	err := t.get(bShiftState, []byte(id), &st)
+	if err == ErrNotFound {
+		return ShiftState{ID: id}, nil
+	}
+	return st, err
+}
+
+// PutShiftState stores the state of a shift.
+func (t *Tx) PutShiftState(st ShiftState) error {
+	if st.ID == "" || st.ID[0] == 0 {
+		return fmt.Errorf("put shift state: bad shift id %q", st.ID)
+	}
+	return t.put(bShiftState, []byte(st.ID), st)
+}
+
+// HandoverWait is an official's pending 交接班 note: their next text
+// message is the note of Shift.
+type HandoverWait struct {
+	Official string    `json:"official"`
+	Shift    string    `json:"shift"`
+	Since    time.Time `json:"since"`
+}
+
+// PutHandoverWait records that an official's next text is a handover note.
+func (t *Tx) PutHandoverWait(w HandoverWait) error {
+	return t.put(bShiftState, []byte(waitPrefix+w.Official), w)
+}
+
+// HandoverWait returns an official's pending handover note, if any.
+func (t *Tx) HandoverWait(official string) (HandoverWait, error) {
+	var w HandoverWait
+	err := t.get(bShiftState, []byte(waitPrefix+official), &w)
+	return w, err
+}
+
+// DeleteHandoverWait forgets an official's pending handover note.
+func (t *Tx) DeleteHandoverWait(official string) error {
+	return t.tx.Bucket(bShiftState).Delete([]byte(waitPrefix + official))
+}
+
+// Mark records that something happened once (an announcement per warning);
+// it reports whether this call was the first.
+func (t *Tx) Mark(key string, at time.Time) (bool, error) {
+	b := t.tx.Bucket(bShiftState)
+	k := []byte(markPrefix + key)
+	if b.Get(k) != nil {
+		return false, nil
+	}
+	return true, b.Put(k, u64(uint64(at.UnixNano())))
+}
+
 // Event types of the roster and the shift cycle.
 const (
 	EvRosterImported = "roster_imported" // a roster file replaced shifts
+	EvShiftReminded  = "shift_reminded"  // a person was reminded of their shift
+	EvShiftStarted   = "shift_started"   // the check-in 叫应 went out
+	EvCheckedIn      = "checked_in"      // 到岗签到
+	EvShiftEnded     = "shift_ended"
+	EvHandoverAsked  = "handover_asked"
+	EvHandover       = "handover"  // a 交接班 note was written and forwarded
+	EvSpotcheck      = "spotcheck" // 查岗 sent
+	EvSpotAnswered   = "spotcheck_answered"
+	EvAbsent         = "absent"    // 脱岗: silent at a spot check's first escalation
+	EvDutyMode       = "duty_mode" // extreme-weather duty mode on or off
+	EvSwapRequested  = "swap_requested"
+	EvSwapAccepted   = "swap_accepted"
+	EvSwapDeclined   = "swap_declined"
+	EvSwapApproved   = "swap_approved"
+	EvSwapRejected   = "swap_rejected"
+	EvSwapExpired    = "swap_expired"
 )

@@ -1,0 +1,521 @@
+package rota
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"dutybot/config"
+	"dutybot/storage"
+)
+
+// Errors of swap button presses.
+var (
+	ErrSwapUnknown  = errors.New("unknown swap")
+	ErrSwapNotYours = errors.New("this swap is not addressed to you")
+)
+
+// SwapStaleError is a press on a swap that has moved on.
+type SwapStaleError struct{ State string }
+
+func (e *SwapStaleError) Error() string { return "swap already " + e.State }
+
+// Swap button operations.
+const (
+	SwapAccept  = "a"
+	SwapDecline = "d"
+	SwapApprove = "y"
+	SwapReject  = "n"
+)
+
+// SwapData is the data of a swap button.
+func SwapData(op, id string) string { return "sw:" + op + ":" + id }
+
+// ParseSwapData parses a swap button's data.
+func ParseSwapData(data string) (op, id string, ok bool) {
+	rest, ok := strings.CutPrefix(data, "sw:")
+	if !ok {
+		return "", "", false
+	}
+	op, id, ok = strings.Cut(rest, ":")
+	switch {
+	case !ok || id == "":
+		return "", "", false
+	case op == SwapAccept, op == SwapDecline, op == SwapApprove, op == SwapReject:
+		return op, id, true
+	}
+	return "", "", false
+}
+
+// lookupOfficial finds an official by id, phone or name.
+func (s *Service) lookupOfficial(ref string) (string, error) {
+	ref = strings.TrimSpace(ref)
+	if o, ok := s.cfg.Official(ref); ok {
+		return o.ID, nil
+	}
+	if o, ok := s.cfg.OfficialByPhone(config.NormalizePhone(ref)); ok {
+		return o.ID, nil
+	}
+	var found []string
+	for _, o := range s.cfg.Officials {
+		if strings.TrimSpace(o.Name) == ref {
+			found = append(found, o.ID)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", refuse("RotaSwapUnknownPerson", map[string]any{"Text": ref})
+	case 1:
+		return found[0], nil
+	}
+	return "", refuse("RotaSwapAmbiguous", map[string]any{"Text": ref})
+}
+
+// findShift finds the requester's shift by id or by the date it starts on.
+func (s *Service) findShift(tx *storage.Tx, requester, ref string, now time.Time) (storage.Shift, error) {
+	if sh, err := tx.Shift(ref); err == nil {
+		if !sh.Has(requester) {
+			return sh, refuse("RotaSwapNotYours", nil)
+		}
+		return sh, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return sh, err
+	}
+	day, ok := s.parseDate(ref, now, true)
+	if !ok {
+		return storage.Shift{}, refuse("RotaSwapBadShift", map[string]any{"Text": ref})
+	}
+	all, err := tx.ShiftsStarting(day, day.AddDate(0, 0, 1))
+	if err != nil {
+		return storage.Shift{}, err
+	}
+	var mine []storage.Shift
+	for _, sh := range all {
+		if sh.Has(requester) {
+			mine = append(mine, sh)
+		}
+	}
+	if len(mine) == 0 {
+		return storage.Shift{}, refuse("RotaSwapNoShift", map[string]any{"Date": day.Format("2006-01-02")})
+	}
+	for _, sh := range mine {
+		if sh.Start.After(now) {
+			return sh, nil
+		}
+	}
+	return mine[0], nil
+}
+
+// swapBlocked says why colleague cannot take requester's place on sh now,
+// or returns nil.
+func (s *Service) swapBlocked(tx *storage.Tx, sh storage.Shift, requester, colleague string, now time.Time) error {
+	switch {
+	case !sh.Start.After(now):
+		return refuse("RotaSwapStarted", map[string]any{"Shift": sh.ID})
+	case !sh.Has(requester):
+		return refuse("RotaSwapNotYours", nil)
+	case colleague == requester:
+		return refuse("RotaSwapSelf", nil)
+	case sh.Has(colleague):
+		return refuse("RotaSwapAlreadyOn", map[string]any{"Name": s.name(colleague)})
+	}
+	other, err := tx.ShiftsOverlapping(sh.Start, sh.End)
+	if err != nil {
+		return err
+	}
+	for _, o := range other {
+		if o.ID != sh.ID && o.Has(colleague) {
+			return refuse("RotaSwapOverlap", map[string]any{"Name": s.name(colleague), "Shift": o.ID})
+		}
+	}
+	return nil
+}
+
+// bound reports whether an official can be reached in Telegram.
+func bound(tx *storage.Tx, official string) bool {
+	b, err := tx.Binding(official)
+	return err == nil && !b.Unreachable
+}
+
+// approvers returns who approves a swap: the shift's 带班领导; when the
+// requester is the leader, the office head; the admins when that person
+// is missing, cannot be reached or is part of the swap.
+func (s *Service) approvers(tx *storage.Tx, sh storage.Shift, requester, colleague string) []string {
+	first := sh.Leader
+	if requester == sh.Leader {
+		first = s.officeHead()
+	}
+	if first != "" && first != requester && first != colleague && bound(tx, first) {
+		return []string{first}
+	}
+	var out []string
+	for _, a := range s.cfg.OfficialsWithRole(config.RoleAdmin) {
+		if a.ID != requester && a.ID != colleague && bound(tx, a.ID) {
+			out = append(out, a.ID)
+		}
+	}
+	return out
+}
+
+// RequestSwap asks colleague (by id, name or phone) to take requester's
+// place on a shift (by id or date) that has not started. The colleague
+// accepts or declines, then the approver decides.
+func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (storage.Swap, storage.Shift, error) {
+	now := s.clock.Now()
+	colleague, err := s.lookupOfficial(colleagueRef)
+	if err != nil {
+		return storage.Swap{}, storage.Shift{}, err
+	}
+	var sw storage.Swap
+	var sh storage.Shift
+	err = s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		if sh, err = s.findShift(tx, requester, strings.TrimSpace(shiftRef), now); err != nil {
+			return err
+		}
+		if err := s.swapBlocked(tx, sh, requester, colleague, now); err != nil {
+			return err
+		}
+		if !bound(tx, colleague) {
+			return refuse("RotaSwapColleagueUnbound", map[string]any{"Name": s.name(colleague)})
+		}
+		open, err := tx.OpenSwaps(sh.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range open {
+			if o.Requester == requester {
+				return refuse("RotaSwapPending", map[string]any{"ID": o.ID})
+			}
+		}
+		approvers := s.approvers(tx, sh, requester, colleague)
+		if len(approvers) == 0 {
+			return refuse("RotaSwapNoApprover", nil)
+		}
+		id, err := tx.NextSwapID()
+		if err != nil {
+			return err
+		}
+		sw = storage.Swap{ID: id, Shift: sh.ID, ShiftStart: sh.Start, Requester: requester, Colleague: colleague,
+			Leader: sh.Leader == requester, Approvers: approvers, State: storage.SwapRequested, CreatedAt: now}
+		if err := tx.PutSwap(sw); err != nil {
+			return err
+		}
+		err = s.engine.Tell(tx, []string{colleague}, "", storage.Ref{Kind: storage.RefInfo}, now,
+			func(lang string) (string, [][]storage.Button) {
+				return s.SwapAskText(lang, sw, sh), [][]storage.Button{{
+					{Text: s.T(lang, "RotaButtonAccept", nil), Data: SwapData(SwapAccept, id)},
+					{Text: s.T(lang, "RotaButtonDecline", nil), Data: SwapData(SwapDecline, id)}}}
+			})
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapRequested, Official: colleague,
+			Actor: requester, Detail: s.swapDetail(sw)})
+	})
+	if err != nil {
+		return storage.Swap{}, sh, err
+	}
+	s.engine.WakeOutbox()
+	return sw, sh, nil
+}
+
+func (s *Service) swapDetail(sw storage.Swap) string {
+	role := "staff"
+	if sw.Leader {
+		role = "leader"
+	}
+	return fmt.Sprintf("swap %s: shift %s %s %s → %s", sw.ID, sw.Shift, role, sw.Requester, sw.Colleague)
+}
+
+// swapRole names the place handed over: 带班领导 or 值班人员.
+func (s *Service) swapRole(lang string, sw storage.Swap) string {
+	if sw.Leader {
+		return s.T(lang, "RotaRoleLeader", nil)
+	}
+	return s.T(lang, "RotaRoleStaff", nil)
+}
+
+func (s *Service) swapData(lang string, sw storage.Swap, sh storage.Shift) map[string]any {
+	return map[string]any{"ID": sw.ID, "From": s.name(sw.Requester), "FromUnit": s.unitName(sw.Requester),
+		"To": s.name(sw.Colleague), "Role": s.swapRole(lang, sw), "Hours": s.Hours(lang, sh),
+		"Shift": sw.Shift, "Approver": s.names(sw.Approvers), "By": s.name(sw.DecidedBy)}
+}
+
+// SwapAskText is the request shown to the colleague.
+func (s *Service) SwapAskText(lang string, sw storage.Swap, sh storage.Shift) string {
+	return s.T(lang, "RotaSwapAsk", s.swapData(lang, sw, sh)) + "\n" + s.Describe(lang, sh, nil)
+}
+
+// SwapApproveText is the question shown to the approver.
+func (s *Service) SwapApproveText(lang string, sw storage.Swap, sh storage.Shift) string {
+	return s.T(lang, "RotaSwapAskApprove", s.swapData(lang, sw, sh)) + "\n" + s.Describe(lang, sh, nil)
+}
+
+// SwapOutcome is the line that ends a swap message once pressed.
+func (s *Service) SwapOutcome(lang string, sw storage.Swap, at time.Time) string {
+	reason := ""
+	if sw.Reason != "" {
+		reason = s.T(lang, sw.Reason, nil)
+	}
+	return s.T(lang, "RotaSwapOutcome_"+sw.State, map[string]any{"Time": at.In(s.loc).Format("01-02 15:04"),
+		"Reason": reason})
+}
+
+// SwapPress is what a swap button press did.
+type SwapPress struct {
+	Swap  storage.Swap
+	Shift storage.Shift // as asked about
+	// Changed is the shift as the approved swap made it.
+	Changed *storage.Shift
+}
+
+// loadSwap loads a swap for a press.
+func (s *Service) loadSwap(tx *storage.Tx, id string) (storage.Swap, error) {
+	sw, err := tx.Swap(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return sw, ErrSwapUnknown
+	}
+	return sw, err
+}
+
+// stillPossible checks a swap against the shift as it is now; when it can
+// no longer happen the swap expires (in the caller's transaction) and the
+// refusal says why.
+func (s *Service) stillPossible(tx *storage.Tx, sw *storage.Swap, now time.Time) (storage.Shift, error) {
+	sh, err := tx.Shift(sw.Shift)
+	reason := ""
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		reason = "RotaSwapGoneChanged"
+	case err != nil:
+		return sh, err
+	case !sh.Start.Equal(sw.ShiftStart) || !sh.Has(sw.Requester) || (sw.Leader != (sh.Leader == sw.Requester)):
+		reason = "RotaSwapGoneChanged"
+	case !sh.Start.After(now):
+		reason = "RotaSwapGoneStarted"
+	default:
+		if err := s.swapBlocked(tx, sh, sw.Requester, sw.Colleague, now); err != nil {
+			var r *Refusal
+			if !errors.As(err, &r) {
+				return sh, err
+			}
+			reason = "RotaSwapGoneChanged"
+		}
+	}
+	if reason == "" {
+		return sh, nil
+	}
+	if err := s.expire(tx, sw, sh, reason, now); err != nil {
+		return sh, err
+	}
+	return sh, refuse("RotaToastSwapGone", map[string]any{"Reason": MsgID(reason)})
+}
+
+// expire ends an open swap that can no longer happen and tells its people.
+func (s *Service) expire(tx *storage.Tx, sw *storage.Swap, sh storage.Shift, reason string, now time.Time) error {
+	sw.State, sw.Reason, sw.DecidedAt, sw.DecidedBy = storage.SwapExpired, reason, now, "system"
+	if err := tx.PutSwap(*sw); err != nil {
+		return err
+	}
+	s2 := *sw
+	err := s.engine.Tell(tx, []string{sw.Requester, sw.Colleague}, "", storage.Ref{Kind: storage.RefInfo}, now,
+		func(lang string) (string, [][]storage.Button) {
+			d := s.swapData(lang, s2, sh)
+			d["Reason"] = s.T(lang, reason, nil)
+			return s.T(lang, "RotaSwapExpiredNote", d), nil
+		})
+	if err != nil {
+		return err
+	}
+	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapExpired, Official: sw.Requester, Actor: "system",
+		Detail: s.swapDetail(*sw) + ": " + reason})
+}
+
+// expireSwaps ends the open swaps of a shift (it starts).
+func (s *Service) expireSwaps(tx *storage.Tx, sh storage.Shift, reason string, now time.Time) error {
+	open, err := tx.OpenSwaps(sh.ID)
+	if err != nil {
+		return err
+	}
+	for _, sw := range open {
+		if err := s.expire(tx, &sw, sh, reason, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AnswerSwap records the colleague's answer: accepted swaps go to the
+// approver, declined ones end.
+func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error) {
+	now := s.clock.Now()
+	var out SwapPress
+	var gone error
+	err := s.db.Update(func(tx *storage.Tx) error {
+		out, gone = SwapPress{}, nil
+		sw, err := s.loadSwap(tx, id)
+		if err != nil {
+			return err
+		}
+		out.Swap = sw
+		if presser != sw.Colleague {
+			return ErrSwapNotYours
+		}
+		if sw.State != storage.SwapRequested {
+			return &SwapStaleError{State: sw.State}
+		}
+		sh, err := s.stillPossible(tx, &sw, now)
+		out.Swap, out.Shift = sw, sh
+		if err != nil {
+			var r *Refusal
+			if errors.As(err, &r) {
+				gone = r
+				return nil // keep the expiry
+			}
+			return err
+		}
+		sw.AnsweredAt = now
+		if !accept {
+			sw.State = storage.SwapDeclined
+			out.Swap = sw
+			if err := tx.PutSwap(sw); err != nil {
+				return err
+			}
+			if err := s.engine.Tell(tx, []string{sw.Requester}, "", storage.Ref{Kind: storage.RefInfo}, now,
+				func(lang string) (string, [][]storage.Button) {
+					return s.T(lang, "RotaSwapDeclinedNote", s.swapData(lang, sw, sh)), nil
+				}); err != nil {
+				return err
+			}
+			return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapDeclined, Official: sw.Requester,
+				Actor: presser, Detail: s.swapDetail(sw)})
+		}
+		sw.State = storage.SwapAccepted
+		// The approvers are chosen again: who can be reached may have changed.
+		if a := s.approvers(tx, sh, sw.Requester, sw.Colleague); len(a) > 0 {
+			sw.Approvers = a
+		}
+		out.Swap = sw
+		if err := tx.PutSwap(sw); err != nil {
+			return err
+		}
+		if err := s.engine.Tell(tx, sw.Approvers, "", storage.Ref{Kind: storage.RefInfo}, now,
+			func(lang string) (string, [][]storage.Button) {
+				return s.SwapApproveText(lang, sw, sh), [][]storage.Button{{
+					{Text: s.T(lang, "RotaButtonApprove", nil), Data: SwapData(SwapApprove, sw.ID)},
+					{Text: s.T(lang, "RotaButtonReject", nil), Data: SwapData(SwapReject, sw.ID)}}}
+			}); err != nil {
+			return err
+		}
+		if err := s.engine.Tell(tx, []string{sw.Requester}, "", storage.Ref{Kind: storage.RefInfo}, now,
+			func(lang string) (string, [][]storage.Button) {
+				return s.T(lang, "RotaSwapAcceptedNote", s.swapData(lang, sw, sh)), nil
+			}); err != nil {
+			return err
+		}
+		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapAccepted, Official: sw.Requester,
+			Actor: presser, Detail: s.swapDetail(sw)})
+	})
+	if err == nil {
+		s.engine.WakeOutbox()
+		err = gone
+	}
+	return out, err
+}
+
+// DecideSwap records the approver's decision; an approved swap changes the
+// roster (the requester replaced, source "swap:<id>", a note added), moves
+// the shift's reminders and check-in to the new person, and tells everyone.
+func (s *Service) DecideSwap(presser, id string, approve bool) (SwapPress, error) {
+	now := s.clock.Now()
+	var out SwapPress
+	var gone error
+	err := s.db.Update(func(tx *storage.Tx) error {
+		out, gone = SwapPress{}, nil
+		sw, err := s.loadSwap(tx, id)
+		if err != nil {
+			return err
+		}
+		out.Swap = sw
+		if !slices.Contains(sw.Approvers, presser) {
+			return ErrSwapNotYours
+		}
+		if sw.State != storage.SwapAccepted {
+			return &SwapStaleError{State: sw.State}
+		}
+		sh, err := s.stillPossible(tx, &sw, now)
+		out.Swap, out.Shift = sw, sh
+		if err != nil {
+			var r *Refusal
+			if errors.As(err, &r) {
+				gone = r
+				return nil
+			}
+			return err
+		}
+		sw.DecidedAt, sw.DecidedBy = now, presser
+		if !approve {
+			sw.State = storage.SwapRejected
+			out.Swap = sw
+			if err := tx.PutSwap(sw); err != nil {
+				return err
+			}
+			if err := s.engine.Tell(tx, []string{sw.Requester, sw.Colleague}, "", storage.Ref{Kind: storage.RefInfo}, now,
+				func(lang string) (string, [][]storage.Button) {
+					return s.T(lang, "RotaSwapRejectedNote", s.swapData(lang, sw, sh)), nil
+				}); err != nil {
+				return err
+			}
+			return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapRejected, Official: sw.Requester,
+				Actor: presser, Detail: s.swapDetail(sw)})
+		}
+		sw.State = storage.SwapApproved
+		out.Swap = sw
+		if err := tx.PutSwap(sw); err != nil {
+			return err
+		}
+		if err := s.unscheduleShift(tx, sh); err != nil {
+			return err
+		}
+		changed := sh
+		if sw.Leader {
+			changed.Leader = sw.Colleague
+		} else {
+			changed.Staff = slices.Clone(sh.Staff)
+			for i, p := range changed.Staff {
+				if p == sw.Requester {
+					changed.Staff[i] = sw.Colleague
+				}
+			}
+		}
+		changed.Source = "swap:" + sw.ID
+		note := s.T(s.cfg.Language, "RotaSwapShiftNote", s.swapData(s.cfg.Language, sw, sh))
+		changed.Note = strings.TrimSpace(strings.TrimSpace(changed.Note) + " " + note)
+		if err := tx.PutShift(changed); err != nil {
+			return err
+		}
+		if err := s.scheduleShift(tx, changed, now); err != nil {
+			return err
+		}
+		out.Changed = &changed
+		told := addUnique(people(changed), sw.Requester)
+		told = addUnique(told, sw.Approvers...)
+		if err := s.engine.Tell(tx, told, "", storage.Ref{Kind: storage.RefInfo}, now,
+			func(lang string) (string, [][]storage.Button) {
+				return s.T(lang, "RotaSwapApprovedNote", s.swapData(lang, sw, changed)) + "\n" +
+					s.Describe(lang, changed, nil), nil
+			}); err != nil {
+			return err
+		}
+		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapApproved, Official: sw.Colleague,
+			Actor: presser, Detail: s.swapDetail(sw)})
+	})
+	if err == nil {
+		s.engine.Committed()
+		err = gone
+	}
+	return out, err
+}

@@ -1,0 +1,275 @@
+package storage
+
+import (
+	"errors"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func at(day, hour int) time.Time { return time.Date(2026, 12, day, hour, 0, 0, 0, cst) }
+
+func shiftIDs(list []Shift) []string {
+	var out []string
+	for _, s := range list {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func TestShiftIDsAndRoundTrip(t *testing.T) {
+	db := openTemp(t)
+	var ids []string
+	mustUpdate(t, db, func(tx *Tx) error {
+		for i := 0; i < 3; i++ { // three parallel shifts starting together
+			id := tx.ShiftID(at(1, 8), cst)
+			ids = append(ids, id)
+			if err := tx.PutShift(Shift{ID: id, Start: at(1, 8), End: at(2, 8), Leader: "o-liu", Staff: []string{"o-zhang"}, Kind: "daily"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if want := []string{"20261201-0800", "20261201-0800b", "20261201-0800c"}; !reflect.DeepEqual(ids, want) {
+		t.Fatalf("ids = %q, want %q", ids, want)
+	}
+	mustUpdate(t, db, func(tx *Tx) error {
+		sh, err := tx.Shift("20261201-0800b")
+		if err != nil {
+			return err
+		}
+		if !sh.Start.Equal(at(1, 8)) || sh.Leader != "o-liu" || !sh.Has("o-zhang") || sh.Has("o-li") {
+			t.Errorf("shift = %+v", sh)
+		}
+		// Replacing keeps one record per id.
+		sh.Staff = []string{"o-li"}
+		if err := tx.PutShift(sh); err != nil {
+			return err
+		}
+		if n := tx.ShiftCount(); n != 3 {
+			t.Errorf("count after replace = %d, want 3", n)
+		}
+		if err := tx.DeleteShift("20261201-0800"); err != nil {
+			return err
+		}
+		if err := tx.DeleteShift("20261201-0800"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("second delete: %v, want ErrNotFound", err)
+		}
+		if _, err := tx.Shift("20261201-0800"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("deleted shift: %v", err)
+		}
+		// The freed id is handed out again.
+		if id := tx.ShiftID(at(1, 8), cst); id != "20261201-0800" {
+			t.Errorf("id after delete = %q", id)
+		}
+		got, err := tx.Shift("20261201-0800b")
+		if err != nil || !slices.Equal(got.Staff, []string{"o-li"}) {
+			t.Errorf("replaced shift = %+v, %v", got, err)
+		}
+		return nil
+	})
+}
+
+func TestShiftsOverlappingAndStarting(t *testing.T) {
+	db := openTemp(t)
+	shifts := []Shift{
+		{ID: "a", Start: at(1, 8), End: at(2, 8)},
+		{ID: "b", Start: at(2, 8), End: at(3, 8)},
+		{ID: "c", Start: at(2, 8), End: at(2, 17)},
+		{ID: "long", Start: at(3, 8), End: at(3, 8).Add(MaxShiftLength())},
+		{ID: "d", Start: at(9, 8), End: at(10, 8)},
+	}
+	mustUpdate(t, db, func(tx *Tx) error {
+		for _, s := range shifts {
+			if err := tx.PutShift(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		name     string
+		from, to time.Time
+		overlap  []string
+		starting []string
+	}{
+		{"an instant inside a", at(1, 9), at(1, 9).Add(time.Nanosecond), []string{"a"}, nil},
+		{"the instant a ends and b starts", at(2, 8), at(2, 8).Add(time.Nanosecond), []string{"b", "c"}, []string{"b", "c"}},
+		{"end is exclusive", at(1, 0), at(1, 8), nil, nil},
+		{"a long shift found from far inside", at(5, 12), at(5, 13), []string{"long"}, nil},
+		{"a week", at(1, 0), at(8, 0), []string{"a", "b", "c", "long"}, []string{"a", "b", "c", "long"}},
+		{"nothing", at(20, 0), at(21, 0), nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mustView(t, db, func(tx *Tx) error {
+				got, err := tx.ShiftsOverlapping(tc.from, tc.to)
+				if err != nil {
+					return err
+				}
+				if ids := shiftIDs(got); !slices.Equal(ids, tc.overlap) {
+					t.Errorf("overlapping = %q, want %q", ids, tc.overlap)
+				}
+				got, err = tx.ShiftsStarting(tc.from, tc.to)
+				if err != nil {
+					return err
+				}
+				if ids := shiftIDs(got); !slices.Equal(ids, tc.starting) {
+					t.Errorf("starting = %q, want %q", ids, tc.starting)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+func TestShiftStateSurvivesReplaceAndReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dutybot.db")
+	db := openAt(t, path)
+	want := ShiftState{ID: "20261201-0800",
+		Deadlines: []Deadline{{At: at(1, 8), Key: "s:start:20261201-0800", Payload: "1"}},
+		Checkin:   "20261201-0001", StartedAt: at(1, 8),
+		Handover: []HandoverNote{{Official: "o-zhang", At: at(2, 8), Text: "平安无事", To: []string{"20261202-0800"}}}}
+	mustUpdate(t, db, func(tx *Tx) error {
+		st, err := tx.ShiftState(want.ID)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(st, ShiftState{ID: want.ID}) {
+			t.Errorf("untouched state = %+v, want empty", st)
+		}
+		if err := tx.PutShift(Shift{ID: want.ID, Start: at(1, 8), End: at(2, 8)}); err != nil {
+			return err
+		}
+		if err := tx.PutShiftState(want); err != nil {
+			return err
+		}
+		// The same slot imported again keeps its history.
+		if err := tx.DeleteShift(want.ID); err != nil {
+			return err
+		}
+		return tx.PutShift(Shift{ID: want.ID, Start: at(1, 8), End: at(2, 8)})
+	})
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openAt(t, path)
+	mustView(t, db, func(tx *Tx) error {
+		got, err := tx.ShiftState(want.ID)
+		if err != nil {
+			return err
+		}
+		for i := range got.Deadlines {
+			got.Deadlines[i].At = got.Deadlines[i].At.In(cst)
+		}
+		got.StartedAt = got.StartedAt.In(cst)
+		got.Handover[0].At = got.Handover[0].At.In(cst)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("state after reopen = %+v\nwant %+v", got, want)
+		}
+		return nil
+	})
+	if err := db.Update(func(tx *Tx) error { return tx.PutShiftState(ShiftState{ID: "\x00x"}) }); err == nil {
+		t.Error("a state with a reserved id was stored")
+	}
+}
+
+func TestHandoverWaitAndMarks(t *testing.T) {
+	db := openTemp(t)
+	mustUpdate(t, db, func(tx *Tx) error {
+		if _, err := tx.HandoverWait("o-zhang"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("no wait: %v", err)
+		}
+		w := HandoverWait{Official: "o-zhang", Shift: "20261201-0800", Since: at(2, 8)}
+		if err := tx.PutHandoverWait(w); err != nil {
+			return err
+		}
+		got, err := tx.HandoverWait("o-zhang")
+		if err != nil || got.Shift != w.Shift || !got.Since.Equal(w.Since) {
+			t.Errorf("wait = %+v, %v", got, err)
+		}
+		// A wait is no shift state, and an official named like a shift
+		// does not clash with it.
+		if st, err := tx.ShiftState("o-zhang"); err != nil || st.Checkin != "" || len(st.Handover) != 0 {
+			t.Errorf("state of the official's name = %+v, %v", st, err)
+		}
+		if err := tx.DeleteHandoverWait("o-zhang"); err != nil {
+			return err
+		}
+		if _, err := tx.HandoverWait("o-zhang"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("after delete: %v", err)
+		}
+		for i, want := range []bool{true, false, false} {
+			first, err := tx.Mark("duty_mode:w1", at(1, 9))
+			if err != nil {
+				return err
+			}
+			if first != want {
+				t.Errorf("mark %d: first = %v, want %v", i, first, want)
+			}
+		}
+		if first, _ := tx.Mark("duty_mode:w2", at(1, 9)); !first {
+			t.Error("another key's first mark was not first")
+		}
+		return nil
+	})
+}
+
+func TestSwaps(t *testing.T) {
+	db := openTemp(t)
+	mustUpdate(t, db, func(tx *Tx) error {
+		var ids []string
+		for i := 0; i < 3; i++ {
+			id, err := tx.NextSwapID()
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if !slices.Equal(ids, []string{"1", "2", "3"}) {
+			t.Errorf("swap ids = %q", ids)
+		}
+		swaps := []Swap{
+			{ID: "1", Shift: "s1", Requester: "o-zhang", Colleague: "o-li", State: SwapRequested},
+			{ID: "2", Shift: "s1", Requester: "o-li", Colleague: "o-wu", State: SwapDeclined},
+			{ID: "3", Shift: "s2", Requester: "o-zhang", Colleague: "o-wu", State: SwapAccepted, Approvers: []string{"o-liu"}},
+		}
+		for _, s := range swaps {
+			if err := tx.PutSwap(s); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutSwap(Swap{}); err == nil {
+			t.Error("a swap without id was stored")
+		}
+		got, err := tx.Swap("3")
+		if err != nil || !reflect.DeepEqual(got, swaps[2]) {
+			t.Errorf("swap 3 = %+v, %v", got, err)
+		}
+		if _, err := tx.Swap("9"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown swap: %v", err)
+		}
+		for _, tc := range []struct {
+			shift string
+			want  []string
+		}{{"", []string{"1", "3"}}, {"s1", []string{"1"}}, {"s2", []string{"3"}}, {"s3", nil}} {
+			open, err := tx.OpenSwaps(tc.shift)
+			if err != nil {
+				return err
+			}
+			var ids []string
+			for _, s := range open {
+				ids = append(ids, s.ID)
+			}
+			slices.Sort(ids)
+			if !slices.Equal(ids, tc.want) {
+				t.Errorf("open swaps of %q = %q, want %q", tc.shift, ids, tc.want)
+			}
+		}
+		return nil
+	})
+}
