@@ -186,21 +186,3 @@ func (h *harness) shiftCount() int {
 	return n
 }
 
-// events returns the recorded events of type typ.
-func (h *harness) events(typ string) []storage.Event {
-	h.t.Helper()
-	var out []storage.Event
-	err := h.app.DB.View(func(tx *storage.Tx) error {
-		all, err := tx.Events(0, 1<<20)
-		for _, e := range all {
-			if e.Type == typ {
-				out = append(out, e)
-			}
-		}
-		return err
-	})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return out
-}
