@@ -302,3 +302,27 @@ func TestRedRainstormCallsEveryoneAndEscalatesToPrincipal(t *testing.T) {
 		t.Errorf("duty mode hook calls = %q", got)
 	}
 }
+
+func TestWarnDraftsAndPromptsExpire(t *testing.T) {
+	h := newWeatherHarness(t)
+	h.bind(uDuty)
+	h.bind(uWu)
+	h.srv.SendText(uDuty, "/warn")
+	draft := h.waitMsg(uDuty, "发布气象预警 1/5")
+	id := h.warn(uDuty, "暴雨 红 全镇")
+	yjb := h.waitMsg(uWu, "应急办：请立即落实")
+	h.press(uWu, yjb, button(t, yjb, "1. 撤离"))
+	h.waitMsg(uWu, "请回复【撤离")
+
+	h.clk.Advance(61 * time.Minute)
+	h.srv.SendText(uWu, "35")
+	h.waitMsg(uWu, "如需操作请使用命令")
+	if w := h.warning(id); w.Confirmed != 0 {
+		t.Errorf("a reply an hour after the press confirmed the item")
+	}
+	if a := h.press(uDuty, draft, button(t, draft, "暴雨")); !strings.Contains(a.Text, "失效") {
+		t.Errorf("a press on an hour-old draft = %q", a.Text)
+	}
+	h.srv.SendText(uDuty, "hello")
+	h.waitMsg(uDuty, "如需操作请使用命令")
+}

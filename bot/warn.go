@@ -99,6 +99,10 @@ func (b *Bot) warnText(c caller, text string) bool {
 		hasPrompt = err == nil
 		return nil
 	})
+	if hasDraft && b.Engine.Now().Sub(d.At) > promptTTL {
+		b.dropWarnDraft(c) // abandoned: the text is not for it
+		hasDraft = false
+	}
 	switch {
 	case hasDraft:
 		b.onWarnDraftText(c, d, text)

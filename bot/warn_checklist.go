@@ -12,7 +12,8 @@ import (
 )
 
 // promptTTL is how long a chat's reply is taken as the count or note of
-// the item whose button was pressed; later text is ordinary text again.
+// the item whose button was pressed, or as the next step of a /warn draft;
+// later text is ordinary text again.
 const promptTTL = time.Hour
 
 // countRE reads "35", "35人", "35 已全部撤离", "35，已全部撤离".

@@ -17,7 +17,7 @@ import (
 
 func (b *Bot) startWarnFlow(c caller) {
 	if err := b.DB.Update(func(tx *storage.Tx) error {
-		return tx.PutWarnDraft(c.chatID, storage.WarnDraft{Step: "type"})
+		return tx.PutWarnDraft(c.chatID, storage.WarnDraft{Step: "type", At: b.Engine.Now()})
 	}); err != nil {
 		b.Log.Error("store warning draft", "err", err)
 		b.reply(c, b.t(c, "InternalError", nil))
@@ -27,6 +27,7 @@ func (b *Bot) startWarnFlow(c caller) {
 }
 
 func (b *Bot) saveWarnDraft(c caller, d storage.WarnDraft) bool {
+	d.At = b.Engine.Now()
 	if err := b.DB.Update(func(tx *storage.Tx) error { return tx.PutWarnDraft(c.chatID, d) }); err != nil {
 		b.Log.Error("store warning draft", "err", err)
 		return false
@@ -109,6 +110,10 @@ func (b *Bot) onWarnDraftButton(c caller, data string, msgID int) (string, bool)
 		d, err = tx.WarnDraft(c.chatID)
 		return err
 	}); err != nil {
+		return b.t(c, "ToastStale", nil), false
+	}
+	if b.Engine.Now().Sub(d.At) > promptTTL {
+		b.dropWarnDraft(c)
 		return b.t(c, "ToastStale", nil), false
 	}
 	edit := func(text string, buttons [][]storage.Button) {

@@ -115,6 +115,8 @@ type WarnDraft struct {
 	Level string   `json:"level,omitempty"`
 	Units []string `json:"units,omitempty"` // none selected means every unit
 	Text  string   `json:"text,omitempty"`
+	// At is when the draft last moved on; an old draft is dropped.
+	At time.Time `json:"at"`
 }
 
 // WarnPrompt is a 熔断 item whose confirmation waits for a count or a note
