@@ -76,14 +76,16 @@ func (b *Bot) warnPressed(c caller, data string, msgID int) (toast string, alert
 		toast, alert = b.onWarnLiftButton(c, strings.TrimPrefix(data, warnLiftPrefix), msgID)
 		return toast, alert, true
 	}
-	if p, isItem := weather.ParseItemData(data); isItem {
-		toast, alert = b.onItemButton(c, p, msgID)
-		return toast, alert, true
+	if !weather.IsItemData(data) {
+		return "", false, false
 	}
-	if strings.HasPrefix(data, "wc:") || strings.HasPrefix(data, "wn:") {
+	p, valid := weather.ParseItemData(data)
+	if !valid {
+		b.Log.Warn("garbled checklist button data", "user", c.userID, "data", data)
 		return b.t(c, "ToastInvalid", nil), true, true
 	}
-	return "", false, false
+	toast, alert = b.onItemButton(c, p, msgID)
+	return toast, alert, true
 }
 
 // warnText takes free text a warning flow waits for; false means none.
@@ -91,14 +93,22 @@ func (b *Bot) warnText(c caller, text string) bool {
 	var d storage.WarnDraft
 	var p storage.WarnPrompt
 	var hasDraft, hasPrompt bool
-	_ = b.DB.View(func(tx *storage.Tx) error {
+	err := b.DB.View(func(tx *storage.Tx) error {
 		var err error
 		d, err = tx.WarnDraft(c.chatID)
-		hasDraft = err == nil
+		if hasDraft = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
 		p, err = tx.WarnPrompt(c.chatID)
-		hasPrompt = err == nil
+		if hasPrompt = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
 		return nil
 	})
+	if err != nil {
+		b.Log.Error("read warning draft", "err", err)
+		return false
+	}
 	if hasDraft && b.Engine.Now().Sub(d.At) > promptTTL {
 		b.dropWarnDraft(c) // abandoned: the text is not for it
 		hasDraft = false

@@ -41,6 +41,12 @@ func NoNoteData(warning string, no int) string {
 	return prefixNoNote + ":" + warning + ":" + strconv.Itoa(no)
 }
 
+// IsItemData reports whether button data belongs to the checklist, even
+// when garbled.
+func IsItemData(data string) bool {
+	return strings.HasPrefix(data, prefixConfirm+":") || strings.HasPrefix(data, prefixNoNote+":")
+}
+
 // ItemPress is a parsed checklist button.
 type ItemPress struct {
 	NoNote  bool

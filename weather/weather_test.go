@@ -513,6 +513,9 @@ func TestParseItemData(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("ParseItemData(%q) = %+v, %v", tt.data, got, ok)
 		}
+		if isItem := !strings.HasPrefix(tt.data, "ack:"); IsItemData(tt.data) != isItem {
+			t.Errorf("IsItemData(%q) = %v", tt.data, !isItem)
+		}
 	}
 	if n := len(ConfirmData("20261130-99999", 999999)); n > 64 {
 		t.Errorf("button data of %d bytes", n)
