@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -11,6 +12,18 @@ const (
 	WarningLifted = "lifted"
 )
 
+// Event types of weather warnings, duty mode and 熔断.
+const (
+	EvWarningIssued     = "warning_issued"
+	EvWarningLifted     = "warning_lifted"
+	EvDutyMode          = "duty_mode"          // extreme-weather duty mode switched; detail on or off
+	EvMeltdownStarted   = "meltdown_started"   // 熔断 checklist sent to the units
+	EvMeltdownConfirmed = "meltdown_confirmed" // a unit confirmed an item
+	EvMeltdownOverdue   = "meltdown_overdue"   // a unit's items were outstanding at the deadline
+	EvMeltdownComplete  = "meltdown_complete"  // every item of a warning confirmed
+	EvMeltdownNoOne     = "meltdown_no_one"    // a unit with outstanding items has no one to call
+)
+
 // Warning is a weather warning sent with /warn or the API. Its id is the id
 // of the 叫应 alert that carried it.
 type Warning struct {
@@ -18,6 +31,7 @@ type Warning struct {
 	Type     string    `json:"type"`  // config.WarningTypes
 	Level    string    `json:"level"` // blue, yellow, orange, red
 	Units    []string  `json:"units"` // affected units; all when empty
+	Title    string    `json:"title"`
 	Text     string    `json:"text,omitempty"`
 	Issuer   string    `json:"issuer,omitempty"` // official id; empty for the API
 	Source   string    `json:"source"`           // chat or api
@@ -29,6 +43,15 @@ type Warning struct {
 	DutyMode bool `json:"duty_mode,omitempty"`
 	// Meltdown is true when the warning triggered 熔断.
 	Meltdown bool `json:"meltdown,omitempty"`
+	// ConfirmBy is when outstanding 熔断 items are raised as 叫应 alerts to
+	// their units; zero without a checklist.
+	ConfirmBy time.Time `json:"confirm_by,omitempty"`
+	// Overdue is set once ConfirmBy has passed and the outstanding items
+	// were raised.
+	Overdue bool `json:"overdue,omitempty"`
+	// Watchers are the officials shown the live 熔断 board (the issuer, the
+	// duty leaders, whoever asked for it with /warn board).
+	Watchers []string `json:"watchers,omitempty"`
 	// Board is the live 熔断 board message of each official watching it.
 	Board []MessageRef `json:"board,omitempty"`
 }
@@ -82,4 +105,62 @@ func (t *Tx) DutyModeOn() (bool, error) {
 		}
 	}
 	return false, err
+}
+
+// WarnDraft is a /warn being composed in a private chat. It is kept on disk
+// so that a restart in the middle of a warning does not lose it.
+type WarnDraft struct {
+	Step  string   `json:"step"` // type, level, units, text, confirm
+	Type  string   `json:"type,omitempty"`
+	Level string   `json:"level,omitempty"`
+	Units []string `json:"units,omitempty"` // none selected means every unit
+	Text  string   `json:"text,omitempty"`
+	// At is when the draft last moved on; an old draft is dropped.
+	At time.Time `json:"at"`
+}
+
+// WarnPrompt is a 熔断 item whose confirmation waits for a count or a note
+// typed in a private chat.
+type WarnPrompt struct {
+	Warning string    `json:"warning"`
+	Item    int       `json:"item"`
+	At      time.Time `json:"at"`
+}
+
+func draftKey(chat int64) []byte  { return []byte("warn_draft:" + strconv.FormatInt(chat, 10)) }
+func promptKey(chat int64) []byte { return []byte("warn_prompt:" + strconv.FormatInt(chat, 10)) }
+
+// PutWarnDraft stores the /warn draft of a chat.
+func (t *Tx) PutWarnDraft(chat int64, d WarnDraft) error { return t.put(bMeta, draftKey(chat), d) }
+
+// WarnDraft loads the /warn draft of a chat.
+func (t *Tx) WarnDraft(chat int64) (WarnDraft, error) {
+	var d WarnDraft
+	err := t.get(bMeta, draftKey(chat), &d)
+	return d, err
+}
+
+// DeleteWarnDraft removes the /warn draft of a chat and reports whether
+// there was one.
+func (t *Tx) DeleteWarnDraft(chat int64) (bool, error) { return t.deleteMeta(draftKey(chat)) }
+
+// PutWarnPrompt records that a chat is asked for an item's count or note.
+func (t *Tx) PutWarnPrompt(chat int64, p WarnPrompt) error { return t.put(bMeta, promptKey(chat), p) }
+
+// WarnPrompt loads what a chat is asked for.
+func (t *Tx) WarnPrompt(chat int64) (WarnPrompt, error) {
+	var p WarnPrompt
+	err := t.get(bMeta, promptKey(chat), &p)
+	return p, err
+}
+
+// DeleteWarnPrompt removes a chat's prompt and reports whether there was one.
+func (t *Tx) DeleteWarnPrompt(chat int64) (bool, error) { return t.deleteMeta(promptKey(chat)) }
+
+func (t *Tx) deleteMeta(key []byte) (bool, error) {
+	b := t.tx.Bucket(bMeta)
+	if b.Get(key) == nil {
+		return false, nil
+	}
+	return true, b.Delete(key)
 }

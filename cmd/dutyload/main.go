@@ -1,6 +1,7 @@
 // Command dutyload measures the figures dutybot's 叫应 core is held to:
 //
 //	dutyload fanout      [-n 1000]    one alert to n bound officials against a fake Bot API enforcing Telegram's limits
+//	dutyload warn        [-n 1000]    a red rainstorm warning with 熔断 to n officials: calls, checklists, board, 429s
 //	dutyload acks        [-n 10000]   acknowledgements durably recorded per second (engine)
 //	dutyload acks-bot    [-n 5000]    the same through Telegram updates, the bot and callback answers
 //	dutyload punctuality [-n 10000]   lateness of escalation deadlines with n pending
@@ -57,6 +58,8 @@ func main() {
 	switch cmd {
 	case "fanout":
 		err = fanout(def(*n, 1000))
+	case "warn":
+		err = warnLoad(def(*n, 1000))
 	case "acks":
 		err = acks(def(*n, 10000), *workers)
 	case "acks-bot":
@@ -88,7 +91,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|acks|punctuality|startup [-n N]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup [-n N]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.

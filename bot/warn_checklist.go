@@ -1,0 +1,144 @@
+package bot
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"dutybot/storage"
+	"dutybot/weather"
+)
+
+// promptTTL is how long a chat's reply is taken as the count or note of
+// the item whose button was pressed, or as the next step of a /warn draft;
+// later text is ordinary text again.
+const promptTTL = time.Hour
+
+// countRE reads "35", "35人", "35 已全部撤离", "35，已全部撤离".
+var countRE = regexp.MustCompile(`^\s*(\d{1,7})\s*(?:人|名|个|处|家|户|辆|艘|座)?\s*[，,、。.;；:：-]?\s*([\s\S]*)$`)
+
+// onItemButton handles a 熔断 item's confirm button: it asks for the
+// count or a note, or (wn:) confirms without a note.
+func (b *Bot) onItemButton(c caller, p weather.ItemPress, msgID int) (string, bool) {
+	it, err := b.Weather.Item(c.official.ID, p.Warning, p.No)
+	if err != nil {
+		return b.itemError(c, err, it)
+	}
+	if p.NoNote {
+		if it.Count {
+			return b.t(c, "ToastInvalid", nil), true
+		}
+		done, err := b.Weather.Confirm(c.official.ID, p.Warning, p.No, 0, "")
+		if err != nil {
+			return b.itemError(c, err, done)
+		}
+		b.dropPrompt(c, p.Warning, p.No)
+		text := b.confirmedText(c, done)
+		b.send(storage.Job{ChatID: c.chatID, Op: storage.OpEdit, MessageID: msgID, Text: text,
+			Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
+		return b.t(c, "WarnToastConfirmed", nil), false
+	}
+	now := b.Engine.Now()
+	if err := b.DB.Update(func(tx *storage.Tx) error {
+		return tx.PutWarnPrompt(c.chatID, storage.WarnPrompt{Warning: p.Warning, Item: p.No, At: now})
+	}); err != nil {
+		b.Log.Error("store prompt", "err", err)
+		return b.t(c, "InternalError", nil), true
+	}
+	data := map[string]any{"Action": b.Weather.ActionName(c.lang, it.Action), "Text": it.Text}
+	if it.Count {
+		b.reply(c, b.t(c, "WarnAskCount", data))
+		return b.t(c, "WarnToastAskCount", nil), false
+	}
+	b.reply2(c, b.t(c, "WarnAskNote", data), [][]storage.Button{{{Text: b.t(c, "WarnButtonNoNote", nil),
+		Data: weather.NoNoteData(p.Warning, p.No)}}})
+	return b.t(c, "WarnToastAskNote", nil), false
+}
+
+// onItemText takes the count or note a chat was asked for; false means
+// the prompt had expired and the text is not ours.
+func (b *Bot) onItemText(c caller, p storage.WarnPrompt, text string) bool {
+	if b.Engine.Now().Sub(p.At) > promptTTL {
+		b.dropPrompt(c, p.Warning, p.Item)
+		return false
+	}
+	it, err := b.Weather.Item(c.official.ID, p.Warning, p.Item)
+	if err != nil {
+		b.dropPrompt(c, p.Warning, p.Item)
+		msg, _ := b.itemError(c, err, it)
+		b.reply(c, msg)
+		return true
+	}
+	value, note := 0, strings.TrimSpace(text)
+	if it.Count {
+		m := countRE.FindStringSubmatch(text)
+		if m == nil {
+			b.reply(c, b.t(c, "WarnBadCount", nil))
+			return true
+		}
+		value, _ = strconv.Atoi(m[1])
+		note = strings.TrimSpace(m[2])
+	} else if note == "-" || note == "无" {
+		note = ""
+	}
+	if len([]rune(note)) > 500 {
+		b.reply(c, b.t(c, "WarnNoteTooLong", nil))
+		return true
+	}
+	done, err := b.Weather.Confirm(c.official.ID, p.Warning, p.Item, value, note)
+	b.dropPrompt(c, p.Warning, p.Item)
+	if err != nil {
+		msg, _ := b.itemError(c, err, done)
+		b.reply(c, msg)
+		return true
+	}
+	b.reply(c, b.confirmedText(c, done))
+	return true
+}
+
+// dropPrompt removes the chat's prompt if it is still the one for this
+// item.
+func (b *Bot) dropPrompt(c caller, warning string, no int) {
+	err := b.DB.Update(func(tx *storage.Tx) error {
+		p, err := tx.WarnPrompt(c.chatID)
+		if err != nil || p.Warning != warning || p.Item != no {
+			return nil
+		}
+		_, err = tx.DeleteWarnPrompt(c.chatID)
+		return err
+	})
+	if err != nil {
+		b.Log.Error("drop prompt", "err", err)
+	}
+}
+
+func (b *Bot) confirmedText(c caller, it storage.ChecklistItem) string {
+	u, _ := b.Config.Unit(it.Unit)
+	return b.t(c, "WarnConfirmed", map[string]any{"Unit": u.Name, "Action": b.Weather.ActionName(c.lang, it.Action),
+		"Text": it.Text, "Result": b.Weather.Result(c.lang, it)})
+}
+
+// itemError explains why an item cannot be confirmed; alert tells whether
+// the toast should be a dialog.
+func (b *Bot) itemError(c caller, err error, it storage.ChecklistItem) (string, bool) {
+	switch {
+	case errors.Is(err, weather.ErrNotYourUnit):
+		u, _ := b.Config.Unit(it.Unit)
+		return b.t(c, "WarnToastNotYourUnit", map[string]any{"Unit": u.Name}), true
+	case errors.Is(err, weather.ErrConfirmed):
+		name := it.By
+		if o, ok := b.Config.Official(it.By); ok {
+			name = o.Name
+		}
+		return b.t(c, "WarnToastAlreadyConfirmed", map[string]any{"Name": name,
+			"Time": it.At.In(b.Config.Location).Format("15:04")}), false
+	case errors.Is(err, weather.ErrLifted):
+		return b.t(c, "WarnToastLifted", nil), false
+	case errors.Is(err, weather.ErrUnknownWarning), errors.Is(err, weather.ErrUnknownItem):
+		return b.t(c, "ToastInvalid", nil), true
+	}
+	b.Log.Error("checklist item", "err", err)
+	return b.t(c, "InternalError", nil), true
+}

@@ -1,0 +1,213 @@
+package weather
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"dutybot/callout"
+	"dutybot/config"
+	"dutybot/storage"
+)
+
+// Limits of what a warning may carry.
+const (
+	maxText  = 2000
+	maxTitle = 200
+)
+
+// Request asks for a weather warning.
+type Request struct {
+	Type  string // config.WarningTypes
+	Level string // valid for the type (config.WarningLevels)
+	// Units are the affected units; none means every unit.
+	Units []string
+	// Title is generated (暴雨红色预警) when empty.
+	Title  string
+	Text   string
+	Issuer string // official id; empty for the API
+	Source string // chat or api
+}
+
+// Result tells what a warning set going.
+type Result struct {
+	Warning    storage.Warning
+	Recipients int // officials called
+	Items      int // 熔断 checklist items sent to units
+	ItemUnits  int // units that received items
+}
+
+// Plan is what a request would do, for the preview of the guided flow.
+type Plan struct {
+	DutyMode  bool
+	Meltdown  bool
+	Items     int
+	ItemUnits int
+}
+
+// Validate checks a request without creating anything; it normalises the
+// type, level and units in place.
+func (s *Service) Validate(req *Request) error {
+	req.Type = strings.ToLower(strings.TrimSpace(req.Type))
+	req.Level = strings.ToLower(strings.TrimSpace(req.Level))
+	req.Title = strings.TrimSpace(req.Title)
+	req.Text = strings.TrimSpace(req.Text)
+	if !slices.Contains(config.WarningTypes, req.Type) {
+		return &callout.ValidationError{Reason: fmt.Sprintf("type: %q is not a warning type; use %s",
+			req.Type, strings.Join(config.WarningTypes, ", "))}
+	}
+	if !ValidLevel(req.Type, req.Level) {
+		return &callout.ValidationError{Reason: fmt.Sprintf("level: %q is not a level of %s warnings; use %s",
+			req.Level, req.Type, strings.Join(ValidLevels(req.Type), ", "))}
+	}
+	var units []string
+	for _, u := range req.Units {
+		u = strings.TrimSpace(u)
+		if _, ok := s.cfg.Unit(u); !ok {
+			return &callout.ValidationError{Reason: fmt.Sprintf("targets.units: unknown unit %q", u)}
+		}
+		if !slices.Contains(units, u) {
+			units = append(units, u)
+		}
+	}
+	req.Units = units
+	if len([]rune(req.Text)) > maxText {
+		return &callout.ValidationError{Reason: fmt.Sprintf("body: longer than %d characters", maxText)}
+	}
+	if len([]rune(req.Title)) > maxTitle {
+		return &callout.ValidationError{Reason: fmt.Sprintf("title: longer than %d characters", maxTitle)}
+	}
+	if req.Issuer != "" && !s.CanWarn(req.Issuer) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// Preview tells what a valid request would set going.
+func (s *Service) Preview(req Request) Plan {
+	p := Plan{DutyMode: slices.Contains(s.cfg.Weather.DutyModeLevels, req.Level),
+		Meltdown: s.cfg.MeltdownTriggered(req.Type, req.Level)}
+	if p.Meltdown {
+		items := s.expand(storage.Warning{Type: req.Type, Units: req.Units})
+		p.Items, p.ItemUnits = len(items), len(unitsOf(items))
+	}
+	return p
+}
+
+// Issue sends a weather warning: the 叫应 alert to every official of the
+// affected units, duty mode and 熔断 as configured, all in one transaction.
+func (s *Service) Issue(req Request) (Result, error) {
+	if err := s.Validate(&req); err != nil {
+		return Result{}, err
+	}
+	now := s.clock.Now()
+	var res Result
+	err := s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		res, err = s.issueIn(tx, req, now)
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	s.engine.Committed()
+	w := res.Warning
+	s.log.Info("weather warning issued", "warning", w.ID, "type", w.Type, "level", w.Level, "recipients", res.Recipients,
+		"duty_mode", w.DutyMode, "meltdown_items", res.Items, "issuer", w.Issuer, "source", w.Source)
+	return res, nil
+}
+
+func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, error) {
+	lang := s.cfg.Language
+	plan := s.Preview(req)
+	title := req.Title
+	if title == "" {
+		title = s.Title(lang, req.Type, req.Level)
+	}
+	targets := storage.Targets{Units: req.Units}
+	if len(req.Units) == 0 {
+		targets = storage.Targets{All: true}
+	}
+	a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindWeather, Level: req.Level, Title: title,
+		Body: s.body(lang, req, plan), Targets: targets, Issuer: req.Issuer, Source: req.Source,
+		Steps: s.steps(req.Level)}, now)
+	if err != nil {
+		return Result{}, err
+	}
+	w := storage.Warning{ID: a.ID, Type: req.Type, Level: req.Level, Units: req.Units, Title: title, Text: req.Text,
+		Issuer: req.Issuer, Source: req.Source, IssuedAt: now, State: storage.WarningActive,
+		DutyMode: plan.DutyMode, Meltdown: plan.Meltdown}
+	actor := actorOf(req.Issuer, req.Source)
+	if err := tx.PutWarning(w); err != nil {
+		return Result{}, err
+	}
+	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvWarningIssued, Alert: w.ID, Actor: actor,
+		Detail: fmt.Sprintf("%s %s: %d recipients, units %s", w.Type, w.Level, len(a.Recipients), unitList(w.Units))}); err != nil {
+		return Result{}, err
+	}
+	if w.DutyMode {
+		if err := s.DutyMode(tx, w, true, now); err != nil {
+			return Result{}, fmt.Errorf("switch duty mode on: %w", err)
+		}
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvDutyMode, Alert: w.ID, Actor: actor, Detail: "on"}); err != nil {
+			return Result{}, err
+		}
+	}
+	res := Result{Warning: w, Recipients: len(a.Recipients)}
+	if w.Meltdown {
+		if res.Items, res.ItemUnits, err = s.startMeltdown(tx, &w, now); err != nil {
+			return Result{}, err
+		}
+		if err := tx.PutWarning(w); err != nil {
+			return Result{}, err
+		}
+		res.Warning = w
+	}
+	return res, nil
+}
+
+// steps freezes a level's weather policy into an alert.
+func (s *Service) steps(level string) []storage.Step {
+	var out []storage.Step
+	for _, st := range s.cfg.WeatherPolicy(level) {
+		out = append(out, storage.Step{After: st.After.D(), Action: st.Action, To: st.To})
+	}
+	return out
+}
+
+// body is the text of the warning's call: the issuer's text, the standard
+// instruction, the affected units, duty mode and 熔断.
+func (s *Service) body(lang string, req Request, p Plan) string {
+	var lines []string
+	if req.Text != "" {
+		lines = append(lines, req.Text)
+	}
+	lines = append(lines, s.tr.T(lang, "WarnBodyInstruction", nil))
+	lines = append(lines, s.tr.T(lang, "WarnBodyUnits", map[string]any{"Units": s.UnitNames(lang, req.Units)}))
+	if p.DutyMode {
+		lines = append(lines, s.tr.T(lang, "WarnBodyDutyMode", nil))
+	}
+	if p.Meltdown && p.Items > 0 {
+		lines = append(lines, s.tr.T(lang, "WarnBodyMeltdown", nil))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// actorOf names who did something for the event log.
+func actorOf(official, source string) string {
+	switch {
+	case official != "":
+		return official
+	case source == "api":
+		return "api"
+	}
+	return "system"
+}
+
+func unitList(units []string) string {
+	if len(units) == 0 {
+		return "all"
+	}
+	return strings.Join(units, ",")
+}
