@@ -16,7 +16,6 @@ const (
 const (
 	EvWarningIssued     = "warning_issued"
 	EvWarningLifted     = "warning_lifted"
-	EvDutyMode          = "duty_mode"          // extreme-weather duty mode switched; detail on or off
 	EvMeltdownStarted   = "meltdown_started"   // 熔断 checklist sent to the units
 	EvMeltdownConfirmed = "meltdown_confirmed" // a unit confirmed an item
 	EvMeltdownOverdue   = "meltdown_overdue"   // a unit's items were outstanding at the deadline

@@ -150,9 +150,6 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 		if err := s.DutyMode(tx, w, true, now); err != nil {
 			return Result{}, fmt.Errorf("switch duty mode on: %w", err)
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvDutyMode, Alert: w.ID, Actor: actor, Detail: "on"}); err != nil {
-			return Result{}, err
-		}
 	}
 	res := Result{Warning: w, Recipients: len(a.Recipients)}
 	if w.Meltdown {

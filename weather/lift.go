@@ -62,10 +62,6 @@ func (s *Service) lift(actor, id string) (Lifted, error) {
 				if err := s.DutyMode(tx, w, false, now); err != nil {
 					return err
 				}
-				if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvDutyMode, Alert: w.ID, Actor: actor,
-					Detail: "off"}); err != nil {
-					return err
-				}
 				out.DutyOff = true
 			}
 		}
