@@ -184,3 +184,43 @@ func TestTokenNeverLogged(t *testing.T) {
 		t.Fatalf("token in logs:\n%s", out)
 	}
 }
+
+func TestHelpFollowsRoles(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for _, tc := range []struct {
+		user      int64
+		want, not []string
+	}{
+		{uZhang, []string{"/mytasks", "/duty", "/roster", "/swap"}, []string{"/alert", "/warn", "/spotcheck", "值班表（.xlsx"}},
+		{uLiu, []string{"/alert", "/duty"}, []string{"/warn", "/spotcheck", "值班表（.xlsx"}}, // a 分管领导 alerts but does not warn
+		{uDuty, []string{"/alert", "/warn lift", "/spotcheck", "/duty"}, []string{"值班表（.xlsx"}},
+		{uAdmin, []string{"/warn", "/spotcheck", "值班表（.xlsx、CSV 或 YAML）私聊发给我"}, nil},
+	} {
+		h.bind(tc.user)
+		h.srv.SendText(tc.user, "/help")
+		m := h.waitMsg(tc.user, "/status")
+		for _, w := range tc.want {
+			if !strings.Contains(m.Text, w) {
+				t.Errorf("help for %d lacks %q:\n%s", tc.user, w, m.Text)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(m.Text, n) {
+				t.Errorf("help for %d shows %q:\n%s", tc.user, n, m.Text)
+			}
+		}
+	}
+}
+
+func TestCancelEndsAWarningDraft(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.bind(uDuty)
+	h.srv.SendText(uDuty, "/warn")
+	h.waitButton(uDuty, "暴雨")
+	h.srv.SendText(uDuty, "/cancel")
+	h.waitMsg(uDuty, "已取消")
+	h.srv.SendText(uDuty, "hello")
+	h.waitMsg(uDuty, "如需操作请使用命令")
+	h.srv.SendText(uDuty, "/cancel")
+	h.waitMsg(uDuty, "当前没有进行中的操作")
+}

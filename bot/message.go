@@ -147,7 +147,8 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 	case "lang":
 		b.onLang(c, cmd.args)
 	case "cancel":
-		if b.drafts.cancel(c.chatID) {
+		alertDraft := b.drafts.cancel(c.chatID)
+		if warnDraft := b.warnCancel(c); alertDraft || warnDraft {
 			b.reply(c, b.t(c, "DraftCancelled", nil))
 		} else {
 			b.reply(c, b.t(c, "NothingToCancel", nil))
@@ -191,14 +192,28 @@ func (b *Bot) send(jobs ...storage.Job) {
 }
 
 func (b *Bot) onHelp(c caller) {
-	id := "HelpUnbound"
-	switch {
-	case c.bound && canIssue(c.official):
-		id = "HelpIssuer"
-	case c.bound:
-		id = "HelpStaff"
+	if !c.bound {
+		b.reply(c, b.t(c, "HelpUnbound", nil))
+		return
 	}
-	b.reply(c, b.t(c, id, nil))
+	id := "HelpStaff"
+	if canIssue(c.official) {
+		id = "HelpIssuer"
+	}
+	parts := []string{b.t(c, id, nil)}
+	if b.Weather != nil && b.Weather.CanWarn(c.official.ID) {
+		parts = append(parts, b.t(c, "HelpWarn", nil))
+	}
+	if b.Rota != nil {
+		parts = append(parts, b.t(c, "HelpRota", nil))
+		if b.Rota.CanSpotcheck(c.official.ID, b.Engine.Now()) {
+			parts = append(parts, b.t(c, "HelpRotaSpotcheck", nil))
+		}
+	}
+	if c.official.HasRole(config.RoleAdmin) {
+		parts = append(parts, b.t(c, "HelpRosterFile", nil))
+	}
+	b.reply(c, strings.Join(parts, "\n"))
 }
 
 // canIssue reports whether an official may create alerts in chat.
