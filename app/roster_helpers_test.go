@@ -185,4 +185,3 @@ func (h *harness) shiftCount() int {
 	}
 	return n
 }
-

@@ -208,9 +208,9 @@ func TestMeltdownDeadlineSurvivesRestart(t *testing.T) {
 	h.press(uWu, yjb, button(t, yjb, "1. 撤离"))
 	h.waitMsg(uWu, "请回复【撤离")
 	h.eventually("the board's delivery recorded", func() bool {
-		var n storage.Notice
+		var n storage.View
 		_ = h.app.DB.View(func(tx *storage.Tx) error {
-			n, _ = tx.Notice("board/"+id, "o-duty")
+			n, _ = tx.View("board/"+id, "o-duty")
 			return nil
 		})
 		return n.MessageID == board.ID

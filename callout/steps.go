@@ -101,6 +101,16 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 			}
 		}
 		return tx.PutNotice(n)
+	case storage.RefView:
+		v, err := tx.View(ref.Target, ref.Official)
+		if err != nil {
+			return ignoreMissing(err)
+		}
+		if j.Op == storage.OpSend {
+			v.ChatID, v.MessageID = j.ChatID, msgID
+			return tx.PutView(v)
+		}
+		return nil
 	case storage.RefSummary:
 		a, err := tx.Alert(ref.Alert)
 		if err != nil {

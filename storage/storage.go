@@ -44,8 +44,9 @@ var (
 	bSwaps      = []byte("swaps")         // swap id -> Swap
 	bWarnings   = []byte("warnings")      // warning id -> Warning
 	bChecklist  = []byte("checklist")     // warning id \x00 item id -> ChecklistItem
+	bViews      = []byte("views")         // view scope \x00 official id -> View
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
-		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist}
+		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews}
 	keyVersion = []byte("schema_version")
 )
 

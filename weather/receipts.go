@@ -10,14 +10,11 @@ import (
 )
 
 // Live views (the 熔断 board, a unit's checklist) are one message per
-// official, sent once and then edited in place. Editing needs the id
-// Telegram gave the message, which only the outbox's delivery hook learns;
-// the 叫应 engine's hook records it for escalation notices. A live view is
-// therefore sent as a notice of a scope that is not an alert id
-// ("board/<warning>", "checklist/<warning>/<unit>"): the engine stores the
-// message id in that notice record, the receipt, and later changes are
-// queued as edits of it, coalesced by the message's key so a burst of
-// confirmations costs one edit.
+// official, sent once and then edited in place. Each is a storage.View of a
+// scope ("board/<warning>", "checklist/<warning>/<unit>"): its first message
+// goes out as a storage.RefView job, delivery records the message id in the
+// view, and later changes are queued as edits of it, coalesced by the
+// message's key so a burst of confirmations costs one edit.
 
 func boardScope(warning string) string           { return "board/" + warning }
 func checklistScope(warning, unit string) string { return "checklist/" + warning + "/" + unit }
@@ -36,11 +33,11 @@ func (s *Service) show(tx *storage.Tx, scope, warning, official string, fresh bo
 		return err
 	}
 	text, buttons := render(callout.LanguageOf(tx, s.cfg, official))
-	rc, err := tx.Notice(scope, official)
+	rc, err := tx.View(scope, official)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		rc = storage.Notice{AlertID: scope, Target: official}
-		if err := tx.PutNotice(rc); err != nil {
+		rc = storage.View{Scope: scope, Official: official}
+		if err := tx.PutView(rc); err != nil {
 			return err
 		}
 	case err != nil:
@@ -54,29 +51,29 @@ func (s *Service) show(tx *storage.Tx, scope, warning, official string, fresh bo
 	}
 	if fresh && rc.MessageID != 0 {
 		rc.ChatID, rc.MessageID = 0, 0
-		if err := tx.PutNotice(rc); err != nil {
+		if err := tx.PutView(rc); err != nil {
 			return err
 		}
 	}
 	_, err = tx.Enqueue(storage.Job{Key: "show:" + scope + ":" + official, ChatID: b.ChatID, Op: storage.OpSend,
 		Text: text, Buttons: buttons,
-		Ref: storage.Ref{Kind: storage.RefNotice, Alert: scope, Target: official, Official: official}, CreatedAt: now})
+		Ref: storage.Ref{Kind: storage.RefView, Alert: warning, Target: scope, Official: official}, CreatedAt: now})
 	return err
 }
 
 // viewers lists the officials a live view was shown to.
 func viewers(tx *storage.Tx, scope string) ([]string, error) {
-	rcs, err := tx.Notices(scope)
+	rcs, err := tx.Views(scope)
 	var out []string
 	for _, rc := range rcs {
-		out = append(out, rc.Target)
+		out = append(out, rc.Official)
 	}
 	return out, err
 }
 
 // shownAt lists the delivered messages of a live view.
 func shownAt(tx *storage.Tx, scope string) ([]storage.MessageRef, error) {
-	rcs, err := tx.Notices(scope)
+	rcs, err := tx.Views(scope)
 	var out []storage.MessageRef
 	for _, rc := range rcs {
 		if rc.MessageID != 0 {

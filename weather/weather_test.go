@@ -263,7 +263,7 @@ func TestIssueStoresEverythingInOneGo(t *testing.T) {
 			{"checklist/" + w.ID + "/yjb", "o-wu"}, {"checklist/" + w.ID + "/cgdd", "o-qian"},
 			{"checklist/" + w.ID + "/cgdd", "o-sun"}, {"board/" + w.ID, "o-duty"},
 		} {
-			if _, err := tx.Notice(v.scope, v.official); err != nil {
+			if _, err := tx.View(v.scope, v.official); err != nil {
 				t.Errorf("%s not shown to %s: %v", v.scope, v.official, err)
 			}
 		}
