@@ -127,6 +127,7 @@ type harnessOpts struct {
 	limits *fakeapi.Limits
 	edit   func(string) string // edits the YAML before parsing
 	real   bool                // real clock instead of the fake one
+	start  time.Time           // the fake clock's start; default start
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -149,7 +150,11 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	cfg.Telegram.Token, cfg.HTTP.APIToken = testToken, testAPIToken
 	h.cfg = cfg
 	if !o.real {
-		h.clk = clock.NewFake(start)
+		at := start
+		if !o.start.IsZero() {
+			at = o.start
+		}
+		h.clk = clock.NewFake(at)
 	}
 	h.startApp()
 	t.Cleanup(func() {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +13,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dutybot/api"
-	"dutybot/bot/fakeapi"
-	"dutybot/clock"
-	"dutybot/config"
 	"dutybot/storage"
 )
 
@@ -24,32 +20,8 @@ import (
 // tests that need another season than the shared start.
 func newHarnessAt(t *testing.T, o harnessOpts, now time.Time) *harness {
 	t.Helper()
-	srv := fakeapi.New(fakeapi.Options{Token: testToken, BotUsername: "hangu_duty_bot", Limits: o.limits})
-	t.Cleanup(srv.Close)
-	for id := range phones {
-		srv.AddUser(fakeapi.User{ID: id, FirstName: fmt.Sprint(id), LanguageCode: "zh-hans"})
-	}
-	srv.AddUser(fakeapi.User{ID: uStranger, FirstName: "stranger", LanguageCode: "en"})
-	h := &harness{t: t, srv: srv, logs: &syncBuffer{}, dbPath: filepath.Join(t.TempDir(), "dutybot.db")}
-	h.configY = fmt.Sprintf(testConfig, srv.URL(), h.dbPath)
-	if o.edit != nil {
-		h.configY = o.edit(h.configY)
-	}
-	cfg, err := config.Parse([]byte(h.configY))
-	if err != nil {
-		t.Fatalf("test config: %v", err)
-	}
-	cfg.Telegram.Token, cfg.HTTP.APIToken = testToken, testAPIToken
-	h.cfg = cfg
-	h.clk = clock.NewFake(now)
-	h.startApp()
-	t.Cleanup(func() {
-		h.stop()
-		if t.Failed() {
-			t.Logf("logs:\n%s", h.logs.String())
-		}
-	})
-	return h
+	o.start = now
+	return newHarness(t, o)
 }
 
 // cst is Beijing time.
