@@ -387,7 +387,7 @@ func TestNoticeRendering(t *testing.T) {
 	en := e.c.Notice("en", []Gap{{Period: Period{Kind: KindWarning, Warning: "w1", Type: "rainstorm", Level: "red",
 		First: day(11, 30), NotBefore: at(2026, 11, 30, 10, 30)}, Day: day(11, 30),
 		Missing: []Range{{at(2026, 11, 30, 10, 30), at(2026, 12, 1, 8, 0)}}}})
-	if !strings.Contains(en, "[red rainstorm warning (extreme-weather duty)] since 2026-11-30 10:30") {
+	if !strings.Contains(en, "[red Rainstorm warning (extreme-weather duty)] since 2026-11-30 10:30") {
 		t.Errorf("English notice:\n%s", en)
 	}
 	// A long list is cut below Telegram's limit and says how much is left.

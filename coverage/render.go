@@ -83,8 +83,8 @@ func (c *Checker) PeriodName(lang string, p Period) string {
 		return c.tr.T(lang, "CoverageFlood", nil)
 	case KindWarning:
 		return c.tr.T(lang, "CoverageWarning", map[string]any{
-			"Type":  c.tr.T(lang, "CoverageWarnType_"+p.Type, nil),
-			"Level": c.tr.T(lang, "CoverageLevel_"+p.Level, nil)})
+			"Type":  c.tr.T(lang, "WarnType_"+p.Type, nil),
+			"Level": c.tr.T(lang, "WarnLevel_"+p.Level, nil)})
 	}
 	return p.Name
 }
