@@ -35,12 +35,12 @@ func exampleHarness(t *testing.T, start time.Time) *harness {
 		y := string(example)
 		for old, repl := range map[string]string{
 			`api_url: https://api.telegram.org`: "api_url: " + apiURL,
-			`poll_timeout: 30s`:                  "poll_timeout: 2s",
-			`path: ./data/dutybot.db`:            "path: " + dbPath,
-			`listen: 127.0.0.1:8080`:             "listen: 127.0.0.1:0",
-			`global_per_second: 30`:              "global_per_second: 1000",
-			`chat_per_second: 1 `:                "chat_per_second: 1000 ",
-			`chat_burst: 3`:                      "chat_burst: 100",
+			`poll_timeout: 30s`:                 "poll_timeout: 2s",
+			`path: ./data/dutybot.db`:           "path: " + dbPath,
+			`listen: 127.0.0.1:8080`:            "listen: 127.0.0.1:0",
+			`global_per_second: 30`:             "global_per_second: 1000",
+			`chat_per_second: 1 `:               "chat_per_second: 1000 ",
+			`chat_burst: 3`:                     "chat_burst: 100",
 		} {
 			if !strings.Contains(y, old) {
 				t.Fatalf("config.example.yaml no longer has %q", old)
