@@ -348,9 +348,12 @@ func (s *Service) expireSwaps(tx *storage.Tx, sh storage.Shift, reason string, n
 	return nil
 }
 
-// AnswerSwap records the colleague's answer: accepted swaps go to the
-// approver, declined ones end.
-func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error) {
+// pressSwap runs a press on swap id in one transaction: the swap must be
+// in state want and may(swap) must hold for the presser; a swap no longer
+// possible (the shift started, the colleague got busy) is expired and its
+// refusal returned; otherwise act decides it.
+func (s *Service) pressSwap(id, want string, may func(storage.Swap) bool,
+	act func(tx *storage.Tx, sw storage.Swap, sh storage.Shift, now time.Time, out *SwapPress) error) (SwapPress, error) {
 	now := s.clock.Now()
 	var out SwapPress
 	var gone error
@@ -361,10 +364,10 @@ func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error)
 			return err
 		}
 		out.Swap = sw
-		if presser != sw.Colleague {
+		if !may(sw) {
 			return ErrSwapNotYours
 		}
-		if sw.State != storage.SwapRequested {
+		if sw.State != want {
 			return &SwapStaleError{State: sw.State}
 		}
 		sh, err := s.stillPossible(tx, &sw, now)
@@ -377,21 +380,40 @@ func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error)
 			}
 			return err
 		}
+		return act(tx, sw, sh, now, &out)
+	})
+	if err == nil {
+		s.engine.Committed()
+		err = gone
+	}
+	return out, err
+}
+
+// settleSwap stores a swap's new state, tells people the note and records
+// the event, in tx.
+func (s *Service) settleSwap(tx *storage.Tx, sw storage.Swap, sh storage.Shift, to []string, note, event, official, actor string, now time.Time) error {
+	if err := tx.PutSwap(sw); err != nil {
+		return err
+	}
+	if err := s.engine.Tell(tx, to, "", storage.Ref{Kind: storage.RefInfo}, now,
+		func(lang string) (string, [][]storage.Button) {
+			return s.T(lang, note, s.swapData(lang, sw, sh)), nil
+		}); err != nil {
+		return err
+	}
+	return tx.AppendEvent(storage.Event{At: now, Type: event, Official: official, Actor: actor, Detail: s.swapDetail(sw)})
+}
+
+// AnswerSwap records the colleague's answer: accepted swaps go to the
+// approver, declined ones end.
+func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error) {
+	may := func(sw storage.Swap) bool { return presser == sw.Colleague }
+	return s.pressSwap(id, storage.SwapRequested, may, func(tx *storage.Tx, sw storage.Swap, sh storage.Shift, now time.Time, out *SwapPress) error {
 		sw.AnsweredAt = now
 		if !accept {
 			sw.State = storage.SwapDeclined
 			out.Swap = sw
-			if err := tx.PutSwap(sw); err != nil {
-				return err
-			}
-			if err := s.engine.Tell(tx, []string{sw.Requester}, "", storage.Ref{Kind: storage.RefInfo}, now,
-				func(lang string) (string, [][]storage.Button) {
-					return s.T(lang, "RotaSwapDeclinedNote", s.swapData(lang, sw, sh)), nil
-				}); err != nil {
-				return err
-			}
-			return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapDeclined, Official: sw.Requester,
-				Actor: presser, Detail: s.swapDetail(sw)})
+			return s.settleSwap(tx, sw, sh, []string{sw.Requester}, "RotaSwapDeclinedNote", storage.EvSwapDeclined, sw.Requester, presser, now)
 		}
 		sw.State = storage.SwapAccepted
 		// The approvers are chosen again: who can be reached may have changed.
@@ -399,9 +421,6 @@ func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error)
 			sw.Approvers = a
 		}
 		out.Swap = sw
-		if err := tx.PutSwap(sw); err != nil {
-			return err
-		}
 		if err := s.engine.Tell(tx, sw.Approvers, "", storage.Ref{Kind: storage.RefInfo}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return s.SwapApproveText(lang, sw, sh), [][]storage.Button{{
@@ -410,67 +429,21 @@ func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error)
 			}); err != nil {
 			return err
 		}
-		if err := s.engine.Tell(tx, []string{sw.Requester}, "", storage.Ref{Kind: storage.RefInfo}, now,
-			func(lang string) (string, [][]storage.Button) {
-				return s.T(lang, "RotaSwapAcceptedNote", s.swapData(lang, sw, sh)), nil
-			}); err != nil {
-			return err
-		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapAccepted, Official: sw.Requester,
-			Actor: presser, Detail: s.swapDetail(sw)})
+		return s.settleSwap(tx, sw, sh, []string{sw.Requester}, "RotaSwapAcceptedNote", storage.EvSwapAccepted, sw.Requester, presser, now)
 	})
-	if err == nil {
-		s.engine.WakeOutbox()
-		err = gone
-	}
-	return out, err
 }
 
 // DecideSwap records the approver's decision; an approved swap changes the
 // roster (the requester replaced, source "swap:<id>", a note added), moves
 // the shift's reminders and check-in to the new person, and tells everyone.
 func (s *Service) DecideSwap(presser, id string, approve bool) (SwapPress, error) {
-	now := s.clock.Now()
-	var out SwapPress
-	var gone error
-	err := s.db.Update(func(tx *storage.Tx) error {
-		out, gone = SwapPress{}, nil
-		sw, err := s.loadSwap(tx, id)
-		if err != nil {
-			return err
-		}
-		out.Swap = sw
-		if !slices.Contains(sw.Approvers, presser) {
-			return ErrSwapNotYours
-		}
-		if sw.State != storage.SwapAccepted {
-			return &SwapStaleError{State: sw.State}
-		}
-		sh, err := s.stillPossible(tx, &sw, now)
-		out.Swap, out.Shift = sw, sh
-		if err != nil {
-			var r *Refusal
-			if errors.As(err, &r) {
-				gone = r
-				return nil
-			}
-			return err
-		}
+	may := func(sw storage.Swap) bool { return slices.Contains(sw.Approvers, presser) }
+	return s.pressSwap(id, storage.SwapAccepted, may, func(tx *storage.Tx, sw storage.Swap, sh storage.Shift, now time.Time, out *SwapPress) error {
 		sw.DecidedAt, sw.DecidedBy = now, presser
 		if !approve {
 			sw.State = storage.SwapRejected
 			out.Swap = sw
-			if err := tx.PutSwap(sw); err != nil {
-				return err
-			}
-			if err := s.engine.Tell(tx, []string{sw.Requester, sw.Colleague}, "", storage.Ref{Kind: storage.RefInfo}, now,
-				func(lang string) (string, [][]storage.Button) {
-					return s.T(lang, "RotaSwapRejectedNote", s.swapData(lang, sw, sh)), nil
-				}); err != nil {
-				return err
-			}
-			return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapRejected, Official: sw.Requester,
-				Actor: presser, Detail: s.swapDetail(sw)})
+			return s.settleSwap(tx, sw, sh, []string{sw.Requester, sw.Colleague}, "RotaSwapRejectedNote", storage.EvSwapRejected, sw.Requester, presser, now)
 		}
 		sw.State = storage.SwapApproved
 		out.Swap = sw
@@ -513,9 +486,4 @@ func (s *Service) DecideSwap(presser, id string, approve bool) (SwapPress, error
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapApproved, Official: sw.Colleague,
 			Actor: presser, Detail: s.swapDetail(sw)})
 	})
-	if err == nil {
-		s.engine.Committed()
-		err = gone
-	}
-	return out, err
 }
