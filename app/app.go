@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"dutybot/api"
+	"dutybot/board"
 	"dutybot/bot"
 	"dutybot/cadence"
 	"dutybot/callout"
@@ -50,6 +51,9 @@ type Options struct {
 	NoHTTP bool
 	// NoBot disables polling Telegram (the outbox still sends).
 	NoBot bool
+	// BoardOpenLoopback lets loopback browsers see the duty board without
+	// signing in; only the sandbox sets it.
+	BoardOpenLoopback bool
 }
 
 // App is a wired dutybot.
@@ -72,6 +76,7 @@ type App struct {
 	Overdue    *tasks.Sweeper
 	Rota       *rota.Service
 	Weather    *weather.Service
+	Board      *board.Server
 	Coverage   *coverage.Checker
 
 	opts Options
@@ -122,6 +127,11 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Rota = rota.New(cfg, db, a.Engine, cal, cat, opts.Clock, opts.Log)
 	a.Weather = weather.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Weather.DutyMode = a.Rota.DutyMode
+	if a.Board, err = board.New(board.Deps{Config: cfg, DB: db, Engine: a.Engine, Rota: a.Rota, Weather: a.Weather,
+		Tasks: a.Tasks, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
+		db.Close()
+		return nil, err
+	}
 	a.Coverage = coverage.New(cfg, db, cal, a.Rota, a.Engine, cat, opts.Clock, opts.Log)
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
@@ -160,6 +170,15 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.warnCalendar()
 	return a, nil
+}
+
+// Handler is the bot's HTTP interface: the API, health, metrics and the
+// duty board. Run serves it on http.listen; the sandbox mounts it.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	a.Board.Routes(mux)
+	mux.Handle("/", a.API.Handler())
+	return mux
 }
 
 // loadCalendar builds the working calendar with the configured overrides.
@@ -236,7 +255,7 @@ func (a *App) Run(ctx context.Context) error {
 				return fmt.Errorf("http.listen %s: %w", a.Config.HTTP.Listen, err)
 			}
 		}
-		srv := &http.Server{Handler: a.API.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
 		a.log.Info("HTTP API listening", "addr", ln.Addr().String())
 		run("http", func(ctx context.Context) error {
 			go func() {

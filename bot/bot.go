@@ -40,15 +40,24 @@ type Deps struct {
 	Reminders *reminders.Service
 	Rota      *rota.Service
 	Weather   *weather.Service
-	Coverage  *coverage.Checker // roster files sent in chat (document.go)
-	Plan      *catalogue.Plan
-	Catalog   *locales.Catalog
-	Metrics   *metrics.Metrics
-	Log       *slog.Logger
+	// Board makes the signed links /board sends; nil without a board.
+	Board    BoardLinks
+	Coverage *coverage.Checker // roster files sent in chat (document.go)
+	Plan     *catalogue.Plan
+	Catalog  *locales.Catalog
+	Metrics  *metrics.Metrics
+	Log      *slog.Logger
 	// WakeOutbox is called after replies were queued.
 	WakeOutbox func()
 	// HTTPClient overrides the client used for Bot API calls (tests).
 	HTTPClient *http.Client
+}
+
+// BoardLinks makes signed links to the duty board.
+type BoardLinks interface {
+	// Link returns a link that lets official open the board, or an error
+	// when their role may not.
+	Link(official string) (string, error)
 }
 
 // Bot is the Telegram front end.

@@ -154,7 +154,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 			b.reply(c, b.t(c, "NothingToCancel", nil))
 		}
 	default:
-		if b.onRotaCommand(c, cmd) || b.onWarnCommand(c, cmd) {
+		if b.onRotaCommand(c, cmd) || b.onWarnCommand(c, cmd) || b.onBoardCommand(c, cmd) {
 			return
 		}
 		b.reply(c, b.t(c, "UnknownCommand", nil))

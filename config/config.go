@@ -44,6 +44,7 @@ type Config struct {
 	Cadence    Cadence    `yaml:"cadence"`
 	Roster     Roster     `yaml:"roster"`
 	Weather    Weather    `yaml:"weather"`
+	Board      Board      `yaml:"board"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -72,6 +73,18 @@ type HTTP struct {
 	APITokenFile string `yaml:"api_token_file"`
 	// APIToken is read from APITokenFile or DUTYBOT_API_TOKEN by ResolveSecrets.
 	APIToken string `yaml:"-"`
+	// PublicURL is how officials' browsers reach this server (the duty
+	// board's links), e.g. https://duty.example.gov.cn; default
+	// http://<listen>.
+	PublicURL string `yaml:"public_url"`
+}
+
+// Board configures the live duty board (/board) on the HTTP server.
+type Board struct {
+	// LinkTTL is how long a signed link sent by /board can be opened.
+	LinkTTL Duration `yaml:"link_ttl"`
+	// SessionTTL is how long a browser stays signed in after opening it.
+	SessionTTL Duration `yaml:"session_ttl"`
 }
 
 // Delivery bounds the outgoing message rate to stay inside Telegram's limits.

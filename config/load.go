@@ -156,6 +156,7 @@ func defaults() Config {
 		Tasks:   Tasks{DueHour: 18, OverdueLevel: "yellow"},
 		Cadence: Cadence{Grace: Duration(time.Hour)},
 		HTTP:    HTTP{Listen: DefaultListen},
+		Board:   Board{LinkTTL: Duration(15 * time.Minute), SessionTTL: Duration(12 * time.Hour)},
 		Roster:  defaultRoster(),
 		Delivery: Delivery{
 			GlobalPerSecond: DefaultGlobalPerSecond,
@@ -309,6 +310,17 @@ func (c *Config) validate() error {
 		e.add("http.listen", "%q is not host:port (e.g. %s): %v", c.HTTP.Listen, DefaultListen, addrErr(err))
 	} else if port == "" {
 		e.add("http.listen", "%q has no port (e.g. %s)", c.HTTP.Listen, DefaultListen)
+	}
+	if u := c.HTTP.PublicURL; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			e.add("http.public_url", "%q is not an http(s) URL such as https://duty.example.gov.cn", u)
+		}
+	}
+	if c.Board.LinkTTL <= 0 {
+		e.add("board.link_ttl", "%s must be positive", c.Board.LinkTTL)
+	}
+	if c.Board.SessionTTL <= 0 {
+		e.add("board.session_ttl", "%s must be positive", c.Board.SessionTTL)
 	}
 	c.validateDelivery(&e)
 	c.validateUnits(&e)
