@@ -18,8 +18,10 @@ import (
 
 	"dutybot/callout"
 	"dutybot/coverage"
+	"dutybot/incident"
 	"dutybot/rota"
 	"dutybot/storage"
+	"dutybot/tips"
 	"dutybot/weather"
 )
 
@@ -33,6 +35,15 @@ type Server struct {
 	rota     *rota.Service
 	weather  *weather.Service
 	coverage *coverage.Checker // roster files and gaps (roster.go)
+
+	incidents *incident.Service
+	tips      *tips.Service
+}
+
+// WithReports adds the incident and hazard-tip endpoints.
+func (s *Server) WithReports(i *incident.Service, t *tips.Service) *Server {
+	s.incidents, s.tips = i, t
+	return s
 }
 
 // WithDuty adds the roster and weather endpoints.
@@ -57,6 +68,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/alerts/{id}/close", s.auth(s.closeAlert))
 	s.rosterRoutes(mux)
 	s.weatherRoutes(mux)
+	s.incidentRoutes(mux)
+	s.tipRoutes(mux)
+	s.backupRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux

@@ -27,6 +27,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/duty"
+	"dutybot/incident"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/outbox"
@@ -35,6 +36,7 @@ import (
 	"dutybot/scheduler"
 	"dutybot/storage"
 	"dutybot/tasks"
+	"dutybot/tips"
 	"dutybot/weather"
 	"dutybot/workcal"
 )
@@ -77,6 +79,8 @@ type App struct {
 	Rota       *rota.Service
 	Weather    *weather.Service
 	Board      *board.Server
+	Incidents  *incident.Service
+	Tips       *tips.Service
 	Coverage   *coverage.Checker
 
 	opts Options
@@ -127,6 +131,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Rota = rota.New(cfg, db, a.Engine, cal, cat, opts.Clock, opts.Log)
 	a.Weather = weather.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Weather.DutyMode = a.Rota.DutyMode
+	a.Incidents = incident.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
+	a.Tips = tips.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	if a.Board, err = board.New(board.Deps{Config: cfg, DB: db, Engine: a.Engine, Rota: a.Rota, Weather: a.Weather,
 		Tasks: a.Tasks, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
 		db.Close()
@@ -148,6 +154,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	fire.Handle("r:", a.Engine.Fire)
 	fire.Handle("s:", a.Rota.Fire)
 	fire.Handle("w:", a.Weather.Fire)
+	fire.Handle("i:", a.Incidents.Fire)
+	fire.Handle("t:", a.Tips.Fire)
 	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, fire.Fire, scheduler.Options{
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
 		AfterFire: a.Engine.Committed})
@@ -163,7 +171,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
-	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithRoster(a.Coverage)
+	a.API = api.New(a.Engine, db, cfg.HTTP.APIToken, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
@@ -240,6 +248,8 @@ func (a *App) Run(ctx context.Context) error {
 	run("cadence", a.Cadence.Run)
 	run("rota", a.Rota.Run)
 	run("weather", a.Weather.Run)
+	run("incidents", a.Incidents.Run)
+	run("tips", a.Tips.Run)
 	run("coverage", a.Coverage.Run)
 	if a.Overdue != nil {
 		run("overdue", a.Overdue.Run)

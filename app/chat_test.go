@@ -102,7 +102,7 @@ func TestLanguageSwitchAndCommandMenu(t *testing.T) {
 	h.bind(uZhang)
 	for _, lc := range []string{"", "zh", "en"} {
 		cmds := h.srv.Commands(lc)
-		if len(cmds) != 16 || cmds[0].Command != "start" || cmds[2].Command != "mytasks" {
+		if len(cmds) != 19 || cmds[0].Command != "start" || cmds[2].Command != "mytasks" {
 			t.Fatalf("commands for %q = %+v", lc, cmds)
 		}
 	}

@@ -22,12 +22,14 @@ import (
 	"dutybot/catalogue"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/incident"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/reminders"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tasks"
+	"dutybot/tips"
 	"dutybot/weather"
 )
 
@@ -40,6 +42,8 @@ type Deps struct {
 	Reminders *reminders.Service
 	Rota      *rota.Service
 	Weather   *weather.Service
+	Incidents *incident.Service
+	Tips      *tips.Service
 	// Board makes the signed links /board sends; nil without a board.
 	Board    BoardLinks
 	Coverage *coverage.Checker // roster files sent in chat (document.go)

@@ -33,6 +33,10 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 // pressed performs a press and returns the toast text and whether it should
 // be shown as a dialog.
 func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
+	if toast, alert, ok := b.tipPressed(c, data, msgID); ok {
+		// Before the binding check: tipsters need not be officials.
+		return toast, alert
+	}
 	if !c.bound {
 		return b.t(c, "ToastUnbound", nil), true
 	}
@@ -56,6 +60,9 @@ func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
 		return toast, alert
 	}
 	if toast, alert, ok := b.warnPressed(c, data, msgID); ok {
+		return toast, alert
+	}
+	if toast, alert, ok := b.incidentPressed(c, data, msgID); ok {
 		return toast, alert
 	}
 	p, ok := callout.ParseData(data)

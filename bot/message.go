@@ -99,6 +99,9 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 			}
 			return
 		}
+		if private && (b.tipInput(c, m) || c.bound && b.incidentInput(c, m)) {
+			return
+		}
 		if private && c.bound && b.drafts.active(c.chatID) {
 			b.onDraftText(ctx, c, text)
 			return
@@ -121,6 +124,10 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		return
 	case "help":
 		b.onHelp(c)
+		return
+	case "tip":
+		// Enterprise workers who only started the bot may report hazards.
+		b.onTipCommand(c, cmd.args, m)
 		return
 	}
 	if !c.bound {
@@ -154,7 +161,8 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 			b.reply(c, b.t(c, "NothingToCancel", nil))
 		}
 	default:
-		if b.onRotaCommand(c, cmd) || b.onWarnCommand(c, cmd) || b.onBoardCommand(c, cmd) {
+		if b.onRotaCommand(c, cmd) || b.onWarnCommand(c, cmd) || b.onBoardCommand(c, cmd) ||
+			b.onIncidentCommand(c, cmd, m) || b.onLedgerCommand(c, cmd) {
 			return
 		}
 		b.reply(c, b.t(c, "UnknownCommand", nil))

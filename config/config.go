@@ -45,6 +45,9 @@ type Config struct {
 	Roster     Roster     `yaml:"roster"`
 	Weather    Weather    `yaml:"weather"`
 	Board      Board      `yaml:"board"`
+	Incidents  Incidents  `yaml:"incidents"`
+	Tips       Tips       `yaml:"tips"`
+	Ledger     Ledger     `yaml:"ledger"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`

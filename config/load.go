@@ -137,6 +137,7 @@ func Parse(data []byte) (*Config, error) {
 		cfg.Cadence.Rules = DefaultCadence()
 	}
 	cfg.applyDutyDefaults()
+	cfg.applyReportDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -145,7 +146,11 @@ func Parse(data []byte) (*Config, error) {
 }
 
 func defaults() Config {
+	incidents, tips, ledger := defaultReports()
 	return Config{
+		Incidents: incidents,
+		Tips:      tips,
+		Ledger:    ledger,
 		Timezone: DefaultTimezone,
 		Language: DefaultLanguage,
 		Telegram: Telegram{
@@ -335,6 +340,7 @@ func (c *Config) validate() error {
 	c.validateCadence(&e)
 	c.validateRoster(&e)
 	c.validateWeather(&e)
+	c.validateReports(&e)
 	return e.err()
 }
 
