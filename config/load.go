@@ -151,8 +151,8 @@ func defaults() Config {
 		Incidents: incidents,
 		Tips:      tips,
 		Ledger:    ledger,
-		Timezone: DefaultTimezone,
-		Language: DefaultLanguage,
+		Timezone:  DefaultTimezone,
+		Language:  DefaultLanguage,
 		Telegram: Telegram{
 			APIURL:      DefaultAPIURL,
 			PollTimeout: Duration(DefaultPollTimeout),
