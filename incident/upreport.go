@@ -65,6 +65,7 @@ func (s *Service) reportUpIn(tx *storage.Tx, id, actor, department string, now t
 	case in.Up == nil:
 		out.Report.Late = now.After(in.ReportDue)
 		in.Up = &out.Report
+		in.SupplementDue = false // the first report carries the figures as they now stand
 		detail := fmt.Sprintf("reported to %s at %s by %s (due %s)", department, s.stamp(now), actor, s.stamp(in.ReportDue))
 		if out.Report.Late {
 			out.Over = now.Sub(in.ReportDue)
