@@ -26,7 +26,7 @@ func (f *botFixture) photo(user int64, small, large string) []storage.Job {
 	f.take()
 	f.msgID++
 	f.b.onMessage(context.Background(), &models.Message{ID: f.msgID, Chat: models.Chat{ID: user, Type: models.ChatTypePrivate},
-		From: &models.User{ID: user, LanguageCode: "zh-hans"},
+		From:  &models.User{ID: user, LanguageCode: "zh-hans"},
 		Photo: []models.PhotoSize{{FileID: small, Width: 90, Height: 60}, {FileID: large, Width: 1280, Height: 960}}})
 	return f.takeChat(user)
 }
