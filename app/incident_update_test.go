@@ -327,14 +327,10 @@ func TestIncidentAPIValidation(t *testing.T) {
 	if n := len(h.events(storage.EvIncidentReportedUp, storage.EvIncidentUpdate)); n != 0 {
 		t.Fatalf("refused requests recorded %d events", n)
 	}
-	var got struct {
-		api      map[string]any
-		reported map[string]any
-	}
-	code, got.reported = h.apiDo("POST", "/api/v1/incidents/"+id+"/reported", testAPIToken, `{"by":"o-liu","to":"区应急管理局（网报）"}`)
-	up, _ := got.reported["reported_up"].(map[string]any)
+	code, reported := h.apiDo("POST", "/api/v1/incidents/"+id+"/reported", testAPIToken, `{"by":"o-liu","to":"区应急管理局（网报）"}`)
+	up, _ := reported["reported_up"].(map[string]any)
 	if code != 200 || up == nil || up["by"] != "o-liu" || up["to"] != "区应急管理局（网报）" || up["late"] != false {
-		t.Errorf("reported: %d %v", code, got.reported)
+		t.Errorf("reported: %d %v", code, reported)
 	}
 	if code, out := h.apiDo("POST", "/api/v1/incidents/"+id+"/reported", testAPIToken, `{}`); code != 409 {
 		t.Errorf("reported twice: %d %v", code, out)
