@@ -67,6 +67,15 @@ func (b *Bot) tipCancel(c caller) bool {
 	return had
 }
 
+func (b *Bot) dropTipDraft(c caller) {
+	if err := b.DB.Update(func(tx *storage.Tx) error {
+		_, err := tx.DeleteTipDraft(c.chatID)
+		return err
+	}); err != nil {
+		b.Log.Error("drop tip draft", "err", err)
+	}
+}
+
 func (b *Bot) tipCancelRow(c caller) [][]storage.Button {
 	return [][]storage.Button{{{Text: b.t(c, "ButtonCancel", nil), Data: tipDraftPrefix + "cancel"}}}
 }
@@ -101,9 +110,14 @@ func (b *Bot) tipInput(c caller, m *models.Message) bool {
 		return false
 	}
 	now := b.Engine.Now()
-	if hasDraft && now.Sub(d.At) > tipDraftTTL || hasPrompt && now.Sub(p.At) > promptTTL {
-		b.tipCancel(c) // abandoned: the message is not for it
-		return false
+	// Abandoned ones go: the message is not for them.
+	if hasDraft && now.Sub(d.At) > tipDraftTTL {
+		hasDraft = false
+		b.dropTipDraft(c)
+	}
+	if hasPrompt && now.Sub(p.At) > promptTTL {
+		hasPrompt = false
+		b.dropTipPrompt(c)
 	}
 	switch {
 	case !hasDraft && !hasPrompt:
