@@ -34,6 +34,10 @@ func TestTipLifecycleOverdueEscalation(t *testing.T) {
 	h.srv.SendText(uWu, "2天")
 	h.waitMsg(uWu, "✅ "+ref+" 已交由城管大队办理，期限 2026-12-02 08:00")
 	h.waitMsg(uChen, "隐患举报 "+ref+" 交由城管大队办理，期限 2026-12-02 08:00")
+	h.eventually("the office's buttons gone", func() bool {
+		m := h.latest(uWu, m.ID)
+		return len(m.Inline) == 0 && strings.Contains(m.Text, "城管大队办理中")
+	})
 	h.waitMsg(uWorker, "已受理", "期限 2026-12-02 08:00")
 	// A stale press of the office's unit buttons changes nothing.
 	if a := h.press(uWu, office, button(t, office, "党政办")); !strings.Contains(a.Text, "已指派") {

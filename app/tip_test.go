@@ -181,6 +181,10 @@ func TestTipAnonymousIdentityNeverShown(t *testing.T) {
 	h.waitMsg(uChen, ref+" 已办结（属实）")
 	h.waitMsg(uWorker, "您的隐患举报 "+ref+" 已办结", "经核查属实", "已责令宏达厂清理易燃物")
 	h.waitMsg(uWu, ref, "已由城管大队陈杰办结")
+	h.eventually("the unit's buttons gone", func() bool {
+		m := h.latest(uChen, unit.ID)
+		return len(m.Inline) == 0 && strings.Contains(m.Text, "已办结，属实")
+	})
 
 	// The principal (tips.reveal_roles) reveals it to pay a reward.
 	h.srv.SendText(uHe, "/tip reveal "+ref+" 发放举报奖励需核实身份")

@@ -82,14 +82,15 @@ func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, boo
 		b.tipEdit(c, msgID, s.HandlerText(c.lang, t), s.PhotoButtons(c.lang, t))
 		return b.t(c, "TipToastAssigned", map[string]any{"Unit": b.unitName(p.Unit)}), false
 	case tips.ActDays:
-		if !b.putTipPrompt(c, storage.TipPrompt{Ref: p.Ref, Action: "days", Unit: p.Unit}) {
+		if !b.putTipPrompt(c, storage.TipPrompt{Ref: p.Ref, Action: "days", Unit: p.Unit, MessageID: msgID}) {
 			return b.t(c, "InternalError", nil), true
 		}
 		b.tipReply(c, b.t(c, "TipAskDays", map[string]any{"Ref": p.Ref, "Unit": b.unitName(p.Unit)}), nil)
 		return "✓", false
 	case tips.ActVerified, tips.ActNotVerified:
 		verified := p.Action == tips.ActVerified
-		if !b.putTipPrompt(c, storage.TipPrompt{Ref: p.Ref, Action: "close", Verified: verified}) {
+		if !b.putTipPrompt(c, storage.TipPrompt{Ref: p.Ref, Action: "close", Verified: verified,
+			MessageID: msgID}) {
 			return b.t(c, "InternalError", nil), true
 		}
 		b.tipReply(c, b.t(c, "TipAskResult", map[string]any{"Ref": p.Ref, "Verified": verified}), nil)
@@ -123,6 +124,7 @@ func (b *Bot) onTipPromptInput(c caller, p storage.TipPrompt, m *models.Message)
 		}
 		if b.assignTip(c, p.Ref, p.Unit, time.Duration(days)*24*time.Hour, false) {
 			b.dropTipPrompt(c)
+			b.settleTipMessage(c, p)
 		}
 	case "close":
 		if text == "" {
@@ -140,9 +142,22 @@ func (b *Bot) onTipPromptInput(c caller, p storage.TipPrompt, m *models.Message)
 			return
 		}
 		b.dropTipPrompt(c)
+		b.settleTipMessage(c, p)
 		b.tipReply(c, b.t(c, "TipClosedOK", map[string]any{"Ref": p.Ref, "Verified": p.Verified}), nil)
 	default:
 		b.dropTipPrompt(c)
+	}
+}
+
+// settleTipMessage rewrites the message whose button asked for a prompt,
+// so its buttons go once the answer was taken.
+func (b *Bot) settleTipMessage(c caller, p storage.TipPrompt) {
+	if p.MessageID == 0 {
+		return
+	}
+	s := b.tipService()
+	if t, err := s.See(c.official.ID, p.Ref); err == nil {
+		b.tipEdit(c, p.MessageID, s.HandlerText(c.lang, t), s.PhotoButtons(c.lang, t))
 	}
 }
 

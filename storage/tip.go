@@ -251,11 +251,13 @@ type TipDraft struct {
 // TipPrompt is a typed answer a handler's chat is asked for: the days of an
 // assignment or the result of a tip being closed.
 type TipPrompt struct {
-	Ref      string    `json:"ref"`
-	Action   string    `json:"action"` // days, close
-	Unit     string    `json:"unit,omitempty"`
-	Verified bool      `json:"verified,omitempty"`
-	At       time.Time `json:"at"`
+	Ref      string `json:"ref"`
+	Action   string `json:"action"` // days, close
+	Unit     string `json:"unit,omitempty"`
+	Verified bool   `json:"verified,omitempty"`
+	// MessageID is the message whose button asked, rewritten once answered.
+	MessageID int       `json:"message_id,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 func tipDraftKey(chat int64) []byte  { return []byte("tip_draft:" + strconv.FormatInt(chat, 10)) }

@@ -234,3 +234,28 @@ func TestTipDraftAndPrompt(t *testing.T) {
 		return nil
 	})
 }
+
+// BenchmarkTipRefsByChat measures finding a tipster's own tips among 10,000
+// sealed records (decades of a town's tips), which opens every seal.
+func BenchmarkTipRefsByChat(b *testing.B) {
+	db := openTemp(b)
+	mustUpdate(b, db, func(tx *Tx) error {
+		for i := range 10000 {
+			ref := "T" + strconv.Itoa(2600+i/1000) + "-" + strconv.Itoa(1000+i%1000)
+			if err := tx.SealTipster(ref, Tipster{ChatID: int64(i % 500), Name: "某某"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b.ResetTimer()
+	for b.Loop() {
+		mustView(b, db, func(tx *Tx) error {
+			refs, err := tx.TipRefsByChat(7)
+			if len(refs) != 20 {
+				b.Fatalf("%d refs", len(refs))
+			}
+			return err
+		})
+	}
+}
