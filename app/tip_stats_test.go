@@ -16,7 +16,7 @@ func TestTipMonthlyCounts(t *testing.T) {
 	for _, u := range []int64{uWu, uHe, uAdmin, uZhang} {
 		h.bind(u)
 	}
-	// November: two tips; one found true and rewarded, one not true.
+	// November: a is found true and rewarded, b is not true.
 	a := h.tip(uWorker, "仓库电线私拉乱接", "含谷镇物流园", true)
 	b := h.tip(uZhang, "河堤护栏缺失", "含谷河堤", false)
 	h.srv.SendText(uWu, "/tip close "+a+" 属实 已整改")
