@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"dutybot/app"
 	"dutybot/config"
 	"dutybot/redact"
+	"dutybot/storage"
 )
 
 func TestGuidedAlertWithLiveSummary(t *testing.T) {
@@ -221,6 +223,35 @@ func TestCancelEndsAWarningDraft(t *testing.T) {
 	h.waitMsg(uDuty, "已取消")
 	h.srv.SendText(uDuty, "hello")
 	h.waitMsg(uDuty, "如需操作请使用命令")
+	h.srv.SendText(uDuty, "/cancel")
+	h.waitMsg(uDuty, "当前没有进行中的操作")
+}
+
+func TestStartingAFlowEndsTheOthers(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.bind(uDuty)
+	h.srv.SendText(uDuty, "/tip")
+	h.waitMsg(uDuty, "隐患举报 1/4")
+	// The tip draft gives way to the incident report started after it:
+	// the next text is the incident's time, not the hazard.
+	h.srv.SendText(uDuty, "/incident")
+	h.waitMsg(uDuty, "1/")
+	h.srv.SendText(uDuty, "刚才")
+	h.waitMsg(uDuty, "2/")
+	err := h.app.DB.View(func(tx *storage.Tx) error {
+		if _, err := tx.TipDraft(uDuty); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("the tip draft is still there (%v)", err)
+		}
+		if d, err := tx.IncidentDraft(uDuty); err != nil || d.Step == "" {
+			t.Errorf("no incident draft: %+v %v", d, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv.SendText(uDuty, "/cancel")
+	h.waitMsg(uDuty, "已取消")
 	h.srv.SendText(uDuty, "/cancel")
 	h.waitMsg(uDuty, "当前没有进行中的操作")
 }

@@ -19,24 +19,7 @@ import (
 
 func newIncidentHarness(t *testing.T) *harness {
 	t.Helper()
-	h := newHarness(t, harnessOpts{})
-	h.wireIncidents()
-	return h
-}
-
-// wireIncidents hands the bot the app's incident service.
-// TODO(incident): app.New should pass Incidents (and Tips) in bot.Deps;
-// until it does, the tests wire it here, before the bot sees an update.
-func (h *harness) wireIncidents() {
-	if h.app.Bot.Incidents == nil {
-		h.app.Bot.Incidents = h.app.Incidents
-	}
-}
-
-// restartIncidents restarts the app and wires the incident service again.
-func (h *harness) restartIncidents() {
-	h.restart()
-	h.wireIncidents()
+	return newHarness(t, harnessOpts{})
 }
 
 // postIncident reports an accident over the API and returns its id.

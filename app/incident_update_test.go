@@ -172,10 +172,10 @@ func TestIncidentClocksSurviveRestart(t *testing.T) {
 	}
 	id := h.postIncident(start, "gas", 0) // due 09:00, reminders 08:30 and 08:50
 	h.waitIncidentCalls(id)
-	h.restartIncidents()
+	h.restart()
 	h.advanceTo(start.Add(30 * time.Minute))
 	h.waitMsg(uLiu, "上报提醒：事故 "+id, "还剩 30 分钟")
-	h.restartIncidents()
+	h.restart()
 	h.advanceTo(start.Add(50 * time.Minute))
 	h.waitMsg(uLiu, "上报提醒：事故 "+id, "还剩 10 分钟")
 	h.eventually("the 10-minute reminder of 何军", func() bool { return len(h.messages(uHe, "还剩 10 分钟")) == 1 })
@@ -184,10 +184,9 @@ func TestIncidentClocksSurviveRestart(t *testing.T) {
 	h.stop()
 	h.advanceTo(start.Add(90 * time.Minute))
 	h.startApp()
-	h.wireIncidents()
 	h.waitMsg(uLiu, "⚠️ 迟报：事故 "+id)
 	h.waitMsg(uHe, "📣 叫应 🔴 红色", "事故迟报："+id)
-	h.restartIncidents()
+	h.restart()
 	h.advanceTo(start.Add(3 * time.Hour))
 	time.Sleep(100 * time.Millisecond)
 

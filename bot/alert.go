@@ -72,6 +72,7 @@ func (b *Bot) onAlert(_ context.Context, c caller, args string) {
 		return
 	}
 	if args == "" {
+		b.cancelFlows(c)
 		dr := &draft{step: "level"}
 		b.drafts.put(c.chatID, dr)
 		b.reply2(c, b.t(c, "AlertAskLevel", nil), b.levelButtons(c))

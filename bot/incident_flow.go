@@ -52,6 +52,7 @@ func nextStep(d storage.IncidentDraft) string {
 }
 
 func (b *Bot) startIncidentReport(c caller) {
+	b.cancelFlows(c)
 	d := storage.IncidentDraft{Mode: modeReport, Step: reportSteps[0]}
 	if !b.saveIncidentDraft(c, &d) {
 		b.reply(c, b.t(c, "InternalError", nil))
@@ -79,6 +80,7 @@ func (b *Bot) startIncidentUpdate(c caller, id string) {
 		b.reply2(c, card+"\n"+b.t(c, "IncidentUpdateForbidden", nil), b.Incidents.Buttons(c.lang, c.official.ID, in))
 		return
 	}
+	b.cancelFlows(c)
 	d := storage.IncidentDraft{Mode: modeUpdate, Incident: in.ID, Step: updateSteps[0], Deaths: in.Deaths,
 		Serious: in.Serious, Missing: in.Missing, LossYuan: in.LossYuan}
 	if !b.saveIncidentDraft(c, &d) {

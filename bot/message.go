@@ -129,6 +129,15 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		// Enterprise workers who only started the bot may report hazards.
 		b.onTipCommand(c, cmd.args, m)
 		return
+	case "cancel":
+		if !c.bound {
+			if b.tipCancel(c) {
+				b.reply(c, b.t(c, "DraftCancelled", nil))
+			} else {
+				b.reply(c, b.t(c, "NothingToCancel", nil))
+			}
+			return
+		}
 	}
 	if !c.bound {
 		if private {
@@ -154,8 +163,7 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 	case "lang":
 		b.onLang(c, cmd.args)
 	case "cancel":
-		alertDraft := b.drafts.cancel(c.chatID)
-		if warnDraft := b.warnCancel(c); alertDraft || warnDraft {
+		if b.cancelFlows(c) {
 			b.reply(c, b.t(c, "DraftCancelled", nil))
 		} else {
 			b.reply(c, b.t(c, "NothingToCancel", nil))
@@ -167,6 +175,17 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		}
 		b.reply(c, b.t(c, "UnknownCommand", nil))
 	}
+}
+
+// cancelFlows ends every step-by-step flow waiting for this chat's text
+// (/alert, /warn, /incident, /tip) and reports whether one was. Starting a
+// flow calls it first, so a message never goes to an abandoned one.
+func (b *Bot) cancelFlows(c caller) bool {
+	alertDraft := b.drafts.cancel(c.chatID)
+	warnDraft := b.warnCancel(c)
+	incidentDraft := b.incidentCancel(c)
+	tipDraft := b.tipCancel(c)
+	return alertDraft || warnDraft || incidentDraft || tipDraft
 }
 
 // t translates for a caller.
@@ -201,7 +220,7 @@ func (b *Bot) send(jobs ...storage.Job) {
 
 func (b *Bot) onHelp(c caller) {
 	if !c.bound {
-		b.reply(c, b.t(c, "HelpUnbound", nil))
+		b.reply(c, b.t(c, "HelpUnbound", nil)+"\n"+b.t(c, "HelpTip", nil))
 		return
 	}
 	id := "HelpStaff"
@@ -212,6 +231,7 @@ func (b *Bot) onHelp(c caller) {
 	if b.Weather != nil && b.Weather.CanWarn(c.official.ID) {
 		parts = append(parts, b.t(c, "HelpWarn", nil))
 	}
+	parts = append(parts, b.t(c, "HelpIncident", nil), b.t(c, "HelpTip", nil))
 	if b.Rota != nil {
 		parts = append(parts, b.t(c, "HelpRota", nil))
 		if b.Rota.CanSpotcheck(c.official.ID, b.Engine.Now()) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"dutybot/clock"
 	"dutybot/storage"
 	"dutybot/tips"
 )
@@ -24,21 +23,8 @@ import (
 // tipRefRE matches a tip reference as people type it.
 var tipRefRE = regexp.MustCompile(`^[Tt]\d{4}-\d{4,6}$`)
 
-// tipService is the hazard-tip service. Until the app passes Deps.Tips,
-// the bot builds its own on the same database; the service keeps no state
-// of its own, so both act alike.
-func (b *Bot) tipService() *tips.Service {
-	if b.Tips != nil {
-		return b.Tips
-	}
-	return tips.New(b.Config, b.DB, b.Engine, b.Catalog, engineClock{b.Engine}, b.Log)
-}
-
-// engineClock tells the engine's time (the fake clock in tests).
-type engineClock struct{ e interface{ Now() time.Time } }
-
-func (c engineClock) Now() time.Time                       { return c.e.Now() }
-func (c engineClock) NewTimer(d time.Duration) clock.Timer { return clock.Real{}.NewTimer(d) }
+// tipService is the hazard-tip service.
+func (b *Bot) tipService() *tips.Service { return b.Tips }
 
 // onTipCommand handles /tip and /tip <ref>.
 func (b *Bot) onTipCommand(c caller, args string, m *models.Message) {

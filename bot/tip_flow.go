@@ -31,7 +31,7 @@ func (b *Bot) startTipFlow(c caller, m *models.Message) {
 		d.Username = m.From.Username
 	}
 	// Whatever else was being typed in this chat was abandoned for the tip.
-	b.drafts.cancel(c.chatID)
+	b.cancelFlows(c)
 	if !b.saveTipDraft(c, d) {
 		b.tipReply(c, b.t(c, "InternalError", nil), nil)
 		return

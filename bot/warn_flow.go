@@ -16,6 +16,7 @@ import (
 // (all by default), text, preview, send.
 
 func (b *Bot) startWarnFlow(c caller) {
+	b.cancelFlows(c)
 	if err := b.DB.Update(func(tx *storage.Tx) error {
 		return tx.PutWarnDraft(c.chatID, storage.WarnDraft{Step: "type", At: b.Engine.Now()})
 	}); err != nil {
