@@ -45,13 +45,13 @@ type CallbackAnswer struct {
 type chat struct {
 	id       int64
 	title    string
-	lastID   int          // last message id used in this chat (user and bot share the sequence)
-	msgs     []*botMsg    // live bot messages in send order
-	userMsgs map[int]bool // live user message ids
+	lastID   int           // last message id used in this chat (user and bot share the sequence)
+	msgs     []*botMsg     // live bot messages in send order
+	userMsgs map[int]bool  // live user message ids
 	userLog  []UserMessage // live user messages in send order
-	keyboard [][]Button   // reply keyboard currently shown to the user
-	sentAt   []time.Time  // accepted sends
-	bucket   *bucket      // per-chat flood control
+	keyboard [][]Button    // reply keyboard currently shown to the user
+	sentAt   []time.Time   // accepted sends
+	bucket   *bucket       // per-chat flood control
 }
 
 func newChat(id int64) *chat { return &chat{id: id, userMsgs: map[int]bool{}} }
