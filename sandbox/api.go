@@ -429,4 +429,3 @@ func (s *Sandbox) handleFile(w http.ResponseWriter, r *http.Request) {
 	}
 	fail(w, http.StatusNotFound, "the chat has no document in message %d", id)
 }
-

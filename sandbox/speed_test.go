@@ -35,8 +35,8 @@ func TestSpeedUp(t *testing.T) {
 		checkinSteps, spotStep []time.Duration
 	}{
 		{speed: 1,
-			def: []time.Duration{10 * time.Minute, 20 * time.Minute, 30 * time.Minute, 45 * time.Minute},
-			urgent: []time.Duration{2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute},
+			def:     []time.Duration{10 * time.Minute, 20 * time.Minute, 30 * time.Minute, 45 * time.Minute},
+			urgent:  []time.Duration{2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute},
 			checkin: 15 * time.Minute, spot: 10 * time.Minute, confirm: 30 * time.Minute,
 			checkinSteps: []time.Duration{15 * time.Minute, 30 * time.Minute, 45 * time.Minute},
 			spotStep:     []time.Duration{10 * time.Minute, 20 * time.Minute, 30 * time.Minute}},
