@@ -33,6 +33,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run with a context that stops long-running commands
+// (tests cancel it; SIGINT and SIGTERM do too where a command watches them).
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := "run"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		usage(stdout)
@@ -45,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return runBot(args, stderr)
 	case "sandbox":
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return sandboxCmd(ctx, args, stdout, stderr)
 	case "check-config":

@@ -42,6 +42,10 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "dutybot sandbox: -port %d is not a port\n", *port)
 		return 2
 	}
+	if *speed < 1 || *speed > sandbox.MaxSpeed { // 0 would mean "default" to sandbox.New
+		fmt.Fprintf(stderr, "dutybot sandbox: -speed %d: want a factor from 1 to %d\n", *speed, sandbox.MaxSpeed)
+		return 2
+	}
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelInfo
