@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -313,5 +315,29 @@ func TestPageUsesNoExternalAssets(t *testing.T) {
 		if m := external.Find(data); m != nil {
 			t.Errorf("%s loads something from elsewhere: %q", name, m)
 		}
+	}
+}
+
+func TestBusyPortFallsBackToAFreeOne(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	sb, err := New(Options{Config: "../config.example.yaml", Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	if strings.Contains(sb.URL(), fmt.Sprintf(":%d/", port)) || !strings.HasPrefix(sb.URL(), "http://127.0.0.1:") {
+		t.Errorf("URL %s, with port %d taken", sb.URL(), port)
+	}
+	if want := fmt.Sprintf("(port %d is taken)", port); !strings.Contains(sb.Banner(), want) {
+		t.Errorf("banner does not say %q:\n%s", want, sb.Banner())
+	}
+	sb.Close()
+	if _, err := os.Stat(sb.Dir()); !os.IsNotExist(err) {
+		t.Errorf("Close left %s: %v", sb.Dir(), err)
 	}
 }

@@ -60,6 +60,7 @@ type Sandbox struct {
 	app      *app.App
 	fake     *fakeapi.Server
 	ln       net.Listener
+	moved    int // the port asked for, when it was taken
 	dir      string
 	url      string
 	apiToken string
@@ -115,6 +116,9 @@ func New(opts Options) (_ *Sandbox, err error) {
 	}()
 	if s.ln, err = listen(opts); err != nil {
 		return nil, err
+	}
+	if !opts.AnyPort && s.ln.Addr().(*net.TCPAddr).Port != opts.Port {
+		s.moved = opts.Port
 	}
 	s.url = "http://" + s.ln.Addr().String()
 	if s.dir, err = os.MkdirTemp("", "dutybot-sandbox-"); err != nil {
@@ -181,9 +185,13 @@ func (s *Sandbox) Dir() string { return s.dir }
 // Banner is what `dutybot sandbox` prints on start: where to go and what
 // the speed-up did.
 func (s *Sandbox) Banner() string {
+	moved := ""
+	if s.moved != 0 {
+		moved = fmt.Sprintf("   (port %d is taken)", s.moved)
+	}
 	return fmt.Sprintf(`dutybot sandbox: the real bot against a local stand-in for Telegram; nothing leaves this machine.
 
-  Open      %s
+  Open      %s%s
   Board     %sboard
   API token %s
             curl -H 'Authorization: Bearer %s' -d '{"level":"red","title":"暴雨红色预警","body":"请立即到岗","targets":{"units":["v-hangu"]}}' %sapi/v1/alerts
@@ -191,7 +199,7 @@ func (s *Sandbox) Banner() string {
   Data      %s (removed at exit)
 
 Press Ctrl-C to stop.
-`, s.URL(), s.URL(), s.apiToken, s.apiToken, s.URL(), s.speed, describePolicies(s.cfg), s.dir)
+`, s.URL(), moved, s.URL(), s.apiToken, s.apiToken, s.URL(), s.speed, describePolicies(s.cfg), s.dir)
 }
 
 // Run serves the chat and the bot until ctx ends, then stops everything
@@ -212,13 +220,10 @@ func (s *Sandbox) Run(ctx context.Context) error {
 	var err error
 	select {
 	case <-ctx.Done():
-	case err = <-appDone:
-		appDone <- err
-		if err != nil {
-			err = fmt.Errorf("sandbox: the bot stopped: %w", err)
-		}
-	case err = <-httpDone:
-		err = fmt.Errorf("sandbox: serve: %w", err)
+	case aerr := <-appDone:
+		appDone <- aerr // reported below
+	case serr := <-httpDone:
+		err = fmt.Errorf("sandbox: serve: %w", serr)
 	}
 	cancel()
 	sctx, c := context.WithTimeout(context.Background(), 5*time.Second)

@@ -24,6 +24,9 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	speed := fs.Int("speed", sandbox.DefaultSpeed, fmt.Sprintf("divide escalation, check-in, spot-check and 熔断 timings by this (1 to %d)", sandbox.MaxSpeed))
 	verbose := fs.Bool("v", false, "log the bot's info messages too, not only warnings")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if fs.NArg() > 0 {
