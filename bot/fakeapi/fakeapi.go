@@ -62,7 +62,8 @@ type Server struct {
 	updates    []update
 	nextUpdate int64
 	updWake    chan struct{} // closed and replaced when an update is queued
-	changed    chan struct{} // closed and replaced when bot messages or answers change
+	changed    chan struct{} // closed and replaced when bot messages, answers or user messages change
+	version    uint64        // counts those changes, for WaitChange
 	polling    bool
 	allowed    map[string]bool
 	commands   map[string][]models.BotCommand

@@ -519,6 +519,8 @@ func (s *Server) deleteMessage(_ *http.Request, p params) (any, *apiError) {
 	}
 	if c.userMsgs[msgID] {
 		delete(c.userMsgs, msgID)
+		c.userLog = slices.DeleteFunc(c.userLog, func(m UserMessage) bool { return m.ID == msgID })
+		s.notifyLocked()
 		return true, nil
 	}
 	return nil, badRequest("message to delete not found")

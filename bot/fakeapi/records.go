@@ -110,7 +110,9 @@ func (s *Server) addBotMsgLocked(c *chat, m Message, mk markup, plain string) *b
 	return bm
 }
 
+// notifyLocked wakes everyone waiting for a change and counts it.
 func (s *Server) notifyLocked() {
+	s.version++
 	close(s.changed)
 	s.changed = make(chan struct{})
 }

@@ -45,12 +45,13 @@ type CallbackAnswer struct {
 type chat struct {
 	id       int64
 	title    string
-	lastID   int          // last message id used in this chat (user and bot share the sequence)
-	msgs     []*botMsg    // live bot messages in send order
-	userMsgs map[int]bool // live user message ids
-	keyboard [][]Button   // reply keyboard currently shown to the user
-	sentAt   []time.Time  // accepted sends
-	bucket   *bucket      // per-chat flood control
+	lastID   int           // last message id used in this chat (user and bot share the sequence)
+	msgs     []*botMsg     // live bot messages in send order
+	userMsgs map[int]bool  // live user message ids
+	userLog  []UserMessage // live user messages in send order
+	keyboard [][]Button    // reply keyboard currently shown to the user
+	sentAt   []time.Time   // accepted sends
+	bucket   *bucket       // per-chat flood control
 }
 
 func newChat(id int64) *chat { return &chat{id: id, userMsgs: map[int]bool{}} }
@@ -195,16 +196,26 @@ func (s *Server) enqueueLocked(kind string, payload any) {
 	s.updWake = make(chan struct{})
 }
 
-// userMessageLocked stamps m as a new message of u in c and queues it.
+// userMessageLocked stamps m as a new message of u in c, records and queues it.
 func (s *Server) userMessageLocked(c *chat, u User, m wireMessage) int {
+	now := s.now()
 	c.lastID++
 	c.userMsgs[c.lastID] = true
 	from := u.model()
 	m.MessageID = c.lastID
 	m.From = &from
-	m.Date = s.now().Unix()
+	m.Date = now.Unix()
 	m.Chat = s.wireChatLocked(c.id)
+	um := UserMessage{ChatID: c.id, ID: m.MessageID, From: u.ID, Text: m.Text, Date: now}
+	if m.Contact != nil {
+		um.Contact = m.Contact.PhoneNumber
+	}
+	if m.Document != nil {
+		um.Document = m.Document.FileName
+	}
+	c.userLog = append(c.userLog, um)
 	s.enqueueLocked("message", m)
+	s.notifyLocked()
 	return m.MessageID
 }
 

@@ -1,6 +1,8 @@
 // Command dutybot runs the work-safety duty bot.
 //
 //	dutybot [run] [-config config.yaml]   run the bot (the default)
+//	dutybot sandbox [-config FILE] [-port N] [-speed N]
+//	                                      try the bot in a browser, without Telegram
 //	dutybot check-config [-config FILE]   validate a configuration and exit
 //	dutybot roster import|template|export  get rosters (值班表) in and out
 //	dutybot version                       print the version
@@ -31,6 +33,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext is run with a context that stops long-running commands
+// (tests cancel it; SIGINT and SIGTERM do too where a command watches them).
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := "run"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		usage(stdout)
@@ -42,6 +50,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "run":
 		return runBot(args, stderr)
+	case "sandbox":
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return sandboxCmd(ctx, args, stdout, stderr)
 	case "check-config":
 		return checkConfig(args, stdout, stderr)
 	case "roster":
@@ -61,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   dutybot [run] [-config config.yaml]    run the bot
+  dutybot sandbox [-config config.example.yaml] [-listen 127.0.0.1] [-port 8090] [-speed 60] [-v]
+                                         try the whole bot in a browser, without Telegram:
+                                         a local stand-in for Telegram, a throw-away database,
+                                         one URL with a web chat, the duty board and the API
   dutybot check-config [-config FILE]    validate a configuration
   dutybot roster import [-config FILE] ROSTER.xlsx|.csv|.yaml
   dutybot roster template [-config FILE] OUT.xlsx

@@ -1,0 +1,431 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"dutybot/bot/fakeapi"
+	"dutybot/locales"
+	"dutybot/storage"
+)
+
+// Limits of the JSON endpoints.
+const (
+	maxWait     = 25 * time.Second // one long poll of /sandbox/wait
+	answerWait  = 10 * time.Second // how long a press waits for its toast
+	maxUpload   = 20 << 20         // a roster file
+	maxTextRune = 4096             // Telegram's message limit
+)
+
+// Button is a keyboard button as the page shows it.
+type Button struct {
+	Text    string `json:"text"`
+	Data    string `json:"data,omitempty"`    // callback data of an inline button
+	URL     string `json:"url,omitempty"`     // link of an inline button
+	Contact bool   `json:"contact,omitempty"` // reply button that shares the contact
+}
+
+// Item is one message of a chat transcript, from either side.
+type Item struct {
+	ID       int        `json:"id"`
+	From     string     `json:"from"` // "bot" or "user"
+	Text     string     `json:"text,omitempty"`
+	Time     string     `json:"time"`             // HH:MM, with the date when not today
+	Edited   string     `json:"edited,omitempty"` // time of the last edit
+	Buttons  [][]Button `json:"buttons,omitempty"`
+	Document string     `json:"document,omitempty"` // file name
+	Download string     `json:"download,omitempty"` // link to the bot's document
+	Contact  string     `json:"contact,omitempty"`  // phone of a shared contact
+}
+
+// Chat is one official's private chat with the bot.
+type Chat struct {
+	Version  uint64     `json:"version"`
+	Official string     `json:"official"`
+	Messages []Item     `json:"messages"`
+	Keyboard [][]Button `json:"keyboard,omitempty"` // reply keyboard shown now
+}
+
+// Person is an official the page offers to play.
+type Person struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Unit     string   `json:"unit"`
+	Roles    []string `json:"roles"`
+	Phone    string   `json:"phone"`
+	UserID   int64    `json:"user_id"`
+	Bound    bool     `json:"bound"`
+	Messages int      `json:"messages"` // bot messages in their chat
+}
+
+// People is the list of officials with the change counter it was read at.
+type People struct {
+	Version uint64   `json:"version"`
+	People  []Person `json:"people"`
+}
+
+// routes adds the JSON endpoints under /sandbox/.
+func (s *Sandbox) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /sandbox/people", s.handlePeople)
+	mux.HandleFunc("GET /sandbox/chat", s.handleChat)
+	mux.HandleFunc("GET /sandbox/wait", s.handleWait)
+	mux.HandleFunc("POST /sandbox/send", s.handleSend)
+	mux.HandleFunc("POST /sandbox/contact", s.handleContact)
+	mux.HandleFunc("POST /sandbox/press", s.handlePress)
+	mux.HandleFunc("POST /sandbox/upload", s.handleUpload)
+	mux.HandleFunc("GET /sandbox/file", s.handleFile)
+}
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, code int, format string, args ...any) {
+	writeJSON(w, code, apiError{Error: fmt.Sprintf(format, args...)})
+}
+
+// person finds the official named by id, answering 400/404 when there is none.
+func (s *Sandbox) person(w http.ResponseWriter, id string) (person, bool) {
+	if id == "" {
+		fail(w, http.StatusBadRequest, `"as" names no official`)
+		return person{}, false
+	}
+	i, ok := s.byID[id]
+	if !ok {
+		fail(w, http.StatusNotFound, "no official %q in the configuration", id)
+		return person{}, false
+	}
+	return s.people[i], true
+}
+
+// lang is the page language asked for, else the configuration's.
+func (s *Sandbox) lang(r *http.Request) string {
+	if l := locales.Match(r.URL.Query().Get("lang")); l != "" {
+		return l
+	}
+	if c, err := r.Cookie("lang"); err == nil {
+		if l := locales.Match(c.Value); l != "" {
+			return l
+		}
+	}
+	return s.cfg.Language
+}
+
+// bound reports which officials have a binding.
+func (s *Sandbox) bound() (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.app.DB.View(func(tx *storage.Tx) error {
+		bs, err := tx.Bindings()
+		for _, b := range bs {
+			out[b.Official] = true
+		}
+		return err
+	})
+	return out, err
+}
+
+// PeopleList lists the officials in config order as lang shows them.
+func (s *Sandbox) PeopleList(lang string) (People, error) {
+	v := s.fake.Version()
+	bound, err := s.bound()
+	if err != nil {
+		return People{}, fmt.Errorf("read bindings: %w", err)
+	}
+	cat := s.app.Catalog
+	out := People{Version: v, People: make([]Person, 0, len(s.people))}
+	for _, p := range s.people {
+		unit := p.Unit
+		if u, ok := s.cfg.Unit(p.Unit); ok {
+			unit = u.Name
+		}
+		roles := make([]string, 0, len(p.Roles))
+		for _, r := range p.Roles {
+			roles = append(roles, cat.T(lang, "Role_"+r, nil))
+		}
+		out.People = append(out.People, Person{ID: p.ID, Name: p.Name, Unit: unit, Roles: roles,
+			Phone: p.Phone, UserID: p.UserID, Bound: bound[p.ID], Messages: len(s.fake.Messages(p.UserID))})
+	}
+	return out, nil
+}
+
+func (s *Sandbox) handlePeople(w http.ResponseWriter, r *http.Request) {
+	ppl, err := s.PeopleList(s.lang(r))
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ppl)
+}
+
+// Transcript is the official's chat: what they sent and what the bot sent,
+// in order, with the bot messages in their current (edited) state.
+func (s *Sandbox) Transcript(official string) (Chat, bool) {
+	i, ok := s.byID[official]
+	if !ok {
+		return Chat{}, false
+	}
+	p := s.people[i]
+	c := Chat{Version: s.fake.Version(), Official: p.ID, Messages: []Item{}}
+	now := time.Now()
+	for _, m := range s.fake.Messages(p.UserID) {
+		it := Item{ID: m.ID, From: "bot", Text: m.Text, Time: s.clock(m.Date, now), Buttons: inline(m.Inline)}
+		if m.Edits > 0 {
+			it.Edited = s.clock(m.EditDate, now)
+		}
+		if m.Document != "" {
+			it.Text, it.Document = m.Caption, m.Document
+			it.Download = fmt.Sprintf("/sandbox/file?as=%s&message=%d", p.ID, m.ID)
+		}
+		c.Messages = append(c.Messages, it)
+	}
+	for _, m := range s.fake.UserMessages(p.UserID) {
+		c.Messages = append(c.Messages, Item{ID: m.ID, From: "user", Text: m.Text, Time: s.clock(m.Date, now),
+			Document: m.Document, Contact: m.Contact})
+	}
+	slices.SortFunc(c.Messages, func(a, b Item) int { return a.ID - b.ID })
+	for _, row := range s.fake.ReplyKeyboard(p.UserID) {
+		var out []Button
+		for _, b := range row {
+			out = append(out, Button{Text: b.Text, Contact: b.RequestContact})
+		}
+		c.Keyboard = append(c.Keyboard, out)
+	}
+	return c, true
+}
+
+func inline(rows [][]fakeapi.Button) [][]Button {
+	var out [][]Button
+	for _, row := range rows {
+		var r []Button
+		for _, b := range row {
+			r = append(r, Button{Text: b.Text, Data: b.Data, URL: b.URL})
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// clock shows t in the configured time zone: 15:04 today, else 01-02 15:04.
+func (s *Sandbox) clock(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t, now = t.In(s.cfg.Location), now.In(s.cfg.Location)
+	if t.YearDay() == now.YearDay() && t.Year() == now.Year() {
+		return t.Format("15:04")
+	}
+	return t.Format("01-02 15:04")
+}
+
+func (s *Sandbox) handleChat(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.person(w, r.URL.Query().Get("as"))
+	if !ok {
+		return
+	}
+	c, _ := s.Transcript(p.ID)
+	writeJSON(w, http.StatusOK, c)
+}
+
+// handleWait answers {"version":N} once the fake server's change counter
+// passes "after", or after a while with the current value (long polling).
+func (s *Sandbox) handleWait(w http.ResponseWriter, r *http.Request) {
+	after, err := strconv.ParseUint(r.URL.Query().Get("after"), 10, 64)
+	if err != nil {
+		fail(w, http.StatusBadRequest, `"after" must be a change number from an earlier answer`)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), maxWait)
+	defer cancel()
+	v, err := s.fake.WaitChange(ctx, after)
+	if err != nil && r.Context().Err() != nil {
+		return // the page went away or the sandbox is stopping
+	}
+	writeJSON(w, http.StatusOK, map[string]uint64{"version": v})
+}
+
+// decode reads a JSON body of at most 64 KiB into v.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(v); err != nil {
+		fail(w, http.StatusBadRequest, "want a JSON body: %v", err)
+		return false
+	}
+	return true
+}
+
+type sendReq struct {
+	As   string `json:"as"`
+	Text string `json:"text"`
+}
+
+// sent answers the id of the user's new message.
+type sent struct {
+	Message int `json:"message"`
+}
+
+func (s *Sandbox) handleSend(w http.ResponseWriter, r *http.Request) {
+	var req sendReq
+	if !decode(w, r, &req) {
+		return
+	}
+	p, ok := s.person(w, req.As)
+	if !ok {
+		return
+	}
+	text := strings.TrimSpace(req.Text)
+	switch n := len([]rune(text)); {
+	case n == 0:
+		fail(w, http.StatusBadRequest, "the message is empty")
+		return
+	case n > maxTextRune:
+		fail(w, http.StatusBadRequest, "the message has %d characters; Telegram allows %d", n, maxTextRune)
+		return
+	}
+	writeJSON(w, http.StatusOK, sent{Message: s.fake.SendText(p.UserID, text)})
+}
+
+type asReq struct {
+	As string `json:"as"`
+}
+
+// handleContact shares the official's own contact, as the 📱 reply button does.
+func (s *Sandbox) handleContact(w http.ResponseWriter, r *http.Request) {
+	var req asReq
+	if !decode(w, r, &req) {
+		return
+	}
+	p, ok := s.person(w, req.As)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, sent{Message: s.fake.ShareContact(p.UserID, p.Phone, p.UserID)})
+}
+
+type pressReq struct {
+	As      string `json:"as"`
+	Message int    `json:"message"`
+	Data    string `json:"data"`
+}
+
+// Toast is the bot's answer to a button press.
+type Toast struct {
+	Answered bool   `json:"answered"`
+	Text     string `json:"text,omitempty"`
+	Alert    bool   `json:"alert,omitempty"` // shown as a dialog, not a toast
+}
+
+// handlePress presses an inline button the bot's message shows now and
+// waits briefly for the bot's answer (the toast).
+func (s *Sandbox) handlePress(w http.ResponseWriter, r *http.Request) {
+	var req pressReq
+	if !decode(w, r, &req) {
+		return
+	}
+	p, ok := s.person(w, req.As)
+	if !ok {
+		return
+	}
+	var msg *fakeapi.Message
+	for _, m := range s.fake.Messages(p.UserID) {
+		if m.ID == req.Message {
+			msg = &m
+			break
+		}
+	}
+	if msg == nil {
+		fail(w, http.StatusNotFound, "the chat has no bot message %d", req.Message)
+		return
+	}
+	found := false
+	for _, row := range msg.Inline {
+		for _, b := range row {
+			found = found || (b.Data != "" && b.Data == req.Data)
+		}
+	}
+	if !found {
+		fail(w, http.StatusConflict, "message %d no longer shows that button", req.Message)
+		return
+	}
+	q := s.fake.Press(p.UserID, p.UserID, msg.ID, req.Data)
+	ctx, cancel := context.WithTimeout(r.Context(), answerWait)
+	defer cancel()
+	a, err := s.fake.WaitAnswerContext(ctx, q)
+	if err != nil {
+		if r.Context().Err() == nil {
+			writeJSON(w, http.StatusOK, Toast{})
+		}
+		return
+	}
+	writeJSON(w, http.StatusOK, Toast{Answered: true, Text: a.Text, Alert: a.ShowAlert})
+}
+
+// handleUpload sends a file (a roster to import) as the official.
+func (s *Sandbox) handleUpload(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
+	if err := r.ParseMultipartForm(maxUpload); err != nil {
+		fail(w, http.StatusBadRequest, "want a multipart form with a file of at most %d MB: %v", maxUpload>>20, err)
+		return
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	p, ok := s.person(w, r.FormValue("as"))
+	if !ok {
+		return
+	}
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		fail(w, http.StatusBadRequest, `the form has no "file": %v`, err)
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "read the file: %v", err)
+		return
+	}
+	if len(data) == 0 {
+		fail(w, http.StatusBadRequest, "the file is empty")
+		return
+	}
+	writeJSON(w, http.StatusOK, sent{Message: s.fake.SendDocument(p.UserID, fh.Filename, data)})
+}
+
+// handleFile downloads a document the bot sent to the official.
+func (s *Sandbox) handleFile(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.person(w, r.URL.Query().Get("as"))
+	if !ok {
+		return
+	}
+	id, err := strconv.Atoi(r.URL.Query().Get("message"))
+	if err != nil {
+		fail(w, http.StatusBadRequest, `"message" must be a message id`)
+		return
+	}
+	for _, m := range s.fake.Messages(p.UserID) {
+		if m.ID == id && m.Document != "" {
+			ct := mime.TypeByExtension(path.Ext(m.Document))
+			if ct == "" {
+				ct = "application/octet-stream"
+			}
+			w.Header().Set("Content-Type", ct)
+			w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.Document}))
+			_, _ = w.Write(m.Data)
+			return
+		}
+	}
+	fail(w, http.StatusNotFound, "the chat has no document in message %d", id)
+}

@@ -1,0 +1,155 @@
+package sandbox
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+
+	"dutybot/locales"
+)
+
+//go:embed web
+var webFiles embed.FS
+
+// web holds the parsed page.
+type web struct {
+	page   *template.Template
+	static http.Handler
+}
+
+func newWeb(s *Sandbox) (*web, error) {
+	page, err := template.ParseFS(webFiles, "web/index.html")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: page template: %w", err)
+	}
+	sub, err := fs.Sub(webFiles, "web/static")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: static files: %w", err)
+	}
+	return &web{page: page, static: http.StripPrefix("/sandbox/static/", http.FileServerFS(sub))}, nil
+}
+
+// Handler serves the chat page and its JSON endpoints, and the app's own
+// HTTP interface (API, /board, /healthz, /metrics) beside them.
+func (s *Sandbox) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	mux.HandleFunc("GET /{$}", s.handlePage)
+	mux.Handle("GET /sandbox/static/", s.web.static)
+	mux.Handle("/", s.app.Handler())
+	return mux
+}
+
+// uiStrings are the message ids the page's script needs, by short name.
+var uiStrings = map[string]string{
+	"bound":      "SandboxBound",
+	"unbound":    "SandboxUnbound",
+	"edited":     "SandboxEdited",
+	"pick":       "SandboxPickSomeone",
+	"empty":      "SandboxEmptyChat",
+	"start":      "SandboxStartButton",
+	"contact":    "SandboxContactShared",
+	"download":   "SandboxDownload",
+	"noAnswer":   "SandboxNoAnswer",
+	"error":      "SandboxError",
+	"offline":    "SandboxOffline",
+	"chatWith":   "SandboxChatAs",
+	"sentFile":   "SandboxSentFile",
+	"uploadHint": "SandboxUploadHint",
+}
+
+// step is one line of the "try this" panel: text, and optionally an
+// official to switch to and a command to put in the input box.
+type step struct {
+	Text string
+	As   string
+	Cmd  string
+}
+
+// pageData is what index.html renders.
+type pageData struct {
+	Lang      string
+	OtherLang string
+	OtherName string
+	T         func(id string) string
+	Steps     []step
+	Token     string
+	Curl      string
+	Speed     string
+	Strings   template.JS
+}
+
+func (s *Sandbox) handlePage(w http.ResponseWriter, r *http.Request) {
+	lang := s.lang(r)
+	if q := locales.Match(r.URL.Query().Get("lang")); q != "" {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: q, Path: "/", SameSite: http.SameSiteLaxMode})
+	}
+	cat := s.app.Catalog
+	t := func(id string) string { return cat.T(lang, id, nil) }
+	strs := map[string]string{}
+	for k, id := range uiStrings {
+		strs[k] = cat.T(lang, id, map[string]any{"Name": "{name}", "Phone": "{phone}", "File": "{file}"})
+	}
+	js, err := json.Marshal(strs)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	d := pageData{Lang: lang, T: t, Token: s.apiToken, Strings: template.JS(js),
+		Steps: s.steps(lang),
+		Speed: cat.T(lang, "SandboxSpeed", map[string]any{"Speed": s.speed, "Policies": describePolicies(s.cfg)}),
+		Curl: fmt.Sprintf(`curl -H 'Authorization: Bearer %s' -d '{"level":"red","title":"暴雨红色预警","body":"请立即到岗","targets":{"units":["v-hangu"]}}' %sapi/v1/alerts`,
+			s.apiToken, s.URL()),
+	}
+	d.OtherLang, d.OtherName = locales.EN, "English"
+	if lang == locales.EN {
+		d.OtherLang, d.OtherName = locales.ZH, "中文"
+	}
+	var buf bytes.Buffer
+	if err := s.web.page.Execute(&buf, d); err != nil {
+		s.log.Error("render the sandbox page", "err", err)
+		http.Error(w, "cannot render the page", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// steps is the "try this" story on the example town (黄磊 raises a red
+// alert to 含谷村, whose head 杨帆 stays silent until it reaches 王强); a
+// configuration without those officials gets the same story in general terms.
+func (s *Sandbox) steps(lang string) []step {
+	cat := s.app.Catalog
+	const duty, head, leader = "o-huanglei", "o-yangfan", "o-wangqiang"
+	_, ok1 := s.byID[duty]
+	_, ok2 := s.byID[head]
+	_, ok3 := s.byID[leader]
+	_, ok4 := s.cfg.Unit("v-hangu")
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return []step{
+			{Text: cat.T(lang, "SandboxTryGeneric1", nil)},
+			{Text: cat.T(lang, "SandboxTryGeneric2", nil), Cmd: "/alert"},
+			{Text: cat.T(lang, "SandboxTryGeneric3", nil)},
+			{Text: cat.T(lang, "SandboxTry7", nil)},
+		}
+	}
+	name := func(id string) string { return s.people[s.byID[id]].Name }
+	data := map[string]any{"Duty": name(duty), "Head": name(head), "Leader": name(leader)}
+	return []step{
+		{Text: cat.T(lang, "SandboxTry1", data), As: duty},
+		{Text: cat.T(lang, "SandboxTry2", data), As: head},
+		{Text: cat.T(lang, "SandboxTry3", data), As: leader},
+		{Text: cat.T(lang, "SandboxTry4", data), As: duty, Cmd: StoryAlert},
+		{Text: cat.T(lang, "SandboxTry5", data), As: head},
+		{Text: cat.T(lang, "SandboxTry6", data), As: leader},
+		{Text: cat.T(lang, "SandboxTry7", data)},
+	}
+}
+
+// StoryAlert is the red alert of the "try this" story.
+const StoryAlert = "/alert 红 v-hangu 暴雨红色预警 | 请立即到岗"
