@@ -134,7 +134,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.Coverage = coverage.New(cfg, db, cal, a.Rota, a.Engine, cat, opts.Clock, opts.Log)
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
-		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
+		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
 	if err != nil {
 		db.Close()
 		return nil, err
