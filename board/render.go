@@ -186,7 +186,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 		}
 		a := c.Alert
 		cv := cardView{ID: a.ID, Level: a.Level, LevelLabel: v.T("Level_" + a.Level), Title: a.Title,
-			Created: v.T("BoardCreated", "Time", s.when(a.CreatedAt, b.Now)),
+			Created:  v.T("BoardCreated", "Time", s.when(a.CreatedAt, b.Now)),
 			Answered: c.Answered, Total: len(c.Recipients)}
 		switch {
 		case a.Issuer != "":
