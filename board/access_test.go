@@ -309,3 +309,31 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+func TestStaticFilesAreServedToAnyone(t *testing.T) {
+	f := newFixture(t, Options{})
+	ts := f.serve()
+	for path, want := range map[string]string{
+		"/board/static/board.css":    "text/css",
+		"/board/static/board.js":     "text/javascript",
+		"/board/static/icons/ok.svg": "image/svg+xml",
+	} {
+		resp, body := get(t, ts, path, nil)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), want) || len(body) < 100 {
+			t.Errorf("%s: %d %q, %d bytes", path, resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+		}
+	}
+	if resp, _ := get(t, ts, "/board/static/../board.go", nil); resp.StatusCode == http.StatusOK {
+		t.Error("a path outside the static files was served")
+	}
+	// Every icon the stylesheet names exists.
+	_, css := get(t, ts, "/board/static/board.css", nil)
+	for _, icon := range []string{"ok", "wait", "up", "warn", "none"} {
+		if !strings.Contains(css, "url(icons/"+icon+".svg)") {
+			t.Errorf("the stylesheet does not use icon %s", icon)
+		}
+		if resp, _ := get(t, ts, "/board/static/icons/"+icon+".svg", nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("icon %s: %d", icon, resp.StatusCode)
+		}
+	}
+}

@@ -63,13 +63,16 @@ type alertsView struct {
 type cardView struct {
 	ID, Level, LevelLabel, Title, Issuer, Created string
 	Answered, Total, Pct                          int
-	People                                        []personLine
+	People                                        []personLine // not answered
+	Done                                          []personLine // answered, shown compactly
 	More                                          []string
 }
 
+// personLine is a recipient's line. State is answered, waiting, escalated,
+// unreachable or closed; the page draws its icon (ok, wait, up, warn, none).
 type personLine struct {
-	Official, Name, Unit, State, Status string
-	Steps                               []string
+	Official, Name, Unit, State, Icon, Status string
+	Steps                                     []string
 }
 
 type dayView struct {
@@ -83,7 +86,7 @@ type shiftView struct {
 }
 
 type shiftPerson struct {
-	Official, Role, Name, Unit, Phone, State, Checkin string
+	Official, Role, Name, Unit, Phone, State, Icon, Checkin string
 }
 
 type unitTasksView struct {
@@ -185,7 +188,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 			break
 		}
 		a := c.Alert
-		cv := cardView{ID: a.ID, Level: a.Level, LevelLabel: v.T("Level_" + a.Level), Title: a.Title,
+		cv := cardView{ID: a.ID, Level: a.Level, LevelLabel: v.T("BoardLevel_" + a.Level), Title: a.Title,
 			Created:  v.T("BoardCreated", "Time", s.when(a.CreatedAt, b.Now)),
 			Answered: c.Answered, Total: len(c.Recipients)}
 		switch {
@@ -201,7 +204,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 		}
 		hiddenAnswered, hiddenWaiting := 0, 0
 		for _, r := range c.Recipients {
-			if len(cv.People) == maxPeople {
+			if len(cv.People)+len(cv.Done) == maxPeople {
 				if r.Answered() {
 					hiddenAnswered++
 				} else {
@@ -209,7 +212,11 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 				}
 				continue
 			}
-			cv.People = append(cv.People, s.personLine(v, a, r, b.Now))
+			if p := s.personLine(v, a, r, b.Now); r.Answered() {
+				cv.Done = append(cv.Done, p)
+			} else {
+				cv.People = append(cv.People, p)
+			}
 		}
 		if hiddenWaiting > 0 {
 			cv.More = append(cv.More, v.T("BoardMoreWaiting", "Count", hiddenWaiting))
@@ -233,33 +240,50 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	mins := int(now.Sub(since) / time.Minute)
 	var lastTo []string
 	for _, e := range r.Escalations {
+		at := s.hhmm(e.At)
 		switch {
+		case e.Action == config.ActionRemind && e.Note != "":
+			p.Steps = append(p.Steps, v.T("BoardStepRemindSkipped", "Time", at))
 		case e.Action == config.ActionRemind:
-			p.Steps = append(p.Steps, v.T("BoardStepRemind", "Time", s.hhmm(e.At)))
+			p.Steps = append(p.Steps, v.T("BoardStepRemind", "Time", at))
 		case len(e.People) > 0:
 			lastTo = e.People
-			p.Steps = append(p.Steps, v.T("BoardStepEscalate", "Time", s.hhmm(e.At), "Names", s.escalatedTo(v, e)))
+			p.Steps = append(p.Steps, v.T("BoardStepEscalate", "Time", at, "Names", s.escalatedTo(v, e)))
+		case v.tr.Has("BoardTo_" + e.To):
+			p.Steps = append(p.Steps, v.T("BoardStepNoTarget", "Time", at, "Role", v.T("BoardTo_"+e.To)))
 		default:
-			p.Steps = append(p.Steps, v.T("BoardStepSkipped", "Time", s.hhmm(e.At), "Note", e.Note))
+			p.Steps = append(p.Steps, v.T("BoardStepNobody", "Time", at))
 		}
 	}
 	switch {
 	case r.State == storage.StateAcked && r.AckedBy == r.Official:
-		p.State, p.Status = "answered", v.T("BoardStateAnswered", "Time", s.hhmm(r.AckedAt))
+		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnswered", "Time", s.hhmm(r.AckedAt))
 	case r.State == storage.StateAcked:
-		p.State, p.Status = "answered", v.T("BoardStateHandled", "Time", s.hhmm(r.AckedAt), "Name", s.name(r.AckedBy))
+		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.hhmm(r.AckedAt), "Name", s.name(r.AckedBy))
 	case r.State == storage.StateUnreachable:
-		p.State, p.Status = "unreachable", v.T("BoardStateUnreachable", "Reason", r.Unreachable)
+		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", reason(v, r.Unreachable))
 	case r.State == storage.StateEscalated && len(lastTo) > 0:
-		p.State, p.Status = "escalated", v.T("BoardStateEscalated", "Names", s.names(v.Lang, lastTo), "Minutes", mins)
+		p.State, p.Icon, p.Status = "escalated", "up", v.T("BoardStateEscalated", "Names", s.names(v.Lang, lastTo), "Minutes", mins)
 	case a.State != storage.AlertOpen:
-		p.State, p.Status = "closed", v.T("BoardStateClosed")
+		p.State, p.Icon, p.Status = "closed", "none", v.T("BoardStateClosed")
 	case mins < 1:
-		p.State, p.Status = "waiting", v.T("BoardStateWaitingNow")
+		p.State, p.Icon, p.Status = "waiting", "wait", v.T("BoardStateWaitingNow")
 	default:
-		p.State, p.Status = "waiting", v.T("BoardStateWaiting", "Minutes", mins)
+		p.State, p.Icon, p.Status = "waiting", "wait", v.T("BoardStateWaiting", "Minutes", mins)
 	}
 	return p
+}
+
+// reason puts the engine's reasons for an unreachable recipient into
+// words; others (the Bot API's) are shown as they are.
+func reason(v *view, r string) string {
+	switch r {
+	case "not bound to Telegram":
+		return v.T("BoardReasonUnbound")
+	case "chat blocked the bot":
+		return v.T("BoardReasonBlocked")
+	}
+	return r
 }
 
 // escalatedTo names the people of a step with their role, e.g. 吴敏（单位负责人）.
@@ -319,13 +343,15 @@ func (s *Server) shiftView(v *view, ds DutyShift, now time.Time) shiftView {
 		c, ok := ds.Checkin[id]
 		switch {
 		case ok && c.By == id:
-			p.State, p.Checkin = "answered", v.T("BoardCheckedIn", "Time", s.hhmm(c.At))
+			p.State, p.Icon, p.Checkin = "answered", "ok", v.T("BoardCheckedIn", "Time", s.hhmm(c.At))
 		case ok:
-			p.State, p.Checkin = "answered", v.T("BoardCheckinHandled", "Time", s.hhmm(c.At), "Name", s.name(c.By))
+			p.State, p.Icon, p.Checkin = "answered", "ok", v.T("BoardCheckinHandled", "Time", s.hhmm(c.At), "Name", s.name(c.By))
 		case ds.CheckinAlert != "" || (started && now.Before(sh.End)):
-			p.State, p.Checkin = "waiting", v.T("BoardNotCheckedIn")
+			p.State, p.Icon, p.Checkin = "waiting", "wait", v.T("BoardNotCheckedIn")
+		case !started:
+			p.State, p.Icon, p.Checkin = "later", "none", v.T("BoardCheckinLater")
 		default:
-			p.State, p.Checkin = "later", v.T("BoardCheckinLater")
+			p.State = "later" // ended before the roster held it: no check-in to show
 		}
 		sv.People = append(sv.People, p)
 	}
@@ -429,13 +455,15 @@ func (s *Server) ratesView(v *view, b *Board) ratesView {
 	return out
 }
 
-// duration renders an answer time: 45秒, 2分10秒, 1小时5分.
+// duration renders an answer time: 45秒, 3分钟, 2分10秒, 1小时5分.
 func duration(v *view, d time.Duration) string {
 	d = d.Round(time.Second)
 	h, m, sec := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
 	switch {
 	case h > 0:
 		return v.T("BoardDurHours", "H", h, "M", m)
+	case m > 0 && sec == 0:
+		return v.T("BoardDurWholeMinutes", "M", m)
 	case m > 0:
 		return v.T("BoardDurMinutes", "M", m, "S", sec)
 	}
