@@ -150,7 +150,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, "render the board", err)
 		return
 	}
-	pv := s.newView(snap.board, lang)
+	pv := &view{tr: s.d.Catalog, Lang: lang}
 	pv.Stamp = pv.T("BoardUpdated", "Time", s.d.Clock.Now().In(s.loc).Format("15:04:05"))
 	pv.Events = "/board/events?lang=" + lang
 	pv.Ping = "/board/ping"

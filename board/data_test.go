@@ -335,3 +335,23 @@ func TestDurations(t *testing.T) {
 		}
 	}
 }
+
+func TestDutyModeBadgeIsLive(t *testing.T) {
+	f := newFixture(t, Options{})
+	if h := f.section("zh-CN", "mode"); !strings.Contains(h, "hidden") {
+		t.Errorf("duty mode shown without a warning: %s", h)
+	}
+	res, err := f.weather.Issue(weather.Request{Type: "rainstorm", Level: "orange", Source: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := f.section("zh-CN", "mode"); strings.Contains(h, "hidden") || !strings.Contains(h, "极端天气值班模式已启动") {
+		t.Errorf("duty mode not shown during an orange warning: %s", h)
+	}
+	if _, err := f.weather.LiftByAPI(res.Warning.ID); err != nil {
+		t.Fatal(err)
+	}
+	if h := f.section("zh-CN", "mode"); !strings.Contains(h, "hidden") {
+		t.Errorf("duty mode still shown after the warning was lifted: %s", h)
+	}
+}

@@ -13,7 +13,7 @@ import (
 )
 
 // Sections are the parts of the page that update live, by element id.
-var Sections = []string{"alerts", "duty", "meltdown", "tasks", "rates"}
+var Sections = []string{"mode", "alerts", "duty", "meltdown", "tasks", "rates"}
 
 // Display limits keep a town-wide call or a bad month readable.
 const (
