@@ -166,10 +166,11 @@ func newBigTown(b *testing.B) *bigTown {
 	}
 	var n uint64
 	_ = db.View(func(tx *storage.Tx) error { n = tx.EventCount(); return nil })
-	b.Logf("big town: %d officials, %d events", len(ids), n)
+	began := time.Now()
 	if _, err := t.srv.current(); err != nil { // the first look loads the open alerts
 		b.Fatal(err)
 	}
+	b.Logf("big town: %d officials, %d events; first look %s", len(ids), n, time.Since(began).Round(time.Millisecond))
 	return t
 }
 
