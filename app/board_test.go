@@ -33,10 +33,12 @@ func (h *harness) boardLink(user int64) string {
 	return h.apiURL + "/board/login?t=" + m[1]
 }
 
-// boardGet fetches a board URL without following redirects.
+// boardGet fetches a board URL without following redirects, as a browser
+// navigating to it.
 func (h *harness) boardGet(u string, cookie *http.Cookie) (*http.Response, string) {
 	h.t.Helper()
 	req, _ := http.NewRequest("GET", u, nil)
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
 	if cookie != nil {
 		req.AddCookie(cookie)
 	}
@@ -137,8 +139,15 @@ func TestBoardAccessOverHTTP(t *testing.T) {
 		t.Errorf("staff session: %d", resp.StatusCode)
 	}
 
-	// The leader's link from the chat: cookie, then the board.
-	resp, _ = h.boardGet(h.boardLink(uLiu), nil)
+	// The leader's link from the chat: a link previewer fetching it gets no
+	// session; a browser gets the cookie, then the board.
+	link := h.boardLink(uLiu)
+	if resp, err := http.Get(link); err != nil || resp.StatusCode != http.StatusOK || len(resp.Cookies()) != 0 {
+		t.Fatalf("previewer: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	resp, _ = h.boardGet(link, nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/board" {
 		t.Fatalf("leader's link: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
 	}

@@ -168,9 +168,22 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, o config.Offi
 
 // login opens a link sent by /board: a valid link of an official who may
 // see the board sets the session cookie and goes on to the board.
+//
+// Link previews must not sign in: Telegram's servers (and other apps'
+// previewers) fetch a link pasted in a chat to show its title, and would
+// get a session, and the board's names and phones, for themselves. So a
+// GET signs in only when the browser says it is navigating to the page
+// (Sec-Fetch-Mode: navigate, sent by every current browser and in-app
+// browser, not by previewers); otherwise it answers a page whose button
+// POSTs the token back.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	now := s.d.Clock.Now()
-	t, err := Verify(s.secret, r.URL.Query().Get("t"), PurposeLink, now)
+	tok := r.URL.Query().Get("t")
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 4096)
+		tok = r.PostFormValue("t")
+	}
+	t, err := Verify(s.secret, tok, PurposeLink, now)
 	if err != nil {
 		// The token itself is never logged.
 		s.d.Log.Info("board: link refused", "reason", err, "remote", r.RemoteAddr)
@@ -186,6 +199,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !CanView(o) {
 		s.d.Log.Info("board: link refused by role", "official", o.ID, "remote", r.RemoteAddr)
 		s.forbidden(w, r, o)
+		return
+	}
+	if r.Method != http.MethodPost && r.Header.Get("Sec-Fetch-Mode") != "navigate" {
+		lang := s.lang(r, viewer{official: o})
+		v := &view{tr: s.d.Catalog, Lang: lang, OtherURL: "/board?lang=" + other(lang), Form: tok}
+		v.Title = v.T("BoardOpenTitle")
+		v.Message = v.T("BoardOpen", "Name", o.Name)
+		s.html(w, http.StatusOK, "access", v)
 		return
 	}
 	ttl := s.d.Config.Board.SessionTTL.D()

@@ -42,6 +42,19 @@ func get(t *testing.T, ts *httptest.Server, path string, cookie *http.Cookie, he
 	return resp, string(body)
 }
 
+// post posts a form to path without following redirects.
+func post(t *testing.T, ts *httptest.Server, path string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(ts.URL+path, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
 // token returns the t= of a link.
 func token(t *testing.T, link string) string {
 	t.Helper()
@@ -116,9 +129,22 @@ func TestAccess(t *testing.T) {
 		t.Errorf("English 401 page:\n%s", body)
 	}
 
-	// The leader's link sets a session cookie and goes on to the board.
+	// A link previewer (no Sec-Fetch-Mode: navigate) gets a page with a
+	// button, and no session.
 	link, _ := f.srv.Link("o-liu")
-	resp, _ = get(t, ts, "/board/login?t="+url.QueryEscape(token(t, link)), nil)
+	login := "/board/login?t=" + url.QueryEscape(token(t, link))
+	resp, body = get(t, ts, login, nil, "User-Agent", "TelegramBot (like TwitterBot)")
+	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) != 0 {
+		t.Fatalf("previewer: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	contains(t, "previewer page", body, `<form method="post" action="/board/login">`, `name="t" value="`+token(t, link)+`"`, "进入值班看板", "刘洋")
+	// Pressing its button signs in.
+	resp, _ = post(t, ts, "/board/login", url.Values{"t": {token(t, link)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/board" || len(resp.Cookies()) != 1 {
+		t.Fatalf("login by the button: %d to %q, cookies %v", resp.StatusCode, resp.Header.Get("Location"), resp.Cookies())
+	}
+	// A browser opening the link signs in at once.
+	resp, _ = get(t, ts, login, nil, "Sec-Fetch-Mode", "navigate")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/board" {
 		t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -151,7 +177,7 @@ func TestAccess(t *testing.T) {
 	// Staff are refused even with links and cookies signed for them by
 	// hand; so is a unit head.
 	for _, who := range []string{"o-zhang", "o-wu"} {
-		resp, body := get(t, ts, "/board/login?t="+sign(PurposeLink, who, time.Minute), nil)
+		resp, body := get(t, ts, "/board/login?t="+sign(PurposeLink, who, time.Minute), nil, "Sec-Fetch-Mode", "navigate")
 		if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
 			t.Errorf("%s's signed link: %d, cookies %v", who, resp.StatusCode, resp.Cookies())
 		}
@@ -174,7 +200,7 @@ func TestAccess(t *testing.T) {
 		"empty":           "",
 	}
 	for name, tok := range refused {
-		resp, body := get(t, ts, "/board/login?t="+url.QueryEscape(tok), nil)
+		resp, body := get(t, ts, "/board/login?t="+url.QueryEscape(tok), nil, "Sec-Fetch-Mode", "navigate")
 		if resp.StatusCode != http.StatusUnauthorized || len(resp.Cookies()) != 0 {
 			t.Errorf("%s link: %d", name, resp.StatusCode)
 		}
@@ -187,8 +213,11 @@ func TestAccess(t *testing.T) {
 		t.Errorf("link as cookie: %d", resp.StatusCode)
 	}
 	f.clk.Advance(15 * time.Minute)
-	if resp, _ := get(t, ts, "/board/login?t="+url.QueryEscape(good), nil); resp.StatusCode != http.StatusUnauthorized {
+	if resp, _ := get(t, ts, "/board/login?t="+url.QueryEscape(good), nil, "Sec-Fetch-Mode", "navigate"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("expired link: %d", resp.StatusCode)
+	}
+	if resp, _ := post(t, ts, "/board/login", url.Values{"t": {good}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("expired link by the button: %d", resp.StatusCode)
 	}
 	f.clk.Advance(12 * time.Hour)
 	if resp, _ := get(t, ts, "/board", cookie); resp.StatusCode != http.StatusUnauthorized {

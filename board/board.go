@@ -127,6 +127,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /board", s.page)
 	mux.HandleFunc("GET /board/{$}", s.page)
 	mux.HandleFunc("GET /board/login", s.login)
+	mux.HandleFunc("POST /board/login", s.login)
 	mux.HandleFunc("GET /board/logout", s.logout)
 	mux.HandleFunc("GET /board/events", s.events)
 	mux.HandleFunc("GET /board/ping", s.ping)
@@ -184,7 +185,7 @@ func secure(w http.ResponseWriter) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 }
 
 func (s *Server) fail(w http.ResponseWriter, what string, err error) {

@@ -114,6 +114,9 @@ func (s *Server) current() (*snapshot, error) {
 		return nil
 	})
 	if err != nil {
+		// Events may have been read without their alerts: start again
+		// from a full load at the next look.
+		l.open, l.stale = nil, nil
 		return nil, fmt.Errorf("read the board: %w", err)
 	}
 	l.checked = time.Now()
@@ -122,11 +125,13 @@ func (s *Server) current() (*snapshot, error) {
 	}
 	if reported || !minute.Equal(l.tasksAt) || l.snap == nil {
 		if l.tasks, err = s.overdue(now); err != nil {
+			l.minute, l.tasksAt = time.Time{}, time.Time{} // rebuild at the next look
 			return nil, err
 		}
 		l.tasksAt = minute
 	}
 	if b.Warnings, err = s.checklists(); err != nil {
+		l.minute = time.Time{}
 		return nil, err
 	}
 	b.Overdue, b.Rates = l.tasks, l.rates

@@ -41,6 +41,7 @@ type view struct {
 	Title   string
 	Message string
 	Detail  string
+	Form    string // a link's token, for the button that opens the board
 }
 
 // T translates id with pairs of keys and values.
@@ -240,7 +241,7 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	mins := int(now.Sub(since) / time.Minute)
 	var lastTo []string
 	for _, e := range r.Escalations {
-		at := s.hhmm(e.At)
+		at := s.when(e.At, now)
 		switch {
 		case e.Action == config.ActionRemind && e.Note != "":
 			p.Steps = append(p.Steps, v.T("BoardStepRemindSkipped", "Time", at))
@@ -257,9 +258,9 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	}
 	switch {
 	case r.State == storage.StateAcked && r.AckedBy == r.Official:
-		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnswered", "Time", s.hhmm(r.AckedAt))
+		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnswered", "Time", s.when(r.AckedAt, now))
 	case r.State == storage.StateAcked:
-		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.hhmm(r.AckedAt), "Name", s.name(r.AckedBy))
+		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.when(r.AckedAt, now), "Name", s.name(r.AckedBy))
 	case r.State == storage.StateUnreachable:
 		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", reason(v, r.Unreachable))
 	case r.State == storage.StateEscalated && len(lastTo) > 0:
