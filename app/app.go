@@ -134,7 +134,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Incidents = incident.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Tips = tips.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	if a.Board, err = board.New(board.Deps{Config: cfg, DB: db, Engine: a.Engine, Rota: a.Rota, Weather: a.Weather,
-		Tasks: a.Tasks, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
+		Tasks: a.Tasks, Plan: plan, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -267,6 +267,7 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}
 		srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		srv.RegisterOnShutdown(a.Board.Close)
 		a.log.Info("HTTP API listening", "addr", ln.Addr().String())
 		run("http", func(ctx context.Context) error {
 			go func() {

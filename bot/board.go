@@ -1,5 +1,43 @@
 package bot
 
-// onBoardCommand handles /board: a signed link to the duty board.
-// TODO(board): implement.
-func (b *Bot) onBoardCommand(c caller, cmd command) bool { return false }
+import (
+	"errors"
+
+	"dutybot/board"
+)
+
+// onBoardCommand handles /board: a signed link to the duty board, in a
+// private chat only (the link works like a password), for the officials
+// who may see the board. false means not this command.
+func (b *Bot) onBoardCommand(c caller, cmd command) bool {
+	if cmd.name != "board" {
+		return false
+	}
+	if !c.private {
+		b.reply(c, b.t(c, "BoardChatPrivateOnly", nil))
+		return true
+	}
+	if !board.CanView(c.official) {
+		b.reply(c, b.t(c, "BoardChatForbidden", nil))
+		return true
+	}
+	if b.Board == nil {
+		b.reply(c, b.t(c, "BoardChatUnavailable", nil))
+		return true
+	}
+	link, err := b.Board.Link(c.official.ID)
+	switch {
+	case errors.Is(err, board.ErrForbidden):
+		b.reply(c, b.t(c, "BoardChatForbidden", nil))
+		return true
+	case err != nil:
+		b.Log.Error("board link", "official", c.official.ID, "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+		return true
+	}
+	cfg := b.Config.Board
+	b.reply(c, b.t(c, "BoardChatLink", map[string]any{"Link": link,
+		"LinkTTL":    board.TTL(b.Catalog, c.lang, cfg.LinkTTL.D()),
+		"SessionTTL": board.TTL(b.Catalog, c.lang, cfg.SessionTTL.D())}))
+	return true
+}

@@ -1,0 +1,98 @@
+package board
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// update is one message of the event stream: the sections whose HTML
+// changed since the last message (all of them in the first), and the
+// "updated at" line.
+type update struct {
+	Stamp    string            `json:"stamp"`
+	Sections map[string]string `json:"sections,omitempty"`
+}
+
+// events streams the board's changes as server-sent events ("update"
+// events whose data is an update in JSON). It looks for changes every
+// Options.Poll and sends the time every Options.Heartbeat; it ends when
+// the client goes, the session expires, the board is closed or the
+// database cannot be read (the client reconnects, and a client whose
+// session ended then gets 401 from /board/ping).
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	v, code := s.authenticate(r)
+	if code != 0 {
+		secure(w)
+		http.Error(w, http.StatusText(code), code)
+		return
+	}
+	lang := s.lang(r, v)
+	rc := http.NewResponseController(w)
+	secure(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+	if _, err := fmt.Fprint(w, "retry: 3000\n\n"); err != nil {
+		return
+	}
+	sent := map[string]string{}
+	push := func(always bool) error {
+		snap, err := s.current()
+		if err != nil {
+			return err
+		}
+		secs, err := s.sections(snap, lang)
+		if err != nil {
+			return err
+		}
+		u := update{Sections: map[string]string{}}
+		for id, html := range secs {
+			if sent[id] != html {
+				u.Sections[id] = html
+				sent[id] = html
+			}
+		}
+		if len(u.Sections) == 0 && !always {
+			return nil
+		}
+		u.Stamp = s.d.Catalog.T(lang, "BoardUpdated", map[string]any{"Time": s.d.Clock.Now().In(s.loc).Format("15:04:05")})
+		data, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "event: update\ndata: %s\n\n", data); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	if err := push(true); err != nil {
+		s.d.Log.Debug("board: event stream ended", "err", err)
+		return
+	}
+	poll, beat := time.NewTicker(s.o.Poll), time.NewTicker(s.o.Heartbeat)
+	defer poll.Stop()
+	defer beat.Stop()
+	for {
+		var err error
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.closed:
+			return
+		case <-poll.C:
+			err = push(false)
+		case <-beat.C:
+			err = push(true)
+		}
+		if err != nil {
+			s.d.Log.Debug("board: event stream ended", "err", err)
+			return
+		}
+		if !v.loopback && !s.d.Clock.Now().Before(v.expires) {
+			return // the session ended: the client finds out from /board/ping
+		}
+	}
+}

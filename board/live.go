@@ -1,0 +1,216 @@
+package board
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"dutybot/storage"
+)
+
+// live keeps the board's data between looks, so that a look costs what
+// changed since the last one rather than a scan of the history:
+//
+//   - open alerts are loaded once, then followed through the tail of the
+//     event log: only events logged since the last look are read, and only
+//     the alerts they name are loaded again (their cards rebuilt);
+//   - the 30-day answer rates are recomputed at most once per minute of the
+//     clock, from the alerts created in the window (storage.AlertsFrom);
+//   - overdue tasks are recomputed when a report was logged or the minute
+//     changed;
+//   - nothing is rebuilt when no event was logged and the minute is the
+//     same; every viewer shares one snapshot, rendered once per language.
+type live struct {
+	mu      sync.Mutex
+	checked time.Time // wall time of the last look, to share it among viewers
+	seq     uint64    // last event read
+	open    map[string]AlertCard
+	stale   map[string]bool // open alerts whose cards must be read again
+	minute  time.Time       // clock minute of the snapshot
+	tasksAt time.Time       // clock minute the overdue tasks were read
+	ratesAt time.Time       // clock minute the rates were read
+	tasks   []UnitTasks
+	rates   Rates
+	snap    *snapshot
+}
+
+// snapshot is one version of the board and its renderings.
+type snapshot struct {
+	board *Board
+	mu    sync.Mutex
+	html  map[string]map[string]string // language -> section id -> HTML
+}
+
+// eventBatch bounds the events read from the log in one go.
+const eventBatch = 1000
+
+// current returns the board as it is now, rebuilding what changed since
+// the last look. Looks closer together than half the poll interval share
+// the last snapshot.
+func (s *Server) current() (*snapshot, error) {
+	l := &s.live
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.snap != nil && time.Since(l.checked) < s.o.Poll/2 {
+		return l.snap, nil
+	}
+	now := s.d.Clock.Now()
+	minute := now.Truncate(time.Minute)
+	b := &Board{Now: now}
+	changed, reported := false, false
+	err := s.d.DB.View(func(tx *storage.Tx) error {
+		touched, events, rep, err := l.follow(tx)
+		if err != nil {
+			return err
+		}
+		reported = rep
+		changed = events > 0 || l.snap == nil
+		if !changed && minute.Equal(l.minute) {
+			return nil
+		}
+		for id := range touched {
+			a, err := tx.Alert(id)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				delete(l.open, id)
+				continue
+			case err != nil:
+				return err
+			}
+			if a.State == storage.AlertOpen {
+				l.open[id] = AlertCard{Alert: a}
+				l.stale[id] = true
+			} else {
+				delete(l.open, id)
+				delete(l.stale, id)
+			}
+		}
+		for id := range l.stale {
+			c, err := buildCard(tx, s.d.Config, s.order, l.open[id].Alert)
+			if err != nil {
+				return err
+			}
+			l.open[id] = c
+			delete(l.stale, id)
+		}
+		for _, c := range l.open {
+			b.Alerts = append(b.Alerts, c)
+		}
+		slices.SortFunc(b.Alerts, func(x, y AlertCard) int {
+			return cmp.Or(y.Alert.CreatedAt.Compare(x.Alert.CreatedAt), cmp.Compare(y.Alert.ID, x.Alert.ID))
+		})
+		if b.Days, b.DutyMode, err = readDays(tx, s.loc, now); err != nil {
+			return err
+		}
+		if !minute.Equal(l.ratesAt) {
+			if l.rates, err = readRates(tx, s.d.Config, s.loc, now); err != nil {
+				return err
+			}
+			l.ratesAt = minute
+		}
+		return nil
+	})
+	if err != nil {
+		// Events may have been read without their alerts: start again
+		// from a full load at the next look.
+		l.open, l.stale = nil, nil
+		return nil, fmt.Errorf("read the board: %w", err)
+	}
+	l.checked = time.Now()
+	if !changed && minute.Equal(l.minute) {
+		return l.snap, nil
+	}
+	if reported || !minute.Equal(l.tasksAt) || l.snap == nil {
+		if l.tasks, err = s.overdue(now); err != nil {
+			l.minute, l.tasksAt = time.Time{}, time.Time{} // rebuild at the next look
+			return nil, err
+		}
+		l.tasksAt = minute
+	}
+	if b.Warnings, err = s.checklists(); err != nil {
+		l.minute = time.Time{}
+		return nil, err
+	}
+	b.Overdue, b.Rates = l.tasks, l.rates
+	l.minute = minute
+	l.snap = &snapshot{board: b, html: map[string]map[string]string{}}
+	return l.snap, nil
+}
+
+// follow reads the events logged since the last look and returns the
+// alerts they name, how many there were and whether a duty report was
+// among them. The first look loads every open alert instead.
+func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, reported bool, err error) {
+	touched = map[string]bool{}
+	if l.open == nil {
+		open, err := tx.OpenAlerts()
+		if err != nil {
+			return nil, 0, false, err
+		}
+		l.open, l.stale = map[string]AlertCard{}, map[string]bool{}
+		for _, a := range open {
+			l.open[a.ID] = AlertCard{Alert: a}
+			l.stale[a.ID] = true
+		}
+		l.seq = tx.EventCount()
+		return touched, 0, true, nil
+	}
+	for {
+		evs, err := tx.Events(l.seq, eventBatch)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		for _, e := range evs {
+			l.seq = e.Seq
+			events++
+			if e.Alert != "" {
+				touched[e.Alert] = true
+			}
+			if e.Type == storage.EvReported {
+				reported = true
+			}
+		}
+		if len(evs) < eventBatch {
+			return touched, events, reported, nil
+		}
+	}
+}
+
+// overdue reads every unit's overdue duty items.
+func (s *Server) overdue(now time.Time) ([]UnitTasks, error) {
+	if s.d.Tasks == nil {
+		return nil, nil
+	}
+	var out []UnitTasks
+	for _, u := range s.d.Config.Units {
+		g, err := s.d.Tasks.ForUnit(u.ID, now)
+		if err != nil {
+			return nil, fmt.Errorf("overdue tasks of %s: %w", u.ID, err)
+		}
+		if len(g.Overdue) > 0 {
+			out = append(out, UnitTasks{Unit: u.ID, Items: g.Overdue})
+		}
+	}
+	return out, nil
+}
+
+// checklists reads the warnings in force that carry a 熔断 checklist.
+func (s *Server) checklists() ([]Checklist, error) {
+	if s.d.Weather == nil {
+		return nil, nil
+	}
+	views, err := s.d.Weather.Active()
+	if err != nil {
+		return nil, fmt.Errorf("active warnings: %w", err)
+	}
+	var out []Checklist
+	for _, v := range views {
+		if len(v.Items) > 0 {
+			out = append(out, Checklist{Warning: v.Warning, Items: v.Items})
+		}
+	}
+	return out, nil
+}
