@@ -193,9 +193,9 @@ func TestHelpFollowsRoles(t *testing.T) {
 		user      int64
 		want, not []string
 	}{
-		{uZhang, []string{"/mytasks", "/duty", "/roster", "/swap"}, []string{"/alert", "/warn", "/spotcheck", "值班表（.xlsx"}},
+		{uZhang, []string{"/mytasks", "/duty", "/roster", "/swap", "/incident", "/tip"}, []string{"/alert", "/warn", "/spotcheck", "/board", "值班表（.xlsx"}},
 		{uLiu, []string{"/alert", "/duty"}, []string{"/warn", "/spotcheck", "值班表（.xlsx"}}, // a 分管领导 alerts but does not warn
-		{uDuty, []string{"/alert", "/warn lift", "/spotcheck", "/duty"}, []string{"值班表（.xlsx"}},
+		{uDuty, []string{"/alert", "/warn lift", "/spotcheck", "/duty", "/board"}, []string{"值班表（.xlsx"}},
 		{uAdmin, []string{"/warn", "/spotcheck", "值班表（.xlsx、CSV 或 YAML）私聊发给我"}, nil},
 	} {
 		h.bind(tc.user)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"dutybot/board"
 	"dutybot/config"
 	"dutybot/locales"
 	"dutybot/storage"
@@ -237,6 +238,9 @@ func (b *Bot) onHelp(c caller) {
 		if b.Rota.CanSpotcheck(c.official.ID, b.Engine.Now()) {
 			parts = append(parts, b.t(c, "HelpRotaSpotcheck", nil))
 		}
+	}
+	if b.Board != nil && board.CanView(c.official) {
+		parts = append(parts, b.t(c, "HelpBoard", nil))
 	}
 	if c.official.HasRole(config.RoleAdmin) {
 		parts = append(parts, b.t(c, "HelpRosterFile", nil))

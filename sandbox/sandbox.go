@@ -213,6 +213,7 @@ func (s *Sandbox) Run(ctx context.Context) error {
 
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
+	srv.RegisterOnShutdown(s.app.Board.Close)
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(s.ln) }()
 	s.log.Info("sandbox listening", "url", s.URL())
