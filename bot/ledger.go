@@ -91,4 +91,3 @@ func (b *Bot) chainWords(c caller, r storage.ChainReport) string {
 	}
 	return b.t(c, "LedgerChainNone", nil)
 }
-

@@ -3,6 +3,8 @@
 //	dutybot [run] [-config config.yaml]   run the bot (the default)
 //	dutybot check-config [-config FILE]   validate a configuration and exit
 //	dutybot roster import|template|export  get rosters (值班表) in and out
+//	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
+//	dutybot backup FILE                   a consistent copy of the database
 //	dutybot version                       print the version
 package main
 
@@ -46,6 +48,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return checkConfig(args, stdout, stderr)
 	case "roster":
 		return rosterCmd(args, stdout, stderr)
+	case "ledger":
+		return ledgerCmd(args, stdout, stderr)
+	case "backup":
+		return backupCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dutybot", versionString())
 		return 0
@@ -65,6 +71,10 @@ func usage(w io.Writer) {
   dutybot roster import [-config FILE] ROSTER.xlsx|.csv|.yaml
   dutybot roster template [-config FILE] OUT.xlsx
   dutybot roster export [-config FILE] [-from DATE] [-to DATE] OUT.xlsx
+  dutybot ledger verify [-config FILE] [-witness SEQ:HASH]
+  dutybot ledger export [-config FILE] [-from DATE] [-to DATE] [-unit ID] [-official ID] OUT.xlsx
+  dutybot ledger show [-config FILE] ALERT_ID
+  dutybot backup [-config FILE] FILE        copy the database, even while dutybot runs
   dutybot version                        print the version
 `)
 }
