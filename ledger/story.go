@@ -51,7 +51,10 @@ func (l *Ledger) Story(id string) (string, error) {
 		}
 		fmt.Fprintf(&sb, "created %s by %s (%s), %d recipients, state %s", l.local(a.CreatedAt), l.name(issuer), a.Source, a.Total, a.State)
 		if !a.ClosedAt.IsZero() {
-			fmt.Fprintf(&sb, " since %s (by %s)", l.local(a.ClosedAt), l.name(a.ClosedBy))
+			fmt.Fprintf(&sb, " since %s", l.local(a.ClosedAt))
+			if a.ClosedBy != "" {
+				fmt.Fprintf(&sb, " (by %s)", l.name(a.ClosedBy))
+			}
 		}
 		sb.WriteString("\n")
 		if a.Body != "" {
