@@ -109,11 +109,19 @@ func (l *Ledger) AnswerRateChart(now time.Time) ([]byte, error) {
 			values[m] = append(values[m], v)
 		}
 	}
-	labels := make([]string, len(rates.Units))
+	// Horizontal bars run bottom-up: reverse, so units read in
+	// configuration order from the top.
+	n := len(rates.Units)
+	labels := make([]string, n)
 	for i, u := range rates.Units {
-		labels[i] = u.Name
+		labels[n-1-i] = u.Name
 		if font == nil {
-			labels[i] = u.ID // the built-in font has no Chinese glyphs
+			labels[n-1-i] = u.ID // the built-in font has no Chinese glyphs
+		}
+	}
+	for m := range values {
+		for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
+			values[m][i], values[m][j] = values[m][j], values[m][i]
 		}
 	}
 	var series []string
@@ -132,12 +140,20 @@ func (l *Ledger) AnswerRateChart(now time.Time) ([]byte, error) {
 		opt.Title.Text = "Answer rate per unit (%)"
 		opt.Title.Subtext = "* month to " + now.In(l.cfg.Location).Format("01-02 15:04")
 	}
-	opt.Padding = charts.Box{Top: 20, Right: 40, Bottom: 20, Left: 20}
+	opt.Padding = charts.Box{Top: 20, Right: 60, Bottom: 20, Left: 20}
 	opt.Legend.SeriesNames = series
 	opt.Legend.Offset = charts.OffsetRight
-	opt.CategoryAxis = charts.CategoryAxisOption{Labels: labels}
-	opt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(100.0)}}
+	style := charts.FontStyle{Font: font, FontSize: 11}
+	opt.Title.FontStyle = charts.FontStyle{Font: font, FontSize: 14}
+	opt.Title.SubtextFontStyle = style
+	opt.Legend.FontStyle = style
+	opt.CategoryAxis = charts.CategoryAxisOption{Labels: labels, LabelFontStyle: style}
+	opt.ValueAxis = []charts.ValueAxisOption{{Min: charts.Ptr(0.0), Max: charts.Ptr(100.0), LabelCount: 6, LabelFontStyle: style}}
 	opt.SeriesLabelPosition = charts.PositionRight
+	for i := range opt.SeriesList {
+		opt.SeriesList[i].Label = charts.SeriesLabel{Show: charts.Ptr(true), FontStyle: style,
+			ValueFormatter: func(v float64) string { return fmt.Sprintf("%.1f", v) }}
+	}
 	height := max(320, 90+len(rates.Units)*months*18)
 	p := charts.NewPainter(charts.PainterOptions{OutputFormat: charts.ChartOutputPNG, Width: 800, Height: height, Font: font})
 	if err := p.BarChart(opt); err != nil {
