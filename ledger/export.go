@@ -98,6 +98,11 @@ func (l *Ledger) WriteXLSX(w io.Writer, b *Book) error {
 		} else if _, err := x.NewSheet(s.name); err != nil {
 			return err
 		}
+	}
+	// The summary opens first. Set while the sheets are empty: afterwards
+	// excelize would read every streamed sheet back to change it.
+	x.SetActiveSheet(len(sheets) - 1)
+	for _, s := range sheets {
 		sw, err := x.NewStreamWriter(s.name)
 		if err != nil {
 			return err
@@ -109,7 +114,6 @@ func (l *Ledger) WriteXLSX(w io.Writer, b *Book) error {
 			return fmt.Errorf("sheet %s: %w", s.name, err)
 		}
 	}
-	x.SetActiveSheet(len(sheets) - 1) // the summary opens first
 	if _, err := x.WriteTo(w); err != nil {
 		return fmt.Errorf("write the workbook: %w", err)
 	}

@@ -111,6 +111,7 @@ const chainBatch = 1024
 // this moment on.
 func chainExisting(t *Tx, now time.Time) error {
 	b := t.tx.Bucket(bEvents)
+	b.FillPercent = 0.95 // as AppendEvent: the log only grows at its end
 	var prev string
 	var last uint64
 	n := 0

@@ -57,6 +57,9 @@ type Event struct {
 // before; the caller's Seq, Prev and Hash are ignored.
 func (t *Tx) AppendEvent(e Event) error {
 	b := t.tx.Bucket(bEvents)
+	// Events only ever go on the end: full pages, not bbolt's half-full
+	// splits, keep the log about half the size on disk.
+	b.FillPercent = 0.95
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
