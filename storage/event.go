@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // Event types recorded in the log; part of the duty-performance ledger.
@@ -29,7 +30,17 @@ const (
 	EvReminderAck  = "reminder_ack"  // an official acknowledged a reminder
 )
 
-// Event is one entry of the append-only log.
+// Event types of the 履职档案 ledger itself.
+const (
+	EvChained      = "ledger_chained"  // the events stored before the hash chain were chained
+	EvWitness      = "ledger_witness"  // the chain head was posted to the principals
+	EvLedgerExport = "ledger_exported" // someone took the ledger out as a workbook
+)
+
+// Event is one entry of the append-only log. Prev and Hash chain the log:
+// each event carries the hash of the one before it and its own (see
+// Event.Digest), so changing, removing or reordering a stored event shows
+// in VerifyChain.
 type Event struct {
 	Seq      uint64    `json:"seq"`
 	At       time.Time `json:"at"`
@@ -38,17 +49,29 @@ type Event struct {
 	Official string    `json:"official,omitempty"` // whom it concerns
 	Actor    string    `json:"actor,omitempty"`    // who did it: an official id, "system" or "api"
 	Detail   string    `json:"detail,omitempty"`
+	Prev     string    `json:"prev,omitempty"` // hash of the event before; "" for the first
+	Hash     string    `json:"hash,omitempty"`
 }
 
-// AppendEvent adds e to the log, numbering it.
+// AppendEvent adds e to the log, numbering it and chaining it to the event
+// before; the caller's Seq, Prev and Hash are ignored.
 func (t *Tx) AppendEvent(e Event) error {
 	b := t.tx.Bucket(bEvents)
+	// Events only ever go on the end: full pages, not bbolt's half-full
+	// splits, keep the log about half the size on disk.
+	b.FillPercent = 0.95
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
 	e.Seq = seq
+	e.normalize()
+	_, e.Prev = t.ChainHead()
+	e.Hash = e.Digest()
 	if err := t.put(bEvents, u64(seq), e); err != nil {
+		return err
+	}
+	if err := t.putChainHead(seq, e.Hash); err != nil {
 		return err
 	}
 	if e.Alert != "" {
@@ -116,4 +139,15 @@ func (t *Tx) EventsBetween(from, to time.Time) ([]Event, error) {
 	}
 	slices.Reverse(out)
 	return out, nil
+}
+
+// normalize makes the text fields what they read back as: JSON stores
+// invalid UTF-8 as one U+FFFD per bad byte, and the hash must be of what
+// is stored.
+func (e *Event) normalize() {
+	for _, f := range []*string{&e.Type, &e.Alert, &e.Official, &e.Actor, &e.Detail} {
+		if !utf8.ValidString(*f) {
+			*f = string([]rune(*f))
+		}
+	}
 }

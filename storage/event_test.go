@@ -40,6 +40,10 @@ func TestAppendEventNumbersFromOne(t *testing.T) {
 		copy(want, in)
 		for i := range want {
 			want[i].Seq = uint64(i + 1)
+			if i > 0 {
+				want[i].Prev = want[i-1].Hash
+			}
+			want[i].Hash = want[i].Digest()
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("Events =\n  %+v\nwant\n  %+v", got, want)
@@ -80,6 +84,10 @@ func TestAlertEvents(t *testing.T) {
 					return err
 				}
 				e.Seq = uint64(len(appended) + 1)
+				if len(appended) > 0 {
+					e.Prev = appended[len(appended)-1].Hash
+				}
+				e.Hash = e.Digest()
 				appended = append(appended, e)
 			}
 		}

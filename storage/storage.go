@@ -18,8 +18,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// SchemaVersion is the layout version this code reads and writes.
-const SchemaVersion = 1
+// SchemaVersion is the layout version this code reads and writes. Version
+// 2 chains the event log (chain.go); Open upgrades version 1 files.
+const SchemaVersion = 2
 
 // Bucket names; part of the on-disk schema.
 var (
@@ -103,6 +104,8 @@ func (db *DB) init() error {
 			return meta.Put(keyVersion, u64(SchemaVersion))
 		case binary.BigEndian.Uint64(v) > SchemaVersion:
 			return fmt.Errorf("schema version %d is newer than this binary understands (%d)", binary.BigEndian.Uint64(v), SchemaVersion)
+		case binary.BigEndian.Uint64(v) < SchemaVersion:
+			return upgrade(tx, binary.BigEndian.Uint64(v))
 		}
 		return nil
 	})

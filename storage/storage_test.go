@@ -153,10 +153,13 @@ func (f *fixture) populate(tb testing.TB, db *DB) {
 			}
 		}
 		for i := range f.events {
+			_, prev := tx.ChainHead()
 			if err := tx.AppendEvent(f.events[i]); err != nil {
 				return err
 			}
 			f.events[i].Seq = uint64(i + 1)
+			f.events[i].Prev = prev // chained as written
+			f.events[i].Hash = f.events[i].Digest()
 		}
 		return nil
 	})

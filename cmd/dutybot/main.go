@@ -5,6 +5,8 @@
 //	                                      try the bot in a browser, without Telegram
 //	dutybot check-config [-config FILE]   validate a configuration and exit
 //	dutybot roster import|template|export  get rosters (值班表) in and out
+//	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
+//	dutybot backup FILE                   a consistent copy of the database
 //	dutybot version                       print the version
 package main
 
@@ -58,6 +60,10 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return checkConfig(args, stdout, stderr)
 	case "roster":
 		return rosterCmd(args, stdout, stderr)
+	case "ledger":
+		return ledgerCmd(args, stdout, stderr)
+	case "backup":
+		return backupCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dutybot", versionString())
 		return 0
@@ -81,6 +87,10 @@ func usage(w io.Writer) {
   dutybot roster import [-config FILE] ROSTER.xlsx|.csv|.yaml
   dutybot roster template [-config FILE] OUT.xlsx
   dutybot roster export [-config FILE] [-from DATE] [-to DATE] OUT.xlsx
+  dutybot ledger verify [-config FILE] [-witness SEQ:HASH]
+  dutybot ledger export [-config FILE] [-from DATE] [-to DATE] [-unit ID] [-official ID] OUT.xlsx
+  dutybot ledger show [-config FILE] ALERT_ID
+  dutybot backup [-config FILE] FILE        copy the database, even while dutybot runs
   dutybot version                        print the version
 `)
 }

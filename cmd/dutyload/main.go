@@ -7,6 +7,8 @@
 //	dutyload punctuality [-n 10000]   lateness of escalation deadlines with n pending
 //	dutyload mytasks     [-n 2000]    a year of reports, then /mytasks latency (run from the repository root)
 //	dutyload startup     [-n 10000] [-officials 100]  start-up time and memory with n pending recipients
+//	dutyload ledger      [-n 200]     a year of an n-official town, then the 履职档案 export: time and size
+//	dutyload verify      [-n 1000000] n chained events, then the time to verify the chain
 //
 // Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
 package main
@@ -72,6 +74,10 @@ func main() {
 		err = startup(def(*n, 10000), *officials)
 	case "startup-child":
 		err = startupChild(*cfgPath)
+	case "ledger":
+		err = ledgerLoad(def(*n, 200))
+	case "verify":
+		err = verifyLoad(def(*n, 1000000))
 	default:
 		usage()
 		os.Exit(2)
@@ -91,7 +97,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup [-n N]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
