@@ -28,6 +28,7 @@ import (
 	"dutybot/coverage"
 	"dutybot/duty"
 	"dutybot/incident"
+	"dutybot/ledger"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/outbox"
@@ -80,6 +81,7 @@ type App struct {
 	Weather    *weather.Service
 	Board      *board.Server
 	Incidents  *incident.Service
+	Witness    *ledger.Witness
 	Tips       *tips.Service
 	Coverage   *coverage.Checker
 
@@ -133,6 +135,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Weather.DutyMode = a.Rota.DutyMode
 	a.Incidents = incident.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Tips = tips.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
+	a.Witness = ledger.NewWitness(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
+	book := ledger.New(cfg, db)
+	book.ChartFonts = cfg.Ledger.ChartFonts
+	a.Reminders.Chart = book.AnswerRateChart
 	if a.Board, err = board.New(board.Deps{Config: cfg, DB: db, Engine: a.Engine, Rota: a.Rota, Weather: a.Weather,
 		Tasks: a.Tasks, Plan: plan, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
 		db.Close()
@@ -251,6 +257,7 @@ func (a *App) Run(ctx context.Context) error {
 	run("weather", a.Weather.Run)
 	run("incidents", a.Incidents.Run)
 	run("tips", a.Tips.Run)
+	run("ledger", a.Witness.Run)
 	run("coverage", a.Coverage.Run)
 	if a.Overdue != nil {
 		run("overdue", a.Overdue.Run)

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"dutybot/app"
+	"dutybot/bot/fakeapi"
 	"dutybot/clock"
 	"dutybot/storage"
 )
@@ -222,6 +224,16 @@ func TestBriefDigestAndCountdown(t *testing.T) {
 	// Monday 12-07 09:00: last week's completion for the principal.
 	h.advanceTo(start.Add(7*24*time.Hour + time.Hour))
 	h.waitMsg(uHe, "📊 上周任务完成情况（11-30—12-06）", "应急办：完成 1/", "城管大队：完成 0/")
+	// The digest carries the monthly answer-rate chart as a picture.
+	chart, err := h.srv.WaitFor(wait, func(m fakeapi.Message) bool {
+		return m.ChatID == uHe && m.Photo && strings.Contains(m.Caption, "应答率")
+	})
+	if err != nil {
+		t.Fatalf("no answer-rate chart after the digest: %v", err)
+	}
+	if !bytes.HasPrefix(chart.Data, []byte("\x89PNG")) {
+		t.Errorf("the chart is not a PNG (%d bytes)", len(chart.Data))
+	}
 
 	// Thursday 12-24 09:00: task 26's 12月底 deadlines are 7 days away.
 	h.advanceTo(time.Date(2026, 12, 24, 9, 0, 0, 0, start.Location()))

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,13 @@ func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
 			return 0, classify(err)
 		}
 		return j.MessageID, nil
+	case storage.OpPhoto:
+		m, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: j.ChatID, Caption: j.Text,
+			Photo: &models.InputFileUpload{Filename: "chart.png", Data: bytes.NewReader(j.Photo)}})
+		if err != nil {
+			return 0, classify(err)
+		}
+		return m.ID, nil
 	default:
 		p := &tg.SendMessageParams{ChatID: j.ChatID, Text: j.Text}
 		switch {

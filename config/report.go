@@ -42,6 +42,9 @@ type Ledger struct {
 	// WitnessAt is the time of day the event log's chain head is posted to
 	// the principals as an outside witness; "" turns it off.
 	WitnessAt string `yaml:"witness_at"`
+	// ChartFonts are TrueType font files with Chinese glyphs for the
+	// answer-rate chart, tried in order; empty tries the usual Debian ones.
+	ChartFonts []string `yaml:"chart_fonts"`
 }
 
 func defaultReports() (Incidents, Tips, Ledger) {

@@ -48,6 +48,9 @@ type Service struct {
 	clock  clock.Clock
 	rules  map[string]*Rule
 	order  []*Rule
+	// Chart, if set, draws the monthly answer rate per unit; the weekly
+	// digest carries it as a picture after its text.
+	Chart func(now time.Time) ([]byte, error)
 }
 
 // New compiles the configured rules against the calendar and the plan; an

@@ -2,6 +2,7 @@ package reminders
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -77,6 +78,15 @@ func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 			return nil, err
 		}
 	}
+	var chart []byte
+	if r.Kind == config.KindDigest && s.Chart != nil {
+		var err error
+		if chart, err = s.Chart(at); err != nil {
+			// The digest's text matters more than its picture.
+			slog.Warn("draw the answer-rate chart for the digest", "err", err)
+			chart = nil
+		}
+	}
 	var jobs []storage.Job
 	for _, o := range s.audience(r) {
 		var chat int64
@@ -105,6 +115,11 @@ func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 		}
 		jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpSend, Text: text,
 			Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()})
+		if chart != nil {
+			jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpPhoto, Photo: chart,
+				Text: s.tr.T(lang, "DigestChartCaption", nil),
+				Ref:  storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()})
+		}
 	}
 	return jobs, nil
 }

@@ -9,6 +9,9 @@ import (
 const (
 	OpSend = "send"
 	OpEdit = "edit"
+	// OpPhoto sends Photo as an image with Text as its caption (at most
+	// 1,024 characters).
+	OpPhoto = "photo"
 )
 
 // Button is an inline button: a label and the data sent back when pressed.
@@ -44,6 +47,7 @@ type Job struct {
 	Text      string     `json:"text"`
 	Buttons   [][]Button `json:"buttons,omitempty"`
 	Reply     *Reply     `json:"reply,omitempty"` // a reply keyboard instead of inline buttons
+	Photo     []byte     `json:"photo,omitempty"` // the image of an OpPhoto job (PNG)
 	// Lazy jobs are rendered from current state just before sending, so a
 	// burst of changes costs one rendering per message actually sent.
 	Lazy      bool      `json:"lazy,omitempty"`
@@ -61,7 +65,7 @@ func (t *Tx) Enqueue(j Job) (uint64, error) {
 			seq := binary.BigEndian.Uint64(v)
 			old, err := t.Job(seq)
 			if err == nil {
-				old.Text, old.Buttons, old.Reply, old.Ref, old.Lazy = j.Text, j.Buttons, j.Reply, j.Ref, j.Lazy
+				old.Text, old.Buttons, old.Reply, old.Ref, old.Lazy, old.Photo = j.Text, j.Buttons, j.Reply, j.Ref, j.Lazy, j.Photo
 				old.Version++
 				return seq, t.PutJob(old)
 			}
