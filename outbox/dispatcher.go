@@ -392,7 +392,7 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 		return r
 	case errors.As(sendErr, &retryAfter):
 		d.metrics.RateLimited.Inc()
-		d.log.Warn("outbox: rate limited", "chat", chat, "retry_after", retryAfter.After)
+		d.log.Warn("outbox: rate limited", recipient(j), "seq", seq, "retry_after", retryAfter.After)
 		r.pause = max(retryAfter.After, time.Second)
 		return r
 	case errors.Is(sendErr, ErrUnreachable), errors.Is(sendErr, ErrPermanent):
@@ -403,15 +403,25 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 			// The service, not the chat, failed: the chat stays reachable.
 			return d.fail(r, j, fmt.Sprintf("gave up after %s: %v", d.limits.GiveUpAfter, sendErr), false, now)
 		}
-		d.log.Warn("outbox: send failed, will retry", "chat", chat, "seq", seq, "err", sendErr)
+		d.log.Warn("outbox: send failed, will retry", recipient(j), "seq", seq, "err", sendErr)
 		r.backoff = true
 		return r
 	}
 }
 
+// recipient names a job's recipient in logs by official; a job that names
+// none (an anonymous tipster's) is logged without its chat, so the log
+// cannot tie a chat to what it was sent.
+func recipient(j storage.Job) slog.Attr {
+	if j.Ref.Official != "" {
+		return slog.String("official", j.Ref.Official)
+	}
+	return slog.String("official", "-")
+}
+
 func (d *Dispatcher) fail(r result, j storage.Job, reason string, unreachable bool, now time.Time) result {
 	d.metrics.MessagesFailed.Inc()
-	d.log.Warn("outbox: giving up on message", "chat", j.ChatID, "kind", j.Ref.Kind, "alert", j.Ref.Alert, "reason", reason)
+	d.log.Warn("outbox: giving up on message", recipient(j), "seq", j.Seq, "kind", j.Ref.Kind, "alert", j.Ref.Alert, "reason", reason)
 	err := d.db.Update(func(tx *storage.Tx) error {
 		if err := d.hooks.Failed(tx, j, reason, unreachable, now); err != nil {
 			return err
