@@ -195,8 +195,8 @@ func TestHelpFollowsRoles(t *testing.T) {
 	}{
 		{uZhang, []string{"/mytasks", "/duty", "/roster", "/swap", "/incident", "/tip"}, []string{"/alert", "/warn", "/spotcheck", "/board", "值班表（.xlsx"}},
 		{uLiu, []string{"/alert", "/duty"}, []string{"/warn", "/spotcheck", "值班表（.xlsx"}}, // a 分管领导 alerts but does not warn
-		{uDuty, []string{"/alert", "/warn lift", "/spotcheck", "/duty", "/board"}, []string{"值班表（.xlsx"}},
-		{uAdmin, []string{"/warn", "/spotcheck", "值班表（.xlsx、CSV 或 YAML）私聊发给我"}, nil},
+		{uDuty, []string{"/alert", "/warn lift", "/spotcheck", "/duty", "/board"}, []string{"值班表（.xlsx", "/ledger"}},
+		{uAdmin, []string{"/warn", "/spotcheck", "/ledger", "值班表（.xlsx、CSV 或 YAML）私聊发给我"}, nil},
 	} {
 		h.bind(tc.user)
 		h.srv.SendText(tc.user, "/help")

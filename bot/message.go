@@ -242,6 +242,9 @@ func (b *Bot) onHelp(c caller) {
 	if b.Board != nil && board.CanView(c.official) {
 		parts = append(parts, b.t(c, "HelpBoard", nil))
 	}
+	if c.official.HasRole(config.RoleAdmin, config.RolePrincipal) {
+		parts = append(parts, b.t(c, "HelpLedger", nil))
+	}
 	if c.official.HasRole(config.RoleAdmin) {
 		parts = append(parts, b.t(c, "HelpRosterFile", nil))
 	}
