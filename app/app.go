@@ -138,7 +138,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Witness = ledger.NewWitness(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	book := ledger.New(cfg, db)
 	book.ChartFonts = cfg.Ledger.ChartFonts
-	a.Reminders.Chart = book.AnswerRateChart
+	a.Reminders.Log = opts.Log
+	a.Reminders.Chart = func(now time.Time) ([]byte, error) {
+		img, err := book.AnswerRateChart(now)
+		if errors.Is(err, ledger.ErrNoCalls) {
+			return nil, nil // nothing to draw yet
+		}
+		return img, err
+	}
 	if a.Board, err = board.New(board.Deps{Config: cfg, DB: db, Engine: a.Engine, Rota: a.Rota, Weather: a.Weather,
 		Tasks: a.Tasks, Plan: plan, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
 		db.Close()

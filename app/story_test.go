@@ -126,6 +126,9 @@ func TestHolidayRosterAndRedWarningOnTheExampleTown(t *testing.T) {
 	})
 	h.waitButton(uZhang, "✅ 到岗签到")
 	checkin := regexp.MustCompile(`#(\d{8}-\d{4})`).FindStringSubmatch(call.Text)[1]
+	// Steps count from delivery: wait until 张明's is recorded before the
+	// clock moves (the first step, 带班领导, skips him: he leads).
+	h.waitScheduled(checkin, "o-zhangming", time.Date(2027, 1, 1, 8, 15, 0, 0, cst))
 	// 张明 leads the shift, so the 带班领导 step skips him; at +30 min the
 	// 应急办 head (赵静) is told he has not checked in, not before.
 	h.advanceTo(time.Date(2027, 1, 1, 8, 29, 0, 0, cst))

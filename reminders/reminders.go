@@ -7,6 +7,7 @@ package reminders
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,8 @@ type Service struct {
 	// Chart, if set, draws the monthly answer rate per unit; the weekly
 	// digest carries it as a picture after its text.
 	Chart func(now time.Time) ([]byte, error)
+	// Log receives what goes wrong without stopping a reminder.
+	Log *slog.Logger
 }
 
 // New compiles the configured rules against the calendar and the plan; an

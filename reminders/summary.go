@@ -2,7 +2,6 @@ package reminders
 
 import (
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -83,7 +82,9 @@ func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 		var err error
 		if chart, err = s.Chart(at); err != nil {
 			// The digest's text matters more than its picture.
-			slog.Warn("draw the answer-rate chart for the digest", "err", err)
+			if s.Log != nil {
+				s.Log.Warn("draw the answer-rate chart for the digest", "err", err)
+			}
 			chart = nil
 		}
 	}
