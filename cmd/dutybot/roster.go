@@ -65,35 +65,9 @@ func rosterCmd(args []string, stdout, stderr io.Writer) int {
 // rosterFlags parses flags and exactly one file argument, flags before or
 // after it. ok is false with the exit code to return.
 func rosterFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (file string, code int, ok bool) {
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: dutybot roster %s [flags] FILE\n", fs.Name())
-		fs.PrintDefaults()
-	}
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(stdout)
-				fs.Usage()
-				return "", 0, false
-			}
-			return "", 2, false
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
-	switch {
-	case len(pos) == 0:
-		fmt.Fprintf(stderr, "dutybot roster %s: name the file\n", fs.Name())
-		fs.Usage()
-		return "", 2, false
-	case len(pos) > 1:
-		fmt.Fprintf(stderr, "dutybot roster %s: unexpected argument %q\n", fs.Name(), pos[1])
-		return "", 2, false
+	pos, code, ok := parseArgs("roster "+fs.Name(), fs, args, 1, "FILE", stdout, stderr)
+	if !ok {
+		return "", code, false
 	}
 	return pos[0], 0, true
 }
