@@ -263,12 +263,7 @@ func (s *Server) getRoster(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) shiftJSON(sh storage.Shift) ShiftJSON {
 	cfg := s.coverage.Config()
-	name := func(id string) string {
-		if o, ok := cfg.Official(id); ok {
-			return o.Name
-		}
-		return id
-	}
+	name := cfg.OfficialName
 	out := ShiftJSON{ID: sh.ID, Start: sh.Start, End: sh.End, Leader: sh.Leader, LeaderName: name(sh.Leader),
 		Staff: sh.Staff, Place: sh.Place, Phone: sh.Phone, Kind: sh.Kind, Note: sh.Note, Source: sh.Source}
 	for _, id := range sh.Staff {

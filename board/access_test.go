@@ -181,7 +181,7 @@ func TestAccess(t *testing.T) {
 		if resp.StatusCode != http.StatusForbidden || len(resp.Cookies()) != 0 {
 			t.Errorf("%s's signed link: %d, cookies %v", who, resp.StatusCode, resp.Cookies())
 		}
-		contains(t, "403 page", body, "无权查看", f.srv.name(who))
+		contains(t, "403 page", body, "无权查看", f.srv.d.Config.OfficialName(who))
 		if resp, _ := get(t, ts, "/board", session(who)); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("%s's signed session: %d", who, resp.StatusCode)
 		}

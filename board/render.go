@@ -150,30 +150,16 @@ func (s *Server) when(t, now time.Time) string {
 	return t.In(s.loc).Format("01-02 15:04")
 }
 
-func (s *Server) name(id string) string {
-	if o, ok := s.d.Config.Official(id); ok {
-		return o.Name
-	}
-	return id
-}
-
 func (s *Server) unitOf(official string) string {
 	o, _ := s.d.Config.Official(official)
-	return s.unitName(o.Unit)
-}
-
-func (s *Server) unitName(id string) string {
-	if u, ok := s.d.Config.Unit(id); ok {
-		return u.Name
-	}
-	return id
+	return s.d.Config.UnitName(o.Unit)
 }
 
 // names joins display names the way the language lists them.
 func (s *Server) names(lang string, ids []string) string {
 	var out []string
 	for _, id := range ids {
-		out = append(out, s.name(id))
+		out = append(out, s.d.Config.OfficialName(id))
 	}
 	if lang == locales.EN {
 		return strings.Join(out, ", ")
@@ -194,7 +180,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 			Answered: c.Answered, Total: len(c.Recipients)}
 		switch {
 		case a.Issuer != "":
-			cv.Issuer = v.T("BoardIssuer", "Name", s.name(a.Issuer))
+			cv.Issuer = v.T("BoardIssuer", "Name", s.d.Config.OfficialName(a.Issuer))
 		case a.Source == "api" || a.Source == "":
 			cv.Issuer = v.T("BoardIssuerAPI")
 		default:
@@ -233,7 +219,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 // personLine is one recipient's state: answered, taken over, waiting,
 // escalated or unreachable, with the escalation steps taken.
 func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now time.Time) personLine {
-	p := personLine{Official: r.Official, Name: s.name(r.Official), Unit: s.unitOf(r.Official)}
+	p := personLine{Official: r.Official, Name: s.d.Config.OfficialName(r.Official), Unit: s.unitOf(r.Official)}
 	since := r.SentAt
 	if since.IsZero() {
 		since = r.QueuedAt
@@ -260,7 +246,7 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	case r.State == storage.StateAcked && r.AckedBy == r.Official:
 		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnswered", "Time", s.when(r.AckedAt, now))
 	case r.State == storage.StateAcked:
-		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.when(r.AckedAt, now), "Name", s.name(r.AckedBy))
+		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.when(r.AckedAt, now), "Name", s.d.Config.OfficialName(r.AckedBy))
 	case r.State == storage.StateUnreachable:
 		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", reason(v, r.Unreachable))
 	case r.State == storage.StateEscalated && len(lastTo) > 0:
@@ -337,7 +323,7 @@ func (s *Server) shiftView(v *view, ds DutyShift, now time.Time) shiftView {
 			continue
 		}
 		o, _ := s.d.Config.Official(id)
-		p := shiftPerson{Official: id, Role: v.T("BoardStaff"), Name: s.name(id), Unit: s.unitName(o.Unit), Phone: o.Phone}
+		p := shiftPerson{Official: id, Role: v.T("BoardStaff"), Name: s.d.Config.OfficialName(id), Unit: s.d.Config.UnitName(o.Unit), Phone: o.Phone}
 		if i == 0 {
 			p.Role = v.T("BoardLeader")
 		}
@@ -346,7 +332,7 @@ func (s *Server) shiftView(v *view, ds DutyShift, now time.Time) shiftView {
 		case ok && c.By == id:
 			p.State, p.Icon, p.Checkin = "answered", "ok", v.T("BoardCheckedIn", "Time", s.hhmm(c.At))
 		case ok:
-			p.State, p.Icon, p.Checkin = "answered", "ok", v.T("BoardCheckinHandled", "Time", s.hhmm(c.At), "Name", s.name(c.By))
+			p.State, p.Icon, p.Checkin = "answered", "ok", v.T("BoardCheckinHandled", "Time", s.hhmm(c.At), "Name", s.d.Config.OfficialName(c.By))
 		case ds.CheckinAlert != "" || (started && now.Before(sh.End)):
 			p.State, p.Icon, p.Checkin = "waiting", "wait", v.T("BoardNotCheckedIn")
 		case !started:
@@ -362,7 +348,7 @@ func (s *Server) shiftView(v *view, ds DutyShift, now time.Time) shiftView {
 func (s *Server) tasksView(v *view, b *Board) []unitTasksView {
 	var out []unitTasksView
 	for _, u := range b.Overdue {
-		uv := unitTasksView{Unit: s.unitName(u.Unit), Count: len(u.Items)}
+		uv := unitTasksView{Unit: s.d.Config.UnitName(u.Unit), Count: len(u.Items)}
 		for i, st := range u.Items {
 			if i == maxUnitTasks {
 				uv.More = len(u.Items) - maxUnitTasks
@@ -399,7 +385,7 @@ func (s *Server) meltView(v *view, b *Board) []warnView {
 			mu := byUnit[it.Unit]
 			if mu == nil {
 				units = append(units, it.Unit)
-				mu = &meltUnit{Unit: s.unitName(it.Unit)}
+				mu = &meltUnit{Unit: s.d.Config.UnitName(it.Unit)}
 				byUnit[it.Unit] = mu
 			}
 			mi := meltItem{No: it.No, Done: it.Done(), Text: it.Text, Action: it.Action}
@@ -412,7 +398,7 @@ func (s *Server) meltView(v *view, b *Board) []warnView {
 				if s.d.Weather != nil {
 					result = s.d.Weather.Result(v.Lang, it)
 				}
-				mi.Note = v.T("BoardItemDone", "Result", result, "Name", s.name(it.By), "Time", s.hhmm(it.At))
+				mi.Note = v.T("BoardItemDone", "Result", result, "Name", s.d.Config.OfficialName(it.By), "Time", s.hhmm(it.At))
 			} else {
 				mi.Note = v.T("BoardItemOpen")
 			}
@@ -451,7 +437,7 @@ func (s *Server) ratesView(v *view, b *Board) ratesView {
 	}
 	out.Rows = append(out.Rows, row(v.T("BoardRatesTotal"), r.Total, true))
 	for _, u := range r.Units {
-		out.Rows = append(out.Rows, row(s.unitName(u.Unit), u, false))
+		out.Rows = append(out.Rows, row(s.d.Config.UnitName(u.Unit), u, false))
 	}
 	return out
 }

@@ -122,7 +122,7 @@ func (b *Bot) recordRefusal(c caller, phone, official, msgID, reason string) {
 	b.Log.Warn("binding refused", "user", c.userID, "phone", masked, "reason", reason)
 	_ = b.Engine.TellAdminsCoalesced(fmt.Sprintf("bind-refused:%d", c.userID), func(lang string) string {
 		return b.Catalog.T(lang, "AdminBindRefused", map[string]any{"User": c.userID, "Phone": masked,
-			"Reason": b.Catalog.T(lang, "Reason"+msgID, map[string]any{"Official": b.officialName(official)})})
+			"Reason": b.Catalog.T(lang, "Reason"+msgID, map[string]any{"Official": b.Config.OfficialName(official)})})
 	})
 }
 
@@ -133,11 +133,4 @@ func maskPhone(p string) string {
 		return p
 	}
 	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}
-
-func (b *Bot) officialName(id string) string {
-	if o, ok := b.Config.Official(id); ok {
-		return o.Name
-	}
-	return id
 }

@@ -390,7 +390,7 @@ func (b *Bot) incidentPreview(c caller, d storage.IncidentDraft) string {
 func (b *Bot) officialNames(ids []string) string {
 	var names []string
 	for _, id := range ids {
-		names = append(names, b.officialName(id))
+		names = append(names, b.Config.OfficialName(id))
 	}
 	return strings.Join(names, "、")
 }

@@ -107,7 +107,7 @@ func (b *Bot) onSpotcheck(c caller, args string) {
 	}
 	names := make([]string, len(res.People))
 	for i, p := range res.People {
-		names[i] = b.officialName(p)
+		names[i] = b.Config.OfficialName(p)
 	}
 	b.reply(c, b.t(c, "RotaSpotcheckSent", map[string]any{"Count": len(res.People), "Names": strings.Join(names, "、"),
 		"Time": res.Deadline.In(b.Config.Location).Format("15:04"), "ID": res.Alert.ID}))
@@ -129,9 +129,9 @@ func (b *Bot) onSwap(c caller, args string) {
 	}
 	approvers := make([]string, len(sw.Approvers))
 	for i, a := range sw.Approvers {
-		approvers[i] = b.officialName(a)
+		approvers[i] = b.Config.OfficialName(a)
 	}
-	b.reply(c, b.t(c, "RotaSwapRequested", map[string]any{"ID": sw.ID, "Name": b.officialName(sw.Colleague),
+	b.reply(c, b.t(c, "RotaSwapRequested", map[string]any{"ID": sw.ID, "Name": b.Config.OfficialName(sw.Colleague),
 		"Hours": b.Rota.Hours(c.lang, sh), "Approver": strings.Join(approvers, "、")}))
 }
 
@@ -243,7 +243,7 @@ func (b *Bot) rotaText(c caller, text string) bool {
 	var names []string
 	for _, n := range res.Next {
 		for _, p := range n.People() {
-			if name := b.officialName(p); p != c.official.ID && !slices.Contains(names, name) {
+			if name := b.Config.OfficialName(p); p != c.official.ID && !slices.Contains(names, name) {
 				names = append(names, name)
 			}
 		}

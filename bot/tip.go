@@ -192,7 +192,7 @@ func (b *Bot) assignTip(c caller, ref, unit string, within time.Duration, reassi
 		b.tipFailed(c, ref, err)
 		return false
 	}
-	b.tipReply(c, b.t(c, "TipAssignedOK", map[string]any{"Ref": ref, "Unit": b.unitName(unit),
+	b.tipReply(c, b.t(c, "TipAssignedOK", map[string]any{"Ref": ref, "Unit": b.Config.UnitName(unit),
 		"Due": t.Due.In(b.Config.Location).Format("2006-01-02 15:04")}), nil)
 	return true
 }
@@ -205,13 +205,6 @@ func (b *Bot) unitByWord(w string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func (b *Bot) unitName(id string) string {
-	if u, ok := b.Config.Unit(id); ok && u.Name != "" {
-		return u.Name
-	}
-	return id
 }
 
 // daysRE reads a number of days: "3", "3天", "3 days".

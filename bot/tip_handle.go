@@ -68,9 +68,9 @@ func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, boo
 		if _, ok := b.Config.Unit(p.Unit); !ok {
 			return b.t(c, "TipErrBadUnit", nil), true
 		}
-		b.tipEdit(c, msgID, s.HandlerText(c.lang, t)+"\n"+b.t(c, "TipAskDeadline", map[string]any{"Unit": b.unitName(p.Unit)}),
+		b.tipEdit(c, msgID, s.HandlerText(c.lang, t)+"\n"+b.t(c, "TipAskDeadline", map[string]any{"Unit": b.Config.UnitName(p.Unit)}),
 			s.DaysButtons(c.lang, t, p.Unit))
-		return b.unitName(p.Unit), false
+		return b.Config.UnitName(p.Unit), false
 	case tips.ActBack:
 		b.tipEdit(c, msgID, s.HandlerText(c.lang, t)+"\n"+b.t(c, "TipAskUnit", nil), s.OfficeButtons(c.lang, t))
 		return "✓", false
@@ -80,12 +80,12 @@ func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, boo
 			return b.tipErrorText(c, p.Ref, err), true
 		}
 		b.tipEdit(c, msgID, s.HandlerText(c.lang, t), s.PhotoButtons(c.lang, t))
-		return b.t(c, "TipToastAssigned", map[string]any{"Unit": b.unitName(p.Unit)}), false
+		return b.t(c, "TipToastAssigned", map[string]any{"Unit": b.Config.UnitName(p.Unit)}), false
 	case tips.ActDays:
 		if !b.putTipPrompt(c, storage.TipPrompt{Ref: p.Ref, Action: "days", Unit: p.Unit, MessageID: msgID}) {
 			return b.t(c, "InternalError", nil), true
 		}
-		b.tipReply(c, b.t(c, "TipAskDays", map[string]any{"Ref": p.Ref, "Unit": b.unitName(p.Unit)}), nil)
+		b.tipReply(c, b.t(c, "TipAskDays", map[string]any{"Ref": p.Ref, "Unit": b.Config.UnitName(p.Unit)}), nil)
 		return "✓", false
 	case tips.ActVerified, tips.ActNotVerified:
 		verified := p.Action == tips.ActVerified

@@ -128,11 +128,7 @@ func (b *Bot) itemError(c caller, err error, it storage.ChecklistItem) (string, 
 		u, _ := b.Config.Unit(it.Unit)
 		return b.t(c, "WarnToastNotYourUnit", map[string]any{"Unit": u.Name}), true
 	case errors.Is(err, weather.ErrConfirmed):
-		name := it.By
-		if o, ok := b.Config.Official(it.By); ok {
-			name = o.Name
-		}
-		return b.t(c, "WarnToastAlreadyConfirmed", map[string]any{"Name": name,
+		return b.t(c, "WarnToastAlreadyConfirmed", map[string]any{"Name": b.Config.OfficialName(it.By),
 			"Time": it.At.In(b.Config.Location).Format("15:04")}), false
 	case errors.Is(err, weather.ErrLifted):
 		return b.t(c, "WarnToastLifted", nil), false

@@ -354,14 +354,6 @@ func LanguageOf(tx *storage.Tx, cfg *config.Config, official string) string {
 	return cfg.Language
 }
 
-// name returns an official's display name.
-func (e *Engine) name(id string) string {
-	if o, ok := e.cfg.Official(id); ok {
-		return o.Name
-	}
-	return id
-}
-
 // queueCall queues the call (or a reminder) to a recipient.
 func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient, b storage.Binding, kind string, now time.Time) error {
 	lang := e.lang(tx, r.Official)

@@ -12,14 +12,6 @@ import (
 // Telegram's 4096-character limit.
 const maxNames = 40
 
-func (e *Engine) unitName(official string) string {
-	o, _ := e.cfg.Official(official)
-	if u, ok := e.cfg.Unit(o.Unit); ok {
-		return u.Name
-	}
-	return o.Unit
-}
-
 func (e *Engine) hhmm(t time.Time) string { return t.In(e.loc).Format("15:04") }
 
 // LevelLabel renders a level with its colour marker, e.g. "🔴 红色".
@@ -41,7 +33,7 @@ func (e *Engine) callText(lang string, a storage.Alert, r storage.Recipient, kin
 		sb.WriteString("\n" + a.Body)
 	}
 	if a.Issuer != "" {
-		sb.WriteString("\n" + e.tr.T(lang, "CallIssuer", map[string]any{"Name": e.name(a.Issuer), "Unit": e.unitName(a.Issuer)}))
+		sb.WriteString("\n" + e.tr.T(lang, "CallIssuer", map[string]any{"Name": e.cfg.OfficialName(a.Issuer), "Unit": e.cfg.UnitNameOf(a.Issuer)}))
 	}
 	anchor := r.SentAt
 	if anchor.IsZero() {
@@ -67,7 +59,7 @@ func (e *Engine) resultLine(lang string, a storage.Alert, r storage.Recipient) s
 	case r.State == storage.StateAcked && r.AckedBy == r.Official:
 		return e.tr.T(lang, "ResultAcked", map[string]any{"Time": e.hhmm(r.AckedAt)})
 	case r.State == storage.StateAcked:
-		return e.tr.T(lang, "ResultHandled", map[string]any{"Time": e.hhmm(r.AckedAt), "Name": e.name(r.AckedBy)})
+		return e.tr.T(lang, "ResultHandled", map[string]any{"Time": e.hhmm(r.AckedAt), "Name": e.cfg.OfficialName(r.AckedBy)})
 	default:
 		return e.tr.T(lang, "ResultClosed", map[string]any{"Time": e.hhmm(a.ClosedAt)})
 	}
@@ -81,7 +73,7 @@ func (e *Engine) names(lang string, ids []string) string {
 			parts = append(parts, e.tr.T(lang, "AndMore", map[string]any{"Count": len(ids) - maxNames}))
 			break
 		}
-		parts = append(parts, e.name(id))
+		parts = append(parts, e.cfg.OfficialName(id))
 	}
 	return strings.Join(parts, "、")
 }
@@ -113,7 +105,7 @@ func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n stor
 			if r.State == storage.StateUnreachable {
 				why = e.tr.T(lang, "NoticeUnreachable", nil)
 			}
-			lines = append(lines, e.tr.T(lang, "NoticeLine", map[string]any{"Name": e.name(s), "Unit": e.unitName(s),
+			lines = append(lines, e.tr.T(lang, "NoticeLine", map[string]any{"Name": e.cfg.OfficialName(s), "Unit": e.cfg.UnitNameOf(s),
 				"Since": e.hhmm(since), "Why": why}))
 		}
 	}
@@ -243,5 +235,5 @@ func (e *Engine) actorName(actor string) string {
 	if actor == "api" {
 		return "API"
 	}
-	return e.name(actor)
+	return e.cfg.OfficialName(actor)
 }

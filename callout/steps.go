@@ -194,7 +194,7 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 		err := e.tell(tx, admin.ID, "", storage.Ref{Kind: storage.RefInfo, Alert: a.ID, Official: admin.ID}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return e.tr.T(lang, "AdminUnreachable", map[string]any{
-					"Name": e.name(r.Official), "Unit": e.unitName(r.Official), "Alert": a.ID,
+					"Name": e.cfg.OfficialName(r.Official), "Unit": e.cfg.UnitNameOf(r.Official), "Alert": a.ID,
 					"Title": a.Title, "Reason": reason}), nil
 			})
 		if err != nil {

@@ -73,6 +73,31 @@ func (c *Config) Unit(id string) (Unit, bool) {
 	return Unit{}, false
 }
 
+// OfficialName is an official's name for messages, or id itself when no
+// named official has it (an actor such as "system").
+func (c *Config) OfficialName(id string) string {
+	if o, ok := c.Official(id); ok && o.Name != "" {
+		return o.Name
+	}
+	return id
+}
+
+// UnitName is a unit's name for messages, or id itself when no named unit
+// has it.
+func (c *Config) UnitName(id string) string {
+	if u, ok := c.Unit(id); ok && u.Name != "" {
+		return u.Name
+	}
+	return id
+}
+
+// UnitNameOf is the name of an official's unit, for messages that say
+// where someone works.
+func (c *Config) UnitNameOf(official string) string {
+	o, _ := c.Official(official)
+	return c.UnitName(o.Unit)
+}
+
 // OfficialsWithRole returns the officials holding role, in config order, in
 // a new slice.
 func (c *Config) OfficialsWithRole(role string) []Official {

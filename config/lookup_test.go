@@ -189,3 +189,28 @@ func TestLookupsConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestDisplayNames(t *testing.T) {
+	cfg, err := Parse([]byte(lookupDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	literal := &Config{Officials: []Official{{ID: "o-x", Unit: "u-x"}}, Units: []Unit{{ID: "u-x"}}} // no names, no index
+	tests := []struct {
+		name, got, want string
+	}{
+		{"official", cfg.OfficialName("o-a"), "A"},
+		{"unknown official", cfg.OfficialName("system"), "system"},
+		{"unnamed official", literal.OfficialName("o-x"), "o-x"},
+		{"unit", cfg.UnitName("u2"), "Unit Two"},
+		{"unknown unit", cfg.UnitName("u9"), "u9"},
+		{"unnamed unit", literal.UnitName("u-x"), "u-x"},
+		{"unit of official", cfg.UnitNameOf("o-b"), "Unit Two"},
+		{"unit of unknown official", cfg.UnitNameOf("o-z"), ""},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}

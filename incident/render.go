@@ -77,10 +77,7 @@ func (s *Service) actorName(lang, actor string) string {
 	case "system", "":
 		return s.tr.T(lang, "IncidentSystem", nil)
 	}
-	if o, ok := s.cfg.Official(actor); ok {
-		return o.Name
-	}
-	return actor
+	return s.cfg.OfficialName(actor)
 }
 
 // shortTitle names an incident in one phrase: 含谷镇某路口 道路交通事故.

@@ -173,7 +173,7 @@ func (l *Ledger) writeCalls(sw *excelize.StreamWriter, b *Book, st styles) error
 		if d, ok := c.Latency(); ok {
 			latency = excelize.Cell{StyleID: st.minutes, Value: Minutes(d)}
 		}
-		row := []any{a.ID, levelLabel(a.Level), kindLabel(a.Kind), a.Title, l.name(r.Official), l.unitName(l.unitOf(r.Official)),
+		row := []any{a.ID, levelLabel(a.Level), kindLabel(a.Kind), a.Title, l.name(r.Official), l.cfg.UnitName(l.unitOf(r.Official)),
 			l.local(c.Sent()), l.local(r.AckedAt), latency, l.answeredBy(r), l.CallState(c), c.Escalated(), l.Steps(r)}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
@@ -236,7 +236,7 @@ func (l *Ledger) writeReports(sw *excelize.StreamWriter, b *Book, st styles) err
 	}
 	for i, e := range b.Reports {
 		task, rest := SplitReport(e.Detail)
-		row := []any{l.local(e.At), l.name(e.Official), l.unitName(l.unitOf(e.Official)), task, rest, e.Seq}
+		row := []any{l.local(e.At), l.name(e.Official), l.cfg.UnitName(l.unitOf(e.Official)), task, rest, e.Seq}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
 		}
@@ -259,7 +259,7 @@ func (l *Ledger) writeEvents(sw *excelize.StreamWriter, evs []storage.Event, lab
 		return err
 	}
 	for i, e := range evs {
-		row := []any{l.local(e.At), EventLabel(e.Type, labels), l.name(e.Official), l.unitName(l.unitOf(e.Official)), e.Alert,
+		row := []any{l.local(e.At), EventLabel(e.Type, labels), l.name(e.Official), l.cfg.UnitName(l.unitOf(e.Official)), e.Alert,
 			l.name(e.Actor), e.Detail, e.Seq}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
@@ -274,7 +274,7 @@ func (l *Ledger) FilterLabel(f Filter) string {
 	case f.Official != "":
 		return "人员：" + l.name(f.Official)
 	case f.Unit != "":
-		return "单位：" + l.unitName(f.Unit)
+		return "单位：" + l.cfg.UnitName(f.Unit)
 	}
 	return "全镇"
 }
@@ -332,7 +332,7 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 	}
 	for _, t := range b.Officials {
 		row++
-		if err := sw.SetRow(cellName(1, row), tally(t, []any{t.Name, l.unitName(t.Unit)})); err != nil {
+		if err := sw.SetRow(cellName(1, row), tally(t, []any{t.Name, l.cfg.UnitName(t.Unit)})); err != nil {
 			return err
 		}
 	}

@@ -97,13 +97,6 @@ func (l *Ledger) names(ids []string) string {
 	return strings.Join(out, "、")
 }
 
-func (l *Ledger) unitName(id string) string {
-	if u, ok := l.cfg.Unit(id); ok {
-		return u.Name
-	}
-	return id
-}
-
 // local formats t as the ledger shows times; zero is empty.
 func (l *Ledger) local(t time.Time) string {
 	if t.IsZero() {

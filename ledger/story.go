@@ -78,7 +78,7 @@ func (l *Ledger) Story(id string) (string, error) {
 		tw = tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
 		for _, r := range rs {
 			c := Call{Alert: a, Recipient: r}
-			line := fmt.Sprintf("  %s\t%s\t%s\tsent %s", who(l, r.Official), l.unitName(l.unitOf(r.Official)), l.CallState(c), l.local(c.Sent()))
+			line := fmt.Sprintf("  %s\t%s\t%s\tsent %s", who(l, r.Official), l.cfg.UnitName(l.unitOf(r.Official)), l.CallState(c), l.local(c.Sent()))
 			if !r.AckedAt.IsZero() {
 				line += fmt.Sprintf("\tanswered %s by %s", l.local(r.AckedAt), l.name(r.AckedBy))
 				if d, ok := c.Latency(); ok {

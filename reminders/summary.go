@@ -182,11 +182,11 @@ func (s *Service) dutyLines(lang string, today time.Time) (string, error) {
 			}
 			staff := make([]string, len(sh.Staff))
 			for i, id := range sh.Staff {
-				staff[i] = s.name(id)
+				staff[i] = s.cfg.OfficialName(id)
 			}
 			sb.WriteString("\n" + s.tr.T(lang, "BriefDuty", map[string]any{
 				"Start": sh.Start.In(s.cfg.Location).Format("15:04"), "End": sh.End.In(s.cfg.Location).Format("01-02 15:04"),
-				"Leader": s.name(sh.Leader), "Staff": strings.Join(staff, "、")}))
+				"Leader": s.cfg.OfficialName(sh.Leader), "Staff": strings.Join(staff, "、")}))
 			n++
 		}
 		if n == 0 {
@@ -199,13 +199,6 @@ func (s *Service) dutyLines(lang string, today time.Time) (string, error) {
 		return err
 	})
 	return sb.String(), err
-}
-
-func (s *Service) name(id string) string {
-	if o, ok := s.cfg.Official(id); ok {
-		return o.Name
-	}
-	return id
 }
 
 // digest is last week's completion per unit, for principals.

@@ -98,7 +98,7 @@ func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 		case len(ids) > 1:
 			names := make([]string, len(ids))
 			for i, id := range ids {
-				names[i] = dir.name(id)
+				names[i] = dir.cfg.OfficialName(id)
 			}
 			fail(rec.leader, fmt.Errorf("one 带班领导 per shift, not %d (%s)", len(ids), strings.Join(names, "、")))
 		case len(ids) == 1:
@@ -117,7 +117,7 @@ func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 			for _, id := range ids {
 				switch {
 				case id == leader:
-					fail(f, fmt.Errorf("%s is both 带班领导 and 值班人员", dir.name(id)))
+					fail(f, fmt.Errorf("%s is both 带班领导 and 值班人员", dir.cfg.OfficialName(id)))
 				case !slices.Contains(staff, id):
 					staff = append(staff, id)
 				}
@@ -160,7 +160,7 @@ func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 		check := func(id string, f field) {
 			for _, b := range onDuty[id] {
 				if s.Start.Before(b.end) && b.start.Before(s.End) {
-					fail(f, fmt.Errorf("%s overlaps row %d (%s)", dir.name(id), b.row, span(b.start, b.end)))
+					fail(f, fmt.Errorf("%s overlaps row %d (%s)", dir.cfg.OfficialName(id), b.row, span(b.start, b.end)))
 					return
 				}
 			}

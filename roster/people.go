@@ -27,14 +27,6 @@ func newDirectory(cfg *config.Config) *directory {
 	return d
 }
 
-// name returns the official's name for messages, or the id if unknown.
-func (d *directory) name(id string) string {
-	if o, ok := d.cfg.Official(id); ok && o.Name != "" {
-		return o.Name
-	}
-	return id
-}
-
 // label returns how Template and Export write an official: the name, or
 // "name（id）" when another official has the same name.
 func (d *directory) label(id string) (string, bool) {
@@ -215,7 +207,7 @@ func (d *directory) resolve(cell string) ([]string, []error) {
 			}
 			narrowed := slices.DeleteFunc(slices.Clone(cands), func(id string) bool { return !slices.Contains(qids, id) })
 			if len(narrowed) == 0 {
-				errs = append(errs, fmt.Errorf("%q does not match %s, which is %s's", t.text, q, d.name(qids[0])))
+				errs = append(errs, fmt.Errorf("%q does not match %s, which is %s's", t.text, q, d.cfg.OfficialName(qids[0])))
 				cands = nil
 				break
 			}

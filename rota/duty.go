@@ -123,7 +123,7 @@ func (s *Service) DutyText(lang string, now time.Time) (string, error) {
 				return s.T(lang, "RotaCheckedIn", map[string]any{"Time": c.At.In(s.loc).Format("15:04")})
 			default:
 				return s.T(lang, "RotaCheckinHandled", map[string]any{"Time": c.At.In(s.loc).Format("15:04"),
-					"Name": s.name(c.By)})
+					"Name": s.cfg.OfficialName(c.By)})
 			}
 		}
 		sb.WriteString("\n\n" + s.Describe(lang, ds.Shift, mark))

@@ -142,7 +142,7 @@ func (s *Service) Handover(official, text string) (HandoverResult, bool, error) 
 		err = s.engine.Tell(tx, to, "", storage.Ref{Kind: storage.RefInfo}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return s.T(lang, "RotaHandoverForward", map[string]any{"Hours": s.Hours(lang, sh),
-					"Name": s.name(official), "Unit": s.unitName(official), "Text": text}), nil
+					"Name": s.cfg.OfficialName(official), "Unit": s.cfg.UnitNameOf(official), "Text": text}), nil
 			})
 		if err != nil {
 			return err

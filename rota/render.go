@@ -39,26 +39,17 @@ func (s *Service) Explain(lang string, r *Refusal) string {
 // T translates a message id of the roster's locale files.
 func (s *Service) T(lang, id string, data map[string]any) string { return s.tr.T(lang, id, data) }
 
-// unitName returns the name of an official's unit.
-func (s *Service) unitName(id string) string {
-	o, _ := s.cfg.Official(id)
-	if u, ok := s.cfg.Unit(o.Unit); ok {
-		return u.Name
-	}
-	return o.Unit
-}
-
 // person renders an official as "张明（应急办）13800000001".
 func (s *Service) person(lang, id string) string {
 	o, _ := s.cfg.Official(id)
-	return s.T(lang, "RotaPerson", map[string]any{"Name": s.name(id), "Unit": s.unitName(id), "Phone": o.Phone})
+	return s.T(lang, "RotaPerson", map[string]any{"Name": s.cfg.OfficialName(id), "Unit": s.cfg.UnitNameOf(id), "Phone": o.Phone})
 }
 
 // names joins display names with 、.
 func (s *Service) names(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
-		out[i] = s.name(id)
+		out[i] = s.cfg.OfficialName(id)
 	}
 	return strings.Join(out, "、")
 }
@@ -142,7 +133,7 @@ func (s *Service) Line(lang string, sh storage.Shift) string {
 	if sh.Kind != "" && sh.Kind != "daily" {
 		kind = " · " + s.kindLabel(lang, sh.Kind)
 	}
-	return s.T(lang, "RotaRosterLine", map[string]any{"Hours": s.Hours(lang, sh), "Leader": s.name(sh.Leader),
+	return s.T(lang, "RotaRosterLine", map[string]any{"Hours": s.Hours(lang, sh), "Leader": s.cfg.OfficialName(sh.Leader),
 		"Staff": s.names(sh.Staff), "Kind": kind})
 }
 

@@ -134,7 +134,7 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 				for _, p := range append([]string{sh.Leader}, sh.Staff...) {
 					if k.Has(p) {
 						conflicts = append(conflicts, fmt.Sprintf("%s: %s is already on shift %s",
-							sh.Start.In(s.loc).Format("2006-01-02 15:04"), s.name(p), k.ID))
+							sh.Start.In(s.loc).Format("2006-01-02 15:04"), s.cfg.OfficialName(p), k.ID))
 					}
 				}
 			}
@@ -179,11 +179,4 @@ func (s *Service) Between(from, to time.Time) ([]storage.Shift, error) {
 		return err
 	})
 	return out, err
-}
-
-func (s *Service) name(id string) string {
-	if o, ok := s.cfg.Official(id); ok {
-		return o.Name
-	}
-	return id
 }

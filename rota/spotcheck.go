@@ -108,7 +108,7 @@ func (s *Service) Spotcheck(caller string, minutes int) (Spotcheck, error) {
 			Kind:  KindSpotcheck,
 			Level: alertLevel,
 			Title: s.T(lang, "RotaSpotcheckTitle", map[string]any{"Minutes": minutes}),
-			Body: s.T(lang, "RotaSpotcheckBody", map[string]any{"Name": s.name(caller), "Unit": s.unitName(caller),
+			Body: s.T(lang, "RotaSpotcheckBody", map[string]any{"Name": s.cfg.OfficialName(caller), "Unit": s.cfg.UnitNameOf(caller),
 				"Hours": strings.Join(hours, "；")}),
 			Targets: storage.Targets{Officials: res.People},
 			Issuer:  caller,

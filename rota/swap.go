@@ -119,7 +119,7 @@ func (s *Service) swapBlocked(tx *storage.Tx, sh storage.Shift, requester, colle
 	case colleague == requester:
 		return refuse("RotaSwapSelf", nil)
 	case sh.Has(colleague):
-		return refuse("RotaSwapAlreadyOn", map[string]any{"Name": s.name(colleague)})
+		return refuse("RotaSwapAlreadyOn", map[string]any{"Name": s.cfg.OfficialName(colleague)})
 	}
 	other, err := tx.ShiftsOverlapping(sh.Start, sh.End)
 	if err != nil {
@@ -127,7 +127,7 @@ func (s *Service) swapBlocked(tx *storage.Tx, sh storage.Shift, requester, colle
 	}
 	for _, o := range other {
 		if o.ID != sh.ID && o.Has(colleague) {
-			return refuse("RotaSwapOverlap", map[string]any{"Name": s.name(colleague), "Shift": o.ID})
+			return refuse("RotaSwapOverlap", map[string]any{"Name": s.cfg.OfficialName(colleague), "Shift": o.ID})
 		}
 	}
 	return nil
@@ -179,7 +179,7 @@ func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (storage
 			return err
 		}
 		if !bound(tx, colleague) {
-			return refuse("RotaSwapColleagueUnbound", map[string]any{"Name": s.name(colleague)})
+			return refuse("RotaSwapColleagueUnbound", map[string]any{"Name": s.cfg.OfficialName(colleague)})
 		}
 		open, err := tx.OpenSwaps(sh.ID)
 		if err != nil {
@@ -239,9 +239,9 @@ func (s *Service) swapRole(lang string, sw storage.Swap) string {
 }
 
 func (s *Service) swapData(lang string, sw storage.Swap, sh storage.Shift) map[string]any {
-	return map[string]any{"ID": sw.ID, "From": s.name(sw.Requester), "FromUnit": s.unitName(sw.Requester),
-		"To": s.name(sw.Colleague), "Role": s.swapRole(lang, sw), "Hours": s.Hours(lang, sh),
-		"Shift": sw.Shift, "Approver": s.names(sw.Approvers), "By": s.name(sw.DecidedBy)}
+	return map[string]any{"ID": sw.ID, "From": s.cfg.OfficialName(sw.Requester), "FromUnit": s.cfg.UnitNameOf(sw.Requester),
+		"To": s.cfg.OfficialName(sw.Colleague), "Role": s.swapRole(lang, sw), "Hours": s.Hours(lang, sh),
+		"Shift": sw.Shift, "Approver": s.names(sw.Approvers), "By": s.cfg.OfficialName(sw.DecidedBy)}
 }
 
 // SwapAskText is the request shown to the colleague.

@@ -61,14 +61,14 @@ func (s *Service) Assign(actor, ref, unit string, within time.Duration, reassign
 		}
 		if err := s.engine.Tell(tx, s.unitHandlers(unit), "", storage.Ref{Kind: storage.RefInfo}, now,
 			func(lang string) (string, [][]storage.Button) {
-				return s.tr.T(lang, "TipAssignedHeader", map[string]any{"Ref": ref, "Unit": s.unitName(unit),
-					"Due": s.when(t.Due), "By": s.name(actor)}) + "\n" + s.Details(lang, t) + "\n" +
+				return s.tr.T(lang, "TipAssignedHeader", map[string]any{"Ref": ref, "Unit": s.cfg.UnitName(unit),
+					"Due": s.when(t.Due), "By": s.cfg.OfficialName(actor)}) + "\n" + s.Details(lang, t) + "\n" +
 					s.tr.T(lang, "TipAskClose", map[string]any{"Ref": ref}), s.UnitButtons(lang, t)
 			}); err != nil {
 			return err
 		}
 		return s.tellTipsterOf(tx, ref, now, func(lang string) string {
-			return s.tr.T(lang, "TipTipsterAssigned", map[string]any{"Ref": ref, "Unit": s.unitName(unit),
+			return s.tr.T(lang, "TipTipsterAssigned", map[string]any{"Ref": ref, "Unit": s.cfg.UnitName(unit),
 				"Due": s.when(t.Due)})
 		})
 	})
@@ -178,7 +178,7 @@ func (s *Service) Close(actor, ref string, verified bool, result string) (storag
 		return s.engine.Tell(tx, s.triagers(), "", storage.Ref{Kind: storage.RefInfo}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return s.tr.T(lang, "TipClosedNotice", map[string]any{"Ref": ref, "Verified": verified,
-					"Result": result, "By": s.name(actor), "Unit": s.unitName(t.Unit)}), nil
+					"Result": result, "By": s.cfg.OfficialName(actor), "Unit": s.cfg.UnitName(t.Unit)}), nil
 			})
 	})
 	if err != nil {
@@ -228,7 +228,7 @@ func (s *Service) overdue(tx *storage.Tx, t *storage.Tip, now time.Time) error {
 		}
 	}
 	a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindTip, Level: s.cfg.Tips.OverdueLevel,
-		Title: s.tr.T(lang, "TipOverdueTitle", map[string]any{"Ref": t.Ref, "Unit": s.unitName(t.Unit)}),
+		Title: s.tr.T(lang, "TipOverdueTitle", map[string]any{"Ref": t.Ref, "Unit": s.cfg.UnitName(t.Unit)}),
 		Body: s.tr.T(lang, "TipOverdueBody", map[string]any{"Ref": t.Ref, "Due": s.when(t.Due),
 			"Text": excerpt(t.Text, 300), "Place": s.place(lang, *t)}),
 		Targets: targets, Source: "tips", Links: []string{OverdueLink(t.Ref, t.Assignments)}}, now)
@@ -250,7 +250,7 @@ func (s *Service) overdue(tx *storage.Tx, t *storage.Tip, now time.Time) error {
 	}
 	return s.engine.Tell(tx, []string{head}, "", storage.Ref{Kind: storage.RefInfo}, now,
 		func(lang string) (string, [][]storage.Button) {
-			return s.tr.T(lang, "TipOverdueNotice", map[string]any{"Ref": t.Ref, "Unit": s.unitName(t.Unit),
+			return s.tr.T(lang, "TipOverdueNotice", map[string]any{"Ref": t.Ref, "Unit": s.cfg.UnitName(t.Unit),
 				"Due": s.when(t.Due)}), nil
 		})
 }

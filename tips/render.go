@@ -73,7 +73,7 @@ func (s *Service) OfficeButtons(lang string, t storage.Tip) [][]storage.Button {
 		if len(d) > maxData {
 			continue // reachable with /tip assign
 		}
-		row = append(row, storage.Button{Text: s.unitName(u.ID), Data: d})
+		row = append(row, storage.Button{Text: s.cfg.UnitName(u.ID), Data: d})
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -127,7 +127,7 @@ func (s *Service) Details(lang string, t storage.Tip) string {
 	} else {
 		unit := ""
 		if o, ok := s.cfg.Official(t.NamedOfficial); ok {
-			unit = s.unitName(o.Unit)
+			unit = s.cfg.UnitName(o.Unit)
 		}
 		lines = append(lines, s.tr.T(lang, "TipLineNamed", map[string]any{"Name": t.NamedName,
 			"Username": t.NamedUsername, "Phone": t.NamedPhone, "Unit": unit}))
@@ -151,9 +151,9 @@ func (s *Service) TipsterText(lang string, t storage.Tip) string {
 
 // progress says where a tip stands.
 func (s *Service) progress(lang string, t storage.Tip, handler bool) string {
-	data := map[string]any{"Unit": s.unitName(t.Unit), "Due": s.when(t.Due), "Overdue": t.Overdue,
+	data := map[string]any{"Unit": s.cfg.UnitName(t.Unit), "Due": s.when(t.Due), "Overdue": t.Overdue,
 		"Closed": s.when(t.ClosedAt), "Verified": t.Verified, "Result": t.Result, "Reward": t.Reward,
-		"Handler": handler, "By": s.name(t.ClosedBy)}
+		"Handler": handler, "By": s.cfg.OfficialName(t.ClosedBy)}
 	var lines []string
 	switch t.State {
 	case storage.TipNew:
@@ -198,7 +198,7 @@ func (s *Service) IdentityText(lang, ref string, who storage.Tipster, reason str
 	data := map[string]any{"Ref": ref, "Name": who.Name, "Username": who.Username, "UserID": who.UserID,
 		"Phone": who.Phone, "Reason": reason, "Official": ""}
 	if o, ok := s.cfg.Official(who.Official); ok {
-		data["Official"] = o.Name + " · " + s.unitName(o.Unit)
+		data["Official"] = o.Name + " · " + s.cfg.UnitName(o.Unit)
 	}
 	return s.tr.T(lang, "TipRevealed", data)
 }
@@ -244,20 +244,6 @@ func (s *Service) when(t time.Time) string {
 		return ""
 	}
 	return t.In(s.loc).Format("2006-01-02 15:04")
-}
-
-func (s *Service) unitName(id string) string {
-	if u, ok := s.cfg.Unit(id); ok && u.Name != "" {
-		return u.Name
-	}
-	return id
-}
-
-func (s *Service) name(id string) string {
-	if o, ok := s.cfg.Official(id); ok {
-		return o.Name
-	}
-	return id
 }
 
 // excerpt cuts s to n runes.

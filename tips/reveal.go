@@ -52,7 +52,7 @@ func (s *Service) Reveal(actor, ref, reason string) (storage.Tipster, error) {
 		}
 		return s.engine.Tell(tx, []string{head}, "", storage.Ref{Kind: storage.RefInfo}, now,
 			func(lang string) (string, [][]storage.Button) {
-				return s.tr.T(lang, "TipRevealedNotice", map[string]any{"Ref": ref, "By": s.name(actor),
+				return s.tr.T(lang, "TipRevealedNotice", map[string]any{"Ref": ref, "By": s.cfg.OfficialName(actor),
 					"Reason": reason, "Time": s.when(now)}), nil
 			})
 	})
@@ -134,7 +134,7 @@ func (s *Service) Reward(actor, ref, amount string) (storage.Tip, error) {
 		return s.engine.Tell(tx, to, "", storage.Ref{Kind: storage.RefInfo}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return s.tr.T(lang, "TipRewardedNotice", map[string]any{"Ref": ref, "Amount": yuan,
-					"By": s.name(actor)}), nil
+					"By": s.cfg.OfficialName(actor)}), nil
 			})
 	})
 	if err != nil {

@@ -472,7 +472,7 @@ func (s *Service) raiseOutstanding(tx *storage.Tx, w storage.Warning, unit strin
 	}
 	level := s.cfg.Weather.Meltdown.Level
 	_, err := s.engine.CreateIn(tx, callout.Request{Kind: KindMeltdown, Level: level,
-		Title: s.tr.T(lang, "WarnOverdueTitle", map[string]any{"Unit": s.unitName(unit), "Title": w.Title}),
+		Title: s.tr.T(lang, "WarnOverdueTitle", map[string]any{"Unit": s.cfg.UnitName(unit), "Title": w.Title}),
 		Body:  strings.Join(lines, "\n"), Targets: targets, Source: "weather",
 		Links: []string{MeltdownLink(w.ID, unit)}, Steps: s.steps(level)}, now)
 	var verr *callout.ValidationError

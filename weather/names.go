@@ -129,26 +129,16 @@ func (s *Service) UnitNames(lang string, units []string) string {
 	}
 	var names []string
 	for _, id := range units {
-		names = append(names, s.unitName(id))
+		names = append(names, s.cfg.UnitName(id))
 	}
 	return strings.Join(names, sep(lang))
-}
-
-func (s *Service) unitName(id string) string {
-	if u, ok := s.cfg.Unit(id); ok && u.Name != "" {
-		return u.Name
-	}
-	return id
 }
 
 func (s *Service) name(id string) string {
 	if id == "api" {
 		return "API"
 	}
-	if o, ok := s.cfg.Official(id); ok {
-		return o.Name
-	}
-	return id
+	return s.cfg.OfficialName(id)
 }
 
 func (s *Service) hhmm(t time.Time) string { return t.In(s.loc).Format("15:04") }

@@ -46,7 +46,7 @@ func (s *Service) Result(lang string, it storage.ChecklistItem) string {
 func (s *Service) unitText(lang string, w storage.Warning, unit string, items []storage.ChecklistItem) (string, [][]storage.Button) {
 	var sb strings.Builder
 	sb.WriteString(s.tr.T(lang, "WarnChecklistHeader", map[string]any{"Title": s.DisplayTitle(lang, w), "ID": w.ID,
-		"Unit": s.unitName(unit), "By": s.hhmm(w.ConfirmBy)}))
+		"Unit": s.cfg.UnitName(unit), "By": s.hhmm(w.ConfirmBy)}))
 	var buttons [][]storage.Button
 	for i, it := range items {
 		data := map[string]any{"N": i + 1, "Action": s.ActionName(lang, it.Action), "Text": it.Text, "Count": it.Count}
@@ -96,7 +96,7 @@ func (s *Service) BoardText(lang string, w storage.Warning, items []storage.Chec
 	case w.Overdue:
 		var names []string
 		for _, u := range unitsOf(open(items)) {
-			names = append(names, s.unitName(u))
+			names = append(names, s.cfg.UnitName(u))
 		}
 		foot = s.tr.T(lang, "WarnBoardOverdue", map[string]any{"Time": s.hhmm(w.ConfirmBy), "Units": strings.Join(names, sep(lang))})
 	default:
@@ -134,7 +134,7 @@ type boardLine struct {
 func (s *Service) boardLines(lang string, items []storage.ChecklistItem, textLen int) []boardLine {
 	var out []boardLine
 	for _, u := range unitsOf(items) {
-		out = append(out, boardLine{text: s.tr.T(lang, "WarnBoardUnit", map[string]any{"Unit": s.unitName(u)})})
+		out = append(out, boardLine{text: s.tr.T(lang, "WarnBoardUnit", map[string]any{"Unit": s.cfg.UnitName(u)})})
 		for _, it := range ofUnit(items, u) {
 			data := map[string]any{"Action": s.ActionName(lang, it.Action), "Text": ""}
 			if textLen > 0 {
