@@ -65,27 +65,6 @@ func openLedger(cfg *config.Config) (db *storage.DB, locked bool, err error) {
 	return db, false, err
 }
 
-// apiGet fetches path from the running dutybot; a status other than 200
-// is an error with the server's reason.
-func apiGet(cfg *config.Config, path string) (*http.Response, []byte, error) {
-	client, err := newAPIClient(cfg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s is in use by the running dutybot and %v", cfg.Storage.Path, err)
-	}
-	resp, body, err := client.do("GET", path, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
-			return resp, nil, fmt.Errorf("%s: %s", client.base, e.Error)
-		}
-		return resp, nil, fmt.Errorf("%s answered %s: %s", client.base, resp.Status, body)
-	}
-	return resp, body, nil
-}
-
 type headsFlag []ledger.Head
 
 func (h *headsFlag) String() string { return fmt.Sprint(len(*h), " heads") }

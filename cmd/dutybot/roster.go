@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -86,68 +84,6 @@ func openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err 
 		return nil, true, err
 	}
 	return a, false, err
-}
-
-// apiBase is the URL of the running dutybot's HTTP API, from http.listen:
-// a wildcard host is reached on loopback.
-func apiBase(cfg *config.Config) string {
-	host, port, err := net.SplitHostPort(cfg.HTTP.Listen)
-	if err != nil {
-		return "http://" + cfg.HTTP.Listen
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
-
-// apiClient calls the running dutybot's roster API.
-type apiClient struct {
-	base, token string
-	http        *http.Client
-}
-
-func newAPIClient(cfg *config.Config) (*apiClient, error) {
-	if cfg.HTTP.APIToken == "" {
-		return nil, errors.New("set http.api_token_file or DUTYBOT_API_TOKEN to the running dutybot's API token")
-	}
-	return &apiClient{base: apiBase(cfg), token: cfg.HTTP.APIToken, http: &http.Client{Timeout: time.Minute}}, nil
-}
-
-func (c *apiClient) do(method, path string, body []byte) (*http.Response, []byte, error) {
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot reach the running dutybot at %s (is http.listen right?): %w", c.base, unwrapURL(err))
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the answer of %s: %w", c.base, err)
-	}
-	switch resp.StatusCode {
-	case http.StatusUnauthorized:
-		return nil, nil, fmt.Errorf("%s refused the API token: check http.api_token_file or DUTYBOT_API_TOKEN", c.base)
-	case http.StatusServiceUnavailable:
-		var e struct{ Error string }
-		_ = json.Unmarshal(data, &e)
-		return nil, nil, fmt.Errorf("%s: %s", c.base, e.Error)
-	}
-	return resp, data, nil
-}
-
-// unwrapURL drops the request URL from a client error; the caller names
-// the server.
-func unwrapURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 func rosterImport(args []string, stdout, stderr io.Writer) int {
@@ -432,20 +368,13 @@ func exportDB(a *app.App, from, to time.Time) ([]byte, int, error) {
 }
 
 func exportViaAPI(cfg *config.Config, from, to time.Time) ([]byte, int, error) {
-	client, err := newAPIClient(cfg)
-	if err != nil {
-		return nil, 0, fmt.Errorf("%s is in use by the running dutybot and %v", cfg.Storage.Path, err)
-	}
 	q := url.Values{"format": {"xlsx"}, "from": {from.Format(time.DateOnly)}}
 	if !to.IsZero() {
 		q.Set("to", to.Format(time.DateOnly))
 	}
-	resp, body, err := client.do("GET", "/api/v1/roster?"+q.Encode(), nil)
+	resp, body, err := apiGet(cfg, "/api/v1/roster?"+q.Encode())
 	if err != nil {
 		return nil, 0, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, 0, fmt.Errorf("%s answered %s: %s", client.base, resp.Status, body)
 	}
 	n, _ := strconv.Atoi(resp.Header.Get(api.HeaderShiftCount))
 	return body, n, nil
