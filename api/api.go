@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"dutybot/callout"
+	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/incident"
 	"dutybot/rota"
@@ -27,6 +28,7 @@ import (
 
 // Server holds the HTTP handlers.
 type Server struct {
+	cfg      *config.Config
 	engine   *callout.Engine
 	db       *storage.DB
 	token    string
@@ -52,12 +54,13 @@ func (s *Server) WithDuty(r *rota.Service, w *weather.Service) *Server {
 	return s
 }
 
-// New returns the API; an empty token disables the alert endpoints (503).
-func New(engine *callout.Engine, db *storage.DB, token string, g prometheus.Gatherer, log *slog.Logger) *Server {
+// New returns the API; without http's API token (cfg.HTTP.APIToken) the
+// alert endpoints answer 503.
+func New(cfg *config.Config, engine *callout.Engine, db *storage.DB, g prometheus.Gatherer, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{engine: engine, db: db, token: token, gatherer: g, log: log}
+	return &Server{cfg: cfg, engine: engine, db: db, token: cfg.HTTP.APIToken, gatherer: g, log: log}
 }
 
 // Handler returns the routes.

@@ -40,7 +40,7 @@ func (s *Server) withLedger(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func (s *Server) ledger() *ledger.Ledger { return ledger.New(s.coverage.Config(), s.db) }
+func (s *Server) ledger() *ledger.Ledger { return ledger.New(s.cfg, s.db) }
 
 // LedgerFilter reads the filter of GET /api/v1/ledger: period (as /ledger
 // takes it) or from and to (dates, both included), unit and official.
@@ -67,7 +67,7 @@ func LedgerFilter(q url.Values, now time.Time, loc *time.Location) (ledger.Filte
 }
 
 func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) {
-	cfg := s.coverage.Config()
+	cfg := s.cfg
 	now := s.engine.Now()
 	f, err := LedgerFilter(r.URL.Query(), now, cfg.Location)
 	if err != nil {

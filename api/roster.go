@@ -161,7 +161,7 @@ func (s *Server) importRoster(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: name + ": empty body; send the file as the body", Rows: []RowErrorJSON{}})
 		return
 	}
-	cfg := s.coverage.Config()
+	cfg := s.cfg
 	shifts, err := coverage.Parse(name, data, cfg)
 	if err != nil {
 		out := RosterErrorJSON{Error: fmt.Sprintf("%s: %v", name, err), Rows: []RowErrorJSON{}}
@@ -262,7 +262,7 @@ func (s *Server) getRoster(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) shiftJSON(sh storage.Shift) ShiftJSON {
-	cfg := s.coverage.Config()
+	cfg := s.cfg
 	name := cfg.OfficialName
 	out := ShiftJSON{ID: sh.ID, Start: sh.Start, End: sh.End, Leader: sh.Leader, LeaderName: name(sh.Leader),
 		Staff: sh.Staff, Place: sh.Place, Phone: sh.Phone, Kind: sh.Kind, Note: sh.Note, Source: sh.Source}
@@ -279,7 +279,7 @@ type GapsReportJSON struct {
 }
 
 func (s *Server) getGaps(w http.ResponseWriter, r *http.Request) {
-	cfg := s.coverage.Config()
+	cfg := s.cfg
 	days := cfg.Roster.GapDaysAhead
 	if v := r.URL.Query().Get("days"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -83,9 +83,6 @@ func New(cfg *config.Config, db *storage.DB, cal *workcal.Calendar, r *rota.Serv
 		at:   clockOf(cfg.Roster.GapCheckAt, config.DefaultGapCheckAt)}
 }
 
-// Config returns the configuration the checker works with.
-func (c *Checker) Config() *config.Config { return c.cfg }
-
 // periods returns the special periods overlapping the dates [from, to].
 func (c *Checker) periods(tx *storage.Tx, from, to time.Time) ([]Period, error) {
 	var ps []Period
