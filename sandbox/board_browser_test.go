@@ -45,7 +45,7 @@ func TestBrowserBoardFollowsTheChatLive(t *testing.T) {
 	chat.choose("o-yangfan")
 	chat.until("the red call", `[...document.querySelectorAll('#messages .msg.bot')].some(m => m.innerText.includes('暴雨红色预警') && m.querySelector('.inline-kb button'))`)
 	id := chat.lastBotMessage("暴雨红色预警")
-	chat.do("press acknowledge", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#m-%d .inline-kb button`, id))))
+	chat.press("press acknowledge", fmt.Sprintf(`#m-%d .inline-kb button`, id))
 	chat.until("the message changed in place", fmt.Sprintf(`/已于 \d\d:\d\d 确认收到/.test(document.querySelector('#m-%d .text').innerText)`, id))
 	browsertest.Screenshot(t, chat.ctx, "sandbox-story-chat")
 

@@ -69,10 +69,19 @@ func (p *page) until(what, cond string) {
 	}
 }
 
+// press clicks the element sel as a person would, once it is there. The
+// page re-renders its lists and chat on every live update, so the element
+// is found and clicked in one step: a node looked up first and clicked
+// after could already have been replaced.
+func (p *page) press(what, sel string) {
+	p.t.Helper()
+	p.until(what, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.click(); return true })()`, sel))
+}
+
 // choose picks the official in the people list.
 func (p *page) choose(official string) {
 	p.t.Helper()
-	p.do("choose "+official, chromedp.Click(chromedp.CSS(`#people .person[data-id="`+official+`"]`)))
+	p.press("choose "+official, `#people .person[data-id="`+official+`"]`)
 	p.until(official+" chosen", fmt.Sprintf(`document.querySelector('#people .person.active')?.dataset.id === %q && location.hash === '#%s'`, official, official))
 }
 
@@ -80,9 +89,8 @@ func (p *page) choose(official string) {
 func (p *page) bind(official string) {
 	p.t.Helper()
 	p.choose(official)
-	p.do("press Start", chromedp.Click(chromedp.CSS(`#start`)))
-	p.do("wait for the share button", chromedp.WaitVisible(chromedp.CSS(`#keyboard button.share-contact`)))
-	p.do("share the contact", chromedp.Click(chromedp.CSS(`#keyboard button.share-contact`)))
+	p.press("press Start", `#start`)
+	p.press("share the contact", `#keyboard button.share-contact`)
 	p.until("绑定成功", `document.getElementById('messages').innerText.includes('绑定成功')`)
 	p.until("the person marked bound", fmt.Sprintf(`document.querySelector('#people .person[data-id=%q] .tag.bound') !== null`, official))
 }
@@ -128,7 +136,7 @@ func TestBrowserBindAlertAndAcknowledge(t *testing.T) {
 	if label := p.eval(fmt.Sprintf(`document.querySelector(%q).textContent`, btn)); label != "✅ 收到（确认）" {
 		t.Fatalf("the button reads %q", label)
 	}
-	p.do("press acknowledge", chromedp.Click(chromedp.CSS(btn)))
+	p.press("press acknowledge", btn)
 	p.until("the toast", `!document.getElementById('toast').hidden && /^已确认收到（\d\d:\d\d）$/.test(document.getElementById('toast').textContent)`)
 	p.until("the message changed in place", fmt.Sprintf(`/已于 \d\d:\d\d 确认收到/.test(document.querySelector('#m-%d .text').innerText)`, id))
 	if n := p.eval(fmt.Sprintf(`String(document.querySelectorAll('#m-%d .inline-kb button').length)`, id)); n != "0" {
