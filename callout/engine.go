@@ -222,9 +222,6 @@ func (e *Engine) Validate(req *Request) ([]string, error) {
 // Create records an alert and queues its call to every recipient. A
 // recipient who cannot be reached is escalated at once.
 func (e *Engine) Create(req Request) (storage.Alert, error) {
-	if _, err := e.Validate(&req); err != nil {
-		return storage.Alert{}, err
-	}
 	var a storage.Alert
 	err := e.db.Update(func(tx *storage.Tx) error {
 		var err error
@@ -322,8 +319,10 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 	if err := e.refreshSummary(tx, a, now); err != nil {
 		return storage.Alert{}, err
 	}
-	e.m.AlertsCreated.Inc()
-	e.log.Info("alert created", "alert", a.ID, "kind", a.Kind, "level", a.Level, "recipients", len(a.Recipients), "issuer", a.Issuer)
+	tx.OnCommit(func() {
+		e.m.AlertsCreated.Inc()
+		e.log.Info("alert created", "alert", a.ID, "kind", a.Kind, "level", a.Level, "recipients", len(a.Recipients), "issuer", a.Issuer)
+	})
 	return a, nil
 }
 

@@ -150,6 +150,10 @@ type Tx struct {
 	tx *bolt.Tx
 }
 
+// OnCommit runs fn after the transaction commits, never if it rolls back:
+// for counting and logging what a transaction did only once it is true.
+func (t *Tx) OnCommit(fn func()) { t.tx.OnCommit(fn) }
+
 func u64(v uint64) []byte {
 	b := make([]byte, 8)
 	binary.BigEndian.PutUint64(b, v)

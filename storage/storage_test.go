@@ -605,3 +605,24 @@ func TestBatchErrorRollsBackOnlyThatCall(t *testing.T) {
 		return nil
 	})
 }
+
+func TestOnCommitRunsOnlyAfterACommit(t *testing.T) {
+	db := openTemp(t)
+	var ran []string
+	if err := db.Update(func(tx *Tx) error {
+		tx.OnCommit(func() { ran = append(ran, "committed") })
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	failed := errors.New("roll back")
+	if err := db.Update(func(tx *Tx) error {
+		tx.OnCommit(func() { ran = append(ran, "rolled back") })
+		return failed
+	}); !errors.Is(err, failed) {
+		t.Fatal(err)
+	}
+	if len(ran) != 1 || ran[0] != "committed" {
+		t.Errorf("ran %v, want only the committed transaction's", ran)
+	}
+}
