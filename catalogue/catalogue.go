@@ -21,9 +21,6 @@ import (
 //go:embed plan.yaml
 var embedded []byte
 
-// Embedded returns the plan shipped with the binary (含镇府〔2022〕16号 附件).
-func Embedded() []byte { return bytes.Clone(embedded) }
-
 // Timing kinds.
 const (
 	DailyWorkdays = "daily_workdays"

@@ -65,9 +65,6 @@ func New(cfg *config.Config, db *storage.DB, engine *callout.Engine, tr *locales
 // ends.
 func (s *Service) Run(ctx context.Context) error { <-ctx.Done(); return nil }
 
-// Now returns the service's clock time.
-func (s *Service) Now() time.Time { return s.clock.Now() }
-
 // Location is the zone times are read and shown in.
 func (s *Service) Location() *time.Location { return s.loc }
 

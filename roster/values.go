@@ -33,16 +33,6 @@ func (d date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.y, d.m, d
 
 func (d date) in(loc *time.Location) time.Time { return time.Date(d.y, d.m, d.d, 0, 0, 0, 0, loc) }
 
-func (d date) before(e date) bool {
-	if d.y != e.y {
-		return d.y < e.y
-	}
-	if d.m != e.m {
-		return d.m < e.m
-	}
-	return d.d < e.d
-}
-
 // Dates outside these years are taken for a misread cell (a serial number
 // that is not a date, a typo in the year).
 const minYear, maxYear = 2000, 2099

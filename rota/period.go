@@ -29,11 +29,6 @@ func (s *Service) dayStart(y int, m time.Month, d int) time.Time {
 	return time.Date(y, m, d, h, min, 0, 0, s.loc)
 }
 
-func (s *Service) dayStartOf(t time.Time) time.Time {
-	t = t.In(s.loc)
-	return s.dayStart(t.Year(), t.Month(), t.Day())
-}
-
 var (
 	fullDateRE  = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
 	shortDateRE = regexp.MustCompile(`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)

@@ -222,6 +222,3 @@ func (s *Service) MineRef(chat int64, ref string) (storage.Tip, error) {
 	})
 	return t, err
 }
-
-// OfficeUnit is the unit that triages tips ("" for none).
-func (s *Service) OfficeUnit() string { return s.cfg.Tips.Office }
