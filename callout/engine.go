@@ -456,6 +456,9 @@ func (e *Engine) Seen(official string) error {
 	})
 }
 
+// TopicAdmin marks operational notices to the admins.
+const TopicAdmin = "admin"
+
 // TellAdmins queues a notice to every bound admin.
 func (e *Engine) TellAdmins(render func(lang string) string) error {
 	return e.TellAdminsCoalesced("", render)
@@ -473,7 +476,7 @@ func (e *Engine) TellAdminsCoalesced(key string, render func(lang string) string
 			if key != "" {
 				k = "admin:" + key + ":" + admin.ID
 			}
-			err := e.tell(tx, admin.ID, k, storage.Ref{Kind: storage.RefInfo, Official: admin.ID}, now,
+			err := e.tell(tx, admin.ID, k, storage.Ref{Kind: storage.RefInfo, Official: admin.ID, Topic: TopicAdmin}, now,
 				func(lang string) (string, [][]storage.Button) { return render(lang), nil })
 			if err != nil {
 				return err
@@ -482,6 +485,40 @@ func (e *Engine) TellAdminsCoalesced(key string, render func(lang string) string
 		return nil
 	})
 	if err == nil {
+		e.wakeOut()
+	}
+	return err
+}
+
+// TellAdminsOnce is TellAdmins for a standing condition found at start-up
+// (a plan year, a calendar year): each bound admin hears of key once, ever,
+// so restarts do not repeat it; an admin bound later hears of it at the
+// next start.
+func (e *Engine) TellAdminsOnce(key string, render func(lang string) string) error {
+	now := e.clock.Now()
+	told := false
+	err := e.db.Update(func(tx *storage.Tx) error {
+		for _, admin := range e.cfg.OfficialsWithRole(config.RoleAdmin) {
+			mk := "told:" + key + ":" + admin.ID
+			if _, done := tx.Meta(mk); done {
+				continue
+			}
+			if b, err := tx.Binding(admin.ID); err != nil || b.Unreachable {
+				continue // not reachable yet: tell them at a later start
+			}
+			err := e.tell(tx, admin.ID, "admin:"+key+":"+admin.ID, storage.Ref{Kind: storage.RefInfo, Official: admin.ID, Topic: TopicAdmin}, now,
+				func(lang string) (string, [][]storage.Button) { return render(lang), nil })
+			if err != nil {
+				return err
+			}
+			if err := tx.PutMeta(mk, now.Format(time.RFC3339)); err != nil {
+				return err
+			}
+			told = true
+		}
+		return nil
+	})
+	if err == nil && told {
 		e.wakeOut()
 	}
 	return err

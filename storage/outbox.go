@@ -34,6 +34,9 @@ type Ref struct {
 	Alert    string `json:"alert,omitempty"`
 	Official string `json:"official,omitempty"` // the recipient (call, remind) or the person told
 	Target   string `json:"target,omitempty"`   // notice target
+	// Topic names what an informational message is for ("agenda", "brief",
+	// "witness", …), so the noise each feature makes can be counted.
+	Topic string `json:"topic,omitempty"`
 }
 
 // Job is one message waiting in the outgoing queue.
