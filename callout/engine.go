@@ -126,6 +126,8 @@ type Request struct {
 	// Steps, if set, replace the level's escalation policy: on-duty alerts
 	// escalate to the people of a shift ("official:o-li" targets).
 	Steps []storage.Step
+	// Local words the alert in other languages (storage.Alert.Local).
+	Local map[string]storage.AlertText
 }
 
 // ErrLinked is returned by Create when an alert with the request's link
@@ -265,7 +267,8 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 	}
 	a := storage.Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
 		Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now, Links: req.Links,
-		State: storage.AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips)}
+		State: storage.AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips),
+		Local: req.Local}
 	actor := req.Issuer
 	if actor == "" {
 		actor = "api"

@@ -28,9 +28,9 @@ func (e *Engine) callText(lang string, a storage.Alert, r storage.Recipient, kin
 	}
 	sb.WriteString(e.tr.T(lang, id, map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID}))
 	sb.WriteString("\n")
-	sb.WriteString(e.tr.T(lang, "CallTitle", map[string]any{"Title": a.Title}))
-	if a.Body != "" {
-		sb.WriteString("\n" + a.Body)
+	sb.WriteString(e.tr.T(lang, "CallTitle", map[string]any{"Title": a.TitleIn(lang)}))
+	if body := a.BodyIn(lang); body != "" {
+		sb.WriteString("\n" + body)
 	}
 	if a.Issuer != "" {
 		sb.WriteString("\n" + e.tr.T(lang, "CallIssuer", map[string]any{"Name": e.cfg.OfficialName(a.Issuer), "Unit": e.cfg.UnitNameOf(a.Issuer)}))
@@ -111,7 +111,7 @@ func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n stor
 	}
 	var sb strings.Builder
 	sb.WriteString(e.tr.T(lang, "NoticeHeader", map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID}))
-	sb.WriteString("\n" + e.tr.T(lang, "CallTitle", map[string]any{"Title": a.Title}))
+	sb.WriteString("\n" + e.tr.T(lang, "CallTitle", map[string]any{"Title": a.TitleIn(lang)}))
 	if len(takenOver) > 0 {
 		sb.WriteString("\n" + e.tr.T(lang, "NoticeTakenOver", map[string]any{"Names": e.names(lang, takenOver),
 			"Time": e.hhmm(n.HandledAt)}))
@@ -209,7 +209,7 @@ func (e *Engine) SummaryText(lang string, a storage.Alert, rs []storage.Recipien
 		}
 	}
 	var sb strings.Builder
-	sb.WriteString(e.tr.T(lang, "SummaryHeader", map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID, "Title": a.Title}))
+	sb.WriteString(e.tr.T(lang, "SummaryHeader", map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID, "Title": a.TitleIn(lang)}))
 	sb.WriteString("\n" + e.tr.T(lang, "SummaryAnswered", map[string]any{"Acked": len(acked), "Total": len(rs)}))
 	if len(silent) > 0 {
 		sb.WriteString("\n" + e.tr.T(lang, "SummarySilent", map[string]any{"Names": e.names(lang, silent)}))

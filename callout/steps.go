@@ -195,7 +195,7 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 			func(lang string) (string, [][]storage.Button) {
 				return e.tr.T(lang, "AdminUnreachable", map[string]any{
 					"Name": e.cfg.OfficialName(r.Official), "Unit": e.cfg.UnitNameOf(r.Official), "Alert": a.ID,
-					"Title": a.Title, "Reason": reason}), nil
+					"Title": a.TitleIn(lang), "Reason": reason}), nil
 			})
 		if err != nil {
 			return err
@@ -321,7 +321,9 @@ func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, 
 const ToOfficials = "official:"
 
 // chain resolves an escalation target for a recipient, leaving out the
-// recipient themself.
+// recipient themself and, for the chain's ranks (unit_head, leader,
+// principal), anyone not above them: a 分管领导's silence goes to the
+// principal, never down to a unit head.
 func (e *Engine) chain(to, recipient string) []string {
 	o, _ := e.cfg.Official(recipient)
 	u, _ := e.cfg.Unit(o.Unit)
@@ -344,9 +346,11 @@ func (e *Engine) chain(to, recipient string) []string {
 			ids = append(ids, p.ID)
 		}
 	}
+	ranked := to == config.ToUnitHead || to == config.ToLeader || to == config.ToPrincipal
+	rank := e.cfg.Rank(recipient)
 	var out []string
 	for _, id := range ids {
-		if id != "" && id != recipient {
+		if id != "" && id != recipient && (!ranked || e.cfg.Rank(id) > rank) {
 			out = append(out, id)
 		}
 	}

@@ -145,3 +145,41 @@ func (c *Config) Policy(level string) []Step {
 	}
 	return slices.Clone(c.Escalation.Policies[name])
 }
+
+// Ranks in the escalation chain (单位负责人 → 分管领导 → 主要负责人).
+const (
+	RankStaff = iota
+	RankUnitHead
+	RankLeader
+	RankPrincipal
+)
+
+// Rank places an official in the chain escalation climbs: the principal
+// above the 分管领导 (a leader role or a unit's leader), above the heads of
+// units (the role or a unit's head), above everyone else. Escalation goes
+// only up: nobody is told of a superior's silence.
+func (c *Config) Rank(id string) int {
+	o, ok := c.Official(id)
+	if !ok {
+		return RankStaff
+	}
+	switch {
+	case o.HasRole(RolePrincipal):
+		return RankPrincipal
+	case o.HasRole(RoleLeader):
+		return RankLeader
+	}
+	rank := RankStaff
+	if o.HasRole(RoleUnitHead) {
+		rank = RankUnitHead
+	}
+	for _, u := range c.Units {
+		switch id {
+		case u.Leader:
+			return RankLeader
+		case u.Head:
+			rank = RankUnitHead
+		}
+	}
+	return rank
+}

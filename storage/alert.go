@@ -64,6 +64,32 @@ type Alert struct {
 	Links       []string `json:"links,omitempty"` // what raised it (Request.Links)
 	SummaryChat int64    `json:"summary_chat,omitempty"`
 	SummaryMsg  int      `json:"summary_msg,omitempty"`
+	// Local holds the title and body in other languages, by language tag,
+	// for alerts the system words itself (an overdue duty): each recipient
+	// reads it in their own language. Title and Body are the default's.
+	Local map[string]AlertText `json:"local,omitempty"`
+}
+
+// AlertText is an alert's title and body in one language.
+type AlertText struct {
+	Title string `json:"title"`
+	Body  string `json:"body,omitempty"`
+}
+
+// TitleIn is the alert's title in lang, the default's when it has none.
+func (a Alert) TitleIn(lang string) string {
+	if t, ok := a.Local[lang]; ok {
+		return t.Title
+	}
+	return a.Title
+}
+
+// BodyIn is the alert's body in lang, the default's when it has none.
+func (a Alert) BodyIn(lang string) string {
+	if t, ok := a.Local[lang]; ok {
+		return t.Body
+	}
+	return a.Body
 }
 
 // Escalation records one step taken for a recipient.
