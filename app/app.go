@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,7 +27,6 @@ import (
 	"dutybot/clock"
 	"dutybot/config"
 	"dutybot/coverage"
-	"dutybot/duty"
 	"dutybot/incident"
 	"dutybot/ledger"
 	"dutybot/locales"
@@ -122,11 +122,13 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	m := metrics.New(reg)
 	a := &App{Config: cfg, DB: db, Metrics: m, Registry: reg, Catalog: cat, Plan: plan, Calendar: cal,
 		opts: opts, log: opts.Log}
-	gen := duty.New(plan, cal, duty.Options{DueHour: cfg.Tasks.DueHour})
-	a.Tasks = tasks.New(cfg, db, gen, opts.Clock)
+	if a.Tasks, err = tasks.New(cfg, db, plan, cal, opts.Clock); err != nil {
+		db.Close()
+		return nil, err
+	}
 
 	a.Engine = callout.New(cfg, db, opts.Clock, cat, m, opts.Log)
-	if a.Reminders, err = reminders.New(cfg, db, plan, gen, cal, a.Tasks, a.Engine, cat, opts.Clock); err != nil {
+	if a.Reminders, err = reminders.New(cfg, db, plan, cal, a.Tasks, a.Engine, cat, opts.Clock); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -135,6 +137,9 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Weather.DutyMode = a.Rota.DutyMode
 	a.Incidents = incident.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Tips = tips.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
+	a.Tasks.RegisterEvidence("incidents", a.Incidents.Records)
+	a.Tasks.RegisterEvidence("warnings", a.Weather.Records)
+	a.Tasks.RegisterEvidence("duty", a.Rota.Records)
 	a.Witness = ledger.NewWitness(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	book := ledger.New(cfg, db)
 	book.ChartFonts = cfg.Ledger.ChartFonts
@@ -175,7 +180,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		AfterFire: a.Engine.Committed})
 	a.Engine.SetWakers(a.Dispatcher.Wake, a.Deadlines.Wake)
 	if cfg.Tasks.OverdueLevel != "off" {
-		a.Overdue = tasks.NewSweeper(a.Tasks, a.Engine, plan, cfg.Tasks.OverdueLevel, opts.Log)
+		a.Overdue = tasks.NewSweeper(a.Tasks, a.Engine, plan, cat, cfg.Tasks.OverdueLevel, opts.Log)
 		a.Tasks.OnReported = func(id, official string) {
 			if err := a.Overdue.Reported(id, official); err != nil {
 				opts.Log.Error("close a settled overdue alert", "instance", id, "err", err)
@@ -191,7 +196,46 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("prebind officials: %w", err)
 	}
 	a.warnCalendar()
+	a.warnPlan()
 	return a, nil
+}
+
+// warnPlan tells the log, and the admins once, how the plan runs this
+// year: a plan written for another year keeps its recurring points and
+// drops its dated one-offs; parts of the plan that nobody owes (a unit with
+// no staff and no head, a role nobody holds) are logged.
+func (a *App) warnPlan() {
+	now := a.opts.Clock.Now()
+	ov, err := a.Tasks.Overview(now)
+	if err != nil {
+		a.log.Error("plan overview", "err", err)
+		return
+	}
+	var gaps []string
+	for _, p := range ov.Points {
+		if p.Asked {
+			for _, g := range p.Gaps {
+				gaps = append(gaps, catalogue.ID(p.Task, p.Point)+" "+g.String())
+			}
+		}
+	}
+	if len(gaps) > 0 {
+		a.log.Warn("parts of the task plan are owed by nobody: give those units a head or staff, or the roles their officials",
+			"count", len(gaps), "first", gaps[0])
+	}
+	dropped := ov.Dropped()
+	if len(dropped) == 0 {
+		return
+	}
+	a.log.Warn("the task plan was written for another year: its dated one-off deadlines are not applied; load this year's plan with tasks.catalogue",
+		"plan_year", ov.PlanYear, "year", ov.Year, "dropped", len(dropped))
+	err = a.Engine.TellAdminsOnce(fmt.Sprintf("plan-%d-in-%d", ov.PlanYear, ov.Year), func(lang string) string {
+		return a.Catalog.T(lang, "AdminPlanYear", map[string]any{"PlanYear": ov.PlanYear, "Year": ov.Year,
+			"Count": len(dropped), "Points": strings.Join(dropped, "、")})
+	})
+	if err != nil {
+		a.log.Error("tell the admins about the plan year", "err", err)
+	}
 }
 
 // Handler is the bot's HTTP interface: the API, health, metrics and the

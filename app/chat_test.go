@@ -104,14 +104,14 @@ func TestLanguageSwitchAndCommandMenu(t *testing.T) {
 	h.bind(uZhang)
 	for _, lc := range []string{"", "zh", "en"} {
 		cmds := h.srv.Commands(lc)
-		if len(cmds) != 19 || cmds[0].Command != "start" || cmds[2].Command != "mytasks" {
+		if len(cmds) != 20 || cmds[0].Command != "start" || cmds[2].Command != "mytasks" || cmds[5].Command != "plan" {
 			t.Fatalf("commands for %q = %+v", lc, cmds)
 		}
 	}
-	if d := h.srv.Commands("en")[9].Description; d != "Send an alert" {
+	if d := h.srv.Commands("en")[10].Description; d != "Send an alert" {
 		t.Errorf("English menu: %q", d)
 	}
-	if d := h.srv.Commands("")[9].Description; d != "发布叫应" {
+	if d := h.srv.Commands("")[10].Description; d != "发布叫应" {
 		t.Errorf("default menu: %q", d)
 	}
 	h.srv.SendText(uZhang, "/lang en")

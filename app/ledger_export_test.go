@@ -159,8 +159,8 @@ func ledgerDay(t *testing.T) (h *harness, red, yellow string, extra []storage.Ev
 		t.Fatalf("close: %d %v", code, out)
 	}
 	h.advanceTo(start.Add(28 * time.Minute))
-	h.srv.SendText(uZhang, "/done 14.1 全镇执法清零检查")
-	h.waitMsg(uZhang, "已报告完成 14.1")
+	h.srv.SendText(uZhang, "/done 14.2 检查企业 3 家")
+	h.waitMsg(uZhang, "已报告完成 14.2")
 
 	h.advanceTo(start.Add(29 * time.Minute))
 	at := h.clk.Now()
@@ -265,15 +265,16 @@ func TestLedgerExportCellByCell(t *testing.T) {
 		}
 		return err
 	})
-	if len(reports) != 1 || !strings.HasPrefix(reports[0].Detail, "14.1/") {
+	if len(reports) != 1 || !strings.HasPrefix(reports[0].Detail, "14.2/~o-zhang/2026-11-30 ") {
 		t.Fatalf("reports = %+v", reports)
 	}
-	task, rest, _ := strings.Cut(reports[0].Detail, " ")
+	_, rest, _ := strings.Cut(reports[0].Detail, " ")
+	task := "14.2 · 张明 · 2026-11-30" // names, never ids
 	checkRows(t, "任务报告", sheetRows(t, data, "任务报告"), [][]string{
 		{"时间", "报告人", "单位", "任务", "进度与说明", "事件序号"},
 		{"2026-11-30 08:28:00", "张明", "应急办", task, rest, fmt.Sprint(reports[0].Seq)},
 	})
-	if !strings.HasSuffix(rest, ": 全镇执法清零检查") {
+	if !strings.HasSuffix(rest, ": 检查企业 3 家") {
 		t.Errorf("report detail %q lost the note", rest)
 	}
 

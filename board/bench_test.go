@@ -13,7 +13,6 @@ import (
 	"dutybot/catalogue"
 	"dutybot/clock"
 	"dutybot/config"
-	"dutybot/duty"
 	"dutybot/locales"
 	"dutybot/storage"
 	"dutybot/tasks"
@@ -155,8 +154,11 @@ func newBigTown(b *testing.B) *bigTown {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ts := tasks.New(cfg, db, duty.New(plan, cal, duty.Options{DueHour: 18}), t.clk)
 	if err := db.Update(func(tx *storage.Tx) error { return tx.PutMeta("tasks_since", "2026-01-01") }); err != nil {
+		b.Fatal(err)
+	}
+	ts, err := tasks.New(cfg, db, plan, cal, t.clk)
+	if err != nil {
 		b.Fatal(err)
 	}
 	t.srv, err = New(Deps{Config: cfg, DB: db, Tasks: ts, Weather: weather.New(cfg, db, nil, cat, t.clk, log), Plan: plan,

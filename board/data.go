@@ -18,7 +18,7 @@ type Board struct {
 	DutyMode bool
 	Alerts   []AlertCard // open alerts, newest first
 	Days     []Day       // today and tomorrow
-	Overdue  []UnitTasks // units with overdue items, in configuration order
+	Overdue  []UnitTasks // units, then officials, then the town, with overdue items, in configuration order
 	Warnings []Checklist // active warnings with a 熔断 checklist
 	Rates    Rates
 }
@@ -46,10 +46,23 @@ type DutyShift struct {
 	Checkin      map[string]rota.CheckinState
 }
 
-// UnitTasks is a unit's overdue duty items, oldest due first.
+// UnitTasks is the overdue duty of one holder: a unit (with the personal
+// items owed through it), an official owing items across units (a 分管领导),
+// or the town; one item per point, the latest missed period.
 type UnitTasks struct {
-	Unit  string
-	Items []tasks.Status
+	Unit     string
+	Official string
+	Town     bool
+	Items    []tasks.Item
+}
+
+// Missed counts the holder's missed periods.
+func (u UnitTasks) Missed() int {
+	n := 0
+	for _, it := range u.Items {
+		n += it.Missed
+	}
+	return n
 }
 
 // Checklist is a warning in force with its 熔断 items.

@@ -13,7 +13,6 @@ import (
 	"dutybot/catalogue"
 	"dutybot/clock"
 	"dutybot/config"
-	"dutybot/duty"
 	"dutybot/locales"
 	"dutybot/rota"
 	"dutybot/scheduler"
@@ -37,9 +36,9 @@ language: zh-CN
 http:
   listen: 127.0.0.1:8080
 units:
-  - {id: yjb, name: 应急办, head: o-wu, leader: o-liu}
-  - {id: dzb, name: 党政办, head: o-he, leader: o-he}
-  - {id: cgdd, name: 城管大队, head: o-chen, leader: o-liu}
+  - {id: yjb, name: 应急办, head: o-wu, leader: o-liu, tags: [supervisory]}
+  - {id: dzb, name: 党政办, head: o-he, leader: o-he, tags: [yigang]}
+  - {id: cgdd, name: 城管大队, head: o-chen, leader: o-liu, tags: [yigang, supervisory]}
 officials:
   - {id: o-zhang, name: 张明, phone: "13800000001", unit: yjb, roles: [staff]}
   - {id: o-li, name: 李芳, phone: "13800000002", unit: yjb, roles: [staff]}
@@ -125,7 +124,9 @@ func newFixture(t *testing.T, o Options) *fixture {
 	f.rota = rota.New(cfg, db, f.engine, cal, cat, f.clk, log)
 	f.weather = weather.New(cfg, db, f.engine, cat, f.clk, log)
 	f.weather.DutyMode = f.rota.DutyMode
-	f.tasks = tasks.New(cfg, db, duty.New(plan, cal, duty.Options{DueHour: cfg.Tasks.DueHour}), f.clk)
+	if f.tasks, err = tasks.New(cfg, db, plan, cal, f.clk); err != nil {
+		t.Fatal(err)
+	}
 	f.fire.Handle("r:", f.engine.Fire)
 	f.fire.Handle("s:", f.rota.Fire)
 	f.fire.Handle("w:", f.weather.Fire)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"dutybot/catalogue"
 	"dutybot/storage"
 )
 
@@ -179,22 +180,41 @@ func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, repo
 	}
 }
 
-// overdue reads every unit's overdue duty items.
+// overdue reads the town's overdue duty items, by holder.
 func (s *Server) overdue(now time.Time) ([]UnitTasks, error) {
 	if s.d.Tasks == nil {
 		return nil, nil
 	}
+	items, err := s.d.Tasks.Overdue(now)
+	if err != nil {
+		return nil, fmt.Errorf("overdue tasks: %w", err)
+	}
 	var out []UnitTasks
+	idx := map[string]int{}
+	add := func(key string, ut UnitTasks) {
+		idx[key] = len(out)
+		out = append(out, ut)
+	}
 	for _, u := range s.d.Config.Units {
-		g, err := s.d.Tasks.ForUnit(u.ID, now)
-		if err != nil {
-			return nil, fmt.Errorf("overdue tasks of %s: %w", u.ID, err)
+		add("u:"+u.ID, UnitTasks{Unit: u.ID})
+	}
+	for _, o := range s.d.Config.Officials {
+		add("p:"+o.ID, UnitTasks{Official: o.ID})
+	}
+	add("town", UnitTasks{Town: true})
+	for _, it := range items {
+		key := "u:" + it.Unit
+		switch {
+		case it.Owner == catalogue.OwnerTown:
+			key = "town"
+		case it.Unit == "":
+			key = "p:" + it.Official
 		}
-		if len(g.Overdue) > 0 {
-			out = append(out, UnitTasks{Unit: u.ID, Items: g.Overdue})
+		if i, ok := idx[key]; ok {
+			out[i].Items = append(out[i].Items, it)
 		}
 	}
-	return out, nil
+	return slices.DeleteFunc(out, func(u UnitTasks) bool { return len(u.Items) == 0 }), nil
 }
 
 // checklists reads the warnings in force that carry a 熔断 checklist.

@@ -99,6 +99,7 @@ type unitTasksView struct {
 
 type taskLine struct {
 	Point, Text, Period, Due, Progress string
+	Who, Missed                        string
 }
 
 type warnView struct {
@@ -175,7 +176,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 			break
 		}
 		a := c.Alert
-		cv := cardView{ID: a.ID, Level: a.Level, LevelLabel: v.T("BoardLevel_" + a.Level), Title: a.Title,
+		cv := cardView{ID: a.ID, Level: a.Level, LevelLabel: v.T("BoardLevel_" + a.Level), Title: a.TitleIn(v.Lang),
 			Created:  v.T("BoardCreated", "Time", s.when(a.CreatedAt, b.Now)),
 			Answered: c.Answered, Total: len(c.Recipients)}
 		switch {
@@ -348,7 +349,14 @@ func (s *Server) shiftView(v *view, ds DutyShift, now time.Time) shiftView {
 func (s *Server) tasksView(v *view, b *Board) []unitTasksView {
 	var out []unitTasksView
 	for _, u := range b.Overdue {
-		uv := unitTasksView{Unit: s.d.Config.UnitName(u.Unit), Count: len(u.Items)}
+		name := s.d.Config.UnitName(u.Unit)
+		switch {
+		case u.Town:
+			name = v.T("BoardTasksTown")
+		case u.Official != "":
+			name = s.d.Config.OfficialName(u.Official)
+		}
+		uv := unitTasksView{Unit: name, Count: u.Missed()}
 		for i, st := range u.Items {
 			if i == maxUnitTasks {
 				uv.More = len(u.Items) - maxUnitTasks
@@ -356,6 +364,12 @@ func (s *Server) tasksView(v *view, b *Board) []unitTasksView {
 			}
 			tl := taskLine{Point: catalogue.ID(st.Task, st.Point), Period: st.ShortPeriod(),
 				Due: v.T("BoardTaskDue", "Due", st.Due.In(s.loc).Format("01-02 15:04"))}
+			if st.Owner == catalogue.OwnerPerson && u.Official == "" {
+				tl.Who = s.d.Config.OfficialName(st.Official)
+			}
+			if st.Missed > 1 {
+				tl.Missed = v.T("BoardTaskMissed", "Count", st.Missed)
+			}
 			if s.d.Plan != nil {
 				tl.Text = s.d.Plan.PointText(st.Task, st.Point, pointTextSize)
 			}

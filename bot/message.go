@@ -157,6 +157,8 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.onMyTasks(c, 1, 0)
 	case "tasks":
 		b.onTasks(c, cmd.args)
+	case "plan":
+		b.onPlan(c, cmd.args)
 	case "done":
 		b.onDone(c, cmd.args, photo)
 	case "close":
@@ -247,6 +249,10 @@ func (b *Bot) onHelp(c caller) {
 	}
 	if c.official.HasRole(config.RoleAdmin) {
 		parts = append(parts, b.t(c, "HelpRosterFile", nil))
+		if ov, err := b.Tasks.Overview(b.Engine.Now()); err == nil && len(ov.Dropped()) > 0 {
+			parts = append(parts, b.t(c, "HelpPlanYear", map[string]any{"PlanYear": ov.PlanYear, "Year": ov.Year,
+				"Count": len(ov.Dropped())}))
+		}
 	}
 	b.reply(c, strings.Join(parts, "\n"))
 }

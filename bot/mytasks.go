@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -20,11 +21,17 @@ const tasksPerPage = 8
 // section is one group of /mytasks.
 type section struct {
 	id   string // locale id of the heading
-	list []tasks.Status
+	list []tasks.Item
 }
 
-// onMyTasks shows the caller's unit's open duty, one page at a time; with
-// editMsg it redraws that message instead of sending a new one.
+func sections(g tasks.Groups) []section {
+	return []section{{"TasksOverdue", g.Overdue}, {"TasksToday", g.Today}, {"TasksWeek", g.Week},
+		{"TasksMonth", g.Month}, {"TasksSoon", g.Soon}}
+}
+
+// onMyTasks shows the caller what they owe now, one page at a time: their
+// own items first, then their unit's; each point once. With editMsg it
+// redraws that message instead of sending a new one.
 func (b *Bot) onMyTasks(c caller, page, editMsg int) {
 	now := b.Engine.Now()
 	g, err := b.Tasks.Mine(c.official.ID, now)
@@ -33,27 +40,22 @@ func (b *Bot) onMyTasks(c caller, page, editMsg int) {
 		b.reply(c, b.t(c, "InternalError", nil))
 		return
 	}
-	sections := []section{{"TasksOverdue", g.Overdue}, {"TasksToday", g.Today}, {"TasksWeek", g.Week},
-		{"TasksMonth", g.Month}, {"TasksLater", g.Later}}
 	type item struct {
 		heading string
-		st      tasks.Status
+		it      tasks.Item
 	}
 	var items []item
-	for _, s := range sections {
-		for _, st := range s.list {
-			items = append(items, item{s.id, st})
+	for _, s := range sections(g) {
+		for _, it := range s.list {
+			items = append(items, item{s.id, it})
 		}
-	}
-	unit := c.official.Unit
-	if u, ok := b.Config.Unit(unit); ok {
-		unit = u.Name
 	}
 	loc := b.Config.Location
 	var sb strings.Builder
-	sb.WriteString(b.t(c, "TasksHeader", map[string]any{"Unit": unit, "Date": now.In(loc).Format("01-02")}))
+	sb.WriteString(b.t(c, "TasksHeader", map[string]any{"Name": c.official.Name, "Unit": b.Config.UnitName(c.official.Unit),
+		"Date": now.In(loc).Format("01-02")}))
 	sb.WriteString("\n" + b.t(c, "TasksCounts", map[string]any{"Overdue": len(g.Overdue), "Today": len(g.Today),
-		"Week": len(g.Week), "Month": len(g.Month), "Later": len(g.Later)}))
+		"Week": len(g.Week), "Month": len(g.Month), "Soon": len(g.Soon)}))
 	var buttons [][]storage.Button
 	pages := max(1, (len(items)+tasksPerPage-1)/tasksPerPage)
 	page = min(max(page, 1), pages)
@@ -66,19 +68,8 @@ func (b *Bot) onMyTasks(c caller, page, editMsg int) {
 			heading = it.heading
 			sb.WriteString("\n\n" + b.t(c, heading, nil))
 		}
-		st := it.st
-		point := catalogue.ID(st.Task, st.Point)
-		line := fmt.Sprintf("\n• %s %s · %s", point, b.Plan.PointText(st.Task, st.Point, 40),
-			b.t(c, "TasksDue", map[string]any{"Due": st.Due.In(loc).Format("01-02 15:04")}))
-		label := b.t(c, "ButtonTaskDone", map[string]any{"Point": point, "Period": st.ShortPeriod()})
-		data := fmt.Sprintf("td:%d:%s", page, st.ID())
-		if st.Quota > 0 {
-			line += fmt.Sprintf("\n  %s %s %d/%d", st.What, bar(st.Progress, st.Quota), st.Progress, st.Quota)
-			label = b.t(c, "ButtonTaskPlusOne", map[string]any{"Point": point, "Progress": st.Progress, "Quota": st.Quota})
-			data = fmt.Sprintf("tq:%d:%s", page, st.ID())
-		}
-		sb.WriteString(line)
-		buttons = append(buttons, []storage.Button{{Text: label, Data: data}})
+		sb.WriteString("\n" + b.taskLine(c, it.it, now))
+		buttons = append(buttons, []storage.Button{b.taskButton(c, it.it, page)})
 	}
 	if pages > 1 {
 		buttons = append(buttons, []storage.Button{
@@ -96,6 +87,58 @@ func (b *Bot) onMyTasks(c caller, page, editMsg int) {
 	}
 	b.send(j)
 }
+
+// ownerMark says whose an item is: the reader's own, their unit's, the
+// town's.
+func (b *Bot) ownerMark(c caller, it tasks.Item) string {
+	switch it.Owner {
+	case catalogue.OwnerPerson:
+		if it.Official != c.official.ID {
+			return b.Config.OfficialName(it.Official)
+		}
+		return b.t(c, "TaskOwnPerson", nil)
+	case catalogue.OwnerTown:
+		return b.t(c, "TaskOwnTown", nil)
+	}
+	return b.t(c, "TaskOwnUnit", map[string]any{"Unit": b.Config.UnitName(it.Unit)})
+}
+
+// taskLine is one item of a duty list: point, text, whose, when.
+func (b *Bot) taskLine(c caller, it tasks.Item, now time.Time) string {
+	loc := b.Config.Location
+	when := b.t(c, "TasksDue", map[string]any{"Due": it.Due.In(loc).Format("01-02 15:04")})
+	switch {
+	case it.Missed > 1:
+		when = b.t(c, "TasksMissed", map[string]any{"Count": it.Missed, "Period": it.ShortPeriod()})
+	case it.Missed == 1:
+		when = b.t(c, "TasksMissedOnce", map[string]any{"Due": it.Due.In(loc).Format("01-02 15:04")})
+	case sameDay(it.Due.In(loc), now.In(loc)):
+		when = b.t(c, "TasksDue", map[string]any{"Due": it.Due.In(loc).Format("15:04")})
+	}
+	line := fmt.Sprintf("• %s %s · %s · %s", it.PointID(), b.Plan.PointText(it.Task, it.Point, 40), b.ownerMark(c, it), when)
+	if it.Quota > 0 {
+		line += fmt.Sprintf("\n  %s %s %d/%d", it.What, bar(it.Progress, it.Quota), it.Progress, it.Quota)
+	}
+	return line
+}
+
+// taskButton is the action of an item: report it done, report a missed
+// period late, or count one more toward a quota.
+func (b *Bot) taskButton(c caller, it tasks.Item, page int) storage.Button {
+	point := it.PointID()
+	if it.Quota > 0 {
+		return storage.Button{Text: b.t(c, "ButtonTaskPlusOne", map[string]any{"Point": point, "What": it.What,
+			"Progress": it.Progress, "Quota": it.Quota}), Data: fmt.Sprintf("tq:%d:%s", page, it.ID())}
+	}
+	id := "ButtonTaskDone"
+	if it.Missed > 0 {
+		id = "ButtonTaskLate"
+	}
+	return storage.Button{Text: b.t(c, id, map[string]any{"Point": point, "Period": it.ShortPeriod()}),
+		Data: fmt.Sprintf("td:%d:%s", page, it.ID())}
+}
+
+func sameDay(a, b time.Time) bool { return a.Year() == b.Year() && a.YearDay() == b.YearDay() }
 
 // bar draws quota progress as ▰▰▱.
 func bar(done, of int) string {
@@ -145,6 +188,8 @@ func (b *Bot) taskError(c caller, err error) (string, bool) {
 		return b.t(c, "ToastInvalid", nil), true
 	case errors.Is(err, tasks.ErrNotYourUnit):
 		return b.t(c, "ToastTaskNotYours", nil), true
+	case errors.Is(err, tasks.ErrNotYours):
+		return b.t(c, "ToastTaskNotYourOwn", nil), true
 	case errors.Is(err, tasks.ErrAlreadyDone):
 		return b.t(c, "ToastTaskAlreadyDone", nil), false
 	case errors.Is(err, tasks.ErrNotStarted):
@@ -154,8 +199,9 @@ func (b *Bot) taskError(c caller, err error) (string, bool) {
 	return b.t(c, "InternalError", nil), true
 }
 
-// onDone reports the earliest open instance of a point: /done 14.2 [note],
-// also as the caption of a photo.
+// onDone reports the caller's open item of a point (a missed one first,
+// their own before their unit's): /done 14.2 [note], also as the caption
+// of a photo.
 func (b *Bot) onDone(c caller, args string, photo string) {
 	ref, note, _ := strings.Cut(strings.TrimSpace(args), " ")
 	task, point, ok := parsePoint(ref)
@@ -169,20 +215,18 @@ func (b *Bot) onDone(c caller, args string, photo string) {
 		b.reply(c, b.t(c, "InternalError", nil))
 		return
 	}
-	for _, list := range [][]tasks.Status{g.Overdue, g.Today, g.Week, g.Month, g.Later} {
-		for _, st := range list {
-			if st.Task != task || st.Point != point {
-				continue
-			}
-			got, err := b.Tasks.Report(c.official.ID, st.ID(), 1, note, photo)
-			if err != nil {
-				toast, _ := b.taskError(c, err)
-				b.reply(c, toast)
-				return
-			}
-			b.reply(c, b.reportedToast(c, got))
+	for _, it := range g.All() {
+		if it.Task != task || it.Point != point {
+			continue
+		}
+		got, err := b.Tasks.Report(c.official.ID, it.ID(), 1, note, photo)
+		if err != nil {
+			toast, _ := b.taskError(c, err)
+			b.reply(c, toast)
 			return
 		}
+		b.reply(c, b.reportedToast(c, got))
+		return
 	}
 	b.reply(c, b.t(c, "DoneNothingOpen", map[string]any{"Point": ref}))
 }

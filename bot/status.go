@@ -81,7 +81,7 @@ func (b *Bot) onLang(c caller, args string) {
 }
 
 // commands is the menu registered with setMyCommands.
-var commands = []string{"start", "help", "mytasks", "done", "tasks", "duty", "roster", "swap", "spotcheck", "alert", "warn", "incident", "tip", "status", "board", "ledger", "close", "lang", "cancel"}
+var commands = []string{"start", "help", "mytasks", "done", "tasks", "plan", "duty", "roster", "swap", "spotcheck", "alert", "warn", "incident", "tip", "status", "board", "ledger", "close", "lang", "cancel"}
 
 // registerCommands sets the command menu in both languages; the default
 // (no language_code) is the configured language.

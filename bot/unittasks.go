@@ -1,13 +1,10 @@
 package bot
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
-	"dutybot/catalogue"
 	"dutybot/config"
-	"dutybot/tasks"
 )
 
 // canOversee reports whether an official may see every unit's duty.
@@ -39,17 +36,11 @@ func (b *Bot) onTasks(c caller, args string) {
 	}
 	var sb strings.Builder
 	sb.WriteString(b.t(c, "UnitsHeader", map[string]any{"Month": local.Format("2006-01"), "Date": local.Format("01-02")}))
-	listed := 0
-	for _, cp := range comps {
-		if cp.Due == 0 {
-			continue
-		}
-		listed++
-		u, _ := b.Config.Unit(cp.Unit)
-		sb.WriteString("\n" + b.t(c, "UnitsLine", map[string]any{"Unit": u.Name, "Done": cp.Done, "Due": cp.Due,
-			"Rate": 100 * cp.Done / cp.Due, "Overdue": cp.Overdue}))
+	lines := b.Tasks.CompletionLines(b.Catalog, c.lang, comps)
+	for _, l := range lines {
+		sb.WriteString("\n" + l)
 	}
-	if listed == 0 {
+	if len(lines) == 0 {
 		sb.WriteString("\n" + b.t(c, "UnitsNothing", nil))
 	}
 	sb.WriteString("\n\n" + b.t(c, "UnitsHint", nil))
@@ -76,31 +67,22 @@ func (b *Bot) onUnitTasks(c caller, name string, now time.Time) {
 		b.reply(c, b.t(c, "InternalError", nil))
 		return
 	}
-	loc := b.Config.Location
 	var sb strings.Builder
 	sb.WriteString(b.t(c, "UnitTasksHeader", map[string]any{"Unit": unit.Name}))
 	sb.WriteString("\n" + b.t(c, "TasksCounts", map[string]any{"Overdue": len(g.Overdue), "Today": len(g.Today),
-		"Week": len(g.Week), "Month": len(g.Month), "Later": len(g.Later)}))
-	for _, s := range []section{{"TasksOverdue", g.Overdue}, {"TasksToday", g.Today}, {"TasksWeek", g.Week}} {
+		"Week": len(g.Week), "Month": len(g.Month), "Soon": len(g.Soon)}))
+	for _, s := range sections(g) {
 		if len(s.list) == 0 {
 			continue
 		}
 		sb.WriteString("\n\n" + b.t(c, s.id, nil))
-		for i, st := range s.list {
+		for i, it := range s.list {
 			if i == 15 {
 				sb.WriteString("\n" + b.t(c, "AndMore", map[string]any{"Count": len(s.list) - 15}))
 				break
 			}
-			sb.WriteString(fmt.Sprintf("\n• %s %s · %s%s", catalogue.ID(st.Task, st.Point), b.Plan.PointText(st.Task, st.Point, 30),
-				st.Due.In(loc).Format("01-02"), quota(st)))
+			sb.WriteString("\n" + b.taskLine(c, it, now))
 		}
 	}
 	b.reply(c, sb.String())
-}
-
-func quota(st tasks.Status) string {
-	if st.Quota == 0 {
-		return ""
-	}
-	return fmt.Sprintf(" %s %d/%d", st.What, st.Progress, st.Quota)
 }

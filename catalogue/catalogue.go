@@ -1,7 +1,8 @@
 // Package catalogue holds the task plan of the "十五条硬措施": measures, the
 // tasks under them, each task's 操作要点 (points) with the timing each point
-// implies, and the units responsible. The town's plan is embedded in the
-// binary; a town can load next year's plan from a file without a rebuild.
+// implies, who owes each point (a person, a unit or the town), and the
+// units responsible. The town's plan is embedded in the binary; a town can
+// load its own year's plan from a file without a rebuild.
 package catalogue
 
 import (
@@ -30,10 +31,45 @@ const (
 	HalfYearly    = "half_yearly"
 	Yearly        = "yearly"
 	TimesPerYear  = "times_per_year"
-	Deadline      = "deadline" // a dated deadline in the plan year
-	Ongoing       = "ongoing"  // 常态化: confirmed monthly
+	Deadline      = "deadline" // a dated one-off deadline in the plan year
+	Ongoing       = "ongoing"  // 常态化: no rhythm; asked only if the town says so (tasks.ongoing)
 	Quota         = "quota"    // a count per period
+	Event         = "event"    // raised by something that happens (Timing.On)
+	Setup         = "setup"    // once, when the town starts using the plan
 )
+
+// Owners of a point: who owes its items.
+const (
+	// OwnerUnit is one item per unit; any member reports it for the unit.
+	OwnerUnit = "unit"
+	// OwnerPerson is one item per official holding the point's roles in its
+	// units; each reports their own.
+	OwnerPerson = "person"
+	// OwnerTown is one item for the whole town, owed by the holders of the
+	// point's roles (the principal's quarterly meeting).
+	OwnerTown = "town"
+)
+
+// Owners lists the valid owners.
+var Owners = []string{OwnerUnit, OwnerPerson, OwnerTown}
+
+// Happenings that raise event points (Timing.On).
+var Happenings = []string{
+	"incident",       // an accident (事故)
+	"warning",        // a weather warning or emergency notice (预警)
+	"special_period", // holidays, important dates, flood season, extreme weather, large events (节点)
+	"hazard",         // a hazard found (隐患)
+	"violation",      // an illegal operation found (非法违法行为)
+	"inspection",     // each inspection (检查执法)
+	"staff_change",   // people change (人员变化)
+	"emergency",      // an emergency response used supplies (应急处置)
+	"large_event",    // a competition, fair or other large event (大型活动)
+	"instruction",    // an instruction from above to pass on (重要指示)
+}
+
+// Evidences lists the records dutybot keeps that can stand as an event
+// point's record (Point.Evidence): 事故直报, 预警叫应 and 节点值班.
+var Evidences = []string{"incidents", "warnings", "duty"}
 
 // Group names in a task's units: every unit carrying the tag.
 const (
@@ -43,7 +79,10 @@ const (
 
 // Plan is the whole catalogue.
 type Plan struct {
-	Source   string    `yaml:"source"`
+	Source string `yaml:"source"`
+	// Year is the plan year: its dated deadlines are one-offs of that year.
+	// Run in another year, the plan keeps its recurring points only.
+	Year     int       `yaml:"year"`
 	Measures []Measure `yaml:"measures"`
 
 	// Warnings lists units the plan names that the configuration does not
@@ -71,24 +110,58 @@ type Task struct {
 	Measure int `yaml:"-"`
 }
 
-// Point is one 操作要点: what must be done and when.
+// Point is one 操作要点: what must be done, when, and by whom.
 type Point struct {
-	No        int      `yaml:"no"`
-	Text      string   `yaml:"text"`
-	SplitFrom int      `yaml:"split_from"`
-	Timing    Timing   `yaml:"timing"`
-	Roles     []string `yaml:"roles"`
-	Note      string   `yaml:"note"`
+	No        int    `yaml:"no"`
+	Text      string `yaml:"text"`
+	SplitFrom int    `yaml:"split_from"`
+	Timing    Timing `yaml:"timing"`
+	// Owner says who owes the point's items: unit (the default), person or
+	// town.
+	Owner string `yaml:"owner"`
+	// Roles name who owes it: for person and town points the role holders
+	// of the point's units (unit_head, leader and staff of those units;
+	// principal is the town's 主要负责人); for unit points the members who
+	// owe it (default: the unit's staff, else its head).
+	Roles []string `yaml:"roles"`
+	// Units narrows the task's units for this point (ids or @groups).
+	Units []string `yaml:"units"`
+	// Evidence names the records that stand as an event point's record
+	// (incidents, warnings, duty): the feature that handles the happening
+	// keeps them, so nobody ticks it by hand.
+	Evidence string `yaml:"evidence"`
+	Note     string `yaml:"note"`
+
+	// Resolved lists the unit ids of the point, groups expanded; set by Load.
+	Resolved []string `yaml:"-"`
+}
+
+// OwnedBy returns the point's owner, unit when the plan leaves it out.
+func (p *Point) OwnedBy() string {
+	if p.Owner == "" {
+		return OwnerUnit
+	}
+	return p.Owner
+}
+
+// Recurring reports whether the point has items every year it runs.
+func (p *Point) Recurring() bool {
+	switch p.Timing.Kind {
+	case Deadline, Event, Setup:
+		return false
+	}
+	return true
 }
 
 // Timing says when a point falls due.
 type Timing struct {
 	Kind   string `yaml:"kind"`
 	Count  int    `yaml:"count"`  // times_per_year, quota
-	Month  int    `yaml:"month"`  // deadline
-	Day    int    `yaml:"day"`    // deadline
+	Month  int    `yaml:"month"`  // deadline; yearly: the date it is due each year
+	Day    int    `yaml:"day"`    // deadline; yearly
 	Period string `yaml:"period"` // quota: week, month, quarter, year
 	What   string `yaml:"what"`   // quota: what is counted
+	On     string `yaml:"on"`     // event: what raises it (Happenings)
 }
 
 // ID names a point as "<task>.<point>", e.g. "14.1", for commands and
@@ -162,11 +235,41 @@ func (p *Plan) PointText(task, point, n int) string {
 	if !ok || point < 1 || point > len(t.Points) {
 		return ""
 	}
-	r := []rune(t.Points[point-1].Text)
+	return short(t.Points[point-1].Text, n)
+}
+
+// Short is the task's text cut to n characters ("…" marks a cut).
+func (t *Task) Short(n int) string { return short(t.Text, n) }
+
+func short(s string, n int) string {
+	r := []rune(s)
 	if n > 0 && len(r) > n {
 		return string(r[:n]) + "…"
 	}
-	return string(r)
+	return s
+}
+
+// Point finds a point by its task and number.
+func (p *Plan) Point(task, point int) (*Task, *Point, bool) {
+	t, ok := p.Task(task)
+	if !ok || point < 1 || point > len(t.Points) {
+		return nil, nil, false
+	}
+	return t, &t.Points[point-1], true
+}
+
+// OneOffs lists the ids ("4.1") of the points with a dated deadline: they
+// fall due in the plan year only.
+func (p *Plan) OneOffs() []string {
+	var out []string
+	for _, t := range p.Tasks() {
+		for _, pt := range t.Points {
+			if pt.Timing.Kind == Deadline {
+				out = append(out, ID(t.No, pt.No))
+			}
+		}
+	}
+	return out
 }
 
 // TasksOf lists the tasks a unit is responsible for.
@@ -186,6 +289,9 @@ func (p *Plan) validate(cfg *config.Config) error {
 	var errs []error
 	bad := func(path, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...)))
+	}
+	if p.Year < 2000 || p.Year > 2100 {
+		bad("year", "%d: give the plan year its dated deadlines fall in, e.g. year: 2026", p.Year)
 	}
 	if len(p.Measures) == 0 {
 		bad("measures", "the plan has no measures")
@@ -237,7 +343,24 @@ func (p *Plan) validate(cfg *config.Config) error {
 				bad(tp+".points", "task %d has no points", t.No)
 			}
 			for k := range t.Points {
-				validatePoint(&t.Points[k], k, fmt.Sprintf("%s.points[%d]", tp, k), bad)
+				pt := &t.Points[k]
+				pp := fmt.Sprintf("%s.points[%d]", tp, k)
+				validatePoint(pt, k, pp, bad)
+				pt.Resolved = t.Resolved
+				if len(pt.Units) > 0 {
+					pt.Resolved = nil
+					for r, u := range pt.Units {
+						ids, err := resolve(u, cfg)
+						if err != nil {
+							p.Warnings = append(p.Warnings, fmt.Sprintf("%s.units[%d]: %v", pp, r, err))
+						}
+						for _, id := range ids {
+							if !slices.Contains(pt.Resolved, id) {
+								pt.Resolved = append(pt.Resolved, id)
+							}
+						}
+					}
+				}
 			}
 		}
 	}
@@ -256,20 +379,43 @@ func validatePoint(pt *Point, k int, pp string, bad func(path, format string, ar
 			bad(fmt.Sprintf("%s.roles[%d]", pp, r), "%q is not one of %s", role, strings.Join(validRoles, ", "))
 		}
 	}
+	switch pt.Owner {
+	case "", OwnerUnit:
+	case OwnerPerson, OwnerTown:
+		if len(pt.Roles) == 0 {
+			bad(pp+".roles", "a %s point must name the roles that owe it (%s)", pt.Owner, strings.Join(validRoles, ", "))
+		}
+	default:
+		bad(pp+".owner", "%q is not one of %s", pt.Owner, strings.Join(Owners, ", "))
+	}
 	tm := pt.Timing
 	tp := pp + ".timing"
+	if tm.On != "" && tm.Kind != Event {
+		bad(tp+".on", "only an event point says what raises it")
+	}
+	if pt.Evidence != "" {
+		if tm.Kind != Event {
+			bad(pp+".evidence", "only an event point takes its record from a feature")
+		} else if !slices.Contains(Evidences, pt.Evidence) {
+			bad(pp+".evidence", "%q is not one of %s", pt.Evidence, strings.Join(Evidences, ", "))
+		}
+	}
 	switch tm.Kind {
-	case DailyWorkdays, Weekly, Monthly, Quarterly, HalfYearly, Yearly, Ongoing:
+	case Yearly:
+		if tm.Month != 0 || tm.Day != 0 {
+			validDate(tm, tp, bad)
+		}
+	case Event:
+		if !slices.Contains(Happenings, tm.On) {
+			bad(tp+".on", "%q is not one of %s", tm.On, strings.Join(Happenings, ", "))
+		}
+	case DailyWorkdays, Weekly, Monthly, Quarterly, HalfYearly, Ongoing, Setup:
 	case TimesPerYear:
 		if tm.Count < 1 || tm.Count > 366 {
 			bad(tp+".count", "%d is not a number of times a year", tm.Count)
 		}
 	case Deadline:
-		if tm.Month < 1 || tm.Month > 12 {
-			bad(tp+".month", "%d is not a month", tm.Month)
-		} else if tm.Day < 1 || tm.Day > daysIn(tm.Month) {
-			bad(tp+".day", "%d is not a day of month %d", tm.Day, tm.Month)
-		}
+		validDate(tm, tp, bad)
 	case Quota:
 		if !slices.Contains([]string{"week", "month", "quarter", "year"}, tm.Period) {
 			bad(tp+".period", "%q is not week, month, quarter or year", tm.Period)
@@ -287,7 +433,16 @@ func validatePoint(pt *Point, k int, pp string, bad func(path, format string, ar
 	}
 }
 
-var kinds = []string{DailyWorkdays, Weekly, Monthly, Quarterly, HalfYearly, Yearly, TimesPerYear, Deadline, Ongoing, Quota}
+// validDate checks a timing's month and day.
+func validDate(tm Timing, tp string, bad func(path, format string, args ...any)) {
+	if tm.Month < 1 || tm.Month > 12 {
+		bad(tp+".month", "%d is not a month", tm.Month)
+	} else if tm.Day < 1 || tm.Day > daysIn(tm.Month) {
+		bad(tp+".day", "%d is not a day of month %d", tm.Day, tm.Month)
+	}
+}
+
+var kinds = []string{DailyWorkdays, Weekly, Monthly, Quarterly, HalfYearly, Yearly, TimesPerYear, Deadline, Ongoing, Quota, Event, Setup}
 
 // daysIn is the longest length of a month (February counts 29: a deadline
 // of 02-29 falls on 02-28 in other years).

@@ -1,8 +1,10 @@
 package catalogue
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,6 +82,7 @@ func TestEmbeddedPlan(t *testing.T) {
 
 const small = `
 source: test
+year: 2027
 measures:
   - no: 1
     title: 第一条
@@ -90,6 +93,11 @@ measures:
         points:
           - {no: 1, text: 每月检查, timing: {kind: quota, period: month, count: 2, what: 检查企业}}
           - {no: 2, text: 6月上旬, timing: {kind: deadline, month: 6, day: 10}, roles: [principal]}
+          - {no: 3, text: 主要负责人每季度研究, timing: {kind: quarterly}, owner: town, roles: [principal]}
+          - {no: 4, text: 检查执法, timing: {kind: daily_workdays}, owner: person, roles: [staff], units: [yjb]}
+          - {no: 5, text: 严格规范事故报告, timing: {kind: event, on: incident}, evidence: incidents}
+          - {no: 6, text: 年度计划, timing: {kind: yearly, month: 3, day: 31}}
+          - {no: 7, text: 建立制度, timing: {kind: setup}}
 `
 
 func TestParseErrors(t *testing.T) {
@@ -129,6 +137,14 @@ func TestParseErrors(t *testing.T) {
 		{"point order", "{no: 2, text: 6月上旬", "{no: 3, text: 6月上旬", "points[1].no: 3, want 2"},
 		{"measure order", "  - no: 1\n    title", "  - no: 2\n    title", "measures[0].no: 2, want 1"},
 		{"empty text", "text: 任务一", `text: " "`, "measures[0].tasks[0].text: must not be empty"},
+		{"no year", "year: 2027\n", "", "year: 0: give the plan year"},
+		{"bad owner", "owner: town", "owner: village", `points[2].owner: "village" is not one of unit, person, town`},
+		{"person without roles", "owner: person, roles: [staff]", "owner: person", "points[3].roles: a person point must name the roles"},
+		{"bad happening", "on: incident", "on: rain", `points[4].timing.on: "rain" is not one of`},
+		{"on outside events", "{kind: setup}", "{kind: setup, on: incident}", "points[6].timing.on: only an event point"},
+		{"bad evidence", "evidence: incidents", "evidence: diary", `points[4].evidence: "diary" is not one of incidents, warnings, duty`},
+		{"evidence outside events", "{kind: setup}}", "{kind: setup}, evidence: duty}", "points[6].evidence: only an event point"},
+		{"bad yearly date", "month: 3, day: 31", "month: 2, day: 30", "points[5].timing.day: 30 is not a day of month 2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,5 +178,73 @@ func TestLoadFromFile(t *testing.T) {
 	}
 	if _, err := Load(path, cfg); err == nil || !strings.Contains(err.Error(), "plan-2027.yaml") {
 		t.Fatalf("broken file: %v", err)
+	}
+}
+
+// The built-in plan says who owes each point in the seed's meaning: the
+// principal's meetings are the town's, the 分管领导's daily 了解掌握 and the
+// "日周月" inspections are personal, 安委会 is its own unit, and the 2022
+// one-offs are the fifteen dated points of 迎接党的二十大 and the year's
+// campaigns.
+func TestEmbeddedPlanOwners(t *testing.T) {
+	cfg := exampleConfig(t)
+	p, err := Load("", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Year != 2022 {
+		t.Errorf("plan year %d", p.Year)
+	}
+	tests := []struct {
+		id, kind, owner string
+		roles           []string
+		units           []string // Resolved, when checked
+	}{
+		{"3.1", Quarterly, OwnerTown, []string{"principal"}, nil},
+		{"8.1", Monthly, OwnerTown, []string{"principal"}, nil},
+		{"8.2", DailyWorkdays, OwnerPerson, []string{"leader"}, nil},
+		{"13.2", Ongoing, OwnerPerson, []string{"unit_head"}, nil},
+		{"14.2", DailyWorkdays, OwnerPerson, []string{"staff"}, []string{"yjb", "jfb", "gjb", "ssb", "nfzx", "cgdd", "pab", "scjgs", "wfzx"}},
+		{"14.3", Weekly, OwnerPerson, []string{"leader"}, nil},
+		{"14.4", Monthly, OwnerPerson, []string{"unit_head"}, nil},
+		{"16.1", Event, OwnerUnit, nil, []string{"awc"}},
+		{"19.2", Quota, OwnerPerson, []string{"leader", "unit_head"}, nil},
+		{"33.1", Yearly, OwnerUnit, nil, []string{"awc"}},
+		{"41.1", Event, OwnerUnit, nil, nil},
+		{"5.1", Ongoing, OwnerUnit, nil, nil},
+		{"1.1", Setup, OwnerTown, []string{"unit_head"}, []string{"awb", "dzb"}},
+	}
+	for _, tt := range tests {
+		var task, pt int
+		fmt.Sscanf(tt.id, "%d.%d", &task, &pt)
+		_, point, ok := p.Point(task, pt)
+		if !ok {
+			t.Fatalf("no point %s", tt.id)
+		}
+		if point.Timing.Kind != tt.kind || point.OwnedBy() != tt.owner || !slices.Equal(point.Roles, tt.roles) {
+			t.Errorf("%s: kind %s owner %s roles %v, want %s %s %v", tt.id, point.Timing.Kind, point.OwnedBy(), point.Roles, tt.kind, tt.owner, tt.roles)
+		}
+		if tt.units != nil && !slices.Equal(point.Resolved, tt.units) {
+			t.Errorf("%s: units %v, want %v", tt.id, point.Resolved, tt.units)
+		}
+	}
+	if _, pt, _ := p.Point(41, 1); pt.Evidence != "incidents" || pt.Timing.On != "incident" {
+		t.Errorf("41.1 = %+v", pt)
+	}
+	if _, pt, _ := p.Point(33, 1); pt.Timing.Month != 3 || pt.Timing.Day != 31 {
+		t.Errorf("33.1 is due %d-%d, want in Q1 (03-31)", pt.Timing.Month, pt.Timing.Day)
+	}
+	want := []string{"4.1", "6.1", "7.1", "7.2", "9.1", "9.2", "13.1", "15.1", "18.1", "18.2", "25.2", "25.3", "26.1", "26.2", "31.2"}
+	if got := p.OneOffs(); !slices.Equal(got, want) {
+		t.Errorf("one-offs %v, want %v", got, want)
+	}
+	count := map[string]int{}
+	for _, task := range p.Tasks() {
+		for _, pt := range task.Points {
+			count[pt.Timing.Kind]++
+		}
+	}
+	if count[Event] != 19 || count[Setup] != 4 || count[Ongoing] != 21 {
+		t.Errorf("events %d, set-up %d, ongoing %d; want 19, 4, 21", count[Event], count[Setup], count[Ongoing])
 	}
 }

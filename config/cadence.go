@@ -16,35 +16,24 @@ const (
 
 // Kinds of cadence rule.
 const (
+	KindAgenda    = "agenda"
 	KindReminder  = "reminder"
 	KindCountdown = "countdown"
 	KindBrief     = "brief"
 	KindDigest    = "digest"
 )
 
-// DefaultCadence reproduces the seed's rhythm (日周月): inspection on every
-// workday, the 分管领导's daily grasp and Monday dispatch, monthly
-// inspection and study, quarterly meetings, half-year reports, and the
-// yearly study, drills and plan revision.
+// DefaultCadence is the duty rhythm (日周月) told with the least noise: one
+// agenda a working day to each official with their own items of the day
+// (what starts, what falls due, deadlines 7, 3 and 1 days ahead), the
+// 每日了解掌握 morning brief for leaders and principals, and the Monday digest
+// of last week for principals. Titles come from the locale files.
 func DefaultCadence() []CadenceRule {
-	workdays := func(name, title, cron, cal string, roles []string, tasks ...string) CadenceRule {
-		return CadenceRule{Name: name, Title: title, Cron: cron, Calendar: cal, Audience: Audience{Roles: roles},
-			Tasks: tasks, Need: NeedReport}
-	}
 	return []CadenceRule{
-		workdays("inspection", "工作日检查执法", "30 8 * * *", "workdays", []string{RoleStaff}, "14.2"),
-		workdays("daily-grasp", "每日了解掌握", "30 8 * * *", "workdays", []string{RoleLeader}, "8.2"),
-		workdays("weekly-dispatch", "每周协调调度", "0 9 * * 1", "workdays", []string{RoleLeader}, "8.3"),
-		workdays("monthly-principal", "每月调研检查与专题研究", "0 9 * * *", "first_workday_of_month", []string{RolePrincipal}, "8.1", "6.3"),
-		workdays("monthly-leaders", "每月检查督查与挂牌企业", "0 9 * * *", "first_workday_of_month", []string{RoleLeader}, "8.4", "19.2", "19.3", "19.4"),
-		workdays("quarterly", "每季度专题研究、调研与会议", "0 9 * * *", "first_workday_of_quarter", []string{RolePrincipal}, "3.1", "3.2", "6.4"),
-		workdays("half-year", "每半年听取履职汇报", "0 9 * 6,12 *", "first_workday_of_month", []string{RolePrincipal, RoleLeader}, "3.3", "6.2", "19.5"),
-		workdays("yearly", "年度学习、演练与预案修编", "0 9 * 3,9 *", "first_workday_of_month", []string{RoleUnitHead}, "2.2", "27.1", "27.2", "33.1"),
-		{Name: "countdown", Title: "截止倒计时", Cron: "0 9 * * *", Calendar: "workdays", Kind: KindCountdown,
-			Days: []int{7, 3, 1}, Audience: Audience{Roles: []string{RoleUnitHead, RoleStaff}}, Need: NeedReport},
-		{Name: "morning-brief", Title: "每日了解掌握", Cron: "0 8 * * *", Calendar: "workdays", Kind: KindBrief,
+		{Name: "agenda", Cron: "30 8 * * *", Calendar: "workdays", Kind: KindAgenda, Days: []int{7, 3, 1}, Need: NeedReport},
+		{Name: "morning-brief", Cron: "0 8 * * *", Calendar: "workdays", Kind: KindBrief,
 			Audience: Audience{Roles: []string{RoleLeader, RolePrincipal}}},
-		{Name: "weekly-digest", Title: "上周任务完成情况", Cron: "0 9 * * 1", Calendar: "workdays", Kind: KindDigest,
+		{Name: "weekly-digest", Cron: "0 9 * * 1", Calendar: "workdays", Kind: KindDigest,
 			Audience: Audience{Roles: []string{RolePrincipal}}},
 	}
 }
@@ -83,14 +72,14 @@ func (c *Config) validateCadence(e *errs) {
 			if len(r.Days) == 0 {
 				e.add(p+".days", "a countdown needs the days before a deadline, e.g. [7, 3, 1]")
 			}
-			for k, d := range r.Days {
-				if d < 1 || d > 366 {
-					e.add(fmt.Sprintf("%s.days[%d]", p, k), "%d is not a number of days from 1 to 366", d)
-				}
-			}
-		case KindBrief, KindDigest:
+		case KindAgenda, KindBrief, KindDigest:
 		default:
-			e.add(p+".kind", "%q is not reminder, countdown, brief or digest", r.Kind)
+			e.add(p+".kind", "%q is not agenda, reminder, countdown, brief or digest", r.Kind)
+		}
+		for k, d := range r.Days {
+			if d < 1 || d > 366 {
+				e.add(fmt.Sprintf("%s.days[%d]", p, k), "%d is not a number of days from 1 to 366", d)
+			}
 		}
 		for k, t := range r.Tasks {
 			if !validPointRef(t) {

@@ -155,7 +155,17 @@ type Tasks struct {
 	// OverdueLevel is the level of the 叫应 alert raised for unreported
 	// items past due (its escalation policy applies); "off" raises none.
 	OverdueLevel string `yaml:"overdue_level"`
+	// Ongoing is the rhythm at which "ongoing" (常态化) points are asked to
+	// be confirmed: monthly, quarterly, half_yearly or yearly; empty (the
+	// default) asks nothing: they show in the plan, not as chores.
+	Ongoing string `yaml:"ongoing"`
+	// SetupWithin is how long after the town starts using the plan its
+	// set-up points (建立…制度) fall due.
+	SetupWithin Duration `yaml:"setup_within"`
 }
+
+// OngoingRhythms lists the values tasks.ongoing takes besides "".
+var OngoingRhythms = []string{"monthly", "quarterly", "half_yearly", "yearly"}
 
 // Calendar configures the Chinese working calendar.
 type Calendar struct {
@@ -175,16 +185,17 @@ type Cadence struct {
 // CadenceRule reminds an audience of some points of the plan on a schedule.
 type CadenceRule struct {
 	Name     string   `yaml:"name"`
-	Title    string   `yaml:"title"`    // shown in the reminder
+	Title    string   `yaml:"title"`    // shown in the reminder; empty: the kind's title in the reader's language
 	Cron     string   `yaml:"cron"`     // 5 fields, in the configured time zone
 	Calendar string   `yaml:"calendar"` // every_day, workdays, first/last_workday_of_month/quarter
 	Audience Audience `yaml:"audience"`
 	Tasks    []string `yaml:"tasks"` // points ("14.2") or whole tasks ("14")
 	Need     string   `yaml:"need"`  // report (buttons to report) or ack (one button to acknowledge)
-	// Kind is reminder (the default), countdown (deadlines Days ahead),
-	// brief (the 每日了解掌握 morning brief) or digest (last week's completion).
+	// Kind is agenda (each official's own duty of the day), reminder (the
+	// default: the listed points), countdown (deadlines Days ahead), brief
+	// (the 每日了解掌握 morning brief) or digest (last week's completion).
 	Kind string `yaml:"kind"`
-	Days []int  `yaml:"days"` // countdown: days before a deadline
+	Days []int  `yaml:"days"` // countdown, agenda: days before a deadline
 }
 
 // Audience selects officials: any of the roles, in any of the units (unit

@@ -158,7 +158,7 @@ func defaults() Config {
 			PollTimeout: Duration(DefaultPollTimeout),
 		},
 		Storage: Storage{Path: DefaultStoragePath},
-		Tasks:   Tasks{DueHour: 18, OverdueLevel: "yellow"},
+		Tasks:   Tasks{DueHour: 18, OverdueLevel: "yellow", SetupWithin: Duration(30 * 24 * time.Hour)},
 		Cadence: Cadence{Grace: Duration(time.Hour)},
 		HTTP:    HTTP{Listen: DefaultListen},
 		Board:   Board{LinkTTL: Duration(15 * time.Minute), SessionTTL: Duration(12 * time.Hour)},
@@ -336,6 +336,12 @@ func (c *Config) validate() error {
 	}
 	if l := c.Tasks.OverdueLevel; l != "off" && !slices.Contains(Levels, l) {
 		e.add("tasks.overdue_level", "%q is not blue, yellow, orange, red or off", l)
+	}
+	if o := c.Tasks.Ongoing; o != "" && !slices.Contains(OngoingRhythms, o) {
+		e.add("tasks.ongoing", "%q is not empty (never ask), %s", o, strings.Join(OngoingRhythms, ", "))
+	}
+	if c.Tasks.SetupWithin <= 0 {
+		e.add("tasks.setup_within", "%s must be positive", time.Duration(c.Tasks.SetupWithin))
 	}
 	c.validateCadence(&e)
 	c.validateRoster(&e)

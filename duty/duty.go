@@ -1,8 +1,11 @@
 // Package duty turns the task catalogue into due periods ("instances"): for
-// every point of every task and every responsible unit, each period of the
-// point's rhythm in a year, with the moment it falls due, following the
-// Chinese working calendar (a monthly item is due on the month's last
-// working day, a weekly one on the last working day of its week, and so on).
+// every point of the plan and everyone who owes it (a unit, a person or the
+// town), each period of the point's rhythm in a year, with the moment it
+// falls due, following the Chinese working calendar (a monthly item is due
+// on the month's last working day, a weekly one on the last working day of
+// its week, and so on). Dated deadlines fall in the plan year only; event
+// points make no items (the features that handle the happenings keep their
+// records); set-up points fall due once, after the town starts.
 package duty
 
 import (
@@ -15,30 +18,51 @@ import (
 	"time"
 
 	"dutybot/catalogue"
+	"dutybot/config"
 	"dutybot/workcal"
 )
 
-// Instance is one due period of one point for one unit.
+// Instance is one due period of one point for one holder.
 type Instance struct {
 	Task  int
 	Point int
-	Unit  string
-	Kind  string // the point's timing kind
+	Holder
+	Kind string // the point's timing kind
 	// Period names the period within the year: "2026-10-08" (a day),
 	// "2026-W41", "2026-10", "2026-Q4", "2026-H2", "2026", "2026-T1" (the
-	// first of N times a year), or the deadline's date.
+	// first of N times a year), the deadline's date, or "setup".
 	Period string
 	Start  time.Time // the period begins
 	Due    time.Time // the report is due
 	Quota  int       // how many are needed (quota points); 0 otherwise
 	What   string    // what a quota counts
-	Roles  []string  // who must act, when the point names it
+	Roles  []string  // who must act, as the point names it
 }
 
-// ID identifies an instance durably, e.g. "14.2/yjb/2026-10-08".
+// SetupPeriod is the period of a set-up point's only instance.
+const SetupPeriod = "setup"
+
+// ID identifies an instance durably: "14.1/yjb/2026-10" for a unit,
+// "14.2/~o-wumin/2026-10-08" for a person, "3.1/*/2026-Q4" for the town.
 func (i Instance) ID() string {
-	return fmt.Sprintf("%s/%s/%s", catalogue.ID(i.Task, i.Point), i.Unit, i.Period)
+	return fmt.Sprintf("%s/%s/%s", catalogue.ID(i.Task, i.Point), i.Key(), i.Period)
 }
+
+// ParseID splits an instance id into its point ("14.2"), its holder (a
+// unit id, "~" and an official id, or "*" for the town) and its period.
+func ParseID(id string) (point, holder, period string, ok bool) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 3 {
+		return "", "", "", false
+	}
+	return parts[0], parts[1], parts[2], true
+}
+
+// PointID is the instance's point, e.g. "14.2".
+func (i Instance) PointID() string { return catalogue.ID(i.Task, i.Point) }
+
+// Owes reports whether official owes the instance.
+func (i Instance) Owes(official string) bool { return slices.Contains(i.Owers, official) }
 
 // ShortPeriod shows a day period "2026-10-12" as "10-12"; other periods
 // ("2026-11", "2026-W41", "2026-Q4") stay whole.
@@ -49,11 +73,40 @@ func (i Instance) ShortPeriod() string {
 	return i.Period
 }
 
+// Spans of an instance's period.
+const (
+	SpanDay   = "day"
+	SpanWeek  = "week"
+	SpanMonth = "month"
+	SpanLong  = "long" // a quarter, half year, year, dated deadline or set-up
+)
+
+// Span tells how long the instance's period is: the rhythm itself reminds
+// of daily, weekly and monthly items; longer ones are counted down.
+func (i Instance) Span() string {
+	switch {
+	case i.Kind == catalogue.DailyWorkdays:
+		return SpanDay
+	case strings.Contains(i.Period, "-W"):
+		return SpanWeek
+	case len(i.Period) == len("2006-01") && i.Period[5] >= '0' && i.Period[5] <= '9':
+		return SpanMonth // "2026-10", not "2026-Q4", "2026-H2" or "2026-T1"
+	}
+	return SpanLong
+}
+
 // Options tune when things fall due.
 type Options struct {
 	// DueHour is the hour of the due day by which a report is due (default
 	// 18, the end of the working day).
 	DueHour int
+	// Ongoing is the rhythm at which ongoing points are asked (monthly,
+	// quarterly, half_yearly, yearly); empty makes them no items.
+	Ongoing string
+	// SetupFrom is when the town started using the plan; set-up points fall
+	// due SetupWithin later (default 30 days). Zero makes them no items.
+	SetupFrom   time.Time
+	SetupWithin time.Duration
 }
 
 // Generator computes instances. It is safe for concurrent use; a year is
@@ -61,26 +114,38 @@ type Options struct {
 type Generator struct {
 	plan    *catalogue.Plan
 	cal     *workcal.Calendar
+	cfg     *config.Config
+	opts    Options
 	dueHour int
+	setup   []Instance
 
 	mu    sync.Mutex
 	years map[int]*year
 }
 
-// year is one computed year: its instances in order and an index by id.
+// year is one computed year: its instances in order and indexes.
 type year struct {
-	list   []Instance
-	byID   map[string]int
-	byUnit map[string][]int // indices into list, in due order
+	list     []Instance
+	byID     map[string]int
+	byUnit   map[string][]int // by the unit an item is accounted to, in due order
+	byPerson map[string][]int // by who owes it or heads its unit, in due order
 }
 
-// New returns a generator over plan and cal.
-func New(plan *catalogue.Plan, cal *workcal.Calendar, opts Options) *Generator {
+// New returns a generator over plan and cal for the town cfg describes.
+func New(plan *catalogue.Plan, cal *workcal.Calendar, cfg *config.Config, opts Options) *Generator {
 	if opts.DueHour <= 0 || opts.DueHour > 23 {
 		opts.DueHour = 18
 	}
-	return &Generator{plan: plan, cal: cal, dueHour: opts.DueHour, years: map[int]*year{}}
+	if opts.SetupWithin <= 0 {
+		opts.SetupWithin = 30 * 24 * time.Hour
+	}
+	g := &Generator{plan: plan, cal: cal, cfg: cfg, opts: opts, dueHour: opts.DueHour, years: map[int]*year{}}
+	g.setup = g.setupInstances()
+	return g
 }
+
+// Plan returns the plan the generator reads.
+func (g *Generator) Plan() *catalogue.Plan { return g.plan }
 
 // period is one span of a rhythm.
 type period struct {
@@ -88,8 +153,8 @@ type period struct {
 	start, due time.Time
 }
 
-// Year lists every instance of a year, ordered by due time, then task,
-// point and unit. The slice is shared: callers must not modify it.
+// Year lists every instance due in a year, ordered by due time, then task,
+// point and holder. The slice is shared: callers must not modify it.
 func (g *Generator) Year(y int) []Instance { return g.year(y).list }
 
 func (g *Generator) year(y int) *year {
@@ -98,10 +163,20 @@ func (g *Generator) year(y int) *year {
 	if yr, ok := g.years[y]; ok {
 		return yr
 	}
-	yr := &year{list: g.compute(y), byID: map[string]int{}, byUnit: map[string][]int{}}
+	yr := &year{list: g.compute(y), byID: map[string]int{}, byUnit: map[string][]int{}, byPerson: map[string][]int{}}
 	for i, in := range yr.list {
 		yr.byID[in.ID()] = i
-		yr.byUnit[in.Unit] = append(yr.byUnit[in.Unit], i)
+		if in.Unit != "" {
+			yr.byUnit[in.Unit] = append(yr.byUnit[in.Unit], i)
+		}
+		for _, o := range in.Owers {
+			yr.byPerson[o] = append(yr.byPerson[o], i)
+		}
+		if in.Owner == catalogue.OwnerUnit {
+			if u, _ := g.cfg.Unit(in.Unit); u.Head != "" && !in.Owes(u.Head) {
+				yr.byPerson[u.Head] = append(yr.byPerson[u.Head], i)
+			}
+		}
 	}
 	g.years[y] = yr
 	return yr
@@ -111,6 +186,14 @@ func (g *Generator) year(y int) *year {
 func (g *Generator) Instance(id string) (Instance, bool) {
 	parts := strings.Split(id, "/")
 	if len(parts) != 3 || len(parts[2]) < 4 {
+		return Instance{}, false
+	}
+	if parts[2] == SetupPeriod {
+		for _, in := range g.setup {
+			if in.ID() == id {
+				return in, true
+			}
+		}
 		return Instance{}, false
 	}
 	y, err := strconv.Atoi(parts[2][:4])
@@ -128,23 +211,89 @@ func (g *Generator) Instance(id string) (Instance, bool) {
 func (g *Generator) compute(year int) []Instance {
 	var out []Instance
 	for _, t := range g.plan.Tasks() {
-		for _, p := range t.Points {
-			periods := g.periods(year, p.Timing)
-			for _, u := range t.Resolved {
+		for k := range t.Points {
+			p := &t.Points[k]
+			if p.Timing.Kind == catalogue.Setup {
+				continue // setupInstances
+			}
+			periods := g.pointPeriods(year, p)
+			if len(periods) == 0 {
+				continue
+			}
+			for _, h := range Holders(g.cfg, p) {
 				for _, pe := range periods {
-					in := Instance{Task: t.No, Point: p.No, Unit: u, Kind: p.Timing.Kind, Period: pe.key,
-						Start: pe.start, Due: pe.due, Roles: p.Roles}
-					if p.Timing.Kind == catalogue.Quota {
-						in.Quota, in.What = p.Timing.Count, p.Timing.What
-					}
-					out = append(out, in)
+					out = append(out, g.instance(t, p, h, pe))
 				}
 			}
 		}
 	}
+	for _, in := range g.setup {
+		if in.Due.Year() == year {
+			out = append(out, in)
+		}
+	}
 	slices.SortStableFunc(out, func(a, b Instance) int {
-		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Task, b.Task), cmp.Compare(a.Point, b.Point), cmp.Compare(a.Unit, b.Unit))
+		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Task, b.Task), cmp.Compare(a.Point, b.Point), cmp.Compare(a.Key(), b.Key()))
 	})
+	return out
+}
+
+func (g *Generator) instance(t *catalogue.Task, p *catalogue.Point, h Holder, pe period) Instance {
+	in := Instance{Task: t.No, Point: p.No, Holder: h, Kind: p.Timing.Kind, Period: pe.key,
+		Start: pe.start, Due: pe.due, Roles: p.Roles}
+	if p.Timing.Kind == catalogue.Quota {
+		in.Quota, in.What = p.Timing.Count, p.Timing.What
+	}
+	return in
+}
+
+// pointPeriods lists a point's periods in a year: none for events, for
+// ongoing points unless the town asks, and for dated deadlines outside the
+// plan year.
+func (g *Generator) pointPeriods(year int, p *catalogue.Point) []period {
+	tm := p.Timing
+	switch tm.Kind {
+	case catalogue.Event, catalogue.Setup:
+		return nil
+	case catalogue.Ongoing:
+		if g.opts.Ongoing == "" {
+			return nil
+		}
+		return g.periods(year, catalogue.Timing{Kind: g.opts.Ongoing})
+	case catalogue.Deadline:
+		if year != g.plan.Year {
+			return nil
+		}
+	}
+	return g.periods(year, tm)
+}
+
+// setupInstances makes the one item of each set-up point, due SetupWithin
+// after the town started (on that day, or the next working day).
+func (g *Generator) setupInstances() []Instance {
+	if g.opts.SetupFrom.IsZero() {
+		return nil
+	}
+	from := g.opts.SetupFrom.In(g.cal.Location())
+	start := g.date(from.Year(), from.Month(), from.Day())
+	day := start.Add(g.opts.SetupWithin)
+	day = g.date(day.Year(), day.Month(), day.Day())
+	if !g.cal.IsWorkday(day) {
+		day = g.cal.NextWorkday(day)
+	}
+	pe := period{key: SetupPeriod, start: start, due: g.dueOn(day)}
+	var out []Instance
+	for _, t := range g.plan.Tasks() {
+		for k := range t.Points {
+			p := &t.Points[k]
+			if p.Timing.Kind != catalogue.Setup {
+				continue
+			}
+			for _, h := range Holders(g.cfg, p) {
+				out = append(out, g.instance(t, p, h, pe))
+			}
+		}
+	}
 	return out
 }
 
@@ -162,13 +311,24 @@ func (g *Generator) Between(from, to time.Time) []Instance {
 	return out
 }
 
-// UnitBetween lists one unit's instances due in [from, to).
+// UnitBetween lists the instances accounted to a unit due in [from, to):
+// its unit items and the personal items its people owe through it.
 func (g *Generator) UnitBetween(unit string, from, to time.Time) []Instance {
+	return g.indexed(from, to, func(yr *year) []int { return yr.byUnit[unit] })
+}
+
+// PersonBetween lists the instances due in [from, to) that an official owes
+// or, as its head, answers for (their unit's items).
+func (g *Generator) PersonBetween(official string, from, to time.Time) []Instance {
+	return g.indexed(from, to, func(yr *year) []int { return yr.byPerson[official] })
+}
+
+func (g *Generator) indexed(from, to time.Time, index func(*year) []int) []Instance {
 	loc := g.cal.Location()
 	var out []Instance
 	for y := from.In(loc).Year(); y <= to.In(loc).Year(); y++ {
 		yr := g.year(y)
-		for _, i := range yr.byUnit[unit] {
+		for _, i := range index(yr) {
 			if in := yr.list[i]; !in.Due.Before(from) && in.Due.Before(to) {
 				out = append(out, in)
 			}
@@ -179,6 +339,15 @@ func (g *Generator) UnitBetween(unit string, from, to time.Time) []Instance {
 
 func (g *Generator) date(y int, m time.Month, d int) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, g.cal.Location())
+}
+
+// dayOf is month/day of a year; 02-29 falls on 02-28 in a common year.
+func (g *Generator) dayOf(year, month, d int) time.Time {
+	day := g.date(year, time.Month(month), 1).AddDate(0, 0, d-1)
+	if day.Month() != time.Month(month) {
+		day = g.date(year, time.Month(month)+1, 0)
+	}
+	return day
 }
 
 func (g *Generator) dueOn(day time.Time) time.Time {
@@ -230,21 +399,25 @@ func (g *Generator) periods(year int, tm catalogue.Timing) []period {
 		return out
 	case catalogue.Weekly:
 		return g.weeks(year)
-	case catalogue.Monthly, catalogue.Ongoing:
+	case catalogue.Monthly:
 		return g.months(year, 1, func(i int) string { return fmt.Sprintf("%d-%02d", year, i+1) })
 	case catalogue.Quarterly:
 		return g.months(year, 3, func(i int) string { return fmt.Sprintf("%d-Q%d", year, i+1) })
 	case catalogue.HalfYearly:
 		return g.months(year, 6, func(i int) string { return fmt.Sprintf("%d-H%d", year, i+1) })
 	case catalogue.Yearly:
+		if tm.Month != 0 {
+			d, ok := g.lastWorkday(g.date(year, 1, 1), g.dayOf(year, tm.Month, tm.Day).AddDate(0, 0, 1))
+			if !ok {
+				return nil
+			}
+			return []period{{key: fmt.Sprint(year), start: g.date(year, 1, 1), due: g.dueOn(d)}}
+		}
 		return g.months(year, 12, func(int) string { return fmt.Sprint(year) })
 	case catalogue.TimesPerYear:
 		return g.times(year, tm.Count)
 	case catalogue.Deadline:
-		day := g.date(year, time.Month(tm.Month), 1).AddDate(0, 0, tm.Day-1)
-		if day.Month() != time.Month(tm.Month) { // 02-29 in a common year
-			day = g.date(year, time.Month(tm.Month)+1, 0)
-		}
+		day := g.dayOf(year, tm.Month, tm.Day)
 		return []period{{key: day.Format("2006-01-02"), start: g.date(year, 1, 1), due: g.dueOn(day)}}
 	case catalogue.Quota:
 		switch tm.Period {

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dutybot/config"
+	"dutybot/duty"
 	"dutybot/storage"
 )
 
@@ -236,12 +237,34 @@ func (l *Ledger) writeReports(sw *excelize.StreamWriter, b *Book, st styles) err
 	}
 	for i, e := range b.Reports {
 		task, rest := SplitReport(e.Detail)
-		row := []any{l.local(e.At), l.name(e.Official), l.cfg.UnitName(l.unitOf(e.Official)), task, rest, e.Seq}
+		row := []any{l.local(e.At), l.name(e.Official), l.cfg.UnitName(l.unitOf(e.Official)), l.taskName(task), rest, e.Seq}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// taskName words a duty instance id for readers, with names, not ids:
+// "14.2/~o-wumin/2026-12-02" is "14.2 · 吴敏 · 2026-12-02", "14.1/yjb/2026-12"
+// is "14.1 · 应急办 · 2026-12", "3.1/*/2026-Q4" is "3.1 · 全镇 · 2026-Q4".
+func (l *Ledger) taskName(id string) string {
+	point, holder, period, ok := duty.ParseID(id)
+	if !ok {
+		return id
+	}
+	switch {
+	case holder == "*":
+		holder = "全镇"
+	case strings.HasPrefix(holder, "~"):
+		holder = l.cfg.OfficialName(holder[1:])
+	default:
+		holder = l.cfg.UnitName(holder)
+	}
+	if period == duty.SetupPeriod {
+		period = "启动事项"
+	}
+	return point + " · " + holder + " · " + period
 }
 
 // SplitReport splits a task report's detail ("14.2/yjb/2026-10-12 +1

@@ -23,6 +23,9 @@ const (
 	EN = "en"
 )
 
+// Languages lists the supported language tags, default first.
+func Languages() []string { return []string{ZH, EN} }
+
 // Catalog translates message ids.
 type Catalog struct {
 	def        string

@@ -1,7 +1,9 @@
-// Package reminders sends the duty rhythm's reminders: when a cadence rule
-// fires, each official of its audience whose unit is responsible for the
-// rule's points gets one message listing those points, when they are due,
-// and buttons to report them (or to acknowledge the reminder).
+// Package reminders sends the duty rhythm's messages: when a cadence rule
+// fires, each official of its audience hears only of the items they owe:
+// the day's agenda (what starts, what falls due, longer deadlines counted
+// down), reminders of chosen points, countdowns, the leaders' morning brief
+// and the principals' weekly digest. Nothing is sent to someone with
+// nothing to hear.
 package reminders
 
 import (
@@ -27,6 +29,15 @@ import (
 // ErrUnknownRule is a press naming no configured rule.
 var ErrUnknownRule = errors.New("unknown reminder")
 
+// Topics of the messages this package sends (storage.Ref.Topic), by rule
+// kind: "agenda", "reminder", "countdown", "brief", "digest".
+func topic(kind string) string {
+	if kind == "" {
+		return config.KindReminder
+	}
+	return kind
+}
+
 // point is a (task, point) pair.
 type point struct{ task, point int }
 
@@ -34,7 +45,7 @@ type point struct{ task, point int }
 type Rule struct {
 	config.CadenceRule
 	Schedule *cadence.Schedule
-	points   []point
+	points   []point // nil: every point (agenda, countdown)
 }
 
 // Service builds and records reminders.
@@ -58,9 +69,9 @@ type Service struct {
 
 // New compiles the configured rules against the calendar and the plan; an
 // error names the rule's key.
-func New(cfg *config.Config, db *storage.DB, plan *catalogue.Plan, gen *duty.Generator, cal *workcal.Calendar,
+func New(cfg *config.Config, db *storage.DB, plan *catalogue.Plan, cal *workcal.Calendar,
 	tsk *tasks.Service, engine *callout.Engine, tr *locales.Catalog, clk clock.Clock) (*Service, error) {
-	s := &Service{db: db, tasks: tsk, engine: engine, cfg: cfg, plan: plan, gen: gen, tr: tr, clock: clk, rules: map[string]*Rule{}}
+	s := &Service{db: db, tasks: tsk, engine: engine, cfg: cfg, plan: plan, gen: tsk.Generator(), tr: tr, clock: clk, rules: map[string]*Rule{}}
 	var errs []error
 	for i, cr := range cfg.Cadence.Rules {
 		key := fmt.Sprintf("cadence.rules[%d]", i)
@@ -72,15 +83,6 @@ func New(cfg *config.Config, db *storage.DB, plan *catalogue.Plan, gen *duty.Gen
 		r := &Rule{CadenceRule: cr, Schedule: sched}
 		if r.Need == "" {
 			r.Need = config.NeedReport
-		}
-		if r.Kind == config.KindCountdown && len(cr.Tasks) == 0 {
-			for _, t := range plan.Tasks() {
-				for _, p := range t.Points {
-					if p.Timing.Kind == catalogue.Deadline {
-						r.points = append(r.points, point{t.No, p.No})
-					}
-				}
-			}
 		}
 		for k, ref := range cr.Tasks {
 			task, pt, _ := strings.Cut(ref, ".")
@@ -153,6 +155,9 @@ func (s *Service) Prepare(rule string, at time.Time) ([]storage.Job, error) {
 	if !ok {
 		return nil, nil
 	}
+	if r.Kind == config.KindBrief || r.Kind == config.KindDigest {
+		return s.summaries(r, at)
+	}
 	var jobs []storage.Job
 	err := s.db.View(func(tx *storage.Tx) error {
 		for _, o := range s.audience(r) {
@@ -163,70 +168,79 @@ func (s *Service) Prepare(rule string, at time.Time) ([]storage.Job, error) {
 			if err != nil {
 				return err
 			}
-			lang := callout.LanguageOf(tx, s.cfg, o.ID)
-			var text string
-			var buttons [][]storage.Button
+			var items []item
 			switch r.Kind {
-			case config.KindBrief, config.KindDigest:
-				continue // built outside this transaction, below
+			case config.KindAgenda:
+				items, err = s.agenda(tx, r, o.ID, at)
 			case config.KindCountdown:
-				items, err := s.countdown(tx, r, o.Unit, at)
-				if err != nil || len(items) == 0 {
-					if err != nil {
-						return err
-					}
-					continue
-				}
-				text, buttons = s.render(lang, r, items, at)
+				items, err = s.countdown(tx, r, o.ID, at)
 			default:
-				items, err := s.items(tx, r, o.Unit, at)
-				if err != nil {
-					return err
-				}
-				if len(items) == 0 {
-					continue // their unit is not responsible, or all is reported
-				}
-				text, buttons = s.render(lang, r, items, at)
+				items, err = s.items(tx, r, o.ID, at)
 			}
+			if err != nil {
+				return err
+			}
+			if len(items) == 0 {
+				continue // nothing of theirs to hear
+			}
+			text, buttons := s.render(callout.LanguageOf(tx, s.cfg, o.ID), r, items, at)
 			jobs = append(jobs, storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text, Buttons: buttons,
-				Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()})
+				Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID, Topic: topic(r.Kind)}, CreatedAt: s.clock.Now()})
 		}
 		return nil
 	})
-	if err != nil || (r.Kind != config.KindBrief && r.Kind != config.KindDigest) {
-		return jobs, err
-	}
-	return s.summaries(r, at)
+	return jobs, err
 }
 
-// item is one point in a reminder: its current instance and progress.
+// item is one line of a reminder: an instance and its progress.
 type item struct {
 	in       duty.Instance
 	progress int
-	daysLeft int // countdowns
+	daysLeft int // counted down: days to its due day
 }
 
-// items lists, for a unit, the current open instance of each point of the
-// rule: the first one due at or after the firing.
-func (s *Service) items(tx *storage.Tx, r *Rule, unit string, at time.Time) ([]item, error) {
-	upcoming := s.gen.UnitBetween(unit, at, at.AddDate(1, 0, 1))
+// wants reports whether the rule covers a point (every point when it names
+// none).
+func (r *Rule) wants(in duty.Instance) bool {
+	return r.points == nil || slices.Contains(r.points, point{in.Task, in.Point})
+}
+
+// owed lists the open instances an official owes (not their unit's items
+// they merely head) due in [from, to), each point and holder once: the
+// earliest that keep says to tell.
+func (s *Service) owed(tx *storage.Tx, official string, from, to time.Time, keep func(duty.Instance) (item, bool)) ([]item, error) {
 	var out []item
-	for _, p := range r.points {
-		for _, in := range upcoming {
-			if in.Task != p.task || in.Point != p.point {
-				continue
-			}
-			st, err := tx.TaskState(in.ID())
-			if err != nil {
-				return nil, err
-			}
-			if !st.Done {
-				out = append(out, item{in: in, progress: st.Progress})
-			}
-			break
+	seen := map[string]bool{}
+	for _, in := range s.gen.PersonBetween(official, from, to) {
+		key := in.PointID() + "/" + in.Key()
+		if seen[key] || !in.Owes(official) {
+			continue
 		}
+		it, ok := keep(in)
+		if !ok {
+			continue
+		}
+		st, err := tx.TaskState(in.ID())
+		if err != nil {
+			return nil, err
+		}
+		if st.Done {
+			continue
+		}
+		seen[key] = true
+		it.in, it.progress = in, st.Progress
+		out = append(out, it)
 	}
 	return out, nil
+}
+
+// items lists, for a reminder rule, the current open item of each of its
+// points the official owes: the first one due at or after the firing
+// whose period has started.
+func (s *Service) items(tx *storage.Tx, r *Rule, official string, at time.Time) ([]item, error) {
+	return s.owed(tx, official, at, at.AddDate(1, 0, 1), func(in duty.Instance) (item, bool) {
+		return item{}, r.wants(in) && !in.Start.After(at)
+	})
 }
 
 // AckData is the data of a reminder's acknowledge button.
@@ -234,18 +248,36 @@ func AckData(rule string, at time.Time) string {
 	return fmt.Sprintf("ra:%s:%d", rule, at.Unix())
 }
 
+// title is the rule's own title or its kind's, in the reader's language.
+func (s *Service) title(lang string, r *Rule) string {
+	if r.Title != "" {
+		return r.Title
+	}
+	return s.tr.T(lang, "RuleTitle_"+topic(r.Kind), nil)
+}
+
 func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (string, [][]storage.Button) {
 	loc := s.cfg.Location
 	var sb strings.Builder
-	sb.WriteString(s.tr.T(lang, "ReminderHeader", map[string]any{"Title": r.Title, "Date": at.In(loc).Format("01-02")}))
+	header := "ReminderHeader"
+	if r.Kind == config.KindAgenda {
+		header = "AgendaHeader"
+	}
+	sb.WriteString(s.tr.T(lang, header, map[string]any{"Title": s.title(lang, r), "Date": at.In(loc).Format("01-02")}))
 	var buttons [][]storage.Button
 	for _, it := range items {
-		id := catalogue.ID(it.in.Task, it.in.Point)
-		text := s.plan.PointText(it.in.Task, it.in.Point, 0)
-		sb.WriteString(fmt.Sprintf("\n• %s %s\n  %s", id, text,
-			s.tr.T(lang, "TasksDue", map[string]any{"Due": it.in.Due.In(loc).Format("01-02 15:04")})))
+		id := it.in.PointID()
+		due := it.in.Due.In(loc)
+		when := s.tr.T(lang, "TasksDue", map[string]any{"Due": due.Format("01-02 15:04")})
+		if s.day(due).Equal(s.day(at)) {
+			when = s.tr.T(lang, "TasksDue", map[string]any{"Due": due.Format("15:04")})
+		}
+		sb.WriteString(fmt.Sprintf("\n• %s %s\n  %s", id, s.plan.PointText(it.in.Task, it.in.Point, 60), when))
 		if it.daysLeft > 0 {
 			sb.WriteString(" · " + s.tr.T(lang, "DaysLeft", map[string]any{"Days": it.daysLeft}))
+		}
+		if it.in.Owner == catalogue.OwnerUnit {
+			sb.WriteString(" · " + s.tr.T(lang, "TaskOwnUnit", map[string]any{"Unit": s.cfg.UnitName(it.in.Unit)}))
 		}
 		if it.in.Quota > 0 {
 			sb.WriteString(fmt.Sprintf(" · %s %d/%d", it.in.What, it.progress, it.in.Quota))
@@ -255,7 +287,7 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 		}
 		if it.in.Quota > 0 {
 			buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "ButtonTaskPlusOne",
-				map[string]any{"Point": id, "Progress": it.progress, "Quota": it.in.Quota}), Data: "tq:0:" + it.in.ID()}})
+				map[string]any{"Point": id, "What": it.in.What, "Progress": it.progress, "Quota": it.in.Quota}), Data: "tq:0:" + it.in.ID()}})
 		} else {
 			buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "ButtonTaskDone",
 				map[string]any{"Point": id, "Period": it.in.ShortPeriod()}), Data: "td:0:" + it.in.ID()}})

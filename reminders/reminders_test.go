@@ -14,7 +14,6 @@ import (
 	"dutybot/catalogue"
 	"dutybot/clock"
 	"dutybot/config"
-	"dutybot/duty"
 	"dutybot/locales"
 	"dutybot/workcal"
 )
@@ -45,11 +44,25 @@ func setup(t *testing.T, edit func(*config.Config)) (*Service, error) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// The town started tracking on 1 September; everyone is bound.
+	err = db.Update(func(tx *storage.Tx) error {
+		for i, o := range cfg.Officials {
+			if err := tx.PutBinding(storage.Binding{Official: o.ID, ChatID: int64(100 + i), UserID: int64(100 + i)}); err != nil {
+				return err
+			}
+		}
+		return tx.PutMeta("tasks_since", "2026-09-01")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	clk := clock.NewFake(time.Now())
-	gen := duty.New(plan, cal, duty.Options{})
-	tsk := tasks.New(cfg, db, gen, clk)
+	tsk, err := tasks.New(cfg, db, plan, cal, clk)
+	if err != nil {
+		t.Fatal(err)
+	}
 	eng := callout.New(cfg, db, clk, tr, nil, slog.New(slog.DiscardHandler))
-	return New(cfg, db, plan, gen, cal, tsk, eng, tr, clk)
+	return New(cfg, db, plan, cal, tsk, eng, tr, clk)
 }
 
 func TestCompileErrorsNameTheKey(t *testing.T) {
@@ -101,20 +114,25 @@ func TestAudience(t *testing.T) {
 	}
 }
 
-func TestDefaultRulesCompileAgainstThePlan(t *testing.T) {
-	s, err := setup(t, nil)
+// The default rhythm is three rules: the agenda for everyone, the brief for
+// leaders and principals, the digest for principals; titles come from the
+// locale files.
+func TestDefaultRules(t *testing.T) {
+	s, err := setup(t, func(c *config.Config) { c.Cadence.Rules = config.DefaultCadence() })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Rules()) != len(config.DefaultCadence()) {
-		t.Errorf("%d rules", len(s.Rules()))
-	}
+	var kinds []string
 	for _, r := range s.order {
-		if r.Kind == config.KindBrief || r.Kind == config.KindDigest {
-			continue
+		kinds = append(kinds, r.Kind)
+		if r.Title != "" {
+			t.Errorf("rule %s has a hard-coded title %q", r.Name, r.Title)
 		}
-		if len(r.points) == 0 {
-			t.Errorf("rule %s has no points", r.Name)
-		}
+	}
+	if strings.Join(kinds, ",") != "agenda,brief,digest" {
+		t.Errorf("default kinds %v", kinds)
+	}
+	if got := s.title("en", s.rules["agenda"]); got != "Today's duties" {
+		t.Errorf("English agenda title %q", got)
 	}
 }

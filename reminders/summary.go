@@ -7,40 +7,12 @@ import (
 	"time"
 
 	"dutybot/callout"
+	"dutybot/catalogue"
 	"dutybot/config"
+	"dutybot/duty"
 	"dutybot/storage"
+	"dutybot/tasks"
 )
-
-// day is the local midnight starting t's day.
-func (s *Service) day(t time.Time) time.Time {
-	l := t.In(s.cfg.Location)
-	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, s.cfg.Location)
-}
-
-// countdown lists a unit's open deadline items due in exactly one of the
-// rule's days after the firing's day.
-func (s *Service) countdown(tx *storage.Tx, r *Rule, unit string, at time.Time) ([]item, error) {
-	today := s.day(at)
-	far := slices.Max(r.Days)
-	var out []item
-	for _, in := range s.gen.UnitBetween(unit, today, today.AddDate(0, 0, far+1)) {
-		if !slices.Contains(r.points, point{in.Task, in.Point}) {
-			continue
-		}
-		left := int(s.day(in.Due).Sub(today).Hours()/24 + 0.5)
-		if !slices.Contains(r.Days, left) {
-			continue
-		}
-		st, err := tx.TaskState(in.ID())
-		if err != nil {
-			return nil, err
-		}
-		if !st.Done {
-			out = append(out, item{in: in, progress: st.Progress, daysLeft: left})
-		}
-	}
-	return out, nil
-}
 
 // overseen lists the units an official answers for in a brief: every unit
 // for principals and admins, else their own unit and those they lead.
@@ -57,8 +29,9 @@ func (s *Service) overseen(o config.Official) []config.Unit {
 // summaries builds the morning briefs or weekly digests of a rule.
 func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 	today := s.day(at)
-	// Reports recorded yesterday, by unit (the instance id names the unit).
-	reported := map[string]int{}
+	// Reports recorded yesterday, by the instance reported.
+	var reported []duty.Instance
+	var overdue []tasks.Item
 	if r.Kind == config.KindBrief {
 		yesterday := today.AddDate(0, 0, -1)
 		err := s.db.View(func(tx *storage.Tx) error {
@@ -67,13 +40,17 @@ func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 				if e.Type != storage.EvReported {
 					continue
 				}
-				if parts := strings.SplitN(e.Detail, "/", 3); len(parts) == 3 {
-					reported[parts[1]]++
+				id, _, _ := strings.Cut(e.Detail, " ")
+				if in, ok := s.gen.Instance(id); ok {
+					reported = append(reported, in)
 				}
 			}
 			return err
 		})
 		if err != nil {
+			return nil, err
+		}
+		if overdue, err = s.tasks.Overdue(s.clock.Now()); err != nil {
 			return nil, err
 		}
 	}
@@ -107,45 +84,76 @@ func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 		var text string
 		var err error
 		if r.Kind == config.KindBrief {
-			text, err = s.brief(lang, r, o, today, reported)
+			text, err = s.brief(lang, r, o, today, reported, overdue)
 		} else {
 			text, err = s.digest(lang, r, o, today)
 		}
 		if err != nil {
 			return nil, err
 		}
-		jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpSend, Text: text,
-			Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()})
+		ref := storage.Ref{Kind: storage.RefInfo, Official: o.ID, Topic: topic(r.Kind)}
+		jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpSend, Text: text, Ref: ref, CreatedAt: s.clock.Now()})
 		if chart != nil {
 			jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpPhoto, Photo: chart,
-				Text: s.tr.T(lang, "DigestChartCaption", nil),
-				Ref:  storage.Ref{Kind: storage.RefInfo, Official: o.ID}, CreatedAt: s.clock.Now()})
+				Text: s.tr.T(lang, "DigestChartCaption", nil), Ref: ref, CreatedAt: s.clock.Now()})
 		}
 	}
 	return jobs, nil
 }
 
-// brief is the 每日了解掌握 morning brief of one leader.
-func (s *Service) brief(lang string, r *Rule, o config.Official, today time.Time, reported map[string]int) (string, error) {
+// brief is the 每日了解掌握 morning brief of one leader: yesterday's reports
+// and what is overdue in the units they oversee (with the personal items
+// of their people, and for principals and admins the leaders' own and the
+// town's), open alerts, today's duty and warnings.
+func (s *Service) brief(lang string, r *Rule, o config.Official, today time.Time, reported []duty.Instance, overdue []tasks.Item) (string, error) {
 	var sb strings.Builder
-	sb.WriteString(s.tr.T(lang, "BriefHeader", map[string]any{"Title": r.Title, "Date": today.Format("01-02")}))
+	sb.WriteString(s.tr.T(lang, "BriefHeader", map[string]any{"Title": s.title(lang, r), "Date": today.Format("01-02")}))
+	units := s.overseen(o)
+	all := o.HasRole(config.RolePrincipal, config.RoleAdmin)
+	sees := func(in duty.Instance) bool {
+		return all || in.Owes(o.ID) || in.Unit != "" && slices.ContainsFunc(units, func(u config.Unit) bool { return u.ID == in.Unit })
+	}
 	total := 0
-	var overdue []string
-	for _, u := range s.overseen(o) {
-		total += reported[u.ID]
-		g, err := s.tasks.ForUnit(u.ID, s.clock.Now())
-		if err != nil {
-			return "", err
-		}
-		if n := len(g.Overdue); n > 0 {
-			overdue = append(overdue, fmt.Sprintf("%s %d", u.Name, n))
+	for _, in := range reported {
+		if sees(in) {
+			total++
 		}
 	}
+	// Missed periods per holder, in configuration order: units, then
+	// officials owing items across units, then the town.
+	missed := map[string]int{}
+	for _, it := range overdue {
+		if !sees(it.Instance) {
+			continue
+		}
+		switch {
+		case it.Owner == catalogue.OwnerTown:
+			missed["*"] += it.Missed
+		case it.Unit == "":
+			missed["~"+it.Official] += it.Missed
+		default:
+			missed[it.Unit] += it.Missed
+		}
+	}
+	var lines []string
+	for _, u := range s.cfg.Units {
+		if n := missed[u.ID]; n > 0 {
+			lines = append(lines, fmt.Sprintf("%s %d", u.Name, n))
+		}
+	}
+	for _, off := range s.cfg.Officials {
+		if n := missed["~"+off.ID]; n > 0 {
+			lines = append(lines, fmt.Sprintf("%s %d", off.Name, n))
+		}
+	}
+	if n := missed["*"]; n > 0 {
+		lines = append(lines, fmt.Sprintf("%s %d", s.tr.T(lang, "TaskOverdueTown", nil), n))
+	}
 	sb.WriteString("\n" + s.tr.T(lang, "BriefReported", map[string]any{"Count": total}))
-	if len(overdue) == 0 {
+	if len(lines) == 0 {
 		sb.WriteString("\n" + s.tr.T(lang, "BriefNoOverdue", nil))
 	} else {
-		sb.WriteString("\n" + s.tr.T(lang, "BriefOverdue", map[string]any{"Units": strings.Join(overdue, "、")}))
+		sb.WriteString("\n" + s.tr.T(lang, "BriefOverdue", map[string]any{"Units": strings.Join(lines, "、")}))
 	}
 	open, err := s.engine.Open(o.ID)
 	if err != nil {
@@ -210,19 +218,13 @@ func (s *Service) digest(lang string, r *Rule, o config.Official, today time.Tim
 		return "", err
 	}
 	var sb strings.Builder
-	sb.WriteString(s.tr.T(lang, "DigestHeader", map[string]any{"Title": r.Title,
+	sb.WriteString(s.tr.T(lang, "DigestHeader", map[string]any{"Title": s.title(lang, r),
 		"From": from.Format("01-02"), "To": monday.AddDate(0, 0, -1).Format("01-02")}))
-	lines := 0
-	for _, c := range comps {
-		if c.Due == 0 {
-			continue
-		}
-		u, _ := s.cfg.Unit(c.Unit)
-		sb.WriteString("\n" + s.tr.T(lang, "UnitsLine", map[string]any{"Unit": u.Name, "Done": c.Done, "Due": c.Due,
-			"Rate": 100 * c.Done / c.Due, "Overdue": c.Overdue}))
-		lines++
+	lines := s.tasks.CompletionLines(s.tr, lang, comps)
+	for _, l := range lines {
+		sb.WriteString("\n" + l)
 	}
-	if lines == 0 {
+	if len(lines) == 0 {
 		sb.WriteString("\n" + s.tr.T(lang, "DigestNothing", nil))
 	}
 	return sb.String(), nil

@@ -11,8 +11,8 @@ import (
 
 	"dutybot/callout"
 	"dutybot/catalogue"
-	"dutybot/config"
 	"dutybot/duty"
+	"dutybot/locales"
 	"dutybot/storage"
 )
 
@@ -23,24 +23,27 @@ const metaSwept = "tasks_overdue_swept"
 const maxCatchUp = 7 * 24 * time.Hour
 
 // Sweeper raises 叫应 alerts for instances that pass their due time
-// unreported: one alert per unit, due time and people who owe the reports,
-// listing the items, so a month's end is one call rather than forty. It
-// escalates by the level's policy (unit head, 分管领导, …) and closes
-// itself when the last of its items is reported.
+// unreported: one alert per due time and set of people who owe the items,
+// listing them, so a late duty is one call to each person who owes it (the
+// principal's late quarterly meeting: one call, not one per unit) and a
+// month's end is one call rather than forty. It escalates by the level's
+// policy (up the chain, never down) and closes itself when the last of its
+// items is reported. The call is worded in each recipient's language.
 type Sweeper struct {
 	svc    *Service
 	engine *callout.Engine
 	plan   *catalogue.Plan
+	tr     *locales.Catalog
 	level  string
 	log    *slog.Logger
 }
 
 // NewSweeper returns a sweeper raising alerts of the given level.
-func NewSweeper(svc *Service, engine *callout.Engine, plan *catalogue.Plan, level string, log *slog.Logger) *Sweeper {
+func NewSweeper(svc *Service, engine *callout.Engine, plan *catalogue.Plan, tr *locales.Catalog, level string, log *slog.Logger) *Sweeper {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Sweeper{svc: svc, engine: engine, plan: plan, level: level, log: log}
+	return &Sweeper{svc: svc, engine: engine, plan: plan, tr: tr, level: level, log: log}
 }
 
 // Link names the alert of an instance.
@@ -69,10 +72,7 @@ func (w *Sweeper) Run(ctx context.Context) error {
 // the next due time to look at.
 func (w *Sweeper) sweep(now time.Time) (time.Time, error) {
 	s := w.svc
-	since, err := s.Since()
-	if err != nil {
-		return time.Time{}, err
-	}
+	since := s.Since()
 	var last time.Time
 	if err := s.db.View(func(tx *storage.Tx) error {
 		if v, ok := tx.Meta(metaSwept); ok {
@@ -106,11 +106,10 @@ func latest(ts ...time.Time) time.Time {
 	return slices.MaxFunc(ts, func(a, b time.Time) int { return a.Compare(b) })
 }
 
-// raise opens the alerts of overdue instances, grouped by unit, due time
-// and owers, leaving out what was reported or already raised.
+// raise opens the alerts of overdue instances, grouped by due time and
+// the people who owe them, leaving out what was reported or already raised.
 func (w *Sweeper) raise(due []duty.Instance) error {
 	type group struct {
-		unit  string
 		due   time.Time
 		owers []string
 		items []duty.Instance
@@ -123,17 +122,13 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 			if err != nil {
 				return err
 			}
-			if _, raised := tx.LinkedAlert(Link(in.ID())); st.Done || raised {
+			if _, raised := tx.LinkedAlert(Link(in.ID())); st.Done || raised || len(in.Owers) == 0 {
 				continue
 			}
-			owers := w.owers(in)
-			if len(owers) == 0 {
-				continue
-			}
-			key := fmt.Sprint(in.Unit, in.Due.Unix(), owers)
+			key := fmt.Sprint(in.Due.Unix(), in.Owers)
 			g := byKey[key]
 			if g == nil {
-				g = &group{unit: in.Unit, due: in.Due, owers: owers}
+				g = &group{due: in.Due, owers: in.Owers}
 				byKey[key] = g
 				groups = append(groups, g)
 			}
@@ -144,33 +139,62 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 	if err != nil {
 		return err
 	}
-	loc := w.svc.cfg.Location
 	for _, g := range groups {
-		unit := g.unit
-		if u, ok := w.svc.cfg.Unit(g.unit); ok {
-			unit = u.Name
-		}
-		var body strings.Builder
 		var links []string
-		for i, in := range g.items {
+		for _, in := range g.items {
 			links = append(links, Link(in.ID()))
-			if i < 30 {
-				fmt.Fprintf(&body, "• %s %s\n", catalogue.ID(in.Task, in.Point), w.plan.PointText(in.Task, in.Point, 40))
-			} else if i == 30 {
-				fmt.Fprintf(&body, "… 另有 %d 项\n", len(g.items)-30)
-			}
 		}
-		fmt.Fprintf(&body, "截止 %s，尚未报告完成。请完成后用 /mytasks 或 /done 任务号 报告；全部报告后本叫应自动结束。",
-			g.due.In(loc).Format("01-02 15:04"))
+		def := w.tr.Default()
+		local := map[string]storage.AlertText{}
+		for _, lang := range locales.Languages() {
+			local[lang] = w.text(lang, g.items, g.owers, g.due)
+		}
 		_, err := w.engine.Create(callout.Request{Kind: "task", Level: w.level, Source: "tasks", Links: links,
-			Title:   fmt.Sprintf("逾期未报告 %d 项（%s）", len(g.items), unit),
-			Body:    body.String(),
+			Title: local[def].Title, Body: local[def].Body, Local: local,
 			Targets: storage.Targets{Officials: g.owers}})
 		if err != nil && !errors.Is(err, callout.ErrLinked) {
 			return err
 		}
 	}
 	return nil
+}
+
+// maxListed bounds the items an overdue call lists.
+const maxListed = 30
+
+// text words an overdue call in lang: whose items (a unit, a person, the
+// town), the items, the deadline and how to report.
+func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due time.Time) storage.AlertText {
+	cfg := w.svc.cfg
+	owner := w.tr.T(lang, "TaskOverdueTown", nil)
+	first := items[0]
+	same := true
+	for _, in := range items[1:] {
+		same = same && in.Key() == first.Key()
+	}
+	switch {
+	case !same && len(owers) == 1:
+		owner = cfg.OfficialName(owers[0])
+	case !same:
+		owner = w.tr.T(lang, "TaskOverdueSeveral", nil)
+	case first.Owner == catalogue.OwnerUnit:
+		owner = cfg.UnitName(first.Unit)
+	case first.Owner == catalogue.OwnerPerson:
+		owner = cfg.OfficialName(first.Official)
+	}
+	var body strings.Builder
+	for i, in := range items {
+		if i == maxListed {
+			body.WriteString(w.tr.T(lang, "AndMore", map[string]any{"Count": len(items) - maxListed}) + "\n")
+			break
+		}
+		fmt.Fprintf(&body, "• %s %s\n", in.PointID(), w.plan.PointText(in.Task, in.Point, 40))
+	}
+	body.WriteString(w.tr.T(lang, "TaskOverdueBody", map[string]any{"Due": due.In(cfg.Location).Format("01-02 15:04")}))
+	return storage.AlertText{
+		Title: w.tr.T(lang, "TaskOverdueTitle", map[string]any{"Count": len(items), "Owner": owner}),
+		Body:  body.String(),
+	}
 }
 
 // Reported closes the overdue alert of a reported instance once every item
@@ -195,31 +219,4 @@ func (w *Sweeper) Reported(instanceID, official string) error {
 		return err
 	}
 	return w.engine.CloseSettled(a.ID, official)
-}
-
-// owers lists who owes an instance's report: the principals for a point of
-// 主要负责人, the unit's 分管领导 for one of 分管负责人, else the unit's staff,
-// else its head.
-func (w *Sweeper) owers(in duty.Instance) []string {
-	cfg := w.svc.cfg
-	u, _ := cfg.Unit(in.Unit)
-	var out []string
-	switch {
-	case slices.Contains(in.Roles, config.RolePrincipal):
-		for _, o := range cfg.OfficialsWithRole(config.RolePrincipal) {
-			out = append(out, o.ID)
-		}
-	case slices.Contains(in.Roles, config.RoleLeader) && u.Leader != "":
-		out = []string{u.Leader}
-	default:
-		for _, o := range cfg.Officials {
-			if o.Unit == in.Unit && o.HasRole(config.RoleStaff) {
-				out = append(out, o.ID)
-			}
-		}
-		if len(out) == 0 && u.Head != "" {
-			out = []string{u.Head}
-		}
-	}
-	return out
 }

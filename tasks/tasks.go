@@ -1,25 +1,29 @@
 // Package tasks records what officials report against their duty instances
-// and answers what is theirs: overdue, due today, this week, this month and
-// later, with quota progress. It knows nothing of Telegram.
+// and answers what is theirs now: overdue, due today, this week, this month
+// and dated items due soon, with quota progress, each point once. It knows
+// nothing of Telegram.
 package tasks
 
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"dutybot/catalogue"
 	"dutybot/clock"
 	"dutybot/config"
 	"dutybot/duty"
 	"dutybot/storage"
+	"dutybot/workcal"
 )
 
 // Errors answered to people reporting.
 var (
 	ErrUnknownInstance = errors.New("unknown task instance")
 	ErrNotYourUnit     = errors.New("this task is not your unit's")
+	ErrNotYours        = errors.New("this task is someone else's own")
 	ErrAlreadyDone     = errors.New("already reported done")
 	ErrNotStarted      = errors.New("this period has not started yet")
 )
@@ -48,6 +52,9 @@ type Service struct {
 	clock clock.Clock
 	since time.Time
 
+	mu        sync.Mutex
+	evidences map[string]EvidenceFunc
+
 	// OnReported, if set, is called after a report is recorded (the
 	// overdue sweeper closes settled alerts).
 	OnReported func(instanceID, official string)
@@ -56,50 +63,70 @@ type Service struct {
 // metaSince is the meta key of the day tracking started.
 const metaSince = "tasks_since"
 
-// Since returns the day the town started tracking its duty with dutybot:
-// instances due before it are history, not overdue. It is recorded the
-// first time it is asked for.
-func (s *Service) Since() (time.Time, error) {
-	if !s.since.IsZero() {
-		return s.since, nil
+// New returns the service over plan and cal. The first start records the
+// day the town started tracking its duty with dutybot: instances due
+// before it are history, not overdue, and set-up points fall due
+// tasks.setup_within after it.
+func New(cfg *config.Config, db *storage.DB, plan *catalogue.Plan, cal *workcal.Calendar, clk clock.Clock) (*Service, error) {
+	s := &Service{cfg: cfg, db: db, clock: clk, evidences: map[string]EvidenceFunc{}}
+	since, err := s.loadSince()
+	if err != nil {
+		return nil, err
 	}
-	loc := s.cfg.Location
-	if loc == nil {
-		loc = time.Local
-	}
+	s.since = since
+	s.gen = duty.New(plan, cal, cfg, duty.Options{DueHour: cfg.Tasks.DueHour, Ongoing: cfg.Tasks.Ongoing,
+		SetupFrom: since, SetupWithin: cfg.Tasks.SetupWithin.D()})
+	return s, nil
+}
+
+func (s *Service) loadSince() (time.Time, error) {
+	loc := s.location()
+	var since time.Time
 	err := s.db.Update(func(tx *storage.Tx) error {
 		if v, ok := tx.Meta(metaSince); ok {
 			t, err := time.ParseInLocation("2006-01-02", v, loc)
 			if err != nil {
 				return fmt.Errorf("meta %s: %w", metaSince, err)
 			}
-			s.since = t
+			since = t
 			return nil
 		}
 		now := s.clock.Now().In(loc)
-		s.since = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-		return tx.PutMeta(metaSince, s.since.Format("2006-01-02"))
+		since = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+		return tx.PutMeta(metaSince, since.Format("2006-01-02"))
 	})
-	return s.since, err
+	if err != nil {
+		return time.Time{}, fmt.Errorf("tasks: %w", err)
+	}
+	return since, nil
 }
 
-// New returns the service.
-func New(cfg *config.Config, db *storage.DB, gen *duty.Generator, clk clock.Clock) *Service {
-	return &Service{cfg: cfg, db: db, gen: gen, clock: clk}
+// Since returns the day the town started tracking its duty with dutybot.
+func (s *Service) Since() time.Time { return s.since }
+
+func (s *Service) location() *time.Location {
+	if s.cfg.Location == nil {
+		return time.Local
+	}
+	return s.cfg.Location
 }
 
 // Generator returns the instance generator the service reads.
 func (s *Service) Generator() *duty.Generator { return s.gen }
 
-// CanReport tells whether an official may report for a unit: its members,
-// its head and its 分管领导, and admins.
-func (s *Service) CanReport(official, unit string) bool {
+// CanReport tells whether an official may report an instance: a unit's
+// item by its members, its head, its 分管领导 and admins; a person's item by
+// that person only; the town's by those who owe it.
+func (s *Service) CanReport(official string, in duty.Instance) bool {
 	o, ok := s.cfg.Official(official)
 	if !ok {
 		return false
 	}
-	u, _ := s.cfg.Unit(unit)
-	return o.Unit == unit || u.Head == official || u.Leader == official || o.HasRole(config.RoleAdmin)
+	if in.Owner != catalogue.OwnerUnit {
+		return in.Owes(official)
+	}
+	u, _ := s.cfg.Unit(in.Unit)
+	return o.Unit == in.Unit || u.Head == official || u.Leader == official || o.HasRole(config.RoleAdmin)
 }
 
 // Report records that an official did an instance's work: count items for
@@ -110,8 +137,11 @@ func (s *Service) Report(official, id string, count int, note, photo string) (St
 	if !ok {
 		return Status{}, ErrUnknownInstance
 	}
-	if !s.CanReport(official, in.Unit) {
-		return Status{}, ErrNotYourUnit
+	if !s.CanReport(official, in) {
+		if in.Owner == catalogue.OwnerUnit {
+			return Status{}, ErrNotYourUnit
+		}
+		return Status{}, ErrNotYours
 	}
 	now := s.clock.Now()
 	if now.Before(in.Start) {
@@ -171,117 +201,12 @@ func status(in duty.Instance, st storage.TaskState, now time.Time) Status {
 	return out
 }
 
-// Groups is an official's view of their unit's duty.
-type Groups struct {
-	Overdue, Today, Week, Month, Later []Status
-}
-
-// LaterHorizon is how far ahead "later" looks.
-const LaterHorizon = 30 * 24 * time.Hour
-
-// Mine groups the open instances of an official's unit: overdue this year
-// (since tracking started), due today, later this week, later this month, and the rest of the next
-// 30 days; each group in due order.
-func (s *Service) Mine(official string, now time.Time) (Groups, error) {
-	o, ok := s.cfg.Official(official)
+// InstanceUnit reads the unit an instance id is accounted to ("" for the
+// town and for a person's items across units), for counting reports.
+func (s *Service) InstanceUnit(id string) string {
+	in, ok := s.gen.Instance(id)
 	if !ok {
-		return Groups{}, fmt.Errorf("unknown official %q", official)
+		return ""
 	}
-	return s.ForUnit(o.Unit, now)
-}
-
-// ForUnit groups a unit's open instances like Mine.
-func (s *Service) ForUnit(unit string, now time.Time) (Groups, error) {
-	loc := s.cfg.Location
-	if loc == nil {
-		loc = time.Local
-	}
-	local := now.In(loc)
-	dayStart := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
-	tomorrow := dayStart.AddDate(0, 0, 1)
-	weekEnd := dayStart.AddDate(0, 0, 7-(int(local.Weekday())+6)%7) // next Monday
-	monthEnd := time.Date(local.Year(), local.Month()+1, 1, 0, 0, 0, 0, loc)
-	yearStart := time.Date(local.Year(), 1, 1, 0, 0, 0, 0, loc)
-	since, err := s.Since()
-	if err != nil {
-		return Groups{}, err
-	}
-	if since.After(yearStart) {
-		yearStart = since
-	}
-	horizon := dayStart.Add(LaterHorizon)
-
-	var g Groups
-	err = s.db.View(func(tx *storage.Tx) error {
-		for _, in := range s.gen.UnitBetween(unit, yearStart, horizon) {
-			st, err := tx.TaskState(in.ID())
-			if err != nil {
-				return err
-			}
-			if st.Done {
-				continue
-			}
-			sv := status(in, st, now)
-			switch {
-			case in.Due.Before(now):
-				g.Overdue = append(g.Overdue, sv)
-			case in.Due.Before(tomorrow):
-				g.Today = append(g.Today, sv)
-			case in.Due.Before(weekEnd):
-				g.Week = append(g.Week, sv)
-			case in.Due.Before(monthEnd):
-				g.Month = append(g.Month, sv)
-			default:
-				g.Later = append(g.Later, sv)
-			}
-		}
-		return nil
-	})
-	return g, err
-}
-
-// Completion is a unit's record over a span.
-type Completion struct {
-	Unit               string
-	Due, Done, Overdue int
-}
-
-// Completions counts, per unit in configuration order, the instances due in
-// [from, to) and how many were done and are overdue by now; from is moved
-// up to the day tracking started.
-func (s *Service) Completions(from, to, now time.Time) ([]Completion, error) {
-	since, err := s.Since()
-	if err != nil {
-		return nil, err
-	}
-	from = latest(from, since)
-	byUnit := map[string]*Completion{}
-	var out []Completion
-	for _, u := range s.cfg.Units {
-		out = append(out, Completion{Unit: u.ID})
-	}
-	for i := range out {
-		byUnit[out[i].Unit] = &out[i]
-	}
-	err = s.db.View(func(tx *storage.Tx) error {
-		for _, in := range s.gen.Between(from, to) {
-			c := byUnit[in.Unit]
-			if c == nil {
-				continue
-			}
-			st, err := tx.TaskState(in.ID())
-			if err != nil {
-				return err
-			}
-			c.Due++
-			switch status(in, st, now).State {
-			case Done:
-				c.Done++
-			case Overdue:
-				c.Overdue++
-			}
-		}
-		return nil
-	})
-	return slices.Clip(out), err
+	return in.Unit
 }

@@ -3,6 +3,8 @@ package tasks
 import (
 	"errors"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,6 +33,22 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// The town started tracking on 1 September.
+	if err := db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaSince, "2026-09-01") }); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(now)
+	svc := newService(t, cfg, db, clk)
+	return &fixture{svc: svc, gen: svc.Generator(), clk: clk, db: db, cfg: cfg}
+}
+
+func newService(t testing.TB, cfg *config.Config, db *storage.DB, clk clock.Clock) *Service {
+	t.Helper()
 	plan, err := catalogue.Load("", cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -39,48 +57,41 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.Open(filepath.Join(t.TempDir(), "db"))
+	svc, err := New(cfg, db, plan, cal, clk)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	gen := duty.New(plan, cal, duty.Options{})
-	clk := clock.NewFake(now)
-	// The town started tracking on 1 September.
-	if err := db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaSince, "2026-09-01") }); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{svc: New(cfg, db, gen, clk), gen: gen, clk: clk, db: db, cfg: cfg}
+	return svc
 }
 
-// find returns the first instance of the year matching pred.
-func (f *fixture) find(t *testing.T, pred func(duty.Instance) bool) duty.Instance {
+func (f *fixture) instance(t *testing.T, id string) duty.Instance {
 	t.Helper()
-	for _, in := range f.gen.Year(2026) {
-		if pred(in) {
-			return in
+	in, ok := f.gen.Instance(id)
+	if !ok {
+		t.Fatalf("no instance %s", id)
+	}
+	return in
+}
+
+// A person's daily inspection is theirs alone: nobody else reports it, a
+// forged id or a period not yet started is refused, and the report is in
+// the event log with its note.
+func TestReportPersonal(t *testing.T) {
+	f := newFixture(t)
+	today := f.instance(t, "14.2/~o-wumin/2026-10-12")
+	// 马超 is an inspector of 城管大队; 赵静 heads 应急办; neither owes 吴敏's.
+	for _, other := range []string{"o-machao", "o-zhaojing", "o-zhouting"} {
+		if _, err := f.svc.Report(other, today.ID(), 1, "", ""); !errors.Is(err, ErrNotYours) {
+			t.Errorf("%s reporting 吴敏's own item: %v", other, err)
 		}
 	}
-	t.Fatal("no such instance")
-	return duty.Instance{}
-}
-
-func TestReportDaily(t *testing.T) {
-	f := newFixture(t)
-	today := f.find(t, func(in duty.Instance) bool {
-		return in.Kind == catalogue.DailyWorkdays && in.Unit == "yjb" && in.Period == "2026-10-12"
-	})
-	// 吴敏 is 应急办 staff; 马超 is 城管大队.
-	if _, err := f.svc.Report("o-machao", today.ID(), 1, "", ""); !errors.Is(err, ErrNotYourUnit) {
-		t.Errorf("other unit: %v", err)
-	}
-	if _, err := f.svc.Report("o-wumin", "14.2/yjb/2026-13-45", 1, "", ""); !errors.Is(err, ErrUnknownInstance) {
+	if _, err := f.svc.Report("o-wumin", "14.2/~o-wumin/2026-13-45", 1, "", ""); !errors.Is(err, ErrUnknownInstance) {
 		t.Errorf("forged id: %v", err)
 	}
-	tomorrow := f.find(t, func(in duty.Instance) bool {
-		return in.Task == today.Task && in.Point == today.Point && in.Unit == "yjb" && in.Period == "2026-10-13"
-	})
-	if _, err := f.svc.Report("o-wumin", tomorrow.ID(), 1, "", ""); !errors.Is(err, ErrNotStarted) {
+	if _, err := f.svc.Report("o-wumin", "14.2/~o-nobody/2026-10-12", 1, "", ""); !errors.Is(err, ErrUnknownInstance) {
+		t.Errorf("forged owner: %v", err)
+	}
+	if _, err := f.svc.Report("o-wumin", "14.2/~o-wumin/2026-10-13", 1, "", ""); !errors.Is(err, ErrNotStarted) {
 		t.Errorf("future period: %v", err)
 	}
 	st, err := f.svc.Report("o-wumin", today.ID(), 5, "检查了 3 家企业", "photo-file-id")
@@ -90,10 +101,9 @@ func TestReportDaily(t *testing.T) {
 	if st.State != Done || st.Progress != 1 || st.DoneBy != "o-wumin" || !st.DoneAt.Equal(now) {
 		t.Errorf("status = %+v", st)
 	}
-	if _, err := f.svc.Report("o-zhaojing", today.ID(), 1, "", ""); !errors.Is(err, ErrAlreadyDone) {
+	if _, err := f.svc.Report("o-wumin", today.ID(), 1, "", ""); !errors.Is(err, ErrAlreadyDone) {
 		t.Errorf("second report: %v", err)
 	}
-	// Recorded in the event log, with the note.
 	var evs []storage.Event
 	f.db.View(func(tx *storage.Tx) error {
 		evs, _ = tx.Events(0, 10)
@@ -104,71 +114,128 @@ func TestReportDaily(t *testing.T) {
 	}
 }
 
-func TestQuotaProgress(t *testing.T) {
+// A unit's item is reported by any member for the unit, its head, its
+// 分管领导 or an admin; not by another unit. The town's item by those who
+// owe it only.
+func TestReportUnitAndTown(t *testing.T) {
 	f := newFixture(t)
-	q := f.find(t, func(in duty.Instance) bool { return in.Kind == catalogue.Quota && in.Period == "2026-10" })
-	o := f.cfg.Officials[0].ID
-	for _, off := range f.cfg.Officials {
-		if off.Unit == q.Unit {
-			o = off.ID
-			break
-		}
+	drill := f.instance(t, "27.1/yjb/2026-T2")
+	if _, err := f.svc.Report("o-machao", drill.ID(), 1, "", ""); !errors.Is(err, ErrNotYourUnit) {
+		t.Errorf("other unit: %v", err)
 	}
-	st, err := f.svc.Report(o, q.ID(), 1, "", "")
-	if err != nil || st.State != Open || st.Progress != 1 {
-		t.Fatalf("first +1: %+v %v", st, err)
+	if _, err := f.svc.Report("o-zhaojing", drill.ID(), 1, "", ""); err != nil {
+		t.Errorf("the unit head: %v", err)
 	}
-	st, err = f.svc.Report(o, q.ID(), 1, "", "")
-	if err != nil || st.State != Done || st.Progress != q.Quota {
-		t.Fatalf("second +1: %+v %v", st, err)
+	meeting := f.instance(t, "3.1/*/2026-Q4")
+	if _, err := f.svc.Report("o-lifang", meeting.ID(), 1, "", ""); !errors.Is(err, ErrNotYours) {
+		t.Errorf("a leader reporting the principal's meeting: %v", err)
+	}
+	if _, err := f.svc.Report("o-zhangming", meeting.ID(), 1, "会议纪要已存档", ""); err != nil {
+		t.Errorf("the principal: %v", err)
 	}
 }
 
-func TestMineGroups(t *testing.T) {
+// A personal quota counts per person: 李芳's two inspections do not count
+// for 王强.
+func TestQuotaPerPerson(t *testing.T) {
+	f := newFixture(t)
+	li := f.instance(t, "19.2/~o-lifang/2026-10")
+	if li.Quota != 2 || li.What != "检查挂牌企业" {
+		t.Fatalf("19.2 = %+v", li)
+	}
+	st, err := f.svc.Report("o-lifang", li.ID(), 1, "", "")
+	if err != nil || st.State != Open || st.Progress != 1 {
+		t.Fatalf("first +1: %+v %v", st, err)
+	}
+	st, err = f.svc.Report("o-lifang", li.ID(), 1, "", "")
+	if err != nil || st.State != Done || st.Progress != 2 {
+		t.Fatalf("second +1: %+v %v", st, err)
+	}
+	g, err := f.svc.Mine("o-wangqiang", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range g.All() {
+		if it.PointID() == "19.2" && it.Progress != 0 {
+			t.Errorf("王强's 19.2 counts 李芳's inspections: %+v", it)
+		}
+	}
+}
+
+// /mytasks' view: only what is owed now, each point once; the daily item
+// for today only; missed periods folded into one line; own items first.
+func TestMineShowsWhatIsOwedNow(t *testing.T) {
 	f := newFixture(t)
 	g, err := f.svc.Mine("o-wumin", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(name string, list []Status, lo, hi time.Time) {
-		for i, s := range list {
-			if s.Unit != "yjb" {
-				t.Errorf("%s: %s is not 应急办's", name, s.ID())
+	seen := map[string]bool{}
+	for _, sec := range [][]Item{g.Today, g.Week, g.Month, g.Soon} {
+		for _, it := range sec {
+			key := it.PointID() + "/" + it.Key()
+			if seen[key] {
+				t.Errorf("%s listed twice", key)
 			}
-			if s.Due.Before(lo) || !s.Due.Before(hi) {
-				t.Errorf("%s: %s due %s outside [%s, %s)", name, s.ID(), s.Due, lo, hi)
+			seen[key] = true
+			if it.Start.After(now) {
+				t.Errorf("%s has not started", it.ID())
 			}
-			if i > 0 && s.Due.Before(list[i-1].Due) {
-				t.Errorf("%s not in due order", name)
+			if !it.Owes("o-wumin") {
+				t.Errorf("吴敏 does not owe %s (owers %v)", it.ID(), it.Owers)
 			}
 		}
 	}
-	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, f.cfg.Location) }
-	check("overdue", g.Overdue, day(9, 1), now)
-	check("today", g.Today, now, day(10, 13))
-	check("week", g.Week, day(10, 13), day(10, 19))
-	check("month", g.Month, day(10, 19), day(11, 1))
-	check("later", g.Later, day(11, 1), day(11, 12))
-	if len(g.Overdue) == 0 || len(g.Today) == 0 || len(g.Week) == 0 || len(g.Month) == 0 {
-		t.Errorf("groups: %d overdue, %d today, %d week, %d month, %d later",
-			len(g.Overdue), len(g.Today), len(g.Week), len(g.Month), len(g.Later))
+	if len(g.Today) != 1 || g.Today[0].ID() != "14.2/~o-wumin/2026-10-12" {
+		t.Errorf("today = %v", ids(g.Today))
 	}
-	for _, s := range g.Overdue {
-		if s.State != Overdue {
-			t.Fatalf("%s in overdue is %s", s.ID(), s.State)
+	// Every missed daily inspection since 09-01 is one line, the latest the
+	// 调休 Saturday 10-10.
+	if len(g.Overdue) == 0 || g.Overdue[0].PointID() != "14.2" || g.Overdue[0].Missed < 20 || g.Overdue[0].Period != "2026-10-10" {
+		t.Errorf("overdue = %v", g.Overdue)
+	}
+	for _, it := range g.Month {
+		if it.Span() != duty.SpanMonth {
+			t.Errorf("%s in this month's items", it.ID())
 		}
+	}
+	for _, it := range g.Soon {
+		if it.Due.After(now.AddDate(0, 0, SoonDays+1)) {
+			t.Errorf("%s due beyond 30 days", it.ID())
+		}
+	}
+	// The principal: town items only, his own first.
+	p, err := f.svc.Mine("o-zhangming", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range p.All() {
+		if !it.Owes("o-zhangming") && it.Owner != catalogue.OwnerUnit {
+			t.Errorf("the principal sees %s", it.ID())
+		}
+	}
+	if !slices.Contains(ids(p.Month), "8.1/*/2026-10") {
+		t.Errorf("the principal's monthly items: %v", ids(p.Month))
 	}
 	// Reporting today's item removes it from the view.
-	n := len(g.Today)
 	if _, err := f.svc.Report("o-wumin", g.Today[0].ID(), 1, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	g2, _ := f.svc.Mine("o-wumin", now)
-	if len(g2.Today) != n-1 {
-		t.Errorf("after reporting, today has %d, want %d", len(g2.Today), n-1)
+	if g2, _ := f.svc.Mine("o-wumin", now); len(g2.Today) != 0 {
+		t.Errorf("after reporting, today has %v", ids(g2.Today))
 	}
 }
 
+func ids(list []Item) []string {
+	var out []string
+	for _, it := range list {
+		out = append(out, it.ID())
+	}
+	return out
+}
+
+// Completions count units, then officials owing items across units, then
+// the town; a report moves only its own row.
 func TestCompletions(t *testing.T) {
 	f := newFixture(t)
 	from := time.Date(2026, 10, 1, 0, 0, 0, 0, f.cfg.Location)
@@ -177,28 +244,67 @@ func TestCompletions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	today := f.find(t, func(in duty.Instance) bool {
-		return in.Kind == catalogue.DailyWorkdays && in.Unit == "yjb" && in.Period == "2026-10-12"
-	})
-	if _, err := f.svc.Report("o-wumin", today.ID(), 1, "", ""); err != nil {
-		t.Fatal(err)
+	for _, id := range []string{"14.2/~o-wumin/2026-10-12", "8.2/~o-lifang/2026-10-12"} {
+		if _, err := f.svc.Report(id[strings.Index(id, "~")+1:strings.LastIndex(id, "/")], id, 1, "", ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 	after, _ := f.svc.Completions(from, to, now)
 	for i := range after {
 		b, a := before[i], after[i]
-		if a.Unit == "yjb" {
+		switch {
+		case a.Unit == "yjb", a.Official == "o-lifang":
 			if a.Done != b.Done+1 || a.Due != b.Due || a.Due == 0 {
-				t.Errorf("应急办 before %+v after %+v", b, a)
+				t.Errorf("%+v before %+v", a, b)
 			}
-			continue
+		case a != b:
+			t.Errorf("%+v changed from %+v", a, b)
 		}
-		if a != b {
-			t.Errorf("%s changed: %+v → %+v", a.Unit, b, a)
-		}
+	}
+	if last := after[len(after)-1]; !last.Town || last.Due == 0 {
+		t.Errorf("town row %+v", last)
 	}
 }
 
-// BenchmarkMine measures an official's grouped view with the full plan.
+// Event points stand on the features' records.
+func TestEvidence(t *testing.T) {
+	f := newFixture(t)
+	f.svc.RegisterEvidence("incidents", func(tx *storage.Tx, from, to time.Time) (int, error) {
+		if from.Month() != time.January || from.Day() != 1 || to.Year() != 2027 || to.YearDay() != 1 {
+			t.Errorf("evidence asked for [%s, %s)", from, to)
+		}
+		return 3, nil
+	})
+	ov, err := f.svc.Overview(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ov.Points {
+		switch catalogue.ID(p.Task, p.Point) {
+		case "41.1":
+			if p.Asked || p.Records != 3 || p.Evidence != "incidents" {
+				t.Errorf("41.1 = %+v", p)
+			}
+		case "45.1":
+			if p.Records != -1 {
+				t.Errorf("45.1 without its feature = %+v", p)
+			}
+		case "4.1":
+			if !p.Dropped || p.Asked {
+				t.Errorf("4.1 (a 2022 one-off) = %+v", p)
+			}
+		case "8.2":
+			if !p.Asked || p.Items != 2 {
+				t.Errorf("8.2 = %+v", p)
+			}
+		}
+	}
+	if n := len(ov.Dropped()); n != 15 || ov.PlanYear != 2022 || ov.Year != 2026 {
+		t.Errorf("dropped %d, plan year %d, year %d", n, ov.PlanYear, ov.Year)
+	}
+}
+
+// BenchmarkMine measures an official's view with the full plan.
 func BenchmarkMine(b *testing.B) {
 	f := newFixture(b)
 	f.svc.Mine("o-wumin", now) // compute the year once
@@ -209,18 +315,14 @@ func BenchmarkMine(b *testing.B) {
 	}
 }
 
-// Tracking starts the first time it is asked for: what fell due before is
-// history, not overdue.
+// Tracking starts at the first start: what fell due before is history, not
+// overdue; a restart does not move it.
 func TestSinceIsRecordedOnce(t *testing.T) {
 	f := newFixture(t)
-	if err := f.db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaSince, "") }); err != nil {
-		t.Fatal(err)
-	}
-	fresh := New(f.cfg, f.db, f.gen, f.clk)
 	f.db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaSince, "2026-10-12") })
-	since, err := fresh.Since()
-	if err != nil || !since.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
-		t.Fatalf("Since = %s, %v", since, err)
+	fresh := newService(t, f.cfg, f.db, f.clk)
+	if s := fresh.Since(); !s.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
+		t.Fatalf("Since = %s", s)
 	}
 	g, err := fresh.Mine("o-wumin", now)
 	if err != nil {
@@ -229,19 +331,16 @@ func TestSinceIsRecordedOnce(t *testing.T) {
 	if len(g.Overdue) != 0 {
 		t.Errorf("%d overdue from before tracking started", len(g.Overdue))
 	}
-	// A new database records the day it is first asked.
 	db2, err := storage.Open(filepath.Join(t.TempDir(), "db2"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	s2 := New(f.cfg, db2, f.gen, f.clk)
-	if s, _ := s2.Since(); !s.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
+	if s := newService(t, f.cfg, db2, f.clk).Since(); !s.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
 		t.Errorf("first Since = %s", s)
 	}
 	f.clk.Advance(48 * time.Hour)
-	s3 := New(f.cfg, db2, f.gen, f.clk)
-	if s, _ := s3.Since(); !s.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
+	if s := newService(t, f.cfg, db2, f.clk).Since(); !s.Equal(time.Date(2026, 10, 12, 0, 0, 0, 0, f.cfg.Location)) {
 		t.Errorf("Since moved to %s after a restart", s)
 	}
 }
