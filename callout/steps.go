@@ -191,7 +191,7 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 		if admin.ID == r.Official {
 			continue
 		}
-		err := e.tell(tx, admin.ID, "", storage.Ref{Kind: storage.RefInfo, Alert: a.ID, Official: admin.ID}, now,
+		err := e.tell(tx, admin.ID, "", storage.Ref{Kind: storage.RefInfo, Alert: a.ID, Official: admin.ID, Topic: TopicAdmin}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return e.tr.T(lang, "AdminUnreachable", map[string]any{
 					"Name": e.cfg.OfficialName(r.Official), "Unit": e.cfg.UnitNameOf(r.Official), "Alert": a.ID,

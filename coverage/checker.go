@@ -44,6 +44,9 @@ const metaLastCheck = "coverage.last_check"
 // next rather than sent twice.
 const noticeKey = "roster-gaps"
 
+// TopicGaps marks the daily notice of uncovered duty (storage.Ref.Topic).
+const TopicGaps = "roster_gaps"
+
 // Checker finds and reports roster gaps.
 type Checker struct {
 	cfg    *config.Config
@@ -248,7 +251,7 @@ func (c *Checker) CheckNow(now, today time.Time) ([]Gap, error) {
 					told = append(told, id)
 				}
 			}
-			err := c.engine.Tell(tx, told, noticeKey, storage.Ref{Kind: storage.RefInfo}, now,
+			err := c.engine.Tell(tx, told, noticeKey, storage.Ref{Kind: storage.RefInfo, Topic: TopicGaps}, now,
 				func(lang string) (string, [][]storage.Button) { return c.Notice(lang, gaps), nil })
 			if err != nil {
 				return err

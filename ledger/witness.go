@@ -19,6 +19,9 @@ import (
 // metaWitnessDay is the local date (2006-01-02) of the last witness post.
 const metaWitnessDay = "ledger_witness_day"
 
+// TopicWitness marks the daily witness message (storage.Ref.Topic).
+const TopicWitness = "witness"
+
 // Witness posts the event chain's head to the principals once a day at
 // ledger.witness_at: a hash outside the file, in their chats, that a
 // rewritten log can no longer match. The day of the last post is stored
@@ -109,7 +112,7 @@ func (w *Witness) Post(now time.Time) (storage.Event, error) {
 				told = append(told, p.ID)
 			}
 		}
-		err := w.engine.Tell(tx, told, "", storage.Ref{Kind: storage.RefInfo}, now,
+		err := w.engine.Tell(tx, told, "", storage.Ref{Kind: storage.RefInfo, Topic: TopicWitness}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return w.tr.T(lang, "LedgerWitness", map[string]any{"Date": day, "Seq": seq, "Hash": head,
 					"Time": now.In(w.cfg.Location).Format("15:04")}), nil

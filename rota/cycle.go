@@ -19,6 +19,10 @@ const (
 	KindSpotcheck = "spotcheck"
 )
 
+// TopicShift marks the shift cycle's messages (reminders, the handover)
+// (storage.Ref.Topic).
+const TopicShift = "shift"
+
 // alertLevel is the level of check-in and spot-check alerts: the roster
 // gives their steps, the level only colours them.
 const alertLevel = "yellow"
@@ -194,7 +198,7 @@ func (s *Service) remind(tx *storage.Tx, sh storage.Shift, action string, now ti
 		if b, err := tx.Binding(p); err != nil || b.Unreachable {
 			detail += ": not reached (not bound or blocked)"
 		}
-		err := s.engine.Tell(tx, []string{p}, "", storage.Ref{Kind: storage.RefInfo}, now,
+		err := s.engine.Tell(tx, []string{p}, "", storage.Ref{Kind: storage.RefInfo, Topic: TopicShift}, now,
 			func(lang string) (string, [][]storage.Button) {
 				id := "RotaRemindDayBefore"
 				if action == actBefore {
@@ -304,7 +308,7 @@ func (s *Service) end(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState, 
 		return nil
 	}
 	ps := people(sh)
-	err := s.engine.Tell(tx, ps, "", storage.Ref{Kind: storage.RefInfo}, now,
+	err := s.engine.Tell(tx, ps, "", storage.Ref{Kind: storage.RefInfo, Topic: TopicShift}, now,
 		func(lang string) (string, [][]storage.Button) {
 			return s.T(lang, "RotaHandoverAsk", map[string]any{"Hours": s.Hours(lang, sh)}),
 				[][]storage.Button{{{Text: s.T(lang, "RotaButtonHandover", nil), Data: HandoverData(sh.ID)}}}

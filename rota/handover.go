@@ -139,7 +139,7 @@ func (s *Service) Handover(official, text string) (HandoverResult, bool, error) 
 		if err := tx.DeleteHandoverWait(official); err != nil {
 			return err
 		}
-		err = s.engine.Tell(tx, to, "", storage.Ref{Kind: storage.RefInfo}, now,
+		err = s.engine.Tell(tx, to, "", storage.Ref{Kind: storage.RefInfo, Topic: TopicShift}, now,
 			func(lang string) (string, [][]storage.Button) {
 				return s.T(lang, "RotaHandoverForward", map[string]any{"Hours": s.Hours(lang, sh),
 					"Name": s.cfg.OfficialName(official), "Unit": s.cfg.UnitNameOf(official), "Text": text}), nil
