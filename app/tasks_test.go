@@ -343,17 +343,25 @@ func TestBriefAndDigest(t *testing.T) {
 		t.Errorf("staff got the leaders' brief")
 	}
 
-	// Monday 12-07 09:00: last week's record for the principal.
+	// Monday 12-07 09:00: last week's record for the principal, one message:
+	// the answer-rate chart with the digest as its caption.
 	h.advanceTo(start.Add(7*24*time.Hour + time.Hour))
-	h.waitMsg(uHe, "📊 上周任务完成情况（11-30—12-06）", "应急办：完成 1/", "刘洋（本人事项）", "全镇事项")
 	chart, err := h.srv.WaitFor(wait, func(m fakeapi.Message) bool {
 		return m.ChatID == uHe && m.Photo && strings.Contains(m.Caption, "应答率")
 	})
 	if err != nil {
-		t.Fatalf("no answer-rate chart after the digest: %v", err)
+		t.Fatalf("no answer-rate chart with the digest: %v", err)
+	}
+	for _, want := range []string{"📊 上周任务完成情况（11-30—12-06）", "应急办：完成 1/", "刘洋（本人事项）", "全镇事项"} {
+		if !strings.Contains(chart.Caption, want) {
+			t.Errorf("digest caption lacks %q: %s", want, chart.Caption)
+		}
 	}
 	if !bytes.HasPrefix(chart.Data, []byte("\x89PNG")) {
 		t.Errorf("the chart is not a PNG (%d bytes)", len(chart.Data))
+	}
+	if n := len(h.messages(uHe, "上周任务完成情况")); n != 0 {
+		t.Errorf("the digest came as a separate text too: %d", n)
 	}
 }
 

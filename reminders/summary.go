@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dutybot/callout"
 	"dutybot/catalogue"
@@ -92,14 +93,25 @@ func (s *Service) summaries(r *Rule, at time.Time) ([]storage.Job, error) {
 			return nil, err
 		}
 		ref := storage.Ref{Kind: storage.RefInfo, Official: o.ID, Topic: topic(r.Kind)}
-		jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpSend, Text: text, Ref: ref, CreatedAt: s.clock.Now()})
-		if chart != nil {
-			jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpPhoto, Photo: chart,
-				Text: s.tr.T(lang, "DigestChartCaption", nil), Ref: ref, CreatedAt: s.clock.Now()})
+		caption := text + "\n\n" + s.tr.T(lang, "DigestChartCaption", nil)
+		switch {
+		case chart != nil && utf8.RuneCountInString(caption) <= maxCaption:
+			// One message: the chart with the digest as its caption.
+			jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpPhoto, Photo: chart, Text: caption,
+				Ref: ref, CreatedAt: s.clock.Now()})
+		case chart != nil:
+			jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpSend, Text: text, Ref: ref, CreatedAt: s.clock.Now()},
+				storage.Job{ChatID: chat, Op: storage.OpPhoto, Photo: chart,
+					Text: s.tr.T(lang, "DigestChartCaption", nil), Ref: ref, CreatedAt: s.clock.Now()})
+		default:
+			jobs = append(jobs, storage.Job{ChatID: chat, Op: storage.OpSend, Text: text, Ref: ref, CreatedAt: s.clock.Now()})
 		}
 	}
 	return jobs, nil
 }
+
+// maxCaption is Telegram's limit on a photo's caption, in characters.
+const maxCaption = 1024
 
 // brief is the 每日了解掌握 morning brief of one leader: yesterday's reports
 // and what is overdue in the units they oversee (with the personal items
