@@ -3,15 +3,12 @@ package app_test
 import (
 	"bytes"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"dutybot/app"
 	"dutybot/bot/fakeapi"
-	"dutybot/clock"
 	"dutybot/storage"
 )
 
@@ -262,20 +259,4 @@ func TestMyTasksInEnglish(t *testing.T) {
 	}
 	h.srv.SendText(uZhang, "/done 99.1")
 	h.waitMsg(uZhang, "Nothing open for 99.1")
-}
-
-// A coming year without holiday data is reported at start-up, to the log
-// and to the admins.
-func TestCalendarWarning(t *testing.T) {
-	logs := &syncBuffer{}
-	h := newHarness(t, harnessOpts{})
-	h.bind(uAdmin)
-	h.stop()
-	cfg := *h.cfg
-	clk := clock.NewFake(time.Date(2027, 3, 1, 9, 0, 0, 0, start.Location()))
-	runApp(t, &cfg, app.Options{Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil)), NoHTTP: true})
-	h.waitMsg(uAdmin, "工作日历缺少 2028 年的节假日安排")
-	if !strings.Contains(logs.String(), "no holidays for the coming year") {
-		t.Errorf("not logged: %s", logs.String())
-	}
 }
