@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -109,7 +108,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		opts.Log.Warn("the task catalogue names units the configuration does not define; those parts are skipped",
 			"count", n, "first", plan.Warnings[0])
 	}
-	cal, err := loadCalendar(cfg)
+	cal, err := LoadCalendar(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -245,38 +244,6 @@ func (a *App) Handler() http.Handler {
 	a.Board.Routes(mux)
 	mux.Handle("/", a.API.Handler())
 	return mux
-}
-
-// loadCalendar builds the working calendar with the configured overrides.
-func loadCalendar(cfg *config.Config) (*workcal.Calendar, error) {
-	var overrides []workcal.Override
-	if path := cfg.Calendar.OverridesFile; path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("calendar.overrides_file: %w", err)
-		}
-		if overrides, err = workcal.ParseOverrides(data); err != nil {
-			return nil, fmt.Errorf("calendar.overrides_file %s: %w", path, err)
-		}
-	}
-	cal, err := workcal.New(cfg.Location, overrides)
-	if err != nil {
-		return nil, fmt.Errorf("calendar.overrides_file: %w", err)
-	}
-	return cal, nil
-}
-
-// warnCalendar tells the log and the admins when the coming year has no
-// holiday data, so workday rules would treat its holidays as workdays.
-func (a *App) warnCalendar() {
-	next := a.opts.Clock.Now().In(a.Config.Location).Year() + 1
-	if a.Calendar.HasData(next) {
-		return
-	}
-	a.log.Warn("the working calendar has no holidays for the coming year; add them with calendar.overrides_file", "year", next)
-	_ = a.Engine.TellAdminsCoalesced(fmt.Sprintf("calendar-%d", next), func(lang string) string {
-		return a.Catalog.T(lang, "AdminCalendarMissing", map[string]any{"Year": next})
-	})
 }
 
 // Run serves until ctx is cancelled or the bot cannot start, then stops

@@ -3,7 +3,6 @@ package app_test
 import (
 	"bytes"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,9 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"dutybot/app"
 	"dutybot/bot/fakeapi"
-	"dutybot/clock"
 	"dutybot/storage"
 )
 
@@ -439,20 +436,4 @@ func TestPlanYearAndPlanView(t *testing.T) {
 		"14.4", "每月 · 本人：吴敏、陈杰", "⚠️ 无人负责：城管大队无工作人员")
 	h.srv.SendText(uZhang, "/plan 99")
 	h.waitMsg(uZhang, "没有任务 99")
-}
-
-// A coming year without holiday data is reported at start-up, to the log
-// and to the admins.
-func TestCalendarWarning(t *testing.T) {
-	logs := &syncBuffer{}
-	h := newHarness(t, harnessOpts{})
-	h.bind(uAdmin)
-	h.stop()
-	cfg := *h.cfg
-	clk := clock.NewFake(time.Date(2027, 3, 1, 9, 0, 0, 0, start.Location()))
-	runApp(t, &cfg, app.Options{Clock: clk, Log: slog.New(slog.NewTextHandler(logs, nil)), NoHTTP: true})
-	h.waitMsg(uAdmin, "工作日历缺少 2028 年的节假日安排")
-	if !strings.Contains(logs.String(), "no holidays for the coming year") {
-		t.Errorf("not logged: %s", logs.String())
-	}
 }

@@ -66,7 +66,7 @@ func TestNext(t *testing.T) {
 		{"workdays fire on the 调休 Saturday", "30 8 * * *", Workdays, at(10, 9, 9, 0), at(10, 10, 8, 30)},
 		{"a 调休 Sunday before 国庆", "30 8 * * *", Workdays, at(9, 19, 9, 0), at(9, 20, 8, 30)},
 		{"ordinary weekend skipped", "30 8 * * *", Workdays, at(11, 27, 9, 0), at(11, 30, 8, 30)},
-		{"Monday dispatch", "0 9 * * 1", Workdays, at(9, 29, 0, 0), at(10, 12, 9, 0)}, // 10-05 is a holiday Monday
+		{"Monday dispatch moves off a holiday Monday", "0 9 * * 1", Workdays, at(9, 29, 0, 0), at(10, 8, 9, 0)}, // 10-05 to 10-07 are 国庆
 		{"first workday of October", "0 9 * * *", FirstWorkdayOfMonth, at(9, 15, 0, 0), at(10, 8, 9, 0)},
 		{"last workday of September", "0 17 * * *", LastWorkdayOfMonth, at(9, 1, 0, 0), at(9, 30, 17, 0)},
 		{"last workday of February is a 调休 Saturday", "0 17 * * *", LastWorkdayOfMonth, at(2, 1, 0, 0), at(2, 28, 17, 0)},

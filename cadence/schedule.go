@@ -2,11 +2,13 @@
 // in the town's time zone, filtered by the Chinese working calendar (every
 // day, workdays, the first or last workday of a month or quarter), with a
 // firing missed while the bot was down caught up once within a grace
-// window, and never twice.
+// window, and never twice. A weekly workdays rule whose day is a holiday
+// fires on the week's next working day instead.
 package cadence
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -43,11 +45,23 @@ type Schedule struct {
 	spec   cron.Schedule
 	filter Filter
 	cal    *workcal.Calendar
+	// weekly is set for a workdays rule on one day of the week and any day
+	// of the month: a firing whose day is not a working day moves to the
+	// same time on the first working day after it in its Monday-to-Sunday
+	// week, so that a Monday rule still fires in a week whose Monday is a
+	// holiday.
+	weekly bool
 }
 
 // Compile parses a 5-field cron spec ("30 8 * * *", or a descriptor such
 // as "@daily"), evaluated in the calendar's time zone unless the spec sets
 // CRON_TZ itself, and restricted by filter (empty means every day).
+//
+// With the Workdays filter, a spec naming exactly one day of the week and
+// "*" as the day of the month ("0 9 * * 1"; "@weekly" is Sunday's) is
+// weekly: a firing whose day is not a working day moves to the same time
+// on the first working day after it in the same Monday-to-Sunday week, and
+// a week with no working day left after it has no firing.
 func Compile(spec string, filter Filter, cal *workcal.Calendar) (*Schedule, error) {
 	if filter == "" {
 		filter = EveryDay
@@ -67,10 +81,25 @@ func Compile(spec string, filter Filter, cal *workcal.Calendar) (*Schedule, erro
 	if err != nil {
 		return nil, fmt.Errorf("cron %q: %w", spec, err)
 	}
-	return &Schedule{spec: s, filter: filter, cal: cal}, nil
+	return &Schedule{spec: s, filter: filter, cal: cal, weekly: filter == Workdays && onOneWeekday(s)}, nil
 }
 
-// Matches reports whether the filter admits the day of t.
+// starBit marks a cron field given as "*" or "?" (robfig/cron's own bit,
+// which it does not export).
+const starBit = 1 << 63
+
+// onOneWeekday reports whether s fires on exactly one day of the week,
+// whatever the day of the month.
+func onOneWeekday(s cron.Schedule) bool {
+	spec, ok := s.(*cron.SpecSchedule)
+	if !ok {
+		return false
+	}
+	return spec.Dom&starBit != 0 && spec.Dow&starBit == 0 && bits.OnesCount64(spec.Dow) == 1
+}
+
+// Matches reports whether the filter admits the day of t. Every firing
+// Next returns is on such a day, a weekly firing moved off a holiday too.
 func (s *Schedule) Matches(t time.Time) bool {
 	c := s.cal
 	day := func(a, b time.Time) bool { return !a.IsZero() && a.Year() == b.Year() && a.YearDay() == b.YearDay() }
@@ -94,12 +123,45 @@ func (s *Schedule) Matches(t time.Time) bool {
 // there is none within three years.
 func (s *Schedule) Next(t time.Time) time.Time {
 	limit := t.Add(horizon)
-	for next := s.spec.Next(t); !next.IsZero() && next.Before(limit); next = s.spec.Next(next) {
-		if s.Matches(next) {
-			return next
+	from := t
+	if s.weekly {
+		// A firing moved later in its week may fall after t although the
+		// spec's time for it is before t: look from the week's start.
+		// Moving keeps firings in order, since it stays within the week.
+		from = weekStart(t, s.cal.Location()).Add(-time.Second)
+	}
+	for next := s.spec.Next(from); !next.IsZero() && next.Before(limit); next = s.spec.Next(next) {
+		if at, ok := s.firing(next); ok && at.After(t) {
+			return at
 		}
 	}
 	return time.Time{}
+}
+
+// firing returns when the spec's time at fires, if it fires at all.
+func (s *Schedule) firing(at time.Time) (time.Time, bool) {
+	if s.Matches(at) {
+		return at, true
+	}
+	if !s.weekly {
+		return time.Time{}, false
+	}
+	// The days after at's in its Monday-to-Sunday week: six after a
+	// Monday, none after a Sunday.
+	left := (7 - int(at.In(s.cal.Location()).Weekday())) % 7
+	for i := 1; i <= left; i++ {
+		if moved := at.AddDate(0, 0, i); s.cal.IsWorkday(moved) {
+			return moved, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// weekStart returns midnight in loc of the Monday of t's week.
+func weekStart(t time.Time, loc *time.Location) time.Time {
+	lt := t.In(loc)
+	back := (int(lt.Weekday()) + 6) % 7
+	return time.Date(lt.Year(), lt.Month(), lt.Day()-back, 0, 0, 0, 0, loc)
 }
 
 // lookback bounds how far back Due looks for a missed firing to report.

@@ -169,8 +169,11 @@ var OngoingRhythms = []string{"monthly", "quarterly", "half_yearly", "yearly"}
 
 // Calendar configures the Chinese working calendar.
 type Calendar struct {
-	// OverridesFile adds or overrides holidays and make-up workdays, in the
-	// {"days":[{"name","date","isOffDay"}]} shape (JSON or YAML).
+	// OverridesFile supplies holidays and make-up workdays (JSON or YAML):
+	// whole years in the holiday-cn shape {"year","source","papers","days"}
+	// or {"years":[…]}, each replacing the built-in data for its year, or
+	// per-date overrides {"days":[{"name","date","isOffDay"}]}; see
+	// workcal.ParseFile.
 	OverridesFile string `yaml:"overrides_file"`
 }
 

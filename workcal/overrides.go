@@ -1,13 +1,9 @@
 package workcal
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Override decides one date, replacing the built-in table. Its fields and
@@ -24,9 +20,11 @@ var (
 	ErrInvalidDate   = errors.New("invalid date, want YYYY-MM-DD")
 	ErrDuplicateDate = errors.New("duplicate date")
 	ErrMissingOffDay = errors.New("missing isOffDay")
+	ErrOutsideYear   = errors.New("date outside the year")
 )
 
-// An OverrideError describes a bad entry in a list of overrides.
+// An OverrideError describes a bad entry in a list of overrides or in the
+// days of a whole year.
 type OverrideError struct {
 	Index int    // index of the entry in the list, from 0
 	Date  string // the entry's date as given, "" if unknown
@@ -34,41 +32,19 @@ type OverrideError struct {
 }
 
 // Error returns a message naming the entry's index and date.
-func (e *OverrideError) Error() string {
+func (e *OverrideError) Error() string { return e.describe("override") }
+
+// describe is Error with noun naming the entry: "override", or "day" for
+// one of a whole year's days.
+func (e *OverrideError) describe(noun string) string {
 	if e.Date == "" {
-		return fmt.Sprintf("override %d: %v", e.Index, e.Err)
+		return fmt.Sprintf("%s %d: %v", noun, e.Index, e.Err)
 	}
-	return fmt.Sprintf("override %d (date %q): %v", e.Index, e.Date, e.Err)
+	return fmt.Sprintf("%s %d (date %q): %v", noun, e.Index, e.Date, e.Err)
 }
 
 // Unwrap returns e.Err.
 func (e *OverrideError) Unwrap() error { return e.Err }
-
-// ParseOverrides parses a list of overrides in the holiday-cn shape,
-//
-//	{"days":[{"name":"国庆节","date":"2028-10-01","isOffDay":true}, …]}
-//
-// given as JSON, or as the same structure in YAML:
-//
-//	days:
-//	  - name: 国庆节
-//	    date: 2028-10-01
-//	    isOffDay: true
-//
-// Other top-level keys, such as holiday-cn's "year" and "papers", are
-// ignored. The "days" key is required, as are each entry's "date" and
-// "isOffDay"; dates must be valid YYYY-MM-DD dates and must not repeat. An
-// error about one entry wraps an *OverrideError naming the entry's index.
-func ParseOverrides(data []byte) ([]Override, error) {
-	out, err := parseOverrides(data)
-	if err != nil {
-		return nil, fmt.Errorf("workcal: parse overrides: %w", err)
-	}
-	if _, err := checkOverrides(out); err != nil {
-		return nil, fmt.Errorf("workcal: parse overrides: %w", err)
-	}
-	return out, nil
-}
 
 // rawOverride is one entry as decoded, with pointers to tell missing fields
 // from zero values.
@@ -94,83 +70,9 @@ func (r rawOverride) override(i int) (Override, error) {
 	return o, nil
 }
 
-func parseOverrides(data []byte) ([]Override, error) {
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) > 0 && trimmed[0] == '{' {
-		jsonErr := json.Unmarshal(trimmed, new(json.RawMessage))
-		if jsonErr == nil {
-			return parseJSON(trimmed)
-		}
-		// YAML flow style may also start with '{'; if it is not YAML
-		// either, report the JSON error, since it looked like JSON.
-		if out, err := parseYAML(data); err == nil {
-			return out, nil
-		}
-		return nil, fmt.Errorf("invalid JSON: %w", jsonErr)
-	}
-	return parseYAML(data)
-}
-
-// jsonFile and yamlFile are the top level of an overrides file; the entries
-// are decoded one by one so that errors can name their index.
-type (
-	jsonFile struct {
-		Days *[]json.RawMessage `json:"days"`
-	}
-	yamlFile struct {
-		Days *[]yaml.Node `yaml:"days"`
-	}
-)
-
-func parseJSON(data []byte) ([]Override, error) {
-	var doc jsonFile
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if doc.Days == nil {
-		return nil, errors.New(`no "days" list`)
-	}
-	out := make([]Override, 0, len(*doc.Days))
-	for i, msg := range *doc.Days {
-		var r rawOverride
-		if err := json.Unmarshal(msg, &r); err != nil {
-			return nil, &OverrideError{Index: i, Err: err}
-		}
-		o, err := r.override(i)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
-func parseYAML(data []byte) ([]Override, error) {
-	var doc yamlFile
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("invalid YAML: %w", err)
-	}
-	if doc.Days == nil {
-		return nil, errors.New(`no "days" list`)
-	}
-	out := make([]Override, 0, len(*doc.Days))
-	for i := range *doc.Days {
-		n := &(*doc.Days)[i]
-		var r rawOverride
-		if err := n.Decode(&r); err != nil {
-			return nil, &OverrideError{Index: i, Err: err}
-		}
-		o, err := r.override(i)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
-// checkOverrides validates overrides and returns their dates.
-func checkOverrides(overrides []Override) ([]civil, error) {
+// checkOverrides validates overrides and returns their dates. A year other
+// than 0 requires every date to fall in that year.
+func checkOverrides(overrides []Override, year int) ([]civil, error) {
 	dates := make([]civil, len(overrides))
 	first := make(map[civil]int, len(overrides))
 	for i, o := range overrides {
@@ -182,6 +84,9 @@ func checkOverrides(overrides []Override) ([]civil, error) {
 			return nil, &OverrideError{Index: i, Date: o.Date, Err: ErrInvalidDate}
 		}
 		d := civilOf(t)
+		if year != 0 && d.year() != year {
+			return nil, &OverrideError{Index: i, Date: o.Date, Err: ErrOutsideYear}
+		}
 		if j, dup := first[d]; dup {
 			return nil, &OverrideError{Index: i, Date: o.Date,
 				Err: fmt.Errorf("%w, also at index %d", ErrDuplicateDate, j)}

@@ -4,19 +4,23 @@
 //
 // A date is decided in this order:
 //
-//  1. an Override entry for that date, if any;
+//  1. the calendar file (a File, typically read with ParseFile): a whole
+//     Year replaces everything the built-in table says about its year, and
+//     an Override decides its one date;
 //  2. the built-in table of github.com/6tail/lunar-go (HolidayUtil), which
 //     covers the State Council schedules from late 2001 to 2027;
 //  3. otherwise Monday to Friday are working days and Saturday and Sunday
 //     are not.
 //
 // The State Council announces next year's schedule each autumn, so years
-// beyond the built-in table must be supplied as overrides, typically read
-// with ParseOverrides from a file in the holiday-cn shape
+// beyond the built-in table, and built-in years found wrong, are supplied by
+// a file in the holiday-cn shape
 //
-//	{"days":[{"name":"国庆节","date":"2028-10-01","isOffDay":true}, …]}
+//	{"year": 2028, "papers": ["…"], "days": [{"name": "国庆节", "date": "2028-10-01", "isOffDay": true}, …]}
 //
-// Use HasData to warn when a year has no holiday data at all.
+// Use HasData to warn when a year has no holiday data at all, and Source to
+// tell where a year's data come from and whether they were checked against
+// the State Council's notice.
 //
 // All dates are civil dates in the Calendar's location: a time.Time argument
 // in any zone is first converted to that location and its date taken, and
@@ -39,7 +43,7 @@ type Day struct {
 	Workday  bool
 	Holiday  string // name of the statutory holiday or make-up day, "" for an ordinary day
 	MakeUp   bool   // a 调休 working weekend day
-	Override bool   // decided by an override entry, not the built-in table
+	Override bool   // decided by the calendar file (an override or a whole year), not the built-in table
 }
 
 // A Calendar answers working-day questions for one location. It is created
@@ -47,10 +51,12 @@ type Day struct {
 // goroutines.
 type Calendar struct {
 	loc  *time.Location
-	days map[civil]entry // built-in table merged with the overrides
+	days map[civil]entry // built-in table merged with the file
 	keys []civil         // keys of days, in chronological order
 	// offYears holds the years with at least one off day in days.
 	offYears map[int]bool
+	// sources describes each year with data, built-in or from the file.
+	sources map[int]YearSource
 }
 
 // entry is what the built-in table or an override says about one date.
@@ -68,25 +74,54 @@ type entry struct {
 // missing or not a valid YYYY-MM-DD date, or if two overrides share a date.
 // It reports an error if loc is nil.
 func New(loc *time.Location, overrides []Override) (*Calendar, error) {
+	return NewFromFile(loc, File{Overrides: overrides})
+}
+
+// NewFromFile returns a Calendar for loc with f applied to the built-in
+// holiday table: each of f's whole years replaces the table for its year,
+// and each of its overrides replaces what the table says about its date.
+//
+// NewFromFile reports an error, wrapping an *OverrideError or a *YearError,
+// for an entry as ParseFile would; one wrapping ErrMixedForms if f has both
+// overrides and whole years; and one if loc is nil.
+func NewFromFile(loc *time.Location, f File) (*Calendar, error) {
 	if loc == nil {
 		return nil, errors.New("workcal: new calendar: nil location")
 	}
-	dates, err := checkOverrides(overrides)
+	dates, err := checkFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("workcal: new calendar: %w", err)
 	}
 
 	table := builtinTable()
+	whole := make(map[int]bool, len(f.Years))
+	for _, y := range f.Years {
+		whole[y.Year] = true
+	}
 	c := &Calendar{
 		loc:      loc,
-		days:     make(map[civil]entry, len(table)+len(overrides)),
+		days:     make(map[civil]entry, len(table)+len(f.Overrides)),
 		offYears: make(map[int]bool),
 	}
+	builtinYears := make(map[int]bool)
 	for k, e := range table {
-		c.days[k] = e
+		if e.off {
+			builtinYears[k.year()] = true
+		}
+		if !whole[k.year()] {
+			c.days[k] = e
+		}
 	}
-	for i, o := range overrides {
-		c.days[dates[i]] = entry{name: o.Name, off: o.IsOffDay, override: true}
+	for i, y := range f.Years {
+		for j, o := range y.Days {
+			c.days[dates.years[i][j]] = entry{name: o.Name, off: o.IsOffDay, override: true}
+		}
+	}
+	overridden := make(map[int]int)
+	for i, o := range f.Overrides {
+		d := dates.overrides[i]
+		c.days[d] = entry{name: o.Name, off: o.IsOffDay, override: true}
+		overridden[d.year()]++
 	}
 	c.keys = make([]civil, 0, len(c.days))
 	for k, e := range c.days {
@@ -96,6 +131,7 @@ func New(loc *time.Location, overrides []Override) (*Calendar, error) {
 		}
 	}
 	slices.Sort(c.keys)
+	c.sources = yearSources(f, builtinYears, overridden)
 	return c, nil
 }
 
@@ -121,7 +157,7 @@ func (c *Calendar) IsWorkday(t time.Time) bool {
 // NextWorkday returns midnight, in c's location, of the first working day
 // strictly after the date of t.
 func (c *Calendar) NextWorkday(t time.Time) time.Time {
-	// The table and the overrides are finite, so past their last date the
+	// The table and the file are finite, so past their last date the
 	// Monday-to-Friday rule always yields a working day within a week.
 	d := civilOf(t.In(c.loc)).addDays(1)
 	for !c.isWorkday(d) {
@@ -190,16 +226,16 @@ func (c *Calendar) Workdays(from, to time.Time) int {
 	return n
 }
 
-// HasData reports whether the built-in table or the overrides know at least
-// one holiday (off day) in year. A year with only make-up working days, such
-// as 2001 in the built-in table, has no data. Use it to warn that a coming
-// year's schedule still has to be added as overrides.
+// HasData reports whether the built-in table or the file know at least one
+// holiday (off day) in year. A year with only make-up working days, such as
+// 2001 in the built-in table, has no data. Use it to warn that a coming
+// year's schedule still has to be added with a file.
 func (c *Calendar) HasData(year int) bool {
 	return c.offYears[year]
 }
 
 // Holidays returns the off days and the make-up working days of year that
-// the built-in table or the overrides decide, in chronological order.
+// the built-in table or the file decide, in chronological order.
 // Ordinary weekends are not included, nor are overrides that make a Monday
 // to Friday date a working day, since those are ordinary working days.
 func (c *Calendar) Holidays(year int) []Day {

@@ -3,7 +3,8 @@
 //	dutybot [run] [-config config.yaml]   run the bot (the default)
 //	dutybot sandbox [-config FILE] [-port N] [-speed N]
 //	                                      try the bot in a browser, without Telegram
-//	dutybot check-config [-config FILE]   validate a configuration and exit
+//	dutybot check-config [-config FILE]   validate a configuration, tell where the
+//	                                      calendar's holiday data come from, and exit
 //	dutybot roster import|template|export  get rosters (值班表) in and out
 //	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
 //	dutybot backup FILE                   a consistent copy of the database
@@ -20,11 +21,15 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"syscall"
+	"time"
 
 	"dutybot/app"
 	"dutybot/config"
 	"dutybot/redact"
+	"dutybot/workcal"
 )
 
 // version is set with -ldflags "-X main.version=…" by release builds.
@@ -83,7 +88,8 @@ func usage(w io.Writer) {
                                          try the whole bot in a browser, without Telegram:
                                          a local stand-in for Telegram, a throw-away database,
                                          one URL with a web chat, the duty board and the API
-  dutybot check-config [-config FILE]    validate a configuration
+  dutybot check-config [-config FILE]    validate a configuration and tell where the working
+                                         calendar's holidays of this and the coming year come from
   dutybot roster import [-config FILE] ROSTER.xlsx|.csv|.yaml
   dutybot roster template [-config FILE] OUT.xlsx
   dutybot roster export [-config FILE] [-from DATE] [-to DATE] OUT.xlsx
@@ -145,11 +151,39 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
+	cal, err := app.LoadCalendar(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		return 1
+	}
+	plan, err := planReport(cfg, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		return 1
+	}
 	fmt.Fprintf(stdout, "%s: OK (%d units, %d officials, %d escalation policies)\n", path, len(cfg.Units), len(cfg.Officials), len(cfg.Escalation.Policies))
+	fmt.Fprintln(stdout, calendarLine(cal, time.Now().In(cfg.Location).Year()))
+	for _, l := range plan {
+		fmt.Fprintln(stdout, l)
+	}
 	if err := cfg.ResolveSecrets(os.Getenv); err != nil {
 		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
 	}
 	return 0
+}
+
+// calendarLine tells where the holiday data of this year, the coming year
+// and every year the calendar file supplies come from, so that an operator
+// sees before starting the bot whether a year still needs the State
+// Council's schedule.
+func calendarLine(cal *workcal.Calendar, this int) string {
+	years := append([]int{this, this + 1}, cal.FileYears()...)
+	slices.Sort(years)
+	var parts []string
+	for _, y := range slices.Compact(years) {
+		parts = append(parts, cal.Source(y).String())
+	}
+	return "calendar: " + strings.Join(parts, "; ")
 }
 
 func runBot(args []string, stderr io.Writer) int {

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"dutybot/workcal"
 )
 
 // validConfig is a small, valid configuration. Its storage lives under %s
@@ -116,7 +120,7 @@ func TestRun(t *testing.T) {
 			name:   "check-config example",
 			args:   fixed("check-config", "-config", "../../config.example.yaml"),
 			code:   0,
-			stdout: []string{"../../config.example.yaml: OK (", " units, ", " officials, ", " escalation policies)"},
+			stdout: []string{"../../config.example.yaml: OK (", " units, ", " officials, ", " escalation policies)", "\ncalendar: "},
 			// With no token in the environment, check-config only notes it.
 			noStderr: true,
 		},
@@ -124,7 +128,7 @@ func TestRun(t *testing.T) {
 			name:     "check-config valid, token noted",
 			args:     fixed("check-config", "-config", valid),
 			code:     0,
-			stdout:   []string{valid + ": OK (2 units, 3 officials, 1 escalation policies)", "note: telegram.token_file", "needed by run"},
+			stdout:   []string{valid + ": OK (2 units, 3 officials, 1 escalation policies)\ncalendar: ", "note: telegram.token_file", "needed by run"},
 			noStderr: true,
 		},
 		{
@@ -323,5 +327,121 @@ func TestCheckConfigReportsEveryKeyPath(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// check-config reads calendar.overrides_file as the bot would and tells
+// where the holidays of this year, the coming year and every year the file
+// supplies come from; a broken file fails it.
+func TestCheckConfigCalendar(t *testing.T) {
+	t.Setenv("DUTYBOT_TELEGRAM_TOKEN", "")
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	this := time.Now().In(loc).Year()
+	builtin, err := workcal.New(loc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// builtinSource is what the calendar without a file says of year.
+	builtinSource := func(year int) string { return builtin.Source(year).String() }
+	// A file supplying the coming year and the one after next, whole.
+	years := fmt.Sprintf(`{"years": [
+  {"year": %d, "source": "国务院办公厅关于%d年部分节假日安排的通知", "days": [{"name": "元旦", "date": "%d-01-01", "isOffDay": true}]},
+  {"year": %d, "papers": ["paper-1"], "days": [{"name": "元旦", "date": "%d-01-01", "isOffDay": true}]}
+]}`, this+1, this+1, this+1, this+3, this+3)
+	tests := []struct {
+		name   string
+		file   string // the overrides file's content; "" for no file
+		path   string // overrides_file when not the written file
+		code   int
+		stdout string // the calendar line
+		stderr []string
+	}{
+		{name: "no file", code: 0,
+			stdout: fmt.Sprintf("calendar: %s; %s", builtinSource(this), builtinSource(this+1))},
+		{name: "whole years", file: years, code: 0,
+			stdout: fmt.Sprintf("calendar: %s; %d: from FILE, 国务院办公厅关于%d年部分节假日安排的通知; %d: from FILE, paper-1",
+				builtinSource(this), this+1, this+1, this+3)},
+		{name: "per-date overrides of this year", code: 0,
+			file:   fmt.Sprintf(`{"days": [{"name": "x", "date": "%d-03-02", "isOffDay": true}]}`, this),
+			stdout: fmt.Sprintf("calendar: %s, 1 date overridden by FILE; %s", builtinSource(this), builtinSource(this+1))},
+		{name: "a day outside its year", code: 1,
+			file: fmt.Sprintf(`{"year": %d, "days": [{"name": "元旦", "date": "%d-01-01", "isOffDay": true}]}`, this+1, this+2),
+			stderr: []string{"config.yaml: calendar.overrides_file FILE: workcal: parse calendar file: ",
+				fmt.Sprintf(`year %d: day 0 (date "%d-01-01"): date outside the year`, this+1, this+2)}},
+		{name: "mixed forms", code: 1,
+			file:   `{"days": [], "years": []}`,
+			stderr: []string{"calendar.overrides_file FILE: ", `top-level "years" and "days"`}},
+		{name: "missing file", code: 1, path: "/nonexistent/holidays.json",
+			stderr: []string{"config.yaml: calendar.overrides_file: open /nonexistent/holidays.json: no such file or directory"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := validConfig
+			file := tt.path
+			if tt.file != "" {
+				file = filepath.Join(t.TempDir(), "holidays.json")
+				if err := os.WriteFile(file, []byte(tt.file), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if file != "" {
+				doc += "calendar:\n  overrides_file: " + file + "\n"
+			}
+			path := writeConfig(t, doc)
+			var stdout, stderr bytes.Buffer
+			code := run([]string{"check-config", "-config", path}, &stdout, &stderr)
+			out, errOut := stdout.String(), stderr.String()
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
+			}
+			if tt.stdout != "" {
+				lines := strings.Split(out, "\n")
+				if want := strings.ReplaceAll(tt.stdout, "FILE", file); len(lines) < 2 || lines[1] != want {
+					t.Errorf("stdout:\n%s\nwant as its second line:\n%s", out, want)
+				}
+			}
+			for _, s := range tt.stderr {
+				if s = strings.ReplaceAll(s, "FILE", file); !strings.Contains(errOut, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, errOut)
+				}
+			}
+			if tt.code != 0 && out != "" {
+				t.Errorf("stdout should be empty, got:\n%s", out)
+			}
+		})
+	}
+}
+
+// A relative calendar.overrides_file is read from the working directory,
+// not from the configuration file's.
+func TestCheckConfigCalendarRelativePath(t *testing.T) {
+	t.Setenv("DUTYBOT_TELEGRAM_TOKEN", "")
+	path := writeConfig(t, validConfig+"calendar:\n  overrides_file: holidays.yaml\n")
+	work := t.TempDir()
+	doc := "year: 2030\nsource: 通知\ndays:\n  - {name: 元旦, date: 2030-01-01, isOffDay: true}\n"
+	if err := os.WriteFile(filepath.Join(work, "holidays.yaml"), []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"check-config", "-config", path}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "2030: from holidays.yaml, 通知") {
+		t.Errorf("stdout lacks the file's year:\n%s", stdout.String())
+	}
+
+	// From elsewhere the same configuration fails, naming the key.
+	t.Chdir(t.TempDir())
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"check-config", "-config", path}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit %d without the file, want 1", code)
+	}
+	if !strings.Contains(stderr.String(), "calendar.overrides_file: open holidays.yaml: no such file or directory") {
+		t.Errorf("stderr:\n%s", stderr.String())
 	}
 }
