@@ -92,6 +92,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	h.clk.Advance(42 * time.Second)
 	h.press(uZhang, m, button(t, m, "收到"))
 	h.eventually("acked", func() bool { return h.recipient(id, "o-zhang").State == "acked" })
+	h.eventually("the call edited", func() bool { return h.latest(uZhang, m.ID).Edits > 0 })
 	for name, min := range map[string]float64{
 		"dutybot_alerts_created_total":      1,
 		"dutybot_acks_total":                1,

@@ -66,7 +66,7 @@ func TestCalendarWarning(t *testing.T) {
 	h.restart()
 	h.restart()
 	h.settled()
-	for _, s := range []string{"2028 年", "2027 年"} {
+	for _, s := range []string{"工作日历缺少 2028 年", "工作日历 2027 年"} {
 		if n := len(h.messages(uAdmin, s)); n != 1 {
 			t.Errorf("%d messages about %s after three starts, want 1", n, s)
 		}

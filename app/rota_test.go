@@ -441,10 +441,14 @@ roster:
 	h.advanceTo(day(1, 8))
 	h.waitMsg(uZhang, "到岗签到 ·", "请于 08:05 前")
 	alert := h.checkin("20261201-0800")
-	h.waitScheduled(alert, "o-zhang", day(1, 8).Add(5*time.Minute))
+	for _, o := range []string{"o-zhang", "o-liu"} {
+		h.waitScheduled(alert, o, day(1, 8).Add(5*time.Minute))
+	}
 	h.advanceTo(day(1, 8).Add(5 * time.Minute))
 	h.waitMsg(uZhang, "第二次叫应", "到岗签到 ·")
-	h.waitScheduled(alert, "o-zhang", day(1, 8).Add(10*time.Minute))
+	for _, o := range []string{"o-zhang", "o-liu"} {
+		h.waitScheduled(alert, o, day(1, 8).Add(10*time.Minute))
+	}
 	h.advanceTo(day(1, 8).Add(10 * time.Minute))
 	h.waitMsg(uWu, "叫应升级", "张明（应急办）")
 	h.waitMsg(uWu, "叫应升级", "刘洋（党政办）")
