@@ -75,6 +75,10 @@ type DutyCalls struct {
 	Repeated          int // (official, duty) pairs with more than one call
 	RepeatedDuties    int // duties that gave someone more than one call
 	OfficialsRepeated int // officials who got more than one call for a duty
+	// Uncalled counts the late items no delivered call named, and
+	// UncalledUnits their units' names, most first: nobody was called.
+	Uncalled      int
+	UncalledUnits []string
 }
 
 // UnitMonth is the number of items a unit has due in a month.
@@ -278,6 +282,7 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 		r.Officials = append(r.Officials, f)
 	}
 	r.Duties = dutyCalls(cfg, r.calls)
+	r.Duties.Uncalled, r.Duties.UncalledUnits = uncalled(cfg, plan, seen, alerts)
 	r.UnitMonths = unitMonths(cfg, items, loc)
 	r.Foreign = foreigners(cfg, foreign, foreignMsgs)
 	return r
@@ -367,4 +372,32 @@ func foreigners(cfg *config.Config, mentions map[string]map[string]int, msgs map
 		out = append(out, f)
 	}
 	return out
+}
+
+// uncalled counts the late items that no delivered 叫应 call named, and
+// lists their units, most first.
+func uncalled(cfg *config.Config, plan []planned, seen []delivery, alerts map[string]alertInfo) (int, []string) {
+	called := map[string]bool{}
+	for _, d := range seen {
+		if al := alerts[d.alert]; d.category(al.kind) == CatTaskCall {
+			for _, id := range al.linkedItems() {
+				called[id] = true
+			}
+		}
+	}
+	n := 0
+	units := map[string]int{}
+	for _, p := range plan {
+		if p.late && !called[p.item.id] {
+			n++
+			units[p.item.unit]++
+		}
+	}
+	ids := slices.Collect(maps.Keys(units))
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(units[b], units[a]), cmp.Compare(a, b)) })
+	var names []string
+	for _, u := range ids {
+		names = append(names, cfg.UnitName(u))
+	}
+	return n, names
 }

@@ -50,6 +50,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	p.f("  (official, duty) pairs with more than one call: %d, over %d duties and %d officials\n",
 		d.Repeated, d.RepeatedDuties, d.OfficialsRepeated)
+	if d.Uncalled > 0 {
+		p.f("  late items that called nobody: %d, of %s\n", d.Uncalled, strings.Join(d.UncalledUnits, "、"))
+	}
 
 	p.f("\nItems due per unit and month (from the plan):\n")
 	for i, um := range r.UnitMonths {
