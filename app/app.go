@@ -53,6 +53,10 @@ type Options struct {
 	NoHTTP bool
 	// NoBot disables polling Telegram (the outbox still sends).
 	NoBot bool
+	// OnDelivered, if set, observes every message delivered (see
+	// outbox.Dispatcher.OnDelivered); tools use it to count what officials
+	// received.
+	OnDelivered func(j storage.Job, messageID int, at time.Time)
 	// BoardOpenLoopback lets loopback browsers see the duty board without
 	// signing in; only the sandbox sets it.
 	BoardOpenLoopback bool
@@ -168,6 +172,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		GlobalPerSecond: d.GlobalPerSecond, ChatPerSecond: d.ChatPerSecond, ChatBurst: d.ChatBurst,
 		GroupPerMinute: d.GroupPerMinute, RequestTimeout: d.RequestTimeout.D(), GiveUpAfter: d.GiveUpAfter.D(),
 	}, m, opts.Log)
+	a.Dispatcher.OnDelivered = opts.OnDelivered
 	var fire scheduler.Mux
 	fire.Handle("r:", a.Engine.Fire)
 	fire.Handle("s:", a.Rota.Fire)

@@ -74,6 +74,20 @@ func (f *Fake) Timers() int {
 	return len(f.timers)
 }
 
+// Next returns the deadline of the earliest waiting timer; ok is false when
+// none waits. A simulation uses it to jump from one event to the next
+// instead of stepping through quiet time.
+func (f *Fake) Next() (at time.Time, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range f.timers {
+		if !ok || t.at.Before(at) {
+			at, ok = t.at, true
+		}
+	}
+	return at, ok
+}
+
 type fakeTimer struct {
 	f     *Fake
 	at    time.Time

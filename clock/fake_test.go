@@ -2,6 +2,7 @@ package clock
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -276,5 +277,55 @@ func TestFakeConcurrent(t *testing.T) {
 		if v.After(t0.Add(n * time.Millisecond)) {
 			t.Errorf("value %v after the last advance", v)
 		}
+	}
+}
+
+// TestFakeNext: Next names the earliest waiting timer, ignores stopped and
+// fired ones, and reports none when nothing waits.
+func TestFakeNext(t *testing.T) {
+	tests := []struct {
+		name   string
+		delays []time.Duration
+		stop   []int         // indexes of timers stopped before asking
+		adv    time.Duration // advanced before asking
+		want   time.Duration // from t0; ignored when !ok
+		ok     bool
+	}{
+		{name: "no timers"},
+		{name: "one", delays: []time.Duration{time.Minute}, want: time.Minute, ok: true},
+		{name: "earliest of several, created out of order",
+			delays: []time.Duration{3 * time.Hour, time.Second, time.Hour}, want: time.Second, ok: true},
+		{name: "equal deadlines", delays: []time.Duration{time.Minute, time.Minute}, want: time.Minute, ok: true},
+		{name: "stopped earliest is skipped",
+			delays: []time.Duration{time.Second, time.Hour}, stop: []int{0}, want: time.Hour, ok: true},
+		{name: "fired ones are gone",
+			delays: []time.Duration{time.Second, time.Hour}, adv: time.Minute, want: time.Hour, ok: true},
+		{name: "immediate timers never wait", delays: []time.Duration{0, -time.Second}},
+		{name: "everything stopped", delays: []time.Duration{time.Second}, stop: []int{0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := NewFake(t0)
+			timers := make([]Timer, len(tc.delays))
+			for i, d := range tc.delays {
+				timers[i] = f.NewTimer(d)
+			}
+			for _, i := range tc.stop {
+				timers[i].Stop()
+			}
+			f.Advance(tc.adv)
+			drain(timers) // what fired so far does not count below
+			at, ok := f.Next()
+			if ok != tc.ok || ok && !at.Equal(t0.Add(tc.want)) {
+				t.Errorf("Next() = %v, %v; want t0+%v, %v", at, ok, tc.want, tc.ok)
+			}
+			if ok {
+				// Advancing exactly to Next fires that timer.
+				f.Advance(at.Sub(f.Now()))
+				if fired, _ := drain(timers); !slices.Contains(fired, true) {
+					t.Error("advancing to Next() fired nothing")
+				}
+			}
+		})
 	}
 }

@@ -51,6 +51,12 @@ type Limits struct {
 
 // Dispatcher sends the durable queue.
 type Dispatcher struct {
+	// OnDelivered, if set, is called after the transaction recording a
+	// delivery has committed, with the job as sent (lazy jobs rendered); it
+	// lets tools and tests count what officials received. It may be called
+	// from several goroutines at once and must not block. Set it before Run.
+	OnDelivered func(j storage.Job, messageID int, at time.Time)
+
 	db      *storage.DB
 	clock   clock.Clock // domain time: delivery timestamps, giving up
 	pace    clock.Clock // wall time: rate limits, backoff, 429 waits
@@ -388,6 +394,9 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 			return r
 		}
 		d.hooks.Committed()
+		if d.OnDelivered != nil {
+			d.OnDelivered(j, msgID, now)
+		}
 		r.done = removed
 		return r
 	case errors.As(sendErr, &retryAfter):

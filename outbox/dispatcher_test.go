@@ -1084,3 +1084,109 @@ func TestLazyJobsRendered(t *testing.T) {
 		})
 	}
 }
+
+// OnDelivered sees each delivered job once, as sent (lazy jobs rendered),
+// only after the transaction recording it has committed; failed jobs and
+// rolled-back deliveries are not reported.
+func TestOnDelivered(t *testing.T) {
+	type seen struct {
+		Text    string
+		MsgID   int
+		InQueue bool // the job was still queued when observed
+		Hooked  bool // Delivered had recorded it when observed
+	}
+	tests := []struct {
+		name  string
+		setup func(e *env)
+		jobs  func(e *env) []storage.Job
+		want  []string // texts observed, in order (one chat)
+	}{
+		{
+			name: "every delivery once",
+			jobs: func(e *env) []storage.Job { return []storage.Job{e.job(1, "a"), e.job(1, "b")} },
+			want: []string{"a", "b"},
+		},
+		{
+			name:  "failed jobs are not observed",
+			setup: func(e *env) { e.sender.script("doomed", ErrPermanent) },
+			jobs:  func(e *env) []storage.Job { return []storage.Job{e.job(1, "doomed"), e.job(1, "next")} },
+			want:  []string{"next"},
+		},
+		{
+			name:  "a rolled-back delivery is observed once, when it commits",
+			setup: func(e *env) { e.hooks.deliveredErrs = []error{errors.New("disk full")} },
+			jobs:  func(e *env) []storage.Job { return []storage.Job{e.job(1, "a")} },
+			want:  []string{"a"},
+		},
+		{
+			name: "lazy jobs as rendered",
+			setup: func(e *env) {
+				e.hooks.render = func(tx *storage.Tx, j storage.Job) (string, [][]storage.Button, bool, error) {
+					return j.Text + " rendered", nil, true, nil
+				}
+			},
+			jobs: func(e *env) []storage.Job {
+				j := e.job(1, "summary")
+				j.Lazy = true
+				return []storage.Job{j}
+			},
+			want: []string{"summary rendered"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, fast, false)
+			if tc.setup != nil {
+				tc.setup(e)
+			}
+			var mu sync.Mutex
+			var got []seen
+			e.d.OnDelivered = func(j storage.Job, msgID int, at time.Time) {
+				s := seen{Text: j.Text, MsgID: msgID}
+				_ = e.db.View(func(tx *storage.Tx) error {
+					_, err := tx.Job(j.Seq)
+					s.InQueue = err == nil
+					return nil
+				})
+				for _, d := range e.hooks.deliveries() {
+					s.Hooked = s.Hooked || d.Job.Seq == j.Seq
+				}
+				if !at.Equal(e.dom.Now()) {
+					t.Errorf("observed %q at %v, want the domain time %v", j.Text, at, e.dom.Now())
+				}
+				mu.Lock()
+				got = append(got, s)
+				mu.Unlock()
+			}
+			e.enqueue(tc.jobs(e)...)
+			e.start()
+			e.waitQueueEmpty()
+			waitFor(t, "every observation", func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return len(got) >= len(tc.want)
+			})
+			e.stop()
+
+			sent := map[string]int{}
+			for _, c := range e.sender.all() {
+				if c.Err == nil {
+					sent[c.Job.Text] = c.MsgID
+				}
+			}
+			var texts []string
+			for _, s := range got {
+				texts = append(texts, s.Text)
+				if s.InQueue || !s.Hooked {
+					t.Errorf("%q observed before its delivery committed (still queued %v, recorded %v)", s.Text, s.InQueue, s.Hooked)
+				}
+				if s.MsgID != sent[s.Text] {
+					t.Errorf("%q observed with message id %d, want the sender's %d", s.Text, s.MsgID, sent[s.Text])
+				}
+			}
+			if !reflect.DeepEqual(texts, tc.want) {
+				t.Errorf("observed %q, want %q", texts, tc.want)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@
 //	dutyload startup     [-n 10000] [-officials 100]  start-up time and memory with n pending recipients
 //	dutyload ledger      [-n 200]     a year of an n-official town, then the 履职档案 export: time and size
 //	dutyload verify      [-n 1000000] n chained events, then the time to verify the chain
+//	dutyload noise       [-year 2026] [-ontime 0.9] [-seed 1]  a year of the example town: messages per official and day (run from the repository root)
 //
 // Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
 package main
@@ -45,6 +46,10 @@ func main() {
 	spread := fs.Duration("spread", 10*time.Second, "how far the deadlines are spread (punctuality); 0 = all at once")
 	cfgPath := fs.String("config", "", "config file (startup-child)")
 	officials := fs.Int("officials", 100, "officials in the town (startup): n recipients = n/officials alerts to everyone")
+	year := fs.Int("year", 2026, "the year to simulate (noise)")
+	onTime := fs.Float64("ontime", 0.9, "share of duty items reported on time (noise)")
+	seed := fs.Uint64("seed", 1, "seed of the simulation's choices (noise)")
+	dir := fs.String("dir", memoryDir(), "directory for the throw-away database (noise); default /dev/shm when present")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
@@ -78,6 +83,8 @@ func main() {
 		err = ledgerLoad(def(*n, 200))
 	case "verify":
 		err = verifyLoad(def(*n, 1000000))
+	case "noise":
+		err = noiseLoad(*year, *onTime, *seed, *dir)
 	default:
 		usage()
 		os.Exit(2)
@@ -97,7 +104,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
