@@ -27,7 +27,8 @@ type Report struct {
 	// first, then calls, reminders, notices and the rest.
 	Totals []Count
 	Duties DutyCalls
-	// UnitMonths counts the items due per unit and month, most first.
+	// UnitMonths counts the items due per holder (a unit, a person, the
+	// town) and month, most first.
 	UnitMonths []UnitMonth
 	// Foreign lists the officials who were sent items of units not theirs.
 	Foreign []Foreign
@@ -83,18 +84,20 @@ type DutyCalls struct {
 
 // UnitMonth is the number of items a unit has due in a month.
 type UnitMonth struct {
-	Unit  string // the unit's name
-	Month string // "2026-03"
-	Items int
+	Unit   string // the unit's name, an official's name, or 全镇
+	Person bool   // a person's own items
+	Town   bool   // the town's items
+	Month  string // "2026-03"
+	Items  int
 }
 
-// Foreign is an official sent items of other units: in buttons to report
-// them or in the calls of their overdue alerts.
+// Foreign is an official sent items they do not owe: in buttons to
+// report them or in the calls of their overdue alerts.
 type Foreign struct {
 	ID, Name, Unit string
 	Items          int      // item mentions
 	Messages       int      // messages with at least one
-	Units          []string // the other units' names, most mentioned first
+	Units          []string // the names of the units the items count for, most mentioned first
 }
 
 // Count returns how many deliveries of a category an official received on
@@ -189,9 +192,9 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 	totals := map[string]int{}
 	foreign := map[string]map[string]int{} // official → unit → mentions
 	foreignMsgs := map[string]int{}
-	officialUnit := map[string]string{}
-	for _, o := range cfg.Officials {
-		officialUnit[o.ID] = o.Unit
+	byID := map[string]item{}
+	for _, it := range items {
+		byID[it.id] = it
 	}
 	for _, d := range seen {
 		al := alerts[d.alert]
@@ -223,11 +226,12 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 		}
 		n := 0
 		for _, id := range mentioned {
-			if _, unit, ok := parseItem(id); ok && unit != officialUnit[d.official] {
+			it, known := byID[id] // items due after the span are not judged
+			if known && !slices.Contains(it.owers, d.official) {
 				if foreign[d.official] == nil {
 					foreign[d.official] = map[string]int{}
 				}
-				foreign[d.official][unit]++
+				foreign[d.official][it.unit]++
 				n++
 			}
 		}
@@ -331,24 +335,26 @@ func dutyCalls(cfg *config.Config, calls map[string]map[string]int) DutyCalls {
 	return dc
 }
 
-// unitMonths counts items per unit and month of their due time.
+// unitMonths counts items per holder and month of their due time: each
+// unit's own items, each person's own, the town's.
 func unitMonths(cfg *config.Config, items []item, loc *time.Location) []UnitMonth {
-	type key struct{ unit, month string }
+	type key struct{ holder, month string }
 	n := map[key]int{}
 	for _, it := range items {
-		n[key{it.unit, it.due.In(loc).Format("2006-01")}]++
-	}
-	order := map[string]int{}
-	for i, u := range cfg.Units {
-		order[u.ID] = i
+		n[key{it.holder, it.due.In(loc).Format("2006-01")}]++
 	}
 	keys := slices.Collect(maps.Keys(n))
 	slices.SortFunc(keys, func(a, b key) int {
-		return cmp.Or(cmp.Compare(n[b], n[a]), cmp.Compare(order[a.unit], order[b.unit]), cmp.Compare(a.month, b.month))
+		return cmp.Or(cmp.Compare(n[b], n[a]), cmp.Compare(a.holder, b.holder), cmp.Compare(a.month, b.month))
 	})
 	var out []UnitMonth
 	for _, k := range keys {
-		out = append(out, UnitMonth{Unit: cfg.UnitName(k.unit), Month: k.month, Items: n[k]})
+		um := UnitMonth{Unit: unitName(cfg, k.holder), Month: k.month, Items: n[k]}
+		if id, ok := strings.CutPrefix(k.holder, "~"); ok {
+			um.Unit, um.Person = cfg.OfficialName(id), true
+		}
+		um.Town = k.holder == "*"
+		out = append(out, um)
 	}
 	return out
 }
@@ -367,7 +373,7 @@ func foreigners(cfg *config.Config, mentions map[string]map[string]int, msgs map
 		slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(units[b], units[a]), cmp.Compare(a, b)) })
 		for _, u := range ids {
 			f.Items += units[u]
-			f.Units = append(f.Units, cfg.UnitName(u))
+			f.Units = append(f.Units, unitName(cfg, u))
 		}
 		out = append(out, f)
 	}
@@ -397,7 +403,15 @@ func uncalled(cfg *config.Config, plan []planned, seen []delivery, alerts map[st
 	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(units[b], units[a]), cmp.Compare(a, b)) })
 	var names []string
 	for _, u := range ids {
-		names = append(names, cfg.UnitName(u))
+		names = append(names, unitName(cfg, u))
 	}
 	return n, names
+}
+
+// unitName names a unit an item counts for; "*" is the town.
+func unitName(cfg *config.Config, id string) string {
+	if id == "*" {
+		return "全镇"
+	}
+	return cfg.UnitName(id)
 }

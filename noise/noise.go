@@ -109,10 +109,7 @@ func Simulate(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("noise: start the app: %w", err)
 	}
-	if _, err := a.Tasks.Since(); err != nil { // tracking starts on the first simulated day
-		a.DB.Close()
-		return nil, fmt.Errorf("noise: record the start of tracking: %w", err)
-	}
+	// Tracking started on the first simulated day: the app recorded it.
 	// The instances of the years the services look into, computed now
 	// rather than by a service during start-up, while the baseline of
 	// timers is taken.

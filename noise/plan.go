@@ -7,23 +7,23 @@ package noise
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"dutybot/app"
-	"dutybot/config"
+	"dutybot/catalogue"
 )
 
-// item is one thing a unit must report by a due time.
+// item is one thing someone owes by a due time.
 type item struct {
-	id    string
-	unit  string
-	start time.Time // it may be reported from then on
-	due   time.Time
-	count int      // what one report counts for (quotas report their whole quota at once)
-	roles []string // who must act, when the plan names it
+	id     string
+	holder string    // who it is for: a unit id, "~" and an official id, "*" for the town
+	unit   string    // the unit it counts for: its unit, a person's own unit, "*" for the town
+	start  time.Time // it may be reported from then on
+	due    time.Time
+	count  int      // what one report counts for (quotas report their whole quota at once)
+	owers  []string // who owes it: a person, a unit's staff (else head), the town's role holders
 }
 
 // planItems lists the items due in [from, to): the duty instances of the
@@ -31,41 +31,33 @@ type item struct {
 func planItems(a *app.App, from, to time.Time) []item {
 	var out []item
 	for _, in := range a.Tasks.Generator().Between(from, to) {
-		out = append(out, item{id: in.ID(), unit: in.Unit, start: in.Start, due: in.Due,
-			count: max(in.Quota, 1), roles: in.Roles})
+		unit := in.Unit
+		switch {
+		case in.Owner == catalogue.OwnerTown:
+			unit = "*"
+		case unit == "":
+			o, _ := a.Config.Official(in.Official)
+			unit = o.Unit
+		}
+		out = append(out, item{id: in.ID(), holder: in.Key(), unit: unit, start: in.Start, due: in.Due,
+			count: max(in.Quota, 1), owers: in.Owers})
 	}
 	return out
 }
 
-// reporters lists who may report an item, best placed first: those the
-// item names (its unit's 分管领导 for a point of 分管负责人, the principals
-// for one of 主要负责人), else the unit's members, else its head, its
-// 分管领导 and the admins.
+// reporters lists who reports an item: those who owe it.
 func reporters(a *app.App, it item) []string {
-	cfg := a.Config
-	u, _ := cfg.Unit(it.unit)
-	var named, members, others []string
-	for _, o := range cfg.Officials {
-		if !a.Tasks.CanReport(o.ID, it.unit) {
-			continue
-		}
-		switch {
-		case slices.Contains(it.roles, config.RoleLeader) && o.ID == u.Leader,
-			slices.Contains(it.roles, config.RolePrincipal) && o.HasRole(config.RolePrincipal):
-			named = append(named, o.ID)
-		case o.Unit == it.unit:
-			members = append(members, o.ID)
-		case o.ID == u.Head, o.ID == u.Leader, o.HasRole(config.RoleAdmin):
-			others = append(others, o.ID)
+	in, ok := a.Tasks.Generator().Instance(it.id)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, o := range it.owers {
+		if a.Tasks.CanReport(o, in) {
+			out = append(out, o)
 		}
 	}
-	switch {
-	case len(named) > 0:
-		return named
-	case len(members) > 0:
-		return members
-	}
-	return others
+	return out
 }
 
 // report records an item as done by an official.
@@ -99,10 +91,10 @@ func buttonItem(data string) (string, bool) {
 	return id, id != ""
 }
 
-// parseItem splits an item id "<task>.<point>/<unit>/<period>" into the
-// duty it belongs to ("<task>.<point> <period>", the same for every unit)
-// and its unit.
-func parseItem(id string) (duty, unit string, ok bool) {
+// parseItem splits an item id "<task>.<point>/<holder>/<period>" into the
+// duty it belongs to ("<task>.<point> <period>", the same for every
+// holder) and its holder (a unit id, "~" and an official id, or "*").
+func parseItem(id string) (duty, holder string, ok bool) {
 	parts := strings.Split(id, "/")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
 		return "", "", false

@@ -54,12 +54,22 @@ func (r *Report) WriteTable(w io.Writer) error {
 		p.f("  late items that called nobody: %d, of %s\n", d.Uncalled, strings.Join(d.UncalledUnits, "、"))
 	}
 
-	p.f("\nItems due per unit and month (from the plan):\n")
-	for i, um := range r.UnitMonths {
-		if i == 5 {
-			break
+	for _, g := range []struct {
+		title        string
+		person, town bool
+	}{{"a unit's items", false, false}, {"the town's items", false, true}, {"a person's own items", true, false}} {
+		p.f("\nItems due per month, %s, most first:\n", g.title)
+		shown := 0
+		for _, um := range r.UnitMonths {
+			if um.Person != g.person || um.Town != g.town || shown == 5 {
+				continue
+			}
+			p.f("  %s %s: %d\n", um.Unit, um.Month, um.Items)
+			shown++
 		}
-		p.f("  %s %s: %d\n", um.Unit, um.Month, um.Items)
+		if shown == 0 {
+			p.f("  none\n")
+		}
 	}
 
 	p.f("\nDeliveries by category, all officials:\n")
@@ -71,12 +81,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 		p.f("  %-12s %7d%s\n", c.Category, c.N, kind)
 	}
 
-	p.f("\nOfficials sent items of units not theirs (report buttons, overdue calls):\n")
+	p.f("\nOfficials sent items they do not owe (report buttons, overdue calls):\n")
 	if len(r.Foreign) == 0 {
 		p.f("  none\n")
 	}
 	for _, f := range r.Foreign {
-		p.f("  %s %s (%s): %d items of %d other units in %d messages: %s\n", f.Name, f.ID, f.Unit, f.Items, len(f.Units),
+		p.f("  %s %s (%s): %d items of %d units in %d messages: %s\n", f.Name, f.ID, f.Unit, f.Items, len(f.Units),
 			f.Messages, strings.Join(f.Units, "、"))
 	}
 	p.f("\nSimulated with %d jumps of the fake clock in %s of wall time.\n", r.Jumps, r.Wall.Round(time.Millisecond))
