@@ -230,6 +230,15 @@ func TestAgendaReachesOnlyThoseWhoOwe(t *testing.T) {
 			t.Errorf("chat %d owes nothing and got %d agendas", u, n)
 		}
 	}
+	// The noise is measured: every agenda delivered since the restart is
+	// counted by topic.
+	var agendas int
+	for _, u := range []int64{uZhang, uWu, uLiu, uHe, uChen} {
+		agendas += len(h.messages(u, "今日待办")) - len(h.messages(u, "今日待办 · 11-30"))
+	}
+	if got := h.metric(`dutybot_pushes_total{kind="info",topic="agenda"}`); int(got) != agendas {
+		t.Errorf("dutybot_pushes_total for the agenda = %v, want %d", got, agendas)
+	}
 }
 
 // At 18:00 each person who owes something unreported gets one call listing

@@ -6,8 +6,12 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // Metrics holds every collector the services update.
 type Metrics struct {
-	AlertsCreated  prometheus.Counter
-	MessagesSent   prometheus.Counter
+	AlertsCreated prometheus.Counter
+	MessagesSent  prometheus.Counter
+	// Pushes counts new messages delivered to officials by kind (call,
+	// remind, notice, info…) and topic (agenda, brief, witness…): the
+	// noise each feature makes, measured like speed.
+	Pushes         *prometheus.CounterVec
 	MessagesFailed prometheus.Counter
 	RateLimited    prometheus.Counter
 	Retries        prometheus.Counter
@@ -27,6 +31,8 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "dutybot_alerts_created_total", Help: "叫应 alerts created."}),
 		MessagesSent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dutybot_messages_sent_total", Help: "Messages and edits accepted by Telegram."}),
+		Pushes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutybot_pushes_total", Help: "New messages (not edits) delivered, by kind and topic."}, []string{"kind", "topic"}),
 		MessagesFailed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dutybot_messages_failed_total", Help: "Messages given up on (blocked, bad request, retries exhausted)."}),
 		RateLimited: prometheus.NewCounter(prometheus.CounterOpts{
@@ -51,7 +57,7 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "dutybot_outbox_length", Help: "Messages waiting in the outgoing queue."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.MessagesFailed, m.RateLimited, m.Retries,
+		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.Pushes, m.MessagesFailed, m.RateLimited, m.Retries,
 			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength)
 	}
 	return m

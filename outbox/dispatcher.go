@@ -394,6 +394,9 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 			return r
 		}
 		d.hooks.Committed()
+		if j.Op != storage.OpEdit {
+			d.metrics.Pushes.WithLabelValues(j.Ref.Kind, j.Ref.Topic).Inc()
+		}
 		if d.OnDelivered != nil {
 			d.OnDelivered(j, msgID, now)
 		}
