@@ -135,7 +135,9 @@ func (b *Bot) rhythm(c caller, ov tasks.Overview, p catalogue.Point) string {
 // owners words who owes a point: each unit, each person, or the town.
 func (b *Bot) owners(c caller, pv tasks.PointView, p catalogue.Point) string {
 	var names []string
+	more := "AndMore"
 	if pv.Owner == catalogue.OwnerUnit {
+		more = "AndMoreUnits"
 		for _, u := range p.Resolved {
 			names = append(names, b.Config.UnitName(u))
 		}
@@ -145,7 +147,7 @@ func (b *Bot) owners(c caller, pv tasks.PointView, p catalogue.Point) string {
 		}
 	}
 	if len(names) > 12 {
-		names = append(names[:12], b.t(c, "AndMore", map[string]any{"Count": len(names) - 12}))
+		names = append(names[:12], b.t(c, more, map[string]any{"Count": len(names) - 12}))
 	}
 	return b.t(c, "PlanOwner_"+pv.Owner, map[string]any{"Names": strings.Join(names, "、")})
 }

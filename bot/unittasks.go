@@ -78,7 +78,7 @@ func (b *Bot) onUnitTasks(c caller, name string, now time.Time) {
 		sb.WriteString("\n\n" + b.t(c, s.id, nil))
 		for i, it := range s.list {
 			if i == 15 {
-				sb.WriteString("\n" + b.t(c, "AndMore", map[string]any{"Count": len(s.list) - 15}))
+				sb.WriteString("\n" + b.t(c, "AndMoreItems", map[string]any{"Count": len(s.list) - 15}))
 				break
 			}
 			sb.WriteString("\n" + b.taskLine(c, it, now))

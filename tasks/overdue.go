@@ -185,7 +185,7 @@ func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due t
 	var body strings.Builder
 	for i, in := range items {
 		if i == maxListed {
-			body.WriteString(w.tr.T(lang, "AndMore", map[string]any{"Count": len(items) - maxListed}) + "\n")
+			body.WriteString(w.tr.T(lang, "AndMoreItems", map[string]any{"Count": len(items) - maxListed}) + "\n")
 			break
 		}
 		fmt.Fprintf(&body, "• %s %s\n", in.PointID(), w.plan.PointText(in.Task, in.Point, 40))
