@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"dutybot/catalogue"
 	"dutybot/storage"
 )
 
@@ -196,21 +195,14 @@ func (s *Server) overdue(now time.Time) ([]UnitTasks, error) {
 		out = append(out, ut)
 	}
 	for _, u := range s.d.Config.Units {
-		add("u:"+u.ID, UnitTasks{Unit: u.ID})
+		add(u.ID, UnitTasks{Unit: u.ID})
 	}
 	for _, o := range s.d.Config.Officials {
-		add("p:"+o.ID, UnitTasks{Official: o.ID})
+		add("~"+o.ID, UnitTasks{Official: o.ID})
 	}
-	add("town", UnitTasks{Town: true})
+	add("*", UnitTasks{Town: true})
 	for _, it := range items {
-		key := "u:" + it.Unit
-		switch {
-		case it.Owner == catalogue.OwnerTown:
-			key = "town"
-		case it.Unit == "":
-			key = "p:" + it.Official
-		}
-		if i, ok := idx[key]; ok {
+		if i, ok := idx[it.Account()]; ok {
 			out[i].Items = append(out[i].Items, it)
 		}
 	}

@@ -28,6 +28,19 @@ func (h Holder) Key() string {
 	return h.Unit
 }
 
+// Account is the row an item counts in where duty is shown by unit (the
+// board, /tasks, the brief and digest): its unit, a person owing it across
+// units ("~" and their id), or the town ("*").
+func (h Holder) Account() string {
+	switch {
+	case h.Owner == catalogue.OwnerTown:
+		return "*"
+	case h.Unit == "":
+		return "~" + h.Official
+	}
+	return h.Unit
+}
+
 // Holders expands a point into the items it makes each period: one per
 // unit (owed by the unit's staff, else its head, or by the holders of the
 // point's roles in it), one per person holding the point's roles in its

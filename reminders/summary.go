@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"dutybot/callout"
-	"dutybot/catalogue"
 	"dutybot/config"
 	"dutybot/duty"
 	"dutybot/storage"
@@ -138,14 +137,7 @@ func (s *Service) brief(lang string, r *Rule, o config.Official, today time.Time
 		if !sees(it.Instance) {
 			continue
 		}
-		switch {
-		case it.Owner == catalogue.OwnerTown:
-			missed["*"] += it.Missed
-		case it.Unit == "":
-			missed["~"+it.Official] += it.Missed
-		default:
-			missed[it.Unit] += it.Missed
-		}
+		missed[it.Account()] += it.Missed
 	}
 	var lines []string
 	for _, u := range s.cfg.Units {

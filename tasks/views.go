@@ -176,25 +176,18 @@ func (s *Service) Completions(from, to, now time.Time) ([]Completion, error) {
 	var out []Completion
 	idx := map[string]int{}
 	for _, u := range s.cfg.Units {
-		idx["u:"+u.ID] = len(out)
+		idx[u.ID] = len(out)
 		out = append(out, Completion{Unit: u.ID})
 	}
 	for _, o := range s.cfg.Officials {
-		idx["p:"+o.ID] = len(out)
+		idx["~"+o.ID] = len(out)
 		out = append(out, Completion{Official: o.ID})
 	}
-	idx["town"] = len(out)
+	idx["*"] = len(out)
 	out = append(out, Completion{Town: true})
 	err := s.db.View(func(tx *storage.Tx) error {
 		for _, in := range s.gen.Between(from, to) {
-			key := "u:" + in.Unit
-			switch {
-			case in.Owner == catalogue.OwnerTown:
-				key = "town"
-			case in.Unit == "":
-				key = "p:" + in.Official
-			}
-			i, ok := idx[key]
+			i, ok := idx[in.Account()]
 			if !ok {
 				continue
 			}
