@@ -159,23 +159,8 @@ func TestRunnerRestartAndCatchUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	clk := clock.NewFake(at(9, 29, 8, 0))
-	rec := &recorder{}
-	start := func() context.CancelFunc {
-		ctx, cancel := context.WithCancel(context.Background())
-		r := NewRunner(db, clk, []Rule{{Name: "inspect", Schedule: s}}, rec.fire,
-			RunnerOptions{Grace: time.Hour, Log: slog.New(slog.DiscardHandler)})
-		done := make(chan struct{})
-		go func() { r.Run(ctx); close(done) }()
-		return func() { cancel(); <-done }
-	}
-	asleep := func() { waitFor(t, "the runner to sleep", func() bool { return clk.Timers() > 0 }) }
+	f := newRunnerFixture(t, Rule{Name: "inspect", Schedule: s}, at(9, 29, 8, 0))
+	db, clk, rec, start, asleep := f.db, f.clk, f.rec, f.start, f.asleep
 	stop := start()
 	asleep()
 	clk.Advance(30 * time.Minute) // 09-29 08:30
@@ -220,4 +205,34 @@ func TestRunnerRestartAndCatchUp(t *testing.T) {
 	if got := rec.list(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("fired %v, want %v", got, want)
 	}
+}
+
+// runnerFixture runs one rule's runner on a real bbolt file and a fake
+// clock, recording its firings; start runs it (again) and returns its stop.
+type runnerFixture struct {
+	db     *storage.DB
+	clk    *clock.Fake
+	rec    *recorder
+	start  func() context.CancelFunc
+	asleep func() // waits until the runner sleeps on its timer
+}
+
+func newRunnerFixture(t *testing.T, rule Rule, now time.Time) *runnerFixture {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &runnerFixture{db: db, clk: clock.NewFake(now), rec: &recorder{}}
+	f.start = func() context.CancelFunc {
+		ctx, cancel := context.WithCancel(context.Background())
+		r := NewRunner(db, f.clk, []Rule{rule}, f.rec.fire,
+			RunnerOptions{Grace: time.Hour, Log: slog.New(slog.DiscardHandler)})
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		return func() { cancel(); <-done }
+	}
+	f.asleep = func() { waitFor(t, "the runner to sleep", func() bool { return f.clk.Timers() > 0 }) }
+	return f
 }

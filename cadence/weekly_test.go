@@ -1,14 +1,10 @@
 package cadence
 
 import (
-	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"dutybot/clock"
 	"dutybot/storage"
 )
 
@@ -160,22 +156,8 @@ func TestRunnerWeeklyAcrossRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.Open(filepath.Join(t.TempDir(), "db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	clk := clock.NewFake(at(4, 27, 8, 0))
-	rec := &recorder{}
-	start := func() context.CancelFunc {
-		ctx, cancel := context.WithCancel(context.Background())
-		r := NewRunner(db, clk, []Rule{{Name: "dispatch", Schedule: s}}, rec.fire,
-			RunnerOptions{Grace: time.Hour, Log: slog.New(slog.DiscardHandler)})
-		done := make(chan struct{})
-		go func() { r.Run(ctx); close(done) }()
-		return func() { cancel(); <-done }
-	}
-	asleep := func() { waitFor(t, "the runner to sleep", func() bool { return clk.Timers() > 0 }) }
+	f := newRunnerFixture(t, Rule{Name: "dispatch", Schedule: s}, at(4, 27, 8, 0))
+	db, clk, rec, start, asleep := f.db, f.clk, f.rec, f.start, f.asleep
 	advanceTo := func(to time.Time) { clk.Advance(to.Sub(clk.Now())) }
 	fired := func(n int) {
 		t.Helper()
