@@ -12,6 +12,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -302,13 +303,26 @@ func (g *Generator) Between(from, to time.Time) []Instance {
 	loc := g.cal.Location()
 	var out []Instance
 	for y := from.In(loc).Year(); y <= to.In(loc).Year(); y++ {
-		for _, in := range g.Year(y) {
-			if !in.Due.Before(from) && in.Due.Before(to) {
-				out = append(out, in)
-			}
+		list := g.Year(y) // in due order
+		i := sort.Search(len(list), func(i int) bool { return !list[i].Due.Before(from) })
+		for ; i < len(list) && list[i].Due.Before(to); i++ {
+			out = append(out, list[i])
 		}
 	}
 	return out
+}
+
+// NextDue returns the first due time after t within a year, so a sweeper
+// waits for it without listing the year.
+func (g *Generator) NextDue(t time.Time) (time.Time, bool) {
+	loc := g.cal.Location()
+	for y := t.In(loc).Year(); y <= t.In(loc).Year()+1; y++ {
+		list := g.Year(y)
+		if i := sort.Search(len(list), func(i int) bool { return list[i].Due.After(t) }); i < len(list) {
+			return list[i].Due, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // UnitBetween lists the instances accounted to a unit due in [from, to):

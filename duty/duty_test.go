@@ -432,3 +432,15 @@ func TestOwnersOfTheExampleTown(t *testing.T) {
 		t.Errorf("赵静 sees 吴敏's personal item: %v", mine)
 	}
 }
+
+// NextDue agrees with Between, across the year's end.
+func TestNextDue(t *testing.T) {
+	g, _ := setup(t, "")
+	for _, at := range []time.Time{day(10, 1, 0), day(12, 31, 18), day(12, 31, 19), day(2, 14, 17)} {
+		want := g.Between(at.Add(time.Nanosecond), at.AddDate(0, 1, 0))
+		got, ok := g.NextDue(at)
+		if len(want) == 0 || !ok || !got.Equal(want[0].Due) {
+			t.Errorf("NextDue(%s) = %s, %v; Between says %v", at, got, ok, want[:min(1, len(want))])
+		}
+	}
+}

@@ -95,11 +95,11 @@ func (w *Sweeper) sweep(now time.Time) (time.Time, error) {
 		return time.Time{}, err
 	}
 	// The next due time after now (a second late, so it is past due).
-	upcoming := s.gen.Between(now.Add(time.Nanosecond), now.AddDate(1, 0, 1))
-	if len(upcoming) == 0 {
+	next, ok := s.gen.NextDue(now)
+	if !ok {
 		return now.Add(24 * time.Hour), nil
 	}
-	return upcoming[0].Due.Add(time.Second), nil
+	return next.Add(time.Second), nil
 }
 
 func latest(ts ...time.Time) time.Time {
