@@ -170,7 +170,8 @@ func TestMyTasksOngoingAndPages(t *testing.T) {
 	}
 }
 
-// /mytasks speaks English to an official who chose it.
+// /mytasks speaks English to officials who chose it: a 分管领导 and the
+// principal.
 func TestMyTasksInEnglish(t *testing.T) {
 	h := newHarness(t, harnessOpts{edit: tagged})
 	h.bind(uLiu)
@@ -184,6 +185,13 @@ func TestMyTasksInEnglish(t *testing.T) {
 	button(t, m, "➕1 检查挂牌企业 19.2 (0/2)")
 	h.srv.SendText(uLiu, "/done 99.1")
 	h.waitMsg(uLiu, "Nothing open for 99.1")
+	// The principal's items are the town's, marked so.
+	h.bind(uHe)
+	h.srv.SendText(uHe, "/lang en")
+	h.waitMsg(uHe, "Language set to English")
+	h.srv.SendText(uHe, "/mytasks")
+	p := h.waitMsg(uHe, "📋 My tasks · 何军 (党政办) · 11-30", "• 6.3 ", "· town ·", "• 12.1 ", "unit · 党政办", "⏳ Due within 30 days")
+	button(t, p, "✅ Report 8.1 done")
 }
 
 // The agenda at 08:30 tells each official only what they owe, once a
