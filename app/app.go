@@ -26,6 +26,7 @@ import (
 	"dutybot/clock"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/duty"
 	"dutybot/incident"
 	"dutybot/ledger"
 	"dutybot/locales"
@@ -209,32 +210,20 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 // drops its dated one-offs; parts of the plan that nobody owes (a unit with
 // no staff and no head, a role nobody holds) are logged.
 func (a *App) warnPlan() {
-	now := a.opts.Clock.Now()
-	ov, err := a.Tasks.Overview(now)
-	if err != nil {
-		a.log.Error("plan overview", "err", err)
-		return
-	}
-	var gaps []string
-	for _, p := range ov.Points {
-		if p.Asked {
-			for _, g := range p.Gaps {
-				gaps = append(gaps, catalogue.ID(p.Task, p.Point)+" "+g.String())
-			}
-		}
-	}
-	if len(gaps) > 0 {
+	year := a.opts.Clock.Now().In(a.Config.Location).Year()
+	if gaps := duty.PlanGaps(a.Config, a.Plan, year, a.Config.Tasks.Ongoing); len(gaps) > 0 {
 		a.log.Warn("parts of the task plan are owed by nobody: give those units a head or staff, or the roles their officials",
-			"count", len(gaps), "first", gaps[0])
+			"count", len(gaps), "first", gaps[0].Point+" "+gaps[0].String())
 	}
-	dropped := ov.Dropped()
+	dropped := a.Plan.DroppedIn(year)
 	if len(dropped) == 0 {
 		return
 	}
+	planYear := a.Plan.Year
 	a.log.Warn("the task plan was written for another year: its dated one-off deadlines are not applied; load this year's plan with tasks.catalogue",
-		"plan_year", ov.PlanYear, "year", ov.Year, "dropped", len(dropped))
-	err = a.Engine.TellAdminsOnce(fmt.Sprintf("plan-%d-in-%d", ov.PlanYear, ov.Year), func(lang string) string {
-		return a.Catalog.T(lang, "AdminPlanYear", map[string]any{"PlanYear": ov.PlanYear, "Year": ov.Year,
+		"plan_year", planYear, "year", year, "dropped", len(dropped))
+	err := a.Engine.TellAdminsOnce(fmt.Sprintf("plan-%d-in-%d", planYear, year), func(lang string) string {
+		return a.Catalog.T(lang, "AdminPlanYear", map[string]any{"PlanYear": planYear, "Year": year,
 			"Count": len(dropped), "Points": strings.Join(dropped, "、")})
 	})
 	if err != nil {

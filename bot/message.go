@@ -249,9 +249,10 @@ func (b *Bot) onHelp(c caller) {
 	}
 	if c.official.HasRole(config.RoleAdmin) {
 		parts = append(parts, b.t(c, "HelpRosterFile", nil))
-		if ov, err := b.Tasks.Overview(b.Engine.Now()); err == nil && len(ov.Dropped()) > 0 {
-			parts = append(parts, b.t(c, "HelpPlanYear", map[string]any{"PlanYear": ov.PlanYear, "Year": ov.Year,
-				"Count": len(ov.Dropped())}))
+		year := b.Engine.Now().In(b.Config.Location).Year()
+		if dropped := b.Plan.DroppedIn(year); len(dropped) > 0 {
+			parts = append(parts, b.t(c, "HelpPlanYear", map[string]any{"PlanYear": b.Plan.Year, "Year": year,
+				"Count": len(dropped)}))
 		}
 	}
 	b.reply(c, strings.Join(parts, "\n"))

@@ -272,6 +272,15 @@ func (p *Plan) OneOffs() []string {
 	return out
 }
 
+// DroppedIn lists the one-offs the plan drops in year: all of them when it
+// is not the plan year.
+func (p *Plan) DroppedIn(year int) []string {
+	if year == p.Year {
+		return nil
+	}
+	return p.OneOffs()
+}
+
 // TasksOf lists the tasks a unit is responsible for.
 func (p *Plan) TasksOf(unit string) []*Task {
 	var out []*Task

@@ -248,25 +248,32 @@ func (g *Generator) instance(t *catalogue.Task, p *catalogue.Point, h Holder, pe
 	return in
 }
 
-// pointPeriods lists a point's periods in a year: none for events, for
-// ongoing points unless the town asks, and for dated deadlines outside the
-// plan year.
-func (g *Generator) pointPeriods(year int, p *catalogue.Point) []period {
-	tm := p.Timing
-	switch tm.Kind {
-	case catalogue.Event, catalogue.Setup:
-		return nil
+// MakesItems reports whether a point of plan makes items in year: never
+// an event (the features that handle the happening keep its record), an
+// ongoing point only when the town asks at a rhythm (ongoing, as
+// tasks.ongoing), a dated deadline only in the plan year.
+func MakesItems(plan *catalogue.Plan, p *catalogue.Point, year int, ongoing string) bool {
+	switch p.Timing.Kind {
+	case catalogue.Event:
+		return false
 	case catalogue.Ongoing:
-		if g.opts.Ongoing == "" {
-			return nil
-		}
-		return g.periods(year, catalogue.Timing{Kind: g.opts.Ongoing})
+		return ongoing != ""
 	case catalogue.Deadline:
-		if year != g.plan.Year {
-			return nil
-		}
+		return year == plan.Year
 	}
-	return g.periods(year, tm)
+	return true
+}
+
+// pointPeriods lists a point's periods in a year; set-up points have
+// their one item apart (setupInstances).
+func (g *Generator) pointPeriods(year int, p *catalogue.Point) []period {
+	switch {
+	case p.Timing.Kind == catalogue.Setup, !MakesItems(g.plan, p, year, g.opts.Ongoing):
+		return nil
+	case p.Timing.Kind == catalogue.Ongoing:
+		return g.periods(year, catalogue.Timing{Kind: g.opts.Ongoing})
+	}
+	return g.periods(year, p.Timing)
 }
 
 // setupInstances makes the one item of each set-up point, due SetupWithin

@@ -115,6 +115,31 @@ func Gaps(cfg *config.Config, p *catalogue.Point) []Gap {
 	return out
 }
 
+// PointGap is a gap of one point ("14.4").
+type PointGap struct {
+	Point string
+	Gap
+}
+
+// PlanGaps lists, in plan order, the parts of the plan that make items in
+// year (ongoing as tasks.ongoing) and that nobody owes, for the start-up
+// log and check-config.
+func PlanGaps(cfg *config.Config, plan *catalogue.Plan, year int, ongoing string) []PointGap {
+	var out []PointGap
+	for _, t := range plan.Tasks() {
+		for k := range t.Points {
+			p := &t.Points[k]
+			if !MakesItems(plan, p, year, ongoing) {
+				continue // nobody needs to owe it
+			}
+			for _, g := range Gaps(cfg, p) {
+				out = append(out, PointGap{Point: catalogue.ID(t.No, p.No), Gap: g})
+			}
+		}
+	}
+	return out
+}
+
 // holder is one official found for some roles, with the units through
 // which they hold them.
 type holder struct {

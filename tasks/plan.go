@@ -74,16 +74,8 @@ func (s *Service) Overview(now time.Time) (Overview, error) {
 						}
 					}
 				}
-				switch p.Timing.Kind {
-				case catalogue.Event:
-				case catalogue.Ongoing:
-					v.Asked = s.cfg.Tasks.Ongoing != ""
-				case catalogue.Deadline:
-					v.Asked = plan.Year == year
-					v.Dropped = !v.Asked
-				default:
-					v.Asked = true
-				}
+				v.Asked = duty.MakesItems(plan, p, year, s.cfg.Tasks.Ongoing)
+				v.Dropped = p.Timing.Kind == catalogue.Deadline && !v.Asked
 				if p.Evidence != "" {
 					v.Records = -1
 					s.mu.Lock()

@@ -200,13 +200,3 @@ func status(in duty.Instance, st storage.TaskState, now time.Time) Status {
 	}
 	return out
 }
-
-// InstanceUnit reads the unit an instance id is accounted to ("" for the
-// town and for a person's items across units), for counting reports.
-func (s *Service) InstanceUnit(id string) string {
-	in, ok := s.gen.Instance(id)
-	if !ok {
-		return ""
-	}
-	return in.Unit
-}

@@ -33,18 +33,6 @@ func (g Groups) All() []Item {
 	return slices.Concat(g.Overdue, g.Today, g.Week, g.Month, g.Soon)
 }
 
-// Len counts the items of the view.
-func (g Groups) Len() int { return len(g.All()) }
-
-// MissedTotal counts the overdue periods of the view.
-func (g Groups) MissedTotal() int {
-	n := 0
-	for _, it := range g.Overdue {
-		n += it.Missed
-	}
-	return n
-}
-
 // SoonDays is how many days ahead longer-term items (quarterly,
 // half-yearly, yearly, dated deadlines, set-up) are shown: those due by the
 // end of the 30th day from today.

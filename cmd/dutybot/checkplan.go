@@ -26,9 +26,9 @@ func planReport(cfg *config.Config, now time.Time) ([]string, error) {
 	}
 	year := now.In(cfg.Location).Year()
 	lines := []string{fmt.Sprintf("plan: %s (%s), plan year %d", plan.Source, src, plan.Year)}
-	if oneOffs := plan.OneOffs(); plan.Year != year && len(oneOffs) > 0 {
+	if dropped := plan.DroppedIn(year); len(dropped) > 0 {
 		lines = append(lines, fmt.Sprintf("plan: in %d its %d dated one-off deadlines of %d do not apply (%s); load this year's plan with tasks.catalogue",
-			year, len(oneOffs), plan.Year, strings.Join(oneOffs, ", ")))
+			year, len(dropped), plan.Year, strings.Join(dropped, ", ")))
 	}
 	if n := len(plan.Warnings); n > 0 {
 		lines = append(lines, fmt.Sprintf("plan: %d parts name units this configuration lacks and are skipped, e.g. %s", n, plan.Warnings[0]))
@@ -37,30 +37,19 @@ func planReport(cfg *config.Config, now time.Time) ([]string, error) {
 	var empty []string             // units with neither staff nor head
 	roles := map[string][]string{} // "14.4 unit_head" → units
 	var order []string
-	for _, t := range plan.Tasks() {
-		for k := range t.Points {
-			p := &t.Points[k]
-			switch {
-			case p.Timing.Kind == catalogue.Event,
-				p.Timing.Kind == catalogue.Ongoing && cfg.Tasks.Ongoing == "",
-				p.Timing.Kind == catalogue.Deadline && plan.Year != year:
-				continue // makes no items: nobody needs to owe it
+	for _, pg := range duty.PlanGaps(cfg, plan, year, cfg.Tasks.Ongoing) {
+		name := cfg.UnitName(pg.Unit)
+		if pg.Role == "" {
+			if !slices.Contains(empty, name) {
+				empty = append(empty, name)
 			}
-			for _, g := range duty.Gaps(cfg, p) {
-				name := cfg.UnitName(g.Unit)
-				if g.Role == "" {
-					if !slices.Contains(empty, name) {
-						empty = append(empty, name)
-					}
-					continue
-				}
-				key := catalogue.ID(t.No, p.No) + " " + g.Role
-				if _, ok := roles[key]; !ok {
-					order = append(order, key)
-				}
-				roles[key] = append(roles[key], name)
-			}
+			continue
 		}
+		key := pg.Point + " " + pg.Role
+		if _, ok := roles[key]; !ok {
+			order = append(order, key)
+		}
+		roles[key] = append(roles[key], name)
 	}
 	if len(empty) > 0 {
 		lines = append(lines, fmt.Sprintf("plan: %d units have nobody to owe their items (give them staff or a head): %s",
