@@ -216,6 +216,13 @@ func TestAgendaReachesOnlyThoseWhoOwe(t *testing.T) {
 		t.Errorf("陈杰's agenda lists %v", got)
 	}
 	h.waitMsg(uLiu, "🗓 今日待办 · 11-30", "8.2", "8.3", "14.3")
+	h.waitMsg(uWu, "🗓 今日待办 · 11-30")
+	h.waitMsg(uHe, "🗓 今日待办 · 11-30")
+	// Every 11-30 agenda is recorded delivered before the restart, so the
+	// new process counts only what it sends itself.
+	agendaCount := func() int { return int(h.metric(`dutybot_pushes_total{kind="info",topic="agenda"}`)) }
+	h.eventually("five agendas counted on 11-30", func() bool { return agendaCount() == 5 },
+		func() string { return fmt.Sprint("counted ", agendaCount()) })
 	h.restart()
 	time.Sleep(50 * time.Millisecond)
 	// Tuesday 12-01 to Sunday 12-06.
@@ -245,9 +252,8 @@ func TestAgendaReachesOnlyThoseWhoOwe(t *testing.T) {
 		agendas += len(h.messages(u, "今日待办")) - len(h.messages(u, "今日待办 · 11-30"))
 	}
 	// (counted once the delivery is recorded, just after the chat shows it)
-	metric := func() int { return int(h.metric(`dutybot_pushes_total{kind="info",topic="agenda"}`)) }
-	h.eventually(fmt.Sprintf("dutybot_pushes_total for the agenda = %d", agendas), func() bool { return metric() == agendas },
-		func() string { return fmt.Sprint("counted ", metric()) })
+	h.eventually(fmt.Sprintf("dutybot_pushes_total for the agenda = %d", agendas), func() bool { return agendaCount() == agendas },
+		func() string { return fmt.Sprint("counted ", agendaCount()) })
 }
 
 // At 18:00 each person who owes something unreported gets one call listing
