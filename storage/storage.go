@@ -49,8 +49,10 @@ var (
 	bIncidents  = []byte("incidents")     // incident id -> Incident
 	bTips       = []byte("tips")          // tip ref -> Tip
 	bTipSealed  = []byte("tip_sealed")    // tip ref -> sealed tipster identity
+	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
-		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed}
+		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
+		bQuarantine}
 	keyVersion = []byte("schema_version")
 )
 
@@ -176,7 +178,7 @@ func (t *Tx) get(bucket, key []byte, v any) error {
 		return ErrNotFound
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode %s/%s: %w", bucket, key, err)
+		return &CorruptError{Bucket: string(bucket), Key: append([]byte(nil), key...), Err: err}
 	}
 	return nil
 }
