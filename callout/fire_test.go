@@ -152,8 +152,8 @@ func TestFireCoalescesNotices(t *testing.T) {
 		}
 	}
 
-	// Once the notice is out, a later escalation to the same person is a
-	// fresh message (so their phone rings again), not an edit.
+	// Once the notice is out it records its live message, which later
+	// escalations to the same person edit (notice_test.go).
 	f.deliver(n, 900, t0.Add(20*time.Minute))
 	if got := f.notice(a.ID, "o-wu"); got.MessageID != 900 || got.ChatID != f.chat("o-wu") {
 		t.Errorf("notice after delivery = %+v", got)

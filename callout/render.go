@@ -186,6 +186,9 @@ func (e *Engine) Render(tx *storage.Tx, j storage.Job) (string, [][]storage.Butt
 		if err != nil {
 			return "", nil, false, ignoreMissing(err)
 		}
+		if j.Op == storage.OpEdit && (j.MessageID != n.MessageID || j.ChatID != n.ChatID) {
+			return "", nil, false, nil // not the live notice message any more
+		}
 		text, buttons, err := e.noticeText(tx, e.lang(tx, n.Target), a, n)
 		return text, buttons, err == nil, err
 	}

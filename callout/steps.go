@@ -89,18 +89,7 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 		}
 		return nil
 	case storage.RefNotice:
-		n, err := tx.Notice(ref.Alert, ref.Target)
-		if err != nil {
-			return ignoreMissing(err)
-		}
-		n.ChatID, n.MessageID = j.ChatID, msgID
-		if j.Op == storage.OpSend {
-			if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvDelivered, Alert: ref.Alert,
-				Official: ref.Target, Actor: "system", Detail: "notice"}); err != nil {
-				return err
-			}
-		}
-		return tx.PutNotice(n)
+		return e.noticeDelivered(tx, j, msgID, at)
 	case storage.RefView:
 		v, err := tx.View(ref.Target, ref.Official)
 		if err != nil {
@@ -147,6 +136,9 @@ func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachabl
 				}
 			}
 		}
+	}
+	if j.Ref.Kind == storage.RefNotice {
+		return e.noticeFailed(tx, j, unreachable, at)
 	}
 	if j.Ref.Kind != storage.RefCall && j.Ref.Kind != storage.RefRemind {
 		return nil
@@ -358,7 +350,8 @@ func (e *Engine) chain(to, recipient string) []string {
 }
 
 // addToNotice lists a silent recipient on a person's escalation notice and
-// queues a fresh notice message, so the escalation rings their phone.
+// queues it: the person's one notice for the alert, edited while it is
+// recent, a fresh message (their phone rings) when it is not.
 func (e *Engine) addToNotice(tx *storage.Tx, a storage.Alert, target, silent string, now time.Time) error {
 	n, err := tx.Notice(a.ID, target)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -378,8 +371,10 @@ func (e *Engine) addToNotice(tx *storage.Tx, a storage.Alert, target, silent str
 	return e.queueNotice(tx, a, n, false, now)
 }
 
-// queueNotice queues the notice as a new message (edit=false) or as an edit
-// of the last one.
+// queueNotice queues the notice's latest content: as its one message while
+// none was delivered yet, else as an edit of the message delivered. An
+// addition (edit=false) to a message delivered long ago rings a fresh one
+// instead (noticeStale).
 func (e *Engine) queueNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, edit bool, now time.Time) error {
 	b, err := tx.Binding(n.Target)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && b.Unreachable) {
@@ -388,27 +383,29 @@ func (e *Engine) queueNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, 
 	if err != nil {
 		return err
 	}
+	if !edit && n.MessageID != 0 && e.noticeStale(a, n, now) {
+		if n, err = e.replaceNotice(tx, a, n, now); err != nil {
+			return err
+		}
+	}
 	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Lazy: true,
 		Ref: storage.Ref{Kind: storage.RefNotice, Alert: a.ID, Official: n.Target, Target: n.Target}, CreatedAt: now}
-	if !edit {
+	detail := "notice"
+	if n.MessageID != 0 {
+		j.Op, j.MessageID, j.ChatID = storage.OpEdit, n.MessageID, n.ChatID
+		j.Key = fmt.Sprintf("edit:%d:%d", n.ChatID, n.MessageID)
+		detail = "notice edit"
+	} else {
+		// Not delivered yet: a send still waiting takes the new content.
+		j.Key = noticeKey(a.ID, n.Target, n.Messages)
 		// Rendered now for the record; rendered again when sent.
-		var err error
 		if j.Text, j.Buttons, err = e.noticeText(tx, e.lang(tx, n.Target), a, n); err != nil {
 			return err
 		}
 	}
-	if edit {
-		if n.MessageID == 0 {
-			// Not delivered yet: a queued send will carry the new text.
-			j.Key = "notice:" + a.ID + ":" + n.Target
-		} else {
-			j.Op, j.MessageID, j.ChatID = storage.OpEdit, n.MessageID, n.ChatID
-			j.Key = fmt.Sprintf("edit:%d:%d", n.ChatID, n.MessageID)
-		}
-	} else {
-		j.Key = "notice:" + a.ID + ":" + n.Target
+	if !edit {
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvSent, Alert: a.ID,
-			Official: n.Target, Actor: "system", Detail: "notice"}); err != nil {
+			Official: n.Target, Actor: "system", Detail: detail}); err != nil {
 			return err
 		}
 	}

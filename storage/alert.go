@@ -136,7 +136,14 @@ type Notice struct {
 	Handled   bool      `json:"handled,omitempty"`
 	HandledAt time.Time `json:"handled_at,omitempty"`
 	ChatID    int64     `json:"chat_id,omitempty"`
-	MessageID int       `json:"message_id,omitempty"`
+	MessageID int       `json:"message_id,omitempty"` // the live message, edited as the notice changes; 0 until delivered
+	// SentAt is when the live message was delivered (its phone rang):
+	// while it is recent, people added to the notice are shown by editing
+	// it; later they ring a fresh one.
+	SentAt time.Time `json:"sent_at,omitempty"`
+	// Messages counts the notice messages delivered to the target for the
+	// alert: one, unless the last one was old or could not be edited.
+	Messages int `json:"messages,omitempty"`
 }
 
 func pairKey(a, b string) []byte { return []byte(a + "\x00" + b) }
