@@ -389,7 +389,8 @@ func (e *Engine) queueNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, 
 		return err
 	}
 	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Lazy: true,
-		Ref: storage.Ref{Kind: storage.RefNotice, Alert: a.ID, Official: n.Target, Target: n.Target}, CreatedAt: now}
+		Ref: storage.Ref{Kind: storage.RefNotice, Alert: a.ID, Official: n.Target, Target: n.Target}, CreatedAt: now,
+		Priority: priority(a.Level)}
 	if !edit {
 		// Rendered now for the record; rendered again when sent.
 		var err error
