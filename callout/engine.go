@@ -360,10 +360,14 @@ func LanguageOf(tx *storage.Tx, cfg *config.Config, official string) string {
 func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient, b storage.Binding, kind string, now time.Time) error {
 	lang := e.lang(tx, r.Official)
 	text := e.callText(lang, a, r, kind, now)
-	_, err := tx.Enqueue(storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text,
+	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text,
 		Buttons:   [][]storage.Button{{{Text: e.ackLabel(lang, a.Kind), Data: AckData(a.ID, r.Official)}}},
 		Ref:       storage.Ref{Kind: kind, Alert: a.ID, Official: r.Official},
-		CreatedAt: now})
+		CreatedAt: now, Priority: priority(a.Level)}
+	if kind == storage.RefCall {
+		j.StallAfter = stallAfter(a)
+	}
+	_, err := tx.Enqueue(j)
 	if err != nil {
 		return err
 	}

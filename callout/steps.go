@@ -389,7 +389,8 @@ func (e *Engine) queueNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, 
 		}
 	}
 	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Lazy: true,
-		Ref: storage.Ref{Kind: storage.RefNotice, Alert: a.ID, Official: n.Target, Target: n.Target}, CreatedAt: now}
+		Ref: storage.Ref{Kind: storage.RefNotice, Alert: a.ID, Official: n.Target, Target: n.Target}, CreatedAt: now,
+		Priority: priority(a.Level)}
 	detail := "notice"
 	if n.MessageID != 0 {
 		j.Op, j.MessageID, j.ChatID = storage.OpEdit, n.MessageID, n.ChatID

@@ -22,6 +22,9 @@ type Metrics struct {
 	UpdatesHandled prometheus.Counter
 	HandlerPanics  prometheus.Counter
 	QueueLength    prometheus.Gauge
+	// Quarantined counts records moved aside because they did not decode,
+	// by the bucket they were in: each is something an operator must look at.
+	Quarantined *prometheus.CounterVec
 }
 
 // New creates the collectors and registers them on reg (nil: not registered).
@@ -55,10 +58,13 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "dutybot_handler_panics_total", Help: "Update handlers that panicked and were recovered."}),
 		QueueLength: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dutybot_outbox_length", Help: "Messages waiting in the outgoing queue."}),
+		Quarantined: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutybot_quarantined_total", Help: "Records moved to the quarantine because they did not decode, by bucket."}, []string{"bucket"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.Pushes, m.MessagesFailed, m.RateLimited, m.Retries,
 			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength)
+		reg.MustRegister(m.Quarantined)
 	}
 	return m
 }

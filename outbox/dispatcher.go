@@ -2,9 +2,12 @@ package outbox
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 
@@ -30,6 +33,16 @@ type Hooks interface {
 	// Committed is called after the transaction of Delivered or Failed has
 	// committed, so work it queued can be picked up.
 	Committed()
+}
+
+// Staller is implemented by hooks that act on a job the chat service has
+// kept refusing (5xx, timeouts, 429) while it is still retried: once a job
+// with a StallAfter has been undelivered that long since it was queued,
+// Stalled is called once, in a transaction that also marks the job, with
+// since the time it was queued. A call nobody received can then escalate
+// without waiting for GiveUpAfter.
+type Staller interface {
+	Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) error
 }
 
 // Renderer is implemented by hooks that render lazy jobs from current
@@ -73,6 +86,7 @@ type Dispatcher struct {
 	chats   map[int64]*chatQueue
 	global  *bucket
 	lastSeq uint64
+	running int // sends started and not yet settled
 
 	mu       sync.Mutex
 	inFlight int
@@ -82,12 +96,63 @@ type Dispatcher struct {
 
 type chatQueue struct {
 	id       int64
-	seqs     []uint64
+	jobs     []queued // highest priority first, then oldest
 	busy     bool
 	paused   time.Time // 429: not before
 	retryAt  time.Time // backoff: not before
 	attempts int
 	limiter  *bucket
+	// sent is a delivery whose recording failed: it is recorded again,
+	// never sent again, before anything else goes to the chat.
+	sent *sentOutcome
+}
+
+// queued is a job waiting in a chat's queue.
+type queued struct {
+	seq  uint64
+	prio int
+}
+
+// add inserts a job after every job of its priority or higher; jobs are
+// loaded in Seq order, so equal priorities stay in Seq order.
+func (q *chatQueue) add(seq uint64, prio int) {
+	i := sort.Search(len(q.jobs), func(i int) bool { return q.jobs[i].prio < prio })
+	q.jobs = slices.Insert(q.jobs, i, queued{seq: seq, prio: prio})
+}
+
+// remove takes a job out of the queue and reports whether it was there.
+func (q *chatQueue) remove(seq uint64) bool {
+	i := slices.IndexFunc(q.jobs, func(j queued) bool { return j.seq == seq })
+	if i < 0 {
+		return false
+	}
+	q.jobs = slices.Delete(q.jobs, i, i+1)
+	return true
+}
+
+// next is the job the chat sends next: a delivery still to be recorded,
+// else the head of the queue.
+func (q *chatQueue) next() queued {
+	if q.sent != nil {
+		return queued{seq: q.sent.job.Seq, prio: q.sent.job.Priority}
+	}
+	return q.jobs[0]
+}
+
+// before orders two chats' next jobs: higher priority, then older.
+func (a queued) before(b queued) bool {
+	if a.prio != b.prio {
+		return a.prio > b.prio
+	}
+	return a.seq < b.seq
+}
+
+// sentOutcome is a message the chat service accepted: the job as sent, the
+// message id and when, kept to record the delivery without sending again.
+type sentOutcome struct {
+	job   storage.Job
+	msgID int
+	at    time.Time
 }
 
 type result struct {
@@ -96,6 +161,7 @@ type result struct {
 	done    bool          // job removed from queue
 	pause   time.Duration // 429
 	backoff bool
+	sent    *sentOutcome // delivered but not recorded: record it, do not send again
 }
 
 // New returns a dispatcher; call Run to start it and Wake after enqueuing.
@@ -154,12 +220,19 @@ func (d *Dispatcher) Idle() <-chan struct{} {
 
 // Run delivers until ctx is cancelled, then waits for sends in flight:
 // those are not cancelled (each is bounded by RequestTimeout), so a graceful
-// stop never leaves a message delivered but unrecorded.
+// stop never leaves a message delivered but unrecorded. Deliveries whose
+// recording failed are tried once more on the way out; those that still
+// fail are recorded at the next start from their sent markers.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		wg.Wait()
+		for len(d.results) > 0 {
+			d.settle(<-d.results)
+		}
+		d.flushRecordings()
+	}()
 	sendCtx := context.WithoutCancel(ctx)
-	sem := make(chan struct{}, d.limits.Workers)
 	for {
 		if err := d.load(); err != nil {
 			d.log.Error("outbox: load queue", "err", err)
@@ -176,21 +249,29 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		now := d.pace.Now()
 		q, wait := d.pick(now)
 		if q != nil {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return nil
+			if d.running >= d.limits.Workers {
+				// Every worker is busy: wait for one and pick again then,
+				// so that a job of higher priority queued meanwhile goes
+				// first.
+				select {
+				case <-ctx.Done():
+					return nil
+				case r := <-d.results:
+					d.settle(r)
+				case <-d.wake:
+				}
+				continue
 			}
 			d.global.take(now)
 			q.limiter.take(now)
 			q.busy = true
+			d.running++
 			d.setInFlight(1)
-			seq := q.seqs[0]
+			next, sent := q.next(), q.sent
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer func() { <-sem }()
-				d.results <- d.deliver(sendCtx, q.id, seq)
+				d.results <- d.deliver(sendCtx, q.id, next.seq, sent)
 			}()
 			continue
 		}
@@ -218,25 +299,65 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
-// load reads jobs enqueued since the last load.
+// maxCorruptPerLoad bounds how many undecodable jobs one load moves aside
+// before it lets the loop deliver what it has.
+const maxCorruptPerLoad = 64
+
+// load reads jobs enqueued since the last load. A job that does not decode
+// is moved to the quarantine and the rest is loaded past it.
 func (d *Dispatcher) load() error {
-	return d.db.View(func(tx *storage.Tx) error {
-		jobs, err := tx.JobsAfter(d.lastSeq)
-		if err != nil {
+	for range maxCorruptPerLoad {
+		var jobs []storage.Job
+		err := d.db.View(func(tx *storage.Tx) error {
+			var err error
+			jobs, err = tx.JobsAfter(d.lastSeq)
 			return err
-		}
+		})
 		for _, j := range jobs {
 			q := d.chats[j.ChatID]
 			if q == nil {
 				q = &chatQueue{id: j.ChatID, limiter: d.chatBucket(j.ChatID)}
 				d.chats[j.ChatID] = q
 			}
-			q.seqs = append(q.seqs, j.Seq)
+			q.add(j.Seq, j.Priority)
 			d.lastSeq = j.Seq
 			d.addPending(1)
 		}
-		return nil
+		ce, ok := storage.AsCorrupt(err)
+		if !ok {
+			return err
+		}
+		if qerr := d.quarantine(ce); qerr != nil {
+			d.log.Error("outbox: cannot move an undecodable job aside; skipping it until restart", "key", fmt.Sprintf("%x", ce.Key), "err", qerr)
+		}
+		if len(ce.Key) != 8 {
+			return fmt.Errorf("outbox key %x is not a sequence number", ce.Key)
+		}
+		d.lastSeq = max(d.lastSeq, binary.BigEndian.Uint64(ce.Key))
+	}
+	return fmt.Errorf("more than %d undecodable jobs; the rest on the next pass", maxCorruptPerLoad)
+}
+
+// quarantine moves the record a CorruptError names aside (with its sent
+// marker, if it is a job), logs it and counts it.
+func (d *Dispatcher) quarantine(ce *storage.CorruptError) error {
+	moved := false
+	err := d.db.Update(func(tx *storage.Tx) error {
+		var err error
+		moved, err = tx.Quarantine(ce.Bucket, ce.Key, ce.Error(), d.clock.Now())
+		if err != nil || ce.Bucket != "outbox" || len(ce.Key) != 8 {
+			return err
+		}
+		return tx.ClearSent(binary.BigEndian.Uint64(ce.Key))
 	})
+	if err != nil {
+		return fmt.Errorf("quarantine %s/%x: %w", ce.Bucket, ce.Key, err)
+	}
+	if moved {
+		d.metrics.Quarantined.WithLabelValues(ce.Bucket).Inc()
+		d.log.Error("outbox: record does not decode; moved to the quarantine", "bucket", ce.Bucket, "key", fmt.Sprintf("%x", ce.Key), "reason", ce.Err.Error())
+	}
+	return nil
 }
 
 func (d *Dispatcher) chatBucket(chat int64) *bucket {
@@ -246,7 +367,8 @@ func (d *Dispatcher) chatBucket(chat int64) *bucket {
 	return newBucket(d.limits.ChatPerSecond, max(1, d.limits.ChatBurst))
 }
 
-// pick returns the chat whose oldest job should go next, or how long to wait.
+// pick returns the ready chat whose next job goes first (highest priority,
+// then oldest), or how long to wait.
 func (d *Dispatcher) pick(now time.Time) (*chatQueue, time.Duration) {
 	var best *chatQueue
 	var soonest time.Time
@@ -256,11 +378,11 @@ func (d *Dispatcher) pick(now time.Time) (*chatQueue, time.Duration) {
 		}
 	}
 	for id, q := range d.chats {
-		if len(q.seqs) == 0 && !q.busy {
+		if len(q.jobs) == 0 && !q.busy && q.sent == nil {
 			delete(d.chats, id)
 			continue
 		}
-		if q.busy || len(q.seqs) == 0 {
+		if q.busy || (len(q.jobs) == 0 && q.sent == nil) {
 			continue
 		}
 		ready := q.limiter.readyAt(now)
@@ -273,7 +395,7 @@ func (d *Dispatcher) pick(now time.Time) (*chatQueue, time.Duration) {
 			note(ready)
 			continue
 		}
-		if best == nil || q.seqs[0] < best.seqs[0] {
+		if best == nil || q.next().before(best.next()) {
 			best = q
 		}
 	}
@@ -290,17 +412,18 @@ func (d *Dispatcher) pick(now time.Time) (*chatQueue, time.Duration) {
 }
 
 func (d *Dispatcher) settle(r result) {
+	d.running--
+	d.setInFlight(-1)
 	q := d.chats[r.chat]
 	if q == nil {
 		return
 	}
 	q.busy = false
-	d.setInFlight(-1)
+	q.sent = r.sent
 	now := d.pace.Now()
 	switch {
 	case r.done:
-		if len(q.seqs) > 0 && q.seqs[0] == r.seq {
-			q.seqs = q.seqs[1:]
+		if q.remove(r.seq) {
 			d.addPending(-1)
 		}
 		q.attempts = 0
@@ -318,16 +441,28 @@ func backoff(attempt int) time.Duration {
 	return min(d, time.Minute)
 }
 
-// deliver sends one job and records the outcome durably.
-func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result {
+// deliver sends one job and records the outcome durably. sent, if set, is
+// the job's earlier delivery whose recording failed: only the recording is
+// done again.
+func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *sentOutcome) result {
 	r := result{chat: chat, seq: seq}
+	if sent != nil {
+		return d.record(r, *sent, false)
+	}
 	var j storage.Job
-	drop := false
+	var mark storage.SentMark
+	marked, drop := false, false
 	err := d.db.View(func(tx *storage.Tx) error {
 		var err error
 		j, err = tx.Job(seq)
-		if err != nil || !j.Lazy {
+		if err != nil {
 			return err
+		}
+		if mark, marked, err = tx.SentMarkOf(seq); err != nil || marked {
+			return err
+		}
+		if !j.Lazy {
+			return nil
 		}
 		rd, ok := d.hooks.(Renderer)
 		if !ok {
@@ -341,6 +476,24 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 	if errors.Is(err, storage.ErrNotFound) {
 		r.done = true
 		return r
+	}
+	if ce, ok := storage.AsCorrupt(err); ok {
+		if qerr := d.quarantine(ce); qerr != nil {
+			d.log.Error("outbox: read job", "seq", seq, "err", qerr)
+		}
+		// An undecodable job cannot be sent: it leaves the queue even if
+		// it could not be moved aside (then the next start finds it again).
+		// A record the rendering needed is gone now: render again.
+		r.done = ce.Bucket == "outbox"
+		r.backoff = !r.done
+		return r
+	}
+	if err == nil && marked {
+		// Sent before a restart whose recording was lost: record it from
+		// the marker, do not send it again.
+		d.log.Info("outbox: recording a delivery from its sent marker", recipient(j), "seq", seq, "message_id", mark.MessageID)
+		j.Version = mark.Version
+		return d.record(r, sentOutcome{job: j, msgID: mark.MessageID, at: mark.At}, false)
 	}
 	if err == nil && drop {
 		err = d.db.Update(func(tx *storage.Tx) error {
@@ -370,41 +523,11 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 	switch {
 	case sendErr == nil:
 		d.metrics.MessagesSent.Inc()
-		removed := false
-		err = d.db.Update(func(tx *storage.Tx) error {
-			cur, err := tx.Job(seq)
-			if err != nil {
-				return err
-			}
-			if err := d.hooks.Delivered(tx, j, msgID, now); err != nil {
-				return err
-			}
-			if cur.Version != j.Version {
-				// The content changed while we were sending: send the
-				// latest content as an edit of what was just delivered.
-				cur.Op, cur.MessageID = storage.OpEdit, msgID
-				return tx.PutJob(cur)
-			}
-			removed = true
-			return tx.DeleteJob(cur)
-		})
-		if err != nil {
-			d.log.Error("outbox: record delivery", "seq", seq, "err", err)
-			r.backoff = true
-			return r
-		}
-		d.hooks.Committed()
-		if j.Op != storage.OpEdit {
-			d.metrics.Pushes.WithLabelValues(j.Ref.Kind, j.Ref.Topic).Inc()
-		}
-		if d.OnDelivered != nil {
-			d.OnDelivered(j, msgID, now)
-		}
-		r.done = removed
-		return r
+		return d.record(r, sentOutcome{job: j, msgID: msgID, at: now}, true)
 	case errors.As(sendErr, &retryAfter):
 		d.metrics.RateLimited.Inc()
 		d.log.Warn("outbox: rate limited", recipient(j), "seq", seq, "retry_after", retryAfter.After)
+		d.stall(j, now)
 		r.pause = max(retryAfter.After, time.Second)
 		return r
 	case errors.Is(sendErr, ErrUnreachable), errors.Is(sendErr, ErrPermanent):
@@ -416,8 +539,123 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64) result
 			return d.fail(r, j, fmt.Sprintf("gave up after %s: %v", d.limits.GiveUpAfter, sendErr), false, now)
 		}
 		d.log.Warn("outbox: send failed, will retry", recipient(j), "seq", seq, "err", sendErr)
+		d.stall(j, now)
 		r.backoff = true
 		return r
+	}
+}
+
+// record records a delivery: the hooks' Delivered and the job's removal
+// (or its turning into an edit, when its content changed meanwhile), in one
+// transaction. When that fails the outcome goes back to the loop, which
+// retries the recording with backoff and never the send; on the first
+// failure a sent marker is also written, so that a restart records the
+// delivery instead of sending it again.
+func (d *Dispatcher) record(r result, s sentOutcome, first bool) result {
+	j := s.job
+	removed, gone := false, false
+	err := d.db.Update(func(tx *storage.Tx) error {
+		cur, err := tx.Job(j.Seq)
+		if errors.Is(err, storage.ErrNotFound) {
+			gone = true // removed meanwhile (moved aside): nothing to record
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := d.hooks.Delivered(tx, j, s.msgID, s.at); err != nil {
+			return err
+		}
+		if cur.Version != j.Version {
+			// The content changed while we were sending: send the
+			// latest content as an edit of what was just delivered.
+			cur.Op, cur.MessageID = storage.OpEdit, s.msgID
+			if err := tx.ClearSent(cur.Seq); err != nil {
+				return err
+			}
+			return tx.PutJob(cur)
+		}
+		removed = true
+		return tx.DeleteJob(cur)
+	})
+	if ce, ok := storage.AsCorrupt(err); ok {
+		// A record the recording reads does not decode: move it aside
+		// and record again; retrying as it is would never succeed.
+		if qerr := d.quarantine(ce); qerr != nil {
+			d.log.Error("outbox: record delivery", "seq", j.Seq, "err", qerr)
+		}
+	}
+	if err != nil {
+		d.log.Error("outbox: record delivery; will record again, not send again", recipient(j), "seq", j.Seq, "err", err)
+		if first {
+			merr := d.db.Update(func(tx *storage.Tx) error {
+				return tx.MarkSent(storage.SentMark{Seq: j.Seq, MessageID: s.msgID, Version: j.Version, At: s.at})
+			})
+			if merr != nil {
+				d.log.Error("outbox: write sent marker; a restart before the delivery is recorded sends it again", "seq", j.Seq, "err", merr)
+			}
+		}
+		r.backoff = true
+		r.sent = &s
+		return r
+	}
+	if gone {
+		r.done = true
+		return r
+	}
+	d.hooks.Committed()
+	if j.Op != storage.OpEdit {
+		d.metrics.Pushes.WithLabelValues(j.Ref.Kind, j.Ref.Topic).Inc()
+	}
+	if d.OnDelivered != nil {
+		d.OnDelivered(j, s.msgID, s.at)
+	}
+	r.done = removed
+	return r
+}
+
+// flushRecordings tries once more to record the deliveries whose recording
+// failed, when Run ends.
+func (d *Dispatcher) flushRecordings() {
+	for _, q := range d.chats {
+		if q.sent == nil {
+			continue
+		}
+		if r := d.record(result{chat: q.id, seq: q.sent.job.Seq}, *q.sent, false); r.sent == nil {
+			q.sent = nil
+		}
+	}
+}
+
+// stall reports a job the chat service keeps refusing to the hooks, once,
+// when it has waited longer than its StallAfter since it was queued.
+func (d *Dispatcher) stall(j storage.Job, now time.Time) {
+	st, ok := d.hooks.(Staller)
+	if !ok || j.StallAfter <= 0 || j.Stalled || now.Sub(j.CreatedAt) < j.StallAfter {
+		return
+	}
+	told := false
+	err := d.db.Update(func(tx *storage.Tx) error {
+		cur, err := tx.Job(j.Seq)
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && cur.Stalled) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := st.Stalled(tx, cur, cur.CreatedAt, now); err != nil {
+			return err
+		}
+		cur.Stalled, told = true, true
+		return tx.PutJob(cur)
+	})
+	if err != nil {
+		d.log.Error("outbox: report stalled message; will report at the next failure", recipient(j), "seq", j.Seq, "err", err)
+		return
+	}
+	if told {
+		d.log.Warn("outbox: message stalled; reported, still retrying", recipient(j), "seq", j.Seq, "kind", j.Ref.Kind, "alert", j.Ref.Alert, "since", j.CreatedAt)
+		d.hooks.Committed()
 	}
 }
 

@@ -2,8 +2,10 @@
 // the pace the service allows: a global rate, a per-chat rate (slower for
 // groups), one message in flight per chat so each chat sees its messages in
 // order, waits on rate-limit answers, and retries transient failures with
-// backoff. The queue is durable: a message is removed only in the
-// transaction that records its delivery.
+// backoff. Jobs of a higher priority (calls, by alert level) go first, in
+// every chat and across chats; equal ones in queue order. The queue is
+// durable: a message is removed only in the transaction that records its
+// delivery, and when that recording fails only the recording is retried.
 package outbox
 
 import (

@@ -280,6 +280,34 @@ type fakeHooks struct {
 	renders []string
 	// onCommit, if set, is called by Committed.
 	onCommit func()
+	// stalls records Stalled calls; stalledErrs scripts their errors.
+	stalls      []stall
+	stalledErrs []error
+}
+
+type stall struct {
+	Job       storage.Job
+	Since, At time.Time
+}
+
+func (h *fakeHooks) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.stalledErrs) > 0 {
+		err := h.stalledErrs[0]
+		h.stalledErrs = h.stalledErrs[1:]
+		if err != nil {
+			return err
+		}
+	}
+	h.stalls = append(h.stalls, stall{Job: j, Since: since, At: at})
+	return nil
+}
+
+func (h *fakeHooks) stalled() []stall {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]stall(nil), h.stalls...)
 }
 
 func (h *fakeHooks) Render(tx *storage.Tx, j storage.Job) (string, [][]storage.Button, bool, error) {

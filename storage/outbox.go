@@ -56,6 +56,18 @@ type Job struct {
 	Lazy      bool      `json:"lazy,omitempty"`
 	Ref       Ref       `json:"ref"`
 	CreatedAt time.Time `json:"created_at"`
+	// Priority orders the queue: a job with a higher one is sent first
+	// (叫应 calls and escalation notices by alert level), equal ones in
+	// Seq order; 0 for everything else.
+	Priority int `json:"priority,omitempty"`
+	// StallAfter, if set, is how long the job may stay undelivered while
+	// the chat service refuses it (5xx, timeouts) before the dispatcher
+	// reports it stalled, so a call nobody received escalates before the
+	// dispatcher gives up on it.
+	StallAfter time.Duration `json:"stall_after,omitempty"`
+	// Stalled records that the job was reported stalled, so it is reported
+	// once.
+	Stalled bool `json:"stalled,omitempty"`
 }
 
 // Enqueue adds j to the outgoing queue and returns its sequence number. When
@@ -69,6 +81,7 @@ func (t *Tx) Enqueue(j Job) (uint64, error) {
 			old, err := t.Job(seq)
 			if err == nil {
 				old.Text, old.Buttons, old.Reply, old.Ref, old.Lazy, old.Photo = j.Text, j.Buttons, j.Reply, j.Ref, j.Lazy, j.Photo
+				old.Priority = max(old.Priority, j.Priority)
 				old.Version++
 				return seq, t.PutJob(old)
 			}
@@ -97,8 +110,11 @@ func (t *Tx) Job(seq uint64) (Job, error) {
 	return j, err
 }
 
-// DeleteJob removes a job and its key.
+// DeleteJob removes a job, its key and its sent marker.
 func (t *Tx) DeleteJob(j Job) error {
+	if err := t.ClearSent(j.Seq); err != nil {
+		return err
+	}
 	if j.Key != "" {
 		keys := t.tx.Bucket(bOutboxKeys)
 		if v := keys.Get([]byte(j.Key)); v != nil && binary.BigEndian.Uint64(v) == j.Seq {
@@ -127,14 +143,16 @@ func (t *Tx) Jobs() ([]Job, error) {
 // QueueLen returns the number of waiting jobs.
 func (t *Tx) QueueLen() int { return count(t.tx.Bucket(bOutbox)) }
 
-// JobsAfter lists the jobs with Seq > after, in order.
+// JobsAfter lists the jobs with Seq > after, in order. At a job that does
+// not decode it stops and returns the jobs before it with a *CorruptError
+// naming the bad one, so the caller can move it aside and go on.
 func (t *Tx) JobsAfter(after uint64) ([]Job, error) {
 	var out []Job
 	c := t.tx.Bucket(bOutbox).Cursor()
 	for k, _ := c.Seek(u64(after + 1)); k != nil; k, _ = c.Next() {
 		var j Job
 		if err := t.get(bOutbox, k, &j); err != nil {
-			return nil, err
+			return out, err
 		}
 		out = append(out, j)
 	}

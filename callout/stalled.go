@@ -1,0 +1,55 @@
+package callout
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"dutybot/config"
+	"dutybot/storage"
+)
+
+// priority puts an alert's calls, reminders and escalation notices before
+// every other message in the outbox, the higher the level the sooner: a
+// flood of replies must not hold up a red 叫应.
+func priority(level string) int { return slices.Index(config.Levels, level) + 1 }
+
+// stallAfter is how long a call may wait for Telegram to take it before the
+// recipient counts as unreachable: the first step's after, when a
+// recipient who got the call would have been reminded or escalated.
+func stallAfter(a storage.Alert) time.Duration {
+	if len(a.Steps) == 0 {
+		return 0
+	}
+	return a.Steps[0].After
+}
+
+// Stalled implements outbox.Staller: a call Telegram has refused (5xx,
+// timeouts) for longer than the first step's after makes its recipient
+// unreachable, which escalates now rather than at give_up_after; the call
+// is still retried, and its later delivery or failure escalates nothing
+// more.
+func (e *Engine) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) error {
+	if j.Ref.Kind != storage.RefCall {
+		return nil
+	}
+	r, err := tx.Recipient(j.Ref.Alert, j.Ref.Official)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	a, err := tx.Alert(j.Ref.Alert)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	if a.State != storage.AlertOpen || r.State != storage.StatePending || !r.SentAt.IsZero() {
+		return nil
+	}
+	reason := fmt.Sprintf("Telegram has not taken the call for %s", at.Sub(since).Round(time.Second))
+	if err := e.unreachable(tx, &a, &r, reason, at); err != nil {
+		return err
+	}
+	if err := tx.PutRecipient(r); err != nil {
+		return err
+	}
+	return e.refreshSummary(tx, a, at)
+}
