@@ -18,9 +18,9 @@ type update struct {
 // events streams the board's changes as server-sent events ("update"
 // events whose data is an update in JSON). It looks for changes every
 // Options.Poll and sends the time every Options.Heartbeat; it ends when
-// the client goes, the session expires, the board is closed or the
-// database cannot be read (the client reconnects, and a client whose
-// session ended then gets 401 from /board/ping).
+// the client goes, the session expires or is signed out, the board is
+// closed or the database cannot be read (the client reconnects, and a
+// client whose session ended then gets 401 from /board/ping).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	v, code := s.authenticate(r)
 	if code != 0 {
@@ -91,8 +91,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			s.d.Log.Debug("board: event stream ended", "err", err)
 			return
 		}
-		if !v.loopback && !s.d.Clock.Now().Before(v.expires) {
-			return // the session ended: the client finds out from /board/ping
+		if _, code := s.authenticate(r); code != 0 {
+			return // the session expired or was signed out: the client finds out from /board/ping
 		}
 	}
 }
