@@ -13,14 +13,24 @@ func units(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // TestLongEchoStillAnswers: a reply quoting a long argument used to pass
 // 4,096 characters and be refused by Telegram, so the official got no
-// answer at all.
+// answer at all. The quote is clipped.
 func TestLongEchoStillAnswers(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.bind(uAdmin)
-	h.srv.SendText(uAdmin, "/ledger "+strings.Repeat("长", 4000))
-	m := h.waitMsg(uAdmin, "看不懂时间段", "用法：/ledger")
-	if !strings.Contains(m.Text, "长…”") || units(m.Text) > 600 {
-		t.Errorf("answer (%d units) does not quote a clipped argument: %.200q", units(m.Text), m.Text)
+	tests := []struct {
+		send  string
+		parts []string
+		quote string
+	}{
+		{"/ledger " + strings.Repeat("长", 4000), []string{"看不懂时间段", "用法：/ledger"}, "长…”"},
+		{"/plan " + strings.Repeat("🚨", 3000), []string{"没有任务", "例如 /plan 14"}, "🚨…。"},
+	}
+	for _, tt := range tests {
+		h.srv.SendText(uAdmin, tt.send)
+		m := h.waitMsg(uAdmin, tt.parts...)
+		if !strings.Contains(m.Text, tt.quote) || units(m.Text) > 600 {
+			t.Errorf("answer (%d units) does not quote a clipped argument: %.200q", units(m.Text), m.Text)
+		}
 	}
 }
 
