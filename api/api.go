@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -120,14 +119,7 @@ type AlertRequest struct {
 
 func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) {
 	var req AlertRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{"bad JSON: " + err.Error()})
-		return
-	}
-	if dec.More() {
-		writeJSON(w, http.StatusBadRequest, errorBody{"bad JSON: more than one object"})
+	if !decodeJSON(w, r, &req) {
 		return
 	}
 	if req.Kind != "" && req.Kind != "alert" && req.Kind != "weather" {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -26,7 +27,7 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	start := time.Now()
-	n, err := s.db.WriteTo(w)
+	n, err := s.db.WriteTo(progressWriter{w: w, rc: http.NewResponseController(w)})
 	if err != nil {
 		// The header is out: the client sees the stream break off, and
 		// a truncated copy does not open.
@@ -34,4 +35,23 @@ func (s *Server) backup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("api: database backed up", "bytes", n, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// writeStep is how long one write of a long download may take: the HTTP
+// server's write timeout bounds a whole answer, and a backup of a big
+// database on a slow link takes longer, so each write gets its own
+// deadline instead. A client that stops reading is still cut off.
+const writeStep = 30 * time.Second
+
+// progressWriter extends the connection's write deadline before each write.
+type progressWriter struct {
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	// A writer that cannot set deadlines (a test's recorder) has no server
+	// timeout to lift.
+	_ = p.rc.SetWriteDeadline(time.Now().Add(writeStep))
+	return p.w.Write(b)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -160,23 +159,6 @@ func incidentJSON(v incident.View) IncidentJSON {
 	return out
 }
 
-// decodeBody reads one JSON object, refusing unknown fields; it answers
-// 400 itself and reports false on bad input.
-func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{"bad JSON: " + err.Error()})
-		return false
-	}
-	if dec.More() {
-		writeJSON(w, http.StatusBadRequest, errorBody{"bad JSON: more than one object"})
-		return false
-	}
-	return true
-}
-
 // parseLoss reads direct_loss_wan; empty is zero.
 func parseLoss(n json.Number) (int64, error) {
 	if n == "" {
@@ -242,7 +224,7 @@ func (s *Server) createIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req IncidentRequest
-	if !decodeBody(w, r, &req) {
+	if !decodeJSON(w, r, &req) {
 		return
 	}
 	at, err := s.parseOccurred(req.OccurredAt)
@@ -316,7 +298,7 @@ func (s *Server) incidentReported(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	var req ReportedRequest
-	if !decodeBody(w, r, &req) {
+	if !decodeJSON(w, r, &req) {
 		return
 	}
 	req.By = strings.TrimSpace(req.By)
@@ -337,7 +319,7 @@ func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	var req IncidentUpdateRequest
-	if !decodeBody(w, r, &req) {
+	if !decodeJSON(w, r, &req) {
 		return
 	}
 	ch := incident.Change{Deaths: req.Deaths, Serious: req.SeriousInjuries, Missing: req.Missing, Note: req.Account,

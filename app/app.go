@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +62,38 @@ type Options struct {
 	// BoardOpenLoopback lets loopback browsers see the duty board without
 	// signing in; only the sandbox sets it.
 	BoardOpenLoopback bool
+	// HTTPLimits bound the HTTP server's clients; zero fields take
+	// DefaultHTTPLimits' values (tests shorten them).
+	HTTPLimits HTTPLimits
+}
+
+// HTTPLimits bound what one client can hold of the HTTP server: a client
+// that sends its request slowly (slowloris), reads the answer slowly or
+// keeps an idle connection is cut off instead of holding a connection and
+// a goroutine for ever. The board's event stream and the backup download
+// extend their write deadline as they go (board/events.go, api/backup.go).
+type HTTPLimits struct {
+	ReadHeader     time.Duration // to send the request line and headers
+	Read           time.Duration // to send the whole request, body included
+	Write          time.Duration // from the end of the headers to the end of the answer
+	Idle           time.Duration // a kept-alive connection between requests
+	MaxHeaderBytes int
+}
+
+// DefaultHTTPLimits are generous for officials on slow links (a 10 MiB
+// roster upload at 100 KB/s) and short for an attacker.
+func DefaultHTTPLimits() HTTPLimits {
+	return HTTPLimits{ReadHeader: 10 * time.Second, Read: 2 * time.Minute, Write: 2 * time.Minute,
+		Idle: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+}
+
+// server returns the HTTP server for handler with these limits, zero ones
+// taken from DefaultHTTPLimits.
+func (l HTTPLimits) server(handler http.Handler) *http.Server {
+	d := DefaultHTTPLimits()
+	return &http.Server{Handler: handler, ReadHeaderTimeout: cmp.Or(l.ReadHeader, d.ReadHeader),
+		ReadTimeout: cmp.Or(l.Read, d.Read), WriteTimeout: cmp.Or(l.Write, d.Write), IdleTimeout: cmp.Or(l.Idle, d.Idle),
+		MaxHeaderBytes: cmp.Or(l.MaxHeaderBytes, d.MaxHeaderBytes)}
 }
 
 // App is a wired dutybot.
@@ -285,7 +318,7 @@ func (a *App) Run(ctx context.Context) error {
 				return fmt.Errorf("http.listen %s: %w", a.Config.HTTP.Listen, err)
 			}
 		}
-		srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+		srv := a.opts.HTTPLimits.server(a.Handler())
 		srv.RegisterOnShutdown(a.Board.Close)
 		a.log.Info("HTTP API listening", "addr", ln.Addr().String())
 		run("http", func(ctx context.Context) error {

@@ -41,7 +41,7 @@ func (s *Server) Link(official string) (string, error) {
 		return "", ErrForbidden
 	}
 	t := Token{Purpose: PurposeLink, Official: official, Expires: s.d.Clock.Now().Add(s.d.Config.Board.LinkTTL.D())}
-	return s.baseURL() + "/board/login?t=" + t.Sign(s.secret), nil
+	return s.baseURL() + "/board/login?t=" + t.Sign(s.key()), nil
 }
 
 // baseURL is how browsers reach this server: http.public_url, else
@@ -60,35 +60,112 @@ func (s *Server) baseURL() string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// key is the current signing secret.
+func (s *Server) key() []byte {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.secret
+}
+
+// SignOutAll ends every board session and voids every link not yet
+// opened, by replacing the signing secret: for an admin who fears that a
+// link or a signed-in browser has got into the wrong hands. Whoever needs
+// the board asks /board for a new link.
+func (s *Server) SignOutAll() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	secret, err := replaceSecret(s.d.DB)
+	if err != nil {
+		return err
+	}
+	s.secret = secret
+	return nil
+}
+
 // viewer is who is looking at the board.
 type viewer struct {
 	official config.Official // zero for a loopback client in the sandbox
-	expires  time.Time       // end of the session; zero for loopback
 	loopback bool
 }
 
 // authenticate finds the viewer of a request. It returns 0 when they may
-// see the board, 401 without a valid session and 403 for an official
-// whose role may not (checked on every request, against the running
-// configuration).
+// see the board, 401 without a valid session (one signed with the current
+// secret, not expired, not signed out) and 403 for an official whose role
+// may not (checked on every request, against the running configuration).
 func (s *Server) authenticate(r *http.Request) (viewer, int) {
-	now := s.d.Clock.Now()
-	if c, err := r.Cookie(CookieName); err == nil {
-		if t, err := Verify(s.secret, c.Value, PurposeSession, now); err == nil {
-			o, ok := s.d.Config.Official(t.Official)
-			switch {
-			case !ok:
-				return viewer{}, http.StatusUnauthorized
-			case !CanView(o):
-				return viewer{official: o}, http.StatusForbidden
-			}
-			return viewer{official: o, expires: t.Expires}, 0
+	if t, ok := s.session(r); ok {
+		o, ok := s.d.Config.Official(t.Official)
+		switch {
+		case !ok:
+			return viewer{}, http.StatusUnauthorized
+		case !CanView(o):
+			return viewer{official: o}, http.StatusForbidden
 		}
+		return viewer{official: o}, 0
 	}
 	if s.o.OpenLoopback && loopback(r) {
 		return viewer{loopback: true}, 0
 	}
 	return viewer{}, http.StatusUnauthorized
+}
+
+// session returns the session a request's cookie carries, if it is valid
+// and was not signed out. A database that cannot be read counts as signed
+// out: the board fails closed.
+func (s *Server) session(r *http.Request) (Token, bool) {
+	c, err := r.Cookie(CookieName)
+	if err != nil {
+		return Token{}, false
+	}
+	t, err := Verify(s.key(), c.Value, PurposeSession, s.d.Clock.Now())
+	if err != nil {
+		return Token{}, false
+	}
+	revoked := true
+	if err := s.d.DB.View(func(tx *storage.Tx) error {
+		revoked = tx.BoardSessionRevoked(sessionID(c.Value))
+		return nil
+	}); err != nil {
+		s.d.Log.Error("board: read the sign-outs", "err", err)
+	}
+	return t, !revoked
+}
+
+// sameOrigin reports whether a POST comes from the board's own pages: its
+// Origin header, or its Referer when the browser sent no Origin, names the
+// board's origin (http.public_url's when set, else the host the request
+// was sent to). A form on another site that posts someone's link would
+// sign the victim in as that someone (login CSRF), so board POSTs without
+// it are refused. Browsers send Origin with every form POST; "null" (an
+// opaque origin) is refused.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	from := r.Header.Get("Origin")
+	if from == "" {
+		from = r.Referer()
+	}
+	u, err := url.Parse(from)
+	if from == "" || from == "null" || err != nil || u.Host == "" {
+		return false
+	}
+	if pub := s.d.Config.HTTP.PublicURL; pub != "" {
+		p, err := url.Parse(pub)
+		return err == nil && strings.EqualFold(u.Scheme, p.Scheme) && strings.EqualFold(u.Host, p.Host)
+	}
+	// Without public_url the board is reached at whatever host the browser
+	// used (an address, a name, behind a proxy that keeps Host); the
+	// scheme is not compared, as a proxy may have ended TLS.
+	return strings.EqualFold(u.Host, r.Host)
+}
+
+// crossSite serves the 403 page for a board POST from another site.
+func (s *Server) crossSite(w http.ResponseWriter, r *http.Request) {
+	s.d.Log.Info("board: cross-site request refused", "path", r.URL.Path, "origin", r.Header.Get("Origin"),
+		"remote", r.RemoteAddr)
+	lang := s.lang(r, viewer{})
+	v := &view{tr: s.d.Catalog, Lang: lang, OtherURL: "/board?lang=" + other(lang)}
+	v.Title = v.T("BoardCrossSiteTitle")
+	v.Message = v.T("BoardCrossSite")
+	s.html(w, http.StatusForbidden, "access", v)
 }
 
 // loopback reports whether a request comes straight from this machine. A
@@ -176,14 +253,24 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, o config.Offi
 // (Sec-Fetch-Mode: navigate, sent by every current browser and in-app
 // browser, not by previewers); otherwise it answers a page whose button
 // POSTs the token back.
+//
+// Nor may another site sign a visitor in as someone else (login CSRF): a
+// POST must come from the board's own page (sameOrigin), and a navigation
+// that a browser marks as started by another site (Sec-Fetch-Site:
+// cross-site or same-site) gets the button page too, which names whose
+// board it opens. Opening the link from Telegram is not marked so.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	now := s.d.Clock.Now()
 	tok := r.URL.Query().Get("t")
 	if r.Method == http.MethodPost {
+		if !s.sameOrigin(r) {
+			s.crossSite(w, r)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 4096)
 		tok = r.PostFormValue("t")
 	}
-	t, err := Verify(s.secret, tok, PurposeLink, now)
+	t, err := Verify(s.key(), tok, PurposeLink, now)
 	if err != nil {
 		// The token itself is never logged.
 		s.d.Log.Info("board: link refused", "reason", err, "remote", r.RemoteAddr)
@@ -201,7 +288,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r, o)
 		return
 	}
-	if r.Method != http.MethodPost && r.Header.Get("Sec-Fetch-Mode") != "navigate" {
+	site := r.Header.Get("Sec-Fetch-Site")
+	if r.Method != http.MethodPost && (r.Header.Get("Sec-Fetch-Mode") != "navigate" || site == "cross-site" || site == "same-site") {
 		lang := s.lang(r, viewer{official: o})
 		v := &view{tr: s.d.Catalog, Lang: lang, OtherURL: "/board?lang=" + other(lang), Form: tok}
 		v.Title = v.T("BoardOpenTitle")
@@ -210,8 +298,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ttl := s.d.Config.Board.SessionTTL.D()
-	session := Token{Purpose: PurposeSession, Official: o.ID, Expires: now.Add(ttl)}
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: session.Sign(s.secret), Path: "/board",
+	session := Token{Purpose: PurposeSession, Official: o.ID, Expires: now.Add(ttl), ID: newID()}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: session.Sign(s.key()), Path: "/board",
 		MaxAge: int(ttl / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.https(r)})
 	s.d.Log.Info("board: signed in", "official", o.ID, "remote", r.RemoteAddr)
 	to := "/board"
@@ -228,12 +316,38 @@ func (s *Server) https(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(strings.ToLower(s.d.Config.HTTP.PublicURL), "https://")
 }
 
-// logout forgets the session cookie.
+// logout signs out. A GET answers a page whose button POSTs here (a GET
+// changes nothing, so a link on another site cannot sign anyone out); the
+// POST, from the board's own page, records the session as signed out in
+// storage, so the cookie stops working even where it was copied, and
+// clears it.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/board", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.https(r)})
 	lang := s.lang(r, viewer{})
 	v := &view{tr: s.d.Catalog, Lang: lang, OtherURL: "/board?lang=" + other(lang)}
+	if r.Method != http.MethodPost {
+		v.Title = v.T("BoardSignOutTitle")
+		v.Message = v.T("BoardSignOutConfirm")
+		v.SignOut = true
+		s.html(w, http.StatusOK, "access", v)
+		return
+	}
+	if !s.sameOrigin(r) {
+		s.crossSite(w, r)
+		return
+	}
+	if t, ok := s.session(r); ok {
+		c, _ := r.Cookie(CookieName)
+		err := s.d.DB.Update(func(tx *storage.Tx) error {
+			return tx.RevokeBoardSession(sessionID(c.Value), t.Expires, s.d.Clock.Now())
+		})
+		if err != nil {
+			s.fail(w, "sign out", err)
+			return
+		}
+		s.d.Log.Info("board: signed out", "official", t.Official, "remote", r.RemoteAddr)
+	}
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/board", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.https(r)})
 	v.Title = v.T("BoardSignedOut")
 	v.Message = v.T("BoardSignIn", "TTL", ttl(v, s.d.Config.Board.LinkTTL.D()))
 	s.html(w, http.StatusOK, "access", v)

@@ -42,11 +42,26 @@ func get(t *testing.T, ts *httptest.Server, path string, cookie *http.Cookie, he
 	return resp, string(body)
 }
 
-// post posts a form to path without following redirects.
+// post posts a form to path without following redirects, from the
+// board's own page as a browser does (with its Origin).
 func post(t *testing.T, ts *httptest.Server, path string, form url.Values) (*http.Response, string) {
 	t.Helper()
+	return postWith(t, ts, path, form, nil, "Origin", ts.URL)
+}
+
+// postWith posts a form with the given header pairs and cookie only.
+func postWith(t *testing.T, ts *httptest.Server, path string, form url.Values, cookie *http.Cookie, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", ts.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.PostForm(ts.URL+path, form)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +238,13 @@ func TestAccess(t *testing.T) {
 	if resp, _ := get(t, ts, "/board", cookie); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("expired session: %d", resp.StatusCode)
 	}
-	if resp, _ := get(t, ts, "/board/logout", nil); resp.StatusCode != http.StatusOK || resp.Cookies()[0].MaxAge >= 0 {
+	// Signing out is a button: the GET only shows it.
+	resp, body = get(t, ts, "/board/logout", nil)
+	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) != 0 {
+		t.Errorf("logout page: %d %v", resp.StatusCode, resp.Cookies())
+	}
+	contains(t, "logout page", body, `<form method="post" action="/board/logout">`, "退出值班看板")
+	if resp, _ := post(t, ts, "/board/logout", nil); resp.StatusCode != http.StatusOK || resp.Cookies()[0].MaxAge >= 0 {
 		t.Errorf("logout: %d %v", resp.StatusCode, resp.Cookies())
 	}
 

@@ -68,6 +68,7 @@ type Server struct {
 	d      Deps
 	o      Options
 	loc    *time.Location
+	mu     sync.RWMutex // guards secret, which SignOutAll replaces
 	secret []byte
 	tmpl   *template.Template
 	static http.Handler
@@ -129,6 +130,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /board/login", s.login)
 	mux.HandleFunc("POST /board/login", s.login)
 	mux.HandleFunc("GET /board/logout", s.logout)
+	mux.HandleFunc("POST /board/logout", s.logout)
 	mux.HandleFunc("GET /board/events", s.events)
 	mux.HandleFunc("GET /board/ping", s.ping)
 	mux.Handle("GET /board/static/", s.static)
@@ -177,12 +179,15 @@ func (s *Server) html(w http.ResponseWriter, code int, name string, data any) {
 }
 
 // secure sets the headers every board response carries: nothing is cached
-// or framed, no referrer leaks a link, and only the board's own script and
-// style run.
+// or framed, no referrer leaks a link to another site, and only the
+// board's own script and style run. (The referrer policy is same-origin,
+// not no-referrer: under no-referrer browsers send "Origin: null" with a
+// form, and the board's own sign-in and sign-out forms must show where
+// they come from; see sameOrigin.)
 func secure(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")

@@ -2,7 +2,7 @@ package board
 
 import (
 	"encoding/json"
-	"fmt"
+	"io"
 	"net/http"
 	"time"
 )
@@ -18,9 +18,9 @@ type update struct {
 // events streams the board's changes as server-sent events ("update"
 // events whose data is an update in JSON). It looks for changes every
 // Options.Poll and sends the time every Options.Heartbeat; it ends when
-// the client goes, the session expires, the board is closed or the
-// database cannot be read (the client reconnects, and a client whose
-// session ended then gets 401 from /board/ping).
+// the client goes, the session expires or is signed out, the board is
+// closed or the database cannot be read (the client reconnects, and a
+// client whose session ended then gets 401 from /board/ping).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	v, code := s.authenticate(r)
 	if code != 0 {
@@ -29,13 +29,17 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.lang(r, v)
-	rc := http.NewResponseController(w)
+	// The server's write timeout bounds a whole answer, and this one lasts
+	// as long as the page is open: each message gets its own deadline
+	// (stream.write). (Its read timeout does not apply once the request is
+	// read: net/http lifts it to watch for the client going away.)
+	st := stream{w: w, rc: http.NewResponseController(w)}
 	secure(w)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprint(w, "retry: 3000\n\n"); err != nil {
+	if err := st.write("retry: 3000\n\n"); err != nil {
 		return
 	}
 	sent := map[string]string{}
@@ -63,10 +67,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if _, err := fmt.Fprintf(w, "event: update\ndata: %s\n\n", data); err != nil {
-			return err
-		}
-		return rc.Flush()
+		return st.write("event: update\ndata: " + string(data) + "\n\n")
 	}
 	if err := push(true); err != nil {
 		s.d.Log.Debug("board: event stream ended", "err", err)
@@ -91,8 +92,30 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			s.d.Log.Debug("board: event stream ended", "err", err)
 			return
 		}
-		if !v.loopback && !s.d.Clock.Now().Before(v.expires) {
-			return // the session ended: the client finds out from /board/ping
+		if _, code := s.authenticate(r); code != 0 {
+			return // the session expired or was signed out: the client finds out from /board/ping
 		}
 	}
+}
+
+// streamWriteStep is how long one message of the event stream may take to
+// be sent: a browser that stops reading for that long is cut off (and
+// reconnects if it is still there).
+const streamWriteStep = 30 * time.Second
+
+// stream writes the event stream's messages, each flushed at once under a
+// fresh write deadline.
+type stream struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (s stream) write(msg string) error {
+	// A writer that cannot set deadlines (a test's recorder) has no server
+	// timeout to lift.
+	_ = s.rc.SetWriteDeadline(time.Now().Add(streamWriteStep))
+	if _, err := io.WriteString(s.w, msg); err != nil {
+		return err
+	}
+	return s.rc.Flush()
 }

@@ -42,6 +42,7 @@ type view struct {
 	Message string
 	Detail  string
 	Form    string // a link's token, for the button that opens the board
+	SignOut bool   // show the button that signs out
 }
 
 // T translates id with pairs of keys and values.

@@ -39,11 +39,21 @@ type Token struct {
 	Purpose  string
 	Official string
 	Expires  time.Time
+	// ID is random in a session, so that no two sessions are the same
+	// cookie and one can be signed out alone; links have none.
+	ID string
 }
 
 func (t Token) payload() string {
-	return t.Purpose + "\n" + t.Official + "\n" + strconv.FormatInt(t.Expires.Unix(), 10)
+	p := t.Purpose + "\n" + t.Official + "\n" + strconv.FormatInt(t.Expires.Unix(), 10)
+	if t.ID != "" {
+		p += "\n" + t.ID
+	}
+	return p
 }
+
+// newID returns a random token id.
+func newID() string { return rand.Text() }
 
 var b64 = base64.RawURLEncoding
 
@@ -76,7 +86,7 @@ func Verify(secret []byte, s, purpose string, now time.Time) (Token, error) {
 		return Token{}, ErrBadToken
 	}
 	parts := strings.Split(string(p), "\n")
-	if len(parts) != 3 || parts[0] != purpose || parts[1] == "" {
+	if len(parts) < 3 || len(parts) > 4 || parts[0] != purpose || parts[1] == "" {
 		return Token{}, ErrBadToken
 	}
 	exp, err := strconv.ParseInt(parts[2], 10, 64)
@@ -84,6 +94,9 @@ func Verify(secret []byte, s, purpose string, now time.Time) (Token, error) {
 		return Token{}, ErrBadToken
 	}
 	t := Token{Purpose: parts[0], Official: parts[1], Expires: time.Unix(exp, 0)}
+	if len(parts) == 4 {
+		t.ID = parts[3]
+	}
 	if !now.Before(t.Expires) {
 		return t, ErrExpired
 	}
@@ -103,14 +116,44 @@ func loadSecret(db *storage.DB) ([]byte, error) {
 			}
 			return fmt.Errorf("meta %s is damaged (want 64 hex digits)", SecretMetaKey)
 		}
-		secret = make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
-			return err
-		}
-		return tx.PutMeta(SecretMetaKey, hex.EncodeToString(secret))
+		var err error
+		secret, err = putSecret(tx)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("board signing secret: %w", err)
 	}
 	return secret, nil
+}
+
+// replaceSecret stores a new signing secret, so that every token signed
+// with the old one (each session cookie, each link not yet opened) is
+// refused from then on.
+func replaceSecret(db *storage.DB) ([]byte, error) {
+	var secret []byte
+	err := db.Update(func(tx *storage.Tx) error {
+		var err error
+		secret, err = putSecret(tx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("replace the board signing secret: %w", err)
+	}
+	return secret, nil
+}
+
+// putSecret makes 32 random bytes and stores them as the signing secret.
+func putSecret(tx *storage.Tx) ([]byte, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	return secret, tx.PutMeta(SecretMetaKey, hex.EncodeToString(secret))
+}
+
+// sessionID names a session for revocation: a hash of its cookie, so the
+// revocation list holds nothing that would sign anyone in.
+func sessionID(cookie string) string {
+	sum := sha256.Sum256([]byte(cookie))
+	return hex.EncodeToString(sum[:16])
 }

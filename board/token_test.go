@@ -80,3 +80,22 @@ func TestSecretIsMadeOnceAndKept(t *testing.T) {
 		t.Errorf("link after reload: %v", err)
 	}
 }
+
+func TestSessionIDs(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	a := Token{Purpose: PurposeSession, Official: "o-liu", Expires: start.Add(time.Hour), ID: newID()}
+	b := a
+	b.ID = newID()
+	if a.ID == b.ID || a.Sign(secret) == b.Sign(secret) {
+		t.Fatal("two sessions signed at the same second are the same cookie")
+	}
+	got, err := Verify(secret, a.Sign(secret), PurposeSession, start)
+	if err != nil || got.ID != a.ID || got.Official != a.Official || !got.Expires.Equal(a.Expires) {
+		t.Errorf("Verify = %+v, %v; want %+v", got, err, a)
+	}
+	// A cookie from before sessions had ids still verifies.
+	old := Token{Purpose: PurposeSession, Official: "o-liu", Expires: start.Add(time.Hour)}
+	if got, err := Verify(secret, old.Sign(secret), PurposeSession, start); err != nil || got.ID != "" || got.Official != "o-liu" {
+		t.Errorf("Verify(old) = %+v, %v", got, err)
+	}
+}

@@ -57,11 +57,14 @@ type Deps struct {
 	HTTPClient *http.Client
 }
 
-// BoardLinks makes signed links to the duty board.
+// BoardLinks makes signed links to the duty board, and voids them.
 type BoardLinks interface {
 	// Link returns a link that lets official open the board, or an error
 	// when their role may not.
 	Link(official string) (string, error)
+	// SignOutAll ends every board session and voids the links not yet
+	// opened.
+	SignOutAll() error
 }
 
 // Bot is the Telegram front end.

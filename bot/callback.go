@@ -25,7 +25,7 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 	}
 	toast, alert := b.pressed(c, q.Data, msgID)
 	if _, err := b.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{
-		CallbackQueryID: q.ID, Text: toast, ShowAlert: alert}); err != nil {
+		CallbackQueryID: q.ID, Text: fitText(toast, maxToastUnits), ShowAlert: alert}); err != nil {
 		b.Log.Warn("answer callback", "err", err)
 	}
 }

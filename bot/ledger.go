@@ -39,7 +39,7 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) bool {
 	now := b.Engine.Now()
 	p, err := ledger.ParsePeriod(cmd.args, now, b.Config.Location)
 	if err != nil {
-		b.reply(c, b.t(c, "LedgerUsage", map[string]any{"Arg": cmd.args}))
+		b.reply(c, b.t(c, "LedgerUsage", map[string]any{"Arg": cutText(cmd.args, maxEchoUnits)}))
 		return true
 	}
 	l := ledger.New(b.Config, b.DB)
@@ -62,7 +62,7 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) bool {
 		"Verify": b.chainWords(c, book.Chain)})
 	ctx, cancel := context.WithTimeout(context.Background(), ledgerSendTimeout)
 	defer cancel()
-	_, err = b.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: c.chatID, Caption: caption,
+	_, err = b.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: c.chatID, Caption: fitText(caption, maxCaptionUnits),
 		Document: &models.InputFileUpload{Filename: name, Data: bytes.NewReader(buf.Bytes())}})
 	if err != nil {
 		b.Log.Error("send the ledger workbook", "official", c.official.ID, "err", b.scrub(err))

@@ -244,6 +244,9 @@ func (b *Bot) onHelp(c caller) {
 	if b.Board != nil && board.CanView(c.official) {
 		parts = append(parts, b.t(c, "HelpBoard", nil))
 	}
+	if b.Board != nil && c.official.HasRole(config.RoleAdmin) {
+		parts = append(parts, b.t(c, "HelpBoardSignout", nil))
+	}
 	if c.official.HasRole(config.RoleAdmin, config.RolePrincipal) {
 		parts = append(parts, b.t(c, "HelpLedger", nil))
 	}

@@ -29,7 +29,7 @@ func (b *Bot) onPlan(c caller, args string) {
 			b.reply(c, b.planTask(c, ov, t))
 			return
 		}
-		b.reply(c, b.t(c, "PlanUnknownTask", map[string]any{"Task": args}))
+		b.reply(c, b.t(c, "PlanUnknownTask", map[string]any{"Task": cutText(args, maxEchoUnits)}))
 		return
 	}
 	var sb strings.Builder

@@ -21,8 +21,15 @@ type Sender struct {
 	api *tg.Bot
 }
 
-// Send implements outbox.Sender.
+// Send implements outbox.Sender. Every text is fitted to Telegram's limit
+// here (fitText), whoever built the job: Telegram refuses a longer one, and
+// a message cut short still arrives.
 func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
+	limit := maxMessageUnits
+	if j.Op == storage.OpPhoto {
+		limit = maxCaptionUnits
+	}
+	j.Text = fitText(j.Text, limit)
 	switch j.Op {
 	case storage.OpEdit:
 		p := &tg.EditMessageTextParams{ChatID: j.ChatID, MessageID: j.MessageID, Text: j.Text}

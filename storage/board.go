@@ -2,7 +2,9 @@ package storage
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"time"
 )
 
 // AlertsFrom calls fn for each alert whose id is at or after from, in id
@@ -40,4 +42,40 @@ func (t *Tx) RecipientsEach(alertID string, fn func(Recipient) error) error {
 		}
 	}
 	return nil
+}
+
+// bBoardRevoked holds the duty board's sessions signed out before they
+// expired: session id -> its expiry (unix seconds, 8 bytes BE). It is made
+// on first use, so a database that never signed anyone out has none.
+var bBoardRevoked = []byte("board_revoked")
+
+// RevokeBoardSession records that a board session was signed out, until
+// it would have expired: the session cookie stays valid by its signature,
+// so only this record stops it working. Records of sessions that have
+// expired since are dropped, which keeps the list as short as the
+// sessions signed out within one session lifetime.
+func (t *Tx) RevokeBoardSession(id string, expires, now time.Time) error {
+	b, err := t.tx.CreateBucketIfNotExists(bBoardRevoked)
+	if err != nil {
+		return fmt.Errorf("revoke board session: %w", err)
+	}
+	var stale [][]byte
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(v) != 8 || !now.Before(time.Unix(int64(binary.BigEndian.Uint64(v)), 0)) {
+			stale = append(stale, k)
+		}
+	}
+	for _, k := range stale {
+		if err := b.Delete(k); err != nil {
+			return fmt.Errorf("forget expired board session: %w", err)
+		}
+	}
+	return b.Put([]byte(id), binary.BigEndian.AppendUint64(nil, uint64(expires.Unix())))
+}
+
+// BoardSessionRevoked reports whether a board session was signed out.
+func (t *Tx) BoardSessionRevoked(id string) bool {
+	b := t.tx.Bucket(bBoardRevoked)
+	return b != nil && b.Get([]byte(id)) != nil
 }

@@ -340,6 +340,65 @@ func TestValidation(t *testing.T) {
 	}
 }
 
+// TestLengthLimitsInUTF16 checks that limits count like Telegram: UTF-16
+// code units of the text after entity parsing, so an emoji counts twice,
+// a tag not at all and &amp; once.
+func TestLengthLimitsInUTF16(t *testing.T) {
+	srv := newServer(t, fakeapi.Options{})
+	b := newBot(t, srv)
+	emoji := func(n int) string { return strings.Repeat("🚨", n) }
+	msgs := []struct {
+		name   string
+		params *bot.SendMessageParams
+		ok     bool
+	}{
+		{"2048 emoji", &bot.SendMessageParams{ChatID: alice, Text: emoji(2048)}, true},
+		{"2049 emoji", &bot.SendMessageParams{ChatID: alice, Text: emoji(2049)}, false},
+		{"3000 emoji", &bot.SendMessageParams{ChatID: alice, Text: emoji(3000)}, false},
+		{"4096 with a tag", &bot.SendMessageParams{ChatID: alice, Text: "<b>" + strings.Repeat("a", 4096) + "</b>",
+			ParseMode: models.ParseModeHTML}, true},
+		{"4096 entities", &bot.SendMessageParams{ChatID: alice, Text: strings.Repeat("&amp;", 4096),
+			ParseMode: models.ParseModeHTML}, true},
+		{"4097 entities", &bot.SendMessageParams{ChatID: alice, Text: strings.Repeat("&amp;", 4097),
+			ParseMode: models.ParseModeHTML}, false},
+	}
+	for _, c := range msgs {
+		_, err := b.SendMessage(ctx(t), c.params)
+		if c.ok && err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if !c.ok && (!errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), "message is too long")) {
+			t.Errorf("%s: err = %v, want message is too long", c.name, err)
+		}
+	}
+	png := []byte("\x89PNG")
+	for _, c := range []struct {
+		caption string
+		ok      bool
+	}{{emoji(512), true}, {emoji(513), false}} {
+		_, err := b.SendPhoto(ctx(t), &bot.SendPhotoParams{ChatID: alice, Caption: c.caption,
+			Photo: &models.InputFileUpload{Filename: "a.png", Data: bytes.NewReader(png)}})
+		if c.ok != (err == nil) || !c.ok && !strings.Contains(err.Error(), "caption is too long") {
+			t.Errorf("caption of %d units: err = %v", len(c.caption)/2, err)
+		}
+	}
+	m, err := b.SendMessage(ctx(t), &bot.SendMessageParams{ChatID: alice, Text: "press"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := srv.Press(alice, alice, m.ID, "x")
+	_, err = b.AnswerCallbackQuery(ctx(t), &bot.AnswerCallbackQueryParams{CallbackQueryID: q, Text: emoji(101)})
+	if !errors.Is(err, bot.ErrorBadRequest) || !strings.Contains(err.Error(), "MESSAGE_TOO_LONG") {
+		t.Errorf("answer of 202 units: err = %v", err)
+	}
+	if _, err := b.AnswerCallbackQuery(ctx(t), &bot.AnswerCallbackQueryParams{CallbackQueryID: q, Text: emoji(100)}); err != nil {
+		t.Errorf("answer of 200 units: %v", err)
+	}
+	if a, err := srv.WaitAnswer(q, wait); err != nil || a.Text != emoji(100) {
+		t.Errorf("answer = %q, %v", a.Text, err)
+	}
+}
+
 func TestInjectedFaults(t *testing.T) {
 	srv := newServer(t, fakeapi.Options{})
 	b := newBot(t, srv)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"html"
 	"strings"
-	"unicode/utf8"
+	"unicode/utf16"
 )
 
 // htmlTags are the tags Telegram's HTML parse mode supports.
@@ -87,5 +87,13 @@ func formatted(text, parseMode string) (string, *apiError) {
 	}
 }
 
-// runes counts characters the way the length limits are checked here.
-func runes(s string) int { return utf8.RuneCountInString(s) }
+// units counts characters the way Telegram checks its length limits: in
+// UTF-16 code units of the text after entity parsing, so an emoji outside
+// the Basic Multilingual Plane counts twice.
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}

@@ -243,7 +243,7 @@ func (s *Server) setMyCommands(_ *http.Request, p params) (any, *apiError) {
 		if !commandName.MatchString(c.Command) {
 			return nil, badRequest("BOT_COMMAND_INVALID")
 		}
-		if n := runes(strings.TrimSpace(c.Description)); n == 0 || n > 256 {
+		if n := units(strings.TrimSpace(c.Description)); n == 0 || n > 256 {
 			return nil, badRequest("BOT_COMMAND_DESCRIPTION_INVALID")
 		}
 	}
@@ -291,7 +291,7 @@ func messageText(p params) (string, *apiError) {
 	if strings.TrimSpace(plain) == "" {
 		return "", badRequest("message text is empty")
 	}
-	if runes(plain) > 4096 {
+	if units(plain) > 4096 {
 		return "", badRequest("message is too long")
 	}
 	return plain, nil
@@ -430,6 +430,9 @@ func (s *Server) answerCallbackQuery(_ *http.Request, p params) (any, *apiError)
 	if q == nil || q.answered {
 		return nil, badRequest("query is too old and response timeout expired or query ID is invalid")
 	}
+	if units(p.v["text"]) > 200 {
+		return nil, badRequest("MESSAGE_TOO_LONG")
+	}
 	cacheTime, _ := p.int("cache_time")
 	q.answered = true
 	q.answer = CallbackAnswer{Text: p.v["text"], ShowAlert: p.bool("show_alert"), URL: p.v["url"], CacheTime: cacheTime}
@@ -456,7 +459,7 @@ func (s *Server) sendFile(p params, field string) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if runes(plain) > 1024 {
+	if units(plain) > 1024 {
 		return nil, badRequest("message caption is too long")
 	}
 	mk, aerr := parseMarkup(p.v["reply_markup"])

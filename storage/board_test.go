@@ -1,0 +1,46 @@
+package storage
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBoardSessionRevocation(t *testing.T) {
+	db := openTemp(t)
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	revoked := func(id string) bool {
+		var r bool
+		if err := db.View(func(tx *Tx) error { r = tx.BoardSessionRevoked(id); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// A database that never signed anyone out has no bucket: read-only
+	// transactions must still answer.
+	if revoked("s1") {
+		t.Fatal("revoked before any sign-out")
+	}
+	revoke := func(id string, expires, at time.Time) {
+		t.Helper()
+		if err := db.Update(func(tx *Tx) error { return tx.RevokeBoardSession(id, expires, at) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	revoke("s1", now.Add(time.Hour), now)
+	revoke("s2", now.Add(12*time.Hour), now)
+	if !revoked("s1") || !revoked("s2") || revoked("s3") {
+		t.Fatalf("s1 %v s2 %v s3 %v", revoked("s1"), revoked("s2"), revoked("s3"))
+	}
+	// Once s1 has expired anyway, the next sign-out forgets it.
+	revoke("s3", now.Add(13*time.Hour), now.Add(time.Hour))
+	if revoked("s1") || !revoked("s2") || !revoked("s3") {
+		t.Fatalf("after pruning: s1 %v s2 %v s3 %v", revoked("s1"), revoked("s2"), revoked("s3"))
+	}
+	// It survives a reopen.
+	path := db.Path()
+	db.Close()
+	db = openAt(t, path)
+	if !revoked("s2") {
+		t.Error("a sign-out was lost on reopen")
+	}
+}
