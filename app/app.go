@@ -61,6 +61,10 @@ type Options struct {
 	// BoardOpenLoopback lets loopback browsers see the duty board without
 	// signing in; only the sandbox sets it.
 	BoardOpenLoopback bool
+	// InitDB lets a new, empty database start in an existing empty file
+	// at storage.path (dutybot run -init-db); otherwise such a file is
+	// refused, as a database that was lost.
+	InitDB bool
 }
 
 // App is a wired dutybot.
@@ -117,9 +121,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := storage.Open(cfg.Storage.Path)
+	db, err := storage.OpenWith(cfg.Storage.Path, storage.Options{Create: opts.InitDB})
 	if err != nil {
 		return nil, err
+	}
+	if db.Created() {
+		opts.Log.Warn("no database was at storage.path: started a new, empty one", "storage", cfg.Storage.Path)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

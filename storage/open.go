@@ -218,3 +218,10 @@ func checkLength(path string) error {
 	}
 	return nil
 }
+
+// ViewGuarded is View for tools that read a whole file which may be
+// damaged (ledger verify): a bbolt panic or a memory fault on a damaged page
+// is returned as ErrDamaged instead of ending the process.
+func (db *DB) ViewGuarded(fn func(*Tx) error) error {
+	return guard(func() error { return db.View(fn) })
+}
