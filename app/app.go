@@ -32,6 +32,7 @@ import (
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/outbox"
+	"dutybot/quarantine"
 	"dutybot/reminders"
 	"dutybot/rota"
 	"dutybot/scheduler"
@@ -92,6 +93,7 @@ type App struct {
 	Witness    *ledger.Witness
 	Tips       *tips.Service
 	Coverage   *coverage.Checker
+	Quarantine *quarantine.Reporter
 
 	opts Options
 	log  *slog.Logger
@@ -187,9 +189,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	fire.Handle("w:", a.Weather.Fire)
 	fire.Handle("i:", a.Incidents.Fire)
 	fire.Handle("t:", a.Tips.Fire)
+	a.Quarantine = quarantine.NewReporter(db, opts.Clock, cat, a.Engine.TellAdminsCoalesced, opts.Log)
 	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, fire.Fire, scheduler.Options{
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
-		AfterFire: a.Engine.Committed})
+		AfterFire: a.Engine.Committed, Quarantined: a.quarantined})
 	a.Engine.SetWakers(a.Dispatcher.Wake, a.Deadlines.Wake)
 	if cfg.Tasks.OverdueLevel != "off" {
 		a.Overdue = tasks.NewSweeper(a.Tasks, a.Engine, plan, cat, cfg.Tasks.OverdueLevel, opts.Log)
@@ -238,6 +241,12 @@ func (a *App) warnPlan() {
 	}
 }
 
+// quarantined counts a record put into quarantine and has the admins told.
+func (a *App) quarantined(bucket string) {
+	a.Metrics.Quarantined.WithLabelValues(bucket).Inc()
+	a.Quarantine.Notify()
+}
+
 // Handler is the bot's HTTP interface: the API, health, metrics and the
 // duty board. Run serves it on http.listen; the sandbox mounts it.
 func (a *App) Handler() http.Handler {
@@ -278,6 +287,7 @@ func (a *App) Run(ctx context.Context) error {
 	run("tips", a.Tips.Run)
 	run("ledger", a.Witness.Run)
 	run("coverage", a.Coverage.Run)
+	run("quarantine", a.Quarantine.Run)
 	if a.Overdue != nil {
 		run("overdue", a.Overdue.Run)
 	}

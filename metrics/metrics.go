@@ -22,6 +22,10 @@ type Metrics struct {
 	UpdatesHandled prometheus.Counter
 	HandlerPanics  prometheus.Counter
 	QueueLength    prometheus.Gauge
+	// Quarantined counts records moved aside because they could not be
+	// used (they do not decode, or their deadline could not be fired),
+	// by the bucket they came from.
+	Quarantined *prometheus.CounterVec
 }
 
 // New creates the collectors and registers them on reg (nil: not registered).
@@ -55,10 +59,13 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "dutybot_handler_panics_total", Help: "Update handlers that panicked and were recovered."}),
 		QueueLength: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dutybot_outbox_length", Help: "Messages waiting in the outgoing queue."}),
+		Quarantined: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutybot_quarantined_total", Help: "Records moved to quarantine because they could not be used, by the bucket they came from."}, []string{"bucket"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.Pushes, m.MessagesFailed, m.RateLimited, m.Retries,
-			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength)
+			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength,
+			m.Quarantined)
 	}
 	return m
 }
