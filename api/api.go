@@ -74,6 +74,7 @@ func (s *Server) Handler() http.Handler {
 	s.incidentRoutes(mux)
 	s.tipRoutes(mux)
 	s.backupRoutes(mux)
+	s.quarantineRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux

@@ -9,6 +9,7 @@
 //	dutybot roster import|template|export  get rosters (值班表) in and out
 //	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
 //	dutybot backup FILE                   a consistent copy of the database
+//	dutybot quarantine list|drop N        records moved aside as unusable
 //	dutybot version                       print the version
 package main
 
@@ -70,6 +71,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return ledgerCmd(args, stdout, stderr)
 	case "backup":
 		return backupCmd(args, stdout, stderr)
+	case "quarantine":
+		return quarantineCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dutybot", versionString())
 		return 0
@@ -100,6 +103,9 @@ func usage(w io.Writer) {
   dutybot ledger export [-config FILE] [-from DATE] [-to DATE] [-unit ID] [-official ID] OUT.xlsx
   dutybot ledger show [-config FILE] ALERT_ID
   dutybot backup [-config FILE] FILE        copy the database, even while dutybot runs
+  dutybot quarantine list [-config FILE] [-raw]
+  dutybot quarantine drop [-config FILE] N...
+                                         records moved aside because they could not be used
   dutybot version                        print the version
 `)
 }
