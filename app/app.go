@@ -27,6 +27,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/duty"
+	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/ledger"
 	"dutybot/locales"
@@ -94,6 +95,7 @@ type App struct {
 	Tips       *tips.Service
 	Coverage   *coverage.Checker
 	Quarantine *quarantine.Reporter
+	Health     *health.Checker
 
 	opts Options
 	log  *slog.Logger
@@ -170,9 +172,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Coverage = coverage.New(cfg, db, cal, a.Rota, a.Engine, cat, opts.Clock, opts.Log)
+	telegram := health.NewContact(opts.Clock)
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
-		Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
+		Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -182,7 +185,20 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		GlobalPerSecond: d.GlobalPerSecond, ChatPerSecond: d.ChatPerSecond, ChatBurst: d.ChatBurst,
 		GroupPerMinute: d.GroupPerMinute, RequestTimeout: d.RequestTimeout.D(), GiveUpAfter: d.GiveUpAfter.D(),
 	}, m, opts.Log)
-	a.Dispatcher.OnDelivered = opts.OnDelivered
+	delivered := health.NewContact(opts.Clock)
+	a.Dispatcher.OnDelivered = func(j storage.Job, messageID int, at time.Time) {
+		delivered.Mark()
+		if opts.OnDelivered != nil {
+			opts.OnDelivered(j, messageID, at)
+		}
+	}
+	if opts.NoBot {
+		telegram = nil // nothing polls: an idle bot would look out of reach
+	}
+	h := cfg.Health
+	a.Health = health.NewChecker(db, opts.Clock, health.Thresholds{OutboxStuck: h.OutboxStuckAfter.D(),
+		DeadlineLate: h.DeadlineLateAfter.D(), TelegramSilent: h.TelegramSilentAfter.D(), ProbeEvery: h.WriteProbeEvery.D()},
+		telegram, delivered)
 	var fire scheduler.Mux
 	fire.Handle("r:", a.Engine.Fire)
 	fire.Handle("s:", a.Rota.Fire)
@@ -205,7 +221,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
-	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage)
+	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
@@ -239,6 +255,22 @@ func (a *App) warnPlan() {
 	if err != nil {
 		a.log.Error("tell the admins about the plan year", "err", err)
 	}
+}
+
+// telegramClient is the Bot API client (c, or one like bot.New's default)
+// with every answer marking contact, so /healthz can tell how long
+// Telegram has been out of reach.
+func telegramClient(cfg *config.Config, c *http.Client, contact *health.Contact) *http.Client {
+	if c == nil {
+		poll := max(cfg.Telegram.PollTimeout.D(), 2*time.Second)
+		c = &http.Client{Timeout: poll + 10*time.Second,
+			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}
+	} else {
+		cp := *c
+		c = &cp
+	}
+	c.Transport = contact.Transport(c.Transport)
+	return c
 }
 
 // quarantined counts a record put into quarantine and has the admins told.

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -109,4 +110,21 @@ func TestPoisonedRecipientDoesNotStopOtherAlerts(t *testing.T) {
 	if n := len(h.messages(uAdmin, "隔离区")); n != 1 {
 		t.Errorf("the admin got %d quarantine notices, want 1", n)
 	}
+
+	// /healthz says so until an operator has dealt with the records.
+	if code, out, reasons := h.healthz(); code != http.StatusServiceUnavailable || !strings.Contains(reasons, "records in quarantine: 2") {
+		t.Errorf("healthz = %d %v, want the quarantine named", code, out)
+	}
+	code, out := h.apiDo("GET", "/api/v1/quarantine", testAPIToken, "")
+	records, _ := out["records"].([]any)
+	if code != http.StatusOK || len(records) != 2 {
+		t.Fatalf("GET /api/v1/quarantine = %d %v", code, out)
+	}
+	for _, r := range records {
+		seq := r.(map[string]any)["seq"].(float64)
+		if code, out := h.apiDo("DELETE", fmt.Sprintf("/api/v1/quarantine/%d", int(seq)), testAPIToken, ""); code != http.StatusOK {
+			t.Errorf("DELETE #%v = %d %v", seq, code, out)
+		}
+	}
+	h.eventually("healthz ok", func() bool { code, _, _ := h.healthz(); return code == http.StatusOK })
 }
