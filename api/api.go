@@ -18,6 +18,7 @@ import (
 	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/rota"
 	"dutybot/storage"
@@ -39,6 +40,14 @@ type Server struct {
 
 	incidents *incident.Service
 	tips      *tips.Service
+	checker   *health.Checker // what /healthz checks (WithHealth)
+}
+
+// WithHealth has /healthz check the conditions of c and answer 503 with
+// the reasons when one holds.
+func (s *Server) WithHealth(c *health.Checker) *Server {
+	s.checker = c
+	return s
 }
 
 // WithReports adds the incident and hazard-tip endpoints.
@@ -73,6 +82,7 @@ func (s *Server) Handler() http.Handler {
 	s.incidentRoutes(mux)
 	s.tipRoutes(mux)
 	s.backupRoutes(mux)
+	s.quarantineRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux
@@ -242,15 +252,29 @@ func (s *Server) closeAlert(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// health answers GET /healthz: 200 with "status": "ok", or 503 with
+// "status": "unhealthy" and the reasons; the queue and deadline counts
+// either way.
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
-	var queue, deadlines int
-	err := s.db.View(func(tx *storage.Tx) error {
-		queue, deadlines = tx.QueueLen(), tx.DeadlineCount()
-		return nil
-	})
-	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "storage error"})
+	if s.checker == nil {
+		var queue, deadlines int
+		err := s.db.View(func(tx *storage.Tx) error {
+			queue, deadlines = tx.QueueLen(), tx.DeadlineCount()
+			return nil
+		})
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "storage error", "reasons": []string{err.Error()}})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "outbox": queue, "deadlines": deadlines, "reasons": []string{}})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "outbox": queue, "deadlines": deadlines})
+	r := s.checker.Check()
+	status, code := "ok", http.StatusOK
+	if !r.OK() {
+		status, code = "unhealthy", http.StatusServiceUnavailable
+		s.log.Warn("unhealthy", "reasons", r.Reasons)
+	}
+	writeJSON(w, code, map[string]any{"status": status, "outbox": r.Outbox, "deadlines": r.Deadlines,
+		"quarantined": r.Quarantined, "reasons": r.Reasons})
 }

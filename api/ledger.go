@@ -120,6 +120,8 @@ type VerifyJSON struct {
 	Break       *storage.ChainBreak `json:"break,omitempty"`
 	Witnesses   []WitnessJSON       `json:"witnesses"`
 	LastWitness *storage.Event      `json:"last_witness,omitempty"`
+	// Damage says why the file could not be read through (ok is false).
+	Damage string `json:"damage,omitempty"`
 }
 
 // WitnessJSON is one witnessed head checked.
@@ -133,7 +135,8 @@ type WitnessJSON struct {
 // ToVerifyJSON converts a verification for the API.
 func ToVerifyJSON(v ledger.Verification) VerifyJSON {
 	out := VerifyJSON{OK: v.OK(), Schema: v.Chain.Schema, Events: v.Chain.Events, HeadSeq: v.Chain.HeadSeq,
-		HeadHash: v.Chain.HeadHash, Break: v.Chain.Break, Witnesses: []WitnessJSON{}, LastWitness: v.LastWitness}
+		HeadHash: v.Chain.HeadHash, Break: v.Chain.Break, Witnesses: []WitnessJSON{}, LastWitness: v.LastWitness,
+		Damage: v.Damage}
 	for _, w := range v.Witnesses {
 		out.Witnesses = append(out.Witnesses, WitnessJSON{Seq: w.Seq, Hash: w.Hash, OK: w.OK, Why: w.Why})
 	}

@@ -28,11 +28,13 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/duty"
+	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/ledger"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/outbox"
+	"dutybot/quarantine"
 	"dutybot/reminders"
 	"dutybot/rota"
 	"dutybot/scheduler"
@@ -62,6 +64,10 @@ type Options struct {
 	// BoardOpenLoopback lets loopback browsers see the duty board without
 	// signing in; only the sandbox sets it.
 	BoardOpenLoopback bool
+	// InitDB lets a new, empty database start in an existing empty file
+	// at storage.path (dutybot run -init-db); otherwise such a file is
+	// refused, as a database that was lost.
+	InitDB bool
 	// HTTPLimits bound the HTTP server's clients; zero fields take
 	// DefaultHTTPLimits' values (tests shorten them).
 	HTTPLimits HTTPLimits
@@ -121,6 +127,8 @@ type App struct {
 	Witness    *ledger.Witness
 	Tips       *tips.Service
 	Coverage   *coverage.Checker
+	Quarantine *quarantine.Reporter
+	Health     *health.Checker
 
 	opts Options
 	log  *slog.Logger
@@ -150,9 +158,12 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := storage.Open(cfg.Storage.Path)
+	db, err := storage.OpenWith(cfg.Storage.Path, storage.Options{Create: opts.InitDB})
 	if err != nil {
 		return nil, err
+	}
+	if db.Created() {
+		opts.Log.Warn("no database was at storage.path: started a new, empty one", "storage", cfg.Storage.Path)
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -194,9 +205,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Coverage = coverage.New(cfg, db, cal, a.Rota, a.Engine, cat, opts.Clock, opts.Log)
+	telegram := health.NewContact(opts.Clock)
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
-		Metrics: m, Log: opts.Log, HTTPClient: opts.HTTPClient})
+		Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -206,16 +218,30 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		GlobalPerSecond: d.GlobalPerSecond, ChatPerSecond: d.ChatPerSecond, ChatBurst: d.ChatBurst,
 		GroupPerMinute: d.GroupPerMinute, RequestTimeout: d.RequestTimeout.D(), GiveUpAfter: d.GiveUpAfter.D(),
 	}, m, opts.Log)
-	a.Dispatcher.OnDelivered = opts.OnDelivered
+	delivered := health.NewContact(opts.Clock)
+	a.Dispatcher.OnDelivered = func(j storage.Job, messageID int, at time.Time) {
+		delivered.Mark()
+		if opts.OnDelivered != nil {
+			opts.OnDelivered(j, messageID, at)
+		}
+	}
+	if opts.NoBot {
+		telegram = nil // nothing polls: an idle bot would look out of reach
+	}
+	h := cfg.Health
+	a.Health = health.NewChecker(db, opts.Clock, health.Thresholds{OutboxStuck: h.OutboxStuckAfter.D(),
+		DeadlineLate: h.DeadlineLateAfter.D(), TelegramSilent: h.TelegramSilentAfter.D(), ProbeEvery: h.WriteProbeEvery.D()},
+		telegram, delivered)
 	var fire scheduler.Mux
 	fire.Handle("r:", a.Engine.Fire)
 	fire.Handle("s:", a.Rota.Fire)
 	fire.Handle("w:", a.Weather.Fire)
 	fire.Handle("i:", a.Incidents.Fire)
 	fire.Handle("t:", a.Tips.Fire)
+	a.Quarantine = quarantine.NewReporter(db, opts.Clock, cat, a.Engine.TellAdminsCoalesced, opts.Log)
 	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, fire.Fire, scheduler.Options{
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
-		AfterFire: a.Engine.Committed})
+		AfterFire: a.Engine.Committed, Quarantined: a.quarantined})
 	a.Engine.SetWakers(a.Dispatcher.Wake, a.Deadlines.Wake)
 	if cfg.Tasks.OverdueLevel != "off" {
 		a.Overdue = tasks.NewSweeper(a.Tasks, a.Engine, plan, cat, cfg.Tasks.OverdueLevel, opts.Log)
@@ -228,7 +254,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
-	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage)
+	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
@@ -262,6 +288,28 @@ func (a *App) warnPlan() {
 	if err != nil {
 		a.log.Error("tell the admins about the plan year", "err", err)
 	}
+}
+
+// telegramClient is the Bot API client (c, or one like bot.New's default)
+// with every answer marking contact, so /healthz can tell how long
+// Telegram has been out of reach.
+func telegramClient(cfg *config.Config, c *http.Client, contact *health.Contact) *http.Client {
+	if c == nil {
+		poll := max(cfg.Telegram.PollTimeout.D(), 2*time.Second)
+		c = &http.Client{Timeout: poll + 10*time.Second,
+			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}
+	} else {
+		cp := *c
+		c = &cp
+	}
+	c.Transport = contact.Transport(c.Transport)
+	return c
+}
+
+// quarantined counts a record put into quarantine and has the admins told.
+func (a *App) quarantined(bucket string) {
+	a.Metrics.Quarantined.WithLabelValues(bucket).Inc()
+	a.Quarantine.Notify()
 }
 
 // Handler is the bot's HTTP interface: the API, health, metrics and the
@@ -304,6 +352,7 @@ func (a *App) Run(ctx context.Context) error {
 	run("tips", a.Tips.Run)
 	run("ledger", a.Witness.Run)
 	run("coverage", a.Coverage.Run)
+	run("quarantine", a.Quarantine.Run)
 	if a.Overdue != nil {
 		run("overdue", a.Overdue.Run)
 	}

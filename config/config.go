@@ -48,6 +48,7 @@ type Config struct {
 	Incidents  Incidents  `yaml:"incidents"`
 	Tips       Tips       `yaml:"tips"`
 	Ledger     Ledger     `yaml:"ledger"`
+	Health     Health     `yaml:"health"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`

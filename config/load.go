@@ -151,6 +151,7 @@ func defaults() Config {
 		Incidents: incidents,
 		Tips:      tips,
 		Ledger:    ledger,
+		Health:    defaultHealth(),
 		Timezone:  DefaultTimezone,
 		Language:  DefaultLanguage,
 		Telegram: Telegram{
@@ -347,6 +348,7 @@ func (c *Config) validate() error {
 	c.validateRoster(&e)
 	c.validateWeather(&e)
 	c.validateReports(&e)
+	c.validateHealth(&e)
 	return e.err()
 }
 

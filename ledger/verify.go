@@ -50,11 +50,14 @@ type Verification struct {
 	Chain       storage.ChainReport
 	Witnesses   []WitnessCheck // the heads given, each checked
 	LastWitness *storage.Event // the latest witness post recorded, if any
+	// Damage, when set, says why the file could not be read through: a
+	// page of it is damaged, so the chain could not be checked to its end.
+	Damage string
 }
 
 // OK reports whether the chain is whole and matches every witness given.
 func (v Verification) OK() bool {
-	if !v.Chain.OK() {
+	if v.Damage != "" || !v.Chain.OK() {
 		return false
 	}
 	for _, w := range v.Witnesses {
@@ -68,10 +71,11 @@ func (v Verification) OK() bool {
 // Verify checks the whole event log against its chain and against heads
 // witnessed outside the file (copied from the principals' chats): a log
 // rewritten from some event on, hashes and all, passes the first check but
-// not the second.
+// not the second. A file too damaged to read through is reported in
+// Damage, not as an error: it is the answer verify exists to give.
 func (l *Ledger) Verify(witnessed []Head) (Verification, error) {
 	var v Verification
-	err := l.db.View(func(tx *storage.Tx) error {
+	err := l.db.ViewGuarded(func(tx *storage.Tx) error {
 		v.Chain = tx.VerifyChain()
 		for _, h := range witnessed {
 			c := WitnessCheck{Head: h}
@@ -92,6 +96,9 @@ func (l *Ledger) Verify(witnessed []Head) (Verification, error) {
 		v.LastWitness = last
 		return err
 	})
+	if errors.Is(err, storage.ErrDamaged) {
+		return Verification{Damage: err.Error()}, nil
+	}
 	return v, err
 }
 
@@ -113,6 +120,11 @@ func lastWitness(tx *storage.Tx) (*storage.Event, error) {
 			from = n - page
 		}
 		evs, err := tx.Events(from, page)
+		if _, bad := storage.AsCorrupt(err); bad {
+			// An event that does not decode (VerifyChain reports it):
+			// read this page one by one, past it.
+			evs, err = readableEvents(tx, from, page), nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -124,4 +136,16 @@ func lastWitness(tx *storage.Tx) (*storage.Event, error) {
 		n = from
 	}
 	return nil, nil
+}
+
+// readableEvents returns the events with Seq in (after, after+limit] that
+// decode, skipping those that do not.
+func readableEvents(tx *storage.Tx, after uint64, limit int) []storage.Event {
+	var out []storage.Event
+	for seq := after + 1; seq <= after+uint64(limit); seq++ {
+		if e, err := tx.EventAt(seq); err == nil {
+			out = append(out, e)
+		}
+	}
+	return out
 }

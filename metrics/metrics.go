@@ -22,8 +22,9 @@ type Metrics struct {
 	UpdatesHandled prometheus.Counter
 	HandlerPanics  prometheus.Counter
 	QueueLength    prometheus.Gauge
-	// Quarantined counts records moved aside because they did not decode,
-	// by the bucket they were in: each is something an operator must look at.
+	// Quarantined counts records moved aside because they could not be
+	// used (they do not decode, or their deadline could not be fired),
+	// by the bucket they came from.
 	Quarantined *prometheus.CounterVec
 }
 
@@ -59,12 +60,12 @@ func New(reg prometheus.Registerer) *Metrics {
 		QueueLength: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dutybot_outbox_length", Help: "Messages waiting in the outgoing queue."}),
 		Quarantined: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "dutybot_quarantined_total", Help: "Records moved to the quarantine because they did not decode, by bucket."}, []string{"bucket"}),
+			Name: "dutybot_quarantined_total", Help: "Records moved to quarantine because they could not be used, by the bucket they came from."}, []string{"bucket"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.Pushes, m.MessagesFailed, m.RateLimited, m.Retries,
-			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength)
-		reg.MustRegister(m.Quarantined)
+			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength,
+			m.Quarantined)
 	}
 	return m
 }

@@ -4,6 +4,7 @@ package scheduler
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -13,7 +14,10 @@ import (
 
 // FireFunc acts on deadlines that are due, inside the transaction that
 // removes them, so a deadline is acted on exactly once even across crashes.
-// It should return an error only when the transaction must be rolled back.
+// It should return an error only when the transaction must be rolled back:
+// the runner then fires the batch again one deadline per transaction, and
+// puts a deadline that fails alone into quarantine (with the record a
+// storage.CorruptError names), so one bad record cannot stop the others.
 type FireFunc func(tx *storage.Tx, due []storage.Deadline, now time.Time) error
 
 // Deadlines runs the durable deadlines kept in storage: each fires when the
@@ -27,6 +31,7 @@ type Deadlines struct {
 	batch int
 	late  func(time.Duration)
 	after func()
+	quar  func(bucket string)
 }
 
 // Options tunes a Deadlines runner.
@@ -38,7 +43,11 @@ type Options struct {
 	// AfterFire, if set, is called after a transaction that fired deadlines
 	// has committed, so work it queued can be picked up.
 	AfterFire func()
-	Log       *slog.Logger
+	// Quarantined, if set, is called for each record put into quarantine
+	// (a deadline that could not be fired, a record its error named), with
+	// the bucket it came from, once that has committed.
+	Quarantined func(bucket string)
+	Log         *slog.Logger
 }
 
 // NewDeadlines returns a runner that calls fire for due deadlines.
@@ -50,7 +59,7 @@ func NewDeadlines(db *storage.DB, clk clock.Clock, fire FireFunc, opts Options) 
 		opts.Log = slog.Default()
 	}
 	return &Deadlines{db: db, clock: clk, fire: fire, wake: make(chan struct{}, 1),
-		log: opts.Log, batch: opts.Batch, late: opts.Late, after: opts.AfterFire}
+		log: opts.Log, batch: opts.Batch, late: opts.Late, after: opts.AfterFire, quar: opts.Quarantined}
 }
 
 // Wake tells the runner that an earlier deadline may have been added.
@@ -92,39 +101,119 @@ func (d *Deadlines) Run(ctx context.Context) error {
 	}
 }
 
-// fireDue fires everything due now, a batch per transaction.
+// fireDue fires everything due now, a batch per transaction. When the
+// fire function fails a batch, the batch is fired again one deadline per
+// transaction, and a deadline that fails alone is quarantined: one bad
+// record must not hold up every other reminder and escalation. An error
+// of the storage itself (the commit failed) is returned, to be retried.
 func (d *Deadlines) fireDue() error {
 	for {
-		now := d.clock.Now()
-		var due []storage.Deadline
-		err := d.db.Update(func(tx *storage.Tx) error {
-			due = tx.DueDeadlines(now, d.batch)
-			if len(due) == 0 {
-				return nil
+		due, fireErr, err := d.fireBatch(d.batch)
+		if fireErr != nil {
+			d.log.Warn("a batch of deadlines failed; firing them one by one", "count", len(due), "err", fireErr)
+			if err := d.fireSingly(len(due)); err != nil {
+				return err
 			}
-			for _, dl := range due {
-				if err := tx.DeleteDeadline(dl); err != nil {
-					return err
-				}
-			}
-			return d.fire(tx, due, now)
-		})
+			continue
+		}
 		if err != nil {
 			return err
-		}
-		if d.after != nil && len(due) > 0 {
-			d.after()
-		}
-		if d.late != nil && len(due) > 0 {
-			done := d.clock.Now()
-			for _, dl := range due {
-				d.late(done.Sub(dl.At))
-			}
 		}
 		if len(due) < d.batch {
 			return nil
 		}
 	}
+}
+
+// fireBatch fires up to limit due deadlines in one transaction. fireErr is
+// the fire function's error (the transaction rolled back); err is any error.
+func (d *Deadlines) fireBatch(limit int) (due []storage.Deadline, fireErr, err error) {
+	now := d.clock.Now()
+	err = d.db.Update(func(tx *storage.Tx) error {
+		due = tx.DueDeadlines(now, limit)
+		if len(due) == 0 {
+			return nil
+		}
+		for _, dl := range due {
+			if err := tx.DeleteDeadline(dl); err != nil {
+				return err
+			}
+		}
+		fireErr = d.fire(tx, due, now)
+		return fireErr
+	})
+	if err != nil || len(due) == 0 {
+		return due, fireErr, err
+	}
+	if d.after != nil {
+		d.after()
+	}
+	if d.late != nil {
+		done := d.clock.Now()
+		for _, dl := range due {
+			d.late(done.Sub(dl.At))
+		}
+	}
+	return due, nil, nil
+}
+
+// fireSingly fires up to n due deadlines, one per transaction, and puts
+// each that fails into quarantine.
+func (d *Deadlines) fireSingly(n int) error {
+	for range n {
+		due, fireErr, err := d.fireBatch(1)
+		switch {
+		case fireErr != nil:
+			if err := d.quarantine(due[0], fireErr); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case len(due) == 0:
+			return nil
+		}
+	}
+	return nil
+}
+
+// quarantine removes a deadline that cannot be fired, keeps its payload
+// in the quarantine bucket with the reason, and moves aside the record its
+// error names as not decoding, so whatever else reads that record goes on.
+func (d *Deadlines) quarantine(dl storage.Deadline, fireErr error) error {
+	now := d.clock.Now()
+	var buckets []string
+	err := d.db.Update(func(tx *storage.Tx) error {
+		buckets = buckets[:0]
+		if err := tx.DeleteDeadline(dl); err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("due %s, firing failed: %v", dl.At.UTC().Format(time.RFC3339), fireErr)
+		if err := tx.QuarantineRaw("deadlines", []byte(dl.Key), []byte(dl.Payload), reason, now); err != nil {
+			return err
+		}
+		buckets = append(buckets, "deadlines")
+		if ce, ok := storage.AsCorrupt(fireErr); ok {
+			moved, err := tx.Quarantine(ce.Bucket, ce.Key, "does not decode: "+ce.Err.Error(), now)
+			if err != nil {
+				return err
+			}
+			if moved {
+				buckets = append(buckets, ce.Bucket)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("quarantine deadline %s: %w", dl.Key, err)
+	}
+	d.log.Error("a deadline could not be fired and was put into quarantine; the others go on",
+		"key", dl.Key, "due", dl.At, "err", fireErr, "quarantined", buckets)
+	if d.quar != nil {
+		for _, b := range buckets {
+			d.quar(b)
+		}
+	}
+	return nil
 }
 
 // wait sleeps until the timer, a wake-up or cancellation; wait < 0 means no

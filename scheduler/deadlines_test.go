@@ -9,9 +9,12 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"dutybot/clock"
 	"dutybot/storage"
@@ -490,67 +493,174 @@ func TestLateObservesLateness(t *testing.T) {
 	}
 }
 
-// A FireFunc error rolls the transaction back: the deadlines stay, and are
-// retried after the runner's one-second pause, until they commit.
-func TestFireErrorRollsBack(t *testing.T) {
-	tests := []struct {
-		name  string
-		fails int
-	}{
-		{"fails once", 1},
-		{"fails three times", 3},
+// A FireFunc error rolls its transaction back, writes and all; the batch
+// is fired again at once, one deadline per transaction, so a failure that
+// does not recur loses nothing and delays nothing.
+func TestFailedBatchFiresOneByOne(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.rec.fail = []error{errors.New("engine: not now")}
+	// A write inside the failing transaction must be rolled back too.
+	e.rec.extra = func(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
+		return tx.PutDeadline(storage.Deadline{At: now.Add(time.Hour), Key: "follow-up:" + due[0].Key})
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, Options{})
-			for range tc.fails {
-				e.rec.fail = append(e.rec.fail, errors.New("engine: disk full"))
+	e.put(dl(time.Minute, "a"), dl(time.Minute, "b"))
+	e.start()
+	e.advance(time.Minute)
+	e.waitFired(2)
+	e.waitAsleep()
+	fs := e.rec.firings()
+	want := []firing{
+		{Keys: []string{"a", "b"}, Now: t0.Add(time.Minute), OK: false},
+		{Keys: []string{"a"}, Now: t0.Add(time.Minute), OK: true},
+		{Keys: []string{"b"}, Now: t0.Add(time.Minute), OK: true},
+	}
+	for i := range fs {
+		fs[i].Ats = nil
+	}
+	if !reflect.DeepEqual(fs, want) {
+		t.Errorf("firings %+v, want %+v", fs, want)
+	}
+	if got := e.rec.afters(); got != 2 {
+		t.Errorf("AfterFire called %d times, want 2 (not for the rolled-back batch)", got)
+	}
+	if got := e.rec.lates(); !reflect.DeepEqual(got, []time.Duration{0, 0}) {
+		t.Errorf("Late observed %v, want [0 0]", got)
+	}
+	if got := e.pending(); got != 2 {
+		t.Errorf("%d deadlines pending, want the 2 committed follow-ups", got)
+	}
+	if got := e.quarantined(); len(got) != 0 {
+		t.Errorf("quarantined %+v, want nothing", got)
+	}
+}
+
+// putRaw stores bytes under bucket/key behind storage's back, as a damaged
+// or foreign record would be: the runner's database is closed meanwhile.
+func (e *env) putRaw(bucket, key, value string) {
+	e.t.Helper()
+	if err := e.db.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	raw, err := bolt.Open(e.path, 0o600, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	err = raw.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucket)).Put([]byte(key), []byte(value)) })
+	raw.Close()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+// quarantined lists the quarantine.
+func (e *env) quarantined() []storage.Quarantined {
+	e.t.Helper()
+	var qs []storage.Quarantined
+	if err := e.db.View(func(tx *storage.Tx) error { qs = tx.QuarantinedRecords(); return nil }); err != nil {
+		e.t.Fatal(err)
+	}
+	return qs
+}
+
+// readsRecipient is a FireFunc body like the 叫应 engine's: each deadline
+// "alert/official" reads its recipient record, and fails on one that does
+// not decode.
+func readsRecipient(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
+	for _, d := range due {
+		alert, official, _ := strings.Cut(d.Key, "/")
+		if _, err := tx.Recipient(alert, official); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("fire %s: %w", d.Key, err)
+		}
+	}
+	return nil
+}
+
+// One recipient record that does not decode, with a deadline due, does
+// not stop the others: the reminders and escalations of every other alert,
+// due at the same moment or later, fire on time; the bad deadline and the
+// record it names go to quarantine, reported once each.
+func TestPoisonedRecordDoesNotStopOthers(t *testing.T) {
+	var mu sync.Mutex
+	var reported []string
+	e := newEnv(t, Options{Batch: 8, Quarantined: func(bucket string) {
+		mu.Lock()
+		reported = append(reported, bucket)
+		mu.Unlock()
+	}})
+	e.putRaw("recipients", "A2\x00o-li", "{not json")
+	e.rec.extra = readsRecipient
+	e.put(dl(time.Minute, "A1/o-zhang"), dl(time.Minute, "A2/o-li"), dl(time.Minute, "A3/o-wu"),
+		dl(2*time.Minute, "A4/o-he"), dl(2*time.Minute, "A2/o-li"))
+	e.start()
+	e.advance(time.Minute)
+	e.waitFired(2)
+	e.advance(time.Minute)
+	e.waitFired(4)
+	waitFor(t, "nothing pending", func() bool { return e.pending() == 0 })
+	// Everything but the poisoned deadline fired, each at its own time.
+	firedAt := map[string]time.Time{}
+	for _, f := range e.rec.firings() {
+		for _, k := range f.Keys {
+			if f.OK {
+				firedAt[k] = f.Now
 			}
-			// A write inside the failing transaction must be rolled back too.
-			e.rec.extra = func(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
-				return tx.PutDeadline(storage.Deadline{At: now.Add(time.Hour), Key: "follow-up:" + due[0].Key})
+		}
+	}
+	want := map[string]time.Time{"A1/o-zhang": t0.Add(time.Minute), "A3/o-wu": t0.Add(time.Minute),
+		"A4/o-he": t0.Add(2 * time.Minute), "A2/o-li": t0.Add(2 * time.Minute)}
+	if !reflect.DeepEqual(firedAt, want) {
+		t.Errorf("fired %v, want %v", firedAt, want)
+	}
+	checkFiredOnTime(t, e.rec.firings())
+	qs := e.quarantined()
+	if len(qs) != 2 {
+		t.Fatalf("quarantined %+v, want the deadline and the recipient", qs)
+	}
+	if q := qs[0]; q.Bucket != "deadlines" || string(q.Key) != "A2/o-li" || string(q.Raw) != "p:A2/o-li" ||
+		!strings.Contains(q.Reason, "firing failed") || !q.At.Equal(t0.Add(time.Minute)) {
+		t.Errorf("quarantined deadline %+v", q)
+	}
+	if q := qs[1]; q.Bucket != "recipients" || string(q.Key) != "A2\x00o-li" || string(q.Raw) != "{not json" ||
+		!strings.Contains(q.Reason, "does not decode") {
+		t.Errorf("quarantined record %+v", q)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !reflect.DeepEqual(reported, []string{"deadlines", "recipients"}) {
+		t.Errorf("Quarantined reported %v", reported)
+	}
+	if got := e.pending(); got != 0 {
+		t.Errorf("%d deadlines pending, want 0", got)
+	}
+}
+
+// A deadline that fails every time, whatever the error, is quarantined
+// alone; the others of its batch fire.
+func TestFailingDeadlineQuarantined(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.rec.extra = func(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
+		for _, d := range due {
+			if d.Key == "bad" {
+				return errors.New("engine: unknown step 7")
 			}
-			e.put(dl(time.Minute, "a"), dl(time.Minute, "b"))
-			e.start()
-			e.advance(time.Minute)
-			for i := range tc.fails {
-				waitFor(t, fmt.Sprintf("attempt %d", i+1), func() bool { return len(e.rec.firings()) == i+1 })
-				e.waitAsleep() // the one-second pause
-				if got := e.pending(); got != 2 {
-					t.Fatalf("after failed attempt %d: %d deadlines pending, want the 2 rolled back", i+1, got)
-				}
-				e.clk.Advance(time.Second - time.Nanosecond)
-				e.waitAsleep()
-				if got := len(e.rec.firings()); got != i+1 {
-					t.Fatalf("retried %d times before the pause ended", got-i-1)
-				}
-				e.clk.Advance(time.Nanosecond)
-			}
-			e.waitFired(2)
-			fs := e.rec.firings()
-			if len(fs) != tc.fails+1 {
-				t.Errorf("FireFunc called %d times, want %d", len(fs), tc.fails+1)
-			}
-			for i, f := range fs {
-				if !reflect.DeepEqual(f.Keys, []string{"a", "b"}) {
-					t.Errorf("call %d fired %v, want [a b]", i, f.Keys)
-				}
-				if want := t0.Add(time.Minute + time.Duration(i)*time.Second); !f.Now.Equal(want) {
-					t.Errorf("call %d at +%v, want +%v", i, f.Now.Sub(t0), want.Sub(t0))
-				}
-			}
-			waitFor(t, "AfterFire", func() bool { return e.rec.afters() == 1 })
-			e.waitAsleep()
-			if got := e.rec.afters(); got != 1 {
-				t.Errorf("AfterFire called %d times, want 1 (not for rolled-back attempts)", got)
-			}
-			if got := len(e.rec.lates()); got != 2 {
-				t.Errorf("Late called %d times, want 2", got)
-			}
-			if got := e.pending(); got != 1 {
-				t.Errorf("%d deadlines pending, want 1 (the committed follow-up)", got)
-			}
-		})
+		}
+		return nil
+	}
+	e.put(dl(time.Second, "a"), dl(time.Second, "bad"), dl(time.Second, "c"))
+	e.start()
+	e.advance(time.Second)
+	e.waitFired(2)
+	waitFor(t, "nothing pending", func() bool { return e.pending() == 0 })
+	if got := e.rec.fired(); !reflect.DeepEqual(got, []string{"a", "c"}) {
+		t.Errorf("fired %v, want [a c]", got)
+	}
+	qs := e.quarantined()
+	if len(qs) != 1 || qs[0].Bucket != "deadlines" || string(qs[0].Key) != "bad" || !strings.Contains(qs[0].Reason, "unknown step 7") {
+		t.Errorf("quarantined %+v", qs)
+	}
+	if got := e.pending(); got != 0 {
+		t.Errorf("%d deadlines pending, want 0", got)
 	}
 }
 
@@ -686,10 +796,19 @@ func TestRunStopsOnCancel(t *testing.T) {
 	}{
 		{"no deadlines", func(e *env) {}, func(e *env) bool { return true }},
 		{"sleeping on a timer", func(e *env) { e.put(dl(time.Hour, "a")) }, func(e *env) bool { return e.clk.Timers() > 0 }},
-		{"pausing after an error", func(e *env) {
-			e.rec.fail = []error{errors.New("boom")}
+		{"pausing after a storage error", func(e *env) {
+			// A database that refuses writes: the runner retries after
+			// a pause.
 			e.put(dl(-time.Second, "a"))
-		}, func(e *env) bool { return len(e.rec.firings()) == 1 && e.clk.Timers() > 0 }},
+			if err := e.db.Close(); err != nil {
+				e.t.Fatal(err)
+			}
+			db, err := storage.OpenReadOnly(e.path)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			e.db = db
+		}, func(e *env) bool { return e.clk.Timers() > 0 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -282,30 +283,35 @@ func short(h string) string {
 // file of an older schema is read as it is: it is upgraded only by Open.
 // It fails fast with ErrLocked while dutybot holds the file.
 func OpenReadOnly(path string) (*DB, error) {
-	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second})
+	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		return nil, fmt.Errorf("open storage %s: %w: %s", path, ErrEmptyFile, RestoreHint)
+	}
+	b, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second}, true)
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("open storage %s: %w (is dutybot running?)", path, ErrLocked)
 		}
-		return nil, fmt.Errorf("open storage %s: %w", path, err)
+		return nil, damaged(path, err)
 	}
 	db := &DB{bolt: b, path: path}
-	err = b.View(func(tx *bolt.Tx) error {
-		// What the ledger tools read; buckets newer than the file are
-		// created by the next Open.
-		for _, name := range [][]byte{bMeta, bEvents, bAlertEv, bAlerts, bRecipients} {
-			if tx.Bucket(name) == nil {
-				return fmt.Errorf("bucket %s missing: not a dutybot database", name)
+	err = guard(func() error {
+		return b.View(func(tx *bolt.Tx) error {
+			// What the ledger tools read; buckets newer than the file are
+			// created by the next Open.
+			for _, name := range [][]byte{bMeta, bEvents, bAlertEv, bAlerts, bRecipients} {
+				if tx.Bucket(name) == nil {
+					return fmt.Errorf("bucket %s missing: not a dutybot database", name)
+				}
 			}
-		}
-		if v := (&Tx{tx: tx}).Schema(); v > SchemaVersion {
-			return fmt.Errorf("schema version %d is newer than this binary understands (%d)", v, SchemaVersion)
-		}
-		return nil
+			if v := (&Tx{tx: tx}).Schema(); v > SchemaVersion {
+				return fmt.Errorf("schema version %d is newer than this binary understands (%d)", v, SchemaVersion)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("open storage %s: %w", path, err)
+		return nil, damaged(path, err)
 	}
 	return db, nil
 }

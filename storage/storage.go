@@ -11,9 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -65,32 +62,16 @@ var ErrNotFound = errors.New("not found")
 
 // DB is an open dutybot database.
 type DB struct {
-	bolt *bolt.DB
-	path string
+	bolt    *bolt.DB
+	path    string
+	created bool // a new database was started in the file (Created)
 }
 
 // Open opens or creates the database at path, creating its directory, and
-// checks the schema version. It fails fast when another process holds it.
-func Open(path string) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("open storage %s: %w", path, err)
-		}
-	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("open storage %s: %w (is another dutybot running?)", path, ErrLocked)
-		}
-		return nil, fmt.Errorf("open storage %s: %w", path, err)
-	}
-	db := &DB{bolt: b, path: path}
-	if err := db.init(); err != nil {
-		b.Close()
-		return nil, fmt.Errorf("open storage %s: %w", path, err)
-	}
-	return db, nil
-}
+// checks the schema version. It fails fast when another process holds it,
+// and refuses a damaged file (ErrDamaged) or an existing empty one
+// (ErrEmptyFile; see OpenWith) with a message that tells how to restore.
+func Open(path string) (*DB, error) { return OpenWith(path, Options{}) }
 
 func (db *DB) init() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {

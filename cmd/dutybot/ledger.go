@@ -94,6 +94,10 @@ func ledgerVerify(args []string, stdout, stderr io.Writer) int {
 	var via string
 	db, locked, err := openLedger(cfg)
 	switch {
+	case errors.Is(err, storage.ErrDamaged) || errors.Is(err, storage.ErrEmptyFile):
+		// What verify is for: the file itself is broken.
+		v, err = api.VerifyJSON{Damage: err.Error()}, nil
+		via = cfg.Storage.Path
 	case locked:
 		q := url.Values{}
 		for _, h := range heads {
@@ -126,6 +130,9 @@ func ledgerVerify(args []string, stdout, stderr io.Writer) int {
 // printVerify tells what verify found.
 func printVerify(w io.Writer, cfg *config.Config, v api.VerifyJSON, via string) {
 	switch {
+	case v.Damage != "":
+		fmt.Fprintf(w, "ledger BROKEN: %s\n", v.Damage)
+		fmt.Fprintf(w, "the log cannot be read to its end; %s\n", storage.RestoreHint)
 	case v.Break != nil:
 		fmt.Fprintf(w, "ledger BROKEN at event #%d: %s: %s\n", v.Break.Seq, v.Break.Kind, v.Break.Detail)
 		fmt.Fprintf(w, "%s before it are intact; the recorded chain head is #%d %s\n", plural(int(v.Events), "event"), v.HeadSeq, v.HeadHash)

@@ -1,6 +1,7 @@
 // Command dutybot runs the work-safety duty bot.
 //
-//	dutybot [run] [-config config.yaml]   run the bot (the default)
+//	dutybot [run] [-config config.yaml] [-init-db]
+//	                                      run the bot (the default)
 //	dutybot sandbox [-config FILE] [-port N] [-speed N]
 //	                                      try the bot in a browser, without Telegram
 //	dutybot check-config [-config FILE]   validate a configuration, tell where the
@@ -8,6 +9,7 @@
 //	dutybot roster import|template|export  get rosters (值班表) in and out
 //	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
 //	dutybot backup FILE                   a consistent copy of the database
+//	dutybot quarantine list|drop N        records moved aside as unusable
 //	dutybot version                       print the version
 package main
 
@@ -69,6 +71,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return ledgerCmd(args, stdout, stderr)
 	case "backup":
 		return backupCmd(args, stdout, stderr)
+	case "quarantine":
+		return quarantineCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dutybot", versionString())
 		return 0
@@ -83,7 +87,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
-  dutybot [run] [-config config.yaml]    run the bot
+  dutybot [run] [-config config.yaml] [-init-db]
+                                         run the bot; -init-db starts a new, empty database
+                                         in an existing empty storage.path file
   dutybot sandbox [-config config.example.yaml] [-listen 127.0.0.1] [-port 8090] [-speed 60] [-v]
                                          try the whole bot in a browser, without Telegram:
                                          a local stand-in for Telegram, a throw-away database,
@@ -97,6 +103,9 @@ func usage(w io.Writer) {
   dutybot ledger export [-config FILE] [-from DATE] [-to DATE] [-unit ID] [-official ID] OUT.xlsx
   dutybot ledger show [-config FILE] ALERT_ID
   dutybot backup [-config FILE] FILE        copy the database, even while dutybot runs
+  dutybot quarantine list [-config FILE] [-raw]
+  dutybot quarantine drop [-config FILE] N...
+                                         records moved aside because they could not be used
   dutybot version                        print the version
 `)
 }
@@ -187,10 +196,18 @@ func calendarLine(cal *workcal.Calendar, this int) string {
 }
 
 func runBot(args []string, stderr io.Writer) int {
-	path, ok := configFlag("run", args, stderr)
-	if !ok {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "config.yaml", "configuration file")
+	initDB := fs.Bool("init-db", false, "start a new, empty database in storage.path even if an empty (0-byte) file is there")
+	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "dutybot run: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	path := *cfgPath
 	cfg, ok := loadConfig(path, stderr)
 	if !ok {
 		return 1
@@ -201,7 +218,7 @@ func runBot(args []string, stderr io.Writer) int {
 	}
 	log := slog.New(redact.NewHandler(slog.NewTextHandler(stderr, nil), cfg.Telegram.Token, cfg.HTTP.APIToken))
 	slog.SetDefault(log)
-	a, err := app.New(cfg, app.Options{Log: log})
+	a, err := app.New(cfg, app.Options{Log: log, InitDB: *initDB})
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1
