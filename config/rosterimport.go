@@ -42,7 +42,7 @@ const (
 	DefaultRosterMaxUnzippedSize = 32 << 20
 	DefaultRosterMaxRows         = 10000
 	DefaultRosterMaxCells        = 100000
-	DefaultRosterMaxMergedRanges = 5000
+	DefaultRosterMaxMergedRanges = 20000
 	DefaultRosterImportTimeout   = 10 * time.Second
 	DefaultRosterImportWorkers   = 2
 )

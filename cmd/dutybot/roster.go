@@ -158,9 +158,12 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 		case len(rej.Conflicts) > 0:
 			printConflicts(stderr, file, rej.Conflicts)
 		case len(rej.Rows) > 0:
-			fmt.Fprintf(stderr, "%s: %s; nothing was imported:\n", file, plural(len(rej.Rows), "problem"))
+			fmt.Fprintf(stderr, "%s: %s; nothing was imported:\n", file, plural(len(rej.Rows)+rej.More, "problem"))
 			for _, r := range rej.Rows {
 				fmt.Fprintf(stderr, "  %s\n", roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
+			}
+			if rej.More > 0 {
+				fmt.Fprintf(stderr, "  … and %d more not listed; fix these first\n", rej.More)
 			}
 		default:
 			fmt.Fprintf(stderr, "dutybot roster import: %s\nnothing was imported\n", rej.Error)
@@ -182,9 +185,12 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 func printParseError(w io.Writer, file string, err error) {
 	var rows roster.Errors
 	if errors.As(err, &rows) {
-		fmt.Fprintf(w, "%s: %s; nothing was imported:\n", file, plural(len(rows), "problem"))
-		for _, line := range strings.Split(rows.Error(), "\n") {
-			fmt.Fprintf(w, "  %s\n", line)
+		fmt.Fprintf(w, "%s: %s; nothing was imported:\n", file, plural(rows.Total, "problem"))
+		for _, re := range rows.List {
+			fmt.Fprintf(w, "  %s\n", re)
+		}
+		if n := rows.Unlisted(); n > 0 {
+			fmt.Fprintf(w, "  … and %d more not listed; fix these first\n", n)
 		}
 		return
 	}
