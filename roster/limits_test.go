@@ -260,17 +260,65 @@ func TestTemplateStillImports(t *testing.T) {
 	if !errors.As(err, &list) || list.Total != 1 || !strings.Contains(list.List[0].Err.Error(), "example row") {
 		t.Fatalf("template: %v", err)
 	}
-	// And excelize reads what this package reads.
-	f, err := excelize.OpenReader(bytes.NewReader(rostertest.RowBomb(10)))
+}
+
+// TestReaderMatchesExcelize compares the rows and merged ranges read here
+// with excelize's GetRows (raw values) and GetMergeCells, on workbooks small
+// enough for excelize.
+func TestReaderMatchesExcelize(t *testing.T) {
+	cfg := loadConfig(t)
+	template, err := Template(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	want, _ := f.GetRows(f.GetSheetList()[0], excelize.Options{RawCellValue: true})
-	b, cancel := newBudget(cfg)
-	defer cancel()
-	s, err := readWorkbook(b, rostertest.RowBomb(10))
-	if err != nil || fmt.Sprint(s.rows) != fmt.Sprint(want) {
-		t.Errorf("read %v, %v; excelize reads %v", s.rows, err, want)
+	rich := workbook(t, func(f *excelize.File, s string) error {
+		if err := row(f, s, 1, "日期", "带班领导", "值班人员", "备注"); err != nil {
+			return err
+		}
+		if err := f.SetCellRichText(s, "D2", []excelize.RichTextRun{{Text: "国庆"}, {Text: "_x0041_值班", Font: &excelize.Font{Bold: true}}}); err != nil {
+			return err
+		}
+		if err := f.SetCellFormula(s, "E2", "1+1"); err != nil {
+			return err
+		}
+		return row(f, s, 3, 46000, true, 3.5)
+	})
+	for name, data := range map[string][]byte{
+		"national day": nationalDay(t),
+		"a year":       yearWorkbook(t, cfg, 1095),
+		"template":     template,
+		"rich text":    rich,
+		"row bomb":     rostertest.RowBomb(50),
+	} {
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheet := f.GetSheetList()[0]
+		want, err1 := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		merges, err2 := f.GetMergeCells(sheet, true)
+		f.Close()
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		b, cancel := newBudget(cfg)
+		s, err := readWorkbook(b, data)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if fmt.Sprintf("%q", s.rows) != fmt.Sprintf("%q", want) {
+			t.Errorf("%s: read\n%q\nexcelize reads\n%q", name, s.rows, want)
+		}
+		var got, wantRefs []string
+		for _, m := range s.merges {
+			got = append(got, m.ref)
+		}
+		for _, m := range merges {
+			wantRefs = append(wantRefs, m[0])
+		}
+		if fmt.Sprint(got) != fmt.Sprint(wantRefs) {
+			t.Errorf("%s: merged ranges %v, excelize reads %v", name, got, wantRefs)
+		}
 	}
 }
