@@ -237,17 +237,24 @@ func plural(n int, thing string) string {
 	return strconv.Itoa(n) + " " + thing + "s"
 }
 
-// writeNew writes data to path, refusing to replace a file unless force.
+// writeNew writes an export to path, refusing to replace a file unless
+// force. Exports hold officials' names and phone numbers, or who was
+// called when: the file is the owner's alone (0600), also when it
+// replaces one that others could read.
 func writeNew(path string, data []byte, force bool) error {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if !force {
 		flags |= os.O_EXCL
 	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	f, err := os.OpenFile(path, flags, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s exists; use -force to replace it", path)
 	}
 	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // a replaced file keeps its mode
+		f.Close()
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
