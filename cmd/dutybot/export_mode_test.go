@@ -14,22 +14,25 @@ func TestExportsAreReadableOnlyByTheOwner(t *testing.T) {
 	t.Setenv("DUTYBOT_TELEGRAM_TOKEN", "")
 	cfgPath := writeConfig(t, validConfig)
 	dir := t.TempDir()
-	replaced := filepath.Join(dir, "replaced.xlsx")
-	if err := os.WriteFile(replaced, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(replaced, 0o644); err != nil { // past the umask
-		t.Fatal(err)
+	readable := func(name string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o644); err != nil { // past the umask
+			t.Fatal(err)
+		}
+		return path
 	}
 	for _, tt := range []struct {
 		name string
 		args []string
 	}{
 		{"roster export", []string{"roster", "export", "-config", cfgPath, filepath.Join(dir, "roster.xlsx")}},
-		{"roster export -force", []string{"roster", "export", "-config", cfgPath, "-force", replaced}},
+		{"roster export -force", []string{"roster", "export", "-config", cfgPath, "-force", readable("roster-old.xlsx")}},
 		{"roster template", []string{"roster", "template", "-config", cfgPath, filepath.Join(dir, "template.xlsx")}},
 		{"ledger export", []string{"ledger", "export", "-config", cfgPath, filepath.Join(dir, "ledger.xlsx")}},
-		{"backup -force", []string{"backup", "-config", cfgPath, "-force", replaced}},
+		{"backup -force", []string{"backup", "-config", cfgPath, "-force", readable("backup-old.db")}},
 	} {
 		code, _, errOut := runCLI(t, tt.args...)
 		if code != 0 {
