@@ -98,7 +98,7 @@ func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string)
 	content, err := b.download(ctx, fileID, limit)
 	var big *fileTooBigError
 	switch {
-	case ctx.Err() != nil:
+	case err != nil && ctx.Err() != nil:
 		b.Log.Warn("roster import in chat: stopped by shutdown; the sender is asked to send it again", "official", c.official.ID, "file", name)
 		b.reply(c, b.t(c, "RosterImportInterrupted", data))
 		return

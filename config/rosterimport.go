@@ -86,8 +86,8 @@ func validateRosterImport(e *errs, r RosterImport) {
 	if r.MaxCells < 100 || r.MaxCells > maxRosterCells {
 		e.add(p+"max_cells", "%d is not a number of cells from 100 to %d", r.MaxCells, maxRosterCells)
 	}
-	if r.MaxMergedRanges < 0 || r.MaxMergedRanges > maxRosterMergedRanges {
-		e.add(p+"max_merged_ranges", "%d is not a number of merged ranges from 0 to %d", r.MaxMergedRanges, maxRosterMergedRanges)
+	if r.MaxMergedRanges < 1 || r.MaxMergedRanges > maxRosterMergedRanges {
+		e.add(p+"max_merged_ranges", "%d is not a number of merged ranges from 1 to %d", r.MaxMergedRanges, maxRosterMergedRanges)
 	}
 	if r.Timeout < Duration(100*time.Millisecond) || r.Timeout > Duration(maxRosterImportTime) {
 		e.add(p+"timeout", "%s is not a time from 100ms to %s", r.Timeout, Duration(maxRosterImportTime))

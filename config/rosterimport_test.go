@@ -33,7 +33,7 @@ func TestRosterImportValidation(t *testing.T) {
 		{"max_unzipped_size: 5MB", "roster.import.max_unzipped_size", "from max_file_size (10MB)"},
 		{"max_rows: 0", "roster.import.max_rows", "0 is not a number of rows from 10 to 1048576"},
 		{"max_cells: 20000000", "roster.import.max_cells", "not a number of cells"},
-		{"max_merged_ranges: -1", "roster.import.max_merged_ranges", "not a number of merged ranges"},
+		{"max_merged_ranges: 0", "roster.import.max_merged_ranges", "0 is not a number of merged ranges from 1 to 100000"},
 		{"timeout: 0s", "roster.import.timeout", "0s is not a time from 100ms to 10m0s"},
 		{"workers: 0", "roster.import.workers", "not a number of files checked at once"},
 	} {

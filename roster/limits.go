@@ -76,7 +76,7 @@ func Limits(cfg *config.Config) config.RosterImport {
 	if l.MaxCells <= 0 {
 		l.MaxCells = d.MaxCells
 	}
-	if l.MaxMergedRanges < 0 {
+	if l.MaxMergedRanges <= 0 {
 		l.MaxMergedRanges = d.MaxMergedRanges
 	}
 	if l.Timeout <= 0 {
