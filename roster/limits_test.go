@@ -1,9 +1,11 @@
 package roster
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -320,5 +322,42 @@ func TestReaderMatchesExcelize(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(wantRefs) {
 			t.Errorf("%s: merged ranges %v, excelize reads %v", name, got, wantRefs)
 		}
+	}
+}
+
+// A zip that understates the unpacked size of its sheet is stopped at the
+// size it declares: archive/zip refuses to unpack more.
+func TestZipUnderstatingItsSizeIsRefused(t *testing.T) {
+	cfg := loadConfig(t)
+	bomb := rostertest.ZipBomb(40 << 20)
+	zr, err := zip.NewReader(bytes.NewReader(bomb), int64(len(bomb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		raw, err := f.OpenRaw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := f.FileHeader
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			h.UncompressedSize64 = 1 << 20 // it is 40 MB
+		}
+		w, err := zw.CreateRaw(&h)
+		if err == nil {
+			_, err = io.Copy(w, raw)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = parseWithin(t, xlsx(out.Bytes(), cfg))
+	if err == nil || !strings.Contains(err.Error(), "zip: not a valid zip file") {
+		t.Fatalf("err = %v", err)
 	}
 }
