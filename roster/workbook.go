@@ -69,14 +69,14 @@ func readWorkbook(b *budget, data []byte) (*sheet, error) {
 
 	// The workbook part is named by the package relationships.
 	wbPath := "xl/workbook.xml"
-	if rels, err := u.rels("_rels/.rels"); err != nil {
+	pkgRels, err := u.rels("_rels/.rels")
+	if err != nil {
 		return nil, err
-	} else {
-		for _, r := range rels {
-			if strings.HasSuffix(r.typ, "/officeDocument") {
-				wbPath = strings.TrimPrefix(path.Clean("/"+r.target), "/")
-				break
-			}
+	}
+	for _, r := range pkgRels {
+		if strings.HasSuffix(r.typ, "/officeDocument") {
+			wbPath = strings.TrimPrefix(path.Clean("/"+r.target), "/")
+			break
 		}
 	}
 	s, rid, err := u.workbook(wbPath)
@@ -339,10 +339,9 @@ func (u *unzipper) sheet(name string, s *sheet, sst []string) error {
 				if row > u.b.MaxRows {
 					return &LimitError{Key: LimitRows, Max: int64(u.b.MaxRows), Seen: int64(row)}
 				}
-				if add := max(col-len(cells), 1); total+add > u.b.MaxCells {
-					return &LimitError{Key: LimitCells, Max: int64(u.b.MaxCells), Seen: int64(total + add)}
-				} else {
-					total += add
+				total += max(col-len(cells), 1)
+				if total > u.b.MaxCells {
+					return &LimitError{Key: LimitCells, Max: int64(u.b.MaxCells), Seen: int64(total)}
 				}
 				for len(cells) < col-1 {
 					cells = append(cells, "")
@@ -378,9 +377,9 @@ func (u *unzipper) sheet(name string, s *sheet, sst []string) error {
 // skip it: raw values, shared strings looked up, inline strings read.
 func (u *unzipper) cell(d *xml.Decoder, name string, start xml.StartElement, sst []string) (*string, error) {
 	var (
-		v, is        strings.Builder
-		inV, hasIS   bool
-		hasF, hasVal bool
+		v, is      strings.Builder
+		inV, hasIS bool
+		hasF       bool
 	)
 	for {
 		t, err := u.token(d, name)
@@ -427,8 +426,7 @@ func (u *unzipper) cell(d *xml.Decoder, name string, start xml.StartElement, sst
 						val = is.String()
 					}
 				}
-				hasVal = val != "" || hasF
-				if !hasVal {
+				if val == "" && !hasF {
 					return nil, nil
 				}
 				return &val, nil
