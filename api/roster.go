@@ -60,8 +60,14 @@ type ImportJSON struct {
 // RosterErrorJSON is the answer to a roster file that was not imported.
 type RosterErrorJSON struct {
 	Error string `json:"error"`
-	// Rows lists every problem of every bad row.
+	// Rows lists the problems of the bad rows: all, or the first
+	// roster.MaxListed.
 	Rows []RowErrorJSON `json:"rows"`
+	// More counts the problems found but not listed in Rows.
+	More int `json:"more,omitempty"`
+	// Limit is the configuration key of the limit a file went over
+	// (roster.import.max_rows …); the answer is then 413.
+	Limit string `json:"limit,omitempty"`
 	// Conflicts lists clashes with stored shifts (409).
 	Conflicts []string `json:"conflicts,omitempty"`
 }
@@ -147,12 +153,13 @@ func (s *Server) importRoster(w http.ResponseWriter, r *http.Request) {
 			Rows: []RowErrorJSON{}})
 		return
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, coverage.MaxFileSize))
+	maxSize := roster.Limits(s.cfg).MaxFileSize
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(maxSize)))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		writeJSON(w, http.StatusRequestEntityTooLarge, RosterErrorJSON{Error: fmt.Sprintf("%s: larger than %d MiB; nothing was imported",
-			name, coverage.MaxFileSize>>20), Rows: []RowErrorJSON{}})
+		writeJSON(w, http.StatusRequestEntityTooLarge, RosterErrorJSON{Error: fmt.Sprintf("%s: larger than %s (roster.import.max_file_size); nothing was imported",
+			name, maxSize), Rows: []RowErrorJSON{}, Limit: "roster.import." + roster.LimitFileSize})
 		return
 	case err != nil:
 		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: "reading the body: " + err.Error(), Rows: []RowErrorJSON{}})
@@ -165,14 +172,21 @@ func (s *Server) importRoster(w http.ResponseWriter, r *http.Request) {
 	shifts, err := coverage.Parse(name, data, cfg)
 	if err != nil {
 		out := RosterErrorJSON{Error: fmt.Sprintf("%s: %v", name, err), Rows: []RowErrorJSON{}}
+		code := http.StatusBadRequest
 		var rows roster.Errors
-		if errors.As(err, &rows) {
-			out.Error = fmt.Sprintf("%s: %d problems; nothing was imported", name, len(rows))
-			for _, re := range rows {
+		var limit *roster.LimitError
+		switch {
+		case errors.As(err, &rows):
+			out.Error = fmt.Sprintf("%s: %d problems; nothing was imported", name, rows.Total)
+			for _, re := range rows.List {
 				out.Rows = append(out.Rows, RowErrorJSON{Row: re.Row, Column: re.Column, Error: re.Err.Error()})
 			}
+			out.More = rows.Unlisted()
+		case errors.As(err, &limit):
+			out.Error = fmt.Sprintf("%s: %v; nothing was imported", name, err)
+			out.Limit, code = "roster.import."+limit.Key, http.StatusRequestEntityTooLarge
 		}
-		writeJSON(w, http.StatusBadRequest, out)
+		writeJSON(w, code, out)
 		return
 	}
 	res, err := s.coverage.Import(shifts, "api", name)

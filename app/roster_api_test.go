@@ -153,7 +153,7 @@ func TestRosterAPIBadFiles(t *testing.T) {
 		{"", good, http.StatusBadRequest, "name the file"},
 		{"empty.xlsx", nil, http.StatusBadRequest, "empty"},
 		{"broken.xlsx", []byte("not a zip"), http.StatusBadRequest, "broken.xlsx"},
-		{"huge.csv", bytes.Repeat([]byte("x"), 10<<20+1), http.StatusRequestEntityTooLarge, "larger than 10 MiB"},
+		{"huge.csv", bytes.Repeat([]byte("x"), 10<<20+1), http.StatusRequestEntityTooLarge, "larger than 10MB (roster.import.max_file_size)"},
 	} {
 		var rej api.RosterErrorJSON
 		if code := h.upload(tt.name, tt.data, testAPIToken, &rej); code != tt.code || !strings.Contains(rej.Error, tt.says) {

@@ -74,6 +74,7 @@ type Bot struct {
 	username string
 	shards   []chan *models.Update
 	drafts   *drafts
+	imports  importQueue // roster files sent in chat (document_queue.go)
 
 	conflictMu   sync.Mutex
 	lastConflict time.Time
@@ -152,6 +153,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		close(c)
 	}
 	wg.Wait()
+	b.imports.wait()
 	return nil
 }
 

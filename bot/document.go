@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -13,21 +14,29 @@ import (
 	"dutybot/coverage"
 	"dutybot/roster"
 	"dutybot/rota"
-	"dutybot/storage"
 )
 
-// maxReplyChars bounds one reply listing problems, below Telegram's 4096.
+// maxReplyChars bounds one reply listing problems, in UTF-16 units as
+// Telegram counts them, below its 4,096.
 const maxReplyChars = 3800
+
+// maxProblemLines bounds the problems one reply lists; the rest are
+// counted, so the answer to a file with thousands of bad rows is one
+// message.
+const maxProblemLines = 20
+
+// maxLineChars bounds one listed problem.
+const maxLineChars = 300
 
 // errStore marks an import that failed storing rather than on the file.
 var errStore = errors.New("storing the roster failed")
 
-// maxProblemReplies bounds how many messages list a file's problems.
-const maxProblemReplies = 8
-
 // onDocument handles a file sent to the bot: admins import rosters this
 // way, in a private chat. Anything else gets a clear answer and changes
-// nothing.
+// nothing. The file is fetched, checked and imported by the import queue
+// (document_queue.go), not on the chat's update shard, so a slow or hostile
+// file holds up no other chat; the sender hears "checking" at once and the
+// result when it is done.
 func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 	d := m.Document
 	name := strings.TrimSpace(d.FileName)
@@ -60,9 +69,10 @@ func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 		b.reply(c, b.t(c, "RosterImportOldFormat", data))
 		return
 	}
-	if d.FileSize > coverage.MaxFileSize {
+	limits := roster.Limits(b.Config)
+	if limit := int64(limits.MaxFileSize); d.FileSize > limit {
 		b.reply(c, b.t(c, "RosterImportTooBig", map[string]any{"File": name, "Size": megabytes(d.FileSize),
-			"Max": megabytes(coverage.MaxFileSize)}))
+			"Max": megabytes(limit)}))
 		return
 	}
 	if b.Coverage == nil {
@@ -70,20 +80,42 @@ func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 		b.reply(c, b.t(c, "RosterImportInternal", data))
 		return
 	}
-	content, err := b.download(ctx, d.FileID, coverage.MaxFileSize)
+	fileID := d.FileID
+	accepted := b.imports.submit(limits.Workers, c.chatID,
+		func() { b.reply(c, b.t(c, "RosterImportChecking", data)) },
+		func() { b.importDocument(ctx, c, fileID, name) })
+	if !accepted {
+		b.Log.Warn("roster import in chat: queue full", "official", c.official.ID, "file", name)
+		b.reply(c, b.t(c, "RosterImportBusy", data))
+	}
+}
+
+// importDocument fetches, checks and imports a roster file sent in chat,
+// and answers the sender. It runs in the import queue.
+func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string) {
+	data := map[string]any{"File": name}
+	limit := int64(roster.Limits(b.Config).MaxFileSize)
+	content, err := b.download(ctx, fileID, limit)
 	var big *fileTooBigError
 	switch {
+	case err != nil && ctx.Err() != nil:
+		b.Log.Warn("roster import in chat: stopped by shutdown; the sender is asked to send it again", "official", c.official.ID, "file", name)
+		b.reply(c, b.t(c, "RosterImportInterrupted", data))
+		return
 	case errors.As(err, &big):
 		b.reply(c, b.t(c, "RosterImportTooBig", map[string]any{"File": name, "Size": megabytes(big.size),
-			"Max": megabytes(coverage.MaxFileSize)}))
+			"Max": megabytes(limit)}))
 		return
 	case err != nil:
 		b.Log.Warn("roster import in chat: download failed", "official", c.official.ID, "file", name, "err", err)
 		b.reply(c, b.t(c, "RosterImportDownloadFailed", data))
 		return
 	}
+	start := time.Now()
 	shifts, err := coverage.Parse(name, content, b.Config)
 	if err != nil {
+		b.Log.Info("roster import in chat: file refused", "official", c.official.ID, "file", name,
+			"took", time.Since(start).Round(time.Millisecond), "err", clipLog(err))
 		b.importFailed(c, name, err)
 		return
 	}
@@ -97,7 +129,7 @@ func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 		return
 	}
 	b.Log.Info("roster imported in chat", "official", c.official.ID, "file", name, "added", out.Added,
-		"replaced", out.Replaced, "gaps", len(out.Gaps))
+		"replaced", out.Replaced, "gaps", len(out.Gaps), "took", time.Since(start).Round(time.Millisecond))
 	loc := b.Config.Location
 	text := b.t(c, "RosterImportDone", map[string]any{"File": name, "Added": out.Added, "Replaced": out.Replaced,
 		"From": out.From.In(loc).Format("2006-01-02 15:04"), "To": out.To.In(loc).Format("2006-01-02 15:04")})
@@ -106,59 +138,104 @@ func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 	b.reply(c, text)
 }
 
-// importFailed answers a roster that was not imported: every bad row,
-// every clash, or why the file could not be read.
+// clipLog shortens an error for the log: a list of problems is long.
+func clipLog(err error) string {
+	s := err.Error()
+	if r := []rune(s); len(r) > 300 {
+		return string(r[:300]) + "…"
+	}
+	return s
+}
+
+// importFailed answers a roster that was not imported: its first bad rows
+// and how many more, its first clashes, the limit it went over, or why the
+// file could not be read. The answer is one message.
 func (b *Bot) importFailed(c caller, name string, err error) {
 	var rows roster.Errors
 	var conflict *rota.ConflictError
+	var limit *roster.LimitError
 	switch {
 	case errors.As(err, &rows):
-		lines := make([]string, len(rows))
-		for i, re := range rows {
+		lines := make([]string, len(rows.List))
+		for i, re := range rows.List {
 			id := "RosterImportRow"
 			if re.Column == "" {
 				id = "RosterImportRowWhole"
 			}
 			lines[i] = b.t(c, id, map[string]any{"Row": re.Row, "Column": re.Column, "Error": re.Err.Error()})
 		}
-		b.replyLines(c, b.t(c, "RosterImportBadRows", map[string]any{"File": name, "Count": len(rows)}),
-			b.t(c, "RosterImportBadRowsMore", map[string]any{"File": name}), lines)
+		b.replyLines(c, b.t(c, "RosterImportBadRows", map[string]any{"File": name, "Count": rows.Total}), lines, rows.Total)
 	case errors.As(err, &conflict):
-		b.replyLines(c, b.t(c, "RosterImportConflict", map[string]any{"File": name}),
-			b.t(c, "RosterImportBadRowsMore", map[string]any{"File": name}), conflict.Conflicts)
+		b.replyLines(c, b.t(c, "RosterImportConflict", map[string]any{"File": name}), conflict.Conflicts, len(conflict.Conflicts))
+	case errors.As(err, &limit):
+		b.reply(c, b.limitText(c, name, limit))
 	case errors.Is(err, errStore):
 		b.Log.Error("roster import in chat", "official", c.official.ID, "file", name, "err", err)
 		b.reply(c, b.t(c, "RosterImportInternal", map[string]any{"File": name}))
 	default:
 		// Unreadable file, no header row, a missing column…
-		b.reply(c, b.t(c, "RosterImportFailed", map[string]any{"File": name, "Error": err.Error()}))
+		b.reply(c, b.t(c, "RosterImportFailed", map[string]any{"File": name, "Error": clipLog(err)}))
 	}
 }
 
-// replyLines sends header and lines in as few messages as fit Telegram's
-// limit, each later one starting with more; past maxProblemReplies messages
-// the rest is counted rather than listed.
-func (b *Bot) replyLines(c caller, header, more string, lines []string) {
-	var jobs []storage.Job
-	cur := header
-	for i, l := range lines {
-		if len([]rune(cur))+len([]rune(l))+1 > maxReplyChars {
-			if len(jobs)+1 == maxProblemReplies {
-				cur += "\n" + b.t(c, "RosterImportMoreProblems", map[string]any{"Count": len(lines) - i})
-				break
-			}
-			jobs = append(jobs, b.replyJob(c, cur))
-			cur = more
+// limitText tells the sender which limit of roster.import the file went
+// over.
+func (b *Bot) limitText(c caller, name string, e *roster.LimitError) string {
+	data := map[string]any{"File": name, "Max": e.Max, "Key": "roster.import." + e.Key}
+	id := map[string]string{
+		roster.LimitRows:         "RosterImportLimitRows",
+		roster.LimitCells:        "RosterImportLimitCells",
+		roster.LimitMergedRanges: "RosterImportLimitMerged",
+		roster.LimitUnzippedSize: "RosterImportLimitUnzipped",
+		roster.LimitTimeout:      "RosterImportLimitTime",
+	}[e.Key]
+	switch e.Key {
+	case roster.LimitFileSize:
+		return b.t(c, "RosterImportTooBig", map[string]any{"File": name, "Size": "> " + megabytes(e.Max), "Max": megabytes(e.Max)})
+	case roster.LimitUnzippedSize:
+		data["Max"] = megabytes(e.Max)
+	case roster.LimitTimeout:
+		data["Max"] = time.Duration(e.Max).String()
+	case "":
+		id = ""
+	}
+	if id == "" {
+		return b.t(c, "RosterImportFailed", map[string]any{"File": name, "Error": e.Error()})
+	}
+	return b.t(c, id, data)
+}
+
+// replyLines sends header and the first lines in one message within
+// Telegram's limit, at most maxProblemLines of them, and counts the rest
+// of total.
+func (b *Bot) replyLines(c caller, header string, lines []string, total int) {
+	text, n := header, 0
+	for _, l := range lines {
+		if r := []rune(l); len(r) > maxLineChars {
+			l = string(r[:maxLineChars-1]) + "…"
 		}
-		cur += "\n" + l
+		if n == maxProblemLines || utf16Len(text)+1+utf16Len(l) > maxReplyChars-200 {
+			break
+		}
+		text += "\n" + l
+		n++
 	}
-	jobs = append(jobs, b.replyJob(c, cur))
-	b.send(jobs...)
+	if rest := total - n; rest > 0 {
+		text += "\n" + b.t(c, "RosterImportMoreProblems", map[string]any{"Count": rest})
+	}
+	b.reply(c, text)
 }
 
-func (b *Bot) replyJob(c caller, text string) storage.Job {
-	return storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: text,
-		Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}}
+// utf16Len is the length of s as Telegram counts it, in UTF-16 units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 // megabytes formats a size for people, rounded up to a tenth: "12.5 MB";

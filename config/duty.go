@@ -55,6 +55,8 @@ type Roster struct {
 	FloodSeason MonthDayRange `yaml:"flood_season"`
 	// Holidays makes statutory holidays special periods (default true).
 	Holidays *bool `yaml:"holidays"`
+	// Import bounds the work of reading a roster file (rosterimport.go).
+	Import RosterImport `yaml:"import"`
 }
 
 // DateRange is a named range of dates, both ends included.
@@ -140,6 +142,7 @@ func defaultRoster() Roster {
 		SpotcheckWithin: Duration(DefaultSpotcheckWithin),
 		GapDaysAhead:    DefaultGapDaysAhead,
 		GapCheckAt:      DefaultGapCheckAt,
+		Import:          DefaultRosterImport(),
 	}
 }
 
@@ -258,6 +261,7 @@ func (c *Config) validateRoster(e *errs) {
 			e.add(p+".to", "%s is before from (%s)", d.To, d.From)
 		}
 	}
+	validateRosterImport(e, r.Import)
 	fs := r.FloodSeason
 	if (fs.From == "") != (fs.To == "") {
 		e.add("roster.flood_season", "give both from and to (e.g. 04-01 and 09-30), or neither")

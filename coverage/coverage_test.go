@@ -245,7 +245,7 @@ func TestWithinAfterImport(t *testing.T) {
 	bad := []byte("日期,时间,带班领导,值班人员\n2026-10-06,08:00-次日08:00,刘洋,张明\n2026-10-07,08:00-次日08:00,刘洋,王某\n")
 	_, err := e.c.ImportFile("国庆.csv", bad, "o-admin", "国庆.csv")
 	var rows roster.Errors
-	if !errors.As(err, &rows) || len(rows) != 1 || rows[0].Row != 3 {
+	if !errors.As(err, &rows) || rows.Total != 1 || rows.List[0].Row != 3 {
 		t.Fatalf("bad file: %v", err)
 	}
 	shifts, err := e.c.Shifts(day(10, 1), day(10, 31))

@@ -12,10 +12,6 @@ import (
 	"dutybot/storage"
 )
 
-// MaxFileSize bounds a roster file sent over the HTTP API or in chat. A
-// year of shifts is well under 1 MiB.
-const MaxFileSize = 10 << 20
-
 // Formats of roster files, by FileFormat.
 const (
 	FormatXLSX = "xlsx"
@@ -44,7 +40,8 @@ func FileFormat(name string) string {
 
 // Parse reads the content of a roster file named name, choosing the format
 // by its extension like roster.ParseFile. It is all or nothing: bad rows
-// come back as roster.Errors.
+// come back as roster.Errors, a file over a limit of roster.import as a
+// *roster.LimitError.
 func Parse(name string, data []byte, cfg *config.Config) ([]roster.Shift, error) {
 	r := bytes.NewReader(data)
 	switch FileFormat(name) {

@@ -31,7 +31,7 @@ type options struct {
 
 // build checks records and turns them into shifts: all of them, or none
 // and an Errors listing every problem.
-func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
+func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 	if cfg == nil {
 		return nil, errors.New("roster: nil configuration")
 	}
@@ -51,11 +51,17 @@ func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 	)
 	for i := range recs {
 		rec := &recs[i]
+		if err := b.tick(); err != nil {
+			return nil, err
+		}
 		if !rec.own {
 			continue // empty, or only values merged down from above
 		}
-		var rowErrs Errors
-		fail := func(f field, err error) { rowErrs = append(rowErrs, RowError{Row: rec.row, Column: f.col, Err: err}) }
+		bad := false
+		fail := func(f field, err error) {
+			bad = true
+			errs.add(RowError{Row: rec.row, Column: f.col, Err: err})
+		}
 
 		note := opt.notes && rec.leader.value == "" && !rec.hasStaff() && rec.hours.value == ""
 		var d date
@@ -138,8 +144,7 @@ func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 		if rec.note.value == exampleNote {
 			fail(rec.note, errors.New("this is the template's example row: delete it"))
 		}
-		if len(rowErrs) > 0 {
-			errs = append(errs, rowErrs...)
+		if bad {
 			continue
 		}
 
@@ -169,8 +174,7 @@ func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 		for _, id := range staff {
 			check(id, staffField(rec, dir, id))
 		}
-		if len(rowErrs) > 0 {
-			errs = append(errs, rowErrs...)
+		if bad {
 			continue
 		}
 		for _, id := range append([]string{leader}, staff...) {
@@ -178,8 +182,8 @@ func build(recs []record, cfg *config.Config, opt options) ([]Shift, error) {
 		}
 		shifts = append(shifts, s)
 	}
-	if len(errs) > 0 {
-		slices.SortStableFunc(errs, func(a, b RowError) int { return a.Row - b.Row })
+	if errs.Total > 0 {
+		slices.SortStableFunc(errs.List, func(a, b RowError) int { return a.Row - b.Row })
 		return nil, errs
 	}
 	if len(shifts) == 0 {

@@ -24,7 +24,12 @@ import (
 // as Excel shows the file. If any row is bad it returns no shifts and an
 // Errors listing every problem.
 func ParseCSV(r io.Reader, cfg *config.Config) ([]Shift, error) {
-	data, err := readAll(r)
+	if cfg == nil {
+		return nil, errors.New("roster: nil configuration")
+	}
+	b, cancel := newBudget(cfg)
+	defer cancel()
+	data, err := b.readAll(r)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +37,7 @@ func ParseCSV(r io.Reader, cfg *config.Config) ([]Shift, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := readCSV(text)
+	rows, err := readCSV(b, text)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +45,11 @@ func ParseCSV(r io.Reader, cfg *config.Config) ([]Shift, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(l.records(rows, nil), cfg, options{notes: true})
+	recs, err := l.records(b, rows, nil)
+	if err != nil {
+		return nil, err
+	}
+	return build(b, recs, cfg, options{notes: true})
 }
 
 // decodeText returns data as UTF-8 text.
@@ -67,8 +76,11 @@ func decodeText(data []byte) (string, error) {
 
 // readCSV splits text into rows, indexed by row number - 1 as Excel would
 // show them: blank lines are empty rows and a quoted cell spanning lines
-// is one row.
-func readCSV(text string) ([][]string, error) {
+// is one row. Empty cells at the end of a line are dropped, and a line of
+// empty cells is an empty row, as Excel writes the formatted but empty
+// rows of a sheet; rows and cells count against MaxRows and MaxCells up
+// to the last value.
+func readCSV(b *budget, text string) ([][]string, error) {
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.Comma = separator(text)
 	cr.FieldsPerRecord = -1
@@ -76,8 +88,12 @@ func readCSV(text string) ([][]string, error) {
 	var (
 		rows  [][]string
 		extra int // lines taken by cells spanning several lines so far
+		cells int
 	)
 	for {
+		if err := b.tick(); err != nil {
+			return nil, err
+		}
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
@@ -87,13 +103,25 @@ func readCSV(text string) ([][]string, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		row := line - extra // 1-based
+		for _, f := range rec {
+			extra += strings.Count(f, "\n")
+		}
+		for len(rec) > 0 && rec[len(rec)-1] == "" {
+			rec = rec[:len(rec)-1]
+		}
+		if len(rec) == 0 {
+			continue
+		}
+		if row > b.MaxRows {
+			return nil, &LimitError{Key: LimitRows, Max: int64(b.MaxRows), Seen: int64(row)}
+		}
+		if cells += len(rec); cells > b.MaxCells {
+			return nil, &LimitError{Key: LimitCells, Max: int64(b.MaxCells), Seen: int64(cells)}
+		}
 		for len(rows) < row-1 {
 			rows = append(rows, nil)
 		}
 		rows = append(rows, rec)
-		for _, f := range rec {
-			extra += strings.Count(f, "\n")
-		}
 	}
 	return rows, nil
 }

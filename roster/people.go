@@ -197,7 +197,7 @@ func (d *directory) resolve(cell string) ([]string, []error) {
 	for _, t := range toks {
 		cands := d.lookup(t.text)
 		if len(cands) == 0 {
-			errs = append(errs, fmt.Errorf("%q is not an official in the configuration", t.text))
+			errs = append(errs, fmt.Errorf("%s is not an official in the configuration", quote(t.text)))
 			continue
 		}
 		for _, q := range t.quals {
@@ -207,7 +207,7 @@ func (d *directory) resolve(cell string) ([]string, []error) {
 			}
 			narrowed := slices.DeleteFunc(slices.Clone(cands), func(id string) bool { return !slices.Contains(qids, id) })
 			if len(narrowed) == 0 {
-				errs = append(errs, fmt.Errorf("%q does not match %s, which is %s's", t.text, q, d.cfg.OfficialName(qids[0])))
+				errs = append(errs, fmt.Errorf("%s does not match %s, which is %s's", quote(t.text), q, d.cfg.OfficialName(qids[0])))
 				cands = nil
 				break
 			}

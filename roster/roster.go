@@ -48,10 +48,21 @@
 // # Errors
 //
 // Parsing is all or nothing: if any row is bad the parse functions return no
-// shifts and an Errors listing every problem of every bad row, with the row
-// number shown by Excel and the column, so that the sender can fix the whole
-// file at once. Problems with the file as a whole (unreadable, no header row,
-// a missing column) are returned as other errors.
+// shifts and an Errors listing the problems of the bad rows (up to
+// MaxListed, and counting the rest), with the row number shown by Excel and
+// the column, so that the sender can fix the whole file at once. Values
+// quoted in problems are cut short. Problems with the file as a whole
+// (unreadable, no header row, a missing column) are returned as other
+// errors.
+//
+// # Limits
+//
+// Roster files come from chat and the HTTP API, so reading one is bounded
+// by roster.import of the configuration: the file's size, the unpacked size
+// of a workbook, the rows and cells up to the last value, the merged
+// ranges, and the time taken. A file over a limit is refused with a
+// LimitError as soon as the limit is passed. Workbooks are read by a
+// streaming reader of this package, not by excelize (see workbook.go).
 package roster
 
 import (
@@ -59,7 +70,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -91,10 +101,6 @@ type Shift struct {
 // unknown file extensions.
 var ErrUnsupportedFormat = errors.New("unsupported roster format")
 
-// maxFileSize bounds the size of a roster file read by the parse functions.
-// A year of shifts is well under 1 MiB.
-const maxFileSize = 32 << 20
-
 // RowError is a problem with one row of a roster.
 type RowError struct {
 	Row    int    // 1-based row number as Excel shows it (of a CSV file too); for YAML, the entry's position
@@ -114,24 +120,50 @@ func (e RowError) Error() string {
 // Unwrap returns e.Err.
 func (e RowError) Unwrap() error { return e.Err }
 
-// Errors lists the problems of every bad row of a roster, sorted by row.
-type Errors []RowError
+// Errors lists the problems of the bad rows of a roster, sorted by row:
+// every one, or the first MaxListed of a file with more, with the count of
+// all of them. Keeping the list short keeps the answer to a hostile file
+// short.
+type Errors struct {
+	List  []RowError // sorted by row
+	Total int        // problems found, listed or not
+}
 
-// Error lists every problem, one per line, sorted by row.
+// MaxListed bounds the problems an Errors lists.
+const MaxListed = 1000
+
+// errorLines is how many problems Error lists.
+const errorLines = 20
+
+// add records a problem: listed while there is room, counted always.
+func (e *Errors) add(re RowError) {
+	e.Total++
+	if len(e.List) < MaxListed {
+		e.List = append(e.List, re)
+	}
+}
+
+// Unlisted counts the problems found but not listed.
+func (e Errors) Unlisted() int { return e.Total - len(e.List) }
+
+// Error lists the first problems, one per line, sorted by row, and
+// counts the rest.
 func (e Errors) Error() string {
-	sorted := slices.Clone(e)
-	slices.SortStableFunc(sorted, func(a, b RowError) int { return a.Row - b.Row })
-	lines := make([]string, len(sorted))
-	for i, re := range sorted {
+	n := min(len(e.List), errorLines)
+	lines := make([]string, n, n+1)
+	for i, re := range e.List[:n] {
 		lines[i] = re.Error()
+	}
+	if rest := e.Total - n; rest > 0 {
+		lines = append(lines, fmt.Sprintf("… and %d more problems", rest))
 	}
 	return strings.Join(lines, "\n")
 }
 
-// Unwrap returns the row errors, for errors.Is and errors.As.
+// Unwrap returns the listed row errors, for errors.Is and errors.As.
 func (e Errors) Unwrap() []error {
-	out := make([]error, len(e))
-	for i, re := range e {
+	out := make([]error, len(e.List))
+	for i, re := range e.List {
 		out[i] = re
 	}
 	return out
@@ -164,8 +196,8 @@ func ParseFile(path string, cfg *config.Config) ([]Shift, error) {
 	shifts, err := parse(f, cfg)
 	if err != nil {
 		var rows Errors
-		if errors.As(err, &rows) && len(rows) > 1 {
-			return nil, fmt.Errorf("roster %s: %d problems:\n%w", path, len(rows), err)
+		if errors.As(err, &rows) && rows.Total > 1 {
+			return nil, fmt.Errorf("roster %s: %d problems:\n%w", path, rows.Total, err)
 		}
 		return nil, fmt.Errorf("roster %s: %w", path, err)
 	}

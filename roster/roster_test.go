@@ -232,17 +232,17 @@ func TestParseXLSXBadRows(t *testing.T) {
 	if !errors.As(err, &rows) {
 		t.Fatalf("error %v (%T) is not an Errors", err, err)
 	}
-	want := Errors{
+	want := []RowError{
 		{Row: 4, Column: "值班人员"},
 		{Row: 5, Column: "值班人员"},
 		{Row: 6, Column: "带班领导"},
 	}
-	if len(rows) != len(want) {
-		t.Fatalf("got %d row errors, want %d:\n%v", len(rows), len(want), err)
+	if len(rows.List) != len(want) || rows.Total != len(want) {
+		t.Fatalf("got %d row errors of %d, want %d:\n%v", len(rows.List), rows.Total, len(want), err)
 	}
-	for i := range want {
-		if rows[i].Row != want[i].Row || rows[i].Column != want[i].Column {
-			t.Errorf("error %d: got row %d (%s), want row %d (%s)", i, rows[i].Row, rows[i].Column, want[i].Row, want[i].Column)
+	for i, got := range rows.List {
+		if got.Row != want[i].Row || got.Column != want[i].Column {
+			t.Errorf("error %d: got row %d (%s), want row %d (%s)", i, got.Row, got.Column, want[i].Row, want[i].Column)
 		}
 	}
 	wantMsg := `row 4 (值班人员): "王某" is not an official in the configuration

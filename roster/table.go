@@ -25,6 +25,13 @@ const (
 // headerRows is how many rows from the top are searched for the header.
 const headerRows = 5
 
+// maxStaffColumns bounds the 值班人员 columns: each row reads every one of
+// them, so a header of thousands would multiply the work of every row.
+const maxStaffColumns = 20
+
+// maxColumnName bounds a header as quoted with each problem of its column.
+const maxColumnName = 20
+
 var (
 	dateHeaders   = set("日期", "值班日期", "日期时间")
 	hoursHeaders  = set("班次", "时段", "值班时间", "时间", "值班时段", "起止时间", "值班班次", "时间段")
@@ -124,7 +131,7 @@ func findLayout(rows [][]string) (*layout, error) {
 	}
 	l := &layout{headerRow: best}
 	for i, h := range rows[best] {
-		c := &column{index: i, name: strings.Join(strings.Fields(h), "")}
+		c := &column{index: i, name: clip(strings.Join(strings.Fields(h), ""), maxColumnName)}
 		first := func(p **column) {
 			if *p == nil {
 				*p = c
@@ -162,6 +169,9 @@ func findLayout(rows [][]string) (*layout, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("header row %d: missing column %s", best+1, strings.Join(missing, ", "))
 	}
+	if len(l.staff) > maxStaffColumns {
+		return nil, fmt.Errorf("header row %d: %d 值班人员 columns; at most %d", best+1, len(l.staff), maxStaffColumns)
+	}
 	return l, nil
 }
 
@@ -182,9 +192,12 @@ type record struct {
 // records reads the rows below the header. If plain is not nil it holds
 // the same rows without the values filled down from merged cells, to tell
 // whether a row has a value of its own.
-func (l *layout) records(rows, plain [][]string) []record {
+func (l *layout) records(b *budget, rows, plain [][]string) ([]record, error) {
 	var out []record
 	for r := l.headerRow + 1; r < len(rows); r++ {
+		if err := b.tick(); err != nil {
+			return nil, err
+		}
 		rec := l.record(r, rows[r])
 		if plain != nil {
 			p := l.record(r, plain[r])
@@ -194,7 +207,7 @@ func (l *layout) records(rows, plain [][]string) []record {
 		}
 		out = append(out, rec)
 	}
-	return out
+	return out, nil
 }
 
 // record reads row r (0-based).

@@ -1,7 +1,6 @@
 package roster
 
 import (
-	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -19,92 +18,72 @@ import (
 // (password-protected) .xlsx files alike.
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
-// unzipLimit bounds the unpacked size of a workbook.
-const unzipLimit = 256 << 20
-
-// readAll reads r up to maxFileSize.
-func readAll(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read roster: %w", err)
-	}
-	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("roster file larger than %d MiB", maxFileSize>>20)
-	}
-	return data, nil
-}
-
 // ParseXLSX reads a roster from the first sheet of an .xlsx workbook; see
 // the package documentation for the columns and values it understands.
 // Dates may be real dates or text. Cells merged down several rows apply to
 // each row of the merge. If any row is bad it returns no shifts and an
-// Errors listing every problem.
+// Errors listing the problems. A file over a limit of roster.import is
+// refused with a LimitError as soon as the limit is passed.
 func ParseXLSX(r io.Reader, cfg *config.Config) ([]Shift, error) {
-	data, err := readAll(r)
+	if cfg == nil {
+		return nil, errors.New("roster: nil configuration")
+	}
+	b, cancel := newBudget(cfg)
+	defer cancel()
+	data, err := b.readAll(r)
 	if err != nil {
 		return nil, err
 	}
 	if bytes.HasPrefix(data, oleMagic) {
 		return nil, fmt.Errorf("%w: this is an old-style .xls/.et workbook or a password-protected one; save it as .xlsx (Excel workbook, no password) or CSV and send that", ErrUnsupportedFormat)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit})
+	s, err := readWorkbook(b, data)
 	if err != nil {
-		if errors.Is(err, zip.ErrFormat) {
-			return nil, fmt.Errorf("%w: not an .xlsx workbook", ErrUnsupportedFormat)
-		}
-		return nil, fmt.Errorf("open workbook: %w", err)
+		return nil, err
 	}
-	defer f.Close()
-	var date1904 bool
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		date1904 = *props.Date1904
-	}
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, errors.New("workbook has no sheet")
-	}
-	sheet := sheets[0]
-	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	rows, plain, err := fillMerged(b, s.rows, s.merges)
 	if err != nil {
-		return nil, fmt.Errorf("read sheet %q: %w", sheet, err)
-	}
-	merges, err := f.GetMergeCells(sheet, true)
-	if err != nil {
-		return nil, fmt.Errorf("read merged cells of sheet %q: %w", sheet, err)
-	}
-	rows, plain, err := fillMerged(rows, merges)
-	if err != nil {
-		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
+		return nil, fmt.Errorf("sheet %q: %w", s.name, err)
 	}
 	l, err := findLayout(rows)
 	if err != nil {
-		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
+		return nil, fmt.Errorf("sheet %q: %w", s.name, err)
 	}
-	return build(l.records(rows, plain), cfg, options{date1904: date1904, notes: true})
+	recs, err := l.records(b, rows, plain)
+	if err != nil {
+		return nil, err
+	}
+	return build(b, recs, cfg, options{date1904: s.date1904, notes: true})
 }
 
 // fillMerged applies merged ranges: every cell of a range but the top-left
 // one is blanked, then the top-left value is copied down the first column
 // of the range (a date or a leader merged over several shifts). Values are
 // not copied across: a note merged over the width of the table stays in
-// its first column. plain holds the rows before the copying.
-func fillMerged(rows [][]string, merges []excelize.MergeCell) (filled, plain [][]string, err error) {
-	type rect struct{ c1, r1, c2, r2 int } // 0-based, inclusive, clipped to rows
-	rects := make([]rect, 0, len(merges))
+// its first column. plain holds the rows before the copying. Ranges reach
+// only as far as the rows go; they must not overlap (Excel cannot make
+// such a sheet), so blanking touches each cell once, and the cells added
+// by copying count against MaxCells.
+func fillMerged(b *budget, rows [][]string, merges []mergeRange) (filled, plain [][]string, err error) {
+	rects := make([]mergeRange, 0, len(merges))
 	for _, m := range merges {
-		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
-		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, nil, fmt.Errorf("merged range %s: %w", m[0], err)
+		m.r2 = min(m.r2, len(rows)-1) // rows below the data stay empty
+		if m.r1 <= m.r2 {
+			rects = append(rects, m)
 		}
-		r1, r2 = min(r1, r2)-1, min(max(r1, r2), len(rows))-1 // rows below the data stay empty
-		c1, c2 = min(c1, c2)-1, max(c1, c2)-1
-		if r1 <= r2 {
-			rects = append(rects, rect{c1, r1, c2, r2})
-		}
+	}
+	if err := checkOverlap(b, rects); err != nil {
+		return nil, nil, err
+	}
+	cells := 0
+	for _, r := range rows {
+		cells += len(r)
 	}
 	for _, m := range rects {
 		for r := m.r1; r <= m.r2; r++ {
+			if err := b.tick(); err != nil {
+				return nil, nil, err
+			}
 			for c := m.c1; c <= m.c2 && c < len(rows[r]); c++ {
 				if r != m.r1 || c != m.c1 {
 					rows[r][c] = ""
@@ -122,13 +101,39 @@ func fillMerged(rows [][]string, merges []excelize.MergeCell) (filled, plain [][
 		}
 		v := rows[m.r1][m.c1]
 		for r := m.r1 + 1; r <= m.r2; r++ {
-			if m.c1 >= len(rows[r]) {
-				rows[r] = append(rows[r], make([]string, m.c1+1-len(rows[r]))...)
+			if err := b.tick(); err != nil {
+				return nil, nil, err
+			}
+			if add := m.c1 + 1 - len(rows[r]); add > 0 {
+				if cells += add; cells > b.MaxCells {
+					return nil, nil, &LimitError{Key: LimitCells, Max: int64(b.MaxCells), Seen: int64(cells)}
+				}
+				rows[r] = append(rows[r], make([]string, add)...)
 			}
 			rows[r][m.c1] = v
 		}
 	}
 	return rows, plain, nil
+}
+
+// checkOverlap refuses merged ranges that overlap. rects is sorted by
+// first row.
+func checkOverlap(b *budget, rects []mergeRange) error {
+	slices.SortFunc(rects, func(x, y mergeRange) int { return x.r1 - y.r1 })
+	for i, x := range rects {
+		for _, y := range rects[i+1:] {
+			if y.r1 > x.r2 {
+				break
+			}
+			if err := b.tick(); err != nil {
+				return err
+			}
+			if y.c1 <= x.c2 && x.c1 <= y.c2 {
+				return fmt.Errorf("merged ranges %s and %s overlap; unmerge them in Excel or WPS and merge again", clip(x.ref, maxQuoted), clip(y.ref, maxQuoted))
+			}
+		}
+	}
+	return nil
 }
 
 // Sheets and defined names of the workbooks written by Template and Export.

@@ -57,11 +57,22 @@ func (n *yamlNames) UnmarshalYAML(node *yaml.Node) error {
 // are an error. If any entry is bad it returns no shifts and an Errors
 // listing every problem.
 func ParseYAML(r io.Reader, cfg *config.Config) ([]Shift, error) {
-	data, err := readAll(r)
+	if cfg == nil {
+		return nil, errors.New("roster: nil configuration")
+	}
+	b, cancel := newBudget(cfg)
+	defer cancel()
+	data, err := b.readAll(r)
 	if err != nil {
 		return nil, err
 	}
-	dec := yaml.NewDecoder(strings.NewReader(strings.TrimPrefix(string(data), "\uFEFF")))
+	text := strings.TrimPrefix(string(data), "\uFEFF")
+	// yaml.v3 builds a tree of the whole document first, about a kilobyte
+	// per node, and cannot be stopped: count before.
+	if n := yamlNodes(text); n > b.MaxCells {
+		return nil, &LimitError{Key: LimitCells, Max: int64(b.MaxCells), Seen: int64(n)}
+	}
+	dec := yaml.NewDecoder(strings.NewReader(text))
 	dec.KnownFields(true)
 	var list []yamlShift
 	if err := dec.Decode(&list); err != nil {
@@ -69,6 +80,12 @@ func ParseYAML(r io.Reader, cfg *config.Config) ([]Shift, error) {
 			return nil, errNoShifts
 		}
 		return nil, fmt.Errorf("decode YAML roster: %w", err)
+	}
+	if len(list) > b.MaxRows {
+		return nil, &LimitError{Key: LimitRows, Max: int64(b.MaxRows), Seen: int64(len(list))}
+	}
+	if err := b.check(); err != nil {
+		return nil, err
 	}
 	recs := make([]record, len(list))
 	for i, e := range list {
@@ -92,5 +109,26 @@ func ParseYAML(r io.Reader, cfg *config.Config) ([]Shift, error) {
 		rec.own = true // an entry is never a note
 		recs[i] = rec
 	}
-	return build(recs, cfg, options{})
+	return build(b, recs, cfg, options{})
+}
+
+// yamlNodes returns about how many nodes (keys, values, lists and maps) a
+// YAML document makes, seldom fewer: every node but the first starts after
+// an indicator, "- ", ": ", "? ", "[", "{" or ",", each counted for the
+// node it opens and one more (a key's value, a list's first item, an
+// implicit null). Indicators inside quotes count too, so a note full of
+// commas counts high.
+func yamlNodes(text string) int {
+	n := 1
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '-', ':', '?':
+			if i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\t' || text[i+1] == '\n' || text[i+1] == '\r' {
+				n += 2
+			}
+		case '[', '{', ',':
+			n += 2
+		}
+	}
+	return n
 }

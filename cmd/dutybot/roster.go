@@ -158,9 +158,12 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 		case len(rej.Conflicts) > 0:
 			printConflicts(stderr, file, rej.Conflicts)
 		case len(rej.Rows) > 0:
-			fmt.Fprintf(stderr, "%s: %s; nothing was imported:\n", file, plural(len(rej.Rows), "problem"))
+			fmt.Fprintf(stderr, "%s: %s; nothing was imported:\n", file, plural(len(rej.Rows)+rej.More, "problem"))
 			for _, r := range rej.Rows {
 				fmt.Fprintf(stderr, "  %s\n", roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
+			}
+			if rej.More > 0 {
+				fmt.Fprintf(stderr, "  … and %d more not listed; fix these first\n", rej.More)
 			}
 		default:
 			fmt.Fprintf(stderr, "dutybot roster import: %s\nnothing was imported\n", rej.Error)
@@ -182,9 +185,12 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 func printParseError(w io.Writer, file string, err error) {
 	var rows roster.Errors
 	if errors.As(err, &rows) {
-		fmt.Fprintf(w, "%s: %s; nothing was imported:\n", file, plural(len(rows), "problem"))
-		for _, line := range strings.Split(rows.Error(), "\n") {
-			fmt.Fprintf(w, "  %s\n", line)
+		fmt.Fprintf(w, "%s: %s; nothing was imported:\n", file, plural(rows.Total, "problem"))
+		for _, re := range rows.List {
+			fmt.Fprintf(w, "  %s\n", re)
+		}
+		if n := rows.Unlisted(); n > 0 {
+			fmt.Fprintf(w, "  … and %d more not listed; fix these first\n", n)
 		}
 		return
 	}
@@ -231,17 +237,24 @@ func plural(n int, thing string) string {
 	return strconv.Itoa(n) + " " + thing + "s"
 }
 
-// writeNew writes data to path, refusing to replace a file unless force.
+// writeNew writes an export to path, refusing to replace a file unless
+// force. Exports hold officials' names and phone numbers, or who was
+// called when: the file is the owner's alone (0600), also when it
+// replaces one that others could read.
 func writeNew(path string, data []byte, force bool) error {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if !force {
 		flags |= os.O_EXCL
 	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	f, err := os.OpenFile(path, flags, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s exists; use -force to replace it", path)
 	}
 	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // a replaced file keeps its mode
+		f.Close()
 		return err
 	}
 	if _, err := f.Write(data); err != nil {

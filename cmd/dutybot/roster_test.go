@@ -17,6 +17,7 @@ import (
 	"dutybot/api"
 	"dutybot/config"
 	"dutybot/roster"
+	"dutybot/roster/rostertest"
 )
 
 // runCLI runs dutybot with args and returns its exit code and output.
@@ -335,4 +336,19 @@ func TestRosterCLIWithRunningBot(t *testing.T) {
 	if strings.Contains(errOut+out, crashAPIToken) {
 		t.Error("the API token appeared in the output")
 	}
+}
+
+// A hostile roster file is refused at its limit, in a line or two.
+func TestRosterImportOfARowBomb(t *testing.T) {
+	t.Setenv("DUTYBOT_TELEGRAM_TOKEN", "")
+	cfgPath := writeConfig(t, validConfig)
+	bomb := filepath.Join(t.TempDir(), "bomb.xlsx")
+	if err := os.WriteFile(bomb, rostertest.RowBomb(30000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "roster", "import", "-config", cfgPath, bomb)
+	if code != 1 || out != "" || len(errOut) > 300 {
+		t.Fatalf("exit %d, stdout %q, stderr of %d bytes: %.300s", code, out, len(errOut), errOut)
+	}
+	mustContain(t, "refusal", errOut, "more than 10000 rows", "roster.import.max_rows", "nothing was imported")
 }
