@@ -226,18 +226,6 @@ func (b *Bot) replyLines(c caller, header string, lines []string, total int) {
 	b.reply(c, text)
 }
 
-// utf16Len is the length of s as Telegram counts it, in UTF-16 units.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r > 0xFFFF {
-			n++
-		}
-	}
-	return n
-}
-
 // megabytes formats a size for people, rounded up to a tenth: "12.5 MB";
 // a file just over the limit never shows as the limit itself.
 func megabytes(n int64) string {
