@@ -36,23 +36,11 @@ token of http.api_token_file or DUTYBOT_API_TOKEN) instead.
 
 // ledgerCmd runs "dutybot ledger …".
 func ledgerCmd(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, ledgerUsageText)
-		return 2
-	}
-	switch args[0] {
-	case "verify":
-		return ledgerVerify(args[1:], stdout, stderr)
-	case "export":
-		return ledgerExport(args[1:], stdout, stderr)
-	case "show":
-		return ledgerShow(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, ledgerUsageText)
-		return 0
-	}
-	fmt.Fprintf(stderr, "dutybot ledger: unknown command %q\n%s", args[0], ledgerUsageText)
-	return 2
+	return subcommands("ledger", ledgerUsageText, map[string]cmdFunc{
+		"verify": ledgerVerify,
+		"export": ledgerExport,
+		"show":   ledgerShow,
+	}, args, stdout, stderr)
 }
 
 // openLedger opens the database read-only for a ledger command; locked

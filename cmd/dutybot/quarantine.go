@@ -30,21 +30,10 @@ HTTP API (http.listen, with the token of http.api_token_file or DUTYBOT_API_TOKE
 
 // quarantineCmd runs "dutybot quarantine …".
 func quarantineCmd(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, quarantineUsageText)
-		return 2
-	}
-	switch args[0] {
-	case "list":
-		return quarantineList(args[1:], stdout, stderr)
-	case "drop":
-		return quarantineDrop(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, quarantineUsageText)
-		return 0
-	}
-	fmt.Fprintf(stderr, "dutybot quarantine: unknown command %q\n%s", args[0], quarantineUsageText)
-	return 2
+	return subcommands("quarantine", quarantineUsageText, map[string]cmdFunc{
+		"list": quarantineList,
+		"drop": quarantineDrop,
+	}, args, stdout, stderr)
 }
 
 // withQuarantine runs direct on the database when dutybot is not running,

@@ -41,23 +41,11 @@ DUTYBOT_API_TOKEN) instead.
 
 // rosterCmd runs "dutybot roster …".
 func rosterCmd(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, rosterUsageText)
-		return 2
-	}
-	switch args[0] {
-	case "import":
-		return rosterImport(args[1:], stdout, stderr)
-	case "template":
-		return rosterTemplate(args[1:], stdout, stderr)
-	case "export":
-		return rosterExport(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, rosterUsageText)
-		return 0
-	}
-	fmt.Fprintf(stderr, "dutybot roster: unknown command %q\n%s", args[0], rosterUsageText)
-	return 2
+	return subcommands("roster", rosterUsageText, map[string]cmdFunc{
+		"import":   rosterImport,
+		"template": rosterTemplate,
+		"export":   rosterExport,
+	}, args, stdout, stderr)
 }
 
 // rosterFlags parses flags and exactly one file argument, flags before or
