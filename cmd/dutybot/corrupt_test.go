@@ -44,17 +44,8 @@ func runChild(t *testing.T, limit time.Duration, args ...string) (int, string) {
 // database: enough that every bucket spans several pages.
 func sampleDatabase(t *testing.T, cfgPath string) string {
 	t.Helper()
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := storage.Open(cfg.Storage.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	at := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	err = db.Update(func(tx *storage.Tx) error {
+	return updateConfigDB(t, cfgPath, func(tx *storage.Tx) error {
 		for i := range 2000 {
 			id := fmt.Sprintf("20261130-%04d", i)
 			if err := tx.PutAlert(storage.Alert{ID: id, Level: "red", Title: "暴雨红色预警", Source: "api", CreatedAt: at, State: storage.AlertOpen}); err != nil {
@@ -67,7 +58,22 @@ func sampleDatabase(t *testing.T, cfgPath string) string {
 		}
 		return nil
 	})
+}
+
+// updateConfigDB runs fn in a transaction on the database of the
+// configuration at cfgPath, creating it, and returns the file's path.
+func updateConfigDB(t *testing.T, cfgPath string, fn func(*storage.Tx) error) string {
+	t.Helper()
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(cfg.Storage.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(fn); err != nil {
 		t.Fatal(err)
 	}
 	return cfg.Storage.Path

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"dutybot/config"
 	"dutybot/storage"
 )
 
@@ -13,25 +12,13 @@ import (
 // database, as the deadline runner does.
 func quarantineSome(t *testing.T, cfgPath string) {
 	t.Helper()
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := storage.Open(cfg.Storage.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	at := time.Date(2026, 12, 2, 8, 10, 0, 0, time.UTC)
-	err = db.Update(func(tx *storage.Tx) error {
+	updateConfigDB(t, cfgPath, func(tx *storage.Tx) error {
 		if err := tx.QuarantineRaw("deadlines", []byte("r:20261202-0001\x00o-zhang"), []byte("1"), "due 2026-12-02T08:10:00Z, firing failed: decode recipients", at); err != nil {
 			return err
 		}
 		return tx.QuarantineRaw("recipients", []byte("20261202-0001\x00o-zhang"), []byte(`{"state":"pend`), "does not decode: unexpected end of JSON input", at)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // dutybot quarantine lists what was moved aside and drops records by
