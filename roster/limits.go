@@ -1,6 +1,7 @@
 package roster
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,27 +65,13 @@ func (e *LimitError) Error() string {
 // for any left zero (a configuration not made by config.Parse).
 func Limits(cfg *config.Config) config.RosterImport {
 	l, d := cfg.Roster.Import, config.DefaultRosterImport()
-	if l.MaxFileSize <= 0 {
-		l.MaxFileSize = d.MaxFileSize
-	}
-	if l.MaxUnzippedSize <= 0 {
-		l.MaxUnzippedSize = d.MaxUnzippedSize
-	}
-	if l.MaxRows <= 0 {
-		l.MaxRows = d.MaxRows
-	}
-	if l.MaxCells <= 0 {
-		l.MaxCells = d.MaxCells
-	}
-	if l.MaxMergedRanges <= 0 {
-		l.MaxMergedRanges = d.MaxMergedRanges
-	}
-	if l.Timeout <= 0 {
-		l.Timeout = d.Timeout
-	}
-	if l.Workers <= 0 {
-		l.Workers = d.Workers
-	}
+	l.MaxFileSize = cmp.Or(max(l.MaxFileSize, 0), d.MaxFileSize)
+	l.MaxUnzippedSize = cmp.Or(max(l.MaxUnzippedSize, 0), d.MaxUnzippedSize)
+	l.MaxRows = cmp.Or(max(l.MaxRows, 0), d.MaxRows)
+	l.MaxCells = cmp.Or(max(l.MaxCells, 0), d.MaxCells)
+	l.MaxMergedRanges = cmp.Or(max(l.MaxMergedRanges, 0), d.MaxMergedRanges)
+	l.Timeout = cmp.Or(max(l.Timeout, 0), d.Timeout)
+	l.Workers = cmp.Or(max(l.Workers, 0), d.Workers)
 	return l
 }
 
