@@ -180,6 +180,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	fire.Handle("w:", a.Weather.Fire)
 	fire.Handle("i:", a.Incidents.Fire)
 	fire.Handle("t:", a.Tips.Fire)
+	fire.Handle(bot.DeadlinePrefix, a.Bot.Fire)
 	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, fire.Fire, scheduler.Options{
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
 		AfterFire: a.Engine.Committed})

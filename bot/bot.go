@@ -72,6 +72,9 @@ type Bot struct {
 	shards   []chan *models.Update
 	handled  chan int64 // ids of handled updates, to remove from the inbox
 	drafts   *drafts
+	// Allowances of answers to unbound accounts (strangers.go).
+	limitsOnce          sync.Once
+	strangers, tipsters *limiter
 	// client and pollTimeout are used for getUpdates (intake.go).
 	client      *http.Client
 	pollTimeout time.Duration
