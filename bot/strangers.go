@@ -51,17 +51,18 @@ type limiter struct {
 
 // allowance is one user's bucket.
 type allowance struct {
-	tokens   float64
-	at       time.Time // when tokens was counted
-	silenced bool      // the last request was refused
+	tokens float64
+	at     time.Time // when tokens was counted
+	warned bool      // a refusal was reported since the allowance was last whole
 }
 
 func newLimiter(burst int, every time.Duration, max int) *limiter {
 	return &limiter{burst: burst, every: every, max: max, users: map[int64]*allowance{}}
 }
 
-// allow takes one answer from user's allowance at now. first reports that
-// this refusal is the first since the user was last answered.
+// allow takes one answer from user's allowance at now. first reports the
+// first refusal since the allowance was last whole, so a flood is logged
+// once, not at every refill.
 func (l *limiter) allow(user int64, now time.Time) (ok, first bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -77,13 +78,15 @@ func (l *limiter) allow(user int64, now time.Time) (ok, first bool) {
 		l.users[user] = a
 	}
 	a.refill(l, now)
+	if a.tokens >= float64(l.burst) {
+		a.warned = false // whole again: as good as a newcomer
+	}
 	if a.tokens < 1 {
-		first = !a.silenced
-		a.silenced = true
+		first = !a.warned
+		a.warned = true
 		return false, first
 	}
 	a.tokens--
-	a.silenced = false
 	return true, false
 }
 

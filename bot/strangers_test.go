@@ -27,8 +27,10 @@ func TestLimiter(t *testing.T) {
 		{"a burst, then silence, then one per interval", 10, []req{
 			{1, 0, true, false}, {1, 0, true, false}, {1, 0, true, false},
 			{1, 0, false, true}, {1, time.Second, false, false}, {1, 19 * time.Second, false, false},
-			{1, 20 * time.Second, true, false}, {1, 21 * time.Second, false, true},
+			{1, 20 * time.Second, true, false}, {1, 21 * time.Second, false, false}, // reported once
 			{1, 41 * time.Second, true, false},
+			{1, 10 * time.Minute, true, false}, {1, 10 * time.Minute, true, false}, {1, 10 * time.Minute, true, false},
+			{1, 10 * time.Minute, false, true}, // a new flood is reported again
 		}},
 		{"refills to the burst, not beyond", 10, []req{
 			{1, 0, true, false}, {1, time.Hour, true, false}, {1, time.Hour, true, false}, {1, time.Hour, true, false},
