@@ -3,6 +3,7 @@ package app_test
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBindOwnContact(t *testing.T) {
@@ -46,6 +47,8 @@ func TestBindRefusals(t *testing.T) {
 			before := len(h.messages(uAdmin, "绑定被拒绝"))
 			h.srv.ShareContact(tt.user, tt.phone, tt.owner)
 			h.waitMsg(tt.user, tt.reply)
+			// The admins hear of refusals in one digest per 10 minutes.
+			h.advanceTo(h.clk.Now().Add(10 * time.Minute))
 			h.eventually("admin told", func() bool {
 				ms := h.messages(uAdmin, "绑定被拒绝")
 				return len(ms) == before+1 && strings.Contains(ms[len(ms)-1].Text, tt.adminIs)

@@ -175,6 +175,19 @@ func ledgerDay(t *testing.T) (h *harness, red, yellow string, extra []storage.Ev
 		storage.Event{At: at, Type: "tip_assigned", Alert: "JB-0001", Official: "o-chen", Actor: "o-wu", Detail: "交城管大队，7 日内"},
 	)
 	h.advanceTo(start.Add(30 * time.Minute))
+	// The 08:30 agenda logs an event of its own; wait for it, so tests
+	// that read the chain head see no event arrive after.
+	h.eventually("the 08:30 agenda logged", func() bool {
+		found := false
+		_ = h.app.DB.View(func(tx *storage.Tx) error {
+			evs, _ := tx.EventsBetween(h.clk.Now(), h.clk.Now().Add(time.Second))
+			for _, e := range evs {
+				found = found || e.Type == storage.EvTaskReminder
+			}
+			return nil
+		})
+		return found
+	})
 	return h, red, yellow, extra
 }
 

@@ -139,3 +139,28 @@ func TestRosterAPIRefusesHostileFiles(t *testing.T) {
 		t.Errorf("3000 bad rows: %d, %d rows listed, %d more, %q", code, len(rej.Rows), rej.More, rej.Error)
 	}
 }
+
+// A roster file is imported off its update shard, after its handler has
+// returned; a stop while the file is still being fetched leaves the update
+// in the inbox, and the file is imported at the next start, once.
+func TestRosterFileCutShortByAStopIsImportedAtStart(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: withRoster(inspection)})
+	h.bind(uAdmin)
+	h.srv.Inject(fakeapi.Fault{Method: "getFile", Delay: 3 * time.Second})
+	h.srv.SendDocument(uAdmin, "12月值班表.xlsx", rosterXLSX(t, "值班表", dayNight(date(12, 1), date(12, 3))))
+	h.waitMsg(uAdmin, "正在检查", "12月值班表.xlsx")
+	h.restart()
+	h.waitMsg(uAdmin, "✅ 值班表已导入：12月值班表.xlsx", "新增 6 个班次")
+	if n := h.shiftCount(); n != 6 {
+		t.Errorf("%d shifts stored, want 6", n)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(h.messages(uAdmin, "值班表已导入")); n != 1 {
+		t.Errorf("%d import answers, want 1", n)
+	}
+	for _, m := range h.srv.Messages(uAdmin) {
+		if strings.Contains(m.Text, "重新发送") {
+			t.Errorf("the sender was asked to send the file again: %s", m.Text)
+		}
+	}
+}

@@ -24,8 +24,12 @@ func (b *Bot) onStart(_ context.Context, c caller) {
 	b.replyStart(c)
 }
 
-// replyStart asks an unknown chat to share its phone number.
+// replyStart asks an unknown chat to share its phone number, within the
+// stranger's allowance of answers.
 func (b *Bot) replyStart(c caller) {
+	if !b.mayAnswer(c) {
+		return
+	}
 	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, "StartUnbound", nil),
 		Reply: &storage.Reply{ContactLabel: b.t(c, "ButtonShareContact", nil)},
 		Ref:   storage.Ref{Kind: storage.RefInfo}})
@@ -53,8 +57,12 @@ func (b *Bot) onContact(_ context.Context, c caller, m *models.Message) {
 	ct := m.Contact
 	phone := config.NormalizePhone(ct.PhoneNumber)
 	refuse := func(msgID, reason string, official string) {
-		b.reply(c, b.t(c, msgID, nil))
-		b.recordRefusal(c, phone, official, msgID, reason)
+		answered := b.mayAnswer(c)
+		if answered {
+			b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, msgID, nil),
+				Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
+		}
+		b.recordRefusal(c, phone, official, msgID, reason, answered)
 	}
 	if m.From == nil || ct.UserID != m.From.ID {
 		refuse("BindNotOwnContact", "shared someone else's contact", "")
@@ -107,23 +115,31 @@ func (b *Bot) onContact(_ context.Context, c caller, m *models.Message) {
 		Reply: &storage.Reply{Remove: true}, Ref: storage.Ref{Kind: storage.RefInfo, Official: o.ID}})
 }
 
-// recordRefusal logs a refused binding and tells the admins; msgID names
-// the refusal, reason explains it in the log.
-func (b *Bot) recordRefusal(c caller, phone, official, msgID, reason string) {
+// recordRefusal records a refused binding in the event log and counts it
+// into the admins' digest of refusals (strangers.go), so a flood of
+// strangers makes one notice per period, not one per account. msgID names
+// the refusal, reason explains it in the log; answered says whether the
+// stranger was answered (the log stays quiet once they flood).
+func (b *Bot) recordRefusal(c caller, phone, official, msgID, reason string, answered bool) {
 	now := b.Engine.Now()
 	masked := maskPhone(phone)
+	var opened bool
 	err := b.DB.Update(func(tx *storage.Tx) error {
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvBindRefused, Official: official,
-			Actor: fmt.Sprintf("tg:%d", c.userID), Detail: reason + " (" + masked + ")"})
+		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvBindRefused, Official: official,
+			Actor: fmt.Sprintf("tg:%d", c.userID), Detail: reason + " (" + masked + ")"}); err != nil {
+			return err
+		}
+		var err error
+		opened, err = addRefusal(tx, refusedAccount{User: c.userID, Phone: masked, Reason: msgID, Official: official}, now)
+		return err
 	})
 	if err != nil {
 		b.Log.Error("record refused binding", "err", err)
 	}
-	b.Log.Warn("binding refused", "user", c.userID, "phone", masked, "reason", reason)
-	_ = b.Engine.TellAdminsCoalesced(fmt.Sprintf("bind-refused:%d", c.userID), func(lang string) string {
-		return b.Catalog.T(lang, "AdminBindRefused", map[string]any{"User": c.userID, "Phone": masked,
-			"Reason": b.Catalog.T(lang, "Reason"+msgID, map[string]any{"Official": b.Config.OfficialName(official)})})
-	})
+	if opened {
+		b.Engine.WakeDeadlines()
+	}
+	b.logRefusal(answered, c.userID, masked, reason)
 }
 
 // maskPhone keeps the first three and last four characters.

@@ -73,8 +73,15 @@ type Bot struct {
 	api      *tg.Bot
 	username string
 	shards   []chan *models.Update
+	handled  chan int64 // ids of handled updates, to remove from the inbox
 	drafts   *drafts
 	imports  importQueue // roster files sent in chat (document_queue.go)
+	// Allowances of answers to unbound accounts (strangers.go).
+	limitsOnce          sync.Once
+	strangers, tipsters *limiter
+	// client and pollTimeout are used for getUpdates (intake.go).
+	client      *http.Client
+	pollTimeout time.Duration
 
 	conflictMu   sync.Mutex
 	lastConflict time.Time
@@ -95,22 +102,21 @@ func New(d Deps) (*Bot, error) {
 	b := &Bot{Deps: d, drafts: newDrafts()}
 	poll := d.Config.Telegram.PollTimeout.D()
 	if poll < 2*time.Second {
-		poll = 2 * time.Second // below this go-telegram/bot busy-loops
+		poll = 2 * time.Second // below this a long poll is hardly long
 	}
 	client := d.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: poll + 10*time.Second,
 			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}
 	}
+	b.client, b.pollTimeout = client, poll
+	// The library sends every method but getUpdates: the bot polls itself
+	// (intake.go), so an update is confirmed only once it is stored.
 	api, err := tg.New(d.Config.Telegram.Token,
 		tg.WithServerURL(d.Config.Telegram.APIURL),
 		tg.WithHTTPClient(poll, client),
 		tg.WithSkipGetMe(),
-		tg.WithNotAsyncHandlers(),
-		tg.WithWorkers(1),
-		tg.WithDefaultHandler(b.enqueue),
 		tg.WithErrorsHandler(b.apiError),
-		tg.WithAllowedUpdates(tg.AllowedUpdates{"message", "callback_query"}),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)
@@ -122,8 +128,9 @@ func New(d Deps) (*Bot, error) {
 // Sender returns the outbox sender that delivers through this bot.
 func (b *Bot) Sender() *Sender { return &Sender{api: b.api} }
 
-// Run connects to the Bot API, registers the command menu and handles
-// updates until ctx is cancelled.
+// Run connects to the Bot API, registers the command menu, handles the
+// updates left in the inbox by the last run and then polls for new ones
+// until ctx is cancelled.
 func (b *Bot) Run(ctx context.Context) error {
 	me, err := b.getMe(ctx)
 	if err != nil {
@@ -137,23 +144,35 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.registerCommands(ctx)
 
 	var wg sync.WaitGroup
+	b.handled = make(chan int64, 1024)
+	removed := make(chan struct{})
+	go func() {
+		defer close(removed)
+		b.removeHandled(b.handled)
+	}()
 	b.shards = make([]chan *models.Update, shardCount)
 	for i := range b.shards {
 		b.shards[i] = make(chan *models.Update, 64)
 		wg.Add(1)
 		go func(c chan *models.Update) {
 			defer wg.Done()
-			for u := range c {
-				b.handle(ctx, u)
-			}
+			b.runShard(ctx, c)
 		}(b.shards[i])
 	}
-	b.api.Start(ctx)
+	offset, err := b.replay(ctx)
+	if err == nil {
+		b.poll(ctx, offset)
+	}
 	for _, c := range b.shards {
 		close(c)
 	}
 	wg.Wait()
 	b.imports.wait()
+	close(b.handled)
+	<-removed
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
 	return nil
 }
 
@@ -199,16 +218,11 @@ func (b *Bot) apiError(err error) {
 	b.Log.Warn("telegram polling error", "err", err)
 }
 
-// enqueue routes an update to its chat's shard; it runs on the library's
-// single update worker, so the order of one chat's updates is kept.
-func (b *Bot) enqueue(ctx context.Context, _ *tg.Bot, u *models.Update) {
-	chat := updateChat(u)
+// shardOf picks the shard of a chat.
+func shardOf(chat int64) int {
 	h := fnv.New32a()
 	fmt.Fprint(h, chat)
-	select {
-	case b.shards[h.Sum32()%shardCount] <- u:
-	case <-ctx.Done():
-	}
+	return int(h.Sum32() % shardCount)
 }
 
 func updateChat(u *models.Update) int64 {

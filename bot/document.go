@@ -81,35 +81,43 @@ func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 		return
 	}
 	fileID := d.FileID
+	release := holdUpdate(ctx)
 	accepted := b.imports.submit(limits.Workers, c.chatID,
 		func() { b.reply(c, b.t(c, "RosterImportChecking", data)) },
-		func() { b.importDocument(ctx, c, fileID, name) })
+		func() {
+			// Cut short by a stop, the file stays in the inbox and is
+			// imported at the next start.
+			if b.importDocument(ctx, c, fileID, name) {
+				release()
+			}
+		})
 	if !accepted {
+		release()
 		b.Log.Warn("roster import in chat: queue full", "official", c.official.ID, "file", name)
 		b.reply(c, b.t(c, "RosterImportBusy", data))
 	}
 }
 
 // importDocument fetches, checks and imports a roster file sent in chat,
-// and answers the sender. It runs in the import queue.
-func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string) {
+// and answers the sender. It runs in the import queue. It reports false
+// when a stop cut it short before anything was imported or answered.
+func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string) bool {
 	data := map[string]any{"File": name}
 	limit := int64(roster.Limits(b.Config).MaxFileSize)
 	content, err := b.download(ctx, fileID, limit)
 	var big *fileTooBigError
 	switch {
 	case err != nil && ctx.Err() != nil:
-		b.Log.Warn("roster import in chat: stopped by shutdown; the sender is asked to send it again", "official", c.official.ID, "file", name)
-		b.reply(c, b.t(c, "RosterImportInterrupted", data))
-		return
+		b.Log.Warn("roster import in chat: stopped by shutdown; the file is imported at the next start", "official", c.official.ID, "file", name)
+		return false
 	case errors.As(err, &big):
 		b.reply(c, b.t(c, "RosterImportTooBig", map[string]any{"File": name, "Size": megabytes(big.size),
 			"Max": megabytes(limit)}))
-		return
+		return true
 	case err != nil:
 		b.Log.Warn("roster import in chat: download failed", "official", c.official.ID, "file", name, "err", err)
 		b.reply(c, b.t(c, "RosterImportDownloadFailed", data))
-		return
+		return true
 	}
 	start := time.Now()
 	shifts, err := coverage.Parse(name, content, b.Config)
@@ -117,7 +125,7 @@ func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string)
 		b.Log.Info("roster import in chat: file refused", "official", c.official.ID, "file", name,
 			"took", time.Since(start).Round(time.Millisecond), "err", clipLog(err))
 		b.importFailed(c, name, err)
-		return
+		return true
 	}
 	out, err := b.Coverage.Import(shifts, c.official.ID, name)
 	var conflict *rota.ConflictError
@@ -126,7 +134,7 @@ func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string)
 	}
 	if err != nil {
 		b.importFailed(c, name, err)
-		return
+		return true
 	}
 	b.Log.Info("roster imported in chat", "official", c.official.ID, "file", name, "added", out.Added,
 		"replaced", out.Replaced, "gaps", len(out.Gaps), "took", time.Since(start).Round(time.Millisecond))
@@ -136,6 +144,7 @@ func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string)
 	text += "\n\n" + b.t(c, "RosterImportGapsHeader", map[string]any{"DayStarts": b.Config.Roster.DayStarts}) +
 		"\n" + b.Coverage.GapList(c.lang, out.Gaps, maxReplyChars-len([]rune(text))-200)
 	b.reply(c, text)
+	return true
 }
 
 // clipLog shortens an error for the log: a list of problems is long.

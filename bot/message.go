@@ -196,8 +196,12 @@ func (b *Bot) t(c caller, id string, data map[string]any) string {
 	return b.Catalog.T(c.lang, id, data)
 }
 
-// reply queues a message to the caller's chat.
+// reply queues a message to the caller's chat; an unbound caller gets
+// only a few a minute (strangers.go).
 func (b *Bot) reply(c caller, text string) {
+	if !b.mayAnswer(c) {
+		return
+	}
 	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: text,
 		Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
 }

@@ -309,6 +309,9 @@ func (b *Bot) tipErrorText(c caller, ref string, err error) string {
 // tipReply queues a message to the caller's chat naming no official, so
 // its record says nothing of who is in the chat.
 func (b *Bot) tipReply(c caller, text string, buttons [][]storage.Button) {
+	if !b.mayAnswerTipster(c) {
+		return
+	}
 	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: text, Buttons: buttons,
 		Ref: storage.Ref{Kind: storage.RefInfo}})
 }
@@ -317,6 +320,9 @@ func (b *Bot) tipReply(c caller, text string, buttons [][]storage.Button) {
 func (b *Bot) tipEdit(c caller, msgID int, text string, buttons [][]storage.Button) {
 	if msgID == 0 {
 		b.tipReply(c, text, buttons)
+		return
+	}
+	if !b.mayAnswerTipster(c) {
 		return
 	}
 	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpEdit, MessageID: msgID, Text: text, Buttons: buttons,

@@ -10,6 +10,8 @@
 //	dutyload ledger      [-n 200]     a year of an n-official town, then the 履职档案 export: time and size
 //	dutyload verify      [-n 1000000] n chained events, then the time to verify the chain
 //	dutyload noise       [-year 2026] [-ontime 0.9] [-seed 1]  a year of the example town: messages per official and day (run from the repository root)
+//	dutyload flood       [-n 20] [-strangers 300]  a red call to n officials right after strangers flood the bot (/start, a text, someone else's contact each): delay vs no flood
+//	dutyload crash-presses [-n 300] [-rounds 10]  kill -9 a dutybot process mid-burst of n presses, rounds times: presses lost and handled twice
 //
 // Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
 package main
@@ -44,12 +46,14 @@ func main() {
 	n := fs.Int("n", 0, "number of officials / recipients")
 	workers := fs.Int("workers", 64, "concurrent acknowledgers (acks)")
 	spread := fs.Duration("spread", 10*time.Second, "how far the deadlines are spread (punctuality); 0 = all at once")
-	cfgPath := fs.String("config", "", "config file (startup-child)")
+	cfgPath := fs.String("config", "", "config file (startup-child, serve-child)")
 	officials := fs.Int("officials", 100, "officials in the town (startup): n recipients = n/officials alerts to everyone")
 	year := fs.Int("year", 2026, "the year to simulate (noise)")
 	onTime := fs.Float64("ontime", 0.9, "share of duty items reported on time (noise)")
 	seed := fs.Uint64("seed", 1, "seed of the simulation's choices (noise)")
 	dir := fs.String("dir", memoryDir(), "directory for the throw-away database (noise); default /dev/shm when present")
+	strangers := fs.Int("strangers", 300, "flooding accounts (flood)")
+	rounds := fs.Int("rounds", 10, "kills to repeat (crash-presses)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
@@ -85,6 +89,12 @@ func main() {
 		err = verifyLoad(def(*n, 1000000))
 	case "noise":
 		err = noiseLoad(*year, *onTime, *seed, *dir)
+	case "flood":
+		err = flood(def(*n, 20), *strangers)
+	case "crash-presses":
+		err = pressCrash(def(*n, 300), *rounds)
+	case "serve-child":
+		err = serveChild(*cfgPath)
 	default:
 		usage()
 		os.Exit(2)
@@ -104,7 +114,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
