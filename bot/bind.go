@@ -30,7 +30,7 @@ func (b *Bot) replyStart(c caller) {
 	if !b.mayAnswer(c) {
 		return
 	}
-	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, "StartUnbound", nil),
+	b.send(storage.Job{Key: strangerKey(c), ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, "StartUnbound", nil),
 		Reply: &storage.Reply{ContactLabel: b.t(c, "ButtonShareContact", nil)},
 		Ref:   storage.Ref{Kind: storage.RefInfo}})
 }
@@ -59,7 +59,7 @@ func (b *Bot) onContact(_ context.Context, c caller, m *models.Message) {
 	refuse := func(msgID, reason string, official string) {
 		answered := b.mayAnswer(c)
 		if answered {
-			b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, msgID, nil),
+			b.send(storage.Job{Key: strangerKey(c), ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, msgID, nil),
 				Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
 		}
 		b.recordRefusal(c, phone, official, msgID, reason, answered)

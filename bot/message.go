@@ -202,7 +202,7 @@ func (b *Bot) reply(c caller, text string) {
 	if !b.mayAnswer(c) {
 		return
 	}
-	b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: text,
+	b.send(storage.Job{Key: strangerKey(c), ChatID: c.chatID, Op: storage.OpSend, Text: text,
 		Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
 }
 

@@ -150,6 +150,17 @@ func (b *Bot) allowed(l *limiter, c caller, who string) bool {
 	return ok
 }
 
+// strangerKey is the outbox key of answers to an unbound caller: a later
+// answer replaces one still waiting in the queue, so however fast a
+// stranger writes, their chat has at most one message queued. Officials'
+// answers have no key.
+func strangerKey(c caller) string {
+	if c.bound {
+		return ""
+	}
+	return fmt.Sprintf("stranger:%d", c.chatID)
+}
+
 // Refusal digest: refused bindings collect in a record in the meta bucket
 // and one deadline sends them to the admins refusalDigestEvery after the
 // first; the record and the deadline are durable, so a restart neither

@@ -72,17 +72,22 @@ func TestStrangerFloodIsCapped(t *testing.T) {
 	f.bind("o-zhang")
 	f.take()
 	texts := []string{"/start", "hello", "/status", "/alert red all x", "/nonsense", "/help"}
+	// flood sends n messages (and a contact card now and then), the
+	// outbox taking each answer at once; it returns the answers.
 	flood := func(n int) int {
+		answers := 0
 		for i := range n {
 			f.msgID++
 			f.b.onMessage(context.Background(), &models.Message{ID: f.msgID, Chat: models.Chat{ID: stranger, Type: models.ChatTypePrivate},
 				From: &models.User{ID: stranger, LanguageCode: "zh-hans"}, Text: texts[i%len(texts)]})
+			answers += len(f.takeChat(stranger))
 			if i%7 == 0 {
 				f.b.onMessage(context.Background(), &models.Message{ID: f.msgID, Chat: models.Chat{ID: stranger, Type: models.ChatTypePrivate},
 					From: &models.User{ID: stranger}, Contact: &models.Contact{PhoneNumber: "13800000001", UserID: 1001}})
+				answers += len(f.takeChat(stranger))
 			}
 		}
-		return len(f.takeChat(stranger))
+		return answers
 	}
 	if got := flood(2000); got != strangerBurst {
 		t.Errorf("2,000 messages at once got %d answers, want %d", got, strangerBurst)
@@ -94,6 +99,16 @@ func TestStrangerFloodIsCapped(t *testing.T) {
 	f.clk.Advance(time.Hour)
 	if got := flood(2000); got != strangerBurst {
 		t.Errorf("an hour later, 2,000 messages got %d answers, want %d", got, strangerBurst)
+	}
+	// While the queue is slow, a stranger's answers replace each other:
+	// one waits at a time.
+	f.clk.Advance(time.Hour)
+	for _, text := range []string{"/start", "hello", "/status"} {
+		f.b.onMessage(context.Background(), &models.Message{ID: 1, Chat: models.Chat{ID: stranger, Type: models.ChatTypePrivate},
+			From: &models.User{ID: stranger, LanguageCode: "zh-hans"}, Text: text})
+	}
+	if js := f.takeChat(stranger); len(js) != 1 {
+		t.Errorf("%d answers wait for one stranger, want 1", len(js))
 	}
 	// The official in the middle of it is answered every time.
 	for i := range 50 {
