@@ -57,12 +57,14 @@ func (b *Bot) onContact(_ context.Context, c caller, m *models.Message) {
 	ct := m.Contact
 	phone := config.NormalizePhone(ct.PhoneNumber)
 	refuse := func(msgID, reason string, official string) {
+		// Recorded before the answer, so the refusal is in the record (and
+		// the admins' digest) by the time the user reads it.
 		answered := b.mayAnswer(c)
+		b.recordRefusal(c, phone, official, msgID, reason, answered)
 		if answered {
 			b.send(storage.Job{Key: strangerKey(c), ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, msgID, nil),
 				Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
 		}
-		b.recordRefusal(c, phone, official, msgID, reason, answered)
 	}
 	if m.From == nil || ct.UserID != m.From.ID {
 		refuse("BindNotOwnContact", "shared someone else's contact", "")
