@@ -30,6 +30,8 @@ func TestAPIRefusesLooseJSON(t *testing.T) {
 			400, "title: contains the control character U+0000"},
 		{"zero-width title", "/api/v1/alerts", `{"title":"\u200b\u200b","level":"red","targets":{"all":true}}`,
 			400, "title: has no visible characters"},
+		{"blank title", "/api/v1/alerts", `{"title":" \u3000\t ","level":"red","targets":{"all":true}}`,
+			400, "title"},
 		{"zero-width body", "/api/v1/alerts", `{"title":"x","body":"\u200d\ufeff","level":"red","targets":{"all":true}}`,
 			400, "body: has no visible characters"},
 		{"incident trailing garbage", "/api/v1/incidents", `{"place":"x"}]`, 400, "more after the JSON value"},
