@@ -24,7 +24,7 @@ func textTopic(text string) string {
 	case strings.HasPrefix(text, "⚠️ 值班表缺口"), strings.HasPrefix(text, "⚠️ Roster gaps"):
 		return TopicRoster // CoverageNoticeHeader
 	case strings.HasPrefix(text, "⚠️"):
-		return TopicAdmin // AdminUnreachable, AdminBindRefused, AdminCalendarMissing
+		return TopicAdmin // AdminUnreachable, AdminBindRefusedDigest, AdminCalendarMissing
 	}
 	return TopicOther
 }
