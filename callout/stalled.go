@@ -33,11 +33,7 @@ func (e *Engine) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) err
 	if j.Ref.Kind != storage.RefCall {
 		return nil
 	}
-	r, err := tx.Recipient(j.Ref.Alert, j.Ref.Official)
-	if err != nil {
-		return ignoreMissing(err)
-	}
-	a, err := tx.Alert(j.Ref.Alert)
+	a, r, err := jobCall(tx, j)
 	if err != nil {
 		return ignoreMissing(err)
 	}
@@ -52,4 +48,15 @@ func (e *Engine) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) err
 		return err
 	}
 	return e.refreshSummary(tx, a, at)
+}
+
+// jobCall loads the alert and the recipient a call or reminder was sent
+// for.
+func jobCall(tx *storage.Tx, j storage.Job) (storage.Alert, storage.Recipient, error) {
+	r, err := tx.Recipient(j.Ref.Alert, j.Ref.Official)
+	if err != nil {
+		return storage.Alert{}, r, err
+	}
+	a, err := tx.Alert(j.Ref.Alert)
+	return a, r, err
 }

@@ -143,11 +143,7 @@ func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachabl
 	if j.Ref.Kind != storage.RefCall && j.Ref.Kind != storage.RefRemind {
 		return nil
 	}
-	r, err := tx.Recipient(j.Ref.Alert, j.Ref.Official)
-	if err != nil {
-		return ignoreMissing(err)
-	}
-	a, err := tx.Alert(j.Ref.Alert)
+	a, r, err := jobCall(tx, j)
 	if err != nil {
 		return ignoreMissing(err)
 	}
