@@ -107,7 +107,7 @@ func TestIncidentGuidedReport(t *testing.T) {
 	if r := h.ask(uZhang, "今天 09:00"); !strings.Contains(r.Text, "事故时间不能晚于现在（11-30 08:00）") {
 		t.Errorf("a future time: %q", r.Text)
 	}
-	if r := h.ask(uZhang, "下午茶时间"); !strings.Contains(r.Text, "没看懂这个时间") {
+	if r := h.ask(uZhang, "下午茶时间"); !strings.Contains(r.Text, "无法识别该时间") {
 		t.Errorf("nonsense time: %q", r.Text)
 	}
 	h.srv.SendText(uZhang, "今天 07:50")
@@ -116,7 +116,7 @@ func TestIncidentGuidedReport(t *testing.T) {
 	h.waitMsg(uZhang, "事故直报 3/10", "事故单位")
 	h.srv.SendText(uZhang, "重庆某物流公司")
 	m = h.waitMsg(uZhang, "事故直报 4/10", "事故类别")
-	for _, name := range []string{"道路交通", "建设施工", "燃气", "危化品", "消防", "工贸", "特种设备", "自然灾害", "其他", "取消"} {
+	for _, name := range []string{"道路交通", "建设施工", "燃气", "危化品", "火灾", "工贸", "特种设备", "自然灾害", "其他", "取消"} {
 		button(t, m, name)
 	}
 	if r := h.ask(uZhang, "飞机"); !strings.Contains(r.Text, "请点上方按钮选择") {
@@ -131,7 +131,7 @@ func TestIncidentGuidedReport(t *testing.T) {
 		t.Errorf("negative deaths: %q", r.Text)
 	}
 	h.srv.SendText(uZhang, "1")
-	h.waitMsg(uZhang, "事故直报 6/10", "重伤人数")
+	h.waitMsg(uZhang, "事故直报 6/10", "重伤（含急性工业中毒）人数")
 	h.srv.SendText(uZhang, "2人")
 	m = h.waitMsg(uZhang, "事故直报 7/10", "失踪人数")
 	h.pressAs(uZhang, m, "0")

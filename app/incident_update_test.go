@@ -47,7 +47,7 @@ func TestIncidentFollowUpRelevelsAndAsksSupplement(t *testing.T) {
 	h.waitMsg(uZhang, "🚨 事故 "+id, "✅ 已上报：08:00 刘洋 → 区应急管理局")
 	h.waitMsg(uZhang, "续报 "+id+" 1/5：死亡人数？", "当前：1")
 	h.srv.SendText(uZhang, "3")
-	m := h.waitMsg(uZhang, "续报 "+id+" 2/5：重伤人数？", "当前：0")
+	m := h.waitMsg(uZhang, "续报 "+id+" 2/5：重伤（含急性工业中毒）人数？", "当前：0")
 	h.pressAs(uZhang, m, "不变")
 	h.waitMsg(uZhang, "续报 "+id+" 3/5：失踪人数？")
 	h.srv.SendText(uZhang, "不变")

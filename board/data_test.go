@@ -290,7 +290,7 @@ func TestAnswerRates(t *testing.T) {
 		t.Errorf("total = %+v", r.Total)
 	}
 	h := f.section("zh-CN", "rates")
-	contains(t, "rates", h, "近 30 天应答率", "10-31 至 11-30", "全镇", "42%", "3/7", "应急办", "60%", "3/5", "中位 3分钟", "城管大队", "0%", "0/1")
+	contains(t, "rates", h, "近 30 天应答率", "10-31 至 11-30", "全镇", "42%", "3/7", "应急办", "60%", "3/5", "中位用时 3分钟", "城管大队", "0%", "0/1")
 	contains(t, "rates (en)", f.section("en", "rates"), "Whole town", "median 3 min")
 }
 

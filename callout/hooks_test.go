@@ -257,7 +257,7 @@ func TestSummaryText(t *testing.T) {
 		separator int // "、" count in the silent line, -1 to skip
 	}{
 		{name: "mixed", rs: mixed, buttons: true, separator: 1,
-			has: []string{"#20261130-0001", "🔴 红色", "【暴雨】", "已应答 3/7", "未应答：李芳、何军", "已上报未应答：刘洋",
+			has: []string{"#20261130-0001", "🔴 红色", "【暴雨】", "已应答 3/7", "未应答：李芳、何军", "已通知上级（仍未应答）：刘洋",
 				"无法送达：钱进"},
 			hasNot: []string{"张明", "吴敏", "杜峰", "全部应答"}},
 		{name: "nobody answered yet", rs: many(3), buttons: true, separator: 2,

@@ -429,7 +429,7 @@ var WarningLevels = map[string][]string{
 	WarnHail:       {"orange", "red"},
 	WarnFrost:      {"blue", "yellow", "orange"},
 	WarnFog:        {"yellow", "orange", "red"},
-	WarnHaze:       {"yellow", "orange"},
+	WarnHaze:       {"yellow", "orange", "red"}, // red since CMA's revision of 2013-01-28
 	WarnRoadIcing:  {"yellow", "orange", "red"},
 	WarnForestFire: {"yellow", "orange", "red"},
 }

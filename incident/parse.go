@@ -15,7 +15,7 @@ const (
 	CatConstruction           = "construction"        // 建设施工
 	CatGas                    = "gas"                 // 燃气
 	CatHazardousChem          = "hazardous_chemicals" // 危化品
-	CatFire                   = "fire"                // 消防
+	CatFire                   = "fire"                // 火灾 (named as in 国务院493号令)
 	CatIndustryTrade          = "industry_trade"      // 工贸
 	CatSpecialEquipment       = "special_equipment"   // 特种设备
 	CatNaturalDisaster        = "natural_disaster"    // 自然灾害

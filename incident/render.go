@@ -31,10 +31,17 @@ func (s *Service) CategoryName(lang, category string) string {
 	return s.tr.T(lang, "IncidentCat_"+category, nil)
 }
 
+// categoryAliases are earlier names still read: a report client written
+// when 火灾 was called 消防 keeps working.
+var categoryAliases = map[string]string{"消防": CatFire}
+
 // ParseCategory reads a category given by id or by name in either
 // language.
 func (s *Service) ParseCategory(text string) (string, bool) {
 	text = strings.TrimSpace(text)
+	if c, ok := categoryAliases[text]; ok {
+		return c, true
+	}
 	for _, c := range Categories {
 		if strings.EqualFold(text, c) || text == s.CategoryName(locales.ZH, c) || strings.EqualFold(text, s.CategoryName(locales.EN, c)) {
 			return c, true

@@ -237,3 +237,24 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// Categories are read by id or by name in either language; 火灾 is named
+// as in 国务院493号令, and the earlier 消防 is still read.
+func TestParseCategory(t *testing.T) {
+	f := newFixture(t, townYAML)
+	tests := []struct {
+		in, want string
+	}{
+		{"fire", CatFire}, {"火灾", CatFire}, {"消防", CatFire}, {" Fire ", CatFire},
+		{"道路交通", CatRoadTraffic}, {"Road traffic", CatRoadTraffic}, {"飞机", ""},
+	}
+	for _, tt := range tests {
+		got, ok := f.s.ParseCategory(tt.in)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("ParseCategory(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+		}
+	}
+	if got := f.s.CategoryName(locales.ZH, CatFire); got != "火灾" {
+		t.Errorf("CategoryName(fire) = %q, want 火灾", got)
+	}
+}

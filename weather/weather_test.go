@@ -146,6 +146,13 @@ func TestParseNames(t *testing.T) {
 	if got := f.s.LevelError(locales.ZH, "heat", "blue"); got != "❌ 高温预警没有蓝色等级，可选：黄色、橙色、红色。" {
 		t.Errorf("LevelError zh = %q", got)
 	}
+	// 霾 has had a red level since 2013.
+	if typ, level, ok := f.s.ParseTypeLevel("霾红色预警"); !ok || typ != "haze" || level != "red" {
+		t.Errorf("ParseTypeLevel(霾红色预警) = %q, %q, %v", typ, level, ok)
+	}
+	if got := f.s.LevelError(locales.ZH, "haze", "blue"); got != "❌ 霾预警没有蓝色等级，可选：黄色、橙色、红色。" {
+		t.Errorf("LevelError haze = %q", got)
+	}
 	if got := f.s.LevelError(locales.EN, "hail", "yellow"); got != "❌ Hail warnings have no yellow level; valid: orange, red." {
 		t.Errorf("LevelError en = %q", got)
 	}
