@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -249,6 +250,10 @@ func allDigits(s string) bool {
 	return s != ""
 }
 
+// botTokenRE is the shape of a Bot API token ("123456:ABC-def_…"); a
+// token of another shape is refused at start instead of at Telegram's 401.
+var botTokenRE = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+
 // ResolveSecrets fills Telegram.Token and HTTP.APIToken from the files named
 // in the configuration or, when no file is named, from the environment
 // variables DUTYBOT_TELEGRAM_TOKEN and DUTYBOT_API_TOKEN. The Telegram token
@@ -260,8 +265,15 @@ func (c *Config) ResolveSecrets(getenv func(string) string) error {
 	}
 	var e errs
 	tok, ok := readSecret(&e, "telegram.token_file", c.Telegram.TokenFile, EnvTelegramToken, getenv)
-	if ok && tok == "" {
+	switch {
+	case ok && tok == "":
 		e.add("telegram.token_file", "empty and %s is not set", EnvTelegramToken)
+	case ok && !botTokenRE.MatchString(tok):
+		from := EnvTelegramToken
+		if c.Telegram.TokenFile != "" {
+			from = fmt.Sprintf("%q", c.Telegram.TokenFile)
+		}
+		e.add("telegram.token_file", "the token in %s is not a bot token: @BotFather gives digits, a colon, then letters, digits, - and _", from)
 	}
 	c.Telegram.Token = tok
 	c.HTTP.APIToken, _ = readSecret(&e, "http.api_token_file", c.HTTP.APITokenFile, EnvAPIToken, getenv)
