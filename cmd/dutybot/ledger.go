@@ -115,8 +115,16 @@ func ledgerVerify(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// printVerify tells what verify found.
+// printVerify tells what verify found, the worst first: a damaged file, a
+// broken chain, a witnessed head the log no longer matches, then OK.
 func printVerify(w io.Writer, cfg *config.Config, v api.VerifyJSON, via string) {
+	var mismatch *api.WitnessJSON
+	for i := range v.Witnesses {
+		if !v.Witnesses[i].OK {
+			mismatch = &v.Witnesses[i]
+			break
+		}
+	}
 	switch {
 	case v.Damage != "":
 		fmt.Fprintf(w, "ledger BROKEN: %s\n", v.Damage)
@@ -126,6 +134,10 @@ func printVerify(w io.Writer, cfg *config.Config, v api.VerifyJSON, via string) 
 		fmt.Fprintf(w, "%s before it are intact; the recorded chain head is #%d %s\n", plural(int(v.Events), "event"), v.HeadSeq, v.HeadHash)
 	case v.Schema < storage.SchemaVersion:
 		fmt.Fprintf(w, "ledger not chained yet: the database has schema version %d; start dutybot once (it chains the log when it opens the file), then verify again\n", v.Schema)
+	case mismatch != nil:
+		fmt.Fprintf(w, "ledger DOES NOT MATCH witness #%d %s: %s\n", mismatch.Seq, mismatch.Hash, mismatch.Why)
+		fmt.Fprintf(w, "the log is chained (%s, head #%d %s) but not as witnessed: rewritten after the head was posted, or the witness is mistyped\n",
+			plural(int(v.Events), "event"), v.HeadSeq, v.HeadHash)
 	default:
 		fmt.Fprintf(w, "ledger OK: %s, each matching its hash and chained to the one before\nchain head #%d %s\n", plural(int(v.Events), "event"), v.HeadSeq, v.HeadHash)
 	}
