@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -144,6 +145,10 @@ func configFlag(name string, args []string, stderr io.Writer) (string, bool) {
 // loadConfig loads and validates path, reporting every problem on stderr.
 func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
 	cfg, err := config.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "%s: no such file: copy config.example.yaml to %s and edit it, or name another file with -config\n", path, path)
+		return nil, false
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: invalid configuration:\n%v\n", path, err)
 		return nil, false

@@ -174,11 +174,12 @@ func TestRun(t *testing.T) {
 			noStdout: true,
 		},
 		{
-			name:     "check-config missing file",
-			args:     fixed("check-config", "-config", missing),
-			code:     1,
-			stderr:   []string{missing, "no such file or directory"},
-			noStdout: true,
+			name:      "check-config missing file",
+			args:      fixed("check-config", "-config", missing),
+			code:      1,
+			stderr:    []string{missing + ": no such file: copy config.example.yaml to " + missing, "or name another file with -config"},
+			stderrNot: []string{"invalid configuration"},
+			noStdout:  true,
 		},
 		{
 			name:     "check-config extra argument",
