@@ -67,7 +67,7 @@ func TestIncidentReportKeepsPhotos(t *testing.T) {
 		t.Errorf("text at the photo step: %q", got)
 	}
 	got := texts(f.say(zhang, "完成", false))
-	if !strings.Contains(got, "现场照片：2 张") || !strings.Contains(got, "类别：消防") || !strings.Contains(got, "初判等级：一般事故") {
+	if !strings.Contains(got, "现场照片：2 张") || !strings.Contains(got, "类别：火灾") || !strings.Contains(got, "初判等级：一般事故") {
 		t.Fatalf("preview: %q", got)
 	}
 	if toast, _ := f.press(zhang, "ix:send"); toast != "已提交" {
