@@ -48,7 +48,6 @@ func New(t testing.TB) context.Context {
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -61,18 +60,31 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1280, 900),
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, Timeout)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelTab()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium %s: %v", exe, err)
+	// On a loaded machine Chromium now and then exits before it opens its
+	// DevTools port; a second start is not a second chance for the code
+	// under test, only for the browser.
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		// A fresh profile each time: a failed start may leave its lock.
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+			append(opts[:len(opts):len(opts)], chromedp.UserDataDir(t.TempDir()))...)
+		ctx, cancelTab := chromedp.NewContext(actx)
+		ctx, cancelTimeout := context.WithTimeout(ctx, Timeout)
+		stop := func() {
+			cancelTimeout()
+			cancelTab()
+			cancelAlloc()
+		}
+		if err = chromedp.Do(ctx); err == nil {
+			t.Cleanup(stop)
+			return ctx
+		}
+		stop()
+		t.Logf("start Chromium %s (attempt %d): %v", exe, attempt, err)
+		time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
 	}
-	return ctx
+	t.Fatalf("start Chromium %s: %v", exe, err)
+	return nil
 }
 
 // Screenshot saves a full-page PNG of the tab as name.png in
