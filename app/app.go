@@ -239,6 +239,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	fire.Handle("i:", a.Incidents.Fire)
 	fire.Handle("t:", a.Tips.Fire)
 	a.Quarantine = quarantine.NewReporter(db, opts.Clock, cat, a.Engine.TellAdminsCoalesced, opts.Log)
+	a.Dispatcher.OnQuarantined = func(string) { a.Quarantine.Notify() } // the dispatcher counts its own
 	fire.Handle(bot.DeadlinePrefix, a.Bot.Fire)
 	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, fire.Fire, scheduler.Options{
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },

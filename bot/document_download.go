@@ -71,8 +71,5 @@ func (b *Bot) scrub(err error) error {
 	if errors.As(err, &ue) {
 		msg = strings.Replace(msg, ue.URL, "(file URL)", 1)
 	}
-	if tok := b.Config.Telegram.Token; tok != "" {
-		msg = strings.ReplaceAll(msg, tok, "***")
-	}
-	return errors.New(msg)
+	return errors.New(maskToken(msg, b.Config.Telegram.Token))
 }

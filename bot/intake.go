@@ -37,7 +37,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -107,10 +106,6 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64, timeout time.Duratio
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := b.httpClient().Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			ue.URL = maskToken(ue.URL, token)
-		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -230,6 +225,11 @@ func (b *Bot) store(batch []received, next int64) ([]*models.Update, error) {
 	}
 	for _, r := range batch {
 		if r.err != nil {
+			b.Metrics.Quarantined.WithLabelValues(storage.InboxBucket).Inc()
+		}
+	}
+	for _, r := range batch {
+		if r.err != nil {
 			b.Log.Error("an update from Telegram does not decode; it is quarantined and skipped", "update", r.id, "err", r.err)
 		}
 	}
@@ -315,11 +315,16 @@ func (b *Bot) replay(ctx context.Context) (int64, error) {
 		var u models.Update
 		if err := json.Unmarshal(in.Raw, &u); err != nil {
 			b.Log.Error("a stored update does not decode; it is quarantined and skipped", "update", in.ID, "err", err)
+			reason, moved := "update does not decode: "+err.Error(), false
 			if err := b.DB.Update(func(tx *storage.Tx) error {
-				_, err := tx.QuarantineInbox(in.ID, "update does not decode: "+err.Error(), now)
+				var err error
+				moved, err = tx.QuarantineInbox(in.ID, reason, now)
 				return err
 			}); err != nil {
 				b.Log.Error("quarantine a stored update", "update", in.ID, "err", err)
+			}
+			if moved {
+				b.Metrics.Quarantined.WithLabelValues(storage.InboxBucket).Inc()
 			}
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -163,6 +164,9 @@ func TestIntakeResumesFromTheInbox(t *testing.T) {
 		}
 		return nil
 	})
+	if n := testutil.ToFloat64(f.b.Metrics.Quarantined.WithLabelValues(storage.InboxBucket)); n != 2 {
+		t.Errorf("dutybot_quarantined_total{bucket=%q} = %v, want 2", storage.InboxBucket, n)
+	}
 }
 
 // TestGetUpdatesErrors: answers of the Bot API are classified as the

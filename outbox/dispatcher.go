@@ -69,6 +69,10 @@ type Dispatcher struct {
 	// lets tools and tests count what officials received. It may be called
 	// from several goroutines at once and must not block. Set it before Run.
 	OnDelivered func(j storage.Job, messageID int, at time.Time)
+	// OnQuarantined, if set, is called after a record was moved to the
+	// quarantine (and counted), so whoever reports the quarantine can look
+	// at once. It must not block. Set it before Run.
+	OnQuarantined func(bucket string)
 
 	db      *storage.DB
 	clock   clock.Clock // domain time: delivery timestamps, giving up
@@ -356,6 +360,9 @@ func (d *Dispatcher) quarantine(ce *storage.CorruptError) error {
 	if moved {
 		d.metrics.Quarantined.WithLabelValues(ce.Bucket).Inc()
 		d.log.Error("outbox: record does not decode; moved to the quarantine", "bucket", ce.Bucket, "key", fmt.Sprintf("%x", ce.Key), "reason", ce.Err.Error())
+		if d.OnQuarantined != nil {
+			d.OnQuarantined(ce.Bucket)
+		}
 	}
 	return nil
 }
