@@ -50,7 +50,7 @@ var (
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
 		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
 		bQuarantine,
-		bInbox}
+		bInbox, bConversations}
 	keyVersion = []byte("schema_version")
 )
 
@@ -80,6 +80,9 @@ func (db *DB) init() error {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
+		}
+		if _, err := dropLegacyConversations(tx); err != nil {
+			return err
 		}
 		meta := tx.Bucket(bMeta)
 		v := meta.Get(keyVersion)
