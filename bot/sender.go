@@ -26,7 +26,7 @@ type Sender struct {
 // a message cut short still arrives.
 func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
 	limit := maxMessageUnits
-	if j.Op == storage.OpPhoto {
+	if j.Op == storage.OpPhoto || j.Op == storage.OpDocument {
 		limit = maxCaptionUnits
 	}
 	j.Text = fitText(j.Text, limit)
@@ -44,8 +44,18 @@ func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
 		}
 		return j.MessageID, nil
 	case storage.OpPhoto:
-		m, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: j.ChatID, Caption: j.Text,
-			Photo: &models.InputFileUpload{Filename: "chart.png", Data: bytes.NewReader(j.Photo)}})
+		var photo models.InputFile = &models.InputFileUpload{Filename: "chart.png", Data: bytes.NewReader(j.Photo)}
+		if len(j.Photo) == 0 && j.FileID != "" {
+			photo = &models.InputFileString{Data: j.FileID}
+		}
+		m, err := s.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: j.ChatID, Caption: j.Text, Photo: photo})
+		if err != nil {
+			return 0, classify(err)
+		}
+		return m.ID, nil
+	case storage.OpDocument:
+		m, err := s.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: j.ChatID, Caption: j.Text,
+			Document: &models.InputFileUpload{Filename: j.FileName, Data: bytes.NewReader(j.File)}})
 		if err != nil {
 			return 0, classify(err)
 		}

@@ -521,7 +521,7 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *
 		r.backoff = true
 		return r
 	}
-	sctx, cancel := context.WithTimeout(ctx, d.limits.RequestTimeout)
+	sctx, cancel := context.WithTimeout(ctx, requestTimeout(d.limits.RequestTimeout, j))
 	msgID, sendErr := d.sender.Send(sctx, j)
 	cancel()
 	now := d.clock.Now()
@@ -716,4 +716,15 @@ func (d *Dispatcher) maybeIdle() {
 		close(d.idleCh)
 		d.idleCh = make(chan struct{})
 	}
+}
+
+// uploadRate is the slowest upload a file job is given time for: a 2 MB
+// workbook over a poor mobile link (256 kbit/s) takes about a minute.
+const uploadRate = 32 << 10 // bytes per second
+
+// requestTimeout is how long one send may take: base for a message, more
+// for a job that uploads a file.
+func requestTimeout(base time.Duration, j storage.Job) time.Duration {
+	size := len(j.File) + len(j.Photo)
+	return base + time.Duration(size/uploadRate)*time.Second
 }

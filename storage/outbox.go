@@ -12,6 +12,9 @@ const (
 	// OpPhoto sends Photo as an image with Text as its caption (at most
 	// 1,024 characters).
 	OpPhoto = "photo"
+	// OpDocument sends File as a document named FileName with Text as its
+	// caption (the 履职档案 workbook).
+	OpDocument = "document"
 )
 
 // Button is an inline button: a label and the data sent back when pressed.
@@ -51,6 +54,12 @@ type Job struct {
 	Buttons   [][]Button `json:"buttons,omitempty"`
 	Reply     *Reply     `json:"reply,omitempty"` // a reply keyboard instead of inline buttons
 	Photo     []byte     `json:"photo,omitempty"` // the image of an OpPhoto job (PNG)
+	// FileID, for an OpPhoto job without Photo, is a photo Telegram already
+	// has (one sent to the bot), sent again by its id.
+	FileID string `json:"file_id,omitempty"`
+	// File and FileName are the document of an OpDocument job.
+	File     []byte `json:"file,omitempty"`
+	FileName string `json:"file_name,omitempty"`
 	// Lazy jobs are rendered from current state just before sending, so a
 	// burst of changes costs one rendering per message actually sent.
 	Lazy      bool      `json:"lazy,omitempty"`
@@ -81,6 +90,7 @@ func (t *Tx) Enqueue(j Job) (uint64, error) {
 			old, err := t.Job(seq)
 			if err == nil {
 				old.Text, old.Buttons, old.Reply, old.Ref, old.Lazy, old.Photo = j.Text, j.Buttons, j.Reply, j.Ref, j.Lazy, j.Photo
+				old.FileID, old.File, old.FileName = j.FileID, j.File, j.FileName
 				old.Priority = max(old.Priority, j.Priority)
 				old.Version++
 				return seq, t.PutJob(old)
