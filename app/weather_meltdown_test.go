@@ -62,7 +62,7 @@ func TestMeltdownChecklistConfirmationsFillTheBoard(t *testing.T) {
 	}
 	h.waitMsg(uWu, "请回复【撤离：转移撤离危险区域群众】的数量")
 	h.srv.SendText(uWu, "大概三十多人")
-	h.waitMsg(uWu, "请以数字开头回复数量")
+	h.waitMsg(uWu, "请回复一个数量")
 	h.srv.SendText(uWu, "35 已全部撤离")
 	h.waitMsg(uWu, "✅ 已确认：应急办 · 撤离：转移撤离危险区域群众 — 35（已全部撤离）")
 	b := h.boardMsg(uDuty, id, "已落实 1/4 项", "✅ 撤离 转移撤离危险区域群众 — 35（已全部撤离） · 吴敏 08:04")

@@ -241,3 +241,32 @@ func TestLevelAliases(t *testing.T) {
 		}
 	}
 }
+
+func TestParseItemCount(t *testing.T) {
+	tests := []struct {
+		in    string
+		n     int
+		note  string
+		valid bool
+	}{
+		{"35", 35, "", true},
+		{"35人", 35, "", true},
+		{"35 已全部撤离", 35, "已全部撤离", true},
+		{"35，已全部撤离", 35, "已全部撤离", true},
+		{"已撤离 35 人", 35, "已撤离 35 人", true},
+		{"共转移群众35名，无人员伤亡", 35, "共转移群众35名，无人员伤亡", true},
+		{"evacuated 12 people", 12, "evacuated 12 people", true},
+		{"0", 0, "", true},
+		{"大概三十多人", 0, "", false},
+		{"3 组转移 35 人", 3, "组转移 35 人", true}, // a leading number is the count
+		{"已转移 3 户 12 人", 0, "", false},      // two numbers: which one?
+		{"已撤离 123456789 人", 0, "", false},   // no count has nine digits
+		{"", 0, "", false},
+	}
+	for _, tt := range tests {
+		n, note, ok := parseItemCount(tt.in)
+		if ok != tt.valid || n != tt.n || note != tt.note {
+			t.Errorf("parseItemCount(%q) = %d, %q, %v; want %d, %q, %v", tt.in, n, note, ok, tt.n, tt.note, tt.valid)
+		}
+	}
+}

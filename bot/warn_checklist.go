@@ -11,6 +11,16 @@ import (
 	"dutybot/weather"
 )
 
+// flowWarnItem is a 熔断 item waiting for its count or note.
+const flowWarnItem = "warn.item"
+
+// itemPrompt is the 熔断 item whose confirmation waits for a count or a
+// note typed in a private chat.
+type itemPrompt struct {
+	Warning string `json:"warning"`
+	Item    int    `json:"item"`
+}
+
 // promptTTL is how long a chat's reply is taken as the count or note of
 // the item whose button was pressed, or as the next step of a /warn draft;
 // later text is ordinary text again.
@@ -18,6 +28,9 @@ const promptTTL = time.Hour
 
 // countRE reads "35", "35人", "35 已全部撤离", "35，已全部撤离".
 var countRE = regexp.MustCompile(`^\s*(\d{1,7})\s*(?:人|名|个|处|家|户|辆|艘|座)?\s*[，,、。.;；:：-]?\s*([\s\S]*)$`)
+
+// numberRE finds the count in a sentence: "已撤离 35 人", "共转移群众35名".
+var numberRE = regexp.MustCompile(`\d{1,7}`)
 
 // onItemButton handles a 熔断 item's confirm button: it asks for the
 // count or a note, or (wn:) confirms without a note.
@@ -34,17 +47,13 @@ func (b *Bot) onItemButton(c caller, p weather.ItemPress, msgID int) (string, bo
 		if err != nil {
 			return b.itemError(c, err, done)
 		}
-		b.dropPrompt(c, p.Warning, p.No)
+		b.endItemPrompt(c, p.Warning, p.No)
 		text := b.confirmedText(c, done)
 		b.send(storage.Job{ChatID: c.chatID, Op: storage.OpEdit, MessageID: msgID, Text: text,
 			Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
 		return b.t(c, "WarnToastConfirmed", nil), false
 	}
-	now := b.Engine.Now()
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		return tx.PutWarnPrompt(c.chatID, storage.WarnPrompt{Warning: p.Warning, Item: p.No, At: now})
-	}); err != nil {
-		b.Log.Error("store prompt", "err", err)
+	if !b.startFlow(c, flowWarnItem, itemPrompt{Warning: p.Warning, Item: p.No}) {
 		return b.t(c, "InternalError", nil), true
 	}
 	data := map[string]any{"Action": b.Weather.ActionName(c.lang, it.Action), "Text": it.Text}
@@ -57,60 +66,62 @@ func (b *Bot) onItemButton(c caller, p weather.ItemPress, msgID int) (string, bo
 	return b.t(c, "WarnToastAskNote", nil), false
 }
 
-// onItemText takes the count or note a chat was asked for; false means
-// the prompt had expired and the text is not ours.
-func (b *Bot) onItemText(c caller, p storage.WarnPrompt, text string) bool {
-	if b.Engine.Now().Sub(p.At) > promptTTL {
-		b.dropPrompt(c, p.Warning, p.Item)
-		return false
-	}
+// onItemText takes the count or note a chat was asked for.
+func (b *Bot) onItemText(c caller, p itemPrompt, text string) {
 	it, err := b.Weather.Item(c.official.ID, p.Warning, p.Item)
 	if err != nil {
-		b.dropPrompt(c, p.Warning, p.Item)
+		b.endItemPrompt(c, p.Warning, p.Item)
 		msg, _ := b.itemError(c, err, it)
 		b.reply(c, msg)
-		return true
+		return
 	}
 	value, note := 0, strings.TrimSpace(text)
 	if it.Count {
-		m := countRE.FindStringSubmatch(text)
-		if m == nil {
+		var ok bool
+		if value, note, ok = parseItemCount(text); !ok {
 			b.reply(c, b.t(c, "WarnBadCount", nil))
-			return true
+			return
 		}
-		value, _ = strconv.Atoi(m[1])
-		note = strings.TrimSpace(m[2])
 	} else if note == "-" || note == "无" {
 		note = ""
 	}
 	if len([]rune(note)) > 500 {
 		b.reply(c, b.t(c, "WarnNoteTooLong", nil))
-		return true
+		return
 	}
 	done, err := b.Weather.Confirm(c.official.ID, p.Warning, p.Item, value, note)
-	b.dropPrompt(c, p.Warning, p.Item)
+	b.endItemPrompt(c, p.Warning, p.Item)
 	if err != nil {
 		msg, _ := b.itemError(c, err, done)
 		b.reply(c, msg)
-		return true
+		return
 	}
 	b.reply(c, b.confirmedText(c, done))
-	return true
 }
 
-// dropPrompt removes the chat's prompt if it is still the one for this
-// item.
-func (b *Bot) dropPrompt(c caller, warning string, no int) {
-	err := b.DB.Update(func(tx *storage.Tx) error {
-		p, err := tx.WarnPrompt(c.chatID)
-		if err != nil || p.Warning != warning || p.Item != no {
-			return nil
-		}
-		_, err = tx.DeleteWarnPrompt(c.chatID)
-		return err
-	})
-	if err != nil {
-		b.Log.Error("drop prompt", "err", err)
+// parseItemCount reads a count answer: a number first ("35", "35人，已全部撤离";
+// the rest is the note) or one number in a sentence ("已撤离 35 人",
+// kept whole as the note). Two numbers in a sentence are ambiguous.
+func parseItemCount(text string) (int, string, bool) {
+	if m := countRE.FindStringSubmatch(text); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n, strings.TrimSpace(m[2]), true
+	}
+	// A run of more than seven digits splits in two and is refused too.
+	nums := numberRE.FindAllString(text, -1)
+	if len(nums) != 1 {
+		return 0, "", false
+	}
+	n, _ := strconv.Atoi(nums[0])
+	return n, strings.TrimSpace(text), true
+}
+
+// endItemPrompt ends the chat's count or note prompt if it is still the
+// one for this item.
+func (b *Bot) endItemPrompt(c caller, warning string, no int) {
+	var p itemPrompt
+	if b.flowData(c, flowWarnItem, &p) && p.Warning == warning && p.Item == no {
+		b.endFlow(c, flowWarnItem)
 	}
 }
 
