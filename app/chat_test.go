@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -239,11 +238,8 @@ func TestStartingAFlowEndsTheOthers(t *testing.T) {
 	h.srv.SendText(uDuty, "刚才")
 	h.waitMsg(uDuty, "2/")
 	err := h.app.DB.View(func(tx *storage.Tx) error {
-		if _, err := tx.TipDraft(uDuty); !errors.Is(err, storage.ErrNotFound) {
-			t.Errorf("the tip draft is still there (%v)", err)
-		}
-		if d, err := tx.IncidentDraft(uDuty); err != nil || d.Step == "" {
-			t.Errorf("no incident draft: %+v %v", d, err)
+		if cv, err := tx.Conversation(uDuty); err != nil || cv.Flow != "incident" || cv.Step != "report:place" {
+			t.Errorf("the chat's conversation = %+v, %v; want the incident report at its place", cv, err)
 		}
 		return nil
 	})

@@ -98,7 +98,7 @@ func TestIncidentGuidedReport(t *testing.T) {
 	h.srv.SendText(uZhang, "/incident")
 	h.waitMsg(uZhang, "事故直报 1/10")
 	h.srv.SendText(uZhang, "/incident cancel")
-	h.eventually("cancelled again", func() bool { return len(h.messages(uZhang, "已取消事故直报")) == 2 })
+	h.waitMsg(uZhang, "已取消“事故直报”")
 	h.srv.SendText(uZhang, "今天 07:50")
 	h.waitMsg(uZhang, "如需操作请使用命令") // the draft is gone: plain text is not taken
 
@@ -321,7 +321,7 @@ func TestIncidentReportedUpInTime(t *testing.T) {
 	h.press(uAdmin, own(uAdmin), data)
 	h.waitMsg(uAdmin, "报给了哪个部门")
 	h.srv.SendText(uAdmin, "/incident cancel")
-	h.waitMsg(uAdmin, "已取消事故直报")
+	h.waitMsg(uAdmin, "已取消“填写上报对象”")
 	h.srv.SendText(uAdmin, "区应急管理局")
 	h.waitMsg(uAdmin, "如需操作请使用命令")
 

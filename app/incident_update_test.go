@@ -358,7 +358,7 @@ func TestIncidentNeedsABoundOfficial(t *testing.T) {
 	time.Sleep(60 * time.Millisecond)
 	var drafts int
 	_ = h.app.DB.View(func(tx *storage.Tx) error {
-		if _, err := tx.IncidentDraft(uStranger); err == nil {
+		if _, err := tx.Conversation(uStranger); err == nil {
 			drafts++
 		}
 		return nil

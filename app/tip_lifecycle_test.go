@@ -345,7 +345,8 @@ func TestTipFlowPhotosLocationAndCancel(t *testing.T) {
 func tipDraftData(action string) string { return "tip:d:" + action }
 
 // TestTipDraftGivesWay: a tip draft left for over an hour takes no later
-// text, and a /warn begun after a tip draft gets its own text.
+// text (the tipster is told it expired), and a /warn begun after a tip
+// draft gets its own text.
 func TestTipDraftGivesWay(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	h.bind(uDuty)
@@ -353,7 +354,7 @@ func TestTipDraftGivesWay(t *testing.T) {
 	h.waitMsg(uDuty, "隐患举报 1/4")
 	h.advanceTo(start.Add(61 * time.Minute))
 	h.srv.SendText(uDuty, "厂区消防栓损坏")
-	h.waitMsg(uDuty, "如需操作请使用命令")
+	h.waitMsg(uDuty, "“隐患举报”已超过 60 分钟未继续", "/tip new")
 	if n := len(h.messages(uDuty, "隐患举报 2/4")); n != 0 {
 		t.Fatal("an abandoned draft took the text")
 	}

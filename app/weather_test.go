@@ -316,7 +316,7 @@ func TestWarnDraftsAndPromptsExpire(t *testing.T) {
 
 	h.clk.Advance(61 * time.Minute)
 	h.srv.SendText(uWu, "35")
-	h.waitMsg(uWu, "如需操作请使用命令")
+	h.waitMsg(uWu, "“熔断措施确认”已超过 60 分钟未继续", "重新点按")
 	if w := h.warning(id); w.Confirmed != 0 {
 		t.Errorf("a reply an hour after the press confirmed the item")
 	}

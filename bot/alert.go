@@ -3,53 +3,53 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
-	"sync"
+
+	"github.com/go-telegram/bot/models"
 
 	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/storage"
 )
 
-// draft is an alert being composed in the guided /alert conversation.
-type draft struct {
-	step  string // level, targets, title, body, confirm
-	level string
-	all   bool
-	units []string
-	title string
-	body  string
+// flowAlert is the guided /alert.
+const flowAlert = "alert"
+
+// alertDraft is an alert being composed in the guided /alert flow.
+type alertDraft struct {
+	Step  string   `json:"step"` // level, targets, title, body, confirm
+	Level string   `json:"level,omitempty"`
+	All   bool     `json:"all,omitempty"`
+	Units []string `json:"units,omitempty"`
+	Title string   `json:"title,omitempty"`
+	Body  string   `json:"body,omitempty"`
 }
 
-// drafts holds the conversations in progress, one per chat. They live in
-// memory: a half-written alert is not worth persisting.
-type drafts struct {
-	mu sync.Mutex
-	m  map[int64]*draft
-}
+func (d alertDraft) flowStep() string { return d.Step }
 
-func newDrafts() *drafts { return &drafts{m: map[int64]*draft{}} }
+// alertPrefix starts the data of the guided flow's buttons.
+const alertPrefix = "al:"
 
-func (d *drafts) get(chat int64) *draft {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.m[chat]
-}
-
-func (d *drafts) put(chat int64, dr *draft) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.m[chat] = dr
-}
-
-func (d *drafts) active(chat int64) bool { return d.get(chat) != nil }
-
-func (d *drafts) cancel(chat int64) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	_, ok := d.m[chat]
-	delete(d.m, chat)
-	return ok
+// alertFeature is /alert: one line, or a guided flow.
+func (b *Bot) alertFeature() feature {
+	return feature{name: "alert",
+		commands: []commandRoute{{name: "alert", handle: func(ctx context.Context, c caller, cmd command, _ *models.Message) {
+			b.onAlert(ctx, c, cmd.args)
+		}}},
+		callbacks: []callbackRoute{{prefix: alertPrefix, handle: func(c caller, data string, msgID int) (string, bool) {
+			if !canIssue(c.official) {
+				return b.t(c, "AlertForbidden", nil), true
+			}
+			return b.onDraftButton(c, data, msgID), false
+		}}},
+		flows: []flow{{name: flowAlert, label: "FlowAlert", again: "FlowAlertAgain", ttl: promptTTL,
+			input: func(c caller, cv storage.Conversation, m *models.Message) {
+				if d, ok := decodeFlow[alertDraft](b, c, cv); ok {
+					b.onDraftText(c, d, m.Text)
+				}
+			}}},
+	}
 }
 
 // levelAliases maps what people type to levels.
@@ -72,10 +72,9 @@ func (b *Bot) onAlert(_ context.Context, c caller, args string) {
 		return
 	}
 	if args == "" {
-		b.cancelFlows(c)
-		dr := &draft{step: "level"}
-		b.drafts.put(c.chatID, dr)
-		b.reply2(c, b.t(c, "AlertAskLevel", nil), b.levelButtons(c))
+		if b.startFlow(c, flowAlert, alertDraft{Step: "level"}) {
+			b.reply2(c, b.t(c, "AlertAskLevel", nil), b.levelButtons(c))
+		}
 		return
 	}
 	req, err := b.parseOneLine(args)
@@ -149,21 +148,17 @@ func (b *Bot) levelButtons(c caller) [][]storage.Button {
 	return [][]storage.Button{row, {{Text: b.t(c, "ButtonCancel", nil), Data: "al:cancel"}}}
 }
 
-func (b *Bot) targetButtons(c caller, dr *draft) [][]storage.Button {
+func (b *Bot) targetButtons(c caller, dr alertDraft) [][]storage.Button {
 	mark := func(on bool, s string) string {
 		if on {
 			return "✓ " + s
 		}
 		return s
 	}
-	rows := [][]storage.Button{{{Text: mark(dr.all, b.t(c, "TargetAll", nil)), Data: "al:all"}}}
+	rows := [][]storage.Button{{{Text: mark(dr.All, b.t(c, "TargetAll", nil)), Data: "al:all"}}}
 	var row []storage.Button
 	for _, u := range b.Config.Units {
-		on := false
-		for _, x := range dr.units {
-			on = on || x == u.ID
-		}
-		row = append(row, storage.Button{Text: mark(on, u.Name), Data: "al:u:" + u.ID})
+		row = append(row, storage.Button{Text: mark(slices.Contains(dr.Units, u.ID), u.Name), Data: "al:u:" + u.ID})
 		if len(row) == 3 {
 			rows = append(rows, row)
 			row = nil
@@ -179,8 +174,8 @@ func (b *Bot) targetButtons(c caller, dr *draft) [][]storage.Button {
 // onDraftButton advances the guided flow after a button press; it returns
 // the toast to show.
 func (b *Bot) onDraftButton(c caller, data string, msgID int) string {
-	dr := b.drafts.get(c.chatID)
-	if dr == nil {
+	var dr alertDraft
+	if !b.flowData(c, flowAlert, &dr) {
 		return b.t(c, "ToastStale", nil)
 	}
 	edit := func(text string, buttons [][]storage.Button) {
@@ -189,42 +184,55 @@ func (b *Bot) onDraftButton(c caller, data string, msgID int) string {
 	}
 	switch {
 	case data == "al:cancel":
-		b.drafts.cancel(c.chatID)
+		b.endFlow(c, flowAlert)
 		edit(b.t(c, "DraftCancelled", nil), nil)
 		return b.t(c, "DraftCancelled", nil)
-	case strings.HasPrefix(data, "al:lvl:") && dr.step == "level":
+	case strings.HasPrefix(data, "al:lvl:") && dr.Step == "level":
 		lvl := strings.TrimPrefix(data, "al:lvl:")
 		if _, ok := levelAliases[lvl]; !ok {
 			return b.t(c, "ToastInvalid", nil)
 		}
-		dr.level, dr.step = lvl, "targets"
+		dr.Level, dr.Step = lvl, "targets"
+		if !b.saveFlow(c, flowAlert, dr) {
+			return b.t(c, "ToastStale", nil)
+		}
 		edit(b.t(c, "AlertAskTargets", map[string]any{"Level": b.Engine.LevelLabel(c.lang, lvl)}), b.targetButtons(c, dr))
 		return b.Engine.LevelLabel(c.lang, lvl)
-	case (data == "al:all" || strings.HasPrefix(data, "al:u:")) && dr.step == "targets":
+	case (data == "al:all" || strings.HasPrefix(data, "al:u:")) && dr.Step == "targets":
 		if data == "al:all" {
-			dr.all = !dr.all
+			dr.All = !dr.All
 		} else {
 			u := strings.TrimPrefix(data, "al:u:")
 			if _, ok := b.Config.Unit(u); !ok {
 				return b.t(c, "ToastInvalid", nil)
 			}
-			dr.units = toggle(dr.units, u)
+			dr.Units = toggle(dr.Units, u)
 		}
-		edit(b.t(c, "AlertAskTargets", map[string]any{"Level": b.Engine.LevelLabel(c.lang, dr.level)}), b.targetButtons(c, dr))
+		if !b.saveFlow(c, flowAlert, dr) {
+			return b.t(c, "ToastStale", nil)
+		}
+		edit(b.t(c, "AlertAskTargets", map[string]any{"Level": b.Engine.LevelLabel(c.lang, dr.Level)}), b.targetButtons(c, dr))
 		return "✓"
-	case data == "al:next" && dr.step == "targets":
-		if !dr.all && len(dr.units) == 0 {
+	case data == "al:next" && dr.Step == "targets":
+		if !dr.All && len(dr.Units) == 0 {
 			return b.t(c, "ToastPickTargets", nil)
 		}
-		dr.step = "title"
+		dr.Step = "title"
+		if !b.saveFlow(c, flowAlert, dr) {
+			return b.t(c, "ToastStale", nil)
+		}
 		edit(b.t(c, "AlertTargetsChosen", map[string]any{"Targets": b.targetNames(c, dr)}), nil)
 		b.reply(c, b.t(c, "AlertAskTitle", nil))
 		return "✓"
-	case data == "al:send" && dr.step == "confirm":
-		b.drafts.cancel(c.chatID)
+	case data == "al:send" && dr.Step == "confirm":
+		// Ended first: a press replayed after a crash finds no draft
+		// rather than raising the alert twice.
+		if !b.endFlow(c, flowAlert) {
+			return b.t(c, "ToastStale", nil)
+		}
 		edit(b.draftPreview(c, dr), nil)
-		b.create(c, callout.Request{Level: dr.level, Title: dr.title, Body: dr.body, Issuer: c.official.ID,
-			Source: "chat", Targets: storage.Targets{All: dr.all, Units: dr.units}})
+		b.create(c, callout.Request{Level: dr.Level, Title: dr.Title, Body: dr.Body, Issuer: c.official.ID,
+			Source: "chat", Targets: storage.Targets{All: dr.All, Units: dr.Units}})
 		return b.t(c, "ToastSent", nil)
 	}
 	return b.t(c, "ToastStale", nil)
@@ -239,35 +247,35 @@ func toggle(list []string, v string) []string {
 	return append(list, v)
 }
 
-func (b *Bot) targetNames(c caller, dr *draft) string {
-	if dr.all {
+func (b *Bot) targetNames(c caller, dr alertDraft) string {
+	if dr.All {
 		return b.t(c, "TargetAll", nil)
 	}
 	var names []string
-	for _, id := range dr.units {
-		u, _ := b.Config.Unit(id)
-		names = append(names, u.Name)
+	for _, id := range dr.Units {
+		names = append(names, b.Config.UnitName(id))
 	}
 	return strings.Join(names, "、")
 }
 
-func (b *Bot) draftPreview(c caller, dr *draft) string {
-	return b.t(c, "AlertPreview", map[string]any{"Level": b.Engine.LevelLabel(c.lang, dr.level),
-		"Targets": b.targetNames(c, dr), "Title": dr.title, "Body": dr.body})
+func (b *Bot) draftPreview(c caller, dr alertDraft) string {
+	return b.t(c, "AlertPreview", map[string]any{"Level": b.Engine.LevelLabel(c.lang, dr.Level),
+		"Targets": b.targetNames(c, dr), "Title": dr.Title, "Body": dr.Body})
 }
 
 // onDraftText takes the title and body typed during the guided flow.
-func (b *Bot) onDraftText(_ context.Context, c caller, text string) {
-	dr := b.drafts.get(c.chatID)
+func (b *Bot) onDraftText(c caller, dr alertDraft, text string) {
 	text = strings.TrimSpace(text)
-	switch dr.step {
+	switch dr.Step {
 	case "title":
 		if text == "" || len([]rune(text)) > 200 {
 			b.reply(c, b.t(c, "AlertAskTitle", nil))
 			return
 		}
-		dr.title, dr.step = text, "body"
-		b.reply(c, b.t(c, "AlertAskBody", nil))
+		dr.Title, dr.Step = text, "body"
+		if b.saveFlow(c, flowAlert, dr) {
+			b.reply(c, b.t(c, "AlertAskBody", nil))
+		}
 	case "body":
 		if text == "-" || text == "无" {
 			text = ""
@@ -276,10 +284,12 @@ func (b *Bot) onDraftText(_ context.Context, c caller, text string) {
 			b.reply(c, b.t(c, "AlertBodyTooLong", nil))
 			return
 		}
-		dr.body, dr.step = text, "confirm"
-		b.reply2(c, b.draftPreview(c, dr), [][]storage.Button{{
-			{Text: b.t(c, "ButtonSend", nil), Data: "al:send"},
-			{Text: b.t(c, "ButtonCancel", nil), Data: "al:cancel"}}})
+		dr.Body, dr.Step = text, "confirm"
+		if b.saveFlow(c, flowAlert, dr) {
+			b.reply2(c, b.draftPreview(c, dr), [][]storage.Button{{
+				{Text: b.t(c, "ButtonSend", nil), Data: "al:send"},
+				{Text: b.t(c, "ButtonCancel", nil), Data: "al:cancel"}}})
+		}
 	default:
 		b.reply(c, b.t(c, "AlertUseButtons", nil))
 	}

@@ -1,52 +1,57 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"strings"
+
+	"github.com/go-telegram/bot/models"
 
 	"dutybot/board"
 	"dutybot/config"
 )
 
+// boardFeature is /board.
+func (b *Bot) boardFeature() feature {
+	return feature{name: "board", commands: []commandRoute{{name: "board",
+		handle: func(_ context.Context, c caller, cmd command, _ *models.Message) { b.onBoardCommand(c, cmd) }}}}
+}
+
 // onBoardCommand handles /board: a signed link to the duty board, in a
 // private chat only (the link works like a password), for the officials
 // who may see the board; and /board signout, by which an admin signs
-// everyone out. false means not this command.
-func (b *Bot) onBoardCommand(c caller, cmd command) bool {
-	if cmd.name != "board" {
-		return false
-	}
+// everyone out.
+func (b *Bot) onBoardCommand(c caller, cmd command) {
 	if strings.EqualFold(cmd.args, "signout") {
 		b.onBoardSignout(c)
-		return true
+		return
 	}
 	if !c.private {
 		b.reply(c, b.t(c, "BoardChatPrivateOnly", nil))
-		return true
+		return
 	}
 	if !board.CanView(c.official) {
 		b.reply(c, b.t(c, "BoardChatForbidden", nil))
-		return true
+		return
 	}
 	if b.Board == nil {
 		b.reply(c, b.t(c, "BoardChatUnavailable", nil))
-		return true
+		return
 	}
 	link, err := b.Board.Link(c.official.ID)
 	switch {
 	case errors.Is(err, board.ErrForbidden):
 		b.reply(c, b.t(c, "BoardChatForbidden", nil))
-		return true
+		return
 	case err != nil:
 		b.Log.Error("board link", "official", c.official.ID, "err", err)
 		b.reply(c, b.t(c, "InternalError", nil))
-		return true
+		return
 	}
 	cfg := b.Config.Board
 	b.reply(c, b.t(c, "BoardChatLink", map[string]any{"Link": link,
 		"LinkTTL":    board.TTL(b.Catalog, c.lang, cfg.LinkTTL.D()),
 		"SessionTTL": board.TTL(b.Catalog, c.lang, cfg.SessionTTL.D())}))
-	return true
 }
 
 // onBoardSignout handles /board signout: an admin ends every board session

@@ -73,8 +73,8 @@ type Bot struct {
 	api      *tg.Bot
 	username string
 	shards   []chan *models.Update
-	handled  chan int64 // ids of handled updates, to remove from the inbox
-	drafts   *drafts
+	handled  chan int64  // ids of handled updates, to remove from the inbox
+	routes   *routes     // every feature's commands, buttons and flows (router.go)
 	imports  importQueue // roster files sent in chat (document_queue.go)
 	// Allowances of answers to unbound accounts (strangers.go).
 	limitsOnce          sync.Once
@@ -99,7 +99,12 @@ func New(d Deps) (*Bot, error) {
 	if d.WakeOutbox == nil {
 		d.WakeOutbox = func() {}
 	}
-	b := &Bot{Deps: d, drafts: newDrafts()}
+	b := &Bot{Deps: d}
+	routes, err := buildRoutes(b.features()...)
+	if err != nil {
+		return nil, err
+	}
+	b.routes = routes
 	poll := d.Config.Telegram.PollTimeout.D()
 	if poll < 2*time.Second {
 		poll = 2 * time.Second // below this a long poll is hardly long
@@ -123,6 +128,13 @@ func New(d Deps) (*Bot, error) {
 	}
 	b.api = api
 	return b, nil
+}
+
+// features are the parts of the bot's front end, each registering its
+// commands, button prefixes and flows.
+func (b *Bot) features() []feature {
+	return []feature{b.coreFeature(), b.calloutFeature(), b.statusFeature(), b.alertFeature(), b.tasksFeature(),
+		b.rotaFeature(), b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.boardFeature(), b.ledgerFeature()}
 }
 
 // Sender returns the outbox sender that delivers through this bot.

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"strings"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -33,38 +32,29 @@ func (b *Bot) onCallback(ctx context.Context, q *models.CallbackQuery) {
 // pressed performs a press and returns the toast text and whether it should
 // be shown as a dialog.
 func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
-	if toast, alert, ok := b.tipPressed(c, data, msgID); ok {
-		// Before the binding check: tipsters need not be officials.
-		return toast, alert
-	}
-	if !c.bound {
+	r, ok := b.routes.callback(data)
+	switch {
+	case !ok:
+		b.Log.Warn("garbled button data", "user", c.userID, "data", data)
+		return b.t(c, "ToastInvalid", nil), true
+	case !r.public && !c.bound:
 		return b.t(c, "ToastUnbound", nil), true
 	}
-	switch {
-	case strings.HasPrefix(data, "al:"):
-		if !canIssue(c.official) {
-			return b.t(c, "AlertForbidden", nil), true
-		}
-		return b.onDraftButton(c, data, msgID), false
-	case strings.HasPrefix(data, "lang:"):
-		return b.setLang(c, strings.TrimPrefix(data, "lang:")), false
-	case strings.HasPrefix(data, "td:"), strings.HasPrefix(data, "tq:"), strings.HasPrefix(data, "tp:"):
-		return b.onTaskButton(c, data, msgID)
-	case strings.HasPrefix(data, "ra:"):
-		if err := b.Reminders.Ack(b.DB, c.official.ID, data); err != nil {
-			return b.t(c, "ToastInvalid", nil), true
-		}
-		return b.t(c, "ToastReminderAcked", nil), false
+	return r.handle(c, data, msgID)
+}
+
+// calloutFeature is the 叫应 buttons: acknowledge, take over, close.
+func (b *Bot) calloutFeature() feature {
+	f := feature{name: "callout"}
+	for _, p := range callout.DataPrefixes() {
+		f.callbacks = append(f.callbacks, callbackRoute{prefix: p,
+			handle: func(c caller, data string, _ int) (string, bool) { return b.onCalloutButton(c, data) }})
 	}
-	if toast, alert, ok := b.rotaPressed(c, data, msgID); ok {
-		return toast, alert
-	}
-	if toast, alert, ok := b.warnPressed(c, data, msgID); ok {
-		return toast, alert
-	}
-	if toast, alert, ok := b.incidentPressed(c, data, msgID); ok {
-		return toast, alert
-	}
+	return f
+}
+
+// onCalloutButton acknowledges, takes over or closes an alert.
+func (b *Bot) onCalloutButton(c caller, data string) (string, bool) {
 	p, ok := callout.ParseData(data)
 	if !ok {
 		b.Log.Warn("garbled button data", "user", c.userID, "data", data)

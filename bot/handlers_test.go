@@ -62,8 +62,15 @@ func newBotFixture(t *testing.T) *botFixture {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eng := callout.New(cfg, db, clk, tr, metrics.New(nil), log)
 	f := &botFixture{t: t, db: db, clk: clk, eng: eng}
-	f.b = &Bot{Deps: Deps{Config: cfg, DB: db, Engine: eng, Catalog: tr, Metrics: metrics.New(nil), Log: log,
-		WakeOutbox: func() { f.woken++ }}, username: "hangu_duty_bot", drafts: newDrafts()}
+	if cfg.Telegram.Token == "" {
+		cfg.Telegram.Token = "123456:fixture-token" // the client is built, never used
+	}
+	f.b, err = New(Deps{Config: cfg, DB: db, Engine: eng, Catalog: tr, Metrics: metrics.New(nil), Log: log,
+		WakeOutbox: func() { f.woken++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.b.username = "hangu_duty_bot"
 	return f
 }
 
@@ -463,7 +470,7 @@ func TestGuidedAlert(t *testing.T) {
 
 	// Cancel mid-way.
 	f.reply(liu, "/alert")
-	if j := f.reply(liu, "/cancel"); j.Text != "已取消。" {
+	if j := f.reply(liu, "/cancel"); j.Text != "已取消“发布叫应”。" {
 		t.Errorf("/cancel: %q", j.Text)
 	}
 	f.reply(liu, "/alert")
@@ -613,7 +620,10 @@ func TestHandlePanicIsRecovered(t *testing.T) {
 	d := f.b.Deps
 	d.Metrics = metrics.New(reg)
 	d.Engine = nil // who() asks the engine for a bound official's language: a nil pointer panic
-	b := &Bot{Deps: d, username: "hangu_duty_bot", drafts: newDrafts()}
+	b, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b.HandleUpdate(context.Background(), &models.Update{Message: &models.Message{
 		Chat: models.Chat{ID: uid["o-zhang"], Type: models.ChatTypePrivate}, From: &models.User{ID: uid["o-zhang"]}, Text: "/status"}})
 	got := map[string]float64{}

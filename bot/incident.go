@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"time"
@@ -29,30 +30,84 @@ const (
 	incidentPromptTTL = time.Hour
 )
 
-// onIncidentCommand handles /incident; false means not its command.
-func (b *Bot) onIncidentCommand(c caller, cmd command, m *models.Message) bool {
-	if cmd.name != "incident" {
-		return false
+// Flows of the incident feature.
+const (
+	flowIncident   = "incident"    // the guided report and 续报
+	flowIncidentUp = "incident.up" // whom the 已上报 went to
+)
+
+// upPrompt is a 已上报 press waiting for whom the report went to.
+type upPrompt struct {
+	Incident string `json:"incident"`
+}
+
+// incidentFeature is /incident with its flows and buttons.
+func (b *Bot) incidentFeature() feature {
+	press := func(handle func(caller, string, int) (string, bool), prefix string) func(caller, string, int) (string, bool) {
+		return func(c caller, data string, msgID int) (string, bool) {
+			if b.Incidents == nil {
+				b.Log.Error("incident: the service is not wired into the bot")
+				return b.t(c, "InternalError", nil), true
+			}
+			return handle(c, strings.TrimPrefix(data, prefix), msgID)
+		}
 	}
+	return feature{name: "incident",
+		commands: []commandRoute{{name: "incident", handle: func(_ context.Context, c caller, cmd command, _ *models.Message) {
+			b.onIncidentCommand(c, cmd)
+		}}},
+		callbacks: []callbackRoute{
+			{prefix: incidentDraftPrefix, handle: press(b.onIncidentDraftButton, incidentDraftPrefix)},
+			{prefix: incident.ReportUpPrefix, handle: press(b.onReportUpButton, incident.ReportUpPrefix)},
+			{prefix: incidentToPrefix, handle: press(b.onReportToButton, incidentToPrefix)},
+			{prefix: incident.UpdatePrefix, handle: press(b.onUpdateButton, incident.UpdatePrefix)},
+		},
+		flows: []flow{
+			{name: flowIncident, label: "FlowIncident", again: "FlowIncidentAgain", ttl: incidentDraftTTL,
+				input: func(c caller, cv storage.Conversation, m *models.Message) {
+					d, ok := decodeFlow[incidentDraft](b, c, cv)
+					switch {
+					case !ok:
+					case len(m.Photo) > 0:
+						b.onIncidentPhoto(c, d, largestPhoto(m.Photo))
+					default:
+						b.onIncidentDraftText(c, d, strings.TrimSpace(m.Text))
+					}
+				}},
+			{name: flowIncidentUp, label: "FlowIncidentUp", ttl: incidentPromptTTL,
+				input: func(c caller, cv storage.Conversation, m *models.Message) {
+					p, ok := decodeFlow[upPrompt](b, c, cv)
+					text := strings.TrimSpace(m.Text)
+					switch {
+					case !ok:
+					case len(m.Photo) == 0 && text != "":
+						b.endFlow(c, flowIncidentUp)
+						b.reportUp(c, p.Incident, text, 0)
+					default:
+						b.reply(c, b.t(c, "IncidentAskTo", map[string]any{"ID": p.Incident, "Default": b.Incidents.ReportTo()}))
+					}
+				}},
+		},
+	}
+}
+
+// onIncidentCommand handles /incident and its subcommands.
+func (b *Bot) onIncidentCommand(c caller, cmd command) {
 	if b.Incidents == nil {
 		b.Log.Error("incident: the service is not wired into the bot")
 		b.reply(c, b.t(c, "InternalError", nil))
-		return true
+		return
 	}
 	if !c.private {
 		b.reply(c, b.t(c, "IncidentPrivateOnly", nil))
-		return true
+		return
 	}
 	sub, rest := cutWord(cmd.args)
 	switch strings.ToLower(sub) {
 	case "":
 		b.startIncidentReport(c)
 	case "cancel", "取消":
-		if b.incidentCancel(c) {
-			b.reply(c, b.t(c, "IncidentCancelled", nil))
-		} else {
-			b.reply(c, b.t(c, "NothingToCancel", nil))
-		}
+		b.onCancel(c)
 	case "list", "列表":
 		b.onIncidentList(c)
 	case "help", "帮助":
@@ -60,116 +115,9 @@ func (b *Bot) onIncidentCommand(c caller, cmd command, m *models.Message) bool {
 	default:
 		if rest != "" {
 			b.reply(c, b.t(c, "IncidentUsage", nil))
-			return true
+			return
 		}
 		b.startIncidentUpdate(c, strings.TrimPrefix(sub, "#"))
-	}
-	return true
-}
-
-// incidentPressed handles the incident buttons; ok false means not one of them.
-func (b *Bot) incidentPressed(c caller, data string, msgID int) (toast string, alert, ok bool) {
-	var handle func(caller, string, int) (string, bool)
-	var arg string
-	switch {
-	case strings.HasPrefix(data, incidentDraftPrefix):
-		handle, arg = b.onIncidentDraftButton, strings.TrimPrefix(data, incidentDraftPrefix)
-	case strings.HasPrefix(data, incident.ReportUpPrefix):
-		handle, arg = b.onReportUpButton, strings.TrimPrefix(data, incident.ReportUpPrefix)
-	case strings.HasPrefix(data, incidentToPrefix):
-		handle, arg = b.onReportToButton, strings.TrimPrefix(data, incidentToPrefix)
-	case strings.HasPrefix(data, incident.UpdatePrefix):
-		handle, arg = b.onUpdateButton, strings.TrimPrefix(data, incident.UpdatePrefix)
-	default:
-		return "", false, false
-	}
-	if b.Incidents == nil {
-		b.Log.Error("incident: the service is not wired into the bot")
-		return b.t(c, "InternalError", nil), true, true
-	}
-	toast, alert = handle(c, arg, msgID)
-	return toast, alert, true
-}
-
-// incidentInput takes a message (text, photo) the incident flow waits for;
-// false means it was not waiting.
-func (b *Bot) incidentInput(c caller, m *models.Message) bool {
-	if b.Incidents == nil {
-		return false
-	}
-	var d storage.IncidentDraft
-	var p storage.IncidentPrompt
-	var hasDraft, hasPrompt bool
-	err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		d, err = tx.IncidentDraft(c.chatID)
-		if hasDraft = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		p, err = tx.IncidentPrompt(c.chatID)
-		if hasPrompt = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		b.Log.Error("read incident draft", "err", err)
-		return false
-	}
-	now := b.Engine.Now()
-	if hasPrompt && now.Sub(p.At) > incidentPromptTTL {
-		b.dropIncidentPrompt(c)
-		hasPrompt = false
-	}
-	if hasDraft && now.Sub(d.At) > incidentDraftTTL {
-		b.dropIncidentDraft(c) // abandoned: the message is not for it
-		hasDraft = false
-	}
-	text := strings.TrimSpace(m.Text)
-	switch {
-	case hasPrompt && len(m.Photo) == 0 && text != "":
-		b.dropIncidentPrompt(c)
-		b.reportUp(c, p.Incident, text, 0)
-		return true
-	case hasDraft:
-		if len(m.Photo) > 0 {
-			b.onIncidentPhoto(c, d, largestPhoto(m.Photo))
-			return true
-		}
-		b.onIncidentDraftText(c, d, text)
-		return true
-	case hasPrompt:
-		b.reply(c, b.t(c, "IncidentAskTo", map[string]any{"ID": p.Incident, "Default": b.Incidents.ReportTo()}))
-		return true
-	}
-	return false
-}
-
-// incidentCancel drops the caller's /incident draft and 已上报 prompt; it
-// reports whether there was one. /cancel should call it too.
-func (b *Bot) incidentCancel(c caller) bool {
-	var had bool
-	err := b.DB.Update(func(tx *storage.Tx) error {
-		d, err := tx.DeleteIncidentDraft(c.chatID)
-		if err != nil {
-			return err
-		}
-		p, err := tx.DeleteIncidentPrompt(c.chatID)
-		had = d || p
-		return err
-	})
-	if err != nil {
-		b.Log.Error("cancel incident draft", "err", err)
-	}
-	return had
-}
-
-func (b *Bot) dropIncidentPrompt(c caller) {
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		_, err := tx.DeleteIncidentPrompt(c.chatID)
-		return err
-	}); err != nil {
-		b.Log.Error("drop incident prompt", "err", err)
 	}
 }
 
@@ -191,10 +139,7 @@ func (b *Bot) onReportUpButton(c caller, id string, _ int) (string, bool) {
 		return b.t(c, "IncidentAlreadyUp", map[string]any{"ID": id,
 			"Time": v.Incident.Up.At.In(b.Config.Location).Format("01-02 15:04"), "To": v.Incident.Up.To}), true
 	}
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		return tx.PutIncidentPrompt(c.chatID, storage.IncidentPrompt{Incident: id, At: b.Engine.Now()})
-	}); err != nil {
-		b.Log.Error("store incident prompt", "err", err)
+	if !b.startFlow(c, flowIncidentUp, upPrompt{Incident: id}) {
 		return b.t(c, "InternalError", nil), true
 	}
 	key := "IncidentAskTo"
@@ -208,7 +153,7 @@ func (b *Bot) onReportUpButton(c caller, id string, _ int) (string, bool) {
 
 // onReportToButton records the report to the default department.
 func (b *Bot) onReportToButton(c caller, id string, msgID int) (string, bool) {
-	b.dropIncidentPrompt(c)
+	b.endFlow(c, flowIncidentUp)
 	return b.reportUp(c, id, "", msgID), false
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"dutybot/callout"
 	"dutybot/incident"
@@ -34,7 +35,29 @@ const (
 	modeUpdate = "update"
 )
 
-func stepsOf(d storage.IncidentDraft) []string {
+// incidentDraft is a report or 续报 being composed.
+type incidentDraft struct {
+	// Mode is "report" (a new accident) or "update" (续报 of Incident).
+	Mode     string `json:"mode"`
+	Incident string `json:"incident,omitempty"`
+	// Step is the question waiting for an answer (when, place, unit,
+	// category, deaths, serious, missing, loss, account, photos, confirm).
+	Step       string    `json:"step"`
+	OccurredAt time.Time `json:"occurred_at,omitempty"`
+	Place      string    `json:"place,omitempty"`
+	Unit       string    `json:"unit,omitempty"`
+	Category   string    `json:"category,omitempty"`
+	Deaths     int       `json:"deaths"`
+	Serious    int       `json:"serious_injuries"`
+	Missing    int       `json:"missing"`
+	LossYuan   int64     `json:"loss_yuan"`
+	Account    string    `json:"account,omitempty"`
+	Photos     []string  `json:"photos,omitempty"`
+}
+
+func (d incidentDraft) flowStep() string { return d.Mode + ":" + d.Step }
+
+func stepsOf(d incidentDraft) []string {
 	if d.Mode == modeUpdate {
 		return updateSteps
 	}
@@ -42,7 +65,7 @@ func stepsOf(d storage.IncidentDraft) []string {
 }
 
 // nextStep returns the step after d's, or "confirm".
-func nextStep(d storage.IncidentDraft) string {
+func nextStep(d incidentDraft) string {
 	steps := stepsOf(d)
 	i := slices.Index(steps, d.Step)
 	if i < 0 || i+1 >= len(steps) {
@@ -52,13 +75,10 @@ func nextStep(d storage.IncidentDraft) string {
 }
 
 func (b *Bot) startIncidentReport(c caller) {
-	b.cancelFlows(c)
-	d := storage.IncidentDraft{Mode: modeReport, Step: reportSteps[0]}
-	if !b.saveIncidentDraft(c, &d) {
-		b.reply(c, b.t(c, "InternalError", nil))
-		return
+	d := incidentDraft{Mode: modeReport, Step: reportSteps[0]}
+	if b.startFlow(c, flowIncident, d) {
+		b.askIncidentStep(c, d, nil)
 	}
-	b.askIncidentStep(c, d, nil)
 }
 
 // startIncidentUpdate starts a 续报 of incident id, or shows its card to
@@ -80,11 +100,9 @@ func (b *Bot) startIncidentUpdate(c caller, id string) {
 		b.reply2(c, card+"\n"+b.t(c, "IncidentUpdateForbidden", nil), b.Incidents.Buttons(c.lang, c.official.ID, in))
 		return
 	}
-	b.cancelFlows(c)
-	d := storage.IncidentDraft{Mode: modeUpdate, Incident: in.ID, Step: updateSteps[0], Deaths: in.Deaths,
+	d := incidentDraft{Mode: modeUpdate, Incident: in.ID, Step: updateSteps[0], Deaths: in.Deaths,
 		Serious: in.Serious, Missing: in.Missing, LossYuan: in.LossYuan}
-	if !b.saveIncidentDraft(c, &d) {
-		b.reply(c, b.t(c, "InternalError", nil))
+	if !b.startFlow(c, flowIncident, d) {
 		return
 	}
 	var rows [][]storage.Button
@@ -101,26 +119,8 @@ func (b *Bot) onUpdateButton(c caller, id string, _ int) (string, bool) {
 	return b.t(c, "IncidentUpdateToast", map[string]any{"ID": id}), false
 }
 
-func (b *Bot) saveIncidentDraft(c caller, d *storage.IncidentDraft) bool {
-	d.At = b.Engine.Now()
-	if err := b.DB.Update(func(tx *storage.Tx) error { return tx.PutIncidentDraft(c.chatID, *d) }); err != nil {
-		b.Log.Error("store incident draft", "err", err)
-		return false
-	}
-	return true
-}
-
-func (b *Bot) dropIncidentDraft(c caller) {
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		_, err := tx.DeleteIncidentDraft(c.chatID)
-		return err
-	}); err != nil {
-		b.Log.Error("drop incident draft", "err", err)
-	}
-}
-
 // flowName heads each question: 事故直报 or 续报 I20261130-01.
-func (b *Bot) flowName(c caller, d storage.IncidentDraft) string {
+func (b *Bot) flowName(c caller, d incidentDraft) string {
 	if d.Mode == modeUpdate {
 		return b.t(c, "IncidentUpdateFlow", map[string]any{"ID": d.Incident})
 	}
@@ -129,7 +129,7 @@ func (b *Bot) flowName(c caller, d storage.IncidentDraft) string {
 
 // askIncidentStep asks the question of d's step (or shows the preview);
 // in, for a 续报, is the incident as it stands.
-func (b *Bot) askIncidentStep(c caller, d storage.IncidentDraft, in *storage.Incident) {
+func (b *Bot) askIncidentStep(c caller, d incidentDraft, in *storage.Incident) {
 	if d.Step == "confirm" {
 		b.reply2(c, b.incidentPreview(c, d), [][]storage.Button{{
 			{Text: b.t(c, "ButtonIncidentSubmit", nil), Data: incidentDraftPrefix + "send"},
@@ -151,7 +151,7 @@ func (b *Bot) askIncidentStep(c caller, d storage.IncidentDraft, in *storage.Inc
 }
 
 // currentValue shows a 续报's figure as it stands.
-func (b *Bot) currentValue(d storage.IncidentDraft) string {
+func (b *Bot) currentValue(d incidentDraft) string {
 	switch d.Step {
 	case "deaths":
 		return strconv.Itoa(d.Deaths)
@@ -165,7 +165,7 @@ func (b *Bot) currentValue(d storage.IncidentDraft) string {
 	return ""
 }
 
-func (b *Bot) incidentStepButtons(c caller, d storage.IncidentDraft) [][]storage.Button {
+func (b *Bot) incidentStepButtons(c caller, d incidentDraft) [][]storage.Button {
 	v := func(label, value string) storage.Button {
 		return storage.Button{Text: label, Data: incidentDraftPrefix + "v:" + d.Step + ":" + value}
 	}
@@ -201,16 +201,8 @@ func (b *Bot) incidentStepButtons(c caller, d storage.IncidentDraft) [][]storage
 
 // onIncidentDraftButton handles the flow's buttons; it returns the toast.
 func (b *Bot) onIncidentDraftButton(c caller, arg string, msgID int) (string, bool) {
-	var d storage.IncidentDraft
-	if err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		d, err = tx.IncidentDraft(c.chatID)
-		return err
-	}); err != nil {
-		return b.t(c, "ToastStale", nil), false
-	}
-	if b.Engine.Now().Sub(d.At) > incidentDraftTTL {
-		b.dropIncidentDraft(c)
+	var d incidentDraft
+	if !b.flowData(c, flowIncident, &d) {
 		return b.t(c, "ToastStale", nil), false
 	}
 	edit := func(text string) {
@@ -219,11 +211,15 @@ func (b *Bot) onIncidentDraftButton(c caller, arg string, msgID int) (string, bo
 	}
 	switch {
 	case arg == "cancel":
-		b.dropIncidentDraft(c)
+		b.endFlow(c, flowIncident)
 		edit(b.t(c, "IncidentCancelled", nil))
 		return b.t(c, "IncidentCancelled", nil), false
 	case arg == "send" && d.Step == "confirm":
-		b.dropIncidentDraft(c)
+		// Ended first: a press replayed after a crash finds no draft
+		// rather than reporting the accident twice.
+		if !b.endFlow(c, flowIncident) {
+			return b.t(c, "ToastStale", nil), false
+		}
 		edit(b.incidentPreview(c, d))
 		if d.Mode == modeUpdate {
 			b.submitIncidentUpdate(c, d)
@@ -245,7 +241,7 @@ func (b *Bot) onIncidentDraftButton(c caller, arg string, msgID int) (string, bo
 }
 
 // onIncidentDraftText takes a typed answer to the current question.
-func (b *Bot) onIncidentDraftText(c caller, d storage.IncidentDraft, text string) {
+func (b *Bot) onIncidentDraftText(c caller, d incidentDraft, text string) {
 	if problem := b.answerIncidentStep(c, &d, text, false); problem != "" {
 		b.reply(c, problem)
 	}
@@ -254,7 +250,7 @@ func (b *Bot) onIncidentDraftText(c caller, d storage.IncidentDraft, text string
 // answerIncidentStep applies an answer (typed, or a button's value) to
 // the step waiting, saves the draft and asks the next question. It
 // returns what is wrong with the answer, or "" when it was taken.
-func (b *Bot) answerIncidentStep(c caller, d *storage.IncidentDraft, value string, pressed bool) string {
+func (b *Bot) answerIncidentStep(c caller, d *incidentDraft, value string, pressed bool) string {
 	value = strings.TrimSpace(value)
 	skip := value == "-" || value == "无" || strings.EqualFold(value, "none")
 	unchanged := d.Mode == modeUpdate && (value == "=" || value == "不变" || strings.EqualFold(value, "same") || value == "-")
@@ -335,15 +331,15 @@ func (b *Bot) answerIncidentStep(c caller, d *storage.IncidentDraft, value strin
 		return b.t(c, "ToastStale", nil)
 	}
 	d.Step = nextStep(*d)
-	if !b.saveIncidentDraft(c, d) {
-		return b.t(c, "InternalError", nil)
+	if !b.saveFlow(c, flowIncident, *d) {
+		return ""
 	}
 	b.askIncidentStep(c, *d, nil)
 	return ""
 }
 
 // onIncidentPhoto adds a photo to the draft, at any step.
-func (b *Bot) onIncidentPhoto(c caller, d storage.IncidentDraft, fileID string) {
+func (b *Bot) onIncidentPhoto(c caller, d incidentDraft, fileID string) {
 	if fileID == "" {
 		return
 	}
@@ -352,15 +348,14 @@ func (b *Bot) onIncidentPhoto(c caller, d storage.IncidentDraft, fileID string) 
 		return
 	}
 	d.Photos = append(d.Photos, fileID)
-	if !b.saveIncidentDraft(c, &d) {
-		b.reply(c, b.t(c, "InternalError", nil))
+	if !b.saveFlow(c, flowIncident, d) {
 		return
 	}
 	b.reply(c, b.t(c, "IncidentPhotoAdded", map[string]any{"Count": len(d.Photos), "AtPhotos": d.Step == "photos"}))
 }
 
 // incidentPreview shows a draft for confirmation.
-func (b *Bot) incidentPreview(c caller, d storage.IncidentDraft) string {
+func (b *Bot) incidentPreview(c caller, d incidentDraft) string {
 	now := b.Engine.Now()
 	level := incident.Level(d.Deaths, d.Serious, d.Missing, d.LossYuan)
 	if d.Mode == modeUpdate {
@@ -397,7 +392,7 @@ func (b *Bot) officialNames(ids []string) string {
 
 // submitIncident reports the drafted accident and tells the reporter
 // what was set going.
-func (b *Bot) submitIncident(c caller, d storage.IncidentDraft) {
+func (b *Bot) submitIncident(c caller, d incidentDraft) {
 	res, err := b.Incidents.Submit(incident.Report{OccurredAt: d.OccurredAt, Place: d.Place, Unit: d.Unit,
 		Category: d.Category, Deaths: d.Deaths, Serious: d.Serious, Missing: d.Missing, LossYuan: d.LossYuan,
 		Account: d.Account, Photos: d.Photos, Reporter: c.official.ID, Source: "chat"})
@@ -418,7 +413,7 @@ func (b *Bot) submitIncident(c caller, d storage.IncidentDraft) {
 }
 
 // submitIncidentUpdate records the drafted 续报.
-func (b *Bot) submitIncidentUpdate(c caller, d storage.IncidentDraft) {
+func (b *Bot) submitIncidentUpdate(c caller, d incidentDraft) {
 	v, err := b.Incidents.Get(d.Incident)
 	if errors.Is(err, incident.ErrUnknownIncident) {
 		b.reply(c, b.t(c, "IncidentUnknown", map[string]any{"ID": d.Incident}))

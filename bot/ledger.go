@@ -1,8 +1,8 @@
 package bot
 
 // /ledger: the 履职档案 as an .xlsx file, for admins and principals. The
-// outgoing queue carries text only, so the workbook is sent directly with
-// the Bot API and the hand-over is recorded in the event log.
+// workbook is queued in the outbox like every message, and its hand-over
+// is recorded in the event log in the same transaction.
 
 import (
 	"bytes"
@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"dutybot/config"
@@ -20,27 +19,27 @@ import (
 	"dutybot/storage"
 )
 
-// ledgerSendTimeout bounds uploading one workbook.
-const ledgerSendTimeout = 2 * time.Minute
+// ledgerFeature is /ledger.
+func (b *Bot) ledgerFeature() feature {
+	return feature{name: "ledger", commands: []commandRoute{{name: "ledger",
+		handle: func(_ context.Context, c caller, cmd command, _ *models.Message) { b.onLedgerCommand(c, cmd) }}}}
+}
 
-// onLedgerCommand handles /ledger [period]; false means not its command.
-func (b *Bot) onLedgerCommand(c caller, cmd command) bool {
-	if cmd.name != "ledger" {
-		return false
-	}
+// onLedgerCommand handles /ledger [period].
+func (b *Bot) onLedgerCommand(c caller, cmd command) {
 	if !c.official.HasRole(config.RoleAdmin, config.RolePrincipal) {
 		b.reply(c, b.t(c, "LedgerNotAllowed", nil))
-		return true
+		return
 	}
 	if !c.private {
 		b.reply(c, b.t(c, "LedgerPrivateOnly", nil))
-		return true
+		return
 	}
 	now := b.Engine.Now()
 	p, err := ledger.ParsePeriod(cmd.args, now, b.Config.Location)
 	if err != nil {
 		b.reply(c, b.t(c, "LedgerUsage", map[string]any{"Arg": cutText(cmd.args, maxEchoUnits)}))
-		return true
+		return
 	}
 	l := ledger.New(b.Config, b.DB)
 	book, err := l.Book(ledger.Filter{From: p.From, To: p.To}, now)
@@ -51,7 +50,7 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) bool {
 	if err != nil {
 		b.Log.Error("export the ledger", "official", c.official.ID, "err", err)
 		b.reply(c, b.t(c, "InternalError", nil))
-		return true
+		return
 	}
 	label := p.Label(b.Config.Location)
 	st := book.Stats()
@@ -60,25 +59,23 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) bool {
 	caption := b.t(c, "LedgerCaption", map[string]any{"Period": label, "Calls": st.Calls, "Reports": st.Reports,
 		"Duty": st.Duty, "Incidents": st.Incidents, "Tips": st.Tips, "Seq": st.HeadSeq, "Hash": st.HeadHash,
 		"Verify": b.chainWords(c, book.Chain)})
-	ctx, cancel := context.WithTimeout(context.Background(), ledgerSendTimeout)
-	defer cancel()
-	_, err = b.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: c.chatID, Caption: fitText(caption, maxCaptionUnits),
-		Document: &models.InputFileUpload{Filename: name, Data: bytes.NewReader(buf.Bytes())}})
-	if err != nil {
-		b.Log.Error("send the ledger workbook", "official", c.official.ID, "err", b.scrub(err))
-		b.reply(c, b.t(c, "LedgerSendFailed", nil))
-		return true
-	}
 	sum := sha256.Sum256(buf.Bytes())
 	err = b.DB.Update(func(tx *storage.Tx) error {
+		if _, err := tx.Enqueue(storage.Job{ChatID: c.chatID, Op: storage.OpDocument, Text: fitText(caption, maxCaptionUnits),
+			File: buf.Bytes(), FileName: name, CreatedAt: now,
+			Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID, Topic: "ledger"}}); err != nil {
+			return err
+		}
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvLedgerExport, Official: c.official.ID,
 			Actor: c.official.ID, Detail: ledger.ExportDetail("chat", label, l.FilterLabel(book.Filter), st, buf.Len(),
 				hex.EncodeToString(sum[:]))})
 	})
 	if err != nil {
-		b.Log.Error("record the ledger export", "official", c.official.ID, "err", err)
+		b.Log.Error("queue the ledger workbook", "official", c.official.ID, "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+		return
 	}
-	return true
+	b.WakeOutbox()
 }
 
 // chainWords says in the caller's words what checking the chain found.

@@ -88,107 +88,45 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 		b.onDocument(ctx, c, m)
 		return
 	}
-	text, photo := m.Text, ""
+	text := m.Text
 	if len(m.Photo) > 0 {
-		text, photo = m.Caption, largestPhoto(m.Photo)
+		text = m.Caption
 	}
 	cmd, isCmd := b.parseCommand(text)
 	if !isCmd {
-		if strings.HasPrefix(strings.TrimSpace(text), "/") {
-			if private {
-				b.reply(c, b.t(c, "UnknownCommand", nil))
-			}
-			return
-		}
-		if private && (b.tipInput(c, m) || c.bound && b.incidentInput(c, m)) {
-			return
-		}
-		if private && c.bound && b.drafts.active(c.chatID) {
-			b.onDraftText(ctx, c, text)
-			return
-		}
-		if private && c.bound && (b.rotaText(c, text) || b.warnText(c, text)) {
-			return
-		}
-		if private {
-			if c.bound {
-				b.reply(c, b.t(c, "PlainTextHint", nil))
-			} else {
-				b.replyStart(c)
-			}
-		}
-		return
-	}
-	switch cmd.name {
-	case "start":
-		b.onStart(ctx, c)
-		return
-	case "help":
-		b.onHelp(c)
-		return
-	case "tip":
-		// Enterprise workers who only started the bot may report hazards.
-		b.onTipCommand(c, cmd.args, m)
-		return
-	case "cancel":
-		if !c.bound {
-			if b.tipCancel(c) {
-				b.reply(c, b.t(c, "DraftCancelled", nil))
-			} else {
-				b.reply(c, b.t(c, "NothingToCancel", nil))
-			}
-			return
-		}
-	}
-	if !c.bound {
-		if private {
+		switch {
+		case !private:
+			// Group talk is not for the bot.
+		case strings.HasPrefix(strings.TrimSpace(text), "/"):
+			b.reply(c, b.t(c, "UnknownCommand", nil))
+		case b.toFlow(c, m):
+		case c.bound:
+			b.reply(c, b.t(c, "PlainTextHint", nil))
+		default:
 			b.replyStart(c)
-		} else {
-			b.reply(c, b.t(c, "GroupUnbound", nil))
 		}
 		return
 	}
-	switch cmd.name {
-	case "alert":
-		b.onAlert(ctx, c, cmd.args)
-	case "status":
-		b.onStatus(c)
-	case "mytasks":
-		b.onMyTasks(c, 1, 0)
-	case "tasks":
-		b.onTasks(c, cmd.args)
-	case "plan":
-		b.onPlan(c, cmd.args)
-	case "done":
-		b.onDone(c, cmd.args, photo)
-	case "close":
-		b.onClose(c, cmd.args)
-	case "lang":
-		b.onLang(c, cmd.args)
-	case "cancel":
-		if b.cancelFlows(c) {
-			b.reply(c, b.t(c, "DraftCancelled", nil))
-		} else {
-			b.reply(c, b.t(c, "NothingToCancel", nil))
-		}
+	r, known := b.routes.commands[cmd.name]
+	switch {
+	case known && (r.public || c.bound):
+		r.handle(ctx, c, cmd, m)
+	case !c.bound && private:
+		b.replyStart(c)
+	case !c.bound:
+		b.reply(c, b.t(c, "GroupUnbound", nil))
 	default:
-		if b.onRotaCommand(c, cmd) || b.onWarnCommand(c, cmd) || b.onBoardCommand(c, cmd) ||
-			b.onIncidentCommand(c, cmd, m) || b.onLedgerCommand(c, cmd) {
-			return
-		}
 		b.reply(c, b.t(c, "UnknownCommand", nil))
 	}
 }
 
-// cancelFlows ends every step-by-step flow waiting for this chat's text
-// (/alert, /warn, /incident, /tip) and reports whether one was. Starting a
-// flow calls it first, so a message never goes to an abandoned one.
-func (b *Bot) cancelFlows(c caller) bool {
-	alertDraft := b.drafts.cancel(c.chatID)
-	warnDraft := b.warnCancel(c)
-	incidentDraft := b.incidentCancel(c)
-	tipDraft := b.tipCancel(c)
-	return alertDraft || warnDraft || incidentDraft || tipDraft
+// coreFeature is what every chat has: /start, /help and /cancel.
+func (b *Bot) coreFeature() feature {
+	return feature{name: "core", commands: []commandRoute{
+		{name: "start", public: true, handle: func(ctx context.Context, c caller, _ command, _ *models.Message) { b.onStart(ctx, c) }},
+		{name: "help", public: true, handle: func(_ context.Context, c caller, _ command, _ *models.Message) { b.onHelp(c) }},
+		{name: "cancel", public: true, handle: func(_ context.Context, c caller, _ command, _ *models.Message) { b.onCancel(c) }},
+	}}
 }
 
 // t translates for a caller.

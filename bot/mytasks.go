@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -27,6 +28,30 @@ type section struct {
 func sections(g tasks.Groups) []section {
 	return []section{{"TasksOverdue", g.Overdue}, {"TasksToday", g.Today}, {"TasksWeek", g.Week},
 		{"TasksMonth", g.Month}, {"TasksSoon", g.Soon}}
+}
+
+// tasksFeature is the duty plan's chat side: /mytasks with its report and
+// page buttons, /done, /tasks, /plan and the reminders' acknowledge
+// button.
+func (b *Bot) tasksFeature() feature {
+	task := func(c caller, data string, msgID int) (string, bool) { return b.onTaskButton(c, data, msgID) }
+	return feature{name: "tasks",
+		commands: []commandRoute{
+			{name: "mytasks", handle: func(_ context.Context, c caller, _ command, _ *models.Message) { b.onMyTasks(c, 1, 0) }},
+			{name: "done", handle: func(_ context.Context, c caller, cmd command, m *models.Message) {
+				b.onDone(c, cmd.args, largestPhoto(m.Photo))
+			}},
+			{name: "tasks", handle: func(_ context.Context, c caller, cmd command, _ *models.Message) { b.onTasks(c, cmd.args) }},
+			{name: "plan", handle: func(_ context.Context, c caller, cmd command, _ *models.Message) { b.onPlan(c, cmd.args) }},
+		},
+		callbacks: []callbackRoute{{prefix: "td:", handle: task}, {prefix: "tq:", handle: task}, {prefix: "tp:", handle: task},
+			{prefix: "ra:", handle: func(c caller, data string, _ int) (string, bool) {
+				if err := b.Reminders.Ack(b.DB, c.official.ID, data); err != nil {
+					return b.t(c, "ToastInvalid", nil), true
+				}
+				return b.t(c, "ToastReminderAcked", nil), false
+			}}},
+	}
 }
 
 // onMyTasks shows the caller what they owe now, one page at a time: their

@@ -5,35 +5,56 @@ package bot
 // answers are 叫应 acknowledgements handled by callout.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/go-telegram/bot/models"
 
 	"dutybot/rota"
 	"dutybot/storage"
 )
 
-// onRotaCommand handles the roster commands; false means not one of them.
-func (b *Bot) onRotaCommand(c caller, cmd command) bool {
+// flowHandover waits for a 交接班 note after its button was pressed.
+const flowHandover = "handover"
+
+// handoverWait is the shift whose note the chat's next text is.
+type handoverWait struct {
+	Shift string `json:"shift"`
+}
+
+// rotaFeature is the roster's chat side; a bot built without the roster
+// service has none.
+func (b *Bot) rotaFeature() feature {
 	if b.Rota == nil {
-		return false // a bot built without the roster service
+		return feature{name: "rota"}
 	}
-	switch cmd.name {
-	case "duty":
-		b.onDuty(c)
-	case "roster":
-		b.onRoster(c, cmd.args)
-	case "spotcheck":
-		b.onSpotcheck(c, cmd.args)
-	case "swap":
-		b.onSwap(c, cmd.args)
-	default:
-		return false
+	cmd := func(handle func(c caller, args string)) func(context.Context, caller, command, *models.Message) {
+		return func(_ context.Context, c caller, cmd command, _ *models.Message) { handle(c, cmd.args) }
 	}
-	return true
+	return feature{name: "rota",
+		commands: []commandRoute{
+			{name: "duty", handle: cmd(func(c caller, _ string) { b.onDuty(c) })},
+			{name: "roster", handle: cmd(b.onRoster)},
+			{name: "spotcheck", handle: cmd(b.onSpotcheck)},
+			{name: "swap", handle: cmd(b.onSwap)},
+		},
+		callbacks: []callbackRoute{
+			{prefix: rota.HandoverPrefix, handle: b.onHandoverButton},
+			{prefix: rota.SwapPrefix, handle: b.onSwapButton},
+		},
+		flows: []flow{{name: flowHandover, label: "FlowHandover", ttl: time.Hour,
+			input: func(c caller, cv storage.Conversation, m *models.Message) {
+				if w, ok := decodeFlow[handoverWait](b, c, cv); ok {
+					b.onHandoverText(c, w, m.Text)
+				}
+			}}},
+	}
 }
 
 // rotaError turns a roster error into the answer for the caller: a
@@ -161,25 +182,28 @@ func (b *Bot) swapUsage(c caller) string {
 	return sb.String()
 }
 
-// rotaPressed handles the roster's buttons; ok false means not one of them.
-func (b *Bot) rotaPressed(c caller, data string, msgID int) (toast string, alert, ok bool) {
-	if b.Rota == nil {
-		return "", false, false
+// onHandoverButton starts the 交接班 note of the pressed shift.
+func (b *Bot) onHandoverButton(c caller, data string, _ int) (string, bool) {
+	id, valid := rota.ParseHandoverData(data)
+	if !valid {
+		return b.t(c, "ToastInvalid", nil), true
 	}
-	if id, isHandover := rota.ParseHandoverData(data); isHandover {
-		if _, err := b.Rota.StartHandover(c.official.ID, id); err != nil {
-			return b.rotaError(c, "start handover", err), true, true
-		}
-		b.reply(c, b.t(c, "RotaHandoverPrompt", nil))
-		return b.t(c, "RotaToastHandoverWrite", nil), false, true
+	if _, err := b.Rota.StartHandover(c.official.ID, id); err != nil {
+		return b.rotaError(c, "start handover", err), true
 	}
-	if !strings.HasPrefix(data, "sw:") {
-		return "", false, false
+	if !b.startFlow(c, flowHandover, handoverWait{Shift: id}) {
+		return b.t(c, "InternalError", nil), true
 	}
+	b.reply(c, b.t(c, "RotaHandoverPrompt", nil))
+	return b.t(c, "RotaToastHandoverWrite", nil), false
+}
+
+// onSwapButton answers or decides a swap request.
+func (b *Bot) onSwapButton(c caller, data string, msgID int) (toast string, alert bool) {
 	op, id, valid := rota.ParseSwapData(data)
 	if !valid {
 		b.Log.Warn("garbled swap button", "user", c.userID, "data", data)
-		return b.t(c, "ToastInvalid", nil), true, true
+		return b.t(c, "ToastInvalid", nil), true
 	}
 	var out rota.SwapPress
 	var err error
@@ -193,19 +217,19 @@ func (b *Bot) rotaPressed(c caller, data string, msgID int) (toast string, alert
 	var refused *rota.Refusal
 	switch {
 	case errors.Is(err, rota.ErrSwapUnknown):
-		return b.t(c, "ToastInvalid", nil), true, true
+		return b.t(c, "ToastInvalid", nil), true
 	case errors.Is(err, rota.ErrSwapNotYours):
-		return b.t(c, "RotaToastSwapNotYours", nil), true, true
+		return b.t(c, "RotaToastSwapNotYours", nil), true
 	case errors.As(err, &stale):
-		return b.t(c, "RotaToastSwapStale", map[string]any{"State": b.t(c, "RotaSwapState_"+stale.State, nil)}), false, true
+		return b.t(c, "RotaToastSwapStale", map[string]any{"State": b.t(c, "RotaSwapState_"+stale.State, nil)}), false
 	case errors.As(err, &refused):
 		b.editSwapMessage(c, msgID, op, out)
-		return b.Rota.Explain(c.lang, refused), true, true
+		return b.Rota.Explain(c.lang, refused), true
 	case err != nil:
-		return b.rotaError(c, "swap press", err), true, true
+		return b.rotaError(c, "swap press", err), true
 	}
 	b.editSwapMessage(c, msgID, op, out)
-	return b.t(c, "RotaToastSwap_"+out.Swap.State, nil), false, true
+	return b.t(c, "RotaToastSwap_"+out.Swap.State, nil), false
 }
 
 // editSwapMessage redraws the pressed swap message with its outcome and
@@ -223,22 +247,22 @@ func (b *Bot) editSwapMessage(c caller, msgID int, op string, out rota.SwapPress
 		MessageID: msgID, Text: cut(text, maxText), Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID}})
 }
 
-// rotaText takes free text the roster is waiting for (a handover note);
-// false means it was not waiting.
-func (b *Bot) rotaText(c caller, text string) bool {
-	if b.Rota == nil {
-		return false
-	}
-	res, waiting, err := b.Rota.Handover(c.official.ID, text)
-	if !waiting {
-		if err != nil {
-			b.Log.Error("handover note", "official", c.official.ID, "err", err)
-		}
-		return false
-	}
-	if err != nil {
+// onHandoverText stores the chat's 交接班 note; a refusal (empty, too
+// long) keeps the flow so the note can be sent again.
+func (b *Bot) onHandoverText(c caller, w handoverWait, text string) {
+	res, err := b.Rota.Handover(c.official.ID, w.Shift, text, func(tx *storage.Tx) error {
+		_, err := endFlowIn(tx, c.chatID, flowHandover)
+		return err
+	})
+	var r *rota.Refusal
+	switch {
+	case errors.As(err, &r) && (r.Key == "RotaHandoverEmpty" || r.Key == "RotaHandoverTooLong"):
+		b.reply(c, b.Rota.Explain(c.lang, r))
+		return
+	case err != nil:
+		b.endFlow(c, flowHandover)
 		b.reply(c, b.rotaError(c, "store handover note", err))
-		return true
+		return
 	}
 	var names []string
 	for _, n := range res.Next {
@@ -250,8 +274,7 @@ func (b *Bot) rotaText(c caller, text string) bool {
 	}
 	if len(names) == 0 {
 		b.reply(c, b.t(c, "RotaHandoverSavedNoNext", nil))
-		return true
+		return
 	}
 	b.reply(c, b.t(c, "RotaHandoverSaved", map[string]any{"Names": strings.Join(names, "、")}))
-	return true
 }

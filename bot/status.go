@@ -16,6 +16,23 @@ import (
 // maxText keeps messages under Telegram's 4096-character limit.
 const maxText = 3900
 
+// statusFeature is /status, /close and /lang with its buttons.
+func (b *Bot) statusFeature() feature {
+	return feature{name: "status",
+		commands: []commandRoute{
+			{name: "status", handle: func(_ context.Context, c caller, _ command, _ *models.Message) { b.onStatus(c) }},
+			{name: "close", handle: func(_ context.Context, c caller, cmd command, _ *models.Message) { b.onClose(c, cmd.args) }},
+			{name: "lang", handle: func(_ context.Context, c caller, cmd command, _ *models.Message) { b.onLang(c, cmd.args) }},
+		},
+		callbacks: []callbackRoute{{prefix: langPrefix, handle: func(c caller, data string, _ int) (string, bool) {
+			return b.setLang(c, strings.TrimPrefix(data, langPrefix)), false
+		}}},
+	}
+}
+
+// langPrefix starts the data of the language buttons.
+const langPrefix = "lang:"
+
 // onStatus lists the open alerts the caller may see.
 func (b *Bot) onStatus(c caller) {
 	views, err := b.Engine.Open(c.official.ID)
@@ -68,7 +85,7 @@ func (b *Bot) onClose(c caller, args string) {
 func (b *Bot) onLang(c caller, args string) {
 	if args == "" {
 		b.reply2(c, b.t(c, "LangAsk", nil), [][]storage.Button{{
-			{Text: "中文", Data: "lang:" + locales.ZH}, {Text: "English", Data: "lang:" + locales.EN}}})
+			{Text: "中文", Data: langPrefix + locales.ZH}, {Text: "English", Data: langPrefix + locales.EN}}})
 		return
 	}
 	if locales.Match(args) == "" {

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"regexp"
 	"strconv"
@@ -26,6 +27,38 @@ var tipRefRE = regexp.MustCompile(`^[Tt]\d{4}-\d{4,6}$`)
 // tipService is the hazard-tip service.
 func (b *Bot) tipService() *tips.Service { return b.Tips }
 
+// Flows of the tip feature.
+const (
+	flowTip       = "tip"        // the tipster's guided /tip
+	flowTipHandle = "tip.handle" // a handler's typed days or result
+)
+
+// tipFeature is /tip: the public's guided report and the handlers'
+// commands, buttons and typed answers.
+func (b *Bot) tipFeature() feature {
+	return feature{name: "tips",
+		commands: []commandRoute{{name: "tip", public: true, handle: func(_ context.Context, c caller, cmd command, m *models.Message) {
+			// Enterprise workers who only started the bot may report hazards.
+			b.onTipCommand(c, cmd.args, m)
+		}}},
+		callbacks: []callbackRoute{{prefix: tips.DataPrefix, public: true, handle: b.tipPressed}},
+		flows: []flow{
+			{name: flowTip, label: "FlowTip", again: "FlowTipAgain", ttl: tipDraftTTL, public: true,
+				input: func(c caller, cv storage.Conversation, m *models.Message) {
+					if d, ok := decodeFlow[tipDraft](b, c, cv); ok {
+						b.onTipDraftInput(c, d, m)
+					}
+				}},
+			{name: flowTipHandle, label: "FlowTipHandle", ttl: promptTTL,
+				input: func(c caller, cv storage.Conversation, m *models.Message) {
+					if p, ok := decodeFlow[tipPrompt](b, c, cv); ok {
+						b.onTipPromptInput(c, p, m)
+					}
+				}},
+		},
+	}
+}
+
 // onTipCommand handles /tip and /tip <ref>.
 func (b *Bot) onTipCommand(c caller, args string, m *models.Message) {
 	if !c.private {
@@ -39,11 +72,7 @@ func (b *Bot) onTipCommand(c caller, args string, m *models.Message) {
 	case "new", "新", "新举报", "举报":
 		b.startTipFlow(c, m)
 	case "cancel", "取消":
-		if b.tipCancel(c) {
-			b.tipReply(c, b.t(c, "TipCancelled", nil), nil)
-		} else {
-			b.tipReply(c, b.t(c, "NothingToCancel", nil), nil)
-		}
+		b.onCancel(c)
 	case "help", "帮助":
 		b.tipReply(c, b.tipUsage(c), nil)
 	case "close", "办结":

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,121 +23,42 @@ const tipDraftPrefix = tips.DataPrefix + "d:"
 // tipDraftTTL is how long an untouched draft waits for its next message.
 const tipDraftTTL = time.Hour
 
+// tipDraft is a tip being composed. It holds the sender's Telegram names
+// only until the tip is sent, when they are sealed.
+type tipDraft struct {
+	Step      string         `json:"step"` // text, photos, place, identity, confirm
+	Text      string         `json:"text,omitempty"`
+	Photos    []string       `json:"photos,omitempty"`
+	Place     string         `json:"place,omitempty"`
+	Point     *storage.Point `json:"point,omitempty"`
+	Anonymous bool           `json:"anonymous,omitempty"`
+	// Name and Username are the Telegram names of the sender, shown to
+	// handlers only if the tip is named.
+	Name     string `json:"name,omitempty"`
+	Username string `json:"username,omitempty"`
+}
+
+func (d tipDraft) flowStep() string { return d.Step }
+
 func (b *Bot) startTipFlow(c caller, m *models.Message) {
-	d := storage.TipDraft{Step: "text"}
+	d := tipDraft{Step: "text"}
 	if m != nil && m.From != nil {
 		d.Name = strings.TrimSpace(m.From.FirstName + " " + m.From.LastName)
 		d.Username = m.From.Username
 	}
-	// Whatever else was being typed in this chat was abandoned for the tip.
-	b.cancelFlows(c)
-	if !b.saveTipDraft(c, d) {
-		b.tipReply(c, b.t(c, "InternalError", nil), nil)
-		return
+	if b.startFlow(c, flowTip, d) {
+		b.tipReply(c, b.t(c, "TipAskText", nil), b.tipCancelRow(c))
 	}
-	b.tipReply(c, b.t(c, "TipAskText", nil), b.tipCancelRow(c))
 }
 
-func (b *Bot) saveTipDraft(c caller, d storage.TipDraft) bool {
-	d.At = b.Engine.Now()
-	if err := b.DB.Update(func(tx *storage.Tx) error { return tx.PutTipDraft(c.chatID, d) }); err != nil {
-		b.Log.Error("store tip draft", "err", err)
-		return false
-	}
-	return true
-}
-
-// tipCancel drops the chat's tip draft and prompt and reports whether
-// there was one; /cancel calls it too.
-func (b *Bot) tipCancel(c caller) bool {
-	var had bool
-	err := b.DB.Update(func(tx *storage.Tx) error {
-		d, err := tx.DeleteTipDraft(c.chatID)
-		if err != nil {
-			return err
-		}
-		p, err := tx.DeleteTipPrompt(c.chatID)
-		had = d || p
-		return err
-	})
-	if err != nil {
-		b.Log.Error("cancel tip draft", "err", err)
-	}
-	return had
-}
-
-func (b *Bot) dropTipDraft(c caller) {
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		_, err := tx.DeleteTipDraft(c.chatID)
-		return err
-	}); err != nil {
-		b.Log.Error("drop tip draft", "err", err)
-	}
-}
+func (b *Bot) saveTipDraft(c caller, d tipDraft) bool { return b.saveFlow(c, flowTip, d) }
 
 func (b *Bot) tipCancelRow(c caller) [][]storage.Button {
 	return [][]storage.Button{{{Text: b.t(c, "ButtonCancel", nil), Data: tipDraftPrefix + "cancel"}}}
 }
 
-// tipInput takes a message (text, photo, location) the tip flow waits for;
-// false means it was not waiting.
-func (b *Bot) tipInput(c caller, m *models.Message) bool {
-	var d storage.TipDraft
-	var p storage.TipPrompt
-	var hasDraft, hasPrompt bool
-	var newer time.Time // the latest other flow of this chat
-	err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		d, err = tx.TipDraft(c.chatID)
-		if hasDraft = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		p, err = tx.TipPrompt(c.chatID)
-		if hasPrompt = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		if w, err := tx.WarnDraft(c.chatID); err == nil {
-			newer = w.At
-		}
-		if w, err := tx.WarnPrompt(c.chatID); err == nil && w.At.After(newer) {
-			newer = w.At
-		}
-		return nil
-	})
-	if err != nil {
-		b.Log.Error("read tip draft", "err", err)
-		return false
-	}
-	now := b.Engine.Now()
-	// Abandoned ones go: the message is not for them.
-	if hasDraft && now.Sub(d.At) > tipDraftTTL {
-		hasDraft = false
-		b.dropTipDraft(c)
-	}
-	if hasPrompt && now.Sub(p.At) > promptTTL {
-		hasPrompt = false
-		b.dropTipPrompt(c)
-	}
-	switch {
-	case !hasDraft && !hasPrompt:
-		return false
-	case b.drafts.active(c.chatID):
-		return false // an /alert begun after the tip
-	case hasPrompt && (!hasDraft || p.At.After(d.At)):
-		if p.At.Before(newer) || !c.bound {
-			return false
-		}
-		b.onTipPromptInput(c, p, m)
-		return true
-	case d.At.Before(newer):
-		return false // a /warn begun after the tip
-	}
-	b.onTipDraftInput(c, d, m)
-	return true
-}
-
 // onTipDraftInput moves the draft on with what the tipster sent.
-func (b *Bot) onTipDraftInput(c caller, d storage.TipDraft, m *models.Message) {
+func (b *Bot) onTipDraftInput(c caller, d tipDraft, m *models.Message) {
 	text := strings.TrimSpace(m.Text)
 	photo := ""
 	if len(m.Photo) > 0 {
@@ -163,7 +83,6 @@ func (b *Bot) onTipDraftInput(c caller, d storage.TipDraft, m *models.Message) {
 	case "text":
 		if point != nil || text == "" {
 			if !b.saveTipDraft(c, d) {
-				b.tipReply(c, b.t(c, "InternalError", nil), nil)
 				return
 			}
 			b.tipReply(c, b.t(c, "TipAskTextFirst", map[string]any{"Photos": len(d.Photos)}), b.tipCancelRow(c))
@@ -175,7 +94,6 @@ func (b *Bot) onTipDraftInput(c caller, d storage.TipDraft, m *models.Message) {
 		}
 		d.Text, d.Step = text, "photos"
 		if !b.saveTipDraft(c, d) {
-			b.tipReply(c, b.t(c, "InternalError", nil), nil)
 			return
 		}
 		b.tipReply(c, b.t(c, "TipAskPhotos", map[string]any{"Photos": len(d.Photos)}), b.tipPhotoButtons(c, d))
@@ -183,7 +101,6 @@ func (b *Bot) onTipDraftInput(c caller, d storage.TipDraft, m *models.Message) {
 		switch {
 		case photo != "":
 			if !b.saveTipDraft(c, d) {
-				b.tipReply(c, b.t(c, "InternalError", nil), nil)
 				return
 			}
 			// One answer for an album: later photos replace it while it waits.
@@ -198,7 +115,6 @@ func (b *Bot) onTipDraftInput(c caller, d storage.TipDraft, m *models.Message) {
 	case "place":
 		if photo != "" && point == nil {
 			if !b.saveTipDraft(c, d) {
-				b.tipReply(c, b.t(c, "InternalError", nil), nil)
 				return
 			}
 			if text == "" {
@@ -217,14 +133,13 @@ func (b *Bot) onTipDraftInput(c caller, d storage.TipDraft, m *models.Message) {
 }
 
 // tipPlace takes the place and asks named or anonymous.
-func (b *Bot) tipPlace(c caller, d storage.TipDraft, text string, point *storage.Point) {
+func (b *Bot) tipPlace(c caller, d tipDraft, text string, point *storage.Point) {
 	if utf8.RuneCountInString(text) > tips.MaxPlace {
 		b.tipReply(c, b.t(c, "TipErrTooLong", nil), nil)
 		return
 	}
 	d.Place, d.Point, d.Step = text, point, "identity"
 	if !b.saveTipDraft(c, d) {
-		b.tipReply(c, b.t(c, "InternalError", nil), nil)
 		return
 	}
 	b.tipReply(c, b.t(c, "TipAskIdentity", map[string]any{"Name": b.tipsterName(c, d)}), [][]storage.Button{
@@ -233,7 +148,7 @@ func (b *Bot) tipPlace(c caller, d storage.TipDraft, text string, point *storage
 		{{Text: b.t(c, "ButtonCancel", nil), Data: tipDraftPrefix + "cancel"}}})
 }
 
-func (b *Bot) tipPhotoButtons(c caller, d storage.TipDraft) [][]storage.Button {
+func (b *Bot) tipPhotoButtons(c caller, d tipDraft) [][]storage.Button {
 	label := "TipButtonNoPhotos"
 	if len(d.Photos) > 0 {
 		label = "ButtonNext"
@@ -244,7 +159,7 @@ func (b *Bot) tipPhotoButtons(c caller, d storage.TipDraft) [][]storage.Button {
 
 // tipsterName is the name handlers see on a named tip: an official's
 // registered name, else the Telegram name.
-func (b *Bot) tipsterName(c caller, d storage.TipDraft) string {
+func (b *Bot) tipsterName(c caller, d tipDraft) string {
 	if c.bound {
 		return c.official.Name
 	}
@@ -257,7 +172,7 @@ func (b *Bot) tipsterName(c caller, d storage.TipDraft) string {
 	return b.t(c, "TipNoName", nil)
 }
 
-func (b *Bot) tipPreview(c caller, d storage.TipDraft) string {
+func (b *Bot) tipPreview(c caller, d tipDraft) string {
 	place := d.Place
 	if d.Point != nil {
 		place = strings.TrimSpace(fmt.Sprintf("%s 📍%.5f, %.5f", place, d.Point.Lat, d.Point.Lon))
@@ -275,24 +190,19 @@ func (b *Bot) onTipDraftButton(c caller, arg string, msgID int) (string, bool) {
 		b.startTipFlow(c, nil)
 		return "✓", false
 	}
-	var d storage.TipDraft
-	err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		d, err = tx.TipDraft(c.chatID)
-		return err
-	})
-	if err != nil || b.Engine.Now().Sub(d.At) > tipDraftTTL {
+	var d tipDraft
+	if !b.flowData(c, flowTip, &d) {
 		return b.t(c, "ToastStale", nil), false
 	}
 	switch {
 	case arg == "cancel":
-		b.tipCancel(c)
+		b.endFlow(c, flowTip)
 		b.tipEdit(c, msgID, b.t(c, "TipCancelled", nil), nil)
 		return b.t(c, "TipCancelled", nil), false
 	case arg == "next" && d.Step == "photos":
 		d.Step = "place"
 		if !b.saveTipDraft(c, d) {
-			return b.t(c, "InternalError", nil), true
+			return b.t(c, "ToastStale", nil), false
 		}
 		b.tipEdit(c, msgID, b.t(c, "TipPhotosDone", map[string]any{"Photos": len(d.Photos)}), nil)
 		b.tipReply(c, b.t(c, "TipAskPlace", nil), b.tipCancelRow(c))
@@ -300,7 +210,7 @@ func (b *Bot) onTipDraftButton(c caller, arg string, msgID int) (string, bool) {
 	case (arg == "named" || arg == "anon") && (d.Step == "identity" || d.Step == "confirm"):
 		d.Anonymous, d.Step = arg == "anon", "confirm"
 		if !b.saveTipDraft(c, d) {
-			return b.t(c, "InternalError", nil), true
+			return b.t(c, "ToastStale", nil), false
 		}
 		b.tipEdit(c, msgID, b.tipPreview(c, d), [][]storage.Button{
 			{{Text: b.t(c, "TipButtonSubmit", nil), Data: tipDraftPrefix + "send"}},
@@ -313,7 +223,7 @@ func (b *Bot) onTipDraftButton(c caller, arg string, msgID int) (string, bool) {
 	return b.t(c, "ToastStale", nil), false
 }
 
-func switchTo(d storage.TipDraft) string {
+func switchTo(d tipDraft) string {
 	if d.Anonymous {
 		return "named"
 	}
@@ -322,13 +232,16 @@ func switchTo(d storage.TipDraft) string {
 
 // submitTip sends the draft to the tips service, which drops the draft and
 // tells the tipster the reference in the same transaction.
-func (b *Bot) submitTip(c caller, d storage.TipDraft, msgID int) (string, bool) {
+func (b *Bot) submitTip(c caller, d tipDraft, msgID int) (string, bool) {
 	who := storage.Tipster{ChatID: c.chatID, UserID: c.userID, Name: d.Name, Username: d.Username, Lang: c.lang}
 	if c.bound {
 		who.Official = c.official.ID
 	}
 	_, err := b.tipService().Submit(tips.Report{Text: d.Text, Photos: d.Photos, Place: d.Place, Point: d.Point,
-		Anonymous: d.Anonymous, Tipster: who})
+		Anonymous: d.Anonymous, Tipster: who, Done: func(tx *storage.Tx) error {
+			_, err := endFlowIn(tx, c.chatID, flowTip)
+			return err
+		}})
 	if err != nil {
 		return b.tipErrorText(c, "", err), true
 	}

@@ -1,12 +1,10 @@
 package bot
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"time"
 
-	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"dutybot/storage"
@@ -17,24 +15,33 @@ import (
 // unit closes the tip with its result (typed after the button), and anyone
 // who may look the tip up can have its photos sent.
 
-// tipPressed handles the tip buttons; ok false means not one of them.
-func (b *Bot) tipPressed(c caller, data string, msgID int) (toast string, alert, ok bool) {
+// tipPrompt is a typed answer a handler's chat is asked for: the days of
+// an assignment or the result of a tip being closed.
+type tipPrompt struct {
+	Ref      string `json:"ref"`
+	Action   string `json:"action"` // days, close
+	Unit     string `json:"unit,omitempty"`
+	Verified bool   `json:"verified,omitempty"`
+	// MessageID is the message whose button asked, rewritten once answered.
+	MessageID int `json:"message_id,omitempty"`
+}
+
+func (p tipPrompt) flowStep() string { return p.Action }
+
+// tipPressed handles the tip buttons: the tipster's flow (anyone) and the
+// handlers' (officials).
+func (b *Bot) tipPressed(c caller, data string, msgID int) (toast string, alert bool) {
 	if arg, found := strings.CutPrefix(data, tipDraftPrefix); found {
-		toast, alert = b.onTipDraftButton(c, arg, msgID)
-		return toast, alert, true
-	}
-	if !strings.HasPrefix(data, tips.DataPrefix) {
-		return "", false, false
+		return b.onTipDraftButton(c, arg, msgID)
 	}
 	p, valid := tips.ParsePress(data)
 	switch {
 	case !valid:
-		return b.t(c, "ToastInvalid", nil), true, true
+		return b.t(c, "ToastInvalid", nil), true
 	case !c.bound:
-		return b.t(c, "ToastUnbound", nil), true, true
+		return b.t(c, "ToastUnbound", nil), true
 	}
-	toast, alert = b.onTipHandlerButton(c, p, msgID)
-	return toast, alert, true
+	return b.onTipHandlerButton(c, p, msgID)
 }
 
 func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, bool) {
@@ -82,14 +89,14 @@ func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, boo
 		b.tipEdit(c, msgID, s.HandlerText(c.lang, t), s.PhotoButtons(c.lang, t))
 		return b.t(c, "TipToastAssigned", map[string]any{"Unit": b.Config.UnitName(p.Unit)}), false
 	case tips.ActDays:
-		if !b.putTipPrompt(c, storage.TipPrompt{Ref: p.Ref, Action: "days", Unit: p.Unit, MessageID: msgID}) {
+		if !b.putTipPrompt(c, tipPrompt{Ref: p.Ref, Action: "days", Unit: p.Unit, MessageID: msgID}) {
 			return b.t(c, "InternalError", nil), true
 		}
 		b.tipReply(c, b.t(c, "TipAskDays", map[string]any{"Ref": p.Ref, "Unit": b.Config.UnitName(p.Unit)}), nil)
 		return "✓", false
 	case tips.ActVerified, tips.ActNotVerified:
 		verified := p.Action == tips.ActVerified
-		if !b.putTipPrompt(c, storage.TipPrompt{Ref: p.Ref, Action: "close", Verified: verified,
+		if !b.putTipPrompt(c, tipPrompt{Ref: p.Ref, Action: "close", Verified: verified,
 			MessageID: msgID}) {
 			return b.t(c, "InternalError", nil), true
 		}
@@ -99,18 +106,11 @@ func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, boo
 	return b.t(c, "ToastInvalid", nil), true
 }
 
-func (b *Bot) putTipPrompt(c caller, p storage.TipPrompt) bool {
-	p.At = b.Engine.Now()
-	if err := b.DB.Update(func(tx *storage.Tx) error { return tx.PutTipPrompt(c.chatID, p) }); err != nil {
-		b.Log.Error("store tip prompt", "err", err)
-		return false
-	}
-	return true
-}
+func (b *Bot) putTipPrompt(c caller, p tipPrompt) bool { return b.startFlow(c, flowTipHandle, p) }
 
 // onTipPromptInput takes the typed days of an assignment or the result of
 // a tip being closed.
-func (b *Bot) onTipPromptInput(c caller, p storage.TipPrompt, m *models.Message) {
+func (b *Bot) onTipPromptInput(c caller, p tipPrompt, m *models.Message) {
 	text := strings.TrimSpace(m.Text)
 	if text == "" {
 		text = strings.TrimSpace(m.Caption)
@@ -151,7 +151,7 @@ func (b *Bot) onTipPromptInput(c caller, p storage.TipPrompt, m *models.Message)
 
 // settleTipMessage rewrites the message whose button asked for a prompt,
 // so its buttons go once the answer was taken.
-func (b *Bot) settleTipMessage(c caller, p storage.TipPrompt) {
+func (b *Bot) settleTipMessage(c caller, p tipPrompt) {
 	if p.MessageID == 0 {
 		return
 	}
@@ -161,33 +161,19 @@ func (b *Bot) settleTipMessage(c caller, p storage.TipPrompt) {
 	}
 }
 
-func (b *Bot) dropTipPrompt(c caller) {
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		_, err := tx.DeleteTipPrompt(c.chatID)
-		return err
-	}); err != nil {
-		b.Log.Error("drop tip prompt", "err", err)
-	}
-}
+func (b *Bot) dropTipPrompt(c caller) { b.endFlow(c, flowTipHandle) }
 
-// sendTipPhotos sends a tip's photos to the presser's chat and returns the
-// toast. Photos are sent at once rather than queued: the outbox carries
-// text, and these are a reply to a press, not a record.
+// sendTipPhotos queues a tip's photos to the presser's chat, by the ids
+// Telegram gave them, and returns the toast.
 func (b *Bot) sendTipPhotos(c caller, t storage.Tip) string {
 	if len(t.Photos) == 0 {
 		return b.t(c, "TipNoPhotos", nil)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	sent := 0
+	jobs := make([]storage.Job, 0, len(t.Photos))
 	for _, id := range t.Photos {
-		_, err := b.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: c.chatID, Photo: &models.InputFileString{Data: id},
-			Caption: t.Ref})
-		if err != nil {
-			b.Log.Warn("send a tip's photo", "tip", t.Ref, "err", err)
-			continue
-		}
-		sent++
+		jobs = append(jobs, storage.Job{ChatID: c.chatID, Op: storage.OpPhoto, FileID: id, Text: t.Ref,
+			Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID, Topic: "tip"}})
 	}
-	return b.t(c, "TipToastPhotos", map[string]any{"Sent": sent, "Count": len(t.Photos)})
+	b.send(jobs...)
+	return b.t(c, "TipToastPhotos", map[string]any{"Count": len(jobs)})
 }

@@ -5,9 +5,12 @@ package bot
 // package weather; drafts and prompts are stored so a restart keeps them.
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"unicode"
+
+	"github.com/go-telegram/bot/models"
 
 	"dutybot/storage"
 	"dutybot/weather"
@@ -20,30 +23,72 @@ const (
 	warnLiftPrefix  = "wl:" // choose the warning to lift
 )
 
-// onWarnCommand handles /warn; false means not one of its commands.
-func (b *Bot) onWarnCommand(c caller, cmd command) bool {
-	if cmd.name != "warn" {
-		return false
+// warnFeature is /warn with its guided flow, the lift buttons and the
+// 熔断 checklist's buttons and typed counts.
+func (b *Bot) warnFeature() feature {
+	f := feature{name: "warn",
+		commands: []commandRoute{{name: "warn", handle: func(_ context.Context, c caller, cmd command, _ *models.Message) {
+			b.onWarnCommand(c, cmd)
+		}}},
+		callbacks: []callbackRoute{
+			{prefix: warnDraftPrefix, handle: func(c caller, data string, msgID int) (string, bool) {
+				if !b.Weather.CanWarn(c.official.ID) {
+					return b.t(c, "WarnForbidden", nil), true
+				}
+				return b.onWarnDraftButton(c, data, msgID)
+			}},
+			{prefix: warnLiftPrefix, handle: func(c caller, data string, msgID int) (string, bool) {
+				if !b.Weather.CanWarn(c.official.ID) {
+					return b.t(c, "WarnForbidden", nil), true
+				}
+				return b.onWarnLiftButton(c, strings.TrimPrefix(data, warnLiftPrefix), msgID)
+			}},
+		},
+		flows: []flow{
+			{name: flowWarn, label: "FlowWarn", again: "FlowWarnAgain", ttl: promptTTL,
+				input: func(c caller, cv storage.Conversation, m *models.Message) {
+					if d, ok := decodeFlow[warnDraft](b, c, cv); ok {
+						b.onWarnDraftText(c, d, m.Text)
+					}
+				}},
+			{name: flowWarnItem, label: "FlowWarnItem", again: "FlowWarnItemAgain", ttl: promptTTL,
+				input: func(c caller, cv storage.Conversation, m *models.Message) {
+					if p, ok := decodeFlow[itemPrompt](b, c, cv); ok {
+						b.onItemText(c, p, m.Text)
+					}
+				}},
+		},
 	}
+	for _, p := range weather.ItemDataPrefixes() {
+		f.callbacks = append(f.callbacks, callbackRoute{prefix: p, handle: func(c caller, data string, msgID int) (string, bool) {
+			press, valid := weather.ParseItemData(data)
+			if !valid {
+				b.Log.Warn("garbled checklist button data", "user", c.userID, "data", data)
+				return b.t(c, "ToastInvalid", nil), true
+			}
+			return b.onItemButton(c, press, msgID)
+		}})
+	}
+	return f
+}
+
+// onWarnCommand handles /warn and its subcommands.
+func (b *Bot) onWarnCommand(c caller, cmd command) {
 	sub, rest := cutWord(cmd.args)
 	switch strings.ToLower(sub) {
 	case "cancel", "取消":
 		// Anyone may drop what they were doing, including a unit official
 		// asked for a count.
-		if b.warnCancel(c) {
-			b.reply(c, b.t(c, "WarnCancelled", nil))
-		} else {
-			b.reply(c, b.t(c, "NothingToCancel", nil))
-		}
-		return true
+		b.onCancel(c)
+		return
 	}
 	if !b.Weather.CanWarn(c.official.ID) {
 		b.reply(c, b.t(c, "WarnForbidden", nil))
-		return true
+		return
 	}
 	if !c.private {
 		b.reply(c, b.t(c, "WarnPrivateOnly", nil))
-		return true
+		return
 	}
 	switch strings.ToLower(sub) {
 	case "":
@@ -57,89 +102,6 @@ func (b *Bot) onWarnCommand(c caller, cmd command) bool {
 	default:
 		b.onWarnLine(c, cmd.args)
 	}
-	return true
-}
-
-// warnPressed handles the warning buttons; ok false means not one of them.
-func (b *Bot) warnPressed(c caller, data string, msgID int) (toast string, alert, ok bool) {
-	switch {
-	case strings.HasPrefix(data, warnDraftPrefix):
-		if !b.Weather.CanWarn(c.official.ID) {
-			return b.t(c, "WarnForbidden", nil), true, true
-		}
-		toast, alert = b.onWarnDraftButton(c, data, msgID)
-		return toast, alert, true
-	case strings.HasPrefix(data, warnLiftPrefix):
-		if !b.Weather.CanWarn(c.official.ID) {
-			return b.t(c, "WarnForbidden", nil), true, true
-		}
-		toast, alert = b.onWarnLiftButton(c, strings.TrimPrefix(data, warnLiftPrefix), msgID)
-		return toast, alert, true
-	}
-	if !weather.IsItemData(data) {
-		return "", false, false
-	}
-	p, valid := weather.ParseItemData(data)
-	if !valid {
-		b.Log.Warn("garbled checklist button data", "user", c.userID, "data", data)
-		return b.t(c, "ToastInvalid", nil), true, true
-	}
-	toast, alert = b.onItemButton(c, p, msgID)
-	return toast, alert, true
-}
-
-// warnText takes free text a warning flow waits for; false means none.
-func (b *Bot) warnText(c caller, text string) bool {
-	var d storage.WarnDraft
-	var p storage.WarnPrompt
-	var hasDraft, hasPrompt bool
-	err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		d, err = tx.WarnDraft(c.chatID)
-		if hasDraft = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		p, err = tx.WarnPrompt(c.chatID)
-		if hasPrompt = err == nil; err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		b.Log.Error("read warning draft", "err", err)
-		return false
-	}
-	if hasDraft && b.Engine.Now().Sub(d.At) > promptTTL {
-		b.dropWarnDraft(c) // abandoned: the text is not for it
-		hasDraft = false
-	}
-	switch {
-	case hasDraft:
-		b.onWarnDraftText(c, d, text)
-		return true
-	case hasPrompt:
-		return b.onItemText(c, p, text)
-	}
-	return false
-}
-
-// warnCancel drops the caller's /warn draft and any count or note they are
-// asked for; it reports whether there was one.
-func (b *Bot) warnCancel(c caller) bool {
-	var had bool
-	err := b.DB.Update(func(tx *storage.Tx) error {
-		d, err := tx.DeleteWarnDraft(c.chatID)
-		if err != nil {
-			return err
-		}
-		p, err := tx.DeleteWarnPrompt(c.chatID)
-		had = d || p
-		return err
-	})
-	if err != nil {
-		b.Log.Error("cancel warning draft", "err", err)
-	}
-	return had
 }
 
 // onWarnLift lifts the warning named, the only one in force, or asks

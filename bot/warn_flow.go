@@ -15,33 +15,23 @@ import (
 // The guided /warn: type, then the levels valid for it, affected units
 // (all by default), text, preview, send.
 
+// flowWarn is the guided /warn.
+const flowWarn = "warn"
+
+// warnDraft is a warning being composed in the guided /warn.
+type warnDraft struct {
+	Step  string   `json:"step"` // type, level, units, text, confirm
+	Type  string   `json:"type,omitempty"`
+	Level string   `json:"level,omitempty"`
+	Units []string `json:"units,omitempty"` // none selected means every unit
+	Text  string   `json:"text,omitempty"`
+}
+
+func (d warnDraft) flowStep() string { return d.Step }
+
 func (b *Bot) startWarnFlow(c caller) {
-	b.cancelFlows(c)
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		return tx.PutWarnDraft(c.chatID, storage.WarnDraft{Step: "type", At: b.Engine.Now()})
-	}); err != nil {
-		b.Log.Error("store warning draft", "err", err)
-		b.reply(c, b.t(c, "InternalError", nil))
-		return
-	}
-	b.reply2(c, b.t(c, "WarnAskType", nil), b.warnTypeButtons(c))
-}
-
-func (b *Bot) saveWarnDraft(c caller, d storage.WarnDraft) bool {
-	d.At = b.Engine.Now()
-	if err := b.DB.Update(func(tx *storage.Tx) error { return tx.PutWarnDraft(c.chatID, d) }); err != nil {
-		b.Log.Error("store warning draft", "err", err)
-		return false
-	}
-	return true
-}
-
-func (b *Bot) dropWarnDraft(c caller) {
-	if err := b.DB.Update(func(tx *storage.Tx) error {
-		_, err := tx.DeleteWarnDraft(c.chatID)
-		return err
-	}); err != nil {
-		b.Log.Error("drop warning draft", "err", err)
+	if b.startFlow(c, flowWarn, warnDraft{Step: "type"}) {
+		b.reply2(c, b.t(c, "WarnAskType", nil), b.warnTypeButtons(c))
 	}
 }
 
@@ -73,7 +63,7 @@ func (b *Bot) warnLevelButtons(c caller, typ string) [][]storage.Button {
 	return [][]storage.Button{row, b.warnCancelRow(c)}
 }
 
-func (b *Bot) warnUnitButtons(c caller, d storage.WarnDraft) [][]storage.Button {
+func (b *Bot) warnUnitButtons(c caller, d warnDraft) [][]storage.Button {
 	mark := func(on bool, s string) string {
 		if on {
 			return "✓ " + s
@@ -99,22 +89,14 @@ func (b *Bot) warnUnitButtons(c caller, d storage.WarnDraft) [][]storage.Button 
 		{Text: b.t(c, "ButtonCancel", nil), Data: warnDraftPrefix + "cancel"}})
 }
 
-func (b *Bot) warnTitle(c caller, d storage.WarnDraft) string {
+func (b *Bot) warnTitle(c caller, d warnDraft) string {
 	return b.Weather.Title(c.lang, d.Type, d.Level)
 }
 
 // onWarnDraftButton advances the guided flow; it returns the toast.
 func (b *Bot) onWarnDraftButton(c caller, data string, msgID int) (string, bool) {
-	var d storage.WarnDraft
-	if err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		d, err = tx.WarnDraft(c.chatID)
-		return err
-	}); err != nil {
-		return b.t(c, "ToastStale", nil), false
-	}
-	if b.Engine.Now().Sub(d.At) > promptTTL {
-		b.dropWarnDraft(c)
+	var d warnDraft
+	if !b.flowData(c, flowWarn, &d) {
 		return b.t(c, "ToastStale", nil), false
 	}
 	edit := func(text string, buttons [][]storage.Button) {
@@ -124,7 +106,7 @@ func (b *Bot) onWarnDraftButton(c caller, data string, msgID int) (string, bool)
 	arg := strings.TrimPrefix(data, warnDraftPrefix)
 	switch {
 	case arg == "cancel":
-		b.dropWarnDraft(c)
+		b.endFlow(c, flowWarn)
 		edit(b.t(c, "WarnCancelled", nil), nil)
 		return b.t(c, "WarnCancelled", nil), false
 	case strings.HasPrefix(arg, "t:") && d.Step == "type":
@@ -133,8 +115,8 @@ func (b *Bot) onWarnDraftButton(c caller, data string, msgID int) (string, bool)
 			return b.t(c, "ToastInvalid", nil), true
 		}
 		d.Type, d.Step = typ, "level"
-		if !b.saveWarnDraft(c, d) {
-			return b.t(c, "InternalError", nil), true
+		if !b.saveFlow(c, flowWarn, d) {
+			return b.t(c, "ToastStale", nil), false
 		}
 		edit(b.t(c, "WarnAskLevel", map[string]any{"Type": b.Weather.TypeName(c.lang, typ)}), b.warnLevelButtons(c, typ))
 		return b.Weather.TypeName(c.lang, typ), false
@@ -144,8 +126,8 @@ func (b *Bot) onWarnDraftButton(c caller, data string, msgID int) (string, bool)
 			return b.Weather.LevelError(c.lang, d.Type, level), true
 		}
 		d.Level, d.Step = level, "units"
-		if !b.saveWarnDraft(c, d) {
-			return b.t(c, "InternalError", nil), true
+		if !b.saveFlow(c, flowWarn, d) {
+			return b.t(c, "ToastStale", nil), false
 		}
 		edit(b.t(c, "WarnAskUnits", map[string]any{"Title": b.warnTitle(c, d)}), b.warnUnitButtons(c, d))
 		return b.Engine.LevelLabel(c.lang, level), false
@@ -159,22 +141,26 @@ func (b *Bot) onWarnDraftButton(c caller, data string, msgID int) (string, bool)
 			}
 			d.Units = toggle(d.Units, u)
 		}
-		if !b.saveWarnDraft(c, d) {
-			return b.t(c, "InternalError", nil), true
+		if !b.saveFlow(c, flowWarn, d) {
+			return b.t(c, "ToastStale", nil), false
 		}
 		edit(b.t(c, "WarnAskUnits", map[string]any{"Title": b.warnTitle(c, d)}), b.warnUnitButtons(c, d))
 		return "✓", false
 	case arg == "next" && d.Step == "units":
 		d.Step = "text"
-		if !b.saveWarnDraft(c, d) {
-			return b.t(c, "InternalError", nil), true
+		if !b.saveFlow(c, flowWarn, d) {
+			return b.t(c, "ToastStale", nil), false
 		}
 		edit(b.t(c, "WarnUnitsChosen", map[string]any{"Title": b.warnTitle(c, d),
 			"Units": b.Weather.UnitNames(c.lang, d.Units)}), nil)
 		b.reply(c, b.t(c, "WarnAskText", nil))
 		return "✓", false
 	case arg == "send" && d.Step == "confirm":
-		b.dropWarnDraft(c)
+		// Ended first: a press replayed after a crash finds no draft
+		// rather than sending the warning twice.
+		if !b.endFlow(c, flowWarn) {
+			return b.t(c, "ToastStale", nil), false
+		}
 		edit(b.warnPreview(c, d), nil)
 		b.issueWarning(c, weather.Request{Type: d.Type, Level: d.Level, Units: d.Units, Text: d.Text,
 			Issuer: c.official.ID, Source: "chat"})
@@ -185,7 +171,7 @@ func (b *Bot) onWarnDraftButton(c caller, data string, msgID int) (string, bool)
 
 // onWarnDraftText takes the warning's text; at other steps it points at
 // the buttons.
-func (b *Bot) onWarnDraftText(c caller, d storage.WarnDraft, text string) {
+func (b *Bot) onWarnDraftText(c caller, d warnDraft, text string) {
 	if d.Step != "text" {
 		b.reply(c, b.t(c, "WarnUseButtons", nil))
 		return
@@ -199,8 +185,7 @@ func (b *Bot) onWarnDraftText(c caller, d storage.WarnDraft, text string) {
 		return
 	}
 	d.Text, d.Step = text, "confirm"
-	if !b.saveWarnDraft(c, d) {
-		b.reply(c, b.t(c, "InternalError", nil))
+	if !b.saveFlow(c, flowWarn, d) {
 		return
 	}
 	b.reply2(c, b.warnPreview(c, d), [][]storage.Button{{
@@ -208,7 +193,7 @@ func (b *Bot) onWarnDraftText(c caller, d storage.WarnDraft, text string) {
 		{Text: b.t(c, "ButtonCancel", nil), Data: warnDraftPrefix + "cancel"}}})
 }
 
-func (b *Bot) warnPreview(c caller, d storage.WarnDraft) string {
+func (b *Bot) warnPreview(c caller, d warnDraft) string {
 	p := b.Weather.Preview(weather.Request{Type: d.Type, Level: d.Level, Units: d.Units})
 	return b.t(c, "WarnPreview", map[string]any{"Title": b.warnTitle(c, d), "Units": b.Weather.UnitNames(c.lang, d.Units),
 		"Window": b.Weather.Window(c.lang, d.Level), "Text": d.Text, "DutyMode": p.DutyMode,

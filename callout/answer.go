@@ -17,6 +17,10 @@ const (
 	prefixClose  = "cls"
 )
 
+// DataPrefixes are the prefixes of the call buttons' data, for routers
+// that dispatch presses by prefix.
+func DataPrefixes() []string { return []string{prefixAck + ":", prefixHandle + ":", prefixClose + ":"} }
+
 // AckData is the data of a recipient's acknowledge button.
 func AckData(alertID, official string) string { return prefixAck + ":" + alertID + ":" + official }
 

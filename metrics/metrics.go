@@ -26,6 +26,10 @@ type Metrics struct {
 	// used (they do not decode, or their deadline could not be fired),
 	// by the bucket they came from.
 	Quarantined *prometheus.CounterVec
+	// FlowsStarted, FlowsExpired and FlowsCancelled count the bot's
+	// step-by-step conversations by flow: how many are begun, abandoned
+	// until they expire, or cancelled.
+	FlowsStarted, FlowsExpired, FlowsCancelled *prometheus.CounterVec
 }
 
 // New creates the collectors and registers them on reg (nil: not registered).
@@ -61,11 +65,17 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "dutybot_outbox_length", Help: "Messages waiting in the outgoing queue."}),
 		Quarantined: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "dutybot_quarantined_total", Help: "Records moved to quarantine because they could not be used, by the bucket they came from."}, []string{"bucket"}),
+		FlowsStarted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutybot_flows_started_total", Help: "Step-by-step chat flows started, by flow."}, []string{"flow"}),
+		FlowsExpired: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutybot_flows_expired_total", Help: "Chat flows that expired untouched and were told so, by flow."}, []string{"flow"}),
+		FlowsCancelled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dutybot_flows_cancelled_total", Help: "Chat flows ended with /cancel, by flow."}, []string{"flow"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.Pushes, m.MessagesFailed, m.RateLimited, m.Retries,
 			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength,
-			m.Quarantined)
+			m.Quarantined, m.FlowsStarted, m.FlowsExpired, m.FlowsCancelled)
 	}
 	return m
 }

@@ -10,29 +10,32 @@ import (
 	"dutybot/storage"
 )
 
-// Handover limits: the button works for a day after the end of the shift,
-// and the note is the next text within an hour of pressing it.
+// Handover limits: the button works for a day after the end of the shift;
+// the chat then waits for the note (the bot's handover flow, an hour).
 const (
 	handoverButtonFor = 24 * time.Hour
-	handoverWaitFor   = time.Hour
 	maxHandoverRunes  = 3000
 )
 
+// HandoverPrefix starts the data of the 交接班 buttons.
+const HandoverPrefix = "rh:"
+
 // HandoverData is the data of a shift's 交接班 button.
-func HandoverData(shiftID string) string { return "rh:" + shiftID }
+func HandoverData(shiftID string) string { return HandoverPrefix + shiftID }
 
 // ParseHandoverData returns the shift id of a handover button's data.
 func ParseHandoverData(data string) (string, bool) {
-	id, ok := strings.CutPrefix(data, "rh:")
+	id, ok := strings.CutPrefix(data, HandoverPrefix)
 	return id, ok && id != ""
 }
 
-// StartHandover makes official's next text message the 交接班 note of a
-// shift they were on and which has ended.
+// StartHandover checks that official may write the 交接班 note of a shift
+// they were on and which has ended; the chat then takes their next text
+// as the note (Handover).
 func (s *Service) StartHandover(official, shiftID string) (storage.Shift, error) {
 	now := s.clock.Now()
 	var sh storage.Shift
-	err := s.db.Update(func(tx *storage.Tx) error {
+	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
 		sh, err = tx.Shift(shiftID)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -49,7 +52,7 @@ func (s *Service) StartHandover(official, shiftID string) (storage.Shift, error)
 		case now.Sub(sh.End) > handoverButtonFor:
 			return refuse("RotaHandoverTooLate", nil)
 		}
-		return tx.PutHandoverWait(storage.HandoverWait{Official: official, Shift: sh.ID, Since: now})
+		return nil
 	})
 	return sh, err
 }
@@ -62,52 +65,31 @@ type HandoverResult struct {
 	Next []storage.Shift
 }
 
-// Handover stores text as official's 交接班 note if they pressed the
-// handover button, and forwards it to the people of the next shift; ok is
-// false when no note was awaited.
-func (s *Service) Handover(official, text string) (HandoverResult, bool, error) {
+// Handover stores text as official's 交接班 note of a shift and forwards
+// it to the people of the next shift. done, if set, runs in the same
+// transaction (the chat's handover flow ends), so a note replayed after a
+// crash is not stored twice.
+func (s *Service) Handover(official, shiftID, text string, done func(tx *storage.Tx) error) (HandoverResult, error) {
 	now := s.clock.Now()
 	text = strings.TrimSpace(text)
 	var res HandoverResult
-	// Most texts are not handover notes: look before taking the write lock.
-	err := s.db.View(func(tx *storage.Tx) error {
-		_, err := tx.HandoverWait(official)
-		return err
-	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return res, false, nil
+	switch n := utf8.RuneCountInString(text); {
+	case text == "":
+		return res, refuse("RotaHandoverEmpty", nil)
+	case n > maxHandoverRunes:
+		return res, refuse("RotaHandoverTooLong", map[string]any{"Max": maxHandoverRunes, "Count": n})
 	}
-	if err != nil {
-		return res, false, err
-	}
-	waiting := false
-	var gone *Refusal
-	err = s.db.Update(func(tx *storage.Tx) error {
-		res, waiting, gone = HandoverResult{}, false, nil
-		w, err := tx.HandoverWait(official)
+	err := s.db.Update(func(tx *storage.Tx) error {
+		res = HandoverResult{}
+		sh, err := tx.Shift(shiftID)
 		if errors.Is(err, storage.ErrNotFound) {
-			return nil
+			return refuse("RotaHandoverUnknown", nil)
 		}
 		if err != nil {
 			return err
 		}
-		if now.Sub(w.Since) > handoverWaitFor {
-			return tx.DeleteHandoverWait(official)
-		}
-		waiting = true
-		if text == "" {
-			return refuse("RotaHandoverEmpty", nil)
-		}
-		if n := utf8.RuneCountInString(text); n > maxHandoverRunes {
-			return refuse("RotaHandoverTooLong", map[string]any{"Max": maxHandoverRunes, "Count": n})
-		}
-		sh, err := tx.Shift(w.Shift)
-		if errors.Is(err, storage.ErrNotFound) {
-			gone = refuse("RotaHandoverUnknown", nil)
-			return tx.DeleteHandoverWait(official) // nothing to wait for
-		}
-		if err != nil {
-			return err
+		if !sh.Has(official) {
+			return refuse("RotaHandoverNotYours", nil)
 		}
 		res.Shift = sh
 		next, err := tx.ShiftsStarting(sh.End, sh.End.Add(time.Nanosecond))
@@ -136,8 +118,10 @@ func (s *Service) Handover(official, text string) (HandoverResult, bool, error) 
 		if err := tx.PutShiftState(st); err != nil {
 			return err
 		}
-		if err := tx.DeleteHandoverWait(official); err != nil {
-			return err
+		if done != nil {
+			if err := done(tx); err != nil {
+				return err
+			}
 		}
 		err = s.engine.Tell(tx, to, "", storage.Ref{Kind: storage.RefInfo, Topic: TopicShift}, now,
 			func(lang string) (string, [][]storage.Button) {
@@ -155,19 +139,10 @@ func (s *Service) Handover(official, text string) (HandoverResult, bool, error) 
 			Detail: fmt.Sprintf("shift %s → %s: %s", sh.ID, strings.Join(note.To, ","), string(preview))})
 	})
 	if err != nil {
-		var r *Refusal
-		if errors.As(err, &r) {
-			return res, waiting, r
-		}
-		return res, waiting, err
+		return res, err
 	}
-	if gone != nil {
-		return res, waiting, gone
-	}
-	if waiting {
-		s.engine.WakeOutbox()
-	}
-	return res, waiting, nil
+	s.engine.WakeOutbox()
+	return res, nil
 }
 
 // HandoverNotes returns the 交接班 notes of a shift.

@@ -31,11 +31,14 @@ const (
 )
 
 // SwapData is the data of a swap button.
-func SwapData(op, id string) string { return "sw:" + op + ":" + id }
+func SwapData(op, id string) string { return SwapPrefix + op + ":" + id }
+
+// SwapPrefix starts the data of the swap buttons.
+const SwapPrefix = "sw:"
 
 // ParseSwapData parses a swap button's data.
 func ParseSwapData(data string) (op, id string, ok bool) {
-	rest, ok := strings.CutPrefix(data, "sw:")
+	rest, ok := strings.CutPrefix(data, SwapPrefix)
 	if !ok {
 		return "", "", false
 	}

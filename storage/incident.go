@@ -3,7 +3,6 @@ package storage
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -125,77 +124,4 @@ func (t *Tx) Incidents() ([]Incident, error) {
 		return nil
 	})
 	return out, err
-}
-
-// IncidentDraft is an /incident report or 续报 being composed in a private
-// chat, kept on disk so a restart in the middle does not lose it.
-type IncidentDraft struct {
-	// Mode is "report" (a new accident) or "update" (续报 of Incident).
-	Mode     string `json:"mode"`
-	Incident string `json:"incident,omitempty"`
-	// Step is the question waiting for an answer (when, place, unit,
-	// category, deaths, serious, missing, loss, account, photos, confirm).
-	Step       string    `json:"step"`
-	OccurredAt time.Time `json:"occurred_at,omitempty"`
-	Place      string    `json:"place,omitempty"`
-	Unit       string    `json:"unit,omitempty"`
-	Category   string    `json:"category,omitempty"`
-	Deaths     int       `json:"deaths"`
-	Serious    int       `json:"serious_injuries"`
-	Missing    int       `json:"missing"`
-	LossYuan   int64     `json:"loss_yuan"`
-	Account    string    `json:"account,omitempty"`
-	Photos     []string  `json:"photos,omitempty"`
-	// At is when the draft last moved on; an old draft is dropped.
-	At time.Time `json:"at"`
-}
-
-// IncidentPrompt is a 已上报 press waiting for whom the report went to.
-type IncidentPrompt struct {
-	Incident string    `json:"incident"`
-	At       time.Time `json:"at"`
-}
-
-func incidentDraftKey(chat int64) []byte {
-	return []byte("incident_draft:" + strconv.FormatInt(chat, 10))
-}
-
-func incidentPromptKey(chat int64) []byte {
-	return []byte("incident_prompt:" + strconv.FormatInt(chat, 10))
-}
-
-// PutIncidentDraft stores the /incident draft of a chat.
-func (t *Tx) PutIncidentDraft(chat int64, d IncidentDraft) error {
-	return t.put(bMeta, incidentDraftKey(chat), d)
-}
-
-// IncidentDraft loads the /incident draft of a chat.
-func (t *Tx) IncidentDraft(chat int64) (IncidentDraft, error) {
-	var d IncidentDraft
-	err := t.get(bMeta, incidentDraftKey(chat), &d)
-	return d, err
-}
-
-// DeleteIncidentDraft removes a chat's /incident draft and reports whether
-// there was one.
-func (t *Tx) DeleteIncidentDraft(chat int64) (bool, error) {
-	return t.deleteMeta(incidentDraftKey(chat))
-}
-
-// PutIncidentPrompt records that a chat is asked whom a report went to.
-func (t *Tx) PutIncidentPrompt(chat int64, p IncidentPrompt) error {
-	return t.put(bMeta, incidentPromptKey(chat), p)
-}
-
-// IncidentPrompt loads what a chat is asked about an upward report.
-func (t *Tx) IncidentPrompt(chat int64) (IncidentPrompt, error) {
-	var p IncidentPrompt
-	err := t.get(bMeta, incidentPromptKey(chat), &p)
-	return p, err
-}
-
-// DeleteIncidentPrompt removes a chat's 已上报 prompt and reports whether
-// there was one.
-func (t *Tx) DeleteIncidentPrompt(chat int64) (bool, error) {
-	return t.deleteMeta(incidentPromptKey(chat))
 }

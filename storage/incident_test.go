@@ -85,36 +85,3 @@ func TestIncidentRoundTripAndSurvivesReopen(t *testing.T) {
 		return nil
 	})
 }
-
-func TestIncidentDraftsAndPromptsPerChat(t *testing.T) {
-	db := openTemp(t)
-	d := IncidentDraft{Mode: "report", Step: "place", OccurredAt: t0, Deaths: 2, Photos: []string{"p"}, At: t0}
-	mustUpdate(t, db, func(tx *Tx) error {
-		if err := tx.PutIncidentDraft(1, d); err != nil {
-			return err
-		}
-		return tx.PutIncidentPrompt(2, IncidentPrompt{Incident: "I20261128-01", At: t0})
-	})
-	mustUpdate(t, db, func(tx *Tx) error {
-		got, err := tx.IncidentDraft(1)
-		if err != nil || !reflect.DeepEqual(got, d) {
-			t.Errorf("IncidentDraft = %+v, %v", got, err)
-		}
-		if _, err := tx.IncidentDraft(2); !errors.Is(err, ErrNotFound) {
-			t.Errorf("chat 2 has a draft: %v", err)
-		}
-		if p, err := tx.IncidentPrompt(2); err != nil || p.Incident != "I20261128-01" {
-			t.Errorf("IncidentPrompt = %+v, %v", p, err)
-		}
-		if had, err := tx.DeleteIncidentDraft(1); !had || err != nil {
-			t.Errorf("DeleteIncidentDraft = %v, %v", had, err)
-		}
-		if had, _ := tx.DeleteIncidentDraft(1); had {
-			t.Error("a deleted draft deleted again")
-		}
-		if had, err := tx.DeleteIncidentPrompt(2); !had || err != nil {
-			t.Errorf("DeleteIncidentPrompt = %v, %v", had, err)
-		}
-		return nil
-	})
-}

@@ -175,7 +175,6 @@ type HandoverNote struct {
 // Keys of shift_state that are not shift ids start with a NUL byte, which
 // no shift id contains.
 const (
-	waitPrefix = "\x00wait\x00"
 	markPrefix = "\x00mark\x00"
 )
 
@@ -196,31 +195,6 @@ func (t *Tx) PutShiftState(st ShiftState) error {
 		return fmt.Errorf("put shift state: bad shift id %q", st.ID)
 	}
 	return t.put(bShiftState, []byte(st.ID), st)
-}
-
-// HandoverWait is an official's pending 交接班 note: their next text
-// message is the note of Shift.
-type HandoverWait struct {
-	Official string    `json:"official"`
-	Shift    string    `json:"shift"`
-	Since    time.Time `json:"since"`
-}
-
-// PutHandoverWait records that an official's next text is a handover note.
-func (t *Tx) PutHandoverWait(w HandoverWait) error {
-	return t.put(bShiftState, []byte(waitPrefix+w.Official), w)
-}
-
-// HandoverWait returns an official's pending handover note, if any.
-func (t *Tx) HandoverWait(official string) (HandoverWait, error) {
-	var w HandoverWait
-	err := t.get(bShiftState, []byte(waitPrefix+official), &w)
-	return w, err
-}
-
-// DeleteHandoverWait forgets an official's pending handover note.
-func (t *Tx) DeleteHandoverWait(official string) error {
-	return t.tx.Bucket(bShiftState).Delete([]byte(waitPrefix + official))
 }
 
 // Mark records that something happened once (an announcement per warning);

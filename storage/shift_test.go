@@ -178,31 +178,9 @@ func TestShiftStateSurvivesReplaceAndReopen(t *testing.T) {
 	}
 }
 
-func TestHandoverWaitAndMarks(t *testing.T) {
+func TestMarks(t *testing.T) {
 	db := openTemp(t)
 	mustUpdate(t, db, func(tx *Tx) error {
-		if _, err := tx.HandoverWait("o-zhang"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("no wait: %v", err)
-		}
-		w := HandoverWait{Official: "o-zhang", Shift: "20261201-0800", Since: at(2, 8)}
-		if err := tx.PutHandoverWait(w); err != nil {
-			return err
-		}
-		got, err := tx.HandoverWait("o-zhang")
-		if err != nil || got.Shift != w.Shift || !got.Since.Equal(w.Since) {
-			t.Errorf("wait = %+v, %v", got, err)
-		}
-		// A wait is no shift state, and an official named like a shift
-		// does not clash with it.
-		if st, err := tx.ShiftState("o-zhang"); err != nil || st.Checkin != "" || len(st.Handover) != 0 {
-			t.Errorf("state of the official's name = %+v, %v", st, err)
-		}
-		if err := tx.DeleteHandoverWait("o-zhang"); err != nil {
-			return err
-		}
-		if _, err := tx.HandoverWait("o-zhang"); !errors.Is(err, ErrNotFound) {
-			t.Errorf("after delete: %v", err)
-		}
 		for i, want := range []bool{true, false, false} {
 			first, err := tx.Mark("duty_mode:w1", at(1, 9))
 			if err != nil {

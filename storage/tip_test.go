@@ -201,40 +201,6 @@ func TestSealKeyIsMadeOnceAndKept(t *testing.T) {
 	})
 }
 
-func TestTipDraftAndPrompt(t *testing.T) {
-	db := openTemp(t)
-	d := TipDraft{Step: "photos", Text: "隐患", Photos: []string{"f1"}, At: t0}
-	p := TipPrompt{Ref: "T2611-0001", Action: "close", Verified: true, At: t0}
-	mustUpdate(t, db, func(tx *Tx) error {
-		if err := tx.PutTipDraft(7, d); err != nil {
-			return err
-		}
-		return tx.PutTipPrompt(7, p)
-	})
-	mustUpdate(t, db, func(tx *Tx) error {
-		if got, err := tx.TipDraft(7); err != nil || !reflect.DeepEqual(got, d) {
-			t.Errorf("TipDraft = %+v, %v", got, err)
-		}
-		if got, err := tx.TipPrompt(7); err != nil || got != p {
-			t.Errorf("TipPrompt = %+v, %v", got, err)
-		}
-		if _, err := tx.TipDraft(8); !errors.Is(err, ErrNotFound) {
-			t.Errorf("other chat's draft: %v", err)
-		}
-		for i, want := range []bool{true, false} {
-			had, err := tx.DeleteTipDraft(7)
-			if err != nil || had != want {
-				t.Errorf("DeleteTipDraft #%d = %v, %v; want %v", i+1, had, err, want)
-			}
-			had, err = tx.DeleteTipPrompt(7)
-			if err != nil || had != want {
-				t.Errorf("DeleteTipPrompt #%d = %v, %v; want %v", i+1, had, err, want)
-			}
-		}
-		return nil
-	})
-}
-
 // BenchmarkTipRefsByChat measures finding a tipster's own tips among 10,000
 // sealed records (decades of a town's tips), which opens every seal.
 func BenchmarkTipRefsByChat(b *testing.B) {

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -104,62 +103,4 @@ func (t *Tx) DutyModeOn() (bool, error) {
 		}
 	}
 	return false, err
-}
-
-// WarnDraft is a /warn being composed in a private chat. It is kept on disk
-// so that a restart in the middle of a warning does not lose it.
-type WarnDraft struct {
-	Step  string   `json:"step"` // type, level, units, text, confirm
-	Type  string   `json:"type,omitempty"`
-	Level string   `json:"level,omitempty"`
-	Units []string `json:"units,omitempty"` // none selected means every unit
-	Text  string   `json:"text,omitempty"`
-	// At is when the draft last moved on; an old draft is dropped.
-	At time.Time `json:"at"`
-}
-
-// WarnPrompt is a 熔断 item whose confirmation waits for a count or a note
-// typed in a private chat.
-type WarnPrompt struct {
-	Warning string    `json:"warning"`
-	Item    int       `json:"item"`
-	At      time.Time `json:"at"`
-}
-
-func draftKey(chat int64) []byte  { return []byte("warn_draft:" + strconv.FormatInt(chat, 10)) }
-func promptKey(chat int64) []byte { return []byte("warn_prompt:" + strconv.FormatInt(chat, 10)) }
-
-// PutWarnDraft stores the /warn draft of a chat.
-func (t *Tx) PutWarnDraft(chat int64, d WarnDraft) error { return t.put(bMeta, draftKey(chat), d) }
-
-// WarnDraft loads the /warn draft of a chat.
-func (t *Tx) WarnDraft(chat int64) (WarnDraft, error) {
-	var d WarnDraft
-	err := t.get(bMeta, draftKey(chat), &d)
-	return d, err
-}
-
-// DeleteWarnDraft removes the /warn draft of a chat and reports whether
-// there was one.
-func (t *Tx) DeleteWarnDraft(chat int64) (bool, error) { return t.deleteMeta(draftKey(chat)) }
-
-// PutWarnPrompt records that a chat is asked for an item's count or note.
-func (t *Tx) PutWarnPrompt(chat int64, p WarnPrompt) error { return t.put(bMeta, promptKey(chat), p) }
-
-// WarnPrompt loads what a chat is asked for.
-func (t *Tx) WarnPrompt(chat int64) (WarnPrompt, error) {
-	var p WarnPrompt
-	err := t.get(bMeta, promptKey(chat), &p)
-	return p, err
-}
-
-// DeleteWarnPrompt removes a chat's prompt and reports whether there was one.
-func (t *Tx) DeleteWarnPrompt(chat int64) (bool, error) { return t.deleteMeta(promptKey(chat)) }
-
-func (t *Tx) deleteMeta(key []byte) (bool, error) {
-	b := t.tx.Bucket(bMeta)
-	if b.Get(key) == nil {
-		return false, nil
-	}
-	return true, b.Delete(key)
 }

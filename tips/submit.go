@@ -22,6 +22,10 @@ type Report struct {
 	// official, Official is their id; name and phone come from the
 	// configuration.
 	Tipster storage.Tipster
+	// Done, if set, runs in the transaction that records the tip: the
+	// chat ends its /tip draft there, which held the tip and the sender's
+	// names, so a second press cannot send the tip twice.
+	Done func(tx *storage.Tx) error
 }
 
 func (r *Report) validate() error {
@@ -41,8 +45,8 @@ func (r *Report) validate() error {
 	return nil
 }
 
-// Submit records a tip, seals its tipster, drops the tipster's /tip draft,
-// tells the tipster its reference and the 应急办 head and admins what it
+// Submit records a tip, seals its tipster, runs r.Done (the chat's draft
+// ends), tells the tipster its reference and the 应急办 head and admins what it
 // reports (never who sent an anonymous one), all in one transaction.
 func (s *Service) Submit(r Report) (storage.Tip, error) {
 	if err := r.validate(); err != nil {
@@ -80,10 +84,10 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 		if err := tx.SealTipster(ref, who); err != nil {
 			return err
 		}
-		// The chat's draft held the tip and the sender's names: it goes with
-		// the same commit, so a second press cannot send the tip twice.
-		if _, err := tx.DeleteTipDraft(who.ChatID); err != nil {
-			return err
+		if r.Done != nil {
+			if err := r.Done(tx); err != nil {
+				return err
+			}
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipReceived, Alert: ref, Actor: actor,
 			Detail: detail}); err != nil {

@@ -31,6 +31,10 @@ const (
 	prefixNoNote  = "wn" // confirm an item without a note
 )
 
+// ItemDataPrefixes are the prefixes of the checklist buttons' data, for
+// routers that dispatch presses by prefix.
+func ItemDataPrefixes() []string { return []string{prefixConfirm + ":", prefixNoNote + ":"} }
+
 // ConfirmData is the data of an item's confirm button.
 func ConfirmData(warning string, no int) string {
 	return prefixConfirm + ":" + warning + ":" + strconv.Itoa(no)
