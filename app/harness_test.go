@@ -270,7 +270,15 @@ func (h *harness) bind(user int64) {
 // was seen when it times out.
 func (h *harness) eventually(what string, cond func() bool, show ...func() string) {
 	h.t.Helper()
-	deadline := time.Now().Add(wait)
+	h.within(wait, what, cond, show...)
+}
+
+// within is eventually with its own time limit, for waits whose length
+// depends on the machine's load rather than on what is tested (a flood
+// of 900 updates under the race detector).
+func (h *harness) within(limit time.Duration, what string, cond func() bool, show ...func() string) {
+	h.t.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			seen := ""
