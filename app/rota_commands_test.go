@@ -123,9 +123,9 @@ func TestSpotcheck(t *testing.T) {
 		user int64
 		want string
 	}{
-		{uZhang, "只有当前班次的带班领导"}, // staff
-		{uWu, "只有当前班次的带班领导"},    // a unit head not leading the shift
-		{uLiu, "用法：/spotcheck"}, // bad minutes
+		{uZhang, "只有带班领导（包括当前班次的带班领导）"}, // staff
+		{uWu, "只有带班领导（包括当前班次的带班领导）"},    // a unit head not leading the shift
+		{uLiu, "用法：/spotcheck"},         // bad minutes
 	} {
 		text := "/spotcheck"
 		if tc.user == uLiu {
@@ -192,7 +192,7 @@ func TestSpotcheck(t *testing.T) {
 		h.waitMsg(u, "当前没有需要查岗的值班人员")
 	}
 	h.srv.SendText(uLiu, "/spotcheck") // no longer leading a shift
-	h.waitMsg(uLiu, "只有当前班次的带班领导")
+	h.waitMsg(uLiu, "只有带班领导（包括当前班次的带班领导）")
 	if n := len(h.events(storage.EvSpotcheck)); n != before {
 		t.Errorf("spot checks without anyone on duty: %d → %d", before, n)
 	}

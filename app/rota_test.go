@@ -120,7 +120,7 @@ func TestShiftRemindersCheckinAndEscalation(t *testing.T) {
 	h.quiet(uZhang, "值班提醒")
 	h.advanceTo(day(0, 16))
 	m := h.waitMsg(uZhang, "📅 值班提醒：您明天值班（值班人员）", "12-01（周二）08:00–次日08:00",
-		"带班领导：刘洋（党政办）13800000004", "张明（应急办）13800000001；李芳（应急办）138-0000-0002",
+		"带班领导：刘洋（党政办）13800000004", "张明（应急办）13800000001；李芳（应急办）13800000002",
 		"值班地点：镇政府值班室", "值班电话：023-65000000", "类型：节假日值班")
 	if len(m.Inline) != 0 {
 		t.Errorf("a reminder has buttons: %v", m.Inline)
@@ -210,7 +210,7 @@ func TestShiftRemindersCheckinAndEscalation(t *testing.T) {
 
 	// /duty shows the shift with check-ins.
 	h.srv.SendText(uWu, "/duty")
-	h.waitMsg(uWu, "📋 当前值班", "刘洋（党政办）13800000004 ✅ 08:05 签到", "李芳（应急办）138-0000-0002 ✅ 08:03 签到",
+	h.waitMsg(uWu, "📋 当前值班", "刘洋（党政办）13800000004 ✅ 08:05 签到", "李芳（应急办）13800000002 ✅ 08:03 签到",
 		"张明（应急办）13800000001 ⏳ 未签到", "值班电话：023-65000000", "暂无后续班次")
 
 	// The end closes the check-in and asks for the handover note.

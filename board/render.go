@@ -307,7 +307,7 @@ func (s *Server) dutyView(v *view, b *Board) []dayView {
 
 func (s *Server) shiftView(v *view, ds DutyShift, now time.Time) shiftView {
 	sh := ds.Shift
-	sv := shiftView{ID: sh.ID, Hours: s.when(sh.Start, now) + " – " + s.when(sh.End, now), Place: sh.Place, Phone: sh.Phone}
+	sv := shiftView{ID: sh.ID, Hours: s.when(sh.Start, now) + " – " + s.when(sh.End, now), Place: sh.Place, Phone: config.DisplayPhone(sh.Phone)}
 	if id := "RotaKind_" + sh.Kind; v.tr.Has(id) {
 		sv.Kind = v.T(id)
 	}
@@ -325,7 +325,7 @@ func (s *Server) shiftView(v *view, ds DutyShift, now time.Time) shiftView {
 			continue
 		}
 		o, _ := s.d.Config.Official(id)
-		p := shiftPerson{Official: id, Role: v.T("BoardStaff"), Name: s.d.Config.OfficialName(id), Unit: s.d.Config.UnitName(o.Unit), Phone: o.Phone}
+		p := shiftPerson{Official: id, Role: v.T("BoardStaff"), Name: s.d.Config.OfficialName(id), Unit: s.d.Config.UnitName(o.Unit), Phone: config.DisplayPhone(o.Phone)}
 		if i == 0 {
 			p.Role = v.T("BoardLeader")
 		}

@@ -140,11 +140,17 @@ func (e *Engine) settle(tx *storage.Tx, a storage.Alert, r *storage.Recipient, a
 }
 
 // markMessages edits a recipient's call messages to show how they ended and
-// removes their buttons.
+// removes their buttons; each keeps its own heading (a reminder stays the
+// second call).
 func (e *Engine) markMessages(tx *storage.Tx, a storage.Alert, r storage.Recipient, msgs []storage.MessageRef, now time.Time) error {
 	lang := e.lang(tx, r.Official)
-	text := e.callText(lang, a, r, storage.RefCall, now) + "\n\n" + e.resultLine(lang, a, r)
+	result := e.resultLine(lang, a, r)
 	for _, m := range msgs {
+		kind := storage.RefCall
+		if m.Kind == storage.RefRemind {
+			kind = storage.RefRemind
+		}
+		text := e.callText(lang, a, r, kind, now) + "\n\n" + result
 		_, err := tx.Enqueue(storage.Job{Key: fmt.Sprintf("edit:%d:%d", m.ChatID, m.MessageID), ChatID: m.ChatID,
 			Op: storage.OpEdit, MessageID: m.MessageID, Text: text,
 			Ref: storage.Ref{Kind: storage.RefUpdate, Alert: a.ID, Official: r.Official}, CreatedAt: now})

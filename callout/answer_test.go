@@ -3,6 +3,7 @@ package callout
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -421,5 +422,82 @@ func TestCloseSummary(t *testing.T) {
 	mustContain(t, "closed summary", text, "已于 08:30 由 何军 结束")
 	if buttons != nil {
 		t.Errorf("closed summary buttons = %+v", buttons)
+	}
+}
+
+// After an answer each of the recipient's messages is edited to show it,
+// and keeps its own heading: the reminder stays 第二次叫应, also when the
+// answer came while the reminder was on its way, and in a record written
+// before messages knew their kind the call heading is used.
+func TestAckKeepsTheSecondCallHeading(t *testing.T) {
+	f := newFixture(t)
+	f.bind("o-zhang", "o-li")
+	t0 := testStart
+	a := f.deliveredAlert(t0, "o-zhang", "o-li")
+	f.fireOnce(t0.Add(10 * time.Minute))
+	remind := f.oneJob(storage.RefRemind, "o-zhang")
+	f.deliver(remind, 500, t0.Add(10*time.Minute))
+	lateRemind := f.oneJob(storage.RefRemind, "o-li") // still on its way
+	f.drain()
+
+	f.setClock(t0.Add(12 * time.Minute))
+	if _, err := f.e.Ack("o-zhang", a.ID, "o-zhang"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.Ack("o-li", a.ID, "o-li"); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(lateRemind, 600, t0.Add(12*time.Minute))
+	edits := map[int]string{}
+	for _, j := range f.jobsFor(storage.RefUpdate, "") {
+		edits[j.MessageID] = j.Text
+	}
+	call := f.recipient(a.ID, "o-zhang").Messages[0].MessageID
+	for _, tc := range []struct {
+		what    string
+		msg     int
+		heading string
+	}{
+		{"张明's call", call, "📣 叫应"},
+		{"张明's reminder", 500, "⏰ 第二次叫应"},
+		{"李芳's reminder, answered on its way", 600, "⏰ 第二次叫应"},
+	} {
+		text, ok := edits[tc.msg]
+		if !ok {
+			t.Errorf("%s (message %d) was not edited; edits %v", tc.what, tc.msg, edits)
+			continue
+		}
+		if !strings.HasPrefix(text, tc.heading) || !strings.Contains(text, "已于 08:12 确认收到") {
+			t.Errorf("%s edited to:\n%s\nwant it to start with %q and show the answer", tc.what, text, tc.heading)
+		}
+	}
+
+	// A recipient stored before MessageRef had a kind: its messages read
+	// as calls (the old behaviour), nothing breaks.
+	old := f.create(Request{Level: "red", Title: "旧记录", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	f.deliverKind(storage.RefCall, t0.Add(13*time.Minute))
+	f.drain()
+	f.update(func(tx *storage.Tx) error {
+		r, err := tx.Recipient(old.ID, "o-zhang")
+		if err != nil {
+			return err
+		}
+		r.Messages = append(r.Messages, storage.MessageRef{ChatID: f.chat("o-zhang"), MessageID: 700})
+		return tx.PutRecipient(r)
+	})
+	if _, err := f.e.Ack("o-zhang", old.ID, "o-zhang"); err != nil {
+		t.Fatal(err)
+	}
+	edited := false
+	for _, j := range f.jobsFor(storage.RefUpdate, "o-zhang") {
+		if j.MessageID == 700 {
+			edited = true
+			if !strings.HasPrefix(j.Text, "📣 叫应") {
+				t.Errorf("a kind-less message edited to %q", j.Text)
+			}
+		}
+	}
+	if !edited {
+		t.Error("the kind-less message was not edited")
 	}
 }

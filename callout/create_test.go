@@ -222,7 +222,7 @@ func TestDeliveredSchedulesFirstStep(t *testing.T) {
 	if r.NextStep != 0 || !r.NextAt.Equal(at.Add(10*time.Minute)) {
 		t.Errorf("next = %d at %v", r.NextStep, r.NextAt)
 	}
-	if !slices.Equal(r.Messages, []storage.MessageRef{{ChatID: f.chat("o-zhang"), MessageID: 77}}) {
+	if !slices.Equal(r.Messages, []storage.MessageRef{{ChatID: f.chat("o-zhang"), MessageID: 77, Kind: storage.RefCall}}) {
 		t.Errorf("messages = %+v", r.Messages)
 	}
 	ds := f.deadlines()
@@ -247,7 +247,7 @@ func TestDeliveredSchedulesFirstStep(t *testing.T) {
 	if !r.SentAt.Equal(at) || r.NextStep != 1 || !r.NextAt.Equal(at.Add(20*time.Minute)) {
 		t.Errorf("after reminder: %+v", r)
 	}
-	if len(r.Messages) != 2 {
+	if len(r.Messages) != 2 || r.Messages[1] != (storage.MessageRef{ChatID: f.chat("o-zhang"), MessageID: 78, Kind: storage.RefRemind}) {
 		t.Errorf("messages = %+v", r.Messages)
 	}
 }

@@ -361,7 +361,7 @@ func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient,
 	lang := e.lang(tx, r.Official)
 	text := e.callText(lang, a, r, kind, now)
 	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text,
-		Buttons:   [][]storage.Button{{{Text: e.ackLabel(lang, a.Kind), Data: AckData(a.ID, r.Official)}}},
+		Buttons:   [][]storage.Button{{{Text: e.ackLabel(lang, a.Kind, a.Level), Data: AckData(a.ID, r.Official)}}},
 		Ref:       storage.Ref{Kind: kind, Alert: a.ID, Official: r.Official},
 		CreatedAt: now, Priority: priority(a.Level)}
 	if kind == storage.RefCall {
@@ -375,11 +375,15 @@ func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient,
 		Actor: "system", Detail: kind})
 }
 
-// ackLabel is the answer button's text: kinds may have their own (a
-// check-in is answered with 到岗签到), else the plain acknowledgement.
-func (e *Engine) ackLabel(lang, kind string) string {
-	if id := "ButtonAck_" + kind; e.tr.Has(id) {
-		return e.tr.T(lang, id, nil)
+// ackLabel is the answer button's text: kinds may have their own, per
+// level or for every level (a check-in is answered with 到岗签到; a blue or
+// yellow weather warning with 收到预警, an orange or red one, which
+// demands 到岗就位, with 收到预警，已到岗), else the plain acknowledgement.
+func (e *Engine) ackLabel(lang, kind, level string) string {
+	for _, id := range []string{"ButtonAck_" + kind + "_" + level, "ButtonAck_" + kind} {
+		if e.tr.Has(id) {
+			return e.tr.T(lang, id, nil)
+		}
 	}
 	return e.tr.T(lang, "ButtonAck", nil)
 }

@@ -60,7 +60,7 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 			return ignoreMissing(err)
 		}
 		if j.Op == storage.OpSend {
-			r.Messages = append(r.Messages, storage.MessageRef{ChatID: j.ChatID, MessageID: msgID})
+			r.Messages = append(r.Messages, storage.MessageRef{ChatID: j.ChatID, MessageID: msgID, Kind: ref.Kind})
 		}
 		if r.State == storage.StateUnreachable && a.State == storage.AlertOpen {
 			// Reached after all (bound or unblocked since): still silent.
@@ -85,7 +85,7 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 		}
 		if r.State == storage.StateAcked || a.State != storage.AlertOpen {
 			// Answered or closed while the message was on its way: mark it.
-			return e.markMessages(tx, a, r, []storage.MessageRef{{ChatID: j.ChatID, MessageID: msgID}}, at)
+			return e.markMessages(tx, a, r, []storage.MessageRef{{ChatID: j.ChatID, MessageID: msgID, Kind: ref.Kind}}, at)
 		}
 		return nil
 	case storage.RefNotice:

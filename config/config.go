@@ -114,7 +114,7 @@ type Unit struct {
 type Official struct {
 	ID         string   `yaml:"id"`
 	Name       string   `yaml:"name"`
-	Phone      string   `yaml:"phone"`
+	Phone      string   `yaml:"phone"` // as Parse leaves it: 11 digits (DisplayPhone)
 	Unit       string   `yaml:"unit"`
 	Roles      []string `yaml:"roles"`
 	TelegramID int64    `yaml:"telegram_id"`

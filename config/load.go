@@ -142,6 +142,11 @@ func Parse(data []byte) (*Config, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	// Every official's phone is a valid mobile by now: keep it in the one
+	// form it is shown and matched in, so no surface shows it as typed.
+	for i := range cfg.Officials {
+		cfg.Officials[i].Phone = DisplayPhone(cfg.Officials[i].Phone)
+	}
 	cfg.idx = buildIndex(&cfg)
 	return &cfg, nil
 }
@@ -239,6 +244,24 @@ func NormalizePhone(s string) string {
 		}
 	}
 	return s
+}
+
+// IsMobile says whether a normalised number is a mainland mobile: 11
+// digits starting with 1.
+func IsMobile(normalised string) bool {
+	return len(normalised) == 11 && normalised[0] == '1' && allDigits(normalised)
+}
+
+// DisplayPhone is the one form phone numbers are shown in, whatever form
+// they were typed in: a mainland mobile as its 11 digits ("+86 138 0000
+// 0007" and "138-0000-0007" both show as "13800000007", which is also what
+// a tel: link and a colleague's dialler want); anything else (a landline
+// such as "023-6868 1234") as typed, trimmed.
+func DisplayPhone(s string) string {
+	if n := NormalizePhone(s); IsMobile(n) {
+		return n
+	}
+	return strings.TrimSpace(s)
 }
 
 func allDigits(s string) bool {
@@ -477,7 +500,7 @@ func (c *Config) validateOfficials(e *errs) {
 		switch norm := NormalizePhone(o.Phone); {
 		case o.Phone == "":
 			e.add(p+".phone", `"" is empty; a mobile number is required to link the Telegram account`)
-		case len(norm) != 11 || norm[0] != '1' || !allDigits(norm):
+		case !IsMobile(norm):
 			e.add(p+".phone", "%q is not an 11-digit mobile number starting with 1", o.Phone)
 		default:
 			if j, dup := phones[norm]; dup {

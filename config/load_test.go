@@ -617,6 +617,43 @@ func TestNormalizePhone(t *testing.T) {
 	}
 }
 
+func TestDisplayPhone(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"13800000007", "13800000007"},
+		{"+86 138 0000 0007", "13800000007"},
+		{"138-0000-0007", "13800000007"},
+		{"0086 138 0000 0007", "13800000007"},
+		{"8613800000007", "13800000007"},
+		{" 023-6868 1234 ", "023-6868 1234"}, // a landline stays as typed
+		{"12345", "12345"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		if got := DisplayPhone(c.in); got != c.want {
+			t.Errorf("DisplayPhone(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// Officials' phones, typed in any accepted form, are kept in the form they
+// are shown in, and are still found by a contact in another form.
+func TestParseKeepsPhonesInOneForm(t *testing.T) {
+	doc := edit(t, base, `phone: "13800000001"`, `phone: "+86 138 0000 0001"`, `phone: "13800000002"`, `phone: "138-0000-0002"`)
+	cfg, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"13800000001", "13800000002"} {
+		if got := cfg.Officials[i].Phone; got != want {
+			t.Errorf("officials[%d].phone = %q, want %q", i, got, want)
+		}
+		o, ok := cfg.OfficialByPhone(NormalizePhone("+86" + want))
+		if !ok || o.ID != cfg.Officials[i].ID {
+			t.Errorf("OfficialByPhone(+86%s) = %q, %v", want, o.ID, ok)
+		}
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	_, err := Load(filepath.Join(t.TempDir(), "missing.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "read config ") || !errors.Is(err, os.ErrNotExist) {

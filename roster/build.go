@@ -154,7 +154,7 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 			Leader: leader,
 			Staff:  staff,
 			Place:  rec.place.value,
-			Phone:  rec.phone.value,
+			Phone:  config.DisplayPhone(rec.phone.value),
 			Kind:   kind,
 			Note:   rec.note.value,
 		}

@@ -18,7 +18,9 @@
 //	班次, 时段, 值班时间, 时间        the hours: "08:00-次日08:00", "8:30-17:30",
 //	                                  "08:00—08:00", "8点-17点30"; "全天" or empty
 //	                                  means 08:00 to 08:00 the next day
-//	带班领导, 带班领导姓名, 值班领导  the leader; required
+//	带班领导, 带班领导姓名            the leader (带班领导); required; a column
+//	                                  headed 值班领导, as some offices write it,
+//	                                  is read as this one
 //	值班人员, 值班人员1, 值班人员2 …  the staff; required; names separated by
 //	                                  、 ， , / ; or spaces
 //	值班电话                          the duty telephone

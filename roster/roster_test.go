@@ -541,13 +541,14 @@ func TestParseYAML(t *testing.T) {
 - time: "20:00-22:00"
   leader: "13800000002"
   staff: 朱红、杨帆
+  phone: "+86 139-0000-0099"
   kind: extreme
 `
 	want := []Shift{
 		{Start: at(cfg, 2026, 7, 15, 8, 0), End: at(cfg, 2026, 7, 16, 8, 0), Leader: "o-wangqiang",
 			Staff: []string{"o-hujun", "o-guoliang"}, Place: "镇应急办", Phone: "02365700001", Kind: FloodSeason, Note: "暴雨预警期间加强值守"},
 		{Start: at(cfg, 2026, 7, 15, 20, 0), End: at(cfg, 2026, 7, 15, 22, 0), Leader: "o-lifang",
-			Staff: []string{"o-zhuhong", "o-yangfan"}, Kind: ExtremeWeather},
+			Staff: []string{"o-zhuhong", "o-yangfan"}, Phone: "13900000099", Kind: ExtremeWeather}, // a mobile in the one form shown
 	}
 	got, err := ParseYAML(strings.NewReader(text), cfg)
 	if err != nil {

@@ -453,7 +453,7 @@ func exportRows(w *sheetWriter, shifts []Shift, cfg *config.Config) error {
 			return fmt.Errorf("shift %d: unknown kind %q", i+1, s.Kind)
 		}
 		row := []any{excelSerial(days[i]), weekdays[start.Weekday()], hours, leader,
-			strings.Join(names, "、"), s.Place, s.Phone, kind, s.Note}
+			strings.Join(names, "、"), s.Place, config.DisplayPhone(s.Phone), kind, s.Note}
 		if err := w.f.SetSheetRow(rosterSheet, fmt.Sprintf("A%d", i+2), &row); err != nil {
 			return err
 		}

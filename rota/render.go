@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"dutybot/config"
 	"dutybot/storage"
 )
 
@@ -42,7 +43,7 @@ func (s *Service) T(lang, id string, data map[string]any) string { return s.tr.T
 // person renders an official as "张明（应急办）13800000001".
 func (s *Service) person(lang, id string) string {
 	o, _ := s.cfg.Official(id)
-	return s.T(lang, "RotaPerson", map[string]any{"Name": s.cfg.OfficialName(id), "Unit": s.cfg.UnitNameOf(id), "Phone": o.Phone})
+	return s.T(lang, "RotaPerson", map[string]any{"Name": s.cfg.OfficialName(id), "Unit": s.cfg.UnitNameOf(id), "Phone": config.DisplayPhone(o.Phone)})
 }
 
 // names joins display names with 、.
@@ -118,7 +119,7 @@ func (s *Service) Describe(lang string, sh storage.Shift, mark func(official str
 		lines = append(lines, s.T(lang, "RotaLinePlace", map[string]any{"Place": sh.Place}))
 	}
 	if sh.Phone != "" {
-		lines = append(lines, s.T(lang, "RotaLinePhone", map[string]any{"Phone": sh.Phone}))
+		lines = append(lines, s.T(lang, "RotaLinePhone", map[string]any{"Phone": config.DisplayPhone(sh.Phone)}))
 	}
 	lines = append(lines, s.T(lang, "RotaLineKind", map[string]any{"Kind": s.kindLabel(lang, sh.Kind)}))
 	if sh.Note != "" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"dutybot/bot/fakeapi"
+	"dutybot/config"
 	"dutybot/locales"
 	"dutybot/storage"
 )
@@ -44,7 +45,7 @@ type Item struct {
 	Buttons  [][]Button `json:"buttons,omitempty"`
 	Document string     `json:"document,omitempty"` // file name
 	Download string     `json:"download,omitempty"` // link to the bot's document
-	Contact  string     `json:"contact,omitempty"`  // phone of a shared contact
+	Contact  string     `json:"contact,omitempty"`  // phone of a shared contact, as config.DisplayPhone shows it
 }
 
 // Chat is one official's private chat with the bot.
@@ -61,7 +62,7 @@ type Person struct {
 	Name     string   `json:"name"`
 	Unit     string   `json:"unit"`
 	Roles    []string `json:"roles"`
-	Phone    string   `json:"phone"`
+	Phone    string   `json:"phone"` // as config.DisplayPhone shows it
 	UserID   int64    `json:"user_id"`
 	Bound    bool     `json:"bound"`
 	Messages int      `json:"messages"` // bot messages in their chat
@@ -159,7 +160,7 @@ func (s *Sandbox) PeopleList(lang string) (People, error) {
 			roles = append(roles, cat.T(lang, "Role_"+r, nil))
 		}
 		out.People = append(out.People, Person{ID: p.ID, Name: p.Name, Unit: unit, Roles: roles,
-			Phone: p.Phone, UserID: p.UserID, Bound: bound[p.ID], Messages: len(s.fake.Messages(p.UserID))})
+			Phone: config.DisplayPhone(p.Phone), UserID: p.UserID, Bound: bound[p.ID], Messages: len(s.fake.Messages(p.UserID))})
 	}
 	return out, nil
 }
@@ -196,7 +197,7 @@ func (s *Sandbox) Transcript(official string) (Chat, bool) {
 	}
 	for _, m := range s.fake.UserMessages(p.UserID) {
 		c.Messages = append(c.Messages, Item{ID: m.ID, From: "user", Text: m.Text, Time: s.clock(m.Date, now),
-			Document: m.Document, Contact: m.Contact})
+			Document: m.Document, Contact: config.DisplayPhone(m.Contact)})
 	}
 	slices.SortFunc(c.Messages, func(a, b Item) int { return a.ID - b.ID })
 	for _, row := range s.fake.ReplyKeyboard(p.UserID) {

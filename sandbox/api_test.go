@@ -39,7 +39,7 @@ func TestSendTextAndShareContact(t *testing.T) {
 		t.Fatalf("contact: %d", code)
 	}
 	c = waitChat(t, sb, "o-yangfan", "绑定成功", botSays("绑定成功", "杨帆", "含谷村", "单位负责人"))
-	if m := c.Messages[2]; m.From != "user" || m.Contact != "8613800000007" || m.ID != sent.Message {
+	if m := c.Messages[2]; m.From != "user" || m.Contact != "13800000007" || m.ID != sent.Message {
 		t.Fatalf("contact item = %+v", m)
 	}
 
@@ -51,7 +51,7 @@ func TestSendTextAndShareContact(t *testing.T) {
 		switch p.ID {
 		case "o-yangfan":
 			if !p.Bound || p.Name != "杨帆" || p.Unit != "含谷村" || strings.Join(p.Roles, ",") != "单位负责人" ||
-				p.Phone != "8613800000007" || p.UserID != UserID(sb.people[sb.byID[p.ID]].Official) || p.Messages != 2 {
+				p.Phone != "13800000007" || p.UserID != UserID(sb.people[sb.byID[p.ID]].Official) || p.Messages != 2 {
 				t.Errorf("杨帆 = %+v", p)
 			}
 		default:

@@ -106,6 +106,10 @@ type Escalation struct {
 type MessageRef struct {
 	ChatID    int64 `json:"chat_id"`
 	MessageID int   `json:"message_id"`
+	// Kind is what the message was, RefCall or RefRemind, so an edit after
+	// the answer keeps its heading (第二次叫应 stays the second call).
+	// Empty in records written before it existed: read as RefCall.
+	Kind string `json:"kind,omitempty"`
 }
 
 // Recipient is one official's side of an alert.

@@ -180,7 +180,11 @@ func (s *Service) body(lang string, req Request, p Plan) string {
 	if req.Text != "" {
 		lines = append(lines, req.Text)
 	}
-	lines = append(lines, s.tr.T(lang, "WarnBodyInstruction", nil))
+	instruction := "WarnBodyInstruction"
+	if id := instruction + "_" + req.Level; s.tr.Has(id) {
+		instruction = id // blue and yellow ask for readiness, not 到岗
+	}
+	lines = append(lines, s.tr.T(lang, instruction, nil))
 	lines = append(lines, s.tr.T(lang, "WarnBodyUnits", map[string]any{"Units": s.UnitNames(lang, req.Units)}))
 	if p.DutyMode {
 		lines = append(lines, s.tr.T(lang, "WarnBodyDutyMode", nil))

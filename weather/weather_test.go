@@ -528,3 +528,57 @@ func TestParseItemData(t *testing.T) {
 		t.Errorf("button data of %d bytes", n)
 	}
 }
+
+// The answer button says what the level demands: blue and yellow ask for
+// readiness (收到预警), orange and red for 到岗就位 (收到预警，已到岗); so
+// does the call's standing instruction. In both languages.
+func TestAnswerButtonPerLevel(t *testing.T) {
+	f := newFixture(t, "o-zhang", "o-wu")
+	if err := f.db.Update(func(tx *storage.Tx) error {
+		b, err := tx.Binding("o-wu")
+		if err != nil {
+			return err
+		}
+		b.Language = locales.EN
+		return tx.PutBinding(b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		typ, level  string
+		zh, en      string
+		instruction string
+	}{
+		{"gale", "blue", "✅ 收到预警", "✅ Warning received", "请加强值班值守"},
+		{"rainstorm", "yellow", "✅ 收到预警", "✅ Warning received", "请加强值班值守"},
+		{"cold_wave", "orange", "✅ 收到预警，已到岗", "✅ Warning received, at my post", "请立即到岗就位"},
+		{"typhoon", "red", "✅ 收到预警，已到岗", "✅ Warning received, at my post", "请立即到岗就位"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.level, func(t *testing.T) {
+			res, err := f.s.Issue(Request{Type: tt.typ, Level: tt.level, Units: []string{"yjb"}, Issuer: "o-duty", Source: "chat"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			f.view(t, func(tx *storage.Tx) error {
+				js, err := tx.Jobs()
+				for _, j := range js {
+					if j.Ref.Kind == storage.RefCall && j.Ref.Alert == res.Warning.ID && len(j.Buttons) == 1 {
+						got[j.Ref.Official] = j.Buttons[0][0].Text
+						if j.Ref.Official == "o-zhang" && !strings.Contains(j.Text, tt.instruction) {
+							t.Errorf("the call lacks %q:\n%s", tt.instruction, j.Text)
+						}
+					}
+				}
+				return err
+			})
+			if got["o-zhang"] != tt.zh || got["o-wu"] != tt.en {
+				t.Errorf("buttons %q, want %q (zh-CN) and %q (en)", got, tt.zh, tt.en)
+			}
+			if (tt.level == "blue" || tt.level == "yellow") && strings.Contains(got["o-zhang"]+got["o-wu"], "到岗") {
+				t.Errorf("a %s warning asks for 到岗: %q", tt.level, got)
+			}
+		})
+	}
+}
