@@ -40,11 +40,11 @@ DUTYBOT_API_TOKEN) instead.
 `
 
 // rosterCmd runs "dutybot roster …".
-func rosterCmd(args []string, stdout, stderr io.Writer) int {
+func (c cli) rosterCmd(args []string, stdout, stderr io.Writer) int {
 	return subcommands("roster", rosterUsageText, map[string]cmdFunc{
-		"import":   rosterImport,
+		"import":   c.rosterImport,
 		"template": rosterTemplate,
-		"export":   rosterExport,
+		"export":   c.rosterExport,
 	}, args, stdout, stderr)
 }
 
@@ -61,7 +61,10 @@ func rosterFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (fil
 // openDB builds the services on the database for a CLI command; locked
 // reports that a running dutybot holds it. The command never talks to
 // Telegram.
-func openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err error) {
+func (c cli) openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err error) {
+	if c.held(cfg.Storage.Path) {
+		return nil, true, nil
+	}
 	if cfg.Telegram.Token == "" {
 		cfg.Telegram.Token = "0:offline-roster-command" // never used: the bot is not started
 	}
@@ -69,12 +72,12 @@ func openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err 
 		cfg.Telegram.Token, cfg.HTTP.APIToken))
 	a, err = app.New(cfg, app.Options{NoHTTP: true, NoBot: true, Log: log})
 	if errors.Is(err, storage.ErrLocked) {
-		return nil, true, err
+		return nil, true, nil // a dutybot started since held looked
 	}
 	return a, false, err
 }
 
-func rosterImport(args []string, stdout, stderr io.Writer) int {
+func (c cli) rosterImport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	file, code, ok := rosterFlags(fs, args, stdout, stderr)
@@ -93,10 +96,10 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 	_ = cfg.ResolveSecrets(os.Getenv) // only the API token matters here, and only if the bot runs
 	name := filepath.Base(file)
 
-	a, locked, err := openDB(cfg, stderr)
+	a, locked, err := c.openDB(cfg, stderr)
 	switch {
 	case locked:
-		return importViaAPI(cfg, file, name, stdout, stderr)
+		return importViaAPI(cfg, *cfgPath, file, name, stdout, stderr)
 	case err != nil:
 		fmt.Fprintf(stderr, "dutybot roster import: %v\n", err)
 		return 1
@@ -119,11 +122,10 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 }
 
 // importViaAPI sends the file to the running dutybot.
-func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Writer) int {
-	client, err := newAPIClient(cfg)
+func importViaAPI(cfg *config.Config, cfgPath, file, name string, stdout, stderr io.Writer) int {
+	client, err := newAPIClient(cfg, cfgPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "dutybot roster import: %s is in use by the running dutybot and %v\nnothing was imported\n",
-			cfg.Storage.Path, err)
+		fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", err)
 		return 1
 	}
 	data, err := os.ReadFile(file)
@@ -131,7 +133,8 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "dutybot roster import: %v\n", err)
 		return 1
 	}
-	resp, body, err := client.do("POST", "/api/v1/roster?filename="+url.QueryEscape(name), data)
+	path := "/api/v1/roster?filename=" + url.QueryEscape(name)
+	resp, body, err := client.do("POST", path, data)
 	if err != nil {
 		fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", err)
 		return 1
@@ -139,7 +142,7 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 	if resp.StatusCode != http.StatusOK {
 		var rej api.RosterErrorJSON
 		if err := json.Unmarshal(body, &rej); err != nil || rej.Error == "" {
-			fmt.Fprintf(stderr, "dutybot roster import: %s answered %s: %s\nnothing was imported\n", client.base, resp.Status, body)
+			fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", client.answerError("POST", path, resp, body))
 			return 1
 		}
 		switch {
@@ -281,7 +284,7 @@ func rosterTemplate(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func rosterExport(args []string, stdout, stderr io.Writer) int {
+func (c cli) rosterExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	fromS := fs.String("from", "", "first date, e.g. 2026-10-01 (default today)")
@@ -328,10 +331,10 @@ func rosterExport(args []string, stdout, stderr io.Writer) int {
 	var data []byte
 	var count int
 	var via string
-	a, locked, err := openDB(cfg, stderr)
+	a, locked, err := c.openDB(cfg, stderr)
 	switch {
 	case locked:
-		data, count, err = exportViaAPI(cfg, from, to)
+		data, count, err = exportViaAPI(cfg, *cfgPath, from, to)
 		via = "from the running dutybot's HTTP API at " + apiBase(cfg)
 	case err != nil:
 		// reported below
@@ -368,12 +371,12 @@ func exportDB(a *app.App, from, to time.Time) ([]byte, int, error) {
 	return data, len(shifts), err
 }
 
-func exportViaAPI(cfg *config.Config, from, to time.Time) ([]byte, int, error) {
+func exportViaAPI(cfg *config.Config, cfgPath string, from, to time.Time) ([]byte, int, error) {
 	q := url.Values{"format": {"xlsx"}, "from": {from.Format(time.DateOnly)}}
 	if !to.IsZero() {
 		q.Set("to", to.Format(time.DateOnly))
 	}
-	resp, body, err := apiGet(cfg, "/api/v1/roster?"+q.Encode())
+	resp, body, err := apiGet(cfg, cfgPath, "/api/v1/roster?"+q.Encode())
 	if err != nil {
 		return nil, 0, err
 	}

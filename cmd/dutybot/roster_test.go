@@ -330,7 +330,7 @@ func TestRosterCLIWithRunningBot(t *testing.T) {
 	}
 	t.Setenv("DUTYBOT_API_TOKEN", "")
 	code, _, errOut = runCLI(t, "roster", "import", "-config", e.cfgPath, file)
-	if code != 1 || !strings.Contains(errOut, "in use by the running dutybot") || !strings.Contains(errOut, "DUTYBOT_API_TOKEN") {
+	if code != 1 || !strings.Contains(errOut, "is in use by a running dutybot, so this command goes through its HTTP API") || !strings.Contains(errOut, "DUTYBOT_API_TOKEN") {
 		t.Errorf("no token: %d %s", code, errOut)
 	}
 	if strings.Contains(errOut+out, crashAPIToken) {
