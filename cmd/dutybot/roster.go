@@ -19,6 +19,7 @@ import (
 	"dutybot/app"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/locales"
 	"dutybot/redact"
 	"dutybot/roster"
 	"dutybot/rota"
@@ -90,7 +91,7 @@ func (c cli) rosterImport(args []string, stdout, stderr io.Writer) int {
 	}
 	shifts, err := roster.ParseFile(file, cfg)
 	if err != nil {
-		printParseError(stderr, file, err)
+		printParseError(stderr, cfg, file, err)
 		return 1
 	}
 	_ = cfg.ResolveSecrets(os.Getenv) // only the API token matters here, and only if the bot runs
@@ -149,13 +150,13 @@ func importViaAPI(cfg *config.Config, cfgPath, file, name string, stdout, stderr
 		case len(rej.Conflicts) > 0:
 			printConflicts(stderr, file, rej.Conflicts)
 		case len(rej.Rows) > 0:
-			fmt.Fprintf(stderr, "%s: %s; nothing was imported:\n", file, plural(len(rej.Rows)+rej.More, "problem"))
+			// The bot found problems this command did not (its
+			// configuration differs): they come in English.
+			rows := roster.Errors{Total: len(rej.Rows) + rej.More}
 			for _, r := range rej.Rows {
-				fmt.Fprintf(stderr, "  %s\n", roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
+				rows.List = append(rows.List, roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
 			}
-			if rej.More > 0 {
-				fmt.Fprintf(stderr, "  … and %d more not listed; fix these first\n", rej.More)
-			}
+			printParseError(stderr, cfg, file, rows)
 		default:
 			fmt.Fprintf(stderr, "dutybot roster import: %s\nnothing was imported\n", rej.Error)
 		}
@@ -171,21 +172,32 @@ func importViaAPI(cfg *config.Config, cfgPath, file, name string, stdout, stderr
 	return 0
 }
 
-// printParseError lists every bad row of a roster, or why it could not be
-// read.
-func printParseError(w io.Writer, file string, err error) {
-	var rows roster.Errors
-	if errors.As(err, &rows) {
-		fmt.Fprintf(w, "%s: %s; nothing was imported:\n", file, plural(rows.Total, "problem"))
-		for _, re := range rows.List {
-			fmt.Fprintf(w, "  %s\n", re)
-		}
-		if n := rows.Unlisted(); n > 0 {
-			fmt.Fprintf(w, "  … and %d more not listed; fix these first\n", n)
-		}
+// printParseError lists every bad row of a roster, or tells why it could
+// not be read, in the configured language as the chat does: the operator
+// passes the rows on to whoever fills in the roster.
+func printParseError(w io.Writer, cfg *config.Config, file string, err error) {
+	cat, cerr := locales.New(cfg.Language)
+	if cerr != nil {
+		fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
 		return
 	}
-	fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
+	lang := cfg.Language
+	var rows roster.Errors
+	var p *roster.Problem
+	switch {
+	case errors.As(err, &rows):
+		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadRows", map[string]any{"File": file, "Count": rows.Total}))
+		for _, re := range rows.List {
+			fmt.Fprintf(w, "  %s\n", re.Text(cat, lang))
+		}
+		if n := rows.Unlisted(); n > 0 {
+			fmt.Fprintf(w, "  %s\n", cat.T(lang, "RosterCLIMoreProblems", map[string]any{"Count": n}))
+		}
+	case errors.As(err, &p):
+		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadFile", map[string]any{"File": file, "Error": roster.Text(cat, lang, p)}))
+	default:
+		fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
+	}
 }
 
 func printConflicts(w io.Writer, file string, conflicts []string) {
