@@ -186,7 +186,8 @@ func printParseError(w io.Writer, cfg *config.Config, file string, err error) {
 	var p *roster.Problem
 	switch {
 	case errors.As(err, &rows):
-		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadRows", map[string]any{"File": file, "Count": rows.Total}))
+		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadRows", map[string]any{"File": file, "Count": rows.Total,
+			"Problems": plural(rows.Total, "problem")})) // English counts in words
 		for _, re := range rows.List {
 			fmt.Fprintf(w, "  %s\n", re.Text(cat, lang))
 		}
