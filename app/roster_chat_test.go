@@ -43,7 +43,8 @@ func TestRosterImportInChatByAdmin(t *testing.T) {
 	}
 	h.srv.SendDocument(uAdmin, "错误.xlsx", rosterXLSX(t, "值班表", rows))
 	m = h.waitMsg(uAdmin, "❌ 值班表 错误.xlsx 有 3 处问题，未导入任何内容")
-	for _, want := range []string{"第 4 行（值班人员）：", "王某", "第 5 行（带班领导）：missing 带班领导", "第 6 行（值班人员）：", "overlaps row 3"} {
+	for _, want := range []string{"第 4 行（值班人员）：“王某”不是配置中的人员", "第 5 行（带班领导）：缺少带班领导",
+		"第 6 行（值班人员）：张明与第 3 行的班次（2026-12-10 08:00–18:00）时间重叠"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("problems lack %q:\n%s", want, m.Text)
 		}

@@ -11,6 +11,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -138,7 +139,7 @@ func (b *Bot) features() []feature {
 }
 
 // Sender returns the outbox sender that delivers through this bot.
-func (b *Bot) Sender() *Sender { return &Sender{api: b.api} }
+func (b *Bot) Sender() *Sender { return &Sender{api: b.api, apiURL: b.Config.Telegram.APIURL} }
 
 // Run connects to the Bot API, registers the command menu, handles the
 // updates left in the inbox by the last run and then polls for new ones
@@ -149,7 +150,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return err
 	}
 	b.username = me.Username
-	b.Log.Info("connected to Telegram", "bot", me.Username, "api_url", b.Config.Telegram.APIURL)
+	b.Log.Info("connected to Telegram", "bot", me.Username, "api_url", safeURL(b.Config.Telegram.APIURL))
 	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 		b.Log.Warn("deleteWebhook failed; polling may conflict with a webhook", "err", err)
 	}
@@ -189,9 +190,16 @@ func (b *Bot) Run(ctx context.Context) error {
 }
 
 // getMe retries until the Bot API answers, so a bot started while the
-// network is down comes up when it returns.
+// network is down comes up when it returns. The first failure says what
+// to check (reachHint); the retries after it do not repeat it.
 func (b *Bot) getMe(ctx context.Context) (*models.User, error) {
-	wait := time.Second
+	return b.getMeRetrying(ctx, time.Second)
+}
+
+// getMeRetrying is getMe waiting wait after the first failure, twice as
+// long after each next one, up to a minute.
+func (b *Bot) getMeRetrying(ctx context.Context, wait time.Duration) (*models.User, error) {
+	hinted := false
 	for {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		me, err := b.api.GetMe(cctx)
@@ -202,7 +210,12 @@ func (b *Bot) getMe(ctx context.Context) (*models.User, error) {
 		if errors.Is(err, tg.ErrorUnauthorized) || errors.Is(err, tg.ErrorNotFound) {
 			return nil, fmt.Errorf("telegram rejected the bot token (check telegram.token_file or DUTYBOT_TELEGRAM_TOKEN): %w", err)
 		}
-		b.Log.Warn("cannot reach the Bot API, retrying", "api_url", b.Config.Telegram.APIURL, "err", err, "in", wait)
+		attrs := []any{"api_url", safeURL(b.Config.Telegram.APIURL), "err", maskToken(err.Error(), b.Config.Telegram.Token), "in", wait}
+		if !hinted {
+			attrs = append(attrs, "hint", reachHint(b.Config.Telegram.APIURL, os.Getenv))
+			hinted = true
+		}
+		b.Log.Warn("cannot reach the Bot API, retrying", attrs...)
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()

@@ -167,11 +167,7 @@ func (b *Bot) importFailed(c caller, name string, err error) {
 	case errors.As(err, &rows):
 		lines := make([]string, len(rows.List))
 		for i, re := range rows.List {
-			id := "RosterImportRow"
-			if re.Column == "" {
-				id = "RosterImportRowWhole"
-			}
-			lines[i] = b.t(c, id, map[string]any{"Row": re.Row, "Column": re.Column, "Error": re.Err.Error()})
+			lines[i] = re.Text(b.Catalog, c.lang)
 		}
 		b.replyLines(c, b.t(c, "RosterImportBadRows", map[string]any{"File": name, "Count": rows.Total}), lines, rows.Total)
 	case errors.As(err, &conflict):
@@ -183,7 +179,11 @@ func (b *Bot) importFailed(c caller, name string, err error) {
 		b.reply(c, b.t(c, "RosterImportInternal", map[string]any{"File": name}))
 	default:
 		// Unreadable file, no header row, a missing column…
-		b.reply(c, b.t(c, "RosterImportFailed", map[string]any{"File": name, "Error": clipLog(err)}))
+		text := clipLog(err)
+		if p := (*roster.Problem)(nil); errors.As(err, &p) {
+			text = roster.Text(b.Catalog, c.lang, p)
+		}
+		b.reply(c, b.t(c, "RosterImportFailed", map[string]any{"File": name, "Error": text}))
 	}
 }
 

@@ -18,7 +18,8 @@ import (
 // Sender delivers queued jobs through the Bot API and classifies its errors
 // for the outbox.
 type Sender struct {
-	api *tg.Bot
+	api    *tg.Bot
+	apiURL string // telegram.api_url, for ReachHint
 }
 
 // Send implements outbox.Sender. Every text is fitted to Telegram's limit

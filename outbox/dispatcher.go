@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dutybot/clock"
@@ -43,6 +44,17 @@ type Hooks interface {
 // without waiting for GiveUpAfter.
 type Staller interface {
 	Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) error
+}
+
+// ReachHinter is implemented by senders that can tell an operator what to
+// check when a send failed because the chat service could not be reached
+// at all (its address, a proxy): the dispatcher logs the hint with the
+// first such failure, and again only after a send has gone through since,
+// so that an outage's retries do not repeat it.
+type ReachHinter interface {
+	// ReachHint returns the hint for err, or "" when err is not such a
+	// failure.
+	ReachHint(err error) string
 }
 
 // Renderer is implemented by hooks that render lazy jobs from current
@@ -85,6 +97,10 @@ type Dispatcher struct {
 
 	wake    chan struct{}
 	results chan result
+
+	// reachHinted is set once a failure's ReachHint was logged, and
+	// cleared by a send that went through.
+	reachHinted atomic.Bool
 
 	// loop state, owned by Run's goroutine
 	chats   map[int64]*chatQueue
@@ -530,6 +546,7 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *
 	switch {
 	case sendErr == nil:
 		d.metrics.MessagesSent.Inc()
+		d.reachHinted.Store(false)
 		return d.record(r, sentOutcome{job: j, msgID: msgID, at: now}, true)
 	case errors.As(sendErr, &retryAfter):
 		d.metrics.RateLimited.Inc()
@@ -545,11 +562,29 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *
 			// The service, not the chat, failed: the chat stays reachable.
 			return d.fail(r, j, fmt.Sprintf("gave up after %s: %v", d.limits.GiveUpAfter, sendErr), false, now)
 		}
-		d.log.Warn("outbox: send failed, will retry", recipient(j), "seq", seq, "err", sendErr)
+		attrs := []any{recipient(j), "seq", seq, "err", sendErr}
+		if hint := d.reachHint(sendErr); hint != "" {
+			attrs = append(attrs, "hint", hint)
+		}
+		d.log.Warn("outbox: send failed, will retry", attrs...)
 		d.stall(j, now)
 		r.backoff = true
 		return r
 	}
+}
+
+// reachHint returns what to check for a send that failed because the chat
+// service could not be reached, once until a send goes through again.
+func (d *Dispatcher) reachHint(err error) string {
+	h, ok := d.sender.(ReachHinter)
+	if !ok {
+		return ""
+	}
+	hint := h.ReachHint(err)
+	if hint == "" || !d.reachHinted.CompareAndSwap(false, true) {
+		return ""
+	}
+	return hint
 }
 
 // record records a delivery: the hooks' Delivered and the job's removal

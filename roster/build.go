@@ -2,7 +2,6 @@ package roster
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +14,7 @@ import (
 const exampleNote = "示例行：填写后请删除本行"
 
 // errNoShifts is returned for a roster without any shift.
-var errNoShifts = errors.New("no shifts in the roster")
+var errNoShifts = problem("RosterProblemNoShifts")
 
 // busy is a shift a person is already on.
 type busy struct {
@@ -81,9 +80,9 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 		case note:
 			continue // a note in another column
 		case prevBad:
-			fail(rec.date, fmt.Errorf("empty, and the date above (row %d) is invalid", prevRow))
+			fail(rec.date, problem("RosterProblemDateAboveInvalid", "Row", prevRow))
 		case !havePrev:
-			fail(rec.date, errors.New("missing 日期"))
+			fail(rec.date, problem("RosterProblemNoDate"))
 		default:
 			d = prev // an empty date is the date of the row above
 		}
@@ -96,7 +95,7 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 		var leader string
 		switch ids, perrs := dir.resolve(rec.leader.value); {
 		case rec.leader.value == "":
-			fail(rec.leader, errors.New("missing 带班领导"))
+			fail(rec.leader, problem("RosterProblemNoLeader"))
 		case len(perrs) > 0:
 			for _, err := range perrs {
 				fail(rec.leader, err)
@@ -106,7 +105,7 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 			for i, id := range ids {
 				names[i] = dir.cfg.OfficialName(id)
 			}
-			fail(rec.leader, fmt.Errorf("one 带班领导 per shift, not %d (%s)", len(ids), strings.Join(names, "、")))
+			fail(rec.leader, problem("RosterProblemTwoLeaders", "Count", len(ids), "Names", strings.Join(names, "、")))
 		case len(ids) == 1:
 			leader = ids[0]
 		}
@@ -123,7 +122,7 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 			for _, id := range ids {
 				switch {
 				case id == leader:
-					fail(f, fmt.Errorf("%s is both 带班领导 and 值班人员", dir.cfg.OfficialName(id)))
+					fail(f, problem("RosterProblemLeaderIsStaff", "Name", dir.cfg.OfficialName(id)))
 				case !slices.Contains(staff, id):
 					staff = append(staff, id)
 				}
@@ -134,7 +133,7 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 			if len(rec.staff) > 0 {
 				f = rec.staff[0]
 			}
-			fail(f, errors.New("missing 值班人员"))
+			fail(f, problem("RosterProblemNoStaff"))
 		}
 
 		kind, err := parseKind(rec.kind.value)
@@ -142,7 +141,7 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 			fail(rec.kind, err)
 		}
 		if rec.note.value == exampleNote {
-			fail(rec.note, errors.New("this is the template's example row: delete it"))
+			fail(rec.note, problem("RosterProblemExampleRow"))
 		}
 		if bad {
 			continue
@@ -159,13 +158,13 @@ func build(b *budget, recs []record, cfg *config.Config, opt options) ([]Shift, 
 			Note:   rec.note.value,
 		}
 		if !s.End.After(s.Start) {
-			fail(rec.hours, fmt.Errorf("the shift ends (%s) before it starts (%s)", s.End.Format("2006-01-02 15:04"), s.Start.Format("2006-01-02 15:04")))
+			fail(rec.hours, problem("RosterProblemEndsBeforeStart", "End", s.End.Format("2006-01-02 15:04"), "Start", s.Start.Format("2006-01-02 15:04")))
 		}
 		// The same person cannot be on two shifts at once.
 		check := func(id string, f field) {
 			for _, b := range onDuty[id] {
 				if s.Start.Before(b.end) && b.start.Before(s.End) {
-					fail(f, fmt.Errorf("%s overlaps row %d (%s)", dir.cfg.OfficialName(id), b.row, span(b.start, b.end)))
+					fail(f, problem("RosterProblemOverlap", "Name", dir.cfg.OfficialName(id), "Row", b.row, "Span", span(b.start, b.end)))
 					return
 				}
 			}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -126,12 +125,6 @@ func (b *budget) readAll(r io.Reader) ([]byte, error) {
 // maxQuoted bounds a value quoted in a problem: a cell can hold 32,767
 // characters, and the answer listing the problems must stay short.
 const maxQuoted = 40
-
-// quote quotes a cell value for a problem, cut to maxQuoted characters
-// with "…".
-func quote(s string) string {
-	return strconv.Quote(clip(s, maxQuoted))
-}
 
 // clip cuts s to n characters, marking a cut with "…".
 func clip(s string, n int) string {

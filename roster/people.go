@@ -1,7 +1,6 @@
 package roster
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -197,7 +196,7 @@ func (d *directory) resolve(cell string) ([]string, []error) {
 	for _, t := range toks {
 		cands := d.lookup(t.text)
 		if len(cands) == 0 {
-			errs = append(errs, fmt.Errorf("%s is not an official in the configuration", quote(t.text)))
+			errs = append(errs, problem("RosterProblemUnknownOfficial", "Value", quoted(t.text)))
 			continue
 		}
 		for _, q := range t.quals {
@@ -207,7 +206,7 @@ func (d *directory) resolve(cell string) ([]string, []error) {
 			}
 			narrowed := slices.DeleteFunc(slices.Clone(cands), func(id string) bool { return !slices.Contains(qids, id) })
 			if len(narrowed) == 0 {
-				errs = append(errs, fmt.Errorf("%s does not match %s, which is %s's", quote(t.text), q, d.cfg.OfficialName(qids[0])))
+				errs = append(errs, problem("RosterProblemQualifierMismatch", "Value", quoted(t.text), "Qualifier", q, "Name", d.cfg.OfficialName(qids[0])))
 				cands = nil
 				break
 			}
@@ -216,8 +215,7 @@ func (d *directory) resolve(cell string) ([]string, []error) {
 		switch {
 		case cands == nil:
 		case len(cands) > 1:
-			errs = append(errs, fmt.Errorf("%q is ambiguous: officials %s have that name; add the phone or id, e.g. %s（%s）",
-				t.text, strings.Join(cands, ", "), t.text, cands[0]))
+			errs = append(errs, problem("RosterProblemAmbiguous", "Value", quoted(t.text), "IDs", strings.Join(cands, ", "), "Example", cands[0]))
 		case !slices.Contains(ids, cands[0]):
 			ids = append(ids, cands[0])
 		}

@@ -55,7 +55,9 @@
 // the column, so that the sender can fix the whole file at once. Values
 // quoted in problems are cut short. Problems with the file as a whole
 // (unreadable, no header row, a missing column) are returned as other
-// errors.
+// errors. A problem found in the file's content is a *Problem, a message
+// of locales/roster.*.yaml with its data, so that it reads in the reader's
+// language (Text, RowError.Text); its Error is English.
 //
 // # Limits
 //

@@ -1,7 +1,6 @@
 package roster
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 )
@@ -127,7 +126,7 @@ func findLayout(rows [][]string) (*layout, error) {
 		}
 	}
 	if bestScore < 2 {
-		return nil, fmt.Errorf("no header row in the first %d rows: expected columns 日期, 带班领导, 值班人员", headerRows)
+		return nil, problem("RosterProblemNoHeader", "Rows", headerRows)
 	}
 	l := &layout{headerRow: best}
 	for i, h := range rows[best] {
@@ -167,10 +166,10 @@ func findLayout(rows [][]string) (*layout, error) {
 		missing = append(missing, "值班人员")
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("header row %d: missing column %s", best+1, strings.Join(missing, ", "))
+		return nil, problem("RosterProblemMissingColumns", "Row", best+1, "Columns", strings.Join(missing, ", "))
 	}
 	if len(l.staff) > maxStaffColumns {
-		return nil, fmt.Errorf("header row %d: %d 值班人员 columns; at most %d", best+1, len(l.staff), maxStaffColumns)
+		return nil, problem("RosterProblemStaffColumns", "Row", best+1, "Count", len(l.staff), "Max", maxStaffColumns)
 	}
 	return l, nil
 }

@@ -60,7 +60,7 @@ func parseDate(s string, date1904 bool, prev date, havePrev bool) (date, error) 
 	}
 	m := dateRE.FindStringSubmatchIndex(s)
 	if m == nil || !dateTailRE.MatchString(s[m[1]:]) {
-		return date{}, fmt.Errorf("cannot read date %s: write it like 2026-10-01 or 2026年10月1日", quote(s))
+		return date{}, problem("RosterProblemDateUnreadable", "Value", quoted(s))
 	}
 	month, _ := strconv.Atoi(s[m[4]:m[5]])
 	day, _ := strconv.Atoi(s[m[6]:m[7]])
@@ -69,7 +69,7 @@ func parseDate(s string, date1904 bool, prev date, havePrev bool) (date, error) 
 		year, _ = strconv.Atoi(s[m[2]:m[3]])
 	} else {
 		if !havePrev {
-			return date{}, fmt.Errorf("date %s has no year and no row above gives one: write it like 2026年10月1日", quote(s))
+			return date{}, problem("RosterProblemDateNoYear", "Value", quoted(s))
 		}
 		year = prev.y
 		if d, ok := makeDate(year, month, day); ok && prev.in(time.UTC).Sub(d.in(time.UTC)) > 183*24*time.Hour {
@@ -78,10 +78,10 @@ func parseDate(s string, date1904 bool, prev date, havePrev bool) (date, error) 
 	}
 	d, ok := makeDate(year, month, day)
 	if !ok {
-		return date{}, fmt.Errorf("invalid date %s", quote(s))
+		return date{}, problem("RosterProblemDateInvalid", "Value", quoted(s))
 	}
 	if d.y < minYear || d.y > maxYear {
-		return date{}, fmt.Errorf("date %s is out of range (years %d to %d)", quote(s), minYear, maxYear)
+		return date{}, problem("RosterProblemDateRange", "Value", quoted(s), "Min", minYear, "Max", maxYear)
 	}
 	return d, nil
 }
@@ -98,15 +98,15 @@ func parseSerial(s string, date1904 bool) (date, error) {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || v < 1 || v > 2958465 {
-		return date{}, fmt.Errorf("cannot read date %s", quote(s))
+		return date{}, problem("RosterProblemDateSerial", "Value", quoted(s))
 	}
 	t, err := excelize.ExcelDateToTime(math.Floor(v), date1904)
 	if err != nil {
-		return date{}, fmt.Errorf("cannot read date %s: %w", quote(s), err)
+		return date{}, problem("RosterProblemDateSerial", "Value", quoted(s))
 	}
 	d := date{t.Year(), t.Month(), t.Day()}
 	if d.y < minYear || d.y > maxYear {
-		return date{}, fmt.Errorf("%s is not a date (it would be %s)", quote(s), d)
+		return date{}, problem("RosterProblemNotADate", "Value", quoted(s), "Date", d.String())
 	}
 	return d, nil
 }
@@ -153,7 +153,7 @@ func parseHours(s string) (start, end int, err error) {
 			}
 		}
 	}
-	bad := fmt.Errorf("cannot read hours %s: write them like 08:00-次日08:00 or 8:30-17:30", quote(s))
+	bad := problem("RosterProblemHoursUnreadable", "Value", quoted(s))
 	ms := clockRE.FindAllStringSubmatchIndex(s, -1)
 	if len(ms) == 0 || len(ms) > 2 {
 		return 0, 0, bad
@@ -171,7 +171,7 @@ func parseHours(s string) (start, end int, err error) {
 			mins, _ = strconv.Atoi(s[m[8]:m[9]])
 		}
 		if h > 24 || mins > 59 || h == 24 && mins != 0 {
-			return 0, 0, fmt.Errorf("invalid time %s in hours %s", quote(s[m[0]:m[1]]), quote(s))
+			return 0, 0, problem("RosterProblemTimeInvalid", "Time", quoted(s[m[0]:m[1]]), "Value", quoted(s))
 		}
 		clocks[i] = h*60 + mins
 	}
@@ -180,7 +180,7 @@ func parseHours(s string) (start, end int, err error) {
 	}
 	start = clocks[0]
 	if start == 24*60 {
-		return 0, 0, fmt.Errorf("hours %s start at 24:00: write 00:00 of the next date", quote(s))
+		return 0, 0, problem("RosterProblemStartsAt24", "Value", quoted(s))
 	}
 	if len(clocks) == 1 {
 		return start, start + 24*60, nil
@@ -246,7 +246,7 @@ func parseKind(s string) (string, error) {
 	if kind, ok := kindNames[strings.TrimSuffix(k, "值班")]; ok {
 		return kind, nil
 	}
-	return "", fmt.Errorf("unknown kind %s: use 日常, 节假日, 重要节点, 汛期 or 极端天气", quote(strings.TrimSpace(s)))
+	return "", problem("RosterProblemKindUnknown", "Value", quoted(strings.TrimSpace(s)))
 }
 
 // kindLabel returns the Chinese name of kind, "" for "".

@@ -281,12 +281,15 @@ func short(h string) string {
 // OpenReadOnly opens the database at path without changing it, for the
 // ledger tools (verify, export, backup) while dutybot is not running. A
 // file of an older schema is read as it is: it is upgraded only by Open.
-// It fails fast with ErrLocked while dutybot holds the file.
-func OpenReadOnly(path string) (*DB, error) {
+// It fails with ErrLocked while dutybot holds the file, after LockWait.
+func OpenReadOnly(path string) (*DB, error) { return openReadOnly(path, Options{}) }
+
+// openReadOnly is OpenReadOnly with o's NoCheck and NoWait.
+func openReadOnly(path string, o Options) (*DB, error) {
 	if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
 		return nil, fmt.Errorf("open storage %s: %w: %s", path, ErrEmptyFile, RestoreHint)
 	}
-	b, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: 2 * time.Second}, true)
+	b, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: o.lockTimeout()}, !o.NoCheck)
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("open storage %s: %w (is dutybot running?)", path, ErrLocked)

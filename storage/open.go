@@ -43,10 +43,39 @@ type Options struct {
 	Create bool
 	// NoCheck skips reading every page of the file at open (CheckPages).
 	NoCheck bool
+	// ReadOnly opens the file without changing it, as OpenReadOnly does;
+	// Create is then ignored.
+	ReadOnly bool
+	// NoWait fails with ErrLocked at once when another process holds the
+	// file, instead of waiting up to LockWait for it to let go. The
+	// command-line tools set it: when the running dutybot holds the file
+	// they ask it over its HTTP API, and waiting would only delay that.
+	NoWait bool
+}
+
+// LockWait is how long Open waits for another process to release the
+// file's lock (a dutybot still shutting down while the next one starts)
+// before it fails with ErrLocked. A lock is held by an open file of a
+// live process: the system releases it when the process ends, however it
+// ends, so no lock outlives a crashed dutybot.
+const LockWait = 2 * time.Second
+
+// lockTimeout is bbolt's lock timeout for o. bbolt tries the lock, then
+// retries every 50 ms until its timeout is less than a retry step away: a
+// timeout of a nanosecond is one try and no sleep (bbolt's zero would
+// wait for ever).
+func (o Options) lockTimeout() time.Duration {
+	if o.NoWait {
+		return time.Nanosecond
+	}
+	return LockWait
 }
 
 // OpenWith is Open with options.
 func OpenWith(path string, o Options) (*DB, error) {
+	if o.ReadOnly {
+		return openReadOnly(path, o)
+	}
 	fi, err := os.Stat(path)
 	created := errors.Is(err, os.ErrNotExist)
 	if err == nil && fi.Size() == 0 && !o.Create {
@@ -58,7 +87,7 @@ func OpenWith(path string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("open storage %s: %w", path, err)
 		}
 	}
-	b, err := openBolt(path, &bolt.Options{Timeout: 2 * time.Second}, !o.NoCheck)
+	b, err := openBolt(path, &bolt.Options{Timeout: o.lockTimeout()}, !o.NoCheck)
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("open storage %s: %w (is another dutybot running?)", path, ErrLocked)

@@ -220,3 +220,42 @@ func BenchmarkOpenCheck(b *testing.B) {
 		}
 	}
 }
+
+// With NoWait, Open and a read-only open fail with ErrLocked on their first
+// try while another holder has the file, and open it once it is free.
+func TestOpenNoWait(t *testing.T) {
+	// bbolt retries its lock every 50 ms until less than that is left of
+	// its timeout: a timeout below the step is a single try.
+	const boltRetryStep = 50 * time.Millisecond
+	if got := (Options{NoWait: true}).lockTimeout(); got <= 0 || got >= boltRetryStep {
+		t.Fatalf("NoWait gives bbolt a lock timeout of %v: not one try (zero waits for ever)", got)
+	}
+	if got := (Options{}).lockTimeout(); got != LockWait {
+		t.Errorf("the default lock timeout is %v, want LockWait", got)
+	}
+	path := filepath.Join(t.TempDir(), "dutybot.db")
+	holder, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []Options{{NoWait: true}, {NoWait: true, ReadOnly: true}, {NoWait: true, ReadOnly: true, NoCheck: true}} {
+		if db, err := OpenWith(path, o); !errors.Is(err, ErrLocked) {
+			if db != nil {
+				db.Close()
+			}
+			t.Errorf("OpenWith(%+v) while another holds the file: %v, want ErrLocked", o, err)
+		}
+	}
+	holder.Close()
+	for _, o := range []Options{{NoWait: true}, {NoWait: true, ReadOnly: true}} {
+		db, err := OpenWith(path, o)
+		if err != nil {
+			t.Fatalf("OpenWith(%+v) of a free file: %v", o, err)
+		}
+		write := db.Update(func(tx *Tx) error { return tx.AppendEvent(Event{Type: EvAcked}) })
+		if (write == nil) == o.ReadOnly {
+			t.Errorf("OpenWith(%+v): a write gave %v", o, write)
+		}
+		db.Close()
+	}
+}

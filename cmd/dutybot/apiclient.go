@@ -2,20 +2,27 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"dutybot/config"
 )
 
-// The roster, ledger and backup commands talk to the running dutybot's
-// HTTP API when it holds the database.
+// The roster, ledger, backup and quarantine commands talk to the running
+// dutybot's HTTP API when it holds the database. What goes wrong there is
+// told as what happened and what to do, in one sentence each: the command's
+// configuration may differ from the one the bot runs with, so a message
+// says which side lacks what.
 
 // apiBase is the URL of the running dutybot's HTTP API, from http.listen:
 // a wildcard host is reached on loopback.
@@ -30,43 +37,129 @@ func apiBase(cfg *config.Config) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// apiClient calls the running dutybot's roster API.
+// apiTimeout bounds one API call of a command; a backup streams without it.
+const apiTimeout = time.Minute
+
+// apiClient calls the running dutybot's HTTP API for a command.
 type apiClient struct {
 	base, token string
+	cfgPath     string // the command's configuration file, for messages
+	dbPath      string // storage.path, for messages
+	tokenFrom   string // where the token came from, for messages
 	http        *http.Client
 }
 
-func newAPIClient(cfg *config.Config) (*apiClient, error) {
+// newAPIClient prepares calls to the running dutybot that holds the
+// database of cfg (loaded from cfgPath, secrets resolved); without an API
+// token it says why there is none and what to set.
+func newAPIClient(cfg *config.Config, cfgPath string) (*apiClient, error) {
 	if cfg.HTTP.APIToken == "" {
-		return nil, errors.New("set http.api_token_file or DUTYBOT_API_TOKEN to the running dutybot's API token")
+		return nil, fmt.Errorf("the database %s is in use by a running dutybot, so this command goes through its HTTP API, "+
+			"which needs the API token the bot runs with%s", cfg.Storage.Path, tokenProblem(cfg, cfgPath))
 	}
-	return &apiClient{base: apiBase(cfg), token: cfg.HTTP.APIToken, http: &http.Client{Timeout: time.Minute}}, nil
+	from := config.EnvAPIToken
+	if f := cfg.HTTP.APITokenFile; f != "" {
+		from = fmt.Sprintf("http.api_token_file %q of %s", f, cfgPath)
+	}
+	return &apiClient{base: apiBase(cfg), token: cfg.HTTP.APIToken, cfgPath: cfgPath, dbPath: cfg.Storage.Path,
+		tokenFrom: from, http: &http.Client{}}, nil
 }
 
-func (c *apiClient) do(method, path string, body []byte) (*http.Response, []byte, error) {
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+// tokenProblem tells why cfg has no API token and what to do about it,
+// to end newAPIClient's sentence.
+func tokenProblem(cfg *config.Config, cfgPath string) string {
+	file := cfg.HTTP.APITokenFile
+	if file == "" {
+		return fmt.Sprintf(": set http.api_token_file in %s (it is not set, and neither is %s); "+
+			"if the bot runs without one, set it in the bot's configuration too and restart the bot", cfgPath, config.EnvAPIToken)
+	}
+	data, err := os.ReadFile(file)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return fmt.Sprintf(", but http.api_token_file %q of %s cannot be read (%v): run the command as a user who may read it",
+			file, cfgPath, pe.Err)
+	case err != nil:
+		return fmt.Sprintf(", but http.api_token_file %q of %s cannot be read (%v)", file, cfgPath, err)
+	case strings.TrimSpace(string(data)) == "":
+		return fmt.Sprintf(", but http.api_token_file %q of %s is empty: put the bot's token in it", file, cfgPath)
+	}
+	return fmt.Sprintf(", but http.api_token_file %q of %s gave none", file, cfgPath)
+}
+
+// request sends a request and returns the answer with its body still open,
+// or an error for what the command cannot go on from: the bot cannot be
+// reached, it refused the token, or it has its API turned off. A timeout of
+// zero means none.
+func (c *apiClient) request(method, path string, body []byte, timeout time.Duration) (*http.Response, context.CancelFunc, error) {
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
 	if err != nil {
+		cancel()
 		return nil, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot reach the running dutybot at %s (is http.listen right?): %w", c.base, unwrapURL(err))
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the answer of %s: %w", c.base, err)
+		cancel()
+		return nil, nil, fmt.Errorf("the database %s is in use by a running dutybot, but its HTTP API at %s (http.listen of %s) "+
+			"cannot be reached (%v): start the command with the configuration the bot runs with, or wait while the bot starts or stops",
+			c.dbPath, c.base, c.cfgPath, unwrapURL(err))
 	}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized:
-		return nil, nil, fmt.Errorf("%s refused the API token: check http.api_token_file or DUTYBOT_API_TOKEN", c.base)
+		resp.Body.Close()
+		cancel()
+		return nil, nil, fmt.Errorf("the running dutybot at %s refused the API token of %s: give the command the token the bot runs with",
+			c.base, c.tokenFrom)
 	case http.StatusServiceUnavailable:
-		var e struct{ Error string }
-		_ = json.Unmarshal(data, &e)
-		return nil, nil, fmt.Errorf("%s: %s", c.base, e.Error)
+		// On the endpoints these commands use, the bot answers 503 only
+		// when it has no API token of its own.
+		resp.Body.Close()
+		cancel()
+		return nil, nil, fmt.Errorf("the running dutybot at %s has its HTTP API turned off because it was started without an API token: "+
+			"set http.api_token_file in the configuration it runs with (or %s in its environment), restart it, and run this command again",
+			c.base, config.EnvAPIToken)
+	}
+	return resp, cancel, nil
+}
+
+// do sends a request and reads the whole answer; the status is the
+// caller's to judge.
+func (c *apiClient) do(method, path string, body []byte) (*http.Response, []byte, error) {
+	resp, cancel, err := c.request(method, path, body, apiTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer cancel()
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the answer of the running dutybot at %s broke off: %w", c.base, err)
 	}
 	return resp, data, nil
+}
+
+// answerError turns an answer the command did not expect into an error:
+// the bot's own reason when it gave one, else a hint that something other
+// than this dutybot answered.
+func (c *apiClient) answerError(method, path string, resp *http.Response, body []byte) error {
+	var e struct{ Error string }
+	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		return fmt.Errorf("the running dutybot at %s: %s", c.base, e.Error)
+	}
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+		return fmt.Errorf("%s answered %s to %s %s: check that http.listen of %s is the address the running dutybot listens on, "+
+			"and that it is as new as this command", c.base, resp.Status, method, strings.SplitN(path, "?", 2)[0], c.cfgPath)
+	}
+	const shown = 200
+	if len(body) > shown {
+		body = append(body[:shown:shown], "…"...)
+	}
+	return fmt.Errorf("the running dutybot at %s answered %s: %s", c.base, resp.Status, bytes.TrimSpace(body))
 }
 
 // unwrapURL drops the request URL from a client error; the caller names
@@ -81,21 +174,17 @@ func unwrapURL(err error) error {
 
 // apiGet fetches path from the running dutybot; a status other than 200
 // is an error with the server's reason.
-func apiGet(cfg *config.Config, path string) (*http.Response, []byte, error) {
-	client, err := newAPIClient(cfg)
+func apiGet(cfg *config.Config, cfgPath, path string) (*http.Response, []byte, error) {
+	client, err := newAPIClient(cfg, cfgPath)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s is in use by the running dutybot and %v", cfg.Storage.Path, err)
+		return nil, nil, err
 	}
 	resp, body, err := client.do("GET", path, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		var e struct{ Error string }
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
-			return resp, nil, fmt.Errorf("%s: %s", client.base, e.Error)
-		}
-		return resp, nil, fmt.Errorf("%s answered %s: %s", client.base, resp.Status, body)
+		return resp, nil, client.answerError("GET", path, resp, body)
 	}
 	return resp, body, nil
 }

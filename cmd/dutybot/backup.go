@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +25,7 @@ dutybot, put the copy in place of storage.path and start dutybot.
 `
 
 // backupCmd runs "dutybot backup …".
-func backupCmd(args []string, stdout, stderr io.Writer) int {
+func (c cli) backupCmd(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		fmt.Fprint(stdout, backupUsageText)
 		return 0
@@ -57,7 +56,7 @@ func backupCmd(args []string, stdout, stderr io.Writer) int {
 
 	start := time.Now()
 	tmp := file + ".partial"
-	n, via, err := backupTo(cfg, tmp)
+	n, via, err := c.backupTo(cfg, *cfgPath, tmp)
 	if err == nil {
 		err = os.Rename(tmp, file)
 	}
@@ -91,12 +90,12 @@ func backupCmd(args []string, stdout, stderr io.Writer) int {
 
 // backupTo writes a consistent copy to path: directly when the database
 // is free, else through the running dutybot's API. It syncs the file.
-func backupTo(cfg *config.Config, path string) (int64, string, error) {
+func (c cli) backupTo(cfg *config.Config, cfgPath, path string) (int64, string, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return 0, "", err
 	}
-	n, via, err := copyDatabase(cfg, f)
+	n, via, err := c.copyDatabase(cfg, cfgPath, f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -106,11 +105,11 @@ func backupTo(cfg *config.Config, path string) (int64, string, error) {
 	return n, via, err
 }
 
-func copyDatabase(cfg *config.Config, w io.Writer) (int64, string, error) {
-	db, err := storage.OpenReadOnly(cfg.Storage.Path)
+func (c cli) copyDatabase(cfg *config.Config, cfgPath string, w io.Writer) (int64, string, error) {
+	db, held, err := c.openDirect(cfg.Storage.Path, true)
 	switch {
-	case errors.Is(err, storage.ErrLocked):
-		return backupViaAPI(cfg, w)
+	case held:
+		return backupViaAPI(cfg, cfgPath, w)
 	case err != nil:
 		return 0, "", err
 	}
@@ -120,30 +119,23 @@ func copyDatabase(cfg *config.Config, w io.Writer) (int64, string, error) {
 }
 
 // backupViaAPI streams GET /api/v1/backup into w.
-func backupViaAPI(cfg *config.Config, w io.Writer) (int64, string, error) {
-	client, err := newAPIClient(cfg)
+func backupViaAPI(cfg *config.Config, cfgPath string, w io.Writer) (int64, string, error) {
+	client, err := newAPIClient(cfg, cfgPath)
 	if err != nil {
-		return 0, "", fmt.Errorf("%s is in use by the running dutybot and %v", cfg.Storage.Path, err)
+		return 0, "", err
 	}
 	via := "through the running dutybot's HTTP API at " + client.base
-	req, err := http.NewRequest("GET", client.base+"/api/v1/backup", nil)
+	const path = "/api/v1/backup"
+	// No overall timeout: a large database takes as long as it takes.
+	resp, cancel, err := client.request("GET", path, nil, 0)
 	if err != nil {
 		return 0, via, err
 	}
-	req.Header.Set("Authorization", "Bearer "+client.token)
-	// No overall timeout: a large database takes as long as it takes.
-	resp, err := (&http.Client{}).Do(req)
-	if err != nil {
-		return 0, via, fmt.Errorf("cannot reach the running dutybot at %s (is http.listen right?): %w", client.base, unwrapURL(err))
-	}
+	defer cancel()
 	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusUnauthorized:
-		return 0, via, fmt.Errorf("%s refused the API token: check http.api_token_file or DUTYBOT_API_TOKEN", client.base)
-	default:
+	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return 0, via, fmt.Errorf("%s answered %s: %s", client.base, resp.Status, body)
+		return 0, via, client.answerError("GET", path, resp, body)
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {

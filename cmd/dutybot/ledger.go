@@ -35,22 +35,18 @@ token of http.api_token_file or DUTYBOT_API_TOKEN) instead.
 `
 
 // ledgerCmd runs "dutybot ledger …".
-func ledgerCmd(args []string, stdout, stderr io.Writer) int {
+func (c cli) ledgerCmd(args []string, stdout, stderr io.Writer) int {
 	return subcommands("ledger", ledgerUsageText, map[string]cmdFunc{
-		"verify": ledgerVerify,
-		"export": ledgerExport,
-		"show":   ledgerShow,
+		"verify": c.ledgerVerify,
+		"export": c.ledgerExport,
+		"show":   c.ledgerShow,
 	}, args, stdout, stderr)
 }
 
 // openLedger opens the database read-only for a ledger command; locked
 // reports that the running dutybot holds it.
-func openLedger(cfg *config.Config) (db *storage.DB, locked bool, err error) {
-	db, err = storage.OpenReadOnly(cfg.Storage.Path)
-	if errors.Is(err, storage.ErrLocked) {
-		return nil, true, err
-	}
-	return db, false, err
+func (c cli) openLedger(cfg *config.Config) (db *storage.DB, locked bool, err error) {
+	return c.openDirect(cfg.Storage.Path, true)
 }
 
 type headsFlag []ledger.Head
@@ -65,7 +61,7 @@ func (h *headsFlag) Set(s string) error {
 	return nil
 }
 
-func ledgerVerify(args []string, stdout, stderr io.Writer) int {
+func (c cli) ledgerVerify(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	var heads headsFlag
@@ -80,7 +76,7 @@ func ledgerVerify(args []string, stdout, stderr io.Writer) int {
 	_ = cfg.ResolveSecrets(os.Getenv)
 	var v api.VerifyJSON
 	var via string
-	db, locked, err := openLedger(cfg)
+	db, locked, err := c.openLedger(cfg)
 	switch {
 	case errors.Is(err, storage.ErrDamaged) || errors.Is(err, storage.ErrEmptyFile):
 		// What verify is for: the file itself is broken.
@@ -92,7 +88,7 @@ func ledgerVerify(args []string, stdout, stderr io.Writer) int {
 			q.Add("witness", fmt.Sprintf("%d:%s", h.Seq, h.Hash))
 		}
 		var body []byte
-		if _, body, err = apiGet(cfg, "/api/v1/ledger/verify?"+q.Encode()); err == nil {
+		if _, body, err = apiGet(cfg, *cfgPath, "/api/v1/ledger/verify?"+q.Encode()); err == nil {
 			err = json.Unmarshal(body, &v)
 		}
 		via = "the running dutybot's HTTP API at " + apiBase(cfg)
@@ -157,7 +153,7 @@ func printVerify(w io.Writer, cfg *config.Config, v api.VerifyJSON, via string) 
 	fmt.Fprintf(w, "(read %s)\n", via)
 }
 
-func ledgerExport(args []string, stdout, stderr io.Writer) int {
+func (c cli) ledgerExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	fromS := fs.String("from", "", "first date, e.g. 2026-11-01 (default: the first of this month)")
@@ -198,11 +194,11 @@ func ledgerExport(args []string, stdout, stderr io.Writer) int {
 	var calls, head string
 	var via string
 	start := time.Now()
-	db, locked, err := openLedger(cfg)
+	db, locked, err := c.openLedger(cfg)
 	switch {
 	case locked:
 		var resp *http.Response
-		if resp, data, err = apiGet(cfg, "/api/v1/ledger?"+q.Encode()); err == nil {
+		if resp, data, err = apiGet(cfg, *cfgPath, "/api/v1/ledger?"+q.Encode()); err == nil {
 			calls, head = resp.Header.Get(api.HeaderLedgerCalls), resp.Header.Get(api.HeaderChainHead)
 		}
 		via = "from the running dutybot's HTTP API at " + apiBase(cfg)
@@ -226,7 +222,7 @@ func ledgerExport(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func ledgerShow(args []string, stdout, stderr io.Writer) int {
+func (c cli) ledgerShow(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("show", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	pos, code, ok := parseArgs("ledger show", fs, args, 1, "ALERT_ID", stdout, stderr)
@@ -239,11 +235,11 @@ func ledgerShow(args []string, stdout, stderr io.Writer) int {
 	}
 	_ = cfg.ResolveSecrets(os.Getenv)
 	var text string
-	db, locked, err := openLedger(cfg)
+	db, locked, err := c.openLedger(cfg)
 	switch {
 	case locked:
 		var body []byte
-		_, body, err = apiGet(cfg, "/api/v1/ledger/alerts/"+url.PathEscape(pos[0]))
+		_, body, err = apiGet(cfg, *cfgPath, "/api/v1/ledger/alerts/"+url.PathEscape(pos[0]))
 		text = string(body)
 	case err == nil:
 		text, err = ledger.New(cfg, db).Story(pos[0])

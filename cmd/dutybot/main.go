@@ -49,6 +49,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 // runContext is run with a context that stops long-running commands
 // (tests cancel it; SIGINT and SIGTERM do too where a command watches them).
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return newCLI().run(ctx, args, stdout, stderr)
+}
+
+// run runs the command of args.
+func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := "run"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		usage(stdout)
@@ -67,13 +72,13 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	case "check-config":
 		return checkConfig(args, stdout, stderr)
 	case "roster":
-		return rosterCmd(args, stdout, stderr)
+		return c.rosterCmd(args, stdout, stderr)
 	case "ledger":
-		return ledgerCmd(args, stdout, stderr)
+		return c.ledgerCmd(args, stdout, stderr)
 	case "backup":
-		return backupCmd(args, stdout, stderr)
+		return c.backupCmd(args, stdout, stderr)
 	case "quarantine":
-		return quarantineCmd(args, stdout, stderr)
+		return c.quarantineCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dutybot", versionString())
 		return 0

@@ -29,22 +29,22 @@ HTTP API (http.listen, with the token of http.api_token_file or DUTYBOT_API_TOKE
 `
 
 // quarantineCmd runs "dutybot quarantine …".
-func quarantineCmd(args []string, stdout, stderr io.Writer) int {
+func (c cli) quarantineCmd(args []string, stdout, stderr io.Writer) int {
 	return subcommands("quarantine", quarantineUsageText, map[string]cmdFunc{
-		"list": quarantineList,
-		"drop": quarantineDrop,
+		"list": c.quarantineList,
+		"drop": c.quarantineDrop,
 	}, args, stdout, stderr)
 }
 
 // withQuarantine runs direct on the database when dutybot is not running,
 // else api through the running dutybot; it returns where it went.
-func withQuarantine(cfg *config.Config, direct func(*storage.DB) error, api func(*apiClient) error) (string, error) {
-	db, err := storage.Open(cfg.Storage.Path)
+func (c cli) withQuarantine(cfg *config.Config, cfgPath string, direct func(*storage.DB) error, api func(*apiClient) error) (string, error) {
+	db, held, err := c.openDirect(cfg.Storage.Path, false)
 	switch {
-	case errors.Is(err, storage.ErrLocked):
-		client, err := newAPIClient(cfg)
+	case held:
+		client, err := newAPIClient(cfg, cfgPath)
 		if err != nil {
-			return "", fmt.Errorf("%s is in use by the running dutybot and %v", cfg.Storage.Path, err)
+			return "", err
 		}
 		return "the running dutybot's HTTP API at " + client.base, api(client)
 	case err != nil:
@@ -54,7 +54,7 @@ func withQuarantine(cfg *config.Config, direct func(*storage.DB) error, api func
 	return cfg.Storage.Path, direct(db)
 }
 
-func quarantineList(args []string, stdout, stderr io.Writer) int {
+func (c cli) quarantineList(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	raw := fs.Bool("raw", false, "show each record's stored bytes")
@@ -67,15 +67,16 @@ func quarantineList(args []string, stdout, stderr io.Writer) int {
 	}
 	_ = cfg.ResolveSecrets(os.Getenv)
 	var qs []storage.Quarantined
-	via, err := withQuarantine(cfg, func(db *storage.DB) error {
+	via, err := c.withQuarantine(cfg, *cfgPath, func(db *storage.DB) error {
 		return db.View(func(tx *storage.Tx) error { qs = tx.QuarantinedRecords(); return nil })
-	}, func(c *apiClient) error {
-		resp, body, err := c.do("GET", "/api/v1/quarantine", nil)
+	}, func(bot *apiClient) error {
+		const path = "/api/v1/quarantine"
+		resp, body, err := bot.do("GET", path, nil)
 		if err != nil {
 			return err
 		}
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s answered %s: %s", c.base, resp.Status, body)
+			return bot.answerError("GET", path, resp, body)
 		}
 		var out api.QuarantineJSON
 		err = json.Unmarshal(body, &out)
@@ -102,7 +103,7 @@ func quarantineList(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func quarantineDrop(args []string, stdout, stderr io.Writer) int {
+func (c cli) quarantineDrop(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("drop", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	fs.SetOutput(stderr)
@@ -137,7 +138,7 @@ func quarantineDrop(args []string, stdout, stderr io.Writer) int {
 	}
 	_ = cfg.ResolveSecrets(os.Getenv)
 	var missing []uint64
-	via, err := withQuarantine(cfg, func(db *storage.DB) error {
+	via, err := c.withQuarantine(cfg, *cfgPath, func(db *storage.DB) error {
 		return db.Update(func(tx *storage.Tx) error {
 			missing = missing[:0]
 			for _, n := range seqs {
@@ -151,18 +152,20 @@ func quarantineDrop(args []string, stdout, stderr io.Writer) int {
 			}
 			return nil
 		})
-	}, func(c *apiClient) error {
+	}, func(bot *apiClient) error {
 		for _, n := range seqs {
-			resp, body, err := c.do("DELETE", fmt.Sprintf("/api/v1/quarantine/%d", n), nil)
+			path := fmt.Sprintf("/api/v1/quarantine/%d", n)
+			resp, body, err := bot.do("DELETE", path, nil)
 			if err != nil {
 				return err
 			}
-			switch resp.StatusCode {
-			case http.StatusOK:
-			case http.StatusNotFound:
-				missing = append(missing, n)
+			var e struct{ Error string }
+			switch {
+			case resp.StatusCode == http.StatusOK:
+			case resp.StatusCode == http.StatusNotFound && json.Unmarshal(body, &e) == nil && e.Error != "":
+				missing = append(missing, n) // the bot's own "no quarantined record"
 			default:
-				return fmt.Errorf("%s answered %s: %s", c.base, resp.Status, body)
+				return bot.answerError("DELETE", path, resp, body)
 			}
 		}
 		return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,5 +76,16 @@ func TestQuarantineCLIThroughAPI(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, "quarantine", "drop", "5", "-config", e.cfgPath); code != 1 || !strings.Contains(errOut, "no quarantined record [5]") {
 		t.Errorf("drop via API: %d %s", code, errOut)
+	}
+
+	// A bot that crashed holds nothing: the system let go of its lock, and
+	// the command reads the file itself.
+	if err := bot.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-bot.done
+	code, out, errOut = runCLI(t, "quarantine", "list", "-config", e.cfgPath)
+	if code != 0 || !strings.Contains(out, "the quarantine is empty (read "+filepath.Join(filepath.Dir(e.cfgPath), "dutybot.db")+")") {
+		t.Errorf("list after the bot was killed: %d\n%s%s", code, out, errOut)
 	}
 }

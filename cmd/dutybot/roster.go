@@ -19,6 +19,7 @@ import (
 	"dutybot/app"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/locales"
 	"dutybot/redact"
 	"dutybot/roster"
 	"dutybot/rota"
@@ -40,11 +41,11 @@ DUTYBOT_API_TOKEN) instead.
 `
 
 // rosterCmd runs "dutybot roster …".
-func rosterCmd(args []string, stdout, stderr io.Writer) int {
+func (c cli) rosterCmd(args []string, stdout, stderr io.Writer) int {
 	return subcommands("roster", rosterUsageText, map[string]cmdFunc{
-		"import":   rosterImport,
+		"import":   c.rosterImport,
 		"template": rosterTemplate,
-		"export":   rosterExport,
+		"export":   c.rosterExport,
 	}, args, stdout, stderr)
 }
 
@@ -61,7 +62,10 @@ func rosterFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (fil
 // openDB builds the services on the database for a CLI command; locked
 // reports that a running dutybot holds it. The command never talks to
 // Telegram.
-func openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err error) {
+func (c cli) openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err error) {
+	if c.held(cfg.Storage.Path) {
+		return nil, true, nil
+	}
 	if cfg.Telegram.Token == "" {
 		cfg.Telegram.Token = "0:offline-roster-command" // never used: the bot is not started
 	}
@@ -69,12 +73,12 @@ func openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err 
 		cfg.Telegram.Token, cfg.HTTP.APIToken))
 	a, err = app.New(cfg, app.Options{NoHTTP: true, NoBot: true, Log: log})
 	if errors.Is(err, storage.ErrLocked) {
-		return nil, true, err
+		return nil, true, nil // a dutybot started since held looked
 	}
 	return a, false, err
 }
 
-func rosterImport(args []string, stdout, stderr io.Writer) int {
+func (c cli) rosterImport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	file, code, ok := rosterFlags(fs, args, stdout, stderr)
@@ -87,16 +91,16 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 	}
 	shifts, err := roster.ParseFile(file, cfg)
 	if err != nil {
-		printParseError(stderr, file, err)
+		printParseError(stderr, cfg, file, err)
 		return 1
 	}
 	_ = cfg.ResolveSecrets(os.Getenv) // only the API token matters here, and only if the bot runs
 	name := filepath.Base(file)
 
-	a, locked, err := openDB(cfg, stderr)
+	a, locked, err := c.openDB(cfg, stderr)
 	switch {
 	case locked:
-		return importViaAPI(cfg, file, name, stdout, stderr)
+		return importViaAPI(cfg, *cfgPath, file, name, stdout, stderr)
 	case err != nil:
 		fmt.Fprintf(stderr, "dutybot roster import: %v\n", err)
 		return 1
@@ -119,11 +123,10 @@ func rosterImport(args []string, stdout, stderr io.Writer) int {
 }
 
 // importViaAPI sends the file to the running dutybot.
-func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Writer) int {
-	client, err := newAPIClient(cfg)
+func importViaAPI(cfg *config.Config, cfgPath, file, name string, stdout, stderr io.Writer) int {
+	client, err := newAPIClient(cfg, cfgPath)
 	if err != nil {
-		fmt.Fprintf(stderr, "dutybot roster import: %s is in use by the running dutybot and %v\nnothing was imported\n",
-			cfg.Storage.Path, err)
+		fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", err)
 		return 1
 	}
 	data, err := os.ReadFile(file)
@@ -131,7 +134,8 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 		fmt.Fprintf(stderr, "dutybot roster import: %v\n", err)
 		return 1
 	}
-	resp, body, err := client.do("POST", "/api/v1/roster?filename="+url.QueryEscape(name), data)
+	path := "/api/v1/roster?filename=" + url.QueryEscape(name)
+	resp, body, err := client.do("POST", path, data)
 	if err != nil {
 		fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", err)
 		return 1
@@ -139,20 +143,20 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 	if resp.StatusCode != http.StatusOK {
 		var rej api.RosterErrorJSON
 		if err := json.Unmarshal(body, &rej); err != nil || rej.Error == "" {
-			fmt.Fprintf(stderr, "dutybot roster import: %s answered %s: %s\nnothing was imported\n", client.base, resp.Status, body)
+			fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", client.answerError("POST", path, resp, body))
 			return 1
 		}
 		switch {
 		case len(rej.Conflicts) > 0:
 			printConflicts(stderr, file, rej.Conflicts)
 		case len(rej.Rows) > 0:
-			fmt.Fprintf(stderr, "%s: %s; nothing was imported:\n", file, plural(len(rej.Rows)+rej.More, "problem"))
+			// The bot found problems this command did not (its
+			// configuration differs): they come in English.
+			rows := roster.Errors{Total: len(rej.Rows) + rej.More}
 			for _, r := range rej.Rows {
-				fmt.Fprintf(stderr, "  %s\n", roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
+				rows.List = append(rows.List, roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
 			}
-			if rej.More > 0 {
-				fmt.Fprintf(stderr, "  … and %d more not listed; fix these first\n", rej.More)
-			}
+			printParseError(stderr, cfg, file, rows)
 		default:
 			fmt.Fprintf(stderr, "dutybot roster import: %s\nnothing was imported\n", rej.Error)
 		}
@@ -168,21 +172,33 @@ func importViaAPI(cfg *config.Config, file, name string, stdout, stderr io.Write
 	return 0
 }
 
-// printParseError lists every bad row of a roster, or why it could not be
-// read.
-func printParseError(w io.Writer, file string, err error) {
-	var rows roster.Errors
-	if errors.As(err, &rows) {
-		fmt.Fprintf(w, "%s: %s; nothing was imported:\n", file, plural(rows.Total, "problem"))
-		for _, re := range rows.List {
-			fmt.Fprintf(w, "  %s\n", re)
-		}
-		if n := rows.Unlisted(); n > 0 {
-			fmt.Fprintf(w, "  … and %d more not listed; fix these first\n", n)
-		}
+// printParseError lists every bad row of a roster, or tells why it could
+// not be read, in the configured language as the chat does: the operator
+// passes the rows on to whoever fills in the roster.
+func printParseError(w io.Writer, cfg *config.Config, file string, err error) {
+	cat, cerr := locales.New(cfg.Language)
+	if cerr != nil {
+		fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
 		return
 	}
-	fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
+	lang := cfg.Language
+	var rows roster.Errors
+	var p *roster.Problem
+	switch {
+	case errors.As(err, &rows):
+		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadRows", map[string]any{"File": file, "Count": rows.Total,
+			"Problems": plural(rows.Total, "problem")})) // English counts in words
+		for _, re := range rows.List {
+			fmt.Fprintf(w, "  %s\n", re.Text(cat, lang))
+		}
+		if n := rows.Unlisted(); n > 0 {
+			fmt.Fprintf(w, "  %s\n", cat.T(lang, "RosterCLIMoreProblems", map[string]any{"Count": n}))
+		}
+	case errors.As(err, &p):
+		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadFile", map[string]any{"File": file, "Error": roster.Text(cat, lang, p)}))
+	default:
+		fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
+	}
 }
 
 func printConflicts(w io.Writer, file string, conflicts []string) {
@@ -281,7 +297,7 @@ func rosterTemplate(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func rosterExport(args []string, stdout, stderr io.Writer) int {
+func (c cli) rosterExport(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	cfgPath := fs.String("config", "config.yaml", "configuration file")
 	fromS := fs.String("from", "", "first date, e.g. 2026-10-01 (default today)")
@@ -328,10 +344,10 @@ func rosterExport(args []string, stdout, stderr io.Writer) int {
 	var data []byte
 	var count int
 	var via string
-	a, locked, err := openDB(cfg, stderr)
+	a, locked, err := c.openDB(cfg, stderr)
 	switch {
 	case locked:
-		data, count, err = exportViaAPI(cfg, from, to)
+		data, count, err = exportViaAPI(cfg, *cfgPath, from, to)
 		via = "from the running dutybot's HTTP API at " + apiBase(cfg)
 	case err != nil:
 		// reported below
@@ -368,12 +384,12 @@ func exportDB(a *app.App, from, to time.Time) ([]byte, int, error) {
 	return data, len(shifts), err
 }
 
-func exportViaAPI(cfg *config.Config, from, to time.Time) ([]byte, int, error) {
+func exportViaAPI(cfg *config.Config, cfgPath string, from, to time.Time) ([]byte, int, error) {
 	q := url.Values{"format": {"xlsx"}, "from": {from.Format(time.DateOnly)}}
 	if !to.IsZero() {
 		q.Set("to", to.Format(time.DateOnly))
 	}
-	resp, body, err := apiGet(cfg, "/api/v1/roster?"+q.Encode())
+	resp, body, err := apiGet(cfg, cfgPath, "/api/v1/roster?"+q.Encode())
 	if err != nil {
 		return nil, 0, err
 	}

@@ -153,7 +153,7 @@ func TestRosterTemplateRoundTrip(t *testing.T) {
 	}
 	// The template as written still holds its example row: refused.
 	code, _, errOut = runCLI(t, "roster", "import", "-config", cfgPath, tpl)
-	if code != 1 || !strings.Contains(errOut, "example row") || !strings.Contains(errOut, "nothing was imported") {
+	if code != 1 || !strings.Contains(errOut, "第 2 行（备注）：这是模板的示例行，请删除") || !strings.Contains(errOut, "未导入任何内容") {
 		t.Fatalf("unfilled template: %d\n%s", code, errOut)
 	}
 
@@ -238,12 +238,38 @@ func TestRosterImportBadAndGoodFiles(t *testing.T) {
 	// 带班领导 (merged over row 8) and no 值班人员.
 	bad := filepath.Join(dir, "bad.xlsx")
 	cliRoster(t, bad, first, []string{"刘洋", "吴敏", "王某"}, [][2]string{{"张明", "吴敏"}, {"张明", "赵六"}, {"", "张明"}})
-	code, out, errOut := runCLI(t, "roster", "import", "-config", cfgPath, bad)
-	if code != 1 || out != "" {
-		t.Fatalf("bad file: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	// The rows are told in the configured language, Chinese by default,
+	// as the chat tells them.
+	for _, tc := range []struct {
+		cfg  string
+		want string
+	}{
+		{cfgPath, bad + `：4 处问题，未导入任何内容：
+  第 6 行（值班人员）：“赵六”不是配置中的人员
+  第 7 行（带班领导）：“王某”不是配置中的人员
+  第 7 行（值班人员）：缺少值班人员
+  第 8 行（带班领导）：“王某”不是配置中的人员
+`},
+		{writeConfig(t, withDates("language: en\n"+validConfig, first)), bad + `: 4 problems; nothing was imported:
+  Row 6 (值班人员): "赵六" is not an official in the configuration
+  Row 7 (带班领导): "王某" is not an official in the configuration
+  Row 7 (值班人员): missing 值班人员
+  Row 8 (带班领导): "王某" is not an official in the configuration
+`},
+	} {
+		code, out, errOut := runCLI(t, "roster", "import", "-config", tc.cfg, bad)
+		if code != 1 || out != "" || errOut != tc.want {
+			t.Errorf("bad file: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", code, out, errOut, tc.want)
+		}
 	}
-	mustContain(t, "problems", errOut, bad+": 4 problems; nothing was imported:",
-		`row 6 (值班人员): "赵六"`, "row 7 (带班领导)", `"王某"`, "row 7 (值班人员): missing 值班人员", "row 8 (带班领导)")
+	noHeader := filepath.Join(dir, "no-header.csv")
+	if err := os.WriteFile(noHeader, []byte("姓名,电话\n张明,13800000001\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "roster", "import", "-config", cfgPath, noHeader); code != 1 ||
+		errOut != noHeader+"：前 5 行中没有表头行：应有日期、带班领导、值班人员三列\n未导入任何内容\n" {
+		t.Errorf("a file without a header: exit %d\n%s", code, errOut)
+	}
 	// Nothing was stored.
 	export := filepath.Join(dir, "e.xlsx")
 	if code, out, errOut := runCLI(t, "roster", "export", "-config", cfgPath, export); code != 0 || !strings.Contains(out, ": 0 shifts starting") {
@@ -256,7 +282,7 @@ func TestRosterImportBadAndGoodFiles(t *testing.T) {
 	if err := os.WriteFile(good, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runCLI(t, "roster", "import", "-config", cfgPath, good)
+	code, out, errOut := runCLI(t, "roster", "import", "-config", cfgPath, good)
 	if code != 0 {
 		t.Fatalf("CSV: %d\n%s", code, errOut)
 	}
@@ -305,7 +331,7 @@ func TestRosterCLIWithRunningBot(t *testing.T) {
 	bad := filepath.Join(dir, "bad.xlsx")
 	cliRoster(t, bad, first, []string{"刘洋"}, [][2]string{{"张明", "无名"}})
 	code, _, errOut = runCLI(t, "roster", "import", "-config", e.cfgPath, bad)
-	if code != 1 || !strings.Contains(errOut, `row 4 (值班人员): "无名"`) {
+	if code != 1 || !strings.Contains(errOut, `第 4 行（值班人员）：“无名”不是配置中的人员`) {
 		t.Errorf("bad file: %d %s", code, errOut)
 	}
 
@@ -330,7 +356,7 @@ func TestRosterCLIWithRunningBot(t *testing.T) {
 	}
 	t.Setenv("DUTYBOT_API_TOKEN", "")
 	code, _, errOut = runCLI(t, "roster", "import", "-config", e.cfgPath, file)
-	if code != 1 || !strings.Contains(errOut, "in use by the running dutybot") || !strings.Contains(errOut, "DUTYBOT_API_TOKEN") {
+	if code != 1 || !strings.Contains(errOut, "is in use by a running dutybot, so this command goes through its HTTP API") || !strings.Contains(errOut, "DUTYBOT_API_TOKEN") {
 		t.Errorf("no token: %d %s", code, errOut)
 	}
 	if strings.Contains(errOut+out, crashAPIToken) {
