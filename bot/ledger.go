@@ -7,8 +7,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -42,7 +40,7 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) bool {
 		b.reply(c, b.t(c, "LedgerUsage", map[string]any{"Arg": cutText(cmd.args, maxEchoUnits)}))
 		return true
 	}
-	l := ledger.New(b.Config, b.DB)
+	l := ledger.New(b.Config, b.DB, b.Catalog)
 	book, err := l.Book(ledger.Filter{From: p.From, To: p.To}, now)
 	var buf bytes.Buffer
 	if err == nil {
@@ -69,11 +67,8 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) bool {
 		b.reply(c, b.t(c, "LedgerSendFailed", nil))
 		return true
 	}
-	sum := sha256.Sum256(buf.Bytes())
 	err = b.DB.Update(func(tx *storage.Tx) error {
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvLedgerExport, Official: c.official.ID,
-			Actor: c.official.ID, Detail: ledger.ExportDetail("chat", label, l.FilterLabel(book.Filter), st, buf.Len(),
-				hex.EncodeToString(sum[:]))})
+		return tx.AppendEvent(l.ExportRecord(now, storage.WordChat, c.official.ID, c.official.ID, book, buf.Bytes()))
 	})
 	if err != nil {
 		b.Log.Error("record the ledger export", "official", c.official.ID, "err", err)

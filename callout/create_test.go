@@ -3,7 +3,6 @@ package callout
 import (
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -88,7 +87,7 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 	if qian.State != storage.StateUnreachable || len(qian.Escalations) != 1 {
 		t.Fatalf("o-qian = %+v", qian)
 	}
-	if e := qian.Escalations[0]; e.Action != "escalate" || len(e.People) != 0 || !strings.Contains(e.Note, "no unit_head") {
+	if e := qian.Escalations[0]; e.Action != "escalate" || len(e.People) != 0 || e.Reason != storage.ReasonNoTarget || e.Note != "" {
 		t.Errorf("o-qian escalation = %+v", e)
 	}
 

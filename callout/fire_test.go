@@ -171,7 +171,7 @@ func TestFireNoticeForEscalationWithoutPeople(t *testing.T) {
 		t.Fatalf("escalations = %+v", r.Escalations)
 	}
 	e := r.Escalations[1]
-	if e.Action != "escalate" || len(e.People) != 0 || e.Note != "skipped: no unit_head configured" {
+	if e.Action != "escalate" || len(e.People) != 0 || e.Reason != storage.ReasonNoTarget || e.Cause() != storage.ReasonNoTarget {
 		t.Errorf("escalation without a head = %+v", e)
 	}
 	if r.State != storage.StateEscalated || r.NextStep != 2 {
@@ -203,7 +203,7 @@ func TestFireRemindToUnreachableIsSkipped(t *testing.T) {
 		t.Errorf("reminded a blocked chat")
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if len(r.Escalations) != 1 || r.Escalations[0].Note != "skipped: unreachable" || r.NextStep != 1 {
+	if len(r.Escalations) != 1 || r.Escalations[0].Reason != storage.ReasonUnreachable || r.NextStep != 1 {
 		t.Errorf("recipient = %+v", r)
 	}
 }
