@@ -243,7 +243,7 @@ func TestChain(t *testing.T) {
 		{"unit_head", "o-wu", nil, storage.ReasonSelf, []string{"o-wu"}}, // the head is the recipient
 		{"unit_head", "o-liu", []string{"o-he"}, "", nil},
 		{"unit_head", "o-he", nil, storage.ReasonSelf, []string{"o-he"}}, // head of their own unit
-		{"unit_head", "o-qian", nil, storage.ReasonNoTarget, nil},      // 城管大队 has no head
+		{"unit_head", "o-qian", nil, storage.ReasonNoTarget, nil},        // 城管大队 has no head
 		{"unit_head", "o-duty2", []string{"o-he"}, "", nil},
 		{"leader", "o-zhang", []string{"o-liu"}, "", nil},
 		{"leader", "o-qian", []string{"o-liu"}, "", nil},
