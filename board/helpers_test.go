@@ -97,7 +97,13 @@ func (b *lockedBuffer) String() string {
 
 func newFixture(t *testing.T, o Options) *fixture {
 	t.Helper()
-	cfg, err := config.Parse([]byte(testYAML))
+	return newFixtureYAML(t, o, testYAML)
+}
+
+// newFixtureYAML is newFixture on another configuration.
+func newFixtureYAML(t *testing.T, o Options, yaml string) *fixture {
+	t.Helper()
+	cfg, err := config.Parse([]byte(yaml))
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
