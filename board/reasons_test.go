@@ -70,8 +70,11 @@ func TestStepWording(t *testing.T) {
 		{storage.Escalation{Action: "remind", At: at, Note: "skipped: unreachable"}, "08:20 未能再次叫应（无法送达）", "08:20 not called again (unreachable)"},
 		{storage.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: no unit_head configured"},
 			"08:20 未升级：无单位负责人可升级", "08:20 not escalated: no unit head to escalate to"},
-		{storage.Escalation{Action: "escalate", To: "official:o-duty", At: at, Note: "skipped: no official:o-duty configured"},
+		{storage.Escalation{Action: "escalate", To: "official:o-li", At: at, Note: "skipped: no official:o-li configured"},
 			"08:20 未升级：无可升级对象", "08:20 not escalated: nobody to escalate to"},
+		// The 带班领导's own check-in, as an older binary recorded it.
+		{storage.Escalation{Action: "escalate", To: "official:o-duty", At: at, Note: "skipped: no official:o-duty configured"},
+			"08:20 未升级：本人即升级对象，无需再升级", "08:20 not escalated: they are the one to escalate to themselves"},
 		{storage.Escalation{Action: "escalate", To: "official:o-duty", Role: "shift_leader", At: at, Reason: storage.ReasonSelf},
 			"08:20 未升级：本人即带班领导，无需再升级", "08:20 not escalated: they are the shift leader themselves"},
 		{storage.Escalation{Action: "escalate", To: "official:o-duty", At: at, Reason: storage.ReasonSelf},
@@ -84,7 +87,7 @@ func TestStepWording(t *testing.T) {
 	for _, tc := range tests {
 		for lang, want := range map[string]string{"zh-CN": tc.zh, "en": tc.en} {
 			v := &view{tr: f.cat, Lang: lang}
-			if got := f.srv.step(v, tc.e, at); got != want {
+			if got := f.srv.step(v, "o-duty", tc.e, at); got != want {
 				t.Errorf("%s %+v: %q, want %q", lang, tc.e, got, want)
 			}
 		}

@@ -232,7 +232,7 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 		if e.Action == config.ActionEscalate && len(e.People) > 0 {
 			lastTo = e.People
 		}
-		p.Steps = append(p.Steps, s.step(v, e, now))
+		p.Steps = append(p.Steps, s.step(v, r.Official, e, now))
 	}
 	switch {
 	case r.State == storage.StateAcked && r.AckedBy == r.Official:
@@ -256,9 +256,9 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 // step puts one step taken for a recipient into words: who was told, or
 // why nobody was (the recipient is the unit head themself; the target does
 // not rank above them; nobody holds the role).
-func (s *Server) step(v *view, e storage.Escalation, now time.Time) string {
+func (s *Server) step(v *view, recipient string, e storage.Escalation, now time.Time) string {
 	at := s.when(e.At, now)
-	cause := e.Cause()
+	cause := e.CauseFor(recipient)
 	switch {
 	case e.Action == config.ActionRemind && cause != "":
 		return v.T("BoardStepRemindSkipped", "Time", at)

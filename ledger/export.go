@@ -195,26 +195,26 @@ func (l *Ledger) CallState(c Call) string {
 func (l *Ledger) Steps(r storage.Recipient) string {
 	var parts []string
 	for _, e := range r.Escalations {
-		parts = append(parts, l.step(r, e))
+		parts = append(parts, l.step(r.Official, e))
 	}
 	return strings.Join(parts, l.t("LedgerListSep"))
 }
 
-// step says one step taken for recipient r.
-func (l *Ledger) step(r storage.Recipient, e storage.Escalation) string {
+// step says one step taken for recipient.
+func (l *Ledger) step(recipient string, e storage.Escalation) string {
 	at := e.At.In(l.cfg.Location).Format("01-02 15:04")
 	role, hasRole := l.roleLabel(e.Role)
 	if !hasRole {
 		role, hasRole = l.roleLabel(e.To)
 	}
-	cause := e.Cause()
+	cause := e.CauseFor(recipient)
 	switch {
 	case e.Action == config.ActionRemind && cause == "":
 		return l.t("LedgerStepRemind", "Time", at)
 	case e.Action == config.ActionRemind:
 		return l.t("LedgerStepRemindSkipped", "Time", at, "Reason", l.wordOr("LedgerReason_", cause))
 	case e.Action != config.ActionEscalate:
-		return at + " " + e.Action + noteOf(e)
+		return at + " " + e.Action + l.noteOf(e)
 	case len(e.People) > 0 && hasRole:
 		return l.t("LedgerStepEscalate", "Time", at, "Role", role, "Names", l.names(e.People))
 	case len(e.People) > 0:
@@ -234,15 +234,15 @@ func (l *Ledger) step(r storage.Recipient, e storage.Escalation) string {
 		return l.t("LedgerStepNobody", "Time", at)
 	}
 	// A record of an older binary with a note this one does not know.
-	return l.t("LedgerStepNobody", "Time", at) + noteOf(e)
+	return l.t("LedgerStepNobody", "Time", at) + l.noteOf(e)
 }
 
 // noteOf is an older record's note as written, in brackets.
-func noteOf(e storage.Escalation) string {
+func (l *Ledger) noteOf(e storage.Escalation) string {
 	if e.Note == "" {
 		return ""
 	}
-	return "（" + e.Note + "）"
+	return l.t("LedgerNote", "Note", e.Note)
 }
 
 func (l *Ledger) writeReports(sw *excelize.StreamWriter, b *Book, st styles) error {

@@ -129,13 +129,21 @@ var Reasons = []string{ReasonUnreachable, ReasonNoTarget, ReasonSelf, ReasonNotH
 // Cause is why the step reached nobody: its Reason, or what the Note of a
 // record written before reasons were typed said; "" when it reached
 // someone, or the note is not one the engine wrote.
-func (e Escalation) Cause() string {
+func (e Escalation) Cause() string { return e.CauseFor("") }
+
+// CauseFor is Cause for a step taken for recipient: an older record that
+// found "no official:o-hl configured" when o-hl is the recipient was the
+// recipient's own call escalated to themself (a 带班领导's own check-in).
+func (e Escalation) CauseFor(recipient string) string {
 	switch {
 	case e.Reason != "":
 		return e.Reason
 	case e.Note == "skipped: unreachable":
 		return ReasonUnreachable
 	case strings.HasPrefix(e.Note, "skipped: no ") && strings.HasSuffix(e.Note, " configured"):
+		if list, ok := strings.CutPrefix(e.To, "official:"); ok && recipient != "" && list == recipient {
+			return ReasonSelf
+		}
 		return ReasonNoTarget
 	}
 	return ""

@@ -197,3 +197,24 @@ func TestOpenUpgradesVersion2(t *testing.T) {
 		return err
 	})
 }
+
+// An older record of a call escalated to the people named by the step,
+// who were only the recipient, was the recipient's own call escalated to
+// themself.
+func TestEscalationCauseForRecipient(t *testing.T) {
+	old := Escalation{Action: "escalate", To: "official:o-hl", Note: "skipped: no official:o-hl configured"}
+	if got := old.CauseFor("o-hl"); got != ReasonSelf {
+		t.Errorf("own call: %q", got)
+	}
+	if got := old.CauseFor("o-li"); got != ReasonNoTarget {
+		t.Errorf("someone else's call: %q", got)
+	}
+	head := Escalation{Action: "escalate", To: "unit_head", Note: "skipped: no unit_head configured"}
+	if got := head.CauseFor("o-wu"); got != ReasonNoTarget {
+		t.Errorf("unit head step: %q", got)
+	}
+	typed := Escalation{Action: "escalate", To: "official:o-hl", Reason: ReasonNotHigher}
+	if got := typed.CauseFor("o-hl"); got != ReasonNotHigher {
+		t.Errorf("a typed reason is kept: %q", got)
+	}
+}
