@@ -93,3 +93,22 @@ func TestStepWording(t *testing.T) {
 		}
 	}
 }
+
+// Why a recipient cannot be reached, in the reader's words; the Bot API's
+// own answer is shown as it came.
+func TestUnreachableWording(t *testing.T) {
+	f := newFixture(t, Options{})
+	tests := []struct{ reason, zh, en string }{
+		{storage.UnreachableUnbound, "未绑定", "not bound"},
+		{storage.UnreachableBlocked, "已屏蔽机器人", "blocked the bot"},
+		{storage.UnreachableStalled(10*time.Minute + 3*time.Second), "Telegram 10 分钟未接收", "Telegram did not take it for 10 min"},
+		{"Bad Request: chat not found", "Bad Request: chat not found", "Bad Request: chat not found"},
+	}
+	for _, tc := range tests {
+		for lang, want := range map[string]string{"zh-CN": tc.zh, "en": tc.en} {
+			if got := unreachable(&view{tr: f.cat, Lang: lang}, tc.reason); got != want {
+				t.Errorf("%s %q: %q, want %q", lang, tc.reason, got, want)
+			}
+		}
+	}
+}

@@ -240,7 +240,7 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	case r.State == storage.StateAcked:
 		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.when(r.AckedAt, now), "Name", s.d.Config.OfficialName(r.AckedBy))
 	case r.State == storage.StateUnreachable:
-		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", reason(v, r.Unreachable))
+		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", unreachable(v, r.Unreachable))
 	case r.State == storage.StateEscalated && len(lastTo) > 0:
 		p.State, p.Icon, p.Status = "escalated", "up", v.T("BoardStateEscalated", "Names", s.names(v.Lang, lastTo), "Minutes", mins)
 	case a.State != storage.AlertOpen:
@@ -292,14 +292,16 @@ func roleOf(v *view, e storage.Escalation) (string, bool) {
 	return "", false
 }
 
-// reason puts the engine's reasons for an unreachable recipient into
+// unreachable puts the engine's reasons for an unreachable recipient into
 // words; others (the Bot API's) are shown as they are.
-func reason(v *view, r string) string {
-	switch r {
-	case "not bound to Telegram":
+func unreachable(v *view, r string) string {
+	switch cause, after := storage.UnreachableCause(r); cause {
+	case storage.CauseUnbound:
 		return v.T("BoardReasonUnbound")
-	case "chat blocked the bot":
+	case storage.CauseBlocked:
 		return v.T("BoardReasonBlocked")
+	case storage.CauseStalled:
+		return v.T("BoardReasonStalled", "Minutes", max(int(after/time.Minute), 1))
 	}
 	return r
 }

@@ -116,7 +116,7 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 	if len(infos) != 2 {
 		t.Fatalf("admin info jobs = %+v", infos)
 	}
-	mustContain(t, "admin info", infos[0].Text, "李芳", a.ID, "not bound to Telegram")
+	mustContain(t, "admin info", infos[0].Text, "李芳", a.ID, "原因：尚未绑定机器人")
 	mustContain(t, "admin info", infos[1].Text, "钱进")
 	for _, j := range infos {
 		if j.ChatID != f.chat("o-admin") || j.Ref.Alert != a.ID {

@@ -183,7 +183,7 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 			func(lang string) (string, [][]storage.Button) {
 				return e.tr.T(lang, "AdminUnreachable", map[string]any{
 					"Name": e.cfg.OfficialName(r.Official), "Unit": e.cfg.UnitNameOf(r.Official), "Alert": a.ID,
-					"Title": a.TitleIn(lang), "Reason": reason}), nil
+					"Title": a.TitleIn(lang), "Reason": e.unreachableWords(lang, reason)}), nil
 			})
 		if err != nil {
 			return err
@@ -196,6 +196,20 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 		}
 	}
 	return nil
+}
+
+// unreachableWords says why a recipient cannot be reached in lang: the
+// engine's own reasons in words, the Bot API's answer as it came.
+func (e *Engine) unreachableWords(lang, reason string) string {
+	switch cause, after := storage.UnreachableCause(reason); cause {
+	case storage.CauseUnbound:
+		return e.tr.T(lang, "UnreachableUnbound", nil)
+	case storage.CauseBlocked:
+		return e.tr.T(lang, "UnreachableBlocked", nil)
+	case storage.CauseStalled:
+		return e.tr.T(lang, "UnreachableStalled", map[string]any{"Minutes": max(int(after/time.Minute), 1)})
+	}
+	return reason
 }
 
 // Fire implements scheduler.FireFunc for recipients' escalation steps.

@@ -336,3 +336,41 @@ func (t *Tx) LinkedAlert(link string) (string, bool) {
 	v := t.tx.Bucket(bLinks).Get([]byte(link))
 	return string(v), v != nil
 }
+
+// Why a recipient cannot be reached (Recipient.Unreachable), as the engine
+// records it; a failed send records the Bot API's answer as it came.
+// Readers put them into words with UnreachableCause.
+const (
+	UnreachableUnbound = "not bound to Telegram"
+	UnreachableBlocked = "chat blocked the bot"
+	unreachableStalled = "Telegram has not taken the call for "
+)
+
+// Causes of UnreachableCause.
+const (
+	CauseUnbound = "unbound" // never bound the bot
+	CauseBlocked = "blocked" // blocked the bot, or the chat is gone
+	CauseStalled = "stalled" // Telegram did not take the call for a while (after)
+)
+
+// UnreachableStalled is the reason recorded when Telegram has not taken a
+// call for d.
+func UnreachableStalled(d time.Duration) string { return unreachableStalled + d.String() }
+
+// UnreachableCause reads a recorded reason: one of Cause…, with how long
+// Telegram did not take the call for CauseStalled; "" for a reason of the
+// Bot API, to be shown as it is.
+func UnreachableCause(reason string) (cause string, after time.Duration) {
+	switch reason {
+	case UnreachableUnbound:
+		return CauseUnbound, 0
+	case UnreachableBlocked:
+		return CauseBlocked, 0
+	}
+	if s, ok := strings.CutPrefix(reason, unreachableStalled); ok {
+		if d, err := time.ParseDuration(s); err == nil {
+			return CauseStalled, d
+		}
+	}
+	return "", 0
+}

@@ -218,3 +218,25 @@ func TestEscalationCauseForRecipient(t *testing.T) {
 		t.Errorf("a typed reason is kept: %q", got)
 	}
 }
+
+// The engine's reasons for an unreachable recipient are read back as
+// causes; the Bot API's answers are not.
+func TestUnreachableCause(t *testing.T) {
+	tests := []struct {
+		reason string
+		cause  string
+		after  time.Duration
+	}{
+		{UnreachableUnbound, CauseUnbound, 0},
+		{UnreachableBlocked, CauseBlocked, 0},
+		{UnreachableStalled(10*time.Minute + 3*time.Second), CauseStalled, 10*time.Minute + 3*time.Second},
+		{"Telegram has not taken the call for ever", "", 0},
+		{"chat unreachable: forbidden, Forbidden: bot was blocked by the user", "", 0},
+		{"", "", 0},
+	}
+	for _, tc := range tests {
+		if c, d := UnreachableCause(tc.reason); c != tc.cause || d != tc.after {
+			t.Errorf("UnreachableCause(%q) = %q, %v; want %q, %v", tc.reason, c, d, tc.cause, tc.after)
+		}
+	}
+}
