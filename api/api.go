@@ -20,6 +20,7 @@ import (
 	"dutybot/coverage"
 	"dutybot/health"
 	"dutybot/incident"
+	"dutybot/ledger"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tips"
@@ -40,6 +41,7 @@ type Server struct {
 
 	incidents *incident.Service
 	tips      *tips.Service
+	book      *ledger.Ledger  // the 履职档案 (WithLedger)
 	checker   *health.Checker // what /healthz checks (WithHealth)
 }
 
@@ -193,7 +195,13 @@ type EscalationJSON struct {
 	To     string    `json:"to,omitempty"`
 	People []string  `json:"people,omitempty"`
 	At     time.Time `json:"at"`
-	Note   string    `json:"note,omitempty"`
+	// Reason says why the step reached nobody (unreachable, no_target,
+	// self, not_higher); Passed whom the target named but the step left
+	// out; Note says the same in English.
+	Reason string   `json:"reason,omitempty"`
+	Passed []string `json:"passed,omitempty"`
+	Role   string   `json:"role,omitempty"` // what a target naming people stood for (shift_leader)
+	Note   string   `json:"note,omitempty"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -214,7 +222,7 @@ func ToJSON(v callout.View) AlertJSON {
 			AckedBy: r.AckedBy, NextAt: optTime(r.NextAt), Unreachable: r.Unreachable, Escalations: []EscalationJSON{}}
 		for _, e := range r.Escalations {
 			rj.Escalations = append(rj.Escalations, EscalationJSON{Step: e.Step, Action: e.Action, To: e.To,
-				People: e.People, At: e.At, Note: e.Note})
+				People: e.People, At: e.At, Reason: e.Cause(), Passed: e.Passed, Role: e.Role, Note: e.NoteText()})
 		}
 		if r.State == storage.StateAcked {
 			out.Answered++

@@ -118,6 +118,9 @@ type EventJSON struct {
 	Actor    string    `json:"actor,omitempty"`
 	Official string    `json:"official,omitempty"`
 	Detail   string    `json:"detail,omitempty"`
+	// Code and Args are the detail as data (storage.Event.Code, Args).
+	Code string        `json:"code,omitempty"`
+	Args []storage.Arg `json:"args,omitempty"`
 }
 
 func upJSON(u storage.UpReport) UpReportJSON {
@@ -145,7 +148,8 @@ func incidentJSON(v incident.View) IncidentJSON {
 			LevelBefore: u.LevelBefore, Level: u.Level, Supplement: u.Supplement, OutsideWindow: u.OutsideWindow})
 	}
 	for _, e := range v.Timeline {
-		out.Timeline = append(out.Timeline, EventJSON{At: e.At, Type: e.Type, Actor: e.Actor, Official: e.Official, Detail: e.Detail})
+		out.Timeline = append(out.Timeline, EventJSON{At: e.At, Type: e.Type, Actor: e.Actor, Official: e.Official, Detail: e.Detail,
+			Code: e.Code, Args: e.Args})
 	}
 	if v.Alert != nil {
 		st := &AlertStatus{State: v.Alert.Alert.State, Recipients: len(v.Alert.Recipients)}

@@ -2,8 +2,6 @@ package api
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,11 +26,17 @@ func (s *Server) ledgerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/ledger/alerts/{id}", s.auth(s.withLedger(s.alertStory)))
 }
 
-// withLedger needs the configuration, which the API reaches through the
-// roster checker.
+// WithLedger adds the ledger endpoints, reading through l.
+func (s *Server) WithLedger(l *ledger.Ledger) *Server {
+	s.book = l
+	return s
+}
+
+// withLedger needs the ledger and the configuration, which the API reaches
+// through the roster checker.
 func (s *Server) withLedger(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if s.coverage == nil {
+		if s.coverage == nil || s.book == nil {
 			writeJSON(w, http.StatusServiceUnavailable, errorBody{"the ledger API is not set up"})
 			return
 		}
@@ -40,7 +44,7 @@ func (s *Server) withLedger(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func (s *Server) ledger() *ledger.Ledger { return ledger.New(s.cfg, s.db) }
+func (s *Server) ledger() *ledger.Ledger { return s.book }
 
 // LedgerFilter reads the filter of GET /api/v1/ledger: period (as /ledger
 // takes it) or from and to (dates, both included), unit and official.
@@ -90,11 +94,8 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := b.Stats()
-	sum := sha256.Sum256(buf.Bytes())
-	period := ledger.Period{From: f.From, To: f.To}.Label(cfg.Location)
 	err = s.db.Update(func(tx *storage.Tx) error {
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvLedgerExport, Actor: "api",
-			Detail: ledger.ExportDetail("api", period, l.FilterLabel(f), st, buf.Len(), hex.EncodeToString(sum[:]))})
+		return tx.AppendEvent(l.ExportRecord(now, storage.WordAPI, "", "api", b, buf.Bytes()))
 	})
 	if err != nil {
 		s.log.Error("api: record the ledger export", "err", err)

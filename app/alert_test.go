@@ -171,7 +171,7 @@ func TestUnreachableRecipientEscalatedAtOnce(t *testing.T) {
 	// 李芳 never bound the bot.
 	id := h.createAlert("red", "暴雨红色预警", `{"officials":["o-li"]}`)
 	h.waitMsg(uWu, "叫应升级", "李芳（应急办）", "无法送达")
-	h.waitMsg(uAdmin, "无法联系：李芳（应急办）", "not bound to Telegram")
+	h.waitMsg(uAdmin, "无法联系：李芳（应急办）", "原因：尚未绑定机器人")
 	r := h.recipient(id, "o-li")
 	if r.State != "unreachable" || len(r.Escalations) != 1 || r.Escalations[0].To != "unit_head" || !r.Escalations[0].At.Equal(start) {
 		t.Fatalf("unbound recipient = %+v", r)

@@ -189,7 +189,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Tasks.RegisterEvidence("warnings", a.Weather.Records)
 	a.Tasks.RegisterEvidence("duty", a.Rota.Records)
 	a.Witness = ledger.NewWitness(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
-	book := ledger.New(cfg, db)
+	book := ledger.New(cfg, db, cat)
 	book.ChartFonts = cfg.Ledger.ChartFonts
 	a.Reminders.Log = opts.Log
 	a.Reminders.Chart = func(now time.Time) ([]byte, error) {
@@ -256,7 +256,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
-	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health)
+	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)

@@ -229,20 +229,10 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	mins := int(now.Sub(since) / time.Minute)
 	var lastTo []string
 	for _, e := range r.Escalations {
-		at := s.when(e.At, now)
-		switch {
-		case e.Action == config.ActionRemind && e.Note != "":
-			p.Steps = append(p.Steps, v.T("BoardStepRemindSkipped", "Time", at))
-		case e.Action == config.ActionRemind:
-			p.Steps = append(p.Steps, v.T("BoardStepRemind", "Time", at))
-		case len(e.People) > 0:
+		if e.Action == config.ActionEscalate && len(e.People) > 0 {
 			lastTo = e.People
-			p.Steps = append(p.Steps, v.T("BoardStepEscalate", "Time", at, "Names", s.escalatedTo(v, e)))
-		case v.tr.Has("BoardTo_" + e.To):
-			p.Steps = append(p.Steps, v.T("BoardStepNoTarget", "Time", at, "Role", v.T("BoardTo_"+e.To)))
-		default:
-			p.Steps = append(p.Steps, v.T("BoardStepNobody", "Time", at))
 		}
+		p.Steps = append(p.Steps, s.step(v, r.Official, e, now))
 	}
 	switch {
 	case r.State == storage.StateAcked && r.AckedBy == r.Official:
@@ -250,7 +240,7 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	case r.State == storage.StateAcked:
 		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.when(r.AckedAt, now), "Name", s.d.Config.OfficialName(r.AckedBy))
 	case r.State == storage.StateUnreachable:
-		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", reason(v, r.Unreachable))
+		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", unreachable(v, r.Unreachable))
 	case r.State == storage.StateEscalated && len(lastTo) > 0:
 		p.State, p.Icon, p.Status = "escalated", "up", v.T("BoardStateEscalated", "Names", s.names(v.Lang, lastTo), "Minutes", mins)
 	case a.State != storage.AlertOpen:
@@ -263,14 +253,55 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 	return p
 }
 
-// reason puts the engine's reasons for an unreachable recipient into
+// step puts one step taken for a recipient into words: who was told, or
+// why nobody was (the recipient is the unit head themself; the target does
+// not rank above them; nobody holds the role).
+func (s *Server) step(v *view, recipient string, e storage.Escalation, now time.Time) string {
+	at := s.when(e.At, now)
+	cause := e.CauseFor(recipient)
+	switch {
+	case e.Action == config.ActionRemind && cause != "":
+		return v.T("BoardStepRemindSkipped", "Time", at)
+	case e.Action == config.ActionRemind:
+		return v.T("BoardStepRemind", "Time", at)
+	case len(e.People) > 0:
+		return v.T("BoardStepEscalate", "Time", at, "Names", s.escalatedTo(v, e))
+	}
+	role, hasRole := roleOf(v, e)
+	switch {
+	case cause == storage.ReasonSelf && hasRole:
+		return v.T("BoardStepSelf", "Time", at, "Role", role)
+	case cause == storage.ReasonSelf:
+		return v.T("BoardStepSelfNamed", "Time", at)
+	case cause == storage.ReasonNotHigher && hasRole:
+		return v.T("BoardStepNotHigher", "Time", at, "Role", role, "Names", s.names(v.Lang, e.Passed))
+	case cause == storage.ReasonNoTarget && hasRole:
+		return v.T("BoardStepNoTarget", "Time", at, "Role", role)
+	}
+	return v.T("BoardStepNobody", "Time", at)
+}
+
+// roleOf names the role a step escalated to (单位负责人), when it has one:
+// a step naming people was resolved from a role (带班领导) or is ad hoc.
+func roleOf(v *view, e storage.Escalation) (string, bool) {
+	for _, to := range []string{e.Role, e.To} {
+		if to != "" && v.tr.Has("BoardTo_"+to) {
+			return v.T("BoardTo_" + to), true
+		}
+	}
+	return "", false
+}
+
+// unreachable puts the engine's reasons for an unreachable recipient into
 // words; others (the Bot API's) are shown as they are.
-func reason(v *view, r string) string {
-	switch r {
-	case "not bound to Telegram":
+func unreachable(v *view, r string) string {
+	switch cause, after := storage.UnreachableCause(r); cause {
+	case storage.CauseUnbound:
 		return v.T("BoardReasonUnbound")
-	case "chat blocked the bot":
+	case storage.CauseBlocked:
 		return v.T("BoardReasonBlocked")
+	case storage.CauseStalled:
+		return v.T("BoardReasonStalled", "Minutes", max(int(after/time.Minute), 1))
 	}
 	return r
 }
@@ -278,14 +309,14 @@ func reason(v *view, r string) string {
 // escalatedTo names the people of a step with their role, e.g. 吴敏（单位负责人）.
 func (s *Server) escalatedTo(v *view, e storage.Escalation) string {
 	names := s.names(v.Lang, e.People)
-	id := "BoardTo_" + e.To
-	if !v.tr.Has(id) {
+	role, ok := roleOf(v, e)
+	if !ok {
 		return names
 	}
 	if v.Lang == locales.EN {
-		return names + " (" + v.T(id) + ")"
+		return names + " (" + role + ")"
 	}
-	return names + "（" + v.T(id) + "）"
+	return names + "（" + role + "）"
 }
 
 func (s *Server) dutyView(v *view, b *Board) []dayView {

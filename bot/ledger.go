@@ -7,8 +7,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -41,7 +39,7 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) {
 		b.reply(c, b.t(c, "LedgerUsage", map[string]any{"Arg": cutText(cmd.args, maxEchoUnits)}))
 		return
 	}
-	l := ledger.New(b.Config, b.DB)
+	l := ledger.New(b.Config, b.DB, b.Catalog)
 	book, err := l.Book(ledger.Filter{From: p.From, To: p.To}, now)
 	var buf bytes.Buffer
 	if err == nil {
@@ -59,16 +57,13 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) {
 	caption := b.t(c, "LedgerCaption", map[string]any{"Period": label, "Calls": st.Calls, "Reports": st.Reports,
 		"Duty": st.Duty, "Incidents": st.Incidents, "Tips": st.Tips, "Seq": st.HeadSeq, "Hash": st.HeadHash,
 		"Verify": b.chainWords(c, book.Chain)})
-	sum := sha256.Sum256(buf.Bytes())
 	err = b.DB.Update(func(tx *storage.Tx) error {
 		if _, err := tx.Enqueue(storage.Job{ChatID: c.chatID, Op: storage.OpDocument, Text: fitText(caption, maxCaptionUnits),
 			File: buf.Bytes(), FileName: name, CreatedAt: now,
 			Ref: storage.Ref{Kind: storage.RefInfo, Official: c.official.ID, Topic: "ledger"}}); err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvLedgerExport, Official: c.official.ID,
-			Actor: c.official.ID, Detail: ledger.ExportDetail("chat", label, l.FilterLabel(book.Filter), st, buf.Len(),
-				hex.EncodeToString(sum[:]))})
+		return tx.AppendEvent(l.ExportRecord(now, storage.WordChat, c.official.ID, c.official.ID, book, buf.Bytes()))
 	})
 	if err != nil {
 		b.Log.Error("queue the ledger workbook", "official", c.official.ID, "err", err)

@@ -126,7 +126,8 @@ func (r *Runner) step() (time.Time, error) {
 			}
 			if fire {
 				if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTaskReminder, Actor: "system",
-					Detail: fmt.Sprintf("%s at %s: %d messages", rule.Name, at.Format(time.RFC3339), len(jobs))}); err != nil {
+					Detail: fmt.Sprintf("%s at %s: %d messages", rule.Name, at.Format(time.RFC3339), len(jobs)),
+					Code:   storage.CodeTaskReminder, Args: []storage.Arg{storage.Text("Rule", rule.Name), storage.Int("Count", len(jobs))}}); err != nil {
 					return err
 				}
 			}

@@ -123,12 +123,11 @@ func (e *Engine) settle(tx *storage.Tx, a storage.Alert, r *storage.Recipient, a
 	if err := tx.PutRecipient(*r); err != nil {
 		return err
 	}
-	detail := ""
+	ev := storage.Event{At: now, Type: event, Alert: a.ID, Official: r.Official, Actor: actor}
 	if event == storage.EvHandled {
-		detail = "taken over by " + actor
+		ev.Detail, ev.Code, ev.Args = "taken over by "+actor, storage.CodeHandled, []storage.Arg{storage.Officials("By", actor)}
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: event, Alert: a.ID, Official: r.Official,
-		Actor: actor, Detail: detail}); err != nil {
+	if err := tx.AppendEvent(ev); err != nil {
 		return err
 	}
 	if e.hooks.Acked != nil {

@@ -3,7 +3,6 @@ package callout
 import (
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -88,7 +87,7 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 	if qian.State != storage.StateUnreachable || len(qian.Escalations) != 1 {
 		t.Fatalf("o-qian = %+v", qian)
 	}
-	if e := qian.Escalations[0]; e.Action != "escalate" || len(e.People) != 0 || !strings.Contains(e.Note, "no unit_head") {
+	if e := qian.Escalations[0]; e.Action != "escalate" || len(e.People) != 0 || e.Reason != storage.ReasonNoTarget || e.Note != "" {
 		t.Errorf("o-qian escalation = %+v", e)
 	}
 
@@ -117,7 +116,7 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 	if len(infos) != 2 {
 		t.Fatalf("admin info jobs = %+v", infos)
 	}
-	mustContain(t, "admin info", infos[0].Text, "李芳", a.ID, "not bound to Telegram")
+	mustContain(t, "admin info", infos[0].Text, "李芳", a.ID, "原因：尚未绑定机器人")
 	mustContain(t, "admin info", infos[1].Text, "钱进")
 	for _, j := range infos {
 		if j.ChatID != f.chat("o-admin") || j.Ref.Alert != a.ID {

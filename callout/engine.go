@@ -277,7 +277,9 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 		}
 	}
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvCreated, Alert: id, Actor: actor,
-		Detail: fmt.Sprintf("%s %s: %d recipients", req.Level, req.Title, len(recips))}); err != nil {
+		Detail: fmt.Sprintf("%s %s: %d recipients", req.Level, req.Title, len(recips)), Code: storage.CodeCreated,
+		Args: []storage.Arg{storage.Word("Level", storage.VocabLevel, req.Level), storage.Text("Title", req.Title),
+			storage.Int("Count", len(recips))}}); err != nil {
 		return storage.Alert{}, err
 	}
 	if req.Issuer != "" {
@@ -301,13 +303,13 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 		b, err := tx.Binding(o)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
-			if err := e.unreachable(tx, &a, &r, "not bound to Telegram", now); err != nil {
+			if err := e.unreachable(tx, &a, &r, storage.UnreachableUnbound, now); err != nil {
 				return storage.Alert{}, err
 			}
 		case err != nil:
 			return storage.Alert{}, err
 		case b.Unreachable:
-			if err := e.unreachable(tx, &a, &r, "chat blocked the bot", now); err != nil {
+			if err := e.unreachable(tx, &a, &r, storage.UnreachableBlocked, now); err != nil {
 				return storage.Alert{}, err
 			}
 		default:

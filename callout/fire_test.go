@@ -171,7 +171,7 @@ func TestFireNoticeForEscalationWithoutPeople(t *testing.T) {
 		t.Fatalf("escalations = %+v", r.Escalations)
 	}
 	e := r.Escalations[1]
-	if e.Action != "escalate" || len(e.People) != 0 || e.Note != "skipped: no unit_head configured" {
+	if e.Action != "escalate" || len(e.People) != 0 || e.Reason != storage.ReasonNoTarget || e.Cause() != storage.ReasonNoTarget {
 		t.Errorf("escalation without a head = %+v", e)
 	}
 	if r.State != storage.StateEscalated || r.NextStep != 2 {
@@ -203,7 +203,7 @@ func TestFireRemindToUnreachableIsSkipped(t *testing.T) {
 		t.Errorf("reminded a blocked chat")
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if len(r.Escalations) != 1 || r.Escalations[0].Note != "skipped: unreachable" || r.NextStep != 1 {
+	if len(r.Escalations) != 1 || r.Escalations[0].Reason != storage.ReasonUnreachable || r.NextStep != 1 {
 		t.Errorf("recipient = %+v", r)
 	}
 }
@@ -326,4 +326,66 @@ func TestFireStaleDeadlines(t *testing.T) {
 		}
 		unchanged(t, f, before)
 	})
+}
+
+// A unit head's own silence is not escalated to the unit head: the step
+// records that she is the target herself, and its event says so as data
+// (code and arguments) beside the English detail; the next step goes on.
+func TestFireEscalationToSelfIsTyped(t *testing.T) {
+	f := newFixture(t)
+	f.bind("o-wu", "o-liu")
+	t0 := testStart
+	a := f.deliveredAlert(t0, "o-wu")
+	f.fireAll(t0.Add(20 * time.Minute))
+	r := f.recipient(a.ID, "o-wu")
+	if len(r.Escalations) != 2 {
+		t.Fatalf("escalations = %+v", r.Escalations)
+	}
+	e := r.Escalations[1]
+	if e.To != "unit_head" || len(e.People) != 0 || e.Reason != storage.ReasonSelf || !slices.Equal(e.Passed, []string{"o-wu"}) || e.Note != "" {
+		t.Errorf("escalation to herself = %+v", e)
+	}
+	var ev storage.Event
+	for _, x := range f.events(a.ID) {
+		if x.Type == storage.EvEscalated {
+			ev = x
+		}
+	}
+	want := []storage.Arg{storage.Word("To", storage.VocabRole, "unit_head"), storage.Officials("People"),
+		storage.Word("Reason", storage.VocabReason, storage.ReasonSelf), storage.Officials("Passed", "o-wu")}
+	if ev.Code != storage.CodeEscalated || !slices.Equal(ev.Args, want) ||
+		ev.Detail != "unit_head: skipped: the recipient is the unit_head themself" {
+		t.Errorf("escalated event = %+v", ev)
+	}
+	f.fireAll(t0.Add(30 * time.Minute))
+	if r := f.recipient(a.ID, "o-wu"); len(r.Escalations) != 3 || !slices.Equal(r.Escalations[2].People, []string{"o-liu"}) {
+		t.Errorf("the chain did not go on to the 分管领导: %+v", r.Escalations)
+	}
+}
+
+// A step resolved from a role into named people keeps the role: the 带班领导
+// of a check-in.
+func TestFireKeepsTheRoleOfNamedPeople(t *testing.T) {
+	f := newFixture(t)
+	f.bind("o-zhang", "o-duty")
+	a := f.create(Request{Level: "red", Title: "到岗签到", Targets: storage.Targets{Officials: []string{"o-zhang"}},
+		Steps: []storage.Step{{After: 15 * time.Minute, Action: "escalate", To: ToOfficials + "o-duty", Role: "shift_leader"}}})
+	f.deliverKind(storage.RefCall, testStart)
+	f.fireAll(testStart.Add(15 * time.Minute))
+	r := f.recipient(a.ID, "o-zhang")
+	if len(r.Escalations) != 1 || r.Escalations[0].Role != "shift_leader" || !slices.Equal(r.Escalations[0].People, []string{"o-duty"}) {
+		t.Errorf("escalations = %+v", r.Escalations)
+	}
+	n := 0
+	for _, x := range f.events(a.ID) {
+		if x.Type == storage.EvEscalated {
+			n++
+			if !slices.Equal(x.Args, []storage.Arg{storage.Word("To", storage.VocabRole, "shift_leader"), storage.Officials("People", "o-duty")}) {
+				t.Errorf("escalated event args = %+v", x.Args)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d escalated events", n)
+	}
 }

@@ -1,7 +1,6 @@
 package callout
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -40,7 +39,7 @@ func (e *Engine) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) err
 	if a.State != storage.AlertOpen || r.State != storage.StatePending || !r.SentAt.IsZero() {
 		return nil
 	}
-	reason := fmt.Sprintf("Telegram has not taken the call for %s", at.Sub(since).Round(time.Second))
+	reason := storage.UnreachableStalled(at.Sub(since).Round(time.Second))
 	if err := e.unreachable(tx, &a, &r, reason, at); err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ func TestStalledCallEscalatesOnce(t *testing.T) {
 			}
 			f.oneJob(storage.RefNotice, "o-wu")
 			info := f.oneJob(storage.RefInfo, "o-admin")
-			mustContain(t, "admin info", info.Text, "张明", "10m3s")
+			mustContain(t, "admin info", info.Text, "张明", "原因：Telegram 已 10 分钟未接收该叫应")
 			if got := f.oneJob(storage.RefCall, "o-zhang"); got.Seq != call.Seq {
 				t.Errorf("call job %+v, want the same call still queued", got)
 			}

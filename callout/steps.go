@@ -183,7 +183,7 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 			func(lang string) (string, [][]storage.Button) {
 				return e.tr.T(lang, "AdminUnreachable", map[string]any{
 					"Name": e.cfg.OfficialName(r.Official), "Unit": e.cfg.UnitNameOf(r.Official), "Alert": a.ID,
-					"Title": a.TitleIn(lang), "Reason": reason}), nil
+					"Title": a.TitleIn(lang), "Reason": e.unreachableWords(lang, reason)}), nil
 			})
 		if err != nil {
 			return err
@@ -196,6 +196,20 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 		}
 	}
 	return nil
+}
+
+// unreachableWords says why a recipient cannot be reached in lang: the
+// engine's own reasons in words, the Bot API's answer as it came.
+func (e *Engine) unreachableWords(lang, reason string) string {
+	switch cause, after := storage.UnreachableCause(reason); cause {
+	case storage.CauseUnbound:
+		return e.tr.T(lang, "UnreachableUnbound", nil)
+	case storage.CauseBlocked:
+		return e.tr.T(lang, "UnreachableBlocked", nil)
+	case storage.CauseStalled:
+		return e.tr.T(lang, "UnreachableStalled", map[string]any{"Minutes": max(int(after/time.Minute), 1)})
+	}
+	return reason
 }
 
 // Fire implements scheduler.FireFunc for recipients' escalation steps.
@@ -258,29 +272,31 @@ func (e *Engine) Committed() { e.wake() }
 // relative to anchor (the time the alert reached them).
 func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, i int, anchor, now time.Time) error {
 	s := a.Steps[i]
-	esc := storage.Escalation{Step: i, Action: s.Action, To: s.To, At: now}
+	esc := storage.Escalation{Step: i, Action: s.Action, To: s.To, Role: s.Role, At: now}
 	switch s.Action {
 	case config.ActionRemind:
 		b, err := tx.Binding(r.Official)
+		detail := ""
 		if err == nil && !b.Unreachable {
 			if err := e.queueCall(tx, a, *r, b, storage.RefRemind, now); err != nil {
 				return err
 			}
 		} else {
-			esc.Note = "skipped: unreachable"
+			esc.Reason = storage.ReasonUnreachable
+			detail = esc.NoteText()
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvReminded, Alert: a.ID,
-			Official: r.Official, Actor: "system", Detail: esc.Note}); err != nil {
+		ev := storage.Event{At: now, Type: storage.EvReminded, Alert: a.ID, Official: r.Official, Actor: "system",
+			Detail: detail, Code: storage.CodeReminded}
+		if esc.Reason != "" {
+			ev.Args = []storage.Arg{storage.Word("Reason", storage.VocabReason, esc.Reason)}
+		}
+		if err := tx.AppendEvent(ev); err != nil {
 			return err
 		}
 		e.m.Escalations.WithLabelValues("remind").Inc()
 	case config.ActionEscalate:
-		people := e.chain(s.To, r.Official)
-		esc.People = people
-		if len(people) == 0 {
-			esc.Note = "skipped: no " + s.To + " configured"
-		}
-		for _, p := range people {
+		esc.People, esc.Reason, esc.Passed = e.chain(s.To, r.Official)
+		for _, p := range esc.People {
 			if err := e.addToNotice(tx, a, p, r.Official, now); err != nil {
 				return err
 			}
@@ -288,9 +304,19 @@ func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, 
 		if r.State == storage.StatePending {
 			r.State = storage.StateEscalated
 		}
+		detail := s.To + ": " + strings.Join(esc.People, ",")
+		if esc.Reason != "" {
+			detail = s.To + ": " + esc.NoteText()
+		}
+		args := []storage.Arg{storage.Word("To", storage.VocabRole, esc.Role), storage.Officials("People", esc.People...)}
+		if esc.Role == "" && !strings.HasPrefix(s.To, ToOfficials) {
+			args[0] = storage.Word("To", storage.VocabRole, s.To)
+		}
+		if esc.Reason != "" {
+			args = append(args, storage.Word("Reason", storage.VocabReason, esc.Reason), storage.Officials("Passed", esc.Passed...))
+		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvEscalated, Alert: a.ID,
-			Official: r.Official, Actor: "system",
-			Detail: strings.TrimSpace(fmt.Sprintf("%s: %s %s", s.To, strings.Join(people, ","), esc.Note))}); err != nil {
+			Official: r.Official, Actor: "system", Detail: detail, Code: storage.CodeEscalated, Args: args}); err != nil {
 			return err
 		}
 		e.m.Escalations.WithLabelValues("escalate").Inc()
@@ -311,8 +337,9 @@ const ToOfficials = "official:"
 // chain resolves an escalation target for a recipient, leaving out the
 // recipient themself and, for the chain's ranks (unit_head, leader,
 // principal), anyone not above them: a 分管领导's silence goes to the
-// principal, never down to a unit head.
-func (e *Engine) chain(to, recipient string) []string {
+// principal, never down to a unit head. When it finds nobody it says why
+// (storage.Reason…) and whom the target named but it left out.
+func (e *Engine) chain(to, recipient string) (people []string, reason string, passed []string) {
 	o, _ := e.cfg.Official(recipient)
 	u, _ := e.cfg.Unit(o.Unit)
 	var ids []string
@@ -336,13 +363,27 @@ func (e *Engine) chain(to, recipient string) []string {
 	}
 	ranked := to == config.ToUnitHead || to == config.ToLeader || to == config.ToPrincipal
 	rank := e.cfg.Rank(recipient)
-	var out []string
+	self := false
 	for _, id := range ids {
-		if id != "" && id != recipient && (!ranked || e.cfg.Rank(id) > rank) {
-			out = append(out, id)
+		switch {
+		case id == "":
+		case id == recipient:
+			self = true
+		case ranked && e.cfg.Rank(id) <= rank:
+			passed = append(passed, id)
+		default:
+			people = append(people, id)
 		}
 	}
-	return out
+	switch {
+	case len(people) > 0:
+		return people, "", nil
+	case self:
+		return nil, storage.ReasonSelf, []string{recipient}
+	case len(passed) > 0:
+		return nil, storage.ReasonNotHigher, passed
+	}
+	return nil, storage.ReasonNoTarget, nil
 }
 
 // addToNotice lists a silent recipient on a person's escalation notice and

@@ -236,28 +236,52 @@ func TestChain(t *testing.T) {
 	tests := []struct {
 		to, recipient string
 		want          []string
+		reason        string
+		passed        []string
 	}{
-		{"unit_head", "o-zhang", []string{"o-wu"}},
-		{"unit_head", "o-wu", nil}, // the head is the recipient
-		{"unit_head", "o-liu", []string{"o-he"}},
-		{"unit_head", "o-he", nil}, // head of their own unit
-		{"unit_head", "o-qian", nil},
-		{"leader", "o-zhang", []string{"o-liu"}},
-		{"leader", "o-qian", []string{"o-liu"}},
-		{"leader", "o-liu", []string{"o-he"}},
-		{"leader", "o-he", nil},
-		{"principal", "o-zhang", []string{"o-he"}},
-		{"principal", "o-he", nil},
-		{"duty_leader", "o-zhang", []string{"o-duty", "o-duty2"}},
-		{"duty_leader", "o-duty", []string{"o-duty2"}},
-		{"duty_leader", "o-duty2", []string{"o-duty"}},
-		{"nobody", "o-zhang", nil},
-		{"unit_head", "o-ghost", nil}, // unknown recipient: no unit
+		{"unit_head", "o-zhang", []string{"o-wu"}, "", nil},
+		{"unit_head", "o-wu", nil, storage.ReasonSelf, []string{"o-wu"}}, // the head is the recipient
+		{"unit_head", "o-liu", []string{"o-he"}, "", nil},
+		{"unit_head", "o-he", nil, storage.ReasonSelf, []string{"o-he"}}, // head of their own unit
+		{"unit_head", "o-qian", nil, storage.ReasonNoTarget, nil},        // 城管大队 has no head
+		{"unit_head", "o-duty2", []string{"o-he"}, "", nil},
+		{"leader", "o-zhang", []string{"o-liu"}, "", nil},
+		{"leader", "o-qian", []string{"o-liu"}, "", nil},
+		{"leader", "o-liu", []string{"o-he"}, "", nil},
+		{"leader", "o-he", nil, storage.ReasonSelf, []string{"o-he"}},
+		{"principal", "o-zhang", []string{"o-he"}, "", nil},
+		{"principal", "o-he", nil, storage.ReasonSelf, []string{"o-he"}},
+		{"duty_leader", "o-zhang", []string{"o-duty", "o-duty2"}, "", nil},
+		{"duty_leader", "o-duty", []string{"o-duty2"}, "", nil},
+		{"duty_leader", "o-duty2", []string{"o-duty"}, "", nil},
+		{"official:o-duty", "o-duty", nil, storage.ReasonSelf, []string{"o-duty"}}, // a 带班领导's own check-in
+		{"official:o-duty,o-li", "o-duty", []string{"o-li"}, "", nil},
+		{"nobody", "o-zhang", nil, storage.ReasonNoTarget, nil},
+		{"unit_head", "o-ghost", nil, storage.ReasonNoTarget, nil}, // unknown recipient: no unit
 	}
 	for _, tt := range tests {
-		got := f.e.chain(tt.to, tt.recipient)
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("chain(%q, %q) = %v, want %v", tt.to, tt.recipient, got, tt.want)
+		got, reason, passed := f.e.chain(tt.to, tt.recipient)
+		if !slices.Equal(got, tt.want) || reason != tt.reason || !slices.Equal(passed, tt.passed) {
+			t.Errorf("chain(%q, %q) = %v, %q, %v; want %v, %q, %v", tt.to, tt.recipient, got, reason, passed, tt.want, tt.reason, tt.passed)
 		}
+	}
+}
+
+// A target who ranks no higher than the recipient is passed over, and the
+// step says so: a principal's unit head is not told of the principal's
+// silence.
+func TestChainNotHigher(t *testing.T) {
+	yaml := strings.Replace(testYAML, "{id: dzb, name: 党政办, head: o-he, leader: o-he}", "{id: dzb, name: 党政办, head: o-admin, leader: o-liu}", 1)
+	if yaml == testYAML {
+		t.Fatal("the test configuration changed: dzb not found")
+	}
+	f := newFixtureYAML(t, yaml)
+	got, reason, passed := f.e.chain("unit_head", "o-he")
+	if got != nil || reason != storage.ReasonNotHigher || !slices.Equal(passed, []string{"o-admin"}) {
+		t.Errorf("chain(unit_head, o-he) = %v, %q, %v", got, reason, passed)
+	}
+	got, reason, passed = f.e.chain("leader", "o-he")
+	if got != nil || reason != storage.ReasonNotHigher || !slices.Equal(passed, []string{"o-liu"}) {
+		t.Errorf("chain(leader, o-he) = %v, %q, %v", got, reason, passed)
 	}
 }

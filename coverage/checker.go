@@ -261,7 +261,8 @@ func (c *Checker) CheckNow(now, today time.Time) ([]Gap, error) {
 				who = "nobody to tell: neither the office head nor an admin is reachable"
 			}
 			if err := tx.AppendEvent(storage.Event{At: now, Type: EvRosterGaps, Actor: "system",
-				Detail: summary(gaps, c.days.loc) + "; " + who}); err != nil {
+				Detail: summary(gaps, c.days.loc) + "; " + who, Code: storage.CodeRosterGaps,
+				Args: []storage.Arg{storage.Int("Count", len(gaps)), storage.Officials("Told", told...)}}); err != nil {
 				return err
 			}
 		}

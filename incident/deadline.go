@@ -96,7 +96,9 @@ func (s *Service) remind(tx *storage.Tx, id string, now time.Time) error {
 	left := in.ReportDue.Sub(now)
 	to := s.Responsible()
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReminder, Alert: id, Actor: "system",
-		Detail: fmt.Sprintf("report due %s, %s left; reminded %s", s.stamp(in.ReportDue), minutes(left), strings.Join(to, ","))}); err != nil {
+		Detail: fmt.Sprintf("report due %s, %s left; reminded %s", s.stamp(in.ReportDue), minutes(left), strings.Join(to, ",")),
+		Code:   storage.CodeIncidentReminder, Args: []storage.Arg{storage.Time("Due", in.ReportDue),
+			storage.Int("Left", wholeMinutes(left)), storage.Officials("People", to...)}}); err != nil {
 		return err
 	}
 	return s.engine.Tell(tx, to, "", storage.Ref{}, now, func(lang string) (string, [][]storage.Button) {
@@ -119,7 +121,8 @@ func (s *Service) overdue(tx *storage.Tx, id string, at, now time.Time) error {
 	}
 	in.Late, in.LateAt = true, now
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentLate, Alert: id, Actor: "system",
-		Detail: fmt.Sprintf("not reported to %s by %s (迟报)", s.ReportTo(), s.stamp(in.ReportDue))}); err != nil {
+		Detail: fmt.Sprintf("not reported to %s by %s (迟报)", s.ReportTo(), s.stamp(in.ReportDue)),
+		Code:   storage.CodeIncidentOverdue, Args: []storage.Arg{storage.Text("To", s.ReportTo()), storage.Time("Due", in.ReportDue)}}); err != nil {
 		return err
 	}
 	lang := s.cfg.Language
@@ -153,5 +156,8 @@ func (s *Service) overdue(tx *storage.Tx, id string, at, now time.Time) error {
 
 // minutes renders a duration as whole minutes for the log.
 func minutes(d time.Duration) string {
-	return fmt.Sprintf("%dm", int(d.Round(time.Minute)/time.Minute))
+	return fmt.Sprintf("%dm", wholeMinutes(d))
 }
+
+// wholeMinutes is d in minutes, rounded.
+func wholeMinutes(d time.Duration) int { return int(d.Round(time.Minute) / time.Minute) }

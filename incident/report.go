@@ -172,7 +172,13 @@ func (s *Service) submitIn(tx *storage.Tx, r Report, now time.Time) (Result, err
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReported, Alert: id,
 		Actor: actorOf(r.Reporter, r.Source), Detail: fmt.Sprintf("%s %s at %s, %s; deaths %d, serious %d, missing %d, loss %s万元; report due %s; alert %s",
 			in.Level, in.Category, s.stamp(in.OccurredAt), in.Place, in.Deaths, in.Serious, in.Missing, FormatWan(in.LossYuan),
-			s.stamp(in.ReportDue), in.Alert)}); err != nil {
+			s.stamp(in.ReportDue), in.Alert),
+		Code: storage.CodeIncidentReported, Args: []storage.Arg{
+			storage.Word("Level", storage.VocabIncidentLevel, in.Level),
+			storage.Word("Category", storage.VocabIncidentCategory, in.Category),
+			storage.Time("Occurred", in.OccurredAt), storage.Text("Place", in.Place),
+			storage.Int("Deaths", in.Deaths), storage.Int("Serious", in.Serious), storage.Int("Missing", in.Missing),
+			storage.Text("Loss", FormatWan(in.LossYuan)), storage.Time("Due", in.ReportDue)}}); err != nil {
 		return Result{}, err
 	}
 	if err := s.schedule(tx, in, now); err != nil {

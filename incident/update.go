@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,7 +106,7 @@ func (s *Service) updateIn(tx *storage.Tx, in storage.Incident, ch Change, now t
 		u.Supplement = !now.After(window)
 		u.OutsideWindow = !u.Supplement
 	}
-	changes := s.changes(in, u)
+	changes, changed := s.changes(in, u), s.changeArgs(in, u)
 	before := in
 	in.Deaths, in.Serious, in.Missing, in.LossYuan, in.Level = u.Deaths, u.Serious, u.Missing, u.LossYuan, u.Level
 	in.Photos = append(in.Photos, ch.Photos...)
@@ -115,24 +116,31 @@ func (s *Service) updateIn(tx *storage.Tx, in storage.Incident, ch Change, now t
 		official = ch.By
 	}
 	detail := changes
+	args := slices.Clone(changed)
 	if u.Level != u.LevelBefore {
 		detail += fmt.Sprintf("; level %s→%s", u.LevelBefore, u.Level)
+		args = append(args, storage.Word("LevelBefore", storage.VocabIncidentLevel, u.LevelBefore),
+			storage.Word("Level", storage.VocabIncidentLevel, u.Level))
 	}
 	if u.OutsideWindow {
 		detail += fmt.Sprintf("; casualty change outside the 补报 window (until %s)", s.stamp(window))
+		args = append(args, storage.Time("Outside", window))
 	}
 	if u.Note != "" {
 		detail += "; note: " + u.Note
+		args = append(args, storage.Text("Note", u.Note))
 	}
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentUpdate, Alert: in.ID, Official: official,
-		Actor: actor, Detail: strings.TrimPrefix(detail, "; ")}); err != nil {
+		Actor: actor, Detail: strings.TrimPrefix(detail, "; "), Code: storage.CodeIncidentUpdate, Args: args}); err != nil {
 		return UpdateOutcome{}, err
 	}
 	if u.Supplement {
 		in.SupplementDue = true
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentSupplement, Alert: in.ID, Official: official,
 			Actor: actor, Detail: fmt.Sprintf("casualties changed (%s) within the 补报 window (until %s); report to %s again",
-				changes, s.stamp(window), s.ReportTo())}); err != nil {
+				changes, s.stamp(window), s.ReportTo()),
+			Code: storage.CodeIncidentSupplement, Args: append(slices.Clone(changed), storage.Time("Until", window),
+				storage.Text("To", s.ReportTo()))}); err != nil {
 			return UpdateOutcome{}, err
 		}
 	}
@@ -171,6 +179,24 @@ func (s *Service) updateIn(tx *storage.Tx, in storage.Incident, ch Change, now t
 }
 
 // changes describes the figures that changed, for the event log.
+// changeArgs are the figures an update changed, each "old→new", for an
+// event's typed detail.
+func (s *Service) changeArgs(in storage.Incident, u storage.IncidentUpdate) []storage.Arg {
+	var out []storage.Arg
+	for _, f := range []struct {
+		name     string
+		old, new int
+	}{{"Deaths", in.Deaths, u.Deaths}, {"Serious", in.Serious, u.Serious}, {"Missing", in.Missing, u.Missing}} {
+		if f.old != f.new {
+			out = append(out, storage.Text(f.name, fmt.Sprintf("%d→%d", f.old, f.new)))
+		}
+	}
+	if in.LossYuan != u.LossYuan {
+		out = append(out, storage.Text("Loss", FormatWan(in.LossYuan)+"→"+FormatWan(u.LossYuan)))
+	}
+	return out
+}
+
 func (s *Service) changes(in storage.Incident, u storage.IncidentUpdate) string {
 	var parts []string
 	for _, f := range []struct {

@@ -67,19 +67,23 @@ func (s *Service) reportUpIn(tx *storage.Tx, id, actor, department string, now t
 		in.Up = &out.Report
 		in.SupplementDue = false // the first report carries the figures as they now stand
 		detail := fmt.Sprintf("reported to %s at %s by %s (due %s)", department, s.stamp(now), actor, s.stamp(in.ReportDue))
+		args := []storage.Arg{storage.Text("To", department), storage.Time("Due", in.ReportDue)}
 		if out.Report.Late {
 			out.Over = now.Sub(in.ReportDue)
 			detail += fmt.Sprintf("; 迟报, %s late", minutes(out.Over))
+			args = append(args, storage.Int("Late", wholeMinutes(out.Over)))
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReportedUp, Alert: id, Official: official,
-			Actor: actor, Detail: detail}); err != nil {
+			Actor: actor, Detail: detail, Code: storage.CodeIncidentUp, Args: args}); err != nil {
 			return out, err
 		}
 		if out.Report.Late && !in.Late {
 			in.Late, in.LateAt = true, now
 			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentLate, Alert: id, Official: official,
 				Actor: actor, Detail: fmt.Sprintf("reported to %s at %s, %s after the due time %s (迟报)",
-					department, s.stamp(now), minutes(out.Over), s.stamp(in.ReportDue))}); err != nil {
+					department, s.stamp(now), minutes(out.Over), s.stamp(in.ReportDue)),
+				Code: storage.CodeIncidentLate, Args: []storage.Arg{storage.Text("To", department),
+					storage.Time("Due", in.ReportDue), storage.Int("Late", wholeMinutes(out.Over))}}); err != nil {
 				return out, err
 			}
 		}
@@ -97,7 +101,8 @@ func (s *Service) reportUpIn(tx *storage.Tx, id, actor, department string, now t
 		in.SupplementDue = false
 		in.Supplements = append(in.Supplements, out.Report)
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReportedUp, Alert: id, Official: official,
-			Actor: actor, Detail: fmt.Sprintf("补报 to %s at %s by %s", department, s.stamp(now), actor)}); err != nil {
+			Actor: actor, Detail: fmt.Sprintf("补报 to %s at %s by %s", department, s.stamp(now), actor),
+			Code: storage.CodeIncidentUpAgain, Args: []storage.Arg{storage.Text("To", department)}}); err != nil {
 			return out, err
 		}
 	default:

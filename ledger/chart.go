@@ -10,6 +10,7 @@ import (
 	"github.com/go-analyze/charts"
 	"github.com/golang/freetype/truetype"
 
+	"dutybot/locales"
 	"dutybot/storage"
 )
 
@@ -134,12 +135,12 @@ func (l *Ledger) AnswerRateChart(now time.Time) ([]byte, error) {
 	}
 	opt := charts.NewBarChartOptionWithData(values)
 	opt.Horizontal = true
-	opt.Title.Text = "各单位叫应本人应答率（%）"
-	opt.Title.Subtext = "* 本月截至 " + now.In(l.cfg.Location).Format("01-02 15:04")
+	lang := l.Lang
 	if font == nil {
-		opt.Title.Text = "Answer rate per unit (%)"
-		opt.Title.Subtext = "* month to " + now.In(l.cfg.Location).Format("01-02 15:04")
+		lang = locales.EN // the built-in font has no Chinese glyphs
 	}
+	opt.Title.Text = l.tr.T(lang, "LedgerChartTitle", nil)
+	opt.Title.Subtext = l.tr.T(lang, "LedgerChartSubtitle", map[string]any{"Time": now.In(l.cfg.Location).Format("01-02 15:04")})
 	opt.Padding = charts.Box{Top: 20, Right: 60, Bottom: 20, Left: 20}
 	opt.Legend.SeriesNames = series
 	opt.Legend.Offset = charts.OffsetRight

@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
@@ -10,40 +12,21 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dutybot/config"
-	"dutybot/duty"
 	"dutybot/storage"
 )
 
-// Sheet names of the workbook, in order.
+// Sheets of the workbook, in order, by message (LedgerSheet_<sheet>).
 const (
-	SheetCalls     = "叫应记录"
-	SheetReports   = "任务报告"
-	SheetDuty      = "值班记录"
-	SheetIncidents = "事故直报"
-	SheetTips      = "隐患举报"
-	SheetSummary   = "汇总"
+	SheetCalls     = "calls"     // 叫应记录
+	SheetReports   = "reports"   // 任务报告
+	SheetDuty      = "duty"      // 值班记录
+	SheetIncidents = "incidents" // 事故直报
+	SheetTips      = "tips"      // 隐患举报
+	SheetSummary   = "summary"   // 汇总
 )
 
-// Column headers of the sheets; part of the workbook's format.
-var (
-	CallHeaders    = []string{"叫应编号", "级别", "类型", "标题", "接收人", "单位", "发出时间", "应答时间", "应答用时（分钟）", "应答人", "状态", "升级次数", "提醒与升级"}
-	ReportHeaders  = []string{"时间", "报告人", "单位", "任务", "进度与说明", "事件序号"}
-	EventHeaders   = []string{"时间", "类型", "人员", "单位", "编号", "操作人", "详情", "事件序号"}
-	OfficialHeader = []string{"姓名", "单位", "叫应次数", "本人应答", "应答率", "应答用时中位数（分钟）", "逾期任务叫应"}
-	UnitHeader     = []string{"单位", "叫应次数", "本人应答", "应答率", "应答用时中位数（分钟）", "逾期任务叫应"}
-)
-
-// Rows of the summary sheet's head (column A label, column B value).
-const (
-	SummaryExported = "导出时间"
-	SummaryPeriod   = "统计期间"
-	SummaryFilter   = "筛选范围"
-	SummaryHeadSeq  = "事件链头序号"
-	SummaryHeadHash = "事件链头哈希"
-	SummaryVerify   = "链校验"
-	SummaryByPerson = "按人员"
-	SummaryByUnit   = "按单位"
-)
+// SheetName is a sheet's name in the workbook's language.
+func (l *Ledger) SheetName(sheet string) string { return l.t("LedgerSheet_" + sheet) }
 
 // Stats says what an export wrote.
 type Stats struct {
@@ -84,12 +67,12 @@ func (l *Ledger) WriteXLSX(w io.Writer, b *Book) error {
 		name  string
 		write func(*excelize.StreamWriter) error
 	}{
-		{SheetCalls, func(sw *excelize.StreamWriter) error { return l.writeCalls(sw, b, st) }},
-		{SheetReports, func(sw *excelize.StreamWriter) error { return l.writeReports(sw, b, st) }},
-		{SheetDuty, func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Duty, dutyLabels, st) }},
-		{SheetIncidents, func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Incidents, incidentLabels, st) }},
-		{SheetTips, func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Tips, tipLabels, st) }},
-		{SheetSummary, func(sw *excelize.StreamWriter) error { return l.writeSummary(sw, b, st) }},
+		{l.SheetName(SheetCalls), func(sw *excelize.StreamWriter) error { return l.writeCalls(sw, b, st) }},
+		{l.SheetName(SheetReports), func(sw *excelize.StreamWriter) error { return l.writeReports(sw, b, st) }},
+		{l.SheetName(SheetDuty), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Duty, st) }},
+		{l.SheetName(SheetIncidents), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Incidents, st) }},
+		{l.SheetName(SheetTips), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Tips, st) }},
+		{l.SheetName(SheetSummary), func(sw *excelize.StreamWriter) error { return l.writeSummary(sw, b, st) }},
 	}
 	for i, s := range sheets {
 		if i == 0 {
@@ -165,7 +148,7 @@ func cellName(col, row int) string {
 func Minutes(d time.Duration) float64 { return math.Round(d.Minutes()*10) / 10 }
 
 func (l *Ledger) writeCalls(sw *excelize.StreamWriter, b *Book, st styles) error {
-	if err := header(sw, 1, CallHeaders, st, 15, 6, 10, 30, 10, 12, 20, 20, 10, 10, 14, 8, 50); err != nil {
+	if err := header(sw, 1, l.headers(callColumns), st, 15, 6, 10, 30, 10, 12, 20, 20, 10, 10, 14, 8, 50); err != nil {
 		return err
 	}
 	for i, c := range b.Calls {
@@ -174,7 +157,7 @@ func (l *Ledger) writeCalls(sw *excelize.StreamWriter, b *Book, st styles) error
 		if d, ok := c.Latency(); ok {
 			latency = excelize.Cell{StyleID: st.minutes, Value: Minutes(d)}
 		}
-		row := []any{a.ID, levelLabel(a.Level), kindLabel(a.Kind), a.Title, l.name(r.Official), l.cfg.UnitName(l.unitOf(r.Official)),
+		row := []any{a.ID, l.levelLabel(a.Level), l.kindLabel(a.Kind), a.TitleIn(l.Lang), l.name(r.Official), l.cfg.UnitName(l.unitOf(r.Official)),
 			l.local(c.Sent()), l.local(r.AckedAt), latency, l.answeredBy(r), l.CallState(c), c.Escalated(), l.Steps(r)}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
@@ -195,44 +178,75 @@ func (l *Ledger) CallState(c Call) string {
 	r := c.Recipient
 	switch {
 	case c.SelfAnswered():
-		return "已应答"
+		return l.t("LedgerStateAnswered")
 	case r.State == storage.StateAcked:
-		return "由" + l.name(r.AckedBy) + "代为处置"
+		return l.t("LedgerStateHandled", "Name", l.name(r.AckedBy))
 	case r.State == storage.StateUnreachable:
-		return "无法送达"
+		return l.t("LedgerStateUnreachable")
 	case r.State == storage.StateEscalated:
-		return "未应答（已升级）"
+		return l.t("LedgerStateEscalated")
 	}
-	return "未应答"
+	return l.t("LedgerStateSilent")
 }
 
-// Steps lists the reminders and escalations of a call: "08:10 再次提醒；
-// 08:20 升级至单位负责人：吴敏".
+// Steps lists the reminders and escalations of a call: "11-30 08:10 再次提醒；
+// 11-30 08:20 升级至单位负责人：吴敏", and why a step reached nobody:
+// "本人即单位负责人，无需再升级".
 func (l *Ledger) Steps(r storage.Recipient) string {
 	var parts []string
 	for _, e := range r.Escalations {
-		s := e.At.In(l.cfg.Location).Format("01-02 15:04") + " "
-		switch e.Action {
-		case config.ActionRemind:
-			s += "再次提醒"
-		case config.ActionEscalate:
-			s += "升级至" + targetLabel(e.To)
-			if len(e.People) > 0 {
-				s += "：" + l.names(e.People)
-			}
-		default:
-			s += e.Action
-		}
-		if e.Note != "" {
-			s += "（" + e.Note + "）"
-		}
-		parts = append(parts, s)
+		parts = append(parts, l.step(r.Official, e))
 	}
-	return strings.Join(parts, "；")
+	return strings.Join(parts, l.t("LedgerListSep"))
+}
+
+// step says one step taken for recipient.
+func (l *Ledger) step(recipient string, e storage.Escalation) string {
+	at := e.At.In(l.cfg.Location).Format("01-02 15:04")
+	role, hasRole := l.roleLabel(e.Role)
+	if !hasRole {
+		role, hasRole = l.roleLabel(e.To)
+	}
+	cause := e.CauseFor(recipient)
+	switch {
+	case e.Action == config.ActionRemind && cause == "":
+		return l.t("LedgerStepRemind", "Time", at)
+	case e.Action == config.ActionRemind:
+		return l.t("LedgerStepRemindSkipped", "Time", at, "Reason", l.wordOr("LedgerReason_", cause))
+	case e.Action != config.ActionEscalate:
+		return at + " " + e.Action + l.noteOf(e)
+	case len(e.People) > 0 && hasRole:
+		return l.t("LedgerStepEscalate", "Time", at, "Role", role, "Names", l.names(e.People))
+	case len(e.People) > 0:
+		return l.t("LedgerStepEscalateTo", "Time", at, "Names", l.names(e.People))
+	}
+	if !hasRole {
+		role = l.t("LedgerToNamed")
+	}
+	switch cause {
+	case storage.ReasonSelf:
+		return l.t("LedgerStepSelf", "Time", at, "Role", role)
+	case storage.ReasonNotHigher:
+		return l.t("LedgerStepNotHigher", "Time", at, "Role", role, "Names", l.names(e.Passed))
+	case storage.ReasonNoTarget:
+		return l.t("LedgerStepNoTarget", "Time", at, "Role", role)
+	case storage.ReasonUnreachable:
+		return l.t("LedgerStepNobody", "Time", at)
+	}
+	// A record of an older binary with a note this one does not know.
+	return l.t("LedgerStepNobody", "Time", at) + l.noteOf(e)
+}
+
+// noteOf is an older record's note as written, in brackets.
+func (l *Ledger) noteOf(e storage.Escalation) string {
+	if e.Note == "" {
+		return ""
+	}
+	return l.t("LedgerNote", "Note", e.Note)
 }
 
 func (l *Ledger) writeReports(sw *excelize.StreamWriter, b *Book, st styles) error {
-	if err := header(sw, 1, ReportHeaders, st, 20, 10, 12, 24, 40, 10); err != nil {
+	if err := header(sw, 1, l.headers(reportColumns), st, 20, 10, 12, 24, 40, 10); err != nil {
 		return err
 	}
 	for i, e := range b.Reports {
@@ -245,28 +259,6 @@ func (l *Ledger) writeReports(sw *excelize.StreamWriter, b *Book, st styles) err
 	return nil
 }
 
-// taskName words a duty instance id for readers, with names, not ids:
-// "14.2/~o-wumin/2026-12-02" is "14.2 · 吴敏 · 2026-12-02", "14.1/yjb/2026-12"
-// is "14.1 · 应急办 · 2026-12", "3.1/*/2026-Q4" is "3.1 · 全镇 · 2026-Q4".
-func (l *Ledger) taskName(id string) string {
-	point, holder, period, ok := duty.ParseID(id)
-	if !ok {
-		return id
-	}
-	switch {
-	case holder == "*":
-		holder = "全镇"
-	case strings.HasPrefix(holder, "~"):
-		holder = l.cfg.OfficialName(holder[1:])
-	default:
-		holder = l.cfg.UnitName(holder)
-	}
-	if period == duty.SetupPeriod {
-		period = "启动事项"
-	}
-	return point + " · " + holder + " · " + period
-}
-
 // SplitReport splits a task report's detail ("14.2/yjb/2026-10-12 +1
 // (1/1): 已巡查") into the duty instance and the rest.
 func SplitReport(detail string) (task, rest string) {
@@ -277,13 +269,13 @@ func SplitReport(detail string) (task, rest string) {
 	return task, rest
 }
 
-func (l *Ledger) writeEvents(sw *excelize.StreamWriter, evs []storage.Event, labels map[string]string, st styles) error {
-	if err := header(sw, 1, EventHeaders, st, 20, 14, 10, 12, 16, 10, 60, 10); err != nil {
+func (l *Ledger) writeEvents(sw *excelize.StreamWriter, evs []storage.Event, st styles) error {
+	if err := header(sw, 1, l.headers(eventColumns), st, 20, 14, 10, 12, 16, 10, 60, 10); err != nil {
 		return err
 	}
 	for i, e := range evs {
-		row := []any{l.local(e.At), EventLabel(e.Type, labels), l.name(e.Official), l.cfg.UnitName(l.unitOf(e.Official)), e.Alert,
-			l.name(e.Actor), e.Detail, e.Seq}
+		row := []any{l.local(e.At), l.EventLabel(e.Type), l.name(e.Official), l.cfg.UnitName(l.unitOf(e.Official)), e.Alert,
+			l.name(e.Actor), l.detail(e), e.Seq}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
 		}
@@ -295,22 +287,28 @@ func (l *Ledger) writeEvents(sw *excelize.StreamWriter, evs []storage.Event, lab
 func (l *Ledger) FilterLabel(f Filter) string {
 	switch {
 	case f.Official != "":
-		return "人员：" + l.name(f.Official)
+		return l.t("LedgerFilterOfficial", "Name", l.name(f.Official))
 	case f.Unit != "":
-		return "单位：" + l.cfg.UnitName(f.Unit)
+		return l.t("LedgerFilterUnit", "Name", l.cfg.UnitName(f.Unit))
 	}
-	return "全镇"
+	return l.t("LedgerTown")
 }
 
 // VerifyLabel says in words what checking the chain found.
-func VerifyLabel(r storage.ChainReport) string {
+func (l *Ledger) VerifyLabel(r storage.ChainReport) string {
 	switch {
 	case r.OK():
-		return fmt.Sprintf("完整（%d 条事件逐条核验无误）", r.Events)
+		return l.t("LedgerVerifyOK", "Count", r.Events)
 	case r.Break != nil:
-		return "断裂：" + r.Break.String()
+		return l.t("LedgerVerifyBroken", "Seq", r.Break.Seq, "Kind", l.wordOr("LedgerBreak_", r.Break.Kind))
 	}
-	return "未建立哈希链（数据库版本过旧）"
+	return l.t("LedgerVerifyNone")
+}
+
+// PeriodLabel says a period in words: its first and last day.
+func (l *Ledger) PeriodLabel(p Period) string {
+	return l.t("LedgerPeriod", "From", p.From.In(l.cfg.Location).Format(time.DateOnly),
+		"To", p.To.Add(-time.Nanosecond).In(l.cfg.Location).Format(time.DateOnly))
 }
 
 func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) error {
@@ -321,12 +319,12 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 		return err
 	}
 	head := [][]any{
-		{SummaryExported, l.local(b.ExportedAt)},
-		{SummaryPeriod, Period{b.Filter.From, b.Filter.To}.Label(l.cfg.Location)},
-		{SummaryFilter, l.FilterLabel(b.Filter)},
-		{SummaryHeadSeq, b.Chain.HeadSeq},
-		{SummaryHeadHash, b.Chain.HeadHash},
-		{SummaryVerify, VerifyLabel(b.Chain)},
+		{l.t("LedgerSummaryExported"), l.local(b.ExportedAt)},
+		{l.t("LedgerSummaryPeriod"), l.PeriodLabel(Period{b.Filter.From, b.Filter.To})},
+		{l.t("LedgerSummaryFilter"), l.FilterLabel(b.Filter)},
+		{l.t("LedgerSummaryHeadSeq"), b.Chain.HeadSeq},
+		{l.t("LedgerSummaryHeadHash"), b.Chain.HeadHash},
+		{l.t("LedgerSummaryVerify"), l.VerifyLabel(b.Chain)},
 	}
 	row := 1
 	for _, h := range head {
@@ -346,11 +344,11 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 		return append(lead, t.Calls, t.Answered, rate, median, t.Overdue)
 	}
 	row++
-	if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: SummaryByPerson}}); err != nil {
+	if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: l.t("LedgerSummaryByPerson")}}); err != nil {
 		return err
 	}
 	row++
-	if err := header(sw, row, OfficialHeader, st); err != nil {
+	if err := header(sw, row, l.headers(officialColumns), st); err != nil {
 		return err
 	}
 	for _, t := range b.Officials {
@@ -360,11 +358,11 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 		}
 	}
 	row += 2
-	if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: SummaryByUnit}}); err != nil {
+	if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: l.t("LedgerSummaryByUnit")}}); err != nil {
 		return err
 	}
 	row++
-	if err := header(sw, row, UnitHeader, st); err != nil {
+	if err := header(sw, row, l.headers(unitColumns), st); err != nil {
 		return err
 	}
 	for _, t := range b.Units {
@@ -382,4 +380,33 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 func ExportDetail(via, period, scope string, st Stats, size int, sha string) string {
 	return fmt.Sprintf("%s %s %s: %d calls, %d reports, %d duty, %d incident, %d tip records; head #%d %s; %d bytes sha256 %s",
 		via, period, scope, st.Calls, st.Reports, st.Duty, st.Incidents, st.Tips, st.HeadSeq, st.HeadHash, size, sha)
+}
+
+// ExportRecord is the event that records the workbook data of book handed
+// out at now through via (storage.WordChat, WordAPI) by actor; official is
+// whom it concerns, if anyone.
+func (l *Ledger) ExportRecord(now time.Time, via, official, actor string, b *Book, data []byte) storage.Event {
+	sum := sha256.Sum256(data)
+	sha := hex.EncodeToString(sum[:])
+	st := b.Stats()
+	f := b.Filter
+	period := Period{From: f.From, To: f.To}.Label(l.cfg.Location)
+	args := []storage.Arg{storage.Word("Via", storage.VocabWord, via),
+		storage.Text("From", f.From.In(l.cfg.Location).Format(time.DateOnly)),
+		storage.Text("To", f.To.Add(-time.Nanosecond).In(l.cfg.Location).Format(time.DateOnly)),
+		storage.Units("Unit", nonEmpty(f.Unit)...), storage.Officials("Official", nonEmpty(f.Official)...),
+		storage.Int("Calls", st.Calls), storage.Int("Reports", st.Reports), storage.Int("Duty", st.Duty),
+		storage.Int("Incidents", st.Incidents), storage.Int("Tips", st.Tips),
+		storage.Text("Seq", fmt.Sprint(st.HeadSeq)), storage.Text("Hash", st.HeadHash),
+		storage.Int("Bytes", len(data)), storage.Text("SHA256", sha)}
+	return storage.Event{At: now, Type: storage.EvLedgerExport, Official: official, Actor: actor,
+		Detail: ExportDetail(via, period, l.FilterLabel(f), st, len(data), sha),
+		Code:   storage.CodeLedgerExported, Args: args}
+}
+
+func nonEmpty(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
 }

@@ -1,91 +1,218 @@
 package ledger
 
-// The workbook's vocabulary. The 台账 is a Chinese document with a fixed
-// form, like the roster workbook, so its words live here rather than in the
-// chat message files.
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
 
-var levelLabels = map[string]string{"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
+	"dutybot/duty"
+	"dutybot/storage"
+)
 
-func levelLabel(level string) string { return labelOr(levelLabels, level) }
+// The workbook's words are the Ledger… messages of locales/ledger.*.yaml,
+// said in the ledger's language (Lang): the 台账 leaves the building, so
+// every word of it, down to why a step did not escalate, is the office's
+// language, with people and units by name.
 
-var kindLabels = map[string]string{
-	"":          "叫应",
-	"alert":     "叫应",
-	"task":      "逾期任务",
-	"checkin":   "到岗签到",
-	"spotcheck": "查岗",
-	"weather":   "气象预警",
-	"meltdown":  "熔断措施",
-	"incident":  "事故直报",
-	"tip":       "隐患举报",
-}
-
-func kindLabel(kind string) string { return labelOr(kindLabels, kind) }
-
-var targetLabels = map[string]string{
-	"unit_head":    "单位负责人",
-	"leader":       "分管领导",
-	"principal":    "主要负责人",
-	"duty_leader":  "带班领导",
-	"shift_leader": "带班领导",
-	"office_head":  "值班办公室负责人",
-}
-
-// targetLabel names an escalation target; a list of officials
-// ("officials:o-wu") is named by the people notified instead.
-func targetLabel(to string) string {
-	if l, ok := targetLabels[to]; ok {
-		return l
+// t renders message id in the ledger's language with pairs of keys and
+// values.
+func (l *Ledger) t(id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
 	}
-	return "指定人员"
+	return l.tr.T(l.Lang, id, data)
 }
 
-var dutyLabels = map[string]string{
-	"shift_reminded":     "值班提醒",
-	"shift_started":      "到岗签到发出",
-	"checked_in":         "到岗签到",
-	"shift_ended":        "值班结束",
-	"handover_asked":     "交接班提醒",
-	"handover":           "交接班",
-	"spotcheck":          "查岗",
-	"spotcheck_answered": "查岗应答",
-	"absent":             "脱岗",
-	"duty_mode":          "极端天气值班",
-	"swap_requested":     "申请换班",
-	"swap_accepted":      "同意换班",
-	"swap_declined":      "拒绝换班",
-	"swap_approved":      "批准换班",
-	"swap_rejected":      "驳回换班",
-	"swap_expired":       "换班申请过期",
-	"roster_imported":    "导入值班表",
+// word renders message id when the catalogue has it.
+func (l *Ledger) word(id string) (string, bool) {
+	if !l.tr.Has(id) {
+		return "", false
+	}
+	return l.tr.T(l.Lang, id, nil), true
 }
 
-var incidentLabels = map[string]string{
-	"incident_reported":    "事故报告",
-	"incident_update":      "续报",
-	"incident_reported_up": "已上报",
-	"incident_late":        "迟报",
-	"incident_supplement":  "补报",
-	"incident_reminder":    "上报提醒",
+// wordOr renders prefix+key, or key itself when there is no such message:
+// something new is shown as it is rather than dropped.
+func (l *Ledger) wordOr(prefix, key string) string {
+	if w, ok := l.word(prefix + key); ok {
+		return w
+	}
+	return key
 }
 
-var tipLabels = map[string]string{
-	"tip_received": "收到举报",
-	"tip_assigned": "交办",
-	"tip_overdue":  "逾期",
-	"tip_closed":   "办结",
-	"tip_verified": "查实",
-	"tip_rewarded": "奖励",
-	"tip_revealed": "查阅举报人身份",
+// levelLabel names an alert's level: 红色.
+func (l *Ledger) levelLabel(level string) string { return l.wordOr("LedgerLevel_", level) }
+
+// kindLabel names what raised an alert: 叫应, 到岗签到, 气象预警.
+func (l *Ledger) kindLabel(kind string) string {
+	if kind == "" {
+		kind = "alert"
+	}
+	return l.wordOr("LedgerKind_", kind)
+}
+
+// roleLabel names an escalation target (单位负责人); false for a target
+// naming people ("official:o-wu"), which has no name of its own.
+func (l *Ledger) roleLabel(to string) (string, bool) {
+	if to == "" {
+		return "", false
+	}
+	return l.word("LedgerTo_" + to)
 }
 
 // EventLabel names an event type in the workbook; a type it does not know
 // keeps its name, so nothing new is ever dropped.
-func EventLabel(typ string, labels map[string]string) string { return labelOr(labels, typ) }
+func (l *Ledger) EventLabel(typ string) string { return l.wordOr("LedgerEvType_", typ) }
 
-func labelOr(m map[string]string, k string) string {
-	if v, ok := m[k]; ok {
-		return v
+// Columns of the sheets, by message (LedgerCol_<column>); part of the
+// workbook's format.
+var (
+	callColumns = []string{"AlertID", "Level", "Kind", "Title", "Recipient", "Unit", "Sent", "Answered", "Latency",
+		"AnsweredBy", "State", "Escalations", "Steps"}
+	reportColumns   = []string{"Time", "Reporter", "Unit", "Task", "Progress", "Seq"}
+	eventColumns    = []string{"Time", "Type", "Person", "Unit", "Ref", "Actor", "Detail", "Seq"}
+	officialColumns = []string{"Name", "Unit", "Calls", "SelfAnswered", "Rate", "Median", "Overdue"}
+	unitColumns     = []string{"Unit", "Calls", "SelfAnswered", "Rate", "Median", "Overdue"}
+)
+
+// headers names columns in the ledger's language.
+func (l *Ledger) headers(columns []string) []string {
+	out := make([]string, len(columns))
+	for i, c := range columns {
+		out[i] = l.t("LedgerCol_" + c)
 	}
-	return k
+	return out
+}
+
+// vocabMessages are the message families the vocabularies of word
+// arguments are said with.
+var vocabMessages = map[string]string{
+	storage.VocabLevel:            "LedgerLevel_",
+	storage.VocabRole:             "LedgerTo_",
+	storage.VocabReason:           "LedgerReason_",
+	storage.VocabWarningType:      "WarnType_",
+	storage.VocabIncidentLevel:    "IncidentLevel_",
+	storage.VocabIncidentCategory: "IncidentCat_",
+	storage.VocabMeltdownAction:   "WarnAction_",
+	storage.VocabWord:             "LedgerWord_",
+}
+
+// detail puts an event's detail into the ledger's language: its typed
+// detail through the message LedgerEv_<code>, with people and units by
+// name and times in the town's zone; an event written before codes (or
+// with a code this binary does not know) shows its Detail as written.
+func (l *Ledger) detail(e storage.Event) string {
+	id := "LedgerEv_" + e.Code
+	if e.Code == "" || !l.tr.Has(id) {
+		return e.Detail
+	}
+	data := map[string]any{}
+	for _, a := range e.Args {
+		data[a.Name] = l.arg(a)
+	}
+	return tidy(l.tr.T(l.Lang, id, data))
+}
+
+// tidy drops the separators a message's optional parts leave at its end.
+func tidy(s string) string {
+	for {
+		t := strings.TrimSpace(s)
+		for _, sep := range []string{"；", "，", ";", ","} {
+			t = strings.TrimSuffix(t, sep)
+		}
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}
+
+// arg says one argument of a typed detail as the reader reads it.
+func (l *Ledger) arg(a storage.Arg) string {
+	switch a.Kind {
+	case storage.ArgOfficials:
+		return l.names(a.List())
+	case storage.ArgUnits:
+		ids := a.List()
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = l.cfg.UnitName(id)
+		}
+		return strings.Join(out, l.t("LedgerNameSep"))
+	case storage.ArgTime:
+		if ts, ok := a.Times(); ok && len(ts) == 1 {
+			return ts[0].In(l.cfg.Location).Format("2006-01-02 15:04")
+		}
+	case storage.ArgSpan:
+		if ts, ok := a.Times(); ok && len(ts) == 2 {
+			return l.hours(ts[0], ts[1])
+		}
+	case storage.ArgWord:
+		vocab, word := a.Vocab()
+		if prefix, ok := vocabMessages[vocab]; ok && word != "" {
+			return l.wordOr(prefix, word)
+		}
+		return word
+	case storage.ArgTask:
+		return l.taskName(a.Value)
+	}
+	return a.Value
+}
+
+// hours names a shift by its local date and hours: 2026-12-02（周三）
+// 08:00–次日08:00.
+func (l *Ledger) hours(start, end time.Time) string {
+	start, end = start.In(l.cfg.Location), end.In(l.cfg.Location)
+	sd := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, l.cfg.Location)
+	ed := time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, l.cfg.Location)
+	to := end.Format("15:04")
+	switch {
+	case ed.Equal(sd):
+	case ed.Equal(sd.AddDate(0, 0, 1)):
+		to = l.t("LedgerNextDay", "Time", to)
+	default:
+		to = end.Format("2006-01-02 15:04")
+	}
+	return l.t("LedgerShiftHours", "Date", start.Format(time.DateOnly),
+		"Weekday", l.t(fmt.Sprintf("RotaWeekday%d", int(start.Weekday()))), "From", start.Format("15:04"), "To", to)
+}
+
+// taskName words a duty instance id for readers, with names, not ids:
+// "14.2/~o-wumin/2026-12-02" is "14.2 · 吴敏 · 2026-12-02", "14.1/yjb/2026-12"
+// is "14.1 · 应急办 · 2026-12", "3.1/*/2026-Q4" is "3.1 · 全镇 · 2026年第4季度".
+func (l *Ledger) taskName(id string) string {
+	point, holder, period, ok := duty.ParseID(id)
+	if !ok {
+		return id
+	}
+	switch {
+	case holder == "*":
+		holder = l.t("LedgerTown")
+	case strings.HasPrefix(holder, "~"):
+		holder = l.cfg.OfficialName(holder[1:])
+	default:
+		holder = l.cfg.UnitName(holder)
+	}
+	return point + " · " + holder + " · " + l.periodName(period)
+}
+
+// periodKey matches the duty periods named by a letter: 2026-Q4 (quarter),
+// 2026-H1 (half year), 2026-W49 (week), 2026-T2 (one of n parts a year).
+var periodKey = regexp.MustCompile(`^(\d{4})-([QHWT])(\d{1,2})$`)
+
+// periodName words a duty period; days, months and years stay as they are.
+func (l *Ledger) periodName(p string) string {
+	if p == duty.SetupPeriod {
+		return l.t("LedgerSetupPeriod")
+	}
+	m := periodKey.FindStringSubmatch(p)
+	if m == nil {
+		return p
+	}
+	return l.t("LedgerPeriod"+m[2], "Year", m[1], "N", strings.TrimLeft(m[3], "0"))
 }

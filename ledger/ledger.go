@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/locales"
 	"dutybot/storage"
 )
 
@@ -20,14 +21,23 @@ import (
 type Ledger struct {
 	cfg *config.Config
 	db  *storage.DB
+	tr  *locales.Catalog
+	// Lang is the language of the workbook and the chart: the configured
+	// language, so the document the office hands on reads as one.
+	Lang string
 	// ChartFonts are font files tried in order for the chart's Chinese
 	// labels; DefaultChartFonts when nil.
 	ChartFonts []string
 }
 
-// New returns a ledger over db.
-func New(cfg *config.Config, db *storage.DB) *Ledger {
-	return &Ledger{cfg: cfg, db: db}
+// New returns a ledger over db, worded through tr in the configured
+// language.
+func New(cfg *config.Config, db *storage.DB, tr *locales.Catalog) *Ledger {
+	lang := locales.Match(cfg.Language)
+	if lang == "" {
+		lang = tr.Default()
+	}
+	return &Ledger{cfg: cfg, db: db, tr: tr, Lang: lang}
 }
 
 // Filter selects what an export holds.
@@ -77,24 +87,25 @@ func (l *Ledger) unitOf(official string) string {
 	return ""
 }
 
-// name is how a person or a part of the system appears in the ledger.
+// name is how a person or a part of the system (LedgerActor_…: the
+// system, the HTTP API, an anonymous tipster) appears in the ledger.
 func (l *Ledger) name(id string) string {
 	if o, ok := l.cfg.Official(id); ok {
 		return o.Name
 	}
-	if n, ok := actorNames[id]; ok {
-		return n
+	if w, ok := l.word("LedgerActor_" + id); ok {
+		return w
 	}
 	return id
 }
 
-// names joins the names of ids.
+// names joins the names of ids the way the language lists them.
 func (l *Ledger) names(ids []string) string {
 	out := make([]string, len(ids))
 	for i, id := range ids {
 		out[i] = l.name(id)
 	}
-	return strings.Join(out, "、")
+	return strings.Join(out, l.t("LedgerNameSep"))
 }
 
 // local formats t as the ledger shows times; zero is empty.
@@ -166,13 +177,4 @@ func ParsePeriod(s string, now time.Time, loc *time.Location) (Period, error) {
 		}
 	}
 	return Period{}, fmt.Errorf("%w: %q", ErrPeriod, s)
-}
-
-// actorNames are the parts of the system that appear as actors.
-var actorNames = map[string]string{
-	"system":    "系统",
-	"api":       "接口",
-	"config":    "配置文件",
-	"cli":       "命令行",
-	"anonymous": "匿名",
 }

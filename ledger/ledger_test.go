@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/locales"
 	"dutybot/storage"
 )
 
@@ -47,7 +48,16 @@ func testLedger(t *testing.T) (*Ledger, *storage.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return New(cfg, db), db
+	return New(cfg, db, testCatalog(t)), db
+}
+
+func testCatalog(t *testing.T) *locales.Catalog {
+	t.Helper()
+	tr, err := locales.New(locales.ZH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }
 
 // call stores an alert to the officials, answered after the given delays

@@ -44,7 +44,7 @@ func (l *Ledger) Story(id string) (string, error) {
 	}
 	var sb strings.Builder
 	if haveAlert {
-		fmt.Fprintf(&sb, "%s %s %s「%s」\n", a.ID, levelLabel(a.Level), kindLabel(a.Kind), a.Title)
+		fmt.Fprintf(&sb, "%s %s %s「%s」\n", a.ID, l.levelLabel(a.Level), l.kindLabel(a.Kind), a.TitleIn(l.Lang))
 		issuer := a.Issuer
 		if issuer == "" {
 			issuer = a.Source

@@ -69,7 +69,7 @@ func ledgerOn(t *testing.T, db *storage.DB) *Ledger {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(cfg, db)
+	return New(cfg, db, testCatalog(t))
 }
 
 // A bit flipped in an event record makes verify answer BROKEN with the

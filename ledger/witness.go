@@ -120,7 +120,9 @@ func (w *Witness) Post(now time.Time) (storage.Event, error) {
 		if err != nil {
 			return err
 		}
-		rec = storage.Event{At: now, Type: storage.EvWitness, Actor: "system", Detail: WitnessDetail(seq, head, told)}
+		rec = storage.Event{At: now, Type: storage.EvWitness, Actor: "system", Detail: WitnessDetail(seq, head, told),
+			Code: storage.CodeLedgerWitness, Args: []storage.Arg{storage.Int("Seq", int(seq)), storage.Text("Hash", head),
+				storage.Officials("Told", told...)}}
 		if err := tx.AppendEvent(rec); err != nil {
 			return err
 		}

@@ -312,6 +312,6 @@ func (s *Service) Ack(db *storage.DB, official, data string) error {
 	}
 	return db.Update(func(tx *storage.Tx) error {
 		return tx.AppendEvent(storage.Event{At: s.clock.Now(), Type: storage.EvReminderAck, Official: official,
-			Actor: official, Detail: rest})
+			Actor: official, Detail: rest, Code: storage.CodeReminderAck, Args: []storage.Arg{storage.Text("Rule", name)}})
 	})
 }

@@ -191,12 +191,18 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 	return nil
 }
 
+// shiftArg is a shift in an event's typed detail: its hours.
+func shiftArg(sh storage.Shift) storage.Arg { return storage.Span("Shift", sh.Start, sh.End) }
+
 // remind tells each person of a shift that it is coming.
 func (s *Service) remind(tx *storage.Tx, sh storage.Shift, action string, now time.Time) error {
+	when := map[string]string{actDayBefore: storage.WordDayBefore, actBefore: storage.WordBeforeStart}[action]
 	for _, p := range people(sh) {
 		detail := fmt.Sprintf("shift %s: %s", sh.ID, map[string]string{actDayBefore: "day before", actBefore: "before start"}[action])
+		args := []storage.Arg{shiftArg(sh), storage.Word("When", storage.VocabWord, when)}
 		if b, err := tx.Binding(p); err != nil || b.Unreachable {
 			detail += ": not reached (not bound or blocked)"
+			args = append(args, storage.Word("Unreached", storage.VocabWord, storage.WordUnreached))
 		}
 		err := s.engine.Tell(tx, []string{p}, "", storage.Ref{Kind: storage.RefInfo, Topic: TopicShift}, now,
 			func(lang string) (string, [][]storage.Button) {
@@ -212,7 +218,7 @@ func (s *Service) remind(tx *storage.Tx, sh storage.Shift, action string, now ti
 			return err
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftReminded, Official: p,
-			Actor: "system", Detail: detail}); err != nil {
+			Actor: "system", Detail: detail, Code: storage.CodeShiftReminded, Args: args}); err != nil {
 			return err
 		}
 	}
@@ -240,7 +246,11 @@ func (s *Service) dutySteps(steps []config.Step, leaders []string, scale float64
 			to = callout.ToOfficials + head
 		}
 		after := time.Duration(float64(st.After.D()) * scale).Round(time.Second)
-		out = append(out, storage.Step{After: max(after, time.Second), Action: st.Action, To: to})
+		step := storage.Step{After: max(after, time.Second), Action: st.Action, To: to}
+		if to != st.To {
+			step.Role = st.To
+		}
+		out = append(out, step)
 	}
 	return out
 }
@@ -279,13 +289,15 @@ func (s *Service) start(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState
 	case errors.As(err, &verr):
 		s.log.Error("cannot raise the check-in of a shift", "shift", sh.ID, "err", err)
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftStarted, Actor: "system",
-			Detail: fmt.Sprintf("shift %s: no check-in: %v", sh.ID, err)})
+			Detail: fmt.Sprintf("shift %s: no check-in: %v", sh.ID, err),
+			Code:   storage.CodeShiftNoCheckin, Args: []storage.Arg{shiftArg(sh)}})
 	case err != nil:
 		return err
 	}
 	st.Checkin, st.StartedAt = a.ID, now
 	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftStarted, Alert: a.ID, Actor: "system",
-		Detail: fmt.Sprintf("shift %s: check-in asked of %s", sh.ID, strings.Join(people(sh), ","))})
+		Detail: fmt.Sprintf("shift %s: check-in asked of %s", sh.ID, strings.Join(people(sh), ",")),
+		Code:   storage.CodeShiftCheckin, Args: []storage.Arg{shiftArg(sh), storage.Officials("People", people(sh)...)}})
 }
 
 // end closes the check-in if still open and asks for the handover note.
@@ -301,7 +313,7 @@ func (s *Service) end(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState, 
 	}
 	st.EndedAt = now
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftEnded, Alert: id, Actor: "system",
-		Detail: "shift " + sh.ID}); err != nil {
+		Detail: "shift " + sh.ID, Code: storage.CodeShiftEnded, Args: []storage.Arg{shiftArg(sh)}}); err != nil {
 		return err
 	}
 	if !s.cfg.Roster.Handover {
@@ -317,7 +329,8 @@ func (s *Service) end(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState, 
 		return err
 	}
 	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvHandoverAsked, Actor: "system",
-		Detail: fmt.Sprintf("shift %s: asked %s", sh.ID, strings.Join(ps, ","))})
+		Detail: fmt.Sprintf("shift %s: asked %s", sh.ID, strings.Join(ps, ",")),
+		Code:   storage.CodeHandoverAsked, Args: []storage.Arg{shiftArg(sh), storage.Officials("People", ps...)}})
 }
 
 // acked records a check-in (到岗签到) or a spot-check answer.
@@ -332,11 +345,24 @@ func (s *Service) acked(tx *storage.Tx, a storage.Alert, r storage.Recipient) er
 		return nil
 	}
 	detail := strings.Join(a.Links, ",")
+	var args []storage.Arg
+	code := storage.CodeSpotAnswered
+	if typ == storage.EvCheckedIn {
+		code = storage.CodeCheckedIn
+		for _, l := range a.Links {
+			if id, ok := strings.CutPrefix(l, "checkin:"); ok {
+				if sh, err := tx.Shift(id); err == nil {
+					args = append(args, shiftArg(sh))
+				}
+			}
+		}
+	}
 	if r.AckedBy != r.Official {
 		detail += ": taken over by " + r.AckedBy
+		args = append(args, storage.Officials("By", r.AckedBy))
 	}
 	return tx.AppendEvent(storage.Event{At: r.AckedAt, Type: typ, Alert: a.ID, Official: r.Official,
-		Actor: r.AckedBy, Detail: detail})
+		Actor: r.AckedBy, Detail: detail, Code: code, Args: args})
 }
 
 // stepped records 脱岗 when a spot check's recipient is escalated the first
@@ -354,12 +380,14 @@ func (s *Service) stepped(tx *storage.Tx, a storage.Alert, r storage.Recipient, 
 	if n != 1 {
 		return nil
 	}
-	why := "no answer"
+	why, word := "no answer", storage.WordNoAnswer
 	if r.State == storage.StateUnreachable {
-		why = "not reachable in Telegram"
+		why, word = "not reachable in Telegram", storage.WordUnreached
 	}
 	return tx.AppendEvent(storage.Event{At: esc.At, Type: storage.EvAbsent, Alert: a.ID, Official: r.Official,
-		Actor: "system", Detail: fmt.Sprintf("%s to spot check %s; told %s", why, a.ID, strings.Join(esc.People, ","))})
+		Actor: "system", Detail: fmt.Sprintf("%s to spot check %s; told %s", why, a.ID, strings.Join(esc.People, ",")),
+		Code: storage.CodeAbsent, Args: []storage.Arg{storage.Word("Why", storage.VocabWord, word),
+			storage.Officials("Told", esc.People...)}})
 }
 
 // DutyMode switches extreme-weather duty mode on or off inside the
@@ -375,9 +403,11 @@ func (s *Service) DutyMode(tx *storage.Tx, w storage.Warning, on bool, now time.
 			actor = "system"
 		}
 	}
-	state := map[bool]string{true: "on", false: "off"}[on]
+	state := map[bool]string{true: storage.WordOn, false: storage.WordOff}[on]
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvDutyMode, Alert: w.ID, Actor: actor,
-		Detail: fmt.Sprintf("%s: warning %s %s %s", state, w.ID, w.Type, w.Level)}); err != nil {
+		Detail: fmt.Sprintf("%s: warning %s %s %s", state, w.ID, w.Type, w.Level),
+		Code:   storage.CodeDutyMode, Args: []storage.Arg{storage.Word("State", storage.VocabWord, state),
+			storage.Word("Type", storage.VocabWarningType, w.Type), storage.Word("Level", storage.VocabLevel, w.Level)}}); err != nil {
 		return err
 	}
 	current, err := tx.ShiftsOverlapping(now, now.Add(time.Nanosecond))

@@ -136,7 +136,9 @@ func (s *Service) Handover(official, shiftID, text string, done func(tx *storage
 			preview = append(preview[:80], '…')
 		}
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvHandover, Official: official, Actor: official,
-			Detail: fmt.Sprintf("shift %s → %s: %s", sh.ID, strings.Join(note.To, ","), string(preview))})
+			Detail: fmt.Sprintf("shift %s → %s: %s", sh.ID, strings.Join(note.To, ","), string(preview)),
+			Code:   storage.CodeHandover, Args: []storage.Arg{shiftArg(sh), storage.Officials("To", note.To...),
+				storage.Text("Text", string(preview))}})
 	})
 	if err != nil {
 		return res, err

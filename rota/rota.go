@@ -160,7 +160,9 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 		}
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvRosterImported, Actor: actor,
 			Detail: fmt.Sprintf("%s: %d shifts %s–%s, %d replaced", source, res.Added,
-				res.From.In(s.loc).Format("2006-01-02 15:04"), res.To.In(s.loc).Format("2006-01-02 15:04"), res.Replaced)})
+				res.From.In(s.loc).Format("2006-01-02 15:04"), res.To.In(s.loc).Format("2006-01-02 15:04"), res.Replaced),
+			Code: storage.CodeRosterImported, Args: []storage.Arg{storage.Text("Source", source), storage.Int("Count", res.Added),
+				storage.Time("From", res.From), storage.Time("To", res.To), storage.Int("Replaced", res.Replaced)}})
 	})
 	if err != nil {
 		return ImportResult{}, err

@@ -99,16 +99,16 @@ func TestDutySteps(t *testing.T) {
 	}{
 		{"named people", []string{"o-liu", "o-he"}, "yjb", 1, []storage.Step{
 			{After: 10 * time.Minute, Action: "remind"},
-			{After: 15 * time.Minute, Action: "escalate", To: "official:o-liu,o-he"},
-			{After: 30 * time.Minute, Action: "escalate", To: "official:o-wu"},
+			{After: 15 * time.Minute, Action: "escalate", To: "official:o-liu,o-he", Role: "shift_leader"},
+			{After: 30 * time.Minute, Action: "escalate", To: "official:o-wu", Role: "office_head"},
 			{After: 45 * time.Minute, Action: "escalate", To: "principal"}}},
 		{"nobody to name is left out", nil, "", 1, []storage.Step{
 			{After: 10 * time.Minute, Action: "remind"},
 			{After: 45 * time.Minute, Action: "escalate", To: "principal"}}},
 		{"scaled", []string{"o-liu"}, "yjb", 0.2, []storage.Step{
 			{After: 2 * time.Minute, Action: "remind"},
-			{After: 3 * time.Minute, Action: "escalate", To: "official:o-liu"},
-			{After: 6 * time.Minute, Action: "escalate", To: "official:o-wu"},
+			{After: 3 * time.Minute, Action: "escalate", To: "official:o-liu", Role: "shift_leader"},
+			{After: 6 * time.Minute, Action: "escalate", To: "official:o-wu", Role: "office_head"},
 			{After: 9 * time.Minute, Action: "escalate", To: "principal"}}},
 	}
 	for _, tc := range tests {

@@ -119,7 +119,9 @@ func (s *Service) Spotcheck(caller string, minutes int) (Spotcheck, error) {
 			return err
 		}
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSpotcheck, Alert: res.Alert.ID, Actor: caller,
-			Detail: fmt.Sprintf("shifts %s: %s within %d min", strings.Join(ids, ","), strings.Join(res.People, ","), minutes)})
+			Detail: fmt.Sprintf("shifts %s: %s within %d min", strings.Join(ids, ","), strings.Join(res.People, ","), minutes),
+			Code:   storage.CodeSpotcheck, Args: []storage.Arg{storage.Int("Shifts", len(ids)),
+				storage.Officials("People", res.People...), storage.Int("Minutes", minutes)}})
 	})
 	if err != nil {
 		return Spotcheck{}, err

@@ -216,7 +216,7 @@ func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (storage
 			return err
 		}
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapRequested, Official: colleague,
-			Actor: requester, Detail: s.swapDetail(sw)})
+			Actor: requester, Detail: s.swapDetail(sw), Code: storage.CodeSwap, Args: swapArgs(sw, sh)})
 	})
 	if err != nil {
 		return storage.Swap{}, sh, err
@@ -232,6 +232,25 @@ func (s *Service) swapDetail(sw storage.Swap) string {
 	}
 	return fmt.Sprintf("swap %s: shift %s %s %s → %s", sw.ID, sw.Shift, role, sw.Requester, sw.Colleague)
 }
+
+// swapArgs are a swap in an event's typed detail: the shift's hours (its
+// start when the shift is gone), the place handed over and who hands it
+// to whom.
+func swapArgs(sw storage.Swap, sh storage.Shift) []storage.Arg {
+	shift := storage.Time("Shift", sw.ShiftStart)
+	if sh.ID == sw.Shift && sh.Start.Equal(sw.ShiftStart) {
+		shift = shiftArg(sh)
+	}
+	role := storage.WordStaff
+	if sw.Leader {
+		role = storage.WordLeader
+	}
+	return []storage.Arg{shift, storage.Word("Role", storage.VocabWord, role),
+		storage.Officials("From", sw.Requester), storage.Officials("To", sw.Colleague)}
+}
+
+// goneWords are the reasons a swap expires, as event words.
+var goneWords = map[string]string{"RotaSwapGoneChanged": storage.WordChanged, "RotaSwapGoneStarted": storage.WordStarted}
 
 // swapRole names the place handed over: 带班领导 or 值班人员.
 func (s *Service) swapRole(lang string, sw storage.Swap) string {
@@ -334,7 +353,8 @@ func (s *Service) expire(tx *storage.Tx, sw *storage.Swap, sh storage.Shift, rea
 		return err
 	}
 	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapExpired, Official: sw.Requester, Actor: "system",
-		Detail: s.swapDetail(*sw) + ": " + reason})
+		Detail: s.swapDetail(*sw) + ": " + reason, Code: storage.CodeSwapExpired,
+		Args: append(swapArgs(*sw, sh), storage.Word("Reason", storage.VocabWord, goneWords[reason]))})
 }
 
 // expireSwaps ends the open swaps of a shift (it starts).
@@ -404,7 +424,8 @@ func (s *Service) settleSwap(tx *storage.Tx, sw storage.Swap, sh storage.Shift, 
 		}); err != nil {
 		return err
 	}
-	return tx.AppendEvent(storage.Event{At: now, Type: event, Official: official, Actor: actor, Detail: s.swapDetail(sw)})
+	return tx.AppendEvent(storage.Event{At: now, Type: event, Official: official, Actor: actor, Detail: s.swapDetail(sw),
+		Code: storage.CodeSwap, Args: swapArgs(sw, sh)})
 }
 
 // AnswerSwap records the colleague's answer: accepted swaps go to the
@@ -487,6 +508,6 @@ func (s *Service) DecideSwap(presser, id string, approve bool) (SwapPress, error
 			return err
 		}
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapApproved, Official: sw.Colleague,
-			Actor: presser, Detail: s.swapDetail(sw)})
+			Actor: presser, Detail: s.swapDetail(sw), Code: storage.CodeSwap, Args: swapArgs(sw, sh)})
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,10 @@ type Step struct {
 	After  time.Duration `json:"after"`
 	Action string        `json:"action"`
 	To     string        `json:"to,omitempty"`
+	// Role is the configured target To was resolved from when To names
+	// people ("official:o-li"): shift_leader, office_head. Readers say
+	// "带班领导 黄磊" rather than "指定人员".
+	Role string `json:"role,omitempty"`
 }
 
 // Alert is one 叫应 call to a set of officials.
@@ -97,9 +102,76 @@ type Escalation struct {
 	Step   int       `json:"step"`
 	Action string    `json:"action"`
 	To     string    `json:"to,omitempty"`     // unit_head, leader, ...
+	Role   string    `json:"role,omitempty"`   // the Step's Role, when To names people
 	People []string  `json:"people,omitempty"` // officials notified
 	At     time.Time `json:"at"`
-	Note   string    `json:"note,omitempty"` // e.g. "skipped: no unit head"
+	// Reason says why the step reached nobody (Reason…); Passed are the
+	// people the target named who were left out (the recipient themself,
+	// or someone not above them).
+	Reason string   `json:"reason,omitempty"`
+	Passed []string `json:"passed,omitempty"`
+	// Note is what records written before Reason said, in English:
+	// "skipped: unreachable", "skipped: no unit_head configured".
+	Note string `json:"note,omitempty"`
+}
+
+// Reasons a step reached nobody (Escalation.Reason).
+const (
+	ReasonUnreachable = "unreachable" // a second call: the recipient cannot be reached
+	ReasonNoTarget    = "no_target"   // nobody holds the role for the recipient (no unit head configured)
+	ReasonSelf        = "self"        // the recipient is the target themself (a unit head's own call)
+	ReasonNotHigher   = "not_higher"  // the target does not rank above the recipient: never escalated down
+)
+
+// Reasons lists the reasons, for the tests that each is put into words.
+var Reasons = []string{ReasonUnreachable, ReasonNoTarget, ReasonSelf, ReasonNotHigher}
+
+// Cause is why the step reached nobody: its Reason, or what the Note of a
+// record written before reasons were typed said; "" when it reached
+// someone, or the note is not one the engine wrote.
+func (e Escalation) Cause() string { return e.CauseFor("") }
+
+// CauseFor is Cause for a step taken for recipient: an older record that
+// found "no official:o-hl configured" when o-hl is the recipient was the
+// recipient's own call escalated to themself (a 带班领导's own check-in).
+func (e Escalation) CauseFor(recipient string) string {
+	switch {
+	case e.Reason != "":
+		return e.Reason
+	case e.Note == "skipped: unreachable":
+		return ReasonUnreachable
+	case strings.HasPrefix(e.Note, "skipped: no ") && strings.HasSuffix(e.Note, " configured"):
+		if list, ok := strings.CutPrefix(e.To, "official:"); ok && recipient != "" && list == recipient {
+			return ReasonSelf
+		}
+		return ReasonNoTarget
+	}
+	return ""
+}
+
+// NoteText says in English why the step reached nobody, as the Note of
+// records written before Reason did: for the HTTP API's "note".
+func (e Escalation) NoteText() string {
+	switch e.Reason {
+	case "":
+		return e.Note
+	case ReasonUnreachable:
+		return "skipped: unreachable"
+	case ReasonNoTarget:
+		return "skipped: no " + e.To + " configured"
+	case ReasonSelf:
+		return "skipped: the recipient is the " + e.target() + " themself"
+	case ReasonNotHigher:
+		return "skipped: the " + e.target() + " does not rank above the recipient"
+	}
+	return "skipped: " + e.Reason
+}
+
+func (e Escalation) target() string {
+	if e.Role != "" {
+		return e.Role
+	}
+	return e.To
 }
 
 // MessageRef points at a message the bot sent.
@@ -267,4 +339,42 @@ func (t *Tx) PutLink(link, alertID string) error {
 func (t *Tx) LinkedAlert(link string) (string, bool) {
 	v := t.tx.Bucket(bLinks).Get([]byte(link))
 	return string(v), v != nil
+}
+
+// Why a recipient cannot be reached (Recipient.Unreachable), as the engine
+// records it; a failed send records the Bot API's answer as it came.
+// Readers put them into words with UnreachableCause.
+const (
+	UnreachableUnbound = "not bound to Telegram"
+	UnreachableBlocked = "chat blocked the bot"
+	unreachableStalled = "Telegram has not taken the call for "
+)
+
+// Causes of UnreachableCause.
+const (
+	CauseUnbound = "unbound" // never bound the bot
+	CauseBlocked = "blocked" // blocked the bot, or the chat is gone
+	CauseStalled = "stalled" // Telegram did not take the call for a while (after)
+)
+
+// UnreachableStalled is the reason recorded when Telegram has not taken a
+// call for d.
+func UnreachableStalled(d time.Duration) string { return unreachableStalled + d.String() }
+
+// UnreachableCause reads a recorded reason: one of Cause…, with how long
+// Telegram did not take the call for CauseStalled; "" for a reason of the
+// Bot API, to be shown as it is.
+func UnreachableCause(reason string) (cause string, after time.Duration) {
+	switch reason {
+	case UnreachableUnbound:
+		return CauseUnbound, 0
+	case UnreachableBlocked:
+		return CauseBlocked, 0
+	}
+	if s, ok := strings.CutPrefix(reason, unreachableStalled); ok {
+		if d, err := time.ParseDuration(s); err == nil {
+			return CauseStalled, d
+		}
+	}
+	return "", 0
 }

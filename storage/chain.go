@@ -28,27 +28,53 @@ const chainSchema = 2
 var keyChainHead = []byte("chain_head") // "<seq> <hash>" of the newest event
 
 // digestDomain starts every hashed encoding, so an event hash can never be
-// mistaken for the hash of anything else.
-const digestDomain = "dutybot/event/v1\x00"
+// mistaken for the hash of anything else; digestDomainTyped starts that of
+// an event with a typed detail (Code, Args).
+const (
+	digestDomain      = "dutybot/event/v1\x00"
+	digestDomainTyped = "dutybot/event/v2\x00"
+)
 
 // Digest is the hash e must carry: SHA-256, in hex, over its sequence
 // number, time (Unix seconds and nanoseconds, so the time zone it was
 // written in does not matter), type, alert, official, actor, detail and the
-// hash of the event before it, each text length-prefixed.
+// hash of the event before it, each text length-prefixed. An event with a
+// typed detail is hashed under its own domain, with its code and then the
+// number of its arguments and each one's name, kind and value after those;
+// an event without one is hashed as before typed details existed, so the
+// chains of older logs still verify.
 func (e Event) Digest() string {
 	h := sha256.New()
 	var n [8]byte
-	io.WriteString(h, digestDomain)
+	typed := e.Code != "" || len(e.Args) > 0
+	if typed {
+		io.WriteString(h, digestDomainTyped)
+	} else {
+		io.WriteString(h, digestDomain)
+	}
 	binary.BigEndian.PutUint64(n[:], e.Seq)
 	h.Write(n[:])
 	binary.BigEndian.PutUint64(n[:], uint64(e.At.Unix()))
 	h.Write(n[:])
 	binary.BigEndian.PutUint32(n[:4], uint32(e.At.Nanosecond()))
 	h.Write(n[:4])
-	for _, s := range []string{e.Type, e.Alert, e.Official, e.Actor, e.Detail, e.Prev} {
+	text := func(s string) {
 		binary.BigEndian.PutUint32(n[:4], uint32(len(s)))
 		h.Write(n[:4])
 		io.WriteString(h, s)
+	}
+	for _, s := range []string{e.Type, e.Alert, e.Official, e.Actor, e.Detail, e.Prev} {
+		text(s)
+	}
+	if typed {
+		text(e.Code)
+		binary.BigEndian.PutUint32(n[:4], uint32(len(e.Args)))
+		h.Write(n[:4])
+		for _, a := range e.Args {
+			text(a.Name)
+			text(a.Kind)
+			text(a.Value)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -49,8 +49,14 @@ type Event struct {
 	Official string    `json:"official,omitempty"` // whom it concerns
 	Actor    string    `json:"actor,omitempty"`    // who did it: an official id, "system" or "api"
 	Detail   string    `json:"detail,omitempty"`
-	Prev     string    `json:"prev,omitempty"` // hash of the event before; "" for the first
-	Hash     string    `json:"hash,omitempty"`
+	// Code and Args say what happened as data, for each reader to put into
+	// their own language (the ledger's LedgerEv_<code> messages): Detail
+	// says it in plain English for logs, the CLI and readers that do not
+	// know the code. Events written before codes existed have Detail only.
+	Code string `json:"code,omitempty"`
+	Args []Arg  `json:"args,omitempty"`
+	Prev string `json:"prev,omitempty"` // hash of the event before; "" for the first
+	Hash string `json:"hash,omitempty"`
 }
 
 // AppendEvent adds e to the log, numbering it and chaining it to the event
@@ -145,7 +151,11 @@ func (t *Tx) EventsBetween(from, to time.Time) ([]Event, error) {
 // invalid UTF-8 as one U+FFFD per bad byte, and the hash must be of what
 // is stored.
 func (e *Event) normalize() {
-	for _, f := range []*string{&e.Type, &e.Alert, &e.Official, &e.Actor, &e.Detail} {
+	fields := []*string{&e.Type, &e.Alert, &e.Official, &e.Actor, &e.Detail, &e.Code}
+	for i := range e.Args {
+		fields = append(fields, &e.Args[i].Name, &e.Args[i].Kind, &e.Args[i].Value)
+	}
+	for _, f := range fields {
 		if !utf8.ValidString(*f) {
 			*f = string([]rune(*f))
 		}

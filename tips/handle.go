@@ -56,7 +56,8 @@ func (s *Service) Assign(actor, ref, unit string, within time.Duration, reassign
 			return err
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipAssigned, Alert: ref, Actor: actor,
-			Detail: fmt.Sprintf("%s, due %s", unit, s.when(t.Due))}); err != nil {
+			Detail: fmt.Sprintf("%s, due %s", unit, s.when(t.Due)),
+			Code:   storage.CodeTipAssigned, Args: []storage.Arg{storage.Units("Unit", unit), storage.Time("Due", t.Due)}}); err != nil {
 			return err
 		}
 		if err := s.engine.Tell(tx, s.unitHandlers(unit), "", storage.Ref{Kind: storage.RefInfo}, now,
@@ -156,12 +157,13 @@ func (s *Service) Close(actor, ref string, verified bool, result string) (storag
 		if err := tx.PutTip(t); err != nil {
 			return err
 		}
-		detail := "not verified: " + result
+		detail, word := "not verified: "+result, storage.WordNotVerified
 		if verified {
-			detail = "verified: " + result
+			detail, word = "verified: "+result, storage.WordVerified
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipClosed, Alert: ref, Actor: actor,
-			Detail: detail}); err != nil {
+			Detail: detail, Code: storage.CodeTipClosed, Args: []storage.Arg{storage.Word("Verified", storage.VocabWord, word),
+				storage.Text("Result", result)}}); err != nil {
 			return err
 		}
 		if verified {
@@ -241,7 +243,7 @@ func (s *Service) overdue(tx *storage.Tx, t *storage.Tip, now time.Time) error {
 		detail += ", alert " + a.ID
 	}
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipOverdue, Alert: t.Ref, Actor: "system",
-		Detail: detail}); err != nil {
+		Detail: detail, Code: storage.CodeTipOverdue, Args: []storage.Arg{storage.Units("Unit", t.Unit), storage.Time("Due", t.Due)}}); err != nil {
 		return err
 	}
 	head := s.officeHead()

@@ -37,7 +37,7 @@ func (s *Service) Reveal(actor, ref, reason string) (storage.Tipster, error) {
 			return err
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipRevealed, Alert: ref, Actor: actor,
-			Detail: reason}); err != nil {
+			Detail: reason, Code: storage.CodeTipRevealed, Args: []storage.Arg{storage.Text("Reason", reason)}}); err != nil {
 			return err
 		}
 		if err := s.engine.Tell(tx, []string{actor}, "", storage.Ref{Kind: storage.RefInfo}, now,
@@ -119,7 +119,7 @@ func (s *Service) Reward(actor, ref, amount string) (storage.Tip, error) {
 			return err
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipRewarded, Alert: ref, Actor: actor,
-			Detail: yuan + " yuan"}); err != nil {
+			Detail: yuan + " yuan", Code: storage.CodeTipRewarded, Args: []storage.Arg{storage.Text("Yuan", yuan)}}); err != nil {
 			return err
 		}
 		if err := s.tellTipsterOf(tx, ref, now, func(lang string) string {

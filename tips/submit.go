@@ -68,15 +68,18 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 		t = storage.Tip{Ref: ref, Text: r.Text, Photos: r.Photos, Place: r.Place, Point: r.Point,
 			Anonymous: r.Anonymous, State: storage.TipNew, ReceivedAt: now}
 		actor, detail := "anonymous", "anonymous"
+		var args []storage.Arg
 		if !r.Anonymous {
 			t.NamedName, t.NamedUsername, t.NamedOfficial, t.NamedPhone = who.Name, who.Username, who.Official, who.Phone
 			actor, detail = "tipster", "named: "+who.Name
+			args = append(args, storage.Text("Named", who.Name))
 			if who.Official != "" {
 				actor = who.Official
 			}
 		}
 		if n := len(r.Photos); n > 0 {
 			detail += fmt.Sprintf("; %d photos", n)
+			args = append(args, storage.Int("Photos", n))
 		}
 		if err := tx.PutTip(t); err != nil {
 			return err
@@ -90,7 +93,7 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 			}
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipReceived, Alert: ref, Actor: actor,
-			Detail: detail}); err != nil {
+			Detail: detail, Code: storage.CodeTipReceived, Args: args}); err != nil {
 			return err
 		}
 		if err := s.tellTipster(tx, who, now, func(lang string) string {

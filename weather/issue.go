@@ -143,7 +143,10 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 		return Result{}, err
 	}
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvWarningIssued, Alert: w.ID, Actor: actor,
-		Detail: fmt.Sprintf("%s %s: %d recipients, units %s", w.Type, w.Level, len(a.Recipients), unitList(w.Units))}); err != nil {
+		Detail: fmt.Sprintf("%s %s: %d recipients, units %s", w.Type, w.Level, len(a.Recipients), unitList(w.Units)),
+		Code:   storage.CodeWarningIssued, Args: []storage.Arg{storage.Word("Type", storage.VocabWarningType, w.Type),
+			storage.Word("Level", storage.VocabLevel, w.Level), storage.Int("Count", len(a.Recipients)),
+			storage.Units("Units", w.Units...)}}); err != nil {
 		return Result{}, err
 	}
 	if w.DutyMode {

@@ -50,7 +50,8 @@ func (s *Service) lift(actor, id string) (Lifted, error) {
 			return err
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvWarningLifted, Alert: w.ID, Actor: actor,
-			Detail: w.Type + " " + w.Level}); err != nil {
+			Detail: w.Type + " " + w.Level, Code: storage.CodeWarningLifted,
+			Args: []storage.Arg{storage.Word("Type", storage.VocabWarningType, w.Type), storage.Word("Level", storage.VocabLevel, w.Level)}}); err != nil {
 			return err
 		}
 		if held {

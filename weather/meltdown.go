@@ -180,7 +180,7 @@ func (s *Service) startMeltdown(tx *storage.Tx, w *storage.Warning, now time.Tim
 	list := s.expand(*w)
 	if len(list) == 0 {
 		return 0, 0, tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownStarted, Alert: w.ID, Actor: "system",
-			Detail: "no checklist item applies"})
+			Detail: "no checklist item applies", Code: storage.CodeMeltdownNone})
 	}
 	for _, it := range list {
 		if err := tx.PutChecklistItem(it); err != nil {
@@ -203,7 +203,9 @@ func (s *Service) startMeltdown(tx *storage.Tx, w *storage.Warning, now time.Tim
 	}
 	return len(list), len(us), tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownStarted, Alert: w.ID,
 		Actor: "system", Detail: fmt.Sprintf("%d items for %d units, confirm by %s", len(list), len(us),
-			w.ConfirmBy.In(s.loc).Format("2006-01-02 15:04"))})
+			w.ConfirmBy.In(s.loc).Format("2006-01-02 15:04")),
+		Code: storage.CodeMeltdownStarted, Args: []storage.Arg{storage.Int("Items", len(list)), storage.Int("Units", len(us)),
+			storage.Time("ConfirmBy", w.ConfirmBy)}})
 }
 
 // showUnit shows a unit's checklist to officials (or, with none given, to
@@ -309,7 +311,7 @@ func (s *Service) Confirm(official, warning string, no, value int, note string) 
 			return err
 		}
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownConfirmed, Alert: w.ID, Official: official,
-			Actor: official, Detail: confirmDetail(it)}); err != nil {
+			Actor: official, Detail: confirmDetail(it), Code: storage.CodeMeltdownConfirmed, Args: confirmArgs(it)}); err != nil {
 			return err
 		}
 		items, err := tx.Checklist(w.ID)
@@ -334,7 +336,8 @@ func (s *Service) Confirm(official, warning string, no, value int, note string) 
 				}
 			}
 			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownComplete, Alert: w.ID, Actor: official,
-				Detail: fmt.Sprintf("%d items", len(items))}); err != nil {
+				Detail: fmt.Sprintf("%d items", len(items)), Code: storage.CodeMeltdownComplete,
+				Args: []storage.Arg{storage.Int("Items", len(items))}}); err != nil {
 				return err
 			}
 		}
@@ -348,6 +351,19 @@ func (s *Service) Confirm(official, warning string, no, value int, note string) 
 	}
 	s.engine.Committed()
 	return it, nil
+}
+
+// confirmArgs are a confirmed 熔断 item in an event's typed detail.
+func confirmArgs(it storage.ChecklistItem) []storage.Arg {
+	args := []storage.Arg{storage.Int("No", it.No), storage.Units("Unit", it.Unit),
+		storage.Word("Action", storage.VocabMeltdownAction, it.Action)}
+	if it.Count {
+		args = append(args, storage.Int("Value", it.Value))
+	}
+	if it.Note != "" {
+		args = append(args, storage.Text("Note", it.Note))
+	}
+	return args
 }
 
 func confirmDetail(it storage.ChecklistItem) string {
@@ -486,10 +502,11 @@ func (s *Service) raiseOutstanding(tx *storage.Tx, w storage.Warning, unit strin
 	case errors.As(err, &verr):
 		s.log.Error("weather: no one to call for outstanding 熔断 items", "warning", w.ID, "unit", unit, "reason", verr.Reason)
 		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownNoOne, Alert: w.ID, Actor: "system",
-			Detail: unit + ": " + verr.Reason})
+			Detail: unit + ": " + verr.Reason, Code: storage.CodeMeltdownNoOne, Args: []storage.Arg{storage.Units("Unit", unit)}})
 	case err != nil:
 		return err
 	}
 	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownOverdue, Alert: w.ID, Actor: "system",
-		Detail: fmt.Sprintf("%s: items %s", unit, strings.Join(nos, ","))})
+		Detail: fmt.Sprintf("%s: items %s", unit, strings.Join(nos, ",")),
+		Code:   storage.CodeMeltdownOverdue, Args: []storage.Arg{storage.Units("Unit", unit), storage.Text("Items", strings.Join(nos, ","))}})
 }

@@ -16,6 +16,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/ledger"
+	"dutybot/locales"
 	"dutybot/storage"
 )
 
@@ -95,7 +96,10 @@ func (c cli) ledgerVerify(args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		var res ledger.Verification
 		start := time.Now()
-		res, err = ledger.New(cfg, db).Verify(heads)
+		var l *ledger.Ledger
+		if l, err = newLedger(cfg, db); err == nil {
+			res, err = l.Verify(heads)
+		}
 		db.Close()
 		v = api.ToVerifyJSON(res)
 		via = fmt.Sprintf("%s in %s", cfg.Storage.Path, time.Since(start).Round(time.Millisecond))
@@ -182,7 +186,10 @@ func (c cli) ledgerExport(args []string, stdout, stderr io.Writer) int {
 	}
 	f, err := api.LedgerFilter(q, time.Now(), cfg.Location)
 	if err == nil {
-		err = ledger.New(cfg, nil).Validate(f)
+		var l *ledger.Ledger
+		if l, err = newLedger(cfg, nil); err == nil {
+			err = l.Validate(f)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dutybot ledger export: %v\n", err)
@@ -205,7 +212,10 @@ func (c cli) ledgerExport(args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		var buf bytes.Buffer
 		var st ledger.Stats
-		st, err = ledger.New(cfg, db).Export(&buf, f, time.Now())
+		var l *ledger.Ledger
+		if l, err = newLedger(cfg, db); err == nil {
+			st, err = l.Export(&buf, f, time.Now())
+		}
 		db.Close()
 		data, calls, head = buf.Bytes(), fmt.Sprint(st.Calls), fmt.Sprintf("%d %s", st.HeadSeq, st.HeadHash)
 		via = "from " + cfg.Storage.Path
@@ -242,7 +252,10 @@ func (c cli) ledgerShow(args []string, stdout, stderr io.Writer) int {
 		_, body, err = apiGet(cfg, *cfgPath, "/api/v1/ledger/alerts/"+url.PathEscape(pos[0]))
 		text = string(body)
 	case err == nil:
-		text, err = ledger.New(cfg, db).Story(pos[0])
+		var l *ledger.Ledger
+		if l, err = newLedger(cfg, db); err == nil {
+			text, err = l.Story(pos[0])
+		}
 		db.Close()
 	}
 	if err != nil {
@@ -251,4 +264,13 @@ func (c cli) ledgerShow(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprint(stdout, text)
 	return 0
+}
+
+// newLedger reads the ledger of db, worded in the configured language.
+func newLedger(cfg *config.Config, db *storage.DB) (*ledger.Ledger, error) {
+	tr, err := locales.New(cfg.Language)
+	if err != nil {
+		return nil, err
+	}
+	return ledger.New(cfg, db, tr), nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"dutybot/ledger"
+	"dutybot/locales"
 	"dutybot/storage"
 )
 
@@ -163,7 +164,11 @@ func ledgerLoad(n int) error {
 		return err
 	}
 	defer db.Close()
-	l := ledger.New(t.cfg, db)
+	tr, err := locales.New(t.cfg.Language)
+	if err != nil {
+		return err
+	}
+	l := ledger.New(t.cfg, db, tr)
 	f := ledger.Filter{From: first, To: first.AddDate(1, 0, 0)}
 	for run := range 2 {
 		runtime.GC()

@@ -1,0 +1,206 @@
+package ledger
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"dutybot/config"
+	"dutybot/incident"
+	"dutybot/locales"
+	"dutybot/storage"
+)
+
+// Every word the workbook may need exists in both languages: a code, a
+// word, a reason, an event type, a target, a column added without its
+// messages would show as an id.
+func TestEveryWordOfTheWorkbookIsTranslated(t *testing.T) {
+	tr := testCatalog(t)
+	var ids []string
+	add := func(prefix string, keys ...string) {
+		for _, k := range keys {
+			ids = append(ids, prefix+k)
+		}
+	}
+	add("LedgerEv_", storage.Codes...)
+	add("LedgerWord_", storage.Words...)
+	add("LedgerReason_", storage.Reasons...)
+	add("LedgerEvType_", dutyEvents...)
+	add("LedgerEvType_", storage.EvIncidentReported, storage.EvIncidentUpdate, storage.EvIncidentReportedUp, storage.EvIncidentLate,
+		storage.EvIncidentSupplement, storage.EvIncidentReminder, storage.EvTipReceived, storage.EvTipAssigned, storage.EvTipOverdue,
+		storage.EvTipClosed, storage.EvTipVerified, storage.EvTipRewarded, storage.EvTipRevealed)
+	add("LedgerTo_", config.ToUnitHead, config.ToLeader, config.ToPrincipal, config.ToDutyLeader, config.ToShiftLeader, config.ToOfficeHead)
+	add("LedgerLevel_", config.Levels...)
+	add("LedgerKind_", "alert", kindTask, "checkin", "spotcheck", "weather", "meltdown", "incident", "tip")
+	add("LedgerActor_", "system", "api", "config", "cli", "anonymous", "tipster")
+	add("LedgerSheet_", SheetCalls, SheetReports, SheetDuty, SheetIncidents, SheetTips, SheetSummary)
+	add("LedgerBreak_", storage.BreakChanged, storage.BreakMissing, storage.BreakReordered, storage.BreakUnchained,
+		storage.BreakUnreadable, storage.BreakHead)
+	for _, cols := range [][]string{callColumns, reportColumns, eventColumns, officialColumns, unitColumns} {
+		add("LedgerCol_", cols...)
+	}
+	add("LedgerPeriod", "Q", "H", "W", "T")
+	add(vocabMessages[storage.VocabWarningType], config.WarningTypes...)
+	add(vocabMessages[storage.VocabIncidentLevel], incident.Levels...)
+	add(vocabMessages[storage.VocabIncidentCategory], incident.Categories...)
+	add(vocabMessages[storage.VocabMeltdownAction], config.MeltdownActions...)
+	for _, lang := range locales.Languages() {
+		for _, id := range ids {
+			if !slices.Contains(tr.IDs(lang), id) {
+				t.Errorf("%s: no message %s", lang, id)
+			}
+		}
+	}
+	for _, v := range storage.Vocabs {
+		if _, ok := vocabMessages[v]; !ok {
+			t.Errorf("vocabulary %s has no messages", v)
+		}
+	}
+}
+
+// Each step of a call says what happened and, when nobody was told, why:
+// in the ledger's language, with names, for records of this binary and of
+// older ones (an English note).
+func TestStepsInWords(t *testing.T) {
+	at := time.Date(2026, 11, 30, 8, 20, 0, 0, cst)
+	tests := []struct {
+		e      storage.Escalation
+		zh, en string
+	}{
+		{storage.Escalation{Action: "remind", At: at}, "11-30 08:20 再次提醒", "11-30 08:20 called again"},
+		{storage.Escalation{Action: "remind", At: at, Reason: storage.ReasonUnreachable},
+			"11-30 08:20 未能再次提醒（无法送达）", "11-30 08:20 not called again (unreachable)"},
+		{storage.Escalation{Action: "escalate", To: "unit_head", People: []string{"o-wu"}, At: at},
+			"11-30 08:20 升级至单位负责人：吴敏", "11-30 08:20 escalated to the unit head: 吴敏"},
+		{storage.Escalation{Action: "escalate", To: "official:o-wu,o-li", People: []string{"o-wu", "o-li"}, At: at},
+			"11-30 08:20 升级至吴敏、李芳", "11-30 08:20 escalated to 吴敏, 李芳"},
+		{storage.Escalation{Action: "escalate", To: "official:o-wu", Role: "shift_leader", People: []string{"o-wu"}, At: at},
+			"11-30 08:20 升级至带班领导：吴敏", "11-30 08:20 escalated to the shift leader: 吴敏"},
+		{storage.Escalation{Action: "escalate", To: "unit_head", Reason: storage.ReasonSelf, Passed: []string{"o-wu"}, At: at},
+			"11-30 08:20 未升级：本人即单位负责人，无需再升级", "11-30 08:20 not escalated: they are the unit head themselves"},
+		{storage.Escalation{Action: "escalate", To: "official:o-wu", Role: "shift_leader", Reason: storage.ReasonSelf, At: at},
+			"11-30 08:20 未升级：本人即带班领导，无需再升级", "11-30 08:20 not escalated: they are the shift leader themselves"},
+		{storage.Escalation{Action: "escalate", To: "leader", Reason: storage.ReasonNotHigher, Passed: []string{"o-wu"}, At: at},
+			"11-30 08:20 未升级：分管领导吴敏职级不高于本人，不向下升级", "11-30 08:20 not escalated: the leader in charge, 吴敏, does not rank above them"},
+		{storage.Escalation{Action: "escalate", To: "unit_head", Reason: storage.ReasonNoTarget, At: at},
+			"11-30 08:20 未升级：未配置单位负责人", "11-30 08:20 not escalated: no unit head configured"},
+		// Records of older binaries, whose notes were English.
+		{storage.Escalation{Action: "remind", At: at, Note: "skipped: unreachable"},
+			"11-30 08:20 未能再次提醒（无法送达）", "11-30 08:20 not called again (unreachable)"},
+		{storage.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: no unit_head configured"},
+			"11-30 08:20 未升级：未配置单位负责人", "11-30 08:20 not escalated: no unit head configured"},
+		{storage.Escalation{Action: "escalate", To: "official:o-wu", At: at, Note: "skipped: no official:o-wu configured"},
+			"11-30 08:20 未升级：未配置指定的升级对象", "11-30 08:20 not escalated: no person named for it configured"},
+		// 黄磊's own check-in escalated to himself as 带班领导, as an older
+		// binary recorded it (the steps are of 李芳's call).
+		{storage.Escalation{Action: "escalate", To: "official:o-li", At: at, Note: "skipped: no official:o-li configured"},
+			"11-30 08:20 未升级：本人即指定的升级对象，无需再升级", "11-30 08:20 not escalated: they are the person named for it themselves"},
+		{storage.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: something new"},
+			"11-30 08:20 未升级：无可升级对象（skipped: something new）", "11-30 08:20 not escalated: nobody to escalate to (skipped: something new)"},
+	}
+	l, _ := testLedger(t)
+	for _, tc := range tests {
+		for lang, want := range map[string]string{locales.ZH: tc.zh, locales.EN: tc.en} {
+			l.Lang = lang
+			if got := l.Steps(storage.Recipient{Official: "o-li", Escalations: []storage.Escalation{tc.e}}); got != want {
+				t.Errorf("%s %+v:\n got %q\nwant %q", lang, tc.e, got, want)
+			}
+		}
+	}
+	l.Lang = locales.ZH
+	two := storage.Recipient{Escalations: []storage.Escalation{{Action: "remind", At: at}, {Action: "remind", At: at.Add(time.Minute)}}}
+	if got := l.Steps(two); got != "11-30 08:20 再次提醒；11-30 08:21 再次提醒" {
+		t.Errorf("two steps: %q", got)
+	}
+}
+
+// An event's detail is put into words from its code, with names, hours and
+// the reader's words; an event without a code, or with one this binary
+// does not know, shows its Detail as written.
+func TestEventDetails(t *testing.T) {
+	l, _ := testLedger(t)
+	start := time.Date(2026, 12, 2, 8, 0, 0, 0, cst)
+	tests := []struct {
+		name   string
+		e      storage.Event
+		zh, en string
+	}{
+		{"check-in asked", storage.Event{Code: storage.CodeShiftCheckin, Detail: "shift 20261202-0800: check-in asked of o-wu,o-li",
+			Args: []storage.Arg{storage.Span("Shift", start, start.Add(24*time.Hour)), storage.Officials("People", "o-wu", "o-li")}},
+			"2026-12-02（周三）08:00–次日08:00：向吴敏、李芳发出到岗签到", "2026-12-02 (Wed) 08:00–08:00 next day: check-in asked of 吴敏, 李芳"},
+		{"a shift within a day", storage.Event{Code: storage.CodeShiftEnded, Args: []storage.Arg{storage.Span("Shift", start, start.Add(12*time.Hour))}},
+			"2026-12-02（周三）08:00–20:00", "2026-12-02 (Wed) 08:00–20:00"},
+		{"a shift of two days", storage.Event{Code: storage.CodeShiftEnded, Args: []storage.Arg{storage.Span("Shift", start, start.Add(48*time.Hour))}},
+			"2026-12-02（周三）08:00–2026-12-04 08:00", "2026-12-02 (Wed) 08:00–2026-12-04 08:00"},
+		{"roster imported", storage.Event{Code: storage.CodeRosterImported, Detail: "roster-bom.csv: 1 shifts", Args: []storage.Arg{
+			storage.Text("Source", "roster-bom.csv"), storage.Int("Count", 1), storage.Time("From", start),
+			storage.Time("To", start.Add(24*time.Hour)), storage.Int("Replaced", 1)}},
+			"1 个班次（2026-12-02 08:00 至 2026-12-03 08:00），替换 1 个", "1 shifts (2026-12-02 08:00 to 2026-12-03 08:00), 1 replaced"},
+		{"escalated to nobody", storage.Event{Code: storage.CodeEscalated, Args: []storage.Arg{
+			storage.Word("To", storage.VocabRole, "unit_head"), storage.Officials("People"),
+			storage.Word("Reason", storage.VocabReason, storage.ReasonSelf), storage.Officials("Passed", "o-wu")}},
+			"未升级：本人即升级对象（吴敏）", "Not escalated: they are the target themselves (吴敏)"},
+		{"escalated", storage.Event{Code: storage.CodeEscalated, Args: []storage.Arg{
+			storage.Word("To", storage.VocabRole, "unit_head"), storage.Officials("People", "o-wu")}},
+			"升级至单位负责人：吴敏", "Escalated to the unit head: 吴敏"},
+		{"words of other packages", storage.Event{Code: storage.CodeDutyMode, Args: []storage.Arg{
+			storage.Word("State", storage.VocabWord, storage.WordOn), storage.Word("Type", storage.VocabWarningType, "rainstorm"),
+			storage.Word("Level", storage.VocabLevel, "red")}},
+			"暴雨红色预警：极端天气值班启动", "Rainstorm warning (Red): extreme-weather duty on"},
+		{"optional parts left out", storage.Event{Code: storage.CodeIncidentUpdate, Args: []storage.Arg{storage.Text("Deaths", "0→1")}},
+			"死亡 0→1 人", "dead 0→1"},
+		{"a unit and a time", storage.Event{Code: storage.CodeTipAssigned, Args: []storage.Arg{storage.Units("Unit", "cgdd"),
+			storage.Time("Due", start)}}, "交城管大队办理，须于 2026-12-02 08:00 前办结", "To 城管大队, due 2026-12-02 08:00"},
+		{"an old event", storage.Event{Detail: "shift 20261202-0800: asked o-wu"}, "shift 20261202-0800: asked o-wu", "shift 20261202-0800: asked o-wu"},
+		{"a code of a newer binary", storage.Event{Code: "from_the_future", Detail: "as written"}, "as written", "as written"},
+	}
+	for _, tc := range tests {
+		for lang, want := range map[string]string{locales.ZH: tc.zh, locales.EN: tc.en} {
+			l.Lang = lang
+			if got := l.detail(tc.e); got != want {
+				t.Errorf("%s, %s: %q, want %q", tc.name, lang, got, want)
+			}
+		}
+	}
+}
+
+// Duty periods read as periods: names, not keys.
+func TestTaskNames(t *testing.T) {
+	l, _ := testLedger(t)
+	tests := []struct{ id, zh, en string }{
+		{"14.2/~o-wu/2026-12-02", "14.2 · 吴敏 · 2026-12-02", "14.2 · 吴敏 · 2026-12-02"},
+		{"14.1/yjb/2026-12", "14.1 · 应急办 · 2026-12", "14.1 · 应急办 · 2026-12"},
+		{"3.1/*/2026-Q4", "3.1 · 全镇 · 2026年第4季度", "3.1 · Whole town · Q4 2026"},
+		{"3.1/*/2026-H1", "3.1 · 全镇 · 2026年上半年", "3.1 · Whole town · first half of 2026"},
+		{"3.1/*/2026-H2", "3.1 · 全镇 · 2026年下半年", "3.1 · Whole town · second half of 2026"},
+		{"5.1/yjb/2026-W05", "5.1 · 应急办 · 2026年第5周", "5.1 · 应急办 · week 5 of 2026"},
+		{"5.2/yjb/2026-T3", "5.2 · 应急办 · 2026年第3期", "5.2 · 应急办 · part 3 of 2026"},
+		{"1.1/yjb/setup", "1.1 · 应急办 · 启动事项", "1.1 · 应急办 · set-up"},
+		{"not an id", "not an id", "not an id"},
+	}
+	for _, tc := range tests {
+		for lang, want := range map[string]string{locales.ZH: tc.zh, locales.EN: tc.en} {
+			l.Lang = lang
+			if got := l.taskName(tc.id); got != want {
+				t.Errorf("%s %s: %q, want %q", lang, tc.id, got, want)
+			}
+		}
+	}
+}
+
+// The workbook is in the configured language; a language the catalogue
+// does not know falls back to its default.
+func TestLedgerLanguage(t *testing.T) {
+	cfg, err := config.Parse([]byte(strings.Replace(testConfig, "timezone:", "language: en\ntimezone:", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := New(cfg, nil, testCatalog(t)); l.Lang != locales.EN || l.SheetName(SheetCalls) != "Calls" {
+		t.Errorf("en ledger: %q %q", l.Lang, l.SheetName(SheetCalls))
+	}
+	l, _ := testLedger(t)
+	if l.Lang != locales.ZH || l.SheetName(SheetCalls) != "叫应记录" || l.name("system") != "系统" || l.name("o-nobody") != "o-nobody" {
+		t.Errorf("zh ledger: %q %q %q", l.Lang, l.SheetName(SheetCalls), l.name("system"))
+	}
+}

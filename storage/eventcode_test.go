@@ -1,0 +1,242 @@
+package storage
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// An event without a typed detail hashes exactly as before typed details
+// existed: the chains of older logs still verify. The hash below was
+// computed by the binary before Code and Args were added.
+func TestDigestOfUntypedEventUnchanged(t *testing.T) {
+	e := Event{Seq: 7, At: time.Date(2026, 12, 2, 8, 0, 0, 123, time.UTC), Type: EvShiftStarted, Alert: "20261202-0001",
+		Actor: "system", Detail: "shift 20261202-0800: check-in asked of o-huanglei,o-yangfan", Prev: "abc"}
+	const want = "6b92dd88314fe521459b6aa16cebff554810c3f750ad70bf0d7c8f4b619c5a6d"
+	if got := e.Digest(); got != want {
+		t.Errorf("digest of an untyped event = %s, want %s (older chains would no longer verify)", got, want)
+	}
+	e.Args = []Arg{} // empty, as a record read back without args
+	if got := e.Digest(); got != want {
+		t.Errorf("an empty argument list changes the hash: %s", got)
+	}
+}
+
+// The code and every part of every argument are covered by the hash, in
+// their order, and a typed event never hashes like an untyped one.
+func TestDigestCoversTypedDetail(t *testing.T) {
+	base := Event{Seq: 7, At: t0, Type: EvShiftStarted, Actor: "system", Detail: "d", Prev: "p",
+		Code: CodeShiftCheckin, Args: []Arg{Span("Shift", t0, t0.Add(24*time.Hour)), Officials("People", "o-a", "o-b")}}
+	h := base.Digest()
+	untyped := base
+	untyped.Code, untyped.Args = "", nil
+	if untyped.Digest() == h {
+		t.Error("a typed event hashes like the same event without its typed detail")
+	}
+	changes := map[string]func(e *Event){
+		"code":        func(e *Event) { e.Code = CodeShiftEnded },
+		"no code":     func(e *Event) { e.Code = "" },
+		"arg name":    func(e *Event) { e.Args[1].Name = "Told" },
+		"arg kind":    func(e *Event) { e.Args[1].Kind = ArgText },
+		"arg value":   func(e *Event) { e.Args[1].Value = "o-a" },
+		"arg dropped": func(e *Event) { e.Args = e.Args[:1] },
+		"arg added":   func(e *Event) { e.Args = append(e.Args, Int("Count", 2)) },
+		"args moved":  func(e *Event) { e.Args[0], e.Args[1] = e.Args[1], e.Args[0] },
+		"boundary":    func(e *Event) { e.Args[1].Name, e.Args[1].Kind = "Peopleofficials", "" },
+		"detail":      func(e *Event) { e.Detail = "D" },
+	}
+	for name, change := range changes {
+		e := base
+		e.Args = slices.Clone(base.Args)
+		change(&e)
+		if e.Digest() == h {
+			t.Errorf("changing the %s keeps the hash", name)
+		}
+	}
+}
+
+// Typed events are stored, read back and chained: a log of typed and
+// untyped events verifies, and changing an argument in the file breaks the
+// chain at that event.
+func TestTypedEventsChain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dutybot.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []Event{
+		{At: t0, Type: EvSent, Alert: "20261128-0001", Official: "o-li", Actor: "system", Detail: "call"},
+		{At: t0.Add(time.Minute), Type: EvRosterImported, Actor: "cli", Detail: "roster.csv: 1 shifts",
+			Code: CodeRosterImported, Args: []Arg{Text("Source", "roster.csv"), Int("Count", 1),
+				Time("From", t0), Time("To", t0.Add(24*time.Hour)), Int("Replaced", 0)}},
+		{At: t0.Add(2 * time.Minute), Type: EvEscalated, Alert: "20261128-0001", Official: "o-wu", Actor: "system",
+			Detail: "unit_head: skipped", Code: CodeEscalated, Args: []Arg{Word("To", VocabRole, "unit_head"),
+				Officials("People"), Word("Reason", VocabReason, ReasonSelf), Officials("Passed", "o-wu")}},
+	}
+	for _, e := range in {
+		mustUpdate(t, db, func(tx *Tx) error { return tx.AppendEvent(e) })
+	}
+	var got []Event
+	mustView(t, db, func(tx *Tx) error {
+		var err error
+		got, err = tx.Events(0, 10)
+		if r := tx.VerifyChain(); !r.OK() || r.Events != 3 {
+			t.Errorf("chain of typed and untyped events: %+v", r)
+		}
+		return err
+	})
+	if len(got) != 3 || got[1].Code != CodeRosterImported || !slices.Equal(got[1].Args, in[1].Args) || got[0].Args != nil {
+		t.Fatalf("read back %+v", got)
+	}
+	if a, ok := got[2].Arg("Reason"); !ok || a.Kind != ArgWord {
+		t.Errorf("Reason = %+v, %v", a, ok)
+	} else if v, w := a.Vocab(); v != VocabReason || w != ReasonSelf {
+		t.Errorf("Reason vocab %q word %q", v, w)
+	}
+	if a, _ := got[1].Arg("From"); a.Value != "2026-11-28T09:30:00Z" {
+		t.Errorf("From = %+v", a)
+	} else if ts, ok := a.Times(); !ok || !ts[0].Equal(t0) {
+		t.Errorf("From reads back as %v %v", ts, ok)
+	}
+	db.Close()
+
+	b, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = b.Update(func(tx *bolt.Tx) error {
+		return editJSON(tx.Bucket(bEvents), 3, func(m map[string]any) {
+			args := m["args"].([]any)
+			args[3].(map[string]any)["value"] = "o-zhang" // someone else was passed over
+		})
+	})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mustView(t, db, func(tx *Tx) error {
+		if r := tx.VerifyChain(); r.Break == nil || r.Break.Seq != 3 || r.Break.Kind != BreakChanged {
+			t.Errorf("an edited argument: %+v", r.Break)
+		}
+		return nil
+	})
+}
+
+// Escalation.Cause reads typed reasons and the English notes of records
+// written before them.
+func TestEscalationCause(t *testing.T) {
+	tests := []struct {
+		e    Escalation
+		want string
+		note string
+	}{
+		{Escalation{Action: "escalate", To: "unit_head", People: []string{"o-wu"}}, "", ""},
+		{Escalation{Action: "escalate", To: "unit_head", Reason: ReasonSelf}, ReasonSelf, "skipped: the recipient is the unit_head themself"},
+		{Escalation{Action: "escalate", To: "official:o-hl", Role: "shift_leader", Reason: ReasonSelf}, ReasonSelf,
+			"skipped: the recipient is the shift_leader themself"},
+		{Escalation{Action: "escalate", To: "leader", Reason: ReasonNotHigher}, ReasonNotHigher, "skipped: the leader does not rank above the recipient"},
+		{Escalation{Action: "escalate", To: "unit_head", Reason: ReasonNoTarget}, ReasonNoTarget, "skipped: no unit_head configured"},
+		{Escalation{Action: "remind", Reason: ReasonUnreachable}, ReasonUnreachable, "skipped: unreachable"},
+		// Records of older binaries.
+		{Escalation{Action: "remind", Note: "skipped: unreachable"}, ReasonUnreachable, "skipped: unreachable"},
+		{Escalation{Action: "escalate", To: "official:o-hl", Note: "skipped: no official:o-hl configured"}, ReasonNoTarget,
+			"skipped: no official:o-hl configured"},
+		{Escalation{Action: "escalate", Note: "something else"}, "", "something else"},
+	}
+	for _, tc := range tests {
+		if got := tc.e.Cause(); got != tc.want {
+			t.Errorf("%+v: Cause = %q, want %q", tc.e, got, tc.want)
+		}
+		if got := tc.e.NoteText(); got != tc.note {
+			t.Errorf("%+v: NoteText = %q, want %q", tc.e, got, tc.note)
+		}
+	}
+}
+
+// A version 2 file (chained, no typed details) opens as version 3 without
+// a rewrite: its events keep their hashes and its chain verifies.
+func TestOpenUpgradesVersion2(t *testing.T) {
+	path, evs := chainedDB(t, 5)
+	raw, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := raw.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(keyVersion, u64(2)) }); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mustView(t, db, func(tx *Tx) error {
+		if tx.Schema() != 3 {
+			t.Errorf("schema %d after Open", tx.Schema())
+		}
+		got, err := tx.Events(0, 10)
+		if len(got) != len(evs) {
+			t.Fatalf("%d events after the upgrade, want %d (nothing re-chained)", len(got), len(evs))
+		}
+		for i := range got {
+			if got[i].Hash != evs[i].Hash {
+				t.Errorf("event #%d rehashed", got[i].Seq)
+			}
+		}
+		if r := tx.VerifyChain(); !r.OK() {
+			t.Errorf("chain after the upgrade: %+v", r)
+		}
+		return err
+	})
+}
+
+// An older record of a call escalated to the people named by the step,
+// who were only the recipient, was the recipient's own call escalated to
+// themself.
+func TestEscalationCauseForRecipient(t *testing.T) {
+	old := Escalation{Action: "escalate", To: "official:o-hl", Note: "skipped: no official:o-hl configured"}
+	if got := old.CauseFor("o-hl"); got != ReasonSelf {
+		t.Errorf("own call: %q", got)
+	}
+	if got := old.CauseFor("o-li"); got != ReasonNoTarget {
+		t.Errorf("someone else's call: %q", got)
+	}
+	head := Escalation{Action: "escalate", To: "unit_head", Note: "skipped: no unit_head configured"}
+	if got := head.CauseFor("o-wu"); got != ReasonNoTarget {
+		t.Errorf("unit head step: %q", got)
+	}
+	typed := Escalation{Action: "escalate", To: "official:o-hl", Reason: ReasonNotHigher}
+	if got := typed.CauseFor("o-hl"); got != ReasonNotHigher {
+		t.Errorf("a typed reason is kept: %q", got)
+	}
+}
+
+// The engine's reasons for an unreachable recipient are read back as
+// causes; the Bot API's answers are not.
+func TestUnreachableCause(t *testing.T) {
+	tests := []struct {
+		reason string
+		cause  string
+		after  time.Duration
+	}{
+		{UnreachableUnbound, CauseUnbound, 0},
+		{UnreachableBlocked, CauseBlocked, 0},
+		{UnreachableStalled(10*time.Minute + 3*time.Second), CauseStalled, 10*time.Minute + 3*time.Second},
+		{"Telegram has not taken the call for ever", "", 0},
+		{"chat unreachable: forbidden, Forbidden: bot was blocked by the user", "", 0},
+		{"", "", 0},
+	}
+	for _, tc := range tests {
+		if c, d := UnreachableCause(tc.reason); c != tc.cause || d != tc.after {
+			t.Errorf("UnreachableCause(%q) = %q, %v; want %q, %v", tc.reason, c, d, tc.cause, tc.after)
+		}
+	}
+}
