@@ -65,7 +65,7 @@ func TestBrowserBoardFollowsTheChatLive(t *testing.T) {
 // 杨帆 escalated beside the demo roster's shift on duty, checked in; only
 // then 杨帆 acknowledges, and the call leaves the board's open calls.
 func TestBrowserStoryBoardShowsTheOpenCall(t *testing.T) {
-	sb := start(t, 60)
+	sb := start(t, 120) // the red call reaches 王强 5 s after delivery
 	chat := openPage(t, sb, "")
 	for _, o := range []string{"o-huanglei", "o-yangfan", "o-wangqiang"} {
 		chat.bind(o)
