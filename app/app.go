@@ -150,9 +150,16 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tasks.catalogue: %w", err)
 	}
-	if n := len(plan.Warnings); n > 0 {
-		opts.Log.Warn("the task catalogue names units the configuration does not define; those parts are skipped",
-			"count", n, "first", plan.Warnings[0])
+	if um := plan.Unmatched(); len(um) > 0 {
+		units := make([]string, len(um))
+		for i, u := range um {
+			units[i] = fmt.Sprintf("%s (%d points)", u.ID, len(u.Points))
+			if len(u.Points) == 1 {
+				units[i] = u.ID + " (1 point)"
+			}
+		}
+		opts.Log.Warn("the task catalogue names units the configuration does not define; their share of the plan is skipped: give your units the plan's ids (dutybot check-config lists them)",
+			"units", strings.Join(units, ", "), "points_asked_of_nobody", len(plan.Orphans()))
 	}
 	cal, err := LoadCalendar(cfg)
 	if err != nil {

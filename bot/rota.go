@@ -131,7 +131,7 @@ func (b *Bot) onSpotcheck(c caller, args string) {
 		names[i] = b.Config.OfficialName(p)
 	}
 	b.reply(c, b.t(c, "RotaSpotcheckSent", map[string]any{"Count": len(res.People), "Names": strings.Join(names, "、"),
-		"Time": res.Deadline.In(b.Config.Location).Format("15:04"), "ID": res.Alert.ID}))
+		"Time": b.Config.DeadlineTime(res.Deadline), "ID": res.Alert.ID}))
 }
 
 // onSwap asks a colleague to take the caller's place on a shift:

@@ -3,6 +3,7 @@ package callout
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -271,5 +272,33 @@ func TestDeliveredAfterAnswerMarksMessage(t *testing.T) {
 	mustContain(t, "edit", edit.Text, "确认收到")
 	if _, ok := f.deadlineOf(a.ID, "o-zhang"); ok {
 		t.Error("an answered recipient got a deadline")
+	}
+}
+
+// The call's answer deadline is shown to the minute, and to the second
+// when the configuration asks for it (the sandbox, whose windows are
+// seconds long).
+func TestCallDeadlineShowsSecondsWhenAsked(t *testing.T) {
+	for _, tc := range []struct {
+		seconds bool
+		want    string
+	}{
+		{false, "请于 08:10 前"},
+		{true, "请于 08:10:30 前"},
+	} {
+		f := newFixture(t)
+		f.cfg.ShowSeconds = tc.seconds
+		f.bind("o-zhang")
+		f.clk.Advance(30 * time.Second)
+		a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api",
+			Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+		calls := f.jobsFor(storage.RefCall, "o-zhang")
+		if len(calls) != 1 {
+			t.Fatalf("ShowSeconds=%v: %d calls", tc.seconds, len(calls))
+		}
+		text, _ := f.render(calls[0])
+		if !strings.Contains(text, tc.want) {
+			t.Errorf("ShowSeconds=%v: call of %s lacks %q:\n%s", tc.seconds, a.ID, tc.want, text)
+		}
 	}
 }

@@ -40,7 +40,7 @@ func (e *Engine) callText(lang string, a storage.Alert, r storage.Recipient, kin
 		anchor = now
 	}
 	if len(a.Steps) > 0 {
-		sb.WriteString("\n" + e.tr.T(lang, "CallDeadline", map[string]any{"Time": e.hhmm(anchor.Add(a.Steps[0].After)),
+		sb.WriteString("\n" + e.tr.T(lang, "CallDeadline", map[string]any{"Time": e.cfg.DeadlineTime(anchor.Add(a.Steps[0].After)),
 			"Minutes": minutes(a.Steps[0].After)}))
 	}
 	return sb.String()

@@ -77,17 +77,107 @@ const (
 	GroupVillage = "@village" // 村（社区）
 )
 
+// IsGroup reports whether a unit reference of the plan is a group ("@tag").
+func IsGroup(ref string) bool { return strings.HasPrefix(ref, "@") }
+
 // Plan is the whole catalogue.
 type Plan struct {
 	Source string `yaml:"source"`
 	// Year is the plan year: its dated deadlines are one-offs of that year.
 	// Run in another year, the plan keeps its recurring points only.
-	Year     int       `yaml:"year"`
-	Measures []Measure `yaml:"measures"`
+	Year int `yaml:"year"`
+	// Units lists the 责任单位 the plan names, as the ids a configuration
+	// must give its units, with their names in the source; optional (a
+	// plan without it names units by id only).
+	Units    []PlanUnit `yaml:"units"`
+	Measures []Measure  `yaml:"measures"`
 
 	// Warnings lists units the plan names that the configuration does not
 	// define (those parts of the plan are skipped), set by Parse.
 	Warnings []string `yaml:"-"`
+
+	// unknown holds the unit ids and groups behind Warnings; set by Parse.
+	unknown map[string]bool
+}
+
+// PlanUnit is a unit the plan names: a unit id, or a group "@tag" meaning
+// every configured unit with that tag, and its name in the source.
+type PlanUnit struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+}
+
+// UnitName is the plan's name of a unit id or group; "" when the plan does
+// not name it.
+func (p *Plan) UnitName(ref string) string {
+	for _, u := range p.Units {
+		if u.ID == ref {
+			return u.Name
+		}
+	}
+	return ""
+}
+
+// Unmatched is a unit or group the plan names that the configuration does
+// not define: its share of the points naming it is skipped.
+type Unmatched struct {
+	ID     string   // a unit id ("dzb") or a group ("@village")
+	Name   string   // the plan's name for it; "" when the plan has none
+	Points []string // the points naming it ("3.1"), in plan order
+}
+
+// Unmatched lists the units and groups the plan names that the
+// configuration does not define, in the order the plan first names them.
+func (p *Plan) Unmatched() []Unmatched {
+	var out []Unmatched
+	at := map[string]int{}
+	for _, t := range p.Tasks() {
+		for _, pt := range t.Points {
+			refs := t.Units
+			if len(pt.Units) > 0 {
+				refs = pt.Units
+			}
+			for _, ref := range refs {
+				if !p.unknown[ref] {
+					continue
+				}
+				i, ok := at[ref]
+				if !ok {
+					i = len(out)
+					at[ref] = i
+					out = append(out, Unmatched{ID: ref, Name: p.UnitName(ref)})
+				}
+				if id := ID(t.No, pt.No); !slices.Contains(out[i].Points, id) {
+					out[i].Points = append(out[i].Points, id)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Orphans lists the points left with no responsible unit at all in the
+// configuration (every unit naming them is unmatched): nobody is asked for
+// them.
+func (p *Plan) Orphans() []string {
+	var out []string
+	for _, t := range p.Tasks() {
+		for _, pt := range t.Points {
+			if len(pt.Resolved) == 0 {
+				out = append(out, ID(t.No, pt.No))
+			}
+		}
+	}
+	return out
+}
+
+// PointCount is the number of points (操作要点) in the plan.
+func (p *Plan) PointCount() int {
+	n := 0
+	for _, t := range p.Tasks() {
+		n += len(t.Points)
+	}
+	return n
 }
 
 // Measure is one of the hard measures.
@@ -306,7 +396,8 @@ func (p *Plan) validate(cfg *config.Config) error {
 		bad("measures", "the plan has no measures")
 	}
 	seenTask := map[int]string{}
-	p.Warnings = nil
+	p.Warnings, p.unknown = nil, map[string]bool{}
+	p.validateUnits(bad)
 	for i := range p.Measures {
 		m := &p.Measures[i]
 		mp := fmt.Sprintf("measures[%d]", i)
@@ -341,6 +432,7 @@ func (p *Plan) validate(cfg *config.Config) error {
 				ids, err := resolve(u, cfg)
 				if err != nil {
 					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %v", up, err))
+					p.unknown[u] = true
 				}
 				for _, id := range ids {
 					if !slices.Contains(t.Resolved, id) {
@@ -362,6 +454,7 @@ func (p *Plan) validate(cfg *config.Config) error {
 						ids, err := resolve(u, cfg)
 						if err != nil {
 							p.Warnings = append(p.Warnings, fmt.Sprintf("%s.units[%d]: %v", pp, r, err))
+							p.unknown[u] = true
 						}
 						for _, id := range ids {
 							if !slices.Contains(pt.Resolved, id) {
@@ -374,6 +467,24 @@ func (p *Plan) validate(cfg *config.Config) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateUnits checks the plan's list of its units: each an id or a
+// group, named, listed once.
+func (p *Plan) validateUnits(bad func(path, format string, args ...any)) {
+	seen := map[string]bool{}
+	for i, u := range p.Units {
+		up := fmt.Sprintf("units[%d]", i)
+		if id := strings.TrimPrefix(u.ID, "@"); id == "" || strings.TrimSpace(id) != id || strings.ContainsAny(id, "@, ") {
+			bad(up+".id", "%q is not a unit id or a group (@tag)", u.ID)
+		} else if seen[u.ID] {
+			bad(up+".id", "%q is listed twice", u.ID)
+		}
+		seen[u.ID] = true
+		if strings.TrimSpace(u.Name) == "" {
+			bad(up+".name", "must not be empty")
+		}
+	}
 }
 
 func validatePoint(pt *Point, k int, pp string, bad func(path, format string, args ...any)) {

@@ -83,6 +83,9 @@ func TestEmbeddedPlan(t *testing.T) {
 const small = `
 source: test
 year: 2027
+units:
+  - {id: yjb, name: 应急办}
+  - {id: "@village", name: 村（社区）}
 measures:
   - no: 1
     title: 第一条
@@ -109,7 +112,7 @@ func TestParseErrors(t *testing.T) {
 	// skipped.
 	for _, tt := range []struct{ from, to, want string }{
 		{"units: [yjb,", "units: [nowhere,", `measures[0].tasks[0].units[0]: unknown unit "nowhere"`},
-		{`"@village"`, `"@castle"`, `measures[0].tasks[0].units[1]: group "@castle" matches no unit`},
+		{`units: [yjb, "@village"]`, `units: [yjb, "@castle"]`, `measures[0].tasks[0].units[1]: group "@castle" matches no unit`},
 	} {
 		p, err := Parse([]byte(strings.Replace(small, tt.from, tt.to, 1)), cfg)
 		if err != nil {
@@ -145,6 +148,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad evidence", "evidence: incidents", "evidence: diary", `points[4].evidence: "diary" is not one of incidents, warnings, duty`},
 		{"evidence outside events", "{kind: setup}}", "{kind: setup}, evidence: duty}", "points[6].evidence: only an event point"},
 		{"bad yearly date", "month: 3, day: 31", "month: 2, day: 30", "points[5].timing.day: 30 is not a day of month 2"},
+		{"unit listed twice", `id: "@village"`, "id: yjb", `units[1].id: "yjb" is listed twice`},
+		{"unit without name", "name: 应急办}", `name: ""}`, "units[0].name: must not be empty"},
+		{"bad unit id", "{id: yjb, name", `{id: "@", name`, `units[0].id: "@" is not a unit id or a group`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,5 +252,85 @@ func TestEmbeddedPlanOwners(t *testing.T) {
 	}
 	if count[Event] != 19 || count[Setup] != 4 || count[Ongoing] != 21 {
 		t.Errorf("events %d, set-up %d, ongoing %d; want 19, 4, 21", count[Event], count[Setup], count[Ongoing])
+	}
+}
+
+// The built-in plan names every unit and group it uses in its units list,
+// so check-config can name what a configuration lacks; the example
+// configuration lacks none, and leaves no point to nobody.
+func TestEmbeddedPlanNamesItsUnits(t *testing.T) {
+	p, err := Load("", exampleConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, task := range p.Tasks() {
+		refs := slices.Clone(task.Units)
+		for _, pt := range task.Points {
+			refs = append(refs, pt.Units...)
+		}
+		for _, ref := range refs {
+			if p.UnitName(ref) == "" {
+				t.Errorf("task %d names %q, which the plan's units do not list", task.No, ref)
+			}
+		}
+	}
+	if p.UnitName("dzb") != "党政办" || p.UnitName("@village") != "村（社区）" {
+		t.Errorf("names: dzb %q, @village %q", p.UnitName("dzb"), p.UnitName("@village"))
+	}
+	if u, o := p.Unmatched(), p.Orphans(); len(u) != 0 || len(o) != 0 {
+		t.Errorf("the example configuration: unmatched %+v, orphans %v", u, o)
+	}
+	if n := p.PointCount(); n < 50 {
+		t.Errorf("%d points", n)
+	}
+}
+
+// A configuration without a unit the plan names loses that unit's share
+// of every point naming it; a point naming nothing else is left to nobody.
+func TestUnmatchedUnitsAndOrphans(t *testing.T) {
+	const town = `
+units:
+  - {id: %s, name: 应急管理办公室, head: o-wu}
+  - {id: v-1, name: 一村, tags: [%s]}
+officials:
+  - {id: o-wu, name: 吴敏, phone: "13800000002", unit: v-1, roles: [unit_head, admin]}
+escalation:
+  policies:
+    default: [{after: 10m, action: escalate, to: unit_head}]
+  levels: {blue: default, yellow: default, orange: default, red: default}
+`
+	all := []string{"1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "1.7"}
+	for _, tt := range []struct {
+		name, unit, tag string
+		unmatched       []Unmatched
+		orphans         []string
+	}{
+		{"all there", "yjb", "village", nil, nil},
+		{"unit id differs", "yjglb", "village", []Unmatched{{ID: "yjb", Name: "应急办", Points: all}}, []string{"1.4"}},
+		{"no village tag", "yjb", "cun",
+			[]Unmatched{{ID: "@village", Name: "村（社区）", Points: []string{"1.1", "1.2", "1.3", "1.5", "1.6", "1.7"}}}, nil},
+		{"neither", "yjglb", "cun", []Unmatched{{ID: "yjb", Name: "应急办", Points: all},
+			{ID: "@village", Name: "村（社区）", Points: []string{"1.1", "1.2", "1.3", "1.5", "1.6", "1.7"}}}, all},
+	} {
+		cfg, err := config.Parse([]byte(fmt.Sprintf(town, tt.unit, tt.tag)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse([]byte(small), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := p.Unmatched()
+		if !slices.EqualFunc(got, tt.unmatched, func(a, b Unmatched) bool {
+			return a.ID == b.ID && a.Name == b.Name && slices.Equal(a.Points, b.Points)
+		}) {
+			t.Errorf("%s: unmatched %+v, want %+v", tt.name, got, tt.unmatched)
+		}
+		if o := p.Orphans(); !slices.Equal(o, tt.orphans) {
+			t.Errorf("%s: orphans %v, want %v", tt.name, o, tt.orphans)
+		}
+		if p.PointCount() != 7 {
+			t.Errorf("%s: %d points", tt.name, p.PointCount())
+		}
 	}
 }

@@ -53,6 +53,12 @@ type Config struct {
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
 
+	// ShowSeconds shows answer deadlines to the second (请于 10:58:30 前)
+	// instead of to the minute. `dutybot sandbox` sets it when it divides
+	// the escalation timings, where a whole window can fall inside one
+	// minute; it is not a key of the file. See DeadlineTime.
+	ShowSeconds bool `yaml:"-"`
+
 	// idx holds the lookup maps built once by Parse; see lookup.go.
 	idx *index `yaml:"-"`
 }

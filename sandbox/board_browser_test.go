@@ -58,3 +58,43 @@ func TestBrowserBoardFollowsTheChatLive(t *testing.T) {
 	t.Logf("escalation shown %s after the answer", time.Since(start).Round(100*time.Millisecond))
 	browsertest.Screenshot(t, board.ctx, "sandbox-story-board")
 }
+
+// TestBrowserStoryBoardShowsTheOpenCall plays the 试一试 panel in its
+// order: 黄磊 raises the red alert, 杨帆 stays silent until the escalation
+// reaches 王强, the board is opened while the call is still open and shows
+// 杨帆 escalated beside the demo roster's shift on duty, checked in; only
+// then 杨帆 acknowledges, and the call leaves the board's open calls.
+func TestBrowserStoryBoardShowsTheOpenCall(t *testing.T) {
+	sb := start(t, 120) // the red call reaches 王强 5 s after delivery
+	chat := openPage(t, sb, "")
+	for _, o := range []string{"o-huanglei", "o-yangfan", "o-wangqiang"} {
+		chat.bind(o)
+	}
+	chat.choose("o-huanglei")
+	chat.press("click the story's command", `.steps code.cmd`)
+	chat.do("send it", chromedp.Click(chromedp.CSS(`#send`)))
+	chat.until("the alert created", `document.getElementById('messages').innerText.includes('已发布')`)
+	chat.choose("o-wangqiang")
+	chat.until("the escalation", `document.getElementById('messages').innerText.includes('叫应升级')`)
+
+	// Step 7, from the panel's own link, while the call is open.
+	chat.press("open the board from the story", `.steps a.step-open[href="/board"]`)
+	tabCtx, closeTab := chromedp.NewContext(chat.ctx)
+	defer closeTab()
+	board := &page{t: t, ctx: tabCtx}
+	board.do("open the board", chromedp.Navigate(sb.URL()+"board"), chromedp.WaitVisible(chromedp.CSS(`#alerts`)))
+	board.until("杨帆 escalated on the board", `document.querySelector('#alerts [data-official="o-yangfan"][data-state="escalated"]') !== null`)
+	board.until("the demo shift on duty, checked in",
+		`['o-huanglei', 'o-zhouting'].every(o => document.querySelector('#duty [data-official="' + o + '"] .checkin.i-ok') !== null)`)
+	browsertest.Screenshot(t, board.ctx, "sandbox-story-board-open-call")
+
+	// Step 8: 杨帆 acknowledges; the call is complete and leaves the board.
+	chat.choose("o-yangfan")
+	chat.until("the red call", `[...document.querySelectorAll('#messages .msg.bot')].some(m => m.innerText.includes('暴雨红色预警') && m.querySelector('.inline-kb button'))`)
+	id := chat.lastBotMessage("暴雨红色预警")
+	chat.press("press acknowledge", fmt.Sprintf(`#m-%d .inline-kb button`, id))
+	chat.until("the message changed in place", fmt.Sprintf(`/已于 \d\d:\d\d 确认收到/.test(document.querySelector('#m-%d .text').innerText)`, id))
+	browsertest.Screenshot(t, chat.ctx, "sandbox-story-page")
+	board.until("the answered call gone from the board's open calls", `document.querySelector('#alerts [data-official="o-yangfan"]') === null`)
+	browsertest.Screenshot(t, board.ctx, "sandbox-story-board-answered")
+}

@@ -1,6 +1,7 @@
 // Package sandbox runs the whole bot without Telegram: the fake Bot API
 // server of the test suite on loopback, the real app pointed at it with a
-// made-up token and a throw-away database, and a web chat in which anyone
+// made-up token and a throw-away database holding a demonstration roster
+// of the duty day under way and the next, and a web chat in which anyone
 // can play any official of the configuration. `dutybot sandbox` starts it;
 // it prints one URL that serves the chat, the duty board and the HTTP API.
 package sandbox
@@ -25,6 +26,7 @@ import (
 	"dutybot/bot/fakeapi"
 	"dutybot/config"
 	"dutybot/redact"
+	"dutybot/storage"
 )
 
 // Defaults of Options.
@@ -69,12 +71,17 @@ type Sandbox struct {
 	byID     map[string]int
 	log      *slog.Logger
 	web      *web
+	// demoShifts are the demo roster's shifts, by start: the one under
+	// way at start (checked in by its people once the bot raises its
+	// check-in), then the next.
+	demoShifts []storage.Shift
 
 	closeOnce sync.Once
 }
 
-// New loads the configuration, starts the fake Bot API server and builds
-// the app on a fresh database in a temporary directory; Run serves it.
+// New loads the configuration, starts the fake Bot API server, builds the
+// app on a fresh database in a temporary directory and imports the demo
+// roster into it; Run serves it.
 func New(opts Options) (_ *Sandbox, err error) {
 	if opts.Config == "" {
 		opts.Config = DefaultConfig
@@ -145,6 +152,9 @@ func New(opts Options) (_ *Sandbox, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: start the bot: %w", err)
 	}
+	if err := s.loadDemoRoster(time.Now()); err != nil {
+		return nil, err
+	}
 	if s.web, err = newWeb(s); err != nil {
 		return nil, err
 	}
@@ -210,6 +220,8 @@ func (s *Sandbox) Run(ctx context.Context) error {
 	defer cancel()
 	appDone := make(chan error, 1)
 	go func() { appDone <- s.app.Run(ctx) }()
+	checkedIn := make(chan struct{})
+	go func() { defer close(checkedIn); s.checkInDemoShift(ctx) }()
 
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
@@ -227,6 +239,7 @@ func (s *Sandbox) Run(ctx context.Context) error {
 		err = fmt.Errorf("sandbox: serve: %w", serr)
 	}
 	cancel()
+	<-checkedIn
 	sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 	defer c()
 	_ = srv.Shutdown(sctx)

@@ -18,7 +18,9 @@ const MaxSpeed = 3600
 // every escalation policy step, roster.checkin_within and its escalation,
 // roster.spotcheck_within and its escalation, and
 // weather.meltdown.confirm_within. Schedules (reminder times, duty days,
-// cron rules) stay on the wall clock. n = 1 leaves cfg as it is.
+// cron rules) stay on the wall clock. Deadlines are then shown to the
+// second (config.ShowSeconds): a window of seconds would otherwise read
+// "请于 10:58 前" on a call sent at 10:58. n = 1 leaves cfg as it is.
 func SpeedUp(cfg *config.Config, n int) error {
 	if n < 1 || n > MaxSpeed {
 		return fmt.Errorf("speed %d: want a factor from 1 to %d", n, MaxSpeed)
@@ -26,6 +28,7 @@ func SpeedUp(cfg *config.Config, n int) error {
 	if n == 1 {
 		return nil
 	}
+	cfg.ShowSeconds = true
 	div := func(d *config.Duration) {
 		if *d > 0 {
 			*d = max(*d/config.Duration(n), config.Duration(time.Millisecond))

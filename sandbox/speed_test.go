@@ -82,6 +82,10 @@ func TestSpeedUp(t *testing.T) {
 		if cfg.Roster.RemindBefore != remindBefore || cfg.Telegram.PollTimeout != pollTimeout {
 			t.Errorf("speed %d changed remind_before or poll_timeout", tt.speed)
 		}
+		// Deadlines read to the second once the windows are sped up.
+		if want := tt.speed > 1; cfg.ShowSeconds != want {
+			t.Errorf("speed %d: ShowSeconds = %v, want %v", tt.speed, cfg.ShowSeconds, want)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"dutybot/locales"
 )
@@ -63,12 +64,17 @@ var uiStrings = map[string]string{
 }
 
 // step is one line of the "try this" panel: text, and optionally an
-// official to switch to and a command to put in the input box.
+// official to switch to, a command to put in the input box, or a page to
+// open (the board).
 type step struct {
 	Text string
 	As   string
 	Cmd  string
+	Href string
 }
+
+// boardPath is the duty board, served beside the chat.
+const boardPath = "/board"
 
 // pageData is what index.html renders.
 type pageData struct {
@@ -80,6 +86,7 @@ type pageData struct {
 	Token     string
 	Curl      string
 	Speed     string
+	Roster    string // the demo roster, when one is loaded
 	Strings   template.JS
 }
 
@@ -100,8 +107,9 @@ func (s *Sandbox) handlePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := pageData{Lang: lang, T: t, Token: s.apiToken, Strings: template.JS(js),
-		Steps: s.steps(lang),
-		Speed: cat.T(lang, "SandboxSpeed", map[string]any{"Speed": s.speed, "Policies": describePolicies(s.cfg)}),
+		Steps:  s.steps(lang),
+		Speed:  cat.T(lang, "SandboxSpeed", map[string]any{"Speed": s.speed, "Policies": describePolicies(s.cfg)}),
+		Roster: s.rosterNote(lang),
 		Curl: fmt.Sprintf(`curl -H 'Authorization: Bearer %s' -d '{"level":"red","title":"暴雨红色预警","body":"请立即到岗","targets":{"units":["v-hangu"]}}' %sapi/v1/alerts`,
 			s.apiToken, s.URL()),
 	}
@@ -123,6 +131,8 @@ func (s *Sandbox) handlePage(w http.ResponseWriter, r *http.Request) {
 // steps is the "try this" story on the example town (黄磊 raises a red
 // alert to 含谷村, whose head 杨帆 stays silent until it reaches 王强); a
 // configuration without those officials gets the same story in general terms.
+// The board is opened while the call is still open, so that it shows the
+// silent official waiting and escalated; the acknowledgement comes last.
 func (s *Sandbox) steps(lang string) []step {
 	cat := s.app.Catalog
 	const duty, head, leader = "o-huanglei", "o-yangfan", "o-wangqiang"
@@ -135,7 +145,8 @@ func (s *Sandbox) steps(lang string) []step {
 			{Text: cat.T(lang, "SandboxTryGeneric1", nil)},
 			{Text: cat.T(lang, "SandboxTryGeneric2", nil), Cmd: "/alert"},
 			{Text: cat.T(lang, "SandboxTryGeneric3", nil)},
-			{Text: cat.T(lang, "SandboxTry7", nil)},
+			{Text: cat.T(lang, "SandboxTryGeneric4", nil), Href: boardPath},
+			{Text: cat.T(lang, "SandboxTryGeneric5", nil)},
 		}
 	}
 	name := func(id string) string { return s.people[s.byID[id]].Name }
@@ -147,8 +158,26 @@ func (s *Sandbox) steps(lang string) []step {
 		{Text: cat.T(lang, "SandboxTry4", data), As: duty, Cmd: StoryAlert},
 		{Text: cat.T(lang, "SandboxTry5", data), As: head},
 		{Text: cat.T(lang, "SandboxTry6", data), As: leader},
-		{Text: cat.T(lang, "SandboxTry7", data)},
+		{Text: cat.T(lang, "SandboxTry7", data), Href: boardPath},
+		{Text: cat.T(lang, "SandboxTry8", data), As: head},
 	}
+}
+
+// rosterNote tells, under the story, that a demo roster is loaded and its
+// hours; "" when none is.
+func (s *Sandbox) rosterNote(lang string) string {
+	if len(s.demoShifts) == 0 {
+		return ""
+	}
+	lines := make([]string, len(s.demoShifts))
+	for i, sh := range s.demoShifts {
+		lines[i] = s.app.Rota.Line(lang, sh)
+	}
+	sep := "；"
+	if lang == locales.EN {
+		sep = "; "
+	}
+	return s.app.Catalog.T(lang, "SandboxDemoRoster", map[string]any{"Shifts": strings.Join(lines, sep)})
 }
 
 // StoryAlert is the red alert of the "try this" story.

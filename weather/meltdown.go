@@ -484,7 +484,7 @@ func (s *Service) raiseOutstanding(tx *storage.Tx, w storage.Warning, unit strin
 	if _, ok := s.cfg.Official(u.Head); ok {
 		targets = storage.Targets{Officials: []string{u.Head}}
 	}
-	lines := []string{s.tr.T(lang, "WarnOverdueBody", map[string]any{"Time": s.hhmm(w.ConfirmBy)})}
+	lines := []string{s.tr.T(lang, "WarnOverdueBody", map[string]any{"Time": s.cfg.DeadlineTime(w.ConfirmBy)})}
 	var nos []string
 	for _, it := range items {
 		lines = append(lines, "• "+s.ActionName(lang, it.Action)+colon(lang)+it.Text)

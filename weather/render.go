@@ -46,7 +46,7 @@ func (s *Service) Result(lang string, it storage.ChecklistItem) string {
 func (s *Service) unitText(lang string, w storage.Warning, unit string, items []storage.ChecklistItem) (string, [][]storage.Button) {
 	var sb strings.Builder
 	sb.WriteString(s.tr.T(lang, "WarnChecklistHeader", map[string]any{"Title": s.DisplayTitle(lang, w), "ID": w.ID,
-		"Unit": s.cfg.UnitName(unit), "By": s.hhmm(w.ConfirmBy)}))
+		"Unit": s.cfg.UnitName(unit), "By": s.cfg.DeadlineTime(w.ConfirmBy)}))
 	var buttons [][]storage.Button
 	for i, it := range items {
 		data := map[string]any{"N": i + 1, "Action": s.ActionName(lang, it.Action), "Text": it.Text, "Count": it.Count}
@@ -98,9 +98,9 @@ func (s *Service) BoardText(lang string, w storage.Warning, items []storage.Chec
 		for _, u := range unitsOf(open(items)) {
 			names = append(names, s.cfg.UnitName(u))
 		}
-		foot = s.tr.T(lang, "WarnBoardOverdue", map[string]any{"Time": s.hhmm(w.ConfirmBy), "Units": strings.Join(names, sep(lang))})
+		foot = s.tr.T(lang, "WarnBoardOverdue", map[string]any{"Time": s.cfg.DeadlineTime(w.ConfirmBy), "Units": strings.Join(names, sep(lang))})
 	default:
-		foot = s.tr.T(lang, "WarnBoardDeadline", map[string]any{"Time": s.hhmm(w.ConfirmBy)})
+		foot = s.tr.T(lang, "WarnBoardDeadline", map[string]any{"Time": s.cfg.DeadlineTime(w.ConfirmBy)})
 	}
 	// Long boards drop the item texts first, then the lines that do not fit.
 	for _, textLen := range []int{16, 0} {

@@ -582,3 +582,28 @@ func TestAnswerButtonPerLevel(t *testing.T) {
 		})
 	}
 }
+
+// The 熔断 confirmation deadline on the board and on a unit's checklist is
+// shown to the minute, and to the second when the configuration asks for it
+// (the sandbox divides confirm_within).
+func TestMeltdownDeadlineShowsSecondsWhenAsked(t *testing.T) {
+	for _, tc := range []struct {
+		seconds          bool
+		board, checklist string
+	}{
+		{false, "⏰ 08:30 前未落实", "（08:30 前，"},
+		{true, "⏰ 08:30:15 前未落实", "（08:30:15 前，"},
+	} {
+		f := newFixture(t)
+		f.s.cfg.ShowSeconds = tc.seconds
+		w := storage.Warning{ID: "20261130-0001", Type: "rainstorm", Level: "red", State: storage.WarningActive,
+			ConfirmBy: testStart.Add(30*time.Minute + 15*time.Second)}
+		items := []storage.ChecklistItem{{Warning: w.ID, No: 1, Unit: "yjb", Action: "evacuate", Text: "转移撤离", State: storage.ItemOpen}}
+		if board := f.s.BoardText(locales.ZH, w, items, testStart); !strings.Contains(board, tc.board) {
+			t.Errorf("ShowSeconds=%v: board lacks %q:\n%s", tc.seconds, tc.board, board)
+		}
+		if list, _ := f.s.unitText(locales.ZH, w, "yjb", items); !strings.Contains(list, tc.checklist) {
+			t.Errorf("ShowSeconds=%v: checklist lacks %q:\n%s", tc.seconds, tc.checklist, list)
+		}
+	}
+}

@@ -100,8 +100,11 @@ func usage(w io.Writer) {
                                          try the whole bot in a browser, without Telegram:
                                          a local stand-in for Telegram, a throw-away database,
                                          one URL with a web chat, the duty board and the API
-  dutybot check-config [-config FILE]    validate a configuration and tell where the working
-                                         calendar's holidays of this and the coming year come from
+  dutybot check-config [-config FILE] [-strict]
+                                         validate a configuration, tell where the working calendar's
+                                         holidays of this and the coming year come from and how the
+                                         task plan fits it; -strict: exit 1 when the plan names units
+                                         the configuration lacks
   dutybot roster import [-config FILE] ROSTER.xlsx|.csv|.yaml
   dutybot roster template [-config FILE] OUT.xlsx
   dutybot roster export [-config FILE] [-from DATE] [-to DATE] OUT.xlsx
@@ -162,7 +165,7 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
 }
 
 func checkConfig(args []string, stdout, stderr io.Writer) int {
-	path, ok := configFlag("check-config", args, stderr)
+	path, strict, ok := checkConfigFlags(args, stderr)
 	if !ok {
 		return 2
 	}
@@ -180,15 +183,18 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s: %v\n", path, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: OK (%d units, %d officials, %d escalation policies)\n", path, len(cfg.Units), len(cfg.Officials), len(cfg.Escalation.Policies))
+	fmt.Fprintln(stdout, plan.status(path, cfg))
 	fmt.Fprintln(stdout, calendarLine(cal, time.Now().In(cfg.Location).Year()))
-	for _, l := range plan {
+	for _, l := range plan.lines {
 		fmt.Fprintln(stdout, l)
+	}
+	if w := plan.warning(strict); w != "" {
+		fmt.Fprintln(stdout, w)
 	}
 	if err := cfg.ResolveSecrets(os.Getenv); err != nil {
 		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
 	}
-	return 0
+	return plan.exitCode(strict)
 }
 
 // calendarLine tells where the holiday data of this year, the coming year

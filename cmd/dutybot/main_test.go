@@ -128,7 +128,7 @@ func TestRun(t *testing.T) {
 			name:     "check-config valid, token noted",
 			args:     fixed("check-config", "-config", valid),
 			code:     0,
-			stdout:   []string{valid + ": OK (2 units, 3 officials, 1 escalation policies)\ncalendar: ", "note: telegram.token_file", "needed by run"},
+			stdout:   []string{valid + ": valid (2 units, 3 officials, 1 escalation policies), but the plan does not fit", "\ncalendar: ", "note: telegram.token_file", "needed by run"},
 			noStderr: true,
 		},
 		{

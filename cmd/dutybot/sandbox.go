@@ -21,7 +21,7 @@ func sandboxCmd(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	cfgPath := fs.String("config", sandbox.DefaultConfig, "configuration file (its officials, units and policies)")
 	host := fs.String("listen", sandbox.DefaultHost, "address to serve the page on; keep it on loopback")
 	port := fs.Int("port", sandbox.DefaultPort, "port to try first (a free one if taken); 0 = any free port")
-	speed := fs.Int("speed", sandbox.DefaultSpeed, fmt.Sprintf("divide escalation, check-in, spot-check and 熔断 timings by this (1 to %d)", sandbox.MaxSpeed))
+	speed := fs.Int("speed", sandbox.DefaultSpeed, fmt.Sprintf("divide escalation, check-in, spot-check and 熔断 timings by this (1 to %d); above 1 deadlines show seconds", sandbox.MaxSpeed))
 	verbose := fs.Bool("v", false, "log the bot's info messages too, not only warnings")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -95,7 +95,7 @@ func yearOfTown(db *storage.DB, t *town, first time.Time) (alerts, calls int, er
 			for r := range 200 {
 				o := ids[rng.IntN(t.n)]
 				if err := ev(storage.Event{At: d.Add(9*time.Hour + time.Duration(r)*time.Minute), Type: storage.EvReported, Official: o, Actor: o,
-					Detail: fmt.Sprintf("14.2/u%d/%s +1 (1/1): 已检查", rng.IntN(10), d.Format(time.DateOnly))}); err != nil {
+					Detail: fmt.Sprintf("14.2/%s/%s +1 (1/1): 已检查", unitID(rng.IntN(10)), d.Format(time.DateOnly))}); err != nil {
 					return err
 				}
 			}

@@ -127,25 +127,66 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 // userID is the Telegram id of generated official i.
 func userID(i int) int64 { return 5_000_000 + int64(i) }
 
+// townUnit is a unit of the generated town.
+type townUnit struct {
+	id, name string
+	tags     []string
+}
+
+// townUnits are the generated town's ten units. They carry the ids of the
+// built-in plan's 责任单位, and the tags of its groups (农办 stands in for
+// the villages), so the plan finds every unit it names: none of it is
+// skipped and nothing is warned about, as in a town configured right. The
+// departments with supervisory duty come first, so that from three staff
+// on each has the staff its daily inspections (14.2) are owed by.
+var townUnits = []townUnit{
+	{"yjb", "应急办", []string{"supervisory"}},
+	{"jfb", "经发办", []string{"yigang", "supervisory"}},
+	{"gjb", "规建办", []string{"yigang", "supervisory"}},
+	{"dzb", "党政办", []string{"yigang"}},
+	{"nb", "农办", []string{"yigang", "village"}},
+	{"awb", "安委办", nil},
+	{"awc", "安委会", nil},
+	{"jw", "纪委", nil},
+	{"djb", "党建办", nil},
+	{"czs", "财政所", nil},
+}
+
+// unitID is the id of the generated town's unit u (0 to 9).
+func unitID(u int) string { return townUnits[u%len(townUnits)].id }
+
+// unitIDs lists the generated town's unit ids, comma-separated.
+func unitIDs() string {
+	ids := make([]string, len(townUnits))
+	for i, u := range townUnits {
+		ids[i] = u.id
+	}
+	return strings.Join(ids, ", ")
+}
+
 // townYAML generates a configuration with n officials in 10 units, all
-// pre-bound through telegram_id, and the given escalation steps.
+// pre-bound through telegram_id, and the given escalation steps. The
+// plan's own messages (agendas, calls for overdue items) are switched off:
+// the figures are those of the 叫应 core, as they were before the town's
+// units matched the plan.
 func townYAML(n int, apiURL, dbPath, listen, steps string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "timezone: Asia/Shanghai\nlanguage: zh-CN\ntelegram:\n  api_url: %s\n  poll_timeout: 10s\n", apiURL)
 	fmt.Fprintf(&b, "storage:\n  path: %s\nhttp:\n  listen: %s\nunits:\n", dbPath, listen)
-	for u := 0; u < 10; u++ {
-		fmt.Fprintf(&b, "  - {id: u%d, name: 单位%d, head: o-head%d, leader: o-leader}\n", u, u, u)
+	for u, tu := range townUnits {
+		fmt.Fprintf(&b, "  - {id: %s, name: %s, head: o-head%d, leader: o-leader, tags: [%s]}\n", tu.id, tu.name, u, strings.Join(tu.tags, ", "))
 	}
 	b.WriteString("officials:\n")
-	b.WriteString("  - {id: o-leader, name: 分管领导, phone: \"13700000001\", unit: u0, roles: [leader]}\n")
-	b.WriteString("  - {id: o-chief, name: 主要负责人, phone: \"13700000002\", unit: u0, roles: [principal, admin]}\n")
-	for u := 0; u < 10; u++ {
-		fmt.Fprintf(&b, "  - {id: o-head%d, name: 负责人%d, phone: \"136%08d\", unit: u%d, roles: [unit_head]}\n", u, u, u, u)
+	fmt.Fprintf(&b, "  - {id: o-leader, name: 分管领导, phone: \"13700000001\", unit: %s, roles: [leader]}\n", unitID(0))
+	fmt.Fprintf(&b, "  - {id: o-chief, name: 主要负责人, phone: \"13700000002\", unit: %s, roles: [principal, admin]}\n", unitID(0))
+	for u := range townUnits {
+		fmt.Fprintf(&b, "  - {id: o-head%d, name: 负责人%d, phone: \"136%08d\", unit: %s, roles: [unit_head]}\n", u, u, u, unitID(u))
 	}
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "  - {id: o-%d, name: 人员%d, phone: \"139%08d\", unit: u%d, roles: [staff], telegram_id: %d}\n", i, i, i, i%10, userID(i))
+		fmt.Fprintf(&b, "  - {id: o-%d, name: 人员%d, phone: \"139%08d\", unit: %s, roles: [staff], telegram_id: %d}\n", i, i, i, unitID(i), userID(i))
 	}
 	fmt.Fprintf(&b, "escalation:\n  policies:\n    default:\n%s  levels: {blue: default, yellow: default, orange: default, red: default}\n", steps)
+	b.WriteString("tasks:\n  overdue_level: \"off\"\ncadence:\n  rules: []\n")
 	return b.String()
 }
 

@@ -18,13 +18,13 @@ import (
 
 // weatherBlock gives the generated town a 熔断 checklist: two counted
 // items for each of its 10 units under a rainstorm.
-const weatherBlock = `weather:
+var weatherBlock = strings.ReplaceAll(`weather:
   meltdown:
     confirm_within: 30m
     checklist:
-      - {action: evacuate, text: 转移撤离危险区域群众, units: [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9], types: [rainstorm], count: true}
-      - {action: stop, text: 停止户外作业和在建工地施工, units: [u0, u1, u2, u3, u4, u5, u6, u7, u8, u9], count: true}
-`
+      - {action: evacuate, text: 转移撤离危险区域群众, units: [UNITS], types: [rainstorm], count: true}
+      - {action: stop, text: 停止户外作业和在建工地施工, units: [UNITS], count: true}
+`, "UNITS", unitIDs())
 
 // others are the generated town's officials besides the n staff, with the
 // Telegram ids the load test binds them to.
