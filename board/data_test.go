@@ -181,6 +181,11 @@ func TestMeltdownChecklist(t *testing.T) {
 	if strings.Contains(h, "hidden") {
 		t.Error("the checklist is hidden during a warning")
 	}
+	// The sandbox divides confirm_within: its deadline shows its seconds.
+	f.cfg.ShowSeconds = true
+	f.advance(time.Minute) // a new minute: the board renders afresh
+	contains(t, "meltdown with seconds", f.section("zh-CN", "meltdown"), "08:30:00 前确认")
+	f.cfg.ShowSeconds = false
 	if _, err := f.weather.LiftByAPI(res.Warning.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -458,9 +458,9 @@ func (s *Server) meltView(v *view, b *Board) []warnView {
 		case wv.Done == wv.Total:
 			wv.Deadline = v.T("BoardMeltdownComplete")
 		case w.Overdue:
-			wv.Deadline = v.T("BoardMeltdownOverdue", "Time", s.hhmm(w.ConfirmBy))
+			wv.Deadline = v.T("BoardMeltdownOverdue", "Time", s.d.Config.DeadlineTime(w.ConfirmBy))
 		case !w.ConfirmBy.IsZero():
-			wv.Deadline = v.T("BoardMeltdownDeadline", "Time", s.hhmm(w.ConfirmBy))
+			wv.Deadline = v.T("BoardMeltdownDeadline", "Time", s.d.Config.DeadlineTime(w.ConfirmBy))
 		}
 		out = append(out, wv)
 	}
