@@ -46,16 +46,7 @@ type view struct {
 }
 
 // T translates id with pairs of keys and values.
-func (v *view) T(id string, kv ...any) string {
-	var data map[string]any
-	if len(kv) > 0 {
-		data = map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			data[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-	}
-	return v.tr.T(v.Lang, id, data)
-}
+func (v *view) T(id string, kv ...any) string { return v.tr.TPairs(v.Lang, id, kv...) }
 
 type alertsView struct {
 	Cards []cardView

@@ -17,16 +17,7 @@ import (
 
 // t renders message id in the ledger's language with pairs of keys and
 // values.
-func (l *Ledger) t(id string, kv ...any) string {
-	var data map[string]any
-	if len(kv) > 0 {
-		data = map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			data[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-	}
-	return l.tr.T(l.Lang, id, data)
-}
+func (l *Ledger) t(id string, kv ...any) string { return l.tr.TPairs(l.Lang, id, kv...) }
 
 // word renders message id when the catalogue has it.
 func (l *Ledger) word(id string) (string, bool) {

@@ -112,5 +112,18 @@ func (c *Catalog) T(lang, id string, data map[string]any) string {
 	return s
 }
 
+// TPairs is T with the data as pairs of keys and values ("Time", "08:30",
+// "Name", "张明"), as the board and the ledger render many short lines.
+func (c *Catalog) TPairs(lang, id string, kv ...any) string {
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			data[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+	}
+	return c.T(lang, id, data)
+}
+
 // IDs lists the message ids defined for lang.
 func (c *Catalog) IDs(lang string) []string { return c.ids[lang] }
