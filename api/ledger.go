@@ -100,8 +100,7 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.log.Error("api: record the ledger export", "err", err)
 	}
-	name := fmt.Sprintf("履职档案_%s_%s.xlsx", f.From.In(cfg.Location).Format("20060102"),
-		f.To.Add(-time.Nanosecond).In(cfg.Location).Format("20060102"))
+	name := l.FileName(f.From, f.To)
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set(HeaderLedgerCalls, strconv.Itoa(st.Calls))

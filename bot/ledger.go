@@ -7,8 +7,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/go-telegram/bot/models"
 
@@ -52,8 +50,7 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) {
 	}
 	label := p.Label(b.Config.Location)
 	st := book.Stats()
-	name := fmt.Sprintf("履职档案_%s_%s.xlsx", p.From.In(b.Config.Location).Format("20060102"),
-		p.To.Add(-time.Nanosecond).In(b.Config.Location).Format("20060102"))
+	name := l.FileName(p.From, p.To)
 	caption := b.t(c, "LedgerCaption", map[string]any{"Period": label, "Calls": st.Calls, "Reports": st.Reports,
 		"Duty": st.Duty, "Incidents": st.Incidents, "Tips": st.Tips, "Seq": st.HeadSeq, "Hash": st.HeadHash,
 		"Verify": b.chainWords(c, book.Chain)})

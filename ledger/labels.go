@@ -207,3 +207,10 @@ func (l *Ledger) periodName(p string) string {
 	}
 	return l.t("LedgerPeriod"+m[2], "Year", m[1], "N", strings.TrimLeft(m[3], "0"))
 }
+
+// FileName names the workbook of [from, to) in the ledger's language, as
+// the chat and the API hand it out: 履职档案_20261101_20261130.xlsx.
+func (l *Ledger) FileName(from, to time.Time) string {
+	return l.t("LedgerFileName", "From", from.In(l.cfg.Location).Format("20060102"),
+		"To", to.Add(-time.Nanosecond).In(l.cfg.Location).Format("20060102"))
+}

@@ -196,11 +196,14 @@ func TestLedgerLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := New(cfg, nil, testCatalog(t)); l.Lang != locales.EN || l.SheetName(SheetCalls) != "Calls" {
-		t.Errorf("en ledger: %q %q", l.Lang, l.SheetName(SheetCalls))
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, cfg.Location)
+	if l := New(cfg, nil, testCatalog(t)); l.Lang != locales.EN || l.SheetName(SheetCalls) != "Calls" ||
+		l.FileName(nov, nov.AddDate(0, 1, 0)) != "duty-ledger_20261101_20261130.xlsx" {
+		t.Errorf("en ledger: %q %q %q", l.Lang, l.SheetName(SheetCalls), l.FileName(nov, nov.AddDate(0, 1, 0)))
 	}
 	l, _ := testLedger(t)
-	if l.Lang != locales.ZH || l.SheetName(SheetCalls) != "叫应记录" || l.name("system") != "系统" || l.name("o-nobody") != "o-nobody" {
+	if l.Lang != locales.ZH || l.SheetName(SheetCalls) != "叫应记录" || l.name("system") != "系统" || l.name("o-nobody") != "o-nobody" ||
+		l.FileName(nov, nov.AddDate(0, 1, 0)) != "履职档案_20261101_20261130.xlsx" {
 		t.Errorf("zh ledger: %q %q %q", l.Lang, l.SheetName(SheetCalls), l.name("system"))
 	}
 }
