@@ -132,10 +132,12 @@ func New(d Deps) (*Bot, error) {
 }
 
 // features are the parts of the bot's front end, each registering its
-// commands, button prefixes and flows.
+// commands, button prefixes and flows. Their order is the order of the
+// command menu.
 func (b *Bot) features() []feature {
-	return []feature{b.coreFeature(), b.calloutFeature(), b.statusFeature(), b.alertFeature(), b.tasksFeature(),
-		b.rotaFeature(), b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.boardFeature(), b.ledgerFeature()}
+	return []feature{b.coreFeature(), b.calloutFeature(), b.tasksFeature(), b.rotaFeature(), b.alertFeature(),
+		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
+		b.flowsFeature()}
 }
 
 // Sender returns the outbox sender that delivers through this bot.

@@ -120,11 +120,17 @@ func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 	}
 }
 
-// coreFeature is what every chat has: /start, /help and /cancel.
+// coreFeature is what every chat has: /start and /help.
 func (b *Bot) coreFeature() feature {
 	return feature{name: "core", commands: []commandRoute{
 		{name: "start", public: true, handle: func(ctx context.Context, c caller, _ command, _ *models.Message) { b.onStart(ctx, c) }},
 		{name: "help", public: true, handle: func(_ context.Context, c caller, _ command, _ *models.Message) { b.onHelp(c) }},
+	}}
+}
+
+// flowsFeature is /cancel, which ends whatever flow the chat is in.
+func (b *Bot) flowsFeature() feature {
+	return feature{name: "flows", commands: []commandRoute{
 		{name: "cancel", public: true, handle: func(_ context.Context, c caller, _ command, _ *models.Message) { b.onCancel(c) }},
 	}}
 }

@@ -76,4 +76,15 @@ func TestBotFeaturesDoNotCollide(t *testing.T) {
 			t.Errorf("/%s has no handler", name)
 		}
 	}
+	// The menu is every registered command, each described in both languages.
+	if len(f.b.routes.menu) != len(f.b.routes.commands) || f.b.routes.menu[0] != "start" {
+		t.Errorf("menu %v for %d commands", f.b.routes.menu, len(f.b.routes.commands))
+	}
+	for _, name := range f.b.routes.menu {
+		for _, lang := range []string{"zh-CN", "en"} {
+			if d := f.b.Catalog.T(lang, "Cmd_"+name, nil); d == "" || d == "Cmd_"+name {
+				t.Errorf("/%s has no menu description in %s", name, lang)
+			}
+		}
+	}
 }

@@ -97,15 +97,13 @@ func (b *Bot) onLang(c caller, args string) {
 	b.reply(c, b.t(c, "LangSet", nil))
 }
 
-// commands is the menu registered with setMyCommands.
-var commands = []string{"start", "help", "mytasks", "done", "tasks", "plan", "duty", "roster", "swap", "spotcheck", "alert", "warn", "incident", "tip", "status", "board", "ledger", "close", "lang", "cancel"}
-
-// registerCommands sets the command menu in both languages; the default
-// (no language_code) is the configured language.
+// registerCommands sets the command menu, every registered command in
+// the features' order, in both languages; the default (no language_code)
+// is the configured language.
 func (b *Bot) registerCommands(ctx context.Context) {
 	for _, lc := range []struct{ code, lang string }{{"", b.Config.Language}, {"zh", locales.ZH}, {"en", locales.EN}} {
 		var cmds []models.BotCommand
-		for _, name := range commands {
+		for _, name := range b.routes.menu {
 			cmds = append(cmds, models.BotCommand{Command: name, Description: b.Catalog.T(lc.lang, "Cmd_"+name, nil)})
 		}
 		if _, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, LanguageCode: lc.code}); err != nil {
