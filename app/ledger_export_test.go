@@ -361,7 +361,7 @@ func TestLedgerExportCellByCell(t *testing.T) {
 
 	// One alert's story.
 	code, _, story := h.apiGetBytes("/api/v1/ledger/alerts/"+red, testAPIToken)
-	for _, want := range []string{red + " 红色 叫应「暴雨红色预警」", " created ", " handled ", " escalated ", "李芳 (o-li)", "由吴敏代为处置", "answered 2026-11-30 08:03:00 by 张明 after 3m0s"} {
+	for _, want := range []string{red + " 红色 叫应「暴雨红色预警」", " 发起叫应 ", " 代为处置 ", " 逐级升级 ", "李芳 (o-li)", "由吴敏代为处置", "2026-11-30 08:03:00 由张明应答，用时 3m0s"} {
 		if code != http.StatusOK || !strings.Contains(string(story), want) {
 			t.Errorf("story lacks %q: %d\n%s", want, code, story)
 		}

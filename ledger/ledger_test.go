@@ -287,7 +287,7 @@ func TestStoryOfEventsWithoutAlert(t *testing.T) {
 			Alert: "SG-1", Official: "o-zhang", Actor: "o-zhang", Detail: "建设施工"})
 	})
 	s, err := l.Story("SG-1")
-	if err != nil || !strings.Contains(s, "SG-1: no alert of that id; 1 events carry it") || !strings.Contains(s, "incident_reported") {
+	if err != nil || !strings.Contains(s, "SG-1：没有这个编号的叫应，有 1 条记录带此编号") || !strings.Contains(s, "事故报告") {
 		t.Errorf("story of an incident: %v\n%s", err, s)
 	}
 	if _, err := l.Story("nothing"); !errors.Is(err, ErrUnknownAlert) {

@@ -49,55 +49,70 @@ func (l *Ledger) Story(id string) (string, error) {
 		if issuer == "" {
 			issuer = a.Source
 		}
-		fmt.Fprintf(&sb, "created %s by %s (%s), %d recipients, state %s", l.local(a.CreatedAt), l.name(issuer), a.Source, a.Total, a.State)
-		if !a.ClosedAt.IsZero() {
-			fmt.Fprintf(&sb, " since %s", l.local(a.ClosedAt))
-			if a.ClosedBy != "" {
-				fmt.Fprintf(&sb, " (by %s)", l.name(a.ClosedBy))
-			}
+		closedBy := ""
+		if a.ClosedBy != "" {
+			closedBy = l.name(a.ClosedBy)
 		}
-		sb.WriteString("\n")
+		closed := ""
+		if !a.ClosedAt.IsZero() {
+			closed = l.local(a.ClosedAt)
+		}
+		sb.WriteString(l.t("LedgerStoryAlert", "Created", l.local(a.CreatedAt), "Issuer", l.name(issuer),
+			"Source", l.wordOr("LedgerSource_", a.Source), "Total", a.Total, "State", l.wordOr("LedgerAlertState_", a.State),
+			"Closed", closed, "ClosedBy", closedBy) + "\n")
 		if a.Body != "" {
 			for _, line := range strings.Split(strings.TrimSpace(a.Body), "\n") {
 				sb.WriteString("  | " + line + "\n")
 			}
 		}
 	} else {
-		fmt.Fprintf(&sb, "%s: no alert of that id; %d events carry it\n", id, len(evs))
+		sb.WriteString(l.t("LedgerStoryNoAlert", "ID", id, "Count", len(evs)) + "\n")
 	}
 
-	fmt.Fprintf(&sb, "\nevents (%d):\n", len(evs))
+	sb.WriteString("\n" + l.t("LedgerStoryEvents", "Count", len(evs)) + "\n")
 	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
 	for _, e := range evs {
-		fmt.Fprintf(tw, "  #%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, l.local(e.At), e.Type, who(l, e.Official), who(l, e.Actor), e.Detail)
+		fmt.Fprintf(tw, "  #%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, l.local(e.At), l.EventLabel(e.Type), who(l, e.Official), who(l, e.Actor), l.detail(e))
 	}
 	tw.Flush()
 
 	if haveAlert {
-		fmt.Fprintf(&sb, "\nrecipients (%d):\n", len(rs))
+		sb.WriteString("\n" + l.t("LedgerStoryRecipients", "Count", len(rs)) + "\n")
 		tw = tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
 		for _, r := range rs {
 			c := Call{Alert: a, Recipient: r}
-			line := fmt.Sprintf("  %s\t%s\t%s\tsent %s", who(l, r.Official), l.cfg.UnitName(l.unitOf(r.Official)), l.CallState(c), l.local(c.Sent()))
+			line := "  " + who(l, r.Official) + "\t" + l.cfg.UnitName(l.unitOf(r.Official)) + "\t" + l.CallState(c) + "\t" +
+				l.t("LedgerStorySent", "Time", l.local(c.Sent()))
 			if !r.AckedAt.IsZero() {
-				line += fmt.Sprintf("\tanswered %s by %s", l.local(r.AckedAt), l.name(r.AckedBy))
+				after := ""
 				if d, ok := c.Latency(); ok {
-					line += fmt.Sprintf(" after %s", d.Round(1e9))
+					after = d.Round(1e9).String()
 				}
+				line += "\t" + l.t("LedgerStoryAnswered", "Time", l.local(r.AckedAt), "Name", l.name(r.AckedBy), "After", after)
 			} else {
 				line += "\t"
 			}
 			if r.Unreachable != "" {
-				line += "\tunreachable: " + r.Unreachable
+				line += "\t" + l.t("LedgerStoryUnreachable", "Reason", l.unreachable(r.Unreachable))
 			}
 			if s := l.Steps(r); s != "" {
-				line += "\tsteps: " + s
+				line += "\t" + l.t("LedgerStorySteps", "Steps", s)
 			}
 			fmt.Fprintln(tw, line)
 		}
 		tw.Flush()
 	}
 	return sb.String(), nil
+}
+
+// unreachable puts the engine's reasons for an unreachable recipient into
+// words; the Bot API's own are shown as they came.
+func (l *Ledger) unreachable(reason string) string {
+	cause, after := storage.UnreachableCause(reason)
+	if cause == "" {
+		return reason
+	}
+	return l.t("LedgerUnreachable_"+cause, "Minutes", max(int(after.Minutes()), 1))
 }
 
 // who is a person with their id, or a part of the system.
@@ -108,5 +123,5 @@ func who(l *Ledger, id string) string {
 	if _, ok := l.cfg.Official(id); ok {
 		return l.name(id) + " (" + id + ")"
 	}
-	return id
+	return l.name(id)
 }

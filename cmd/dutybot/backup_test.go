@@ -292,7 +292,7 @@ func TestLedgerCLI(t *testing.T) {
 		}
 	}
 	code, out, _ = runCLI(t, "ledger", "show", "-config", e.cfgPath, ids[0])
-	if code != 0 || !strings.Contains(out, "acked") && !strings.Contains(out, "delivered") {
+	if code != 0 || !strings.Contains(out, " 应答 ") && !strings.Contains(out, " 送达 ") {
 		t.Errorf("show from the file: %d\n%s", code, out)
 	}
 
