@@ -34,7 +34,7 @@ const stranger int64 = 2001
 // botFixture is a Bot with real storage and engine but no Bot API: the
 // handlers under test only queue replies.
 type botFixture struct {
-	t     *testing.T
+	t     testing.TB
 	b     *Bot
 	db    *storage.DB
 	clk   *clock.Fake
@@ -43,7 +43,7 @@ type botFixture struct {
 	msgID int
 }
 
-func newBotFixture(t *testing.T) *botFixture {
+func newBotFixture(t testing.TB) *botFixture {
 	t.Helper()
 	cfg, err := config.Parse([]byte(testYAML))
 	if err != nil {
