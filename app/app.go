@@ -39,6 +39,7 @@ import (
 	"dutybot/rota"
 	"dutybot/scheduler"
 	"dutybot/storage"
+	"dutybot/supervision"
 	"dutybot/tasks"
 	"dutybot/tips"
 	"dutybot/weather"
@@ -213,9 +214,18 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.Coverage = coverage.New(cfg, db, cal, a.Rota, a.Engine, cat, opts.Clock, opts.Log)
 	telegram := health.NewContact(opts.Clock)
+	guide, err := supervision.New(cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(guide.Skipped) > 0 {
+		opts.Log.Info("/who leaves out built-in sectors whose lead unit the configuration lacks; list the town's own under supervision.sectors",
+			"count", len(guide.Skipped), "first", guide.Skipped[0].Name+" ("+guide.Skipped[0].Lead+")")
+	}
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
-		Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
+		Supervision: guide, Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -29,6 +29,7 @@ import (
 	"dutybot/reminders"
 	"dutybot/rota"
 	"dutybot/storage"
+	"dutybot/supervision"
 	"dutybot/tasks"
 	"dutybot/tips"
 	"dutybot/weather"
@@ -45,6 +46,8 @@ type Deps struct {
 	Weather   *weather.Service
 	Incidents *incident.Service
 	Tips      *tips.Service
+	// Supervision answers /who; nil leaves /who out.
+	Supervision *supervision.Guide
 	// Board makes the signed links /board sends; nil without a board.
 	Board    BoardLinks
 	Coverage *coverage.Checker // roster files sent in chat (document.go)
@@ -136,7 +139,7 @@ func New(d Deps) (*Bot, error) {
 // command menu.
 func (b *Bot) features() []feature {
 	return []feature{b.coreFeature(), b.calloutFeature(), b.tasksFeature(), b.rotaFeature(), b.alertFeature(),
-		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
+		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
 		b.flowsFeature()}
 }
 

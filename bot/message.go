@@ -183,6 +183,9 @@ func (b *Bot) onHelp(c caller) {
 		parts = append(parts, b.t(c, "HelpWarn", nil))
 	}
 	parts = append(parts, b.t(c, "HelpIncident", nil), b.t(c, "HelpTip", nil))
+	if b.Supervision != nil {
+		parts = append(parts, b.t(c, "HelpWho", nil))
+	}
 	if b.Rota != nil {
 		parts = append(parts, b.t(c, "HelpRota", nil))
 		if b.Rota.CanSpotcheck(c.official.ID, b.Engine.Now()) {

@@ -49,6 +49,8 @@ type Config struct {
 	Tips       Tips       `yaml:"tips"`
 	Ledger     Ledger     `yaml:"ledger"`
 	Health     Health     `yaml:"health"`
+	// Supervision says which department supervises which sector (/who).
+	Supervision Supervision `yaml:"supervision"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`

@@ -365,6 +365,7 @@ func (c *Config) validate() error {
 	}
 	c.validateDelivery(&e)
 	c.validateUnits(&e)
+	c.validateSupervision(&e)
 	c.validateOfficials(&e)
 	c.validateEscalation(&e)
 	if c.Tasks.DueHour < 1 || c.Tasks.DueHour > 23 {

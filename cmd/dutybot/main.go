@@ -32,6 +32,7 @@ import (
 	"dutybot/app"
 	"dutybot/config"
 	"dutybot/redact"
+	"dutybot/supervision"
 	"dutybot/workcal"
 )
 
@@ -185,6 +186,12 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, plan.status(path, cfg))
 	fmt.Fprintln(stdout, calendarLine(cal, time.Now().In(cfg.Location).Year()))
+	who, err := whoLine(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", path, err)
+		return 1
+	}
+	fmt.Fprintln(stdout, who)
 	for _, l := range plan.lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -195,6 +202,25 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
 	}
 	return plan.exitCode(strict)
+}
+
+// whoLine tells what /who answers: how many sectors, how many of them the
+// configuration lists, and the built-in ones this town has no unit to lead.
+func whoLine(cfg *config.Config) (string, error) {
+	g, err := supervision.New(cfg)
+	if err != nil {
+		return "", err
+	}
+	line := fmt.Sprintf("/who: %d sectors, %d of them from supervision.sectors", len(g.Sectors()), len(cfg.Supervision.Sectors))
+	if len(g.Skipped) > 0 {
+		var left []string
+		for _, s := range g.Skipped {
+			left = append(left, s.Name+" (lead "+s.Lead+")")
+		}
+		line += fmt.Sprintf("; built-in sectors left out, as no unit leads them here: %s (list the town's own under supervision.sectors)",
+			strings.Join(left, ", "))
+	}
+	return line, nil
 }
 
 // calendarLine tells where the holiday data of this year, the coming year

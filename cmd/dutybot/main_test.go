@@ -117,18 +117,20 @@ func TestRun(t *testing.T) {
 			noStdout: true,
 		},
 		{
-			name:   "check-config example",
-			args:   fixed("check-config", "-config", "../../config.example.yaml"),
-			code:   0,
-			stdout: []string{"../../config.example.yaml: OK (", " units, ", " officials, ", " escalation policies)", "\ncalendar: "},
+			name: "check-config example",
+			args: fixed("check-config", "-config", "../../config.example.yaml"),
+			code: 0,
+			stdout: []string{"../../config.example.yaml: OK (", " units, ", " officials, ", " escalation policies)", "\ncalendar: ",
+				"\n/who: 19 sectors, 1 of them from supervision.sectors\n"},
 			// With no token in the environment, check-config only notes it.
 			noStderr: true,
 		},
 		{
-			name:     "check-config valid, token noted",
-			args:     fixed("check-config", "-config", valid),
-			code:     0,
-			stdout:   []string{valid + ": valid (2 units, 3 officials, 1 escalation policies), but the plan does not fit", "\ncalendar: ", "note: telegram.token_file", "needed by run"},
+			name: "check-config valid, token noted",
+			args: fixed("check-config", "-config", valid),
+			code: 0,
+			stdout: []string{valid + ": valid (2 units, 3 officials, 1 escalation policies), but the plan does not fit", "\ncalendar: ", "note: telegram.token_file", "needed by run",
+				"/who: 1 sectors, 0 of them from supervision.sectors; built-in sectors left out, as no unit leads them here: 老旧楼栋电梯加装 (lead gjb)"},
 			noStderr: true,
 		},
 		{
