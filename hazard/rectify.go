@@ -96,13 +96,19 @@ func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) 
 }
 
 // recheckers are asked to recheck a rectified hazard: whoever found it and
-// the supervising official, never the one who reported it fixed.
+// the supervising official, never the one who reported it fixed; when that
+// leaves nobody (the finder fixed it and no supervisor is known), the 属地
+// unit head.
 func (s *Service) recheckers(h storage.Hazard, rectifier string) []string {
 	sup := h.Supervisor
 	if p, ok := s.plaque(h.Enterprise); ok && s.official(p.Supervisor) {
 		sup = p.Supervisor
 	}
-	return s.people(rectifier, h.FoundBy, sup)
+	if out := s.people(rectifier, h.FoundBy, sup); len(out) > 0 {
+		return out
+	}
+	u, _ := s.cfg.Unit(h.Unit)
+	return s.people(rectifier, u.Head)
 }
 
 // Recheck is the outcome of a 复查.
