@@ -18,6 +18,7 @@ import (
 	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/hazard"
 	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/ledger"
@@ -41,6 +42,7 @@ type Server struct {
 
 	incidents *incident.Service
 	tips      *tips.Service
+	hazards   *hazard.Service // the hazard loop (WithHazards)
 	book      *ledger.Ledger  // the 履职档案 (WithLedger)
 	checker   *health.Checker // what /healthz checks (WithHealth)
 }
@@ -83,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	s.weatherRoutes(mux)
 	s.incidentRoutes(mux)
 	s.tipRoutes(mux)
+	s.hazardRoutes(mux)
 	s.backupRoutes(mux)
 	s.quarantineRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)

@@ -28,6 +28,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/duty"
+	"dutybot/hazard"
 	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/ledger"
@@ -127,6 +128,7 @@ type App struct {
 	Incidents  *incident.Service
 	Witness    *ledger.Witness
 	Tips       *tips.Service
+	Hazards    *hazard.Service
 	Coverage   *coverage.Checker
 	Quarantine *quarantine.Reporter
 	Health     *health.Checker
@@ -193,6 +195,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Weather.DutyMode = a.Rota.DutyMode
 	a.Incidents = incident.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Tips = tips.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
+	a.Hazards = hazard.New(cfg, db, a.Engine, cat, opts.Clock, nil, opts.Log) // the enterprise registry is wired later
 	a.Tasks.RegisterEvidence("incidents", a.Incidents.Records)
 	a.Tasks.RegisterEvidence("warnings", a.Weather.Records)
 	a.Tasks.RegisterEvidence("duty", a.Rota.Records)
@@ -255,6 +258,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	fire.Handle("w:", a.Weather.Fire)
 	fire.Handle("i:", a.Incidents.Fire)
 	fire.Handle("t:", a.Tips.Fire)
+	fire.Handle(hazard.DeadlinePrefix, a.Hazards.Fire)
 	a.Quarantine = quarantine.NewReporter(db, opts.Clock, cat, a.Engine.TellAdminsCoalesced, opts.Log)
 	a.Dispatcher.OnQuarantined = func(string) { a.Quarantine.Notify() } // the dispatcher counts its own
 	fire.Handle(bot.DeadlinePrefix, a.Bot.Fire)
@@ -273,7 +277,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
-	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book)
+	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book).WithHazards(a.Hazards)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)

@@ -152,6 +152,17 @@ func TestEventDetails(t *testing.T) {
 			"死亡 0→1 人", "dead 0→1"},
 		{"a unit and a time", storage.Event{Code: storage.CodeTipAssigned, Args: []storage.Arg{storage.Units("Unit", "cgdd"),
 			storage.Time("Due", start)}}, "交城管大队办理，须于 2026-12-02 08:00 前办结", "To 城管大队, due 2026-12-02 08:00"},
+		{"a hazard under supervision", storage.Event{Code: storage.CodeHazardAssigned, Args: []storage.Arg{
+			storage.Text("Enterprise", "某某机械厂"), storage.Time("Due", start), storage.Text("Person", "李老板"),
+			storage.Officials("Told", "o-wu"), storage.Word("Listed", storage.VocabWord, storage.WordListed),
+			storage.Text("Responsibility", "厂长"), storage.Text("Measures", "停用"), storage.Text("Funds", "8万元"),
+			storage.Text("TimeLimit", "15日"), storage.Text("Plan", "撤人"), storage.Officials("Leaders", "o-li")}},
+			"挂牌督办，交某某机械厂（李老板）整改，期限 2026-12-02 08:00；已告知吴敏；五落实：责任 厂长，措施 停用，资金 8万元，时限 15日，预案 撤人；已告知李芳",
+			"Under supervision (挂牌督办); to 某某机械厂 (李老板) to fix by 2026-12-02 08:00; told 吴敏; five fixes: responsibility 厂长, measures 停用, funds 8万元, time limit 15日, plan 撤人; told 李芳"},
+		{"a general hazard found", storage.Event{Code: storage.CodeHazardFound, Args: []storage.Arg{
+			storage.Text("Enterprise", "某某机械厂"), storage.Word("Level", storage.VocabWord, storage.WordGeneral),
+			storage.Text("Description", "配电箱未接地")}},
+			"某某机械厂：一般隐患，配电箱未接地", "某某机械厂: General hazard, 配电箱未接地"},
 		{"an old event", storage.Event{Detail: "shift 20261202-0800: asked o-wu"}, "shift 20261202-0800: asked o-wu", "shift 20261202-0800: asked o-wu"},
 		{"a code of a newer binary", storage.Event{Code: "from_the_future", Detail: "as written"}, "as written", "as written"},
 	}

@@ -54,6 +54,18 @@ const (
 	CodeLedgerWitness      = "ledger_witness"      // Seq, Hash, Told (officials)
 )
 
+// Codes of the hazard loop (隐患排查治理); Enterprise is the enterprise's
+// name as the hazard records it.
+const (
+	CodeHazardFound     = "hazard_found"     // Enterprise, Level (word), Description, Photos (when any)
+	CodeHazardAssigned  = "hazard_assigned"  // Enterprise, Due (time), Person (text), Told (officials); Listed (word), Responsibility, Measures, Funds, TimeLimit, Plan (the 五落实) and Leaders (officials) for 挂牌督办
+	CodeHazardRectified = "hazard_rectified" // Person (text) when not an official, Note, Photos
+	CodeHazardRechecked = "hazard_rechecked" // Note
+	CodeHazardSentBack  = "hazard_sent_back" // Note, Due (time)
+	CodeHazardClosed    = "hazard_closed"    // Enterprise, Note
+	CodeHazardOverdue   = "hazard_overdue"   // Enterprise, Due (time), People (officials)
+)
+
 // Codes lists every code, for the test that each has its messages.
 var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeShiftReminded, CodeShiftCheckin, CodeShiftNoCheckin, CodeShiftEnded, CodeHandoverAsked, CodeHandover,
@@ -64,7 +76,9 @@ var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeIncidentReported, CodeIncidentUp, CodeIncidentUpAgain, CodeIncidentLate, CodeIncidentOverdue,
 	CodeIncidentReminder, CodeIncidentUpdate, CodeIncidentSupplement,
 	CodeTipReceived, CodeTipAssigned, CodeTipOverdue, CodeTipClosed, CodeTipRewarded, CodeTipRevealed,
-	CodeLedgerExported, CodeLedgerWitness}
+	CodeLedgerExported, CodeLedgerWitness,
+	CodeHazardFound, CodeHazardAssigned, CodeHazardRectified, CodeHazardRechecked, CodeHazardSentBack,
+	CodeHazardClosed, CodeHazardOverdue}
 
 // Vocabularies of word arguments (Word): each names a family of messages
 // the reader's word is taken from.
@@ -102,7 +116,15 @@ const (
 	WordCLI         = "cli"  // from the command line
 )
 
+// Words of VocabWord for hazards.
+const (
+	WordGeneral = "hazard_general" // 一般隐患
+	WordMajor   = "hazard_major"   // 重大隐患
+	WordListed  = "hazard_listed"  // 挂牌督办
+)
+
 // Words lists VocabWord's words.
 var Words = []string{WordDayBefore, WordBeforeStart, WordUnreached, WordLeader, WordStaff, WordOn, WordOff,
 	WordChanged, WordStarted,
-	WordNoAnswer, WordVerified, WordNotVerified, WordChat, WordAPI, WordCLI}
+	WordNoAnswer, WordVerified, WordNotVerified, WordChat, WordAPI, WordCLI,
+	WordGeneral, WordMajor, WordListed}

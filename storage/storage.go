@@ -53,6 +53,7 @@ var (
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
 		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
 		bQuarantine,
+		bHazards,
 		bInbox, bConversations}
 	keyVersion = []byte("schema_version")
 )
