@@ -50,6 +50,8 @@ type Config struct {
 	Ledger     Ledger     `yaml:"ledger"`
 	Health     Health     `yaml:"health"`
 
+	Enterprises Enterprises `yaml:"enterprises"`
+
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
 

@@ -64,7 +64,8 @@ var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeIncidentReported, CodeIncidentUp, CodeIncidentUpAgain, CodeIncidentLate, CodeIncidentOverdue,
 	CodeIncidentReminder, CodeIncidentUpdate, CodeIncidentSupplement,
 	CodeTipReceived, CodeTipAssigned, CodeTipOverdue, CodeTipClosed, CodeTipRewarded, CodeTipRevealed,
-	CodeLedgerExported, CodeLedgerWitness}
+	CodeLedgerExported, CodeLedgerWitness,
+	CodeEnterprisesImported}
 
 // Vocabularies of word arguments (Word): each names a family of messages
 // the reader's word is taken from.
