@@ -18,9 +18,11 @@ import (
 	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/enterprise"
 	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/ledger"
+	"dutybot/locales"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tips"
@@ -43,6 +45,9 @@ type Server struct {
 	tips      *tips.Service
 	book      *ledger.Ledger  // the 履职档案 (WithLedger)
 	checker   *health.Checker // what /healthz checks (WithHealth)
+
+	enterprises     *enterprise.Registry // the 挂牌企业台账 (enterprise.go)
+	enterpriseWords *locales.Catalog
 }
 
 // WithHealth has /healthz check the conditions of c and answer 503 with
@@ -85,6 +90,7 @@ func (s *Server) Handler() http.Handler {
 	s.tipRoutes(mux)
 	s.backupRoutes(mux)
 	s.quarantineRoutes(mux)
+	s.enterpriseRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux

@@ -28,6 +28,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/duty"
+	"dutybot/enterprise"
 	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/ledger"
@@ -129,6 +130,8 @@ type App struct {
 	Coverage   *coverage.Checker
 	Quarantine *quarantine.Reporter
 	Health     *health.Checker
+	// Enterprises is the 挂牌企业台账.
+	Enterprises *enterprise.Registry
 
 	opts Options
 	log  *slog.Logger
@@ -263,13 +266,16 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Cadence = cadence.NewRunner(db, opts.Clock, a.Reminders.Rules(), a.Reminders.Prepare, cadence.RunnerOptions{
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
+	a.Enterprises = enterprise.New(cfg, db, opts.Clock, opts.Log)
 	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book)
+	a.API.WithEnterprises(a.Enterprises, cat)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
 	}
 	a.warnCalendar()
 	a.warnPlan()
+	a.Enterprises.WarnAtStart()
 	return a, nil
 }
 

@@ -39,13 +39,16 @@ type Warning struct {
 func Check(cfg *config.Config, list []storage.Enterprise) []Warning {
 	max := cmp.Or(cfg.Enterprises.MaxPerPerson, config.DefaultMaxPerPerson)
 	held := map[string]int{}
+	recorded := map[string]string{} // names as imported, for officials since removed
 	var out, departed []Warning
 	for _, e := range list {
 		if e.Admin != "" {
 			held[e.Admin]++
+			recorded[e.Admin] = e.AdminName
 		}
 		if e.Supervisor != "" && e.Supervisor != e.Admin {
 			held[e.Supervisor]++
+			recorded[e.Supervisor] = e.SupervisorName
 		}
 		names := map[string]string{storage.PlaqueAdmin: e.AdminName, storage.PlaqueSupervisor: e.SupervisorName,
 			storage.PlaqueGuarantor: e.GuarantorName}
@@ -60,7 +63,7 @@ func Check(cfg *config.Config, list []storage.Enterprise) []Warning {
 		if n > max {
 			name := cfg.OfficialName(id)
 			if _, ok := cfg.Official(id); !ok {
-				name = ""
+				name = recorded[id]
 			}
 			out = append(out, Warning{Kind: WarnOverloaded, Official: id, Name: name, Count: n, Max: max})
 		}

@@ -121,7 +121,11 @@ func (t *Tx) ReplaceEnterprises(list []Enterprise) (replaced int, err error) {
 // Enterprises returns the registry, by 信用代码.
 func (t *Tx) Enterprises() ([]Enterprise, error) {
 	var out []Enterprise
-	c := t.tx.Bucket(bEnterprises).Cursor()
+	b := t.tx.Bucket(bEnterprises)
+	if b == nil {
+		return nil, nil // a file opened read-only before this version made the bucket
+	}
+	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var e Enterprise
 		if err := decode(v, &e); err != nil {
@@ -140,7 +144,12 @@ func (t *Tx) Enterprise(code string) (Enterprise, error) {
 }
 
 // EnterpriseCount returns how many enterprises the registry holds.
-func (t *Tx) EnterpriseCount() int { return count(t.tx.Bucket(bEnterprises)) }
+func (t *Tx) EnterpriseCount() int {
+	if b := t.tx.Bucket(bEnterprises); b != nil {
+		return count(b)
+	}
+	return 0
+}
 
 // Plaque is an enterprise an official is named on, and as what.
 type Plaque struct {
@@ -153,7 +162,11 @@ type Plaque struct {
 func (t *Tx) PlaquesOf(official string) []Plaque {
 	var out []Plaque
 	prefix := []byte(official + "\x00")
-	c := t.tx.Bucket(bPlaques).Cursor()
+	b := t.tx.Bucket(bPlaques)
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		role, code, _ := bytes.Cut(k[len(prefix):], []byte{0})
 		out = append(out, Plaque{Role: string(role), Code: string(code)})
