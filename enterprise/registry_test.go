@@ -141,3 +141,22 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("departed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// The example registry of the README imports into the example town
+// without a problem or a warning.
+func TestExampleRegistryImports(t *testing.T) {
+	cfg, err := config.Load("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := ParseFile("../examples/enterprises.example.yaml", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 6 || list[1].Guarantor != "o-zhaojing" || list[5].Head.Phone != "023-6868 0151" {
+		t.Errorf("read %+v", list)
+	}
+	if w := Check(cfg, list); len(w) != 0 {
+		t.Errorf("warnings %v", w)
+	}
+}
