@@ -95,4 +95,12 @@ func Quoted(s string) string { return quoted(s) }
 
 // NewProblem returns the Problem of message id with data given as key,
 // value pairs, for the registers that share the roster's ways.
-func NewProblem(id string, kv ...any) *Problem { return problem(id, kv...) }
+// Its messages are the caller's to define (locales/enterprise.*.yaml), so
+// it is not counted among this package's problems.
+func NewProblem(id string, kv ...any) *Problem {
+	p := &Problem{ID: id, Data: make(map[string]any, len(kv)/2)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		p.Data[kv[i].(string)] = kv[i+1]
+	}
+	return p
+}
