@@ -18,10 +18,12 @@ import (
 	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/ledger"
+	"dutybot/locales"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tips"
@@ -45,6 +47,9 @@ type Server struct {
 	hazards   *hazard.Service // the hazard loop (WithHazards)
 	book      *ledger.Ledger  // the 履职档案 (WithLedger)
 	checker   *health.Checker // what /healthz checks (WithHealth)
+
+	enterprises     *enterprise.Registry // the 挂牌企业台账 (enterprise.go)
+	enterpriseWords *locales.Catalog
 }
 
 // WithHealth has /healthz check the conditions of c and answer 503 with
@@ -88,6 +93,7 @@ func (s *Server) Handler() http.Handler {
 	s.hazardRoutes(mux)
 	s.backupRoutes(mux)
 	s.quarantineRoutes(mux)
+	s.enterpriseRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux

@@ -28,6 +28,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/duty"
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/health"
 	"dutybot/incident"
@@ -132,6 +133,8 @@ type App struct {
 	Coverage   *coverage.Checker
 	Quarantine *quarantine.Reporter
 	Health     *health.Checker
+	// Enterprises is the 挂牌企业台账.
+	Enterprises *enterprise.Registry
 
 	opts Options
 	log  *slog.Logger
@@ -195,7 +198,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Weather.DutyMode = a.Rota.DutyMode
 	a.Incidents = incident.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Tips = tips.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
-	a.Hazards = hazard.New(cfg, db, a.Engine, cat, opts.Clock, nil, opts.Log) // the enterprise registry is wired later
+	a.Enterprises = enterprise.New(cfg, db, opts.Clock, opts.Log)
+	a.Hazards = hazard.New(cfg, db, a.Engine, cat, opts.Clock, plaques{a.Enterprises, opts.Log}, opts.Log)
 	a.Tasks.RegisterEvidence("incidents", a.Incidents.Records)
 	a.Tasks.RegisterEvidence("warnings", a.Weather.Records)
 	a.Tasks.RegisterEvidence("duty", a.Rota.Records)
@@ -278,12 +282,14 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		Grace: cfg.Cadence.Grace.D(), AfterFire: a.Dispatcher.Wake, Log: opts.Log})
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
 	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book).WithHazards(a.Hazards)
+	a.API.WithEnterprises(a.Enterprises, cat)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
 	}
 	a.warnCalendar()
 	a.warnPlan()
+	a.Enterprises.WarnAtStart()
 	return a, nil
 }
 
@@ -412,4 +418,23 @@ func (a *App) Run(ctx context.Context) error {
 	<-ctx.Done()
 	wg.Wait()
 	return runErr
+}
+
+// plaques gives the hazard loop what it needs of an enterprise from the
+// registry: its 属地 unit and the people on its plaque.
+type plaques struct {
+	reg *enterprise.Registry
+	log *slog.Logger
+}
+
+func (p plaques) Plaque(code string) (hazard.Plaque, bool) {
+	e, ok, err := p.reg.Get(code)
+	if err != nil {
+		p.log.Error("look up an enterprise for a hazard", "enterprise", code, "err", err)
+	}
+	if !ok {
+		return hazard.Plaque{}, false
+	}
+	return hazard.Plaque{Name: e.Name, Unit: e.Unit, Supervisor: e.Supervisor, Administrator: e.Admin,
+		Principal: hazard.Person{Name: e.Head.Name, Phone: e.Head.Phone}}, true
 }

@@ -221,3 +221,23 @@ func TestHazardAPIRefusals(t *testing.T) {
 		t.Errorf("a major hazard with its 五落实: %d %v", code, out)
 	}
 }
+
+// TestHazardOfARegisteredEnterprise: a hazard naming an enterprise of the
+// registry takes its name, 属地 unit and plaque from it: the supervisor
+// (吴敏) is told of the 交办 and the enterprise head is the one responsible.
+func TestHazardOfARegisteredEnterprise(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for _, u := range []int64{uZhang, uWu} {
+		h.bind(u)
+	}
+	var res struct{ Count int }
+	if code := h.uploadEnterprises("台账.yaml", registryYAML(1, false), testAPIToken, &res); code != http.StatusOK || res.Count != 1 {
+		t.Fatalf("registry import: %d %+v", code, res)
+	}
+	code, out := h.apiDo("POST", "/api/v1/hazards", testAPIToken, fmt.Sprintf(
+		`{"enterprise":%q,"found_by":"o-zhang","level":"一般","description":"消防通道堵塞","deadline":"2026-12-03"}`, creditCode(1)))
+	if code != http.StatusCreated || out["unit"] != "yjb" || out["enterprise_name"] != "企业1" {
+		t.Fatalf("create: %d %v", code, out)
+	}
+	h.waitMsg(uWu, "隐患交办 "+out["id"].(string), "企业1", "消防通道堵塞", "何伟 13900000001")
+}

@@ -52,6 +52,8 @@ type Config struct {
 	// Supervision says which department supervises which sector (/who).
 	Supervision Supervision `yaml:"supervision"`
 
+	Enterprises Enterprises `yaml:"enterprises"`
+
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
 

@@ -178,6 +178,7 @@ func defaults() Config {
 			RequestTimeout:  Duration(DefaultRequestTimeout),
 			GiveUpAfter:     Duration(DefaultGiveUpAfter),
 		},
+		Enterprises: Enterprises{MaxPerPerson: DefaultMaxPerPerson},
 	}
 }
 
@@ -385,6 +386,7 @@ func (c *Config) validate() error {
 	c.validateWeather(&e)
 	c.validateReports(&e)
 	c.validateHealth(&e)
+	c.validateEnterprises(&e)
 	return e.err()
 }
 

@@ -78,7 +78,8 @@ var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeTipReceived, CodeTipAssigned, CodeTipOverdue, CodeTipClosed, CodeTipRewarded, CodeTipRevealed,
 	CodeLedgerExported, CodeLedgerWitness,
 	CodeHazardFound, CodeHazardAssigned, CodeHazardRectified, CodeHazardRechecked, CodeHazardSentBack,
-	CodeHazardClosed, CodeHazardOverdue}
+	CodeHazardClosed, CodeHazardOverdue,
+	CodeEnterprisesImported}
 
 // Vocabularies of word arguments (Word): each names a family of messages
 // the reader's word is taken from.

@@ -47,13 +47,6 @@ const (
 // carries their name.
 const ActorEnterprise = "enterprise"
 
-// Contact is a person outside the configuration: the one responsible for a
-// hazard at the enterprise.
-type Contact struct {
-	Name  string `json:"name,omitempty"`
-	Phone string `json:"phone,omitempty"`
-}
-
 // FiveFixes are the 五落实 of a 重大隐患 under 挂牌督办: who is responsible,
 // the measures, the money, the time limit and the contingency plan. All
 // five must be stated before such a hazard is assigned.

@@ -52,7 +52,7 @@ var (
 	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
 		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
-		bQuarantine,
+		bQuarantine, bEnterprises, bPlaques,
 		bHazards,
 		bInbox, bConversations}
 	keyVersion = []byte("schema_version")

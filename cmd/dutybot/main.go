@@ -7,6 +7,8 @@
 //	dutybot check-config [-config FILE]   validate a configuration, tell where the
 //	                                      calendar's holiday data come from, and exit
 //	dutybot roster import|template|export  get rosters (值班表) in and out
+//	dutybot enterprises import|template|export
+//	                                      get the 挂牌企业台账 in and out
 //	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
 //	dutybot backup FILE                   a consistent copy of the database
 //	dutybot quarantine list|drop N        records moved aside as unusable
@@ -71,9 +73,11 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		defer stop()
 		return sandboxCmd(ctx, args, stdout, stderr)
 	case "check-config":
-		return checkConfig(args, stdout, stderr)
+		return c.checkConfig(args, stdout, stderr)
 	case "roster":
 		return c.rosterCmd(args, stdout, stderr)
+	case "enterprises":
+		return c.enterprisesCmd(args, stdout, stderr)
 	case "ledger":
 		return c.ledgerCmd(args, stdout, stderr)
 	case "backup":
@@ -109,6 +113,10 @@ func usage(w io.Writer) {
   dutybot roster import [-config FILE] ROSTER.xlsx|.csv|.yaml
   dutybot roster template [-config FILE] OUT.xlsx
   dutybot roster export [-config FILE] [-from DATE] [-to DATE] OUT.xlsx
+  dutybot enterprises import [-config FILE] REGISTRY.xlsx|.yaml
+                                         replace the 挂牌企业台账 (all or nothing)
+  dutybot enterprises template [-config FILE] OUT.xlsx
+  dutybot enterprises export [-config FILE] OUT.xlsx
   dutybot ledger verify [-config FILE] [-witness SEQ:HASH]
   dutybot ledger export [-config FILE] [-from DATE] [-to DATE] [-unit ID] [-official ID] OUT.xlsx
   dutybot ledger show [-config FILE] ALERT_ID
@@ -165,7 +173,7 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
 	return cfg, true
 }
 
-func checkConfig(args []string, stdout, stderr io.Writer) int {
+func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 	path, strict, ok := checkConfigFlags(args, stderr)
 	if !ok {
 		return 2
@@ -197,6 +205,9 @@ func checkConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	if w := plan.warning(strict); w != "" {
 		fmt.Fprintln(stdout, w)
+	}
+	for _, l := range c.registryCheck(cfg, path) {
+		fmt.Fprintln(stdout, l)
 	}
 	if err := cfg.ResolveSecrets(os.Getenv); err != nil {
 		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
