@@ -9,7 +9,7 @@ import (
 )
 
 // hazardBody is a hazard found by 张明 at an enterprise the registry does
-// not know (none is wired yet), in 城管大队's area, with extra fields.
+// does not hold, in 城管大队's area, with extra fields.
 func hazardBody(extra string) string {
 	return `{"enterprise":"91500106MA5U7X1234","enterprise_name":"重庆某某机械厂","unit":"cgdd","found_by":"o-zhang",
 		"level":"一般","description":"配电箱未接地","photos":["photo-found"],"location":{"lat":29.5,"lon":106.4},
