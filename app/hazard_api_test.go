@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// hazardBody is a hazard found by 张明 at an enterprise the registry does
+// hazardBody is a hazard found by 张明 at an enterprise the registry
 // does not hold, in 城管大队's area, with extra fields.
 func hazardBody(extra string) string {
 	return `{"enterprise":"91500106MA5U7X1234","enterprise_name":"重庆某某机械厂","unit":"cgdd","found_by":"o-zhang",
