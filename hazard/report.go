@@ -1,6 +1,7 @@
 package hazard
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -176,6 +177,28 @@ func (s *Service) checkAssignment(h storage.Hazard, a *Assignment, now time.Time
 // Report records a hazard found (发现) and, when the finding carries an
 // assignment, gives it to the enterprise (交办) in the same transaction.
 func (s *Service) Report(f Finding) (storage.Hazard, error) {
+	var h storage.Hazard
+	err := s.db.Update(func(tx *storage.Tx) error {
+		var err error
+		h, err = s.ReportIn(tx, f)
+		return err
+	})
+	var fe *FieldError
+	switch {
+	case errors.As(err, &fe):
+		return storage.Hazard{}, err
+	case err != nil:
+		return storage.Hazard{}, fmt.Errorf("report hazard: %w", err)
+	}
+	s.engine.Committed()
+	return h, nil
+}
+
+// ReportIn is Report inside the caller's transaction, for a record that
+// registers its hazards with itself, all or nothing (an inspection); the
+// caller calls Committed once the transaction has committed. A refused
+// finding returns the same errors as Report, before anything is written.
+func (s *Service) ReportIn(tx *storage.Tx, f Finding) (storage.Hazard, error) {
 	if err := s.validate(&f); err != nil {
 		return storage.Hazard{}, err
 	}
@@ -191,36 +214,37 @@ func (s *Service) Report(f Finding) (storage.Hazard, error) {
 			return storage.Hazard{}, err
 		}
 	}
-	err := s.db.Update(func(tx *storage.Tx) error {
-		var err error
-		if h.ID, err = tx.NextHazardID(now.In(s.loc)); err != nil {
-			return err
-		}
-		if err := tx.PutHazard(h); err != nil {
-			return err
-		}
-		args := []storage.Arg{storage.Text("Enterprise", h.EnterpriseName),
-			storage.Word("Level", storage.VocabWord, levelWord(h.Level)), storage.Text("Description", h.Description)}
-		if n := len(h.Photos); n > 0 {
-			args = append(args, storage.Int("Photos", n))
-		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardFound, Alert: h.ID, Actor: f.FoundBy,
-			Detail: fmt.Sprintf("%s (%s), %s: %s; %d photos", h.EnterpriseName, h.Enterprise, h.Level, excerpt(h.Description, 200), len(h.Photos)),
-			Code:   storage.CodeHazardFound, Args: args}); err != nil {
-			return err
-		}
-		if f.Assign == nil {
-			return nil
-		}
-		return s.assign(tx, &h, f.FoundBy, *f.Assign, now)
-	})
-	if err != nil {
-		return storage.Hazard{}, fmt.Errorf("report hazard: %w", err)
+	var err error
+	if h.ID, err = tx.NextHazardID(now.In(s.loc)); err != nil {
+		return storage.Hazard{}, err
 	}
-	s.engine.Committed()
-	s.log.Info("hazard found", "hazard", h.ID, "enterprise", h.Enterprise, "level", h.Level, "state", h.State)
+	if err := tx.PutHazard(h); err != nil {
+		return storage.Hazard{}, err
+	}
+	args := []storage.Arg{storage.Text("Enterprise", h.EnterpriseName),
+		storage.Word("Level", storage.VocabWord, levelWord(h.Level)), storage.Text("Description", h.Description)}
+	if n := len(h.Photos); n > 0 {
+		args = append(args, storage.Int("Photos", n))
+	}
+	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardFound, Alert: h.ID, Actor: f.FoundBy,
+		Detail: fmt.Sprintf("%s (%s), %s: %s; %d photos", h.EnterpriseName, h.Enterprise, h.Level, excerpt(h.Description, 200), len(h.Photos)),
+		Code:   storage.CodeHazardFound, Args: args}); err != nil {
+		return storage.Hazard{}, err
+	}
+	if f.Assign != nil {
+		if err := s.assign(tx, &h, f.FoundBy, *f.Assign, now); err != nil {
+			return storage.Hazard{}, err
+		}
+	}
+	tx.OnCommit(func() {
+		s.log.Info("hazard found", "hazard", h.ID, "enterprise", h.Enterprise, "level", h.Level, "state", h.State)
+	})
 	return h, nil
 }
+
+// Committed wakes the outbox and the deadline runner after a transaction
+// in which ReportIn queued notices and set deadlines.
+func (s *Service) Committed() { s.engine.Committed() }
 
 // Assign gives a hazard found to the enterprise (交办).
 func (s *Service) Assign(actor, id string, a Assignment) (storage.Hazard, error) {

@@ -79,7 +79,8 @@ var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeLedgerExported, CodeLedgerWitness,
 	CodeHazardFound, CodeHazardAssigned, CodeHazardRectified, CodeHazardRechecked, CodeHazardSentBack,
 	CodeHazardClosed, CodeHazardOverdue,
-	CodeEnterprisesImported}
+	CodeEnterprisesImported,
+	CodeInspected}
 
 // Vocabularies of word arguments (Word): each names a family of messages
 // the reader's word is taken from.
@@ -128,4 +129,5 @@ const (
 var Words = []string{WordDayBefore, WordBeforeStart, WordUnreached, WordLeader, WordStaff, WordOn, WordOff,
 	WordChanged, WordStarted,
 	WordNoAnswer, WordVerified, WordNotVerified, WordChat, WordAPI, WordCLI,
-	WordGeneral, WordMajor, WordListed}
+	WordGeneral, WordMajor, WordListed,
+	WordInspectionCheck, WordInspectionProblem}

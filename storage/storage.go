@@ -54,6 +54,7 @@ var (
 		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
 		bQuarantine, bEnterprises, bPlaques,
 		bHazards,
+		bInspections, bInspectionsBy,
 		bInbox, bConversations}
 	keyVersion = []byte("schema_version")
 )
