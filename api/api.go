@@ -22,6 +22,7 @@ import (
 	"dutybot/hazard"
 	"dutybot/health"
 	"dutybot/incident"
+	"dutybot/inspection"
 	"dutybot/ledger"
 	"dutybot/locales"
 	"dutybot/rota"
@@ -50,6 +51,8 @@ type Server struct {
 
 	enterprises     *enterprise.Registry // the 挂牌企业台账 (enterprise.go)
 	enterpriseWords *locales.Catalog
+
+	inspections *inspection.Service // /check's records (inspection.go)
 }
 
 // WithHealth has /healthz check the conditions of c and answer 503 with
@@ -94,6 +97,7 @@ func (s *Server) Handler() http.Handler {
 	s.backupRoutes(mux)
 	s.quarantineRoutes(mux)
 	s.enterpriseRoutes(mux)
+	s.inspectionRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux

@@ -32,6 +32,7 @@ import (
 	"dutybot/hazard"
 	"dutybot/health"
 	"dutybot/incident"
+	"dutybot/inspection"
 	"dutybot/ledger"
 	"dutybot/locales"
 	"dutybot/metrics"
@@ -135,6 +136,8 @@ type App struct {
 	Health     *health.Checker
 	// Enterprises is the 挂牌企业台账.
 	Enterprises *enterprise.Registry
+	// Inspections records /check (inspections of the registry's enterprises).
+	Inspections *inspection.Service
 
 	opts Options
 	log  *slog.Logger
@@ -200,6 +203,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Tips = tips.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Enterprises = enterprise.New(cfg, db, opts.Clock, opts.Log)
 	a.Hazards = hazard.New(cfg, db, a.Engine, cat, opts.Clock, plaques{a.Enterprises, opts.Log}, opts.Log)
+	a.Inspections = inspection.New(cfg, db, a.Enterprises, a.Hazards, opts.Clock, opts.Log)
 	a.Tasks.RegisterEvidence("incidents", a.Incidents.Records)
 	a.Tasks.RegisterEvidence("warnings", a.Weather.Records)
 	a.Tasks.RegisterEvidence("duty", a.Rota.Records)
@@ -232,6 +236,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
+		Inspections: a.Inspections,
 		Supervision: guide, Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
 	if err != nil {
 		db.Close()
@@ -283,6 +288,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
 	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book).WithHazards(a.Hazards)
 	a.API.WithEnterprises(a.Enterprises, cat)
+	a.API.WithInspections(a.Inspections)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)

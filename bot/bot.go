@@ -24,6 +24,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/incident"
+	"dutybot/inspection"
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/reminders"
@@ -46,6 +47,8 @@ type Deps struct {
 	Weather   *weather.Service
 	Incidents *incident.Service
 	Tips      *tips.Service
+	// Inspections records /check; nil leaves /check answering an error.
+	Inspections *inspection.Service
 	// Supervision answers /who; nil leaves /who out.
 	Supervision *supervision.Guide
 	// Board makes the signed links /board sends; nil without a board.
@@ -139,7 +142,7 @@ func New(d Deps) (*Bot, error) {
 // command menu.
 func (b *Bot) features() []feature {
 	return []feature{b.coreFeature(), b.calloutFeature(), b.tasksFeature(), b.rotaFeature(), b.alertFeature(),
-		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
+		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.checkFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
 		b.flowsFeature()}
 }
 
