@@ -23,9 +23,9 @@ type Book struct {
 	// when they were found; Enterprises the registry (hazards.go).
 	Hazards     []HazardRow
 	Enterprises []storage.Enterprise
-	Officials  []Tally         // per official of the filter, in configuration order
-	Units      []Tally         // per unit of the filter, in configuration order
-	Chain      storage.ChainReport
+	Officials   []Tally // per official of the filter, in configuration order
+	Units       []Tally // per unit of the filter, in configuration order
+	Chain       storage.ChainReport
 }
 
 // Call is one recipient of one 叫应.
