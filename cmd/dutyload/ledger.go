@@ -152,12 +152,17 @@ func ledgerLoad(n int) error {
 		db.Close()
 		return err
 	}
+	hazards, err := yearOfHazards(db, t, first)
+	if err != nil {
+		db.Close()
+		return err
+	}
 	var events uint64
 	_ = db.View(func(tx *storage.Tx) error { events = tx.EventCount(); return nil })
 	db.Close()
 	fi, _ := os.Stat(t.cfg.Storage.Path)
-	fmt.Printf("a year of a %d-official town: %d events, %d alerts, %d calls; database %.1f MB (written in %s)\n",
-		n+12, events, alerts, calls, float64(fi.Size())/1e6, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("a year of a %d-official town: %d events, %d alerts, %d calls, %d enterprises, %d hazards; database %.1f MB (written in %s)\n",
+		n+12, events, alerts, calls, loadEnterprises, hazards, float64(fi.Size())/1e6, time.Since(start).Round(time.Millisecond))
 
 	db, err = storage.OpenReadOnly(t.cfg.Storage.Path)
 	if err != nil {
@@ -190,9 +195,9 @@ func ledgerLoad(n int) error {
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		st := b.Stats()
-		fmt.Printf("export %d: %s, CPU %s (reading and verifying %s, writing %s), %.1f MB xlsx; %d calls, %d reports, %d duty, %d incident, %d tip rows; allocated %.0f MB\n",
+		fmt.Printf("export %d: %s, CPU %s (reading and verifying %s, writing %s), %.1f MB xlsx; %d calls, %d reports, %d duty, %d incident, %d tip, %d hazard, %d enterprise rows; allocated %.0f MB\n",
 			run+1, total.Round(time.Millisecond), cpu.Round(time.Millisecond), read.Round(time.Millisecond), (total - read).Round(time.Millisecond),
-			float64(buf.Len())/1e6, st.Calls, st.Reports, st.Duty, st.Incidents, st.Tips, float64(after.TotalAlloc-before.TotalAlloc)/1e6)
+			float64(buf.Len())/1e6, st.Calls, st.Reports, st.Duty, st.Incidents, st.Tips, st.Hazards, st.Enterprises, float64(after.TotalAlloc-before.TotalAlloc)/1e6)
 		if !st.ChainOK {
 			return fmt.Errorf("the chain does not verify: %+v", b.Chain)
 		}
