@@ -29,9 +29,9 @@ type UnitHazards struct {
 
 // HazardLine is one hazard on the card.
 type HazardLine struct {
-	Hazard      storage.Hazard
-	Responsible string        // the official its overdue 叫应 goes to
-	Late        time.Duration // past the deadline; 0 when not overdue
+	Hazard      *storage.Hazard // shared with the board's memory, never changed: a step replaces it
+	Responsible string          // the official its overdue 叫应 goes to
+	Late        time.Duration   // past the deadline; 0 when not overdue
 }
 
 // hazardEvent reports whether an event is a step of the hazard loop; its
@@ -49,10 +49,10 @@ func (l *live) followHazards(tx *storage.Tx) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		l.hazards, l.resp = map[string]storage.Hazard{}, map[string]string{}
-		for _, h := range all {
-			if h.State != storage.HazardClosed {
-				l.hazards[h.ID] = h
+		l.hazards, l.resp = map[string]*storage.Hazard{}, map[string]string{}
+		for i := range all {
+			if all[i].State != storage.HazardClosed {
+				l.hazards[all[i].ID] = &all[i]
 			}
 		}
 		l.hzAll, l.hzTouched = false, nil
@@ -73,7 +73,7 @@ func (l *live) followHazards(tx *storage.Tx) (bool, error) {
 		if h.State == storage.HazardClosed {
 			delete(l.hazards, id)
 		} else {
-			l.hazards[id] = h
+			l.hazards[id] = &h
 		}
 	}
 	l.hzTouched = nil
@@ -114,7 +114,7 @@ func (l *live) hazardCards(tx *storage.Tx, cfg *config.Config, now time.Time) ([
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, err
 			}
-			who = hazard.ResponsibleOf(cfg, h, e.Supervisor)
+			who = hazard.ResponsibleOf(cfg, *h, e.Supervisor)
 			l.resp[h.ID] = who
 		}
 		u.Items = append(u.Items, HazardLine{Hazard: h, Responsible: who, Late: late})
@@ -126,8 +126,10 @@ func (l *live) hazardCards(tx *storage.Tx, cfg *config.Config, now time.Time) ([
 			return
 		}
 		slices.SortFunc(u.Items, func(x, y HazardLine) int {
-			return cmp.Or(cmp.Compare(y.Late, x.Late), x.Hazard.FoundAt.Compare(y.Hazard.FoundAt),
-				cmp.Compare(x.Hazard.ID, y.Hazard.ID))
+			if c := cmp.Compare(y.Late, x.Late); c != 0 {
+				return c
+			}
+			return cmp.Or(x.Hazard.FoundAt.Compare(y.Hazard.FoundAt), cmp.Compare(x.Hazard.ID, y.Hazard.ID))
 		})
 		out = append(out, *u)
 	}
@@ -138,10 +140,12 @@ func (l *live) hazardCards(tx *storage.Tx, cfg *config.Config, now time.Time) ([
 	return out, nil
 }
 
-// Display limits of the 隐患 card.
+// Display limits of the 隐患 card: a bad year must still read on a phone
+// (and render fast); every unit keeps its counts.
 const (
-	maxUnitHazards = 8  // hazards listed per unit
-	hazardTextSize = 30 // runes of a description
+	maxUnitHazards  = 8  // hazards listed per unit
+	maxHazardsShown = 40 // hazards listed on the whole card
+	hazardTextSize  = 30 // runes of a description
 )
 
 type unitHazardsView struct {
@@ -158,6 +162,7 @@ type hazardLineView struct {
 
 func (s *Server) hazardsView(v *view, b *Board) []unitHazardsView {
 	var out []unitHazardsView
+	shown := 0
 	for _, u := range b.Hazards {
 		name := s.d.Config.UnitName(u.Unit)
 		if u.Unit == "" {
@@ -165,10 +170,11 @@ func (s *Server) hazardsView(v *view, b *Board) []unitHazardsView {
 		}
 		uv := unitHazardsView{Unit: name, Counts: v.T("BoardHazardsCount", "Major", u.Major, "Overdue", u.Overdue)}
 		for i, it := range u.Items {
-			if i == maxUnitHazards {
-				uv.More = len(u.Items) - maxUnitHazards
+			if i == maxUnitHazards || shown == maxHazardsShown {
+				uv.More = len(u.Items) - i
 				break
 			}
+			shown++
 			h := it.Hazard
 			hv := hazardLineView{ID: h.ID, Enterprise: h.EnterpriseName, Text: cut(h.Description, hazardTextSize),
 				Major: h.Level == storage.HazardMajor, Who: v.T("BoardHazardWho", "Name", s.d.Config.OfficialName(it.Responsible))}

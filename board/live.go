@@ -39,10 +39,10 @@ type live struct {
 	rates   Rates
 	snap    *snapshot
 
-	hazards   map[string]storage.Hazard // not closed, by id; nil before the first look
-	resp      map[string]string         // hazard id -> responsible official, as last read
-	hzTouched map[string]bool           // hazards named by the events since the last look
-	hzAll     bool                      // the registry changed: read every hazard again
+	hazards   map[string]*storage.Hazard // not closed, by id; nil before the first look
+	resp      map[string]string          // hazard id -> responsible official, as last read
+	hzTouched map[string]bool            // hazards named by the events since the last look
+	hzAll     bool                       // the registry changed: read every hazard again
 }
 
 // snapshot is one version of the board and its renderings.
