@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"dutybot/storage"
@@ -18,8 +19,11 @@ const (
 
 // yearOfHazards writes the registry and a year of hazards, each with its
 // story (found and assigned; fixed, rechecked and closed, a fifth sent
-// back once; the last weeks' still open), every step with its event.
-func yearOfHazards(db *storage.DB, t *town, first time.Time) (hazards int, err error) {
+// back once; the last weeks' still open). It returns the events of their
+// steps by day of the year, for yearOfTown to log in time order as the
+// loop would (EventsBetween reads the log back to front by time).
+func yearOfHazards(db *storage.DB, t *town, first time.Time) (hazards int, byDay map[int][]storage.Event, err error) {
+	byDay = map[int][]storage.Event{}
 	rng := rand.New(rand.NewPCG(3, 4))
 	official := func() string { return fmt.Sprintf("o-%d", rng.IntN(t.n)) }
 	ents := make([]storage.Enterprise, loadEnterprises)
@@ -29,7 +33,7 @@ func yearOfHazards(db *storage.DB, t *town, first time.Time) (hazards int, err e
 			Head: storage.Contact{Name: "企业负责人", Phone: "13900000000"}, Unit: unitID(i), Row: i + 2, ImportedAt: first}
 	}
 	if err := db.Update(func(tx *storage.Tx) error { _, err := tx.ReplaceEnterprises(ents); return err }); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	total := loadEnterprises * hazardsPerEnterprise
 	perDay := total/365 + 1
@@ -80,17 +84,19 @@ func yearOfHazards(db *storage.DB, t *town, first time.Time) (hazards int, err e
 					return err
 				}
 				for i, st := range steps {
-					if err := tx.AppendEvent(storage.Event{At: st.At, Type: types[i], Alert: id, Actor: st.By, Detail: "hazard step"}); err != nil {
-						return err
-					}
+					d := int(st.At.Sub(first) / (24 * time.Hour))
+					byDay[d] = append(byDay[d], storage.Event{At: st.At, Type: types[i], Alert: id, Actor: st.By, Detail: "hazard step"})
 				}
 				hazards++
 			}
 			return nil
 		})
 		if err != nil {
-			return hazards, err
+			return hazards, nil, err
 		}
 	}
-	return hazards, nil
+	for _, evs := range byDay {
+		slices.SortStableFunc(evs, func(a, b storage.Event) int { return a.At.Compare(b.At) })
+	}
+	return hazards, byDay, nil
 }

@@ -23,7 +23,9 @@ import (
 // about 20 officials (most answer within minutes, some are reminded and
 // escalated), 200 task reports, a shift's check-in, handover and spot
 // check, and now and then an incident or a tip.
-func yearOfTown(db *storage.DB, t *town, first time.Time) (alerts, calls int, err error) {
+// The events of extra, by day of the year, are logged at the end of their
+// day.
+func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storage.Event) (alerts, calls int, err error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ids := make([]string, t.n)
 	for i := range ids {
@@ -125,6 +127,11 @@ func yearOfTown(db *storage.DB, t *town, first time.Time) (alerts, calls int, er
 					}
 				}
 			}
+			for _, e := range extra[day] {
+				if err := ev(e); err != nil {
+					return err
+				}
+			}
 			return nil
 		})
 		if err != nil {
@@ -147,12 +154,12 @@ func ledgerLoad(n int) error {
 	}
 	first := time.Date(2026, 1, 1, 0, 0, 0, 0, t.cfg.Location)
 	start := time.Now()
-	alerts, calls, err := yearOfTown(db, t, first)
+	hazards, steps, err := yearOfHazards(db, t, first)
 	if err != nil {
 		db.Close()
 		return err
 	}
-	hazards, err := yearOfHazards(db, t, first)
+	alerts, calls, err := yearOfTown(db, t, first, steps)
 	if err != nil {
 		db.Close()
 		return err
