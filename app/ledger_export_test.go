@@ -242,7 +242,7 @@ func TestLedgerExportCellByCell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := f.GetSheetList(), []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "汇总"}; !reflect.DeepEqual(got, want) {
+	if got, want := f.GetSheetList(), []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "隐患台账", "挂牌企业", "汇总"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sheets = %v, want %v", got, want)
 	}
 	f.Close()
@@ -334,6 +334,14 @@ func TestLedgerExportCellByCell(t *testing.T) {
 		{"应急办", "2", "1", "50.0%", "3.0", "0"},
 		{"党政办", "1", "0", "0.0%", "", "0"},
 		{"城管大队", "0", "0", "", "", "0"},
+		{},
+		{"隐患排查治理"},
+		{"本期发现隐患", "0"},
+		{"其中重大隐患", "0"},
+		{"本期销号", "0"},
+		{"导出时未销号", "0"},
+		{"其中逾期未整改", "0"},
+		{"挂牌企业", "0"},
 	})
 
 	// Filters: a unit, an official, a period without calls.
@@ -351,7 +359,7 @@ func TestLedgerExportCellByCell(t *testing.T) {
 	if rows := sheetRows(t, own, "叫应记录"); len(rows) != 2 || rows[1][4] != "张明" {
 		t.Errorf("张明's calls:\n%s", showRows(rows))
 	}
-	if rows := sheetRows(t, own, "汇总"); len(rows) != 14 || rows[9][0] != "张明" || rows[13][0] != "应急办" {
+	if rows := sheetRows(t, own, "汇总"); len(rows) != 22 || rows[9][0] != "张明" || rows[13][0] != "应急办" || rows[15][0] != "隐患排查治理" {
 		t.Errorf("张明's summary:\n%s", showRows(rows))
 	}
 	_, _, dec := h.apiGetBytes("/api/v1/ledger?from=2026-12-01&to=2026-12-31", testAPIToken)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,7 +72,9 @@ func (h *harness) runTo(t time.Time) {
 // ledgerHistory: the only words of the workbook not in its language.
 var ledgerTexts = []string{"暴雨红色预警", "山洪蓝色预警", "值班表.xlsx", "含谷镇工业园区", "某建材公司", "脚手架坍塌，一人受伤送医",
 	"伤者经抢救无效死亡", "某厂消防通道堵塞", "已督促企业清理通道", "检查企业 3 家", "3号桥积水已处置，请下一班继续关注",
-	"今夜有大暴雨，请立即到岗", "区应急管理局", "镇政府值班室"}
+	"今夜有大暴雨，请立即到岗", "区应急管理局", "镇政府值班室",
+	"企业1", "企业2", "何伟", "消防通道被货物堵塞", "已清理通道", "仍有杂物", "储罐区可燃气体报警器失效", "站长", "更换报警器",
+	"2万元", "10天", "停气预案"}
 
 // ledgerHistory plays two days of a town in lang, through the services as
 // the bot and the API drive them, and returns the workbook of 11-30 and
@@ -87,6 +90,12 @@ var ledgerTexts = []string{"暴雨红色预警", "山洪蓝色预警", "值班�
 //   - a red rainstorm warning with extreme-weather duty, lifted;
 //   - an accident reported late, with a death added and a 补报;
 //   - an anonymous hazard tip, assigned, verified and rewarded;
+//   - a registry of two enterprises (企业1, 企业2: 刘洋 and 吴敏 on their
+//     plaques, in 应急办's area), imported over the API;
+//   - a hazard at 企业1 found by 张明 on 11-30, overdue that evening (a
+//     叫应 to 吴敏), fixed by the enterprise, sent back by 张明, fixed
+//     again, rechecked by 张明 and closed by 吴敏 on 12-01; a 重大隐患 at
+//     企业2 assigned with its 五落实 and left open;
 //   - a task report and an export of the ledger.
 func ledgerHistory(t *testing.T, lang string) (*harness, []byte) {
 	h := newHarness(t, harnessOpts{edit: func(y string) string {
@@ -120,6 +129,12 @@ func ledgerHistory(t *testing.T, lang string) (*harness, []byte) {
 		{Start: at(1, 8, 0), End: at(2, 8, 0), Leader: "o-duty", Staff: []string{"o-zhang", "o-chen"}, Place: "镇政府值班室", Kind: roster.Daily},
 	}, "o-admin", "值班表.xlsx")
 	must("import", err)
+
+	// The registry, imported over the API.
+	var imported map[string]any
+	if code := h.uploadEnterprises("台账.yaml", registryYAML(2, false), testAPIToken, &imported); code != http.StatusOK {
+		t.Fatalf("registry: %d %v", code, imported)
+	}
 
 	// 09:00 the check-in: 张明 answers, 刘洋 stays silent.
 	h.runTo(at(0, 9, 0))
@@ -169,6 +184,23 @@ func ledgerHistory(t *testing.T, lang string) (*harness, []byte) {
 	_, err = h.app.Tips.Reward("o-he", tip.Ref, "500")
 	must("reward", err)
 
+	// 13:35 two hazards found by 张明: one due at 18:00, a 重大隐患 with
+	// its 五落实.
+	h.runTo(at(0, 13, 35))
+	hazardAPI := func(path, body string) map[string]any {
+		t.Helper()
+		code, out := h.apiDo("POST", "/api/v1/hazards"+path, testAPIToken, body)
+		if code != http.StatusOK && code != http.StatusCreated {
+			t.Fatalf("hazard %s: %d %v", path, code, out)
+		}
+		return out
+	}
+	general := hazardAPI("", `{"enterprise":"`+creditCode(1)+`","found_by":"o-zhang","level":"一般",
+		"description":"消防通道被货物堵塞","photos":["p1"],"deadline":"2026-11-30 18:00"}`)["id"].(string)
+	hazardAPI("", `{"enterprise":"`+creditCode(2)+`","found_by":"o-zhang","level":"重大",
+		"description":"储罐区可燃气体报警器失效","deadline":"2026-12-10",
+		"five":{"responsibility":"站长","measures":"更换报警器","funds":"2万元","time_limit":"10天","plan":"停气预案"}}`)
+
 	// 13:40 a task report; 14:00 张明 hands his second shift to 吴敏.
 	h.runTo(at(0, 13, 40))
 	_, err = h.app.Tasks.Report("o-zhang", "14.2/~o-zhang/2026-11-30", 1, "检查企业 3 家", "")
@@ -197,6 +229,17 @@ func ledgerHistory(t *testing.T, lang string) (*harness, []byte) {
 		_, err = h.app.Engine.Ack(o, second, o)
 		must("check in "+o, err)
 	}
+	// 12-01 09:00 the overdue hazard is fixed, sent back, fixed again,
+	// rechecked and closed.
+	h.runTo(at(1, 9, 0))
+	hazardAPI("/"+general+"/rectified", `{"by":"enterprise","note":"已清理通道","photos":["p2"]}`)
+	h.runTo(at(1, 9, 30))
+	hazardAPI("/"+general+"/recheck", `{"by":"o-zhang","ok":false,"note":"仍有杂物","deadline":"2026-12-01 12:00"}`)
+	h.runTo(at(1, 11, 0))
+	hazardAPI("/"+general+"/rectified", `{"by":"enterprise","note":"已清理通道","photos":["p3"]}`)
+	h.runTo(at(1, 11, 30))
+	hazardAPI("/"+general+"/recheck", `{"by":"o-zhang","ok":true}`)
+	hazardAPI("/"+general+"/close", `{"by":"o-wu"}`)
 	// An export of the first day, recorded; the second shift ends.
 	if code, _, _ := h.apiGetBytes("/api/v1/ledger?from=2026-11-30&to=2026-11-30", testAPIToken); code != http.StatusOK {
 		t.Fatalf("export: %d", code)
@@ -253,19 +296,21 @@ func findRow(rows [][]string, parts ...string) []string {
 func TestLedgerWorkbookIsChinese(t *testing.T) {
 	_, data := ledgerHistory(t, "zh-CN")
 	sheets, rows := allRows(t, data)
-	if want := []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "汇总"}; !reflect.DeepEqual(sheets, want) {
+	if want := []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "隐患台账", "挂牌企业", "汇总"}; !reflect.DeepEqual(sheets, want) {
 		t.Fatalf("sheets %v, want %v", sheets, want)
 	}
 	// The id columns, by sheet (0-based), and the one id cell of the summary.
-	idCols := map[string]int{"叫应记录": 0, "值班记录": 4, "事故直报": 4, "隐患举报": 4}
+	idCols := map[string][]int{"叫应记录": {0}, "值班记录": {4}, "事故直报": {4}, "隐患举报": {4}, "隐患台账": {0, 2}, "挂牌企业": {1}}
 	idCell := func(sheet string, r, c int) bool {
-		if col, ok := idCols[sheet]; ok {
-			return r > 0 && c == col
+		if cols, ok := idCols[sheet]; ok {
+			return r > 0 && slices.Contains(cols, c)
 		}
 		return sheet == "汇总" && r == 4 && c == 1 // 事件链头哈希
 	}
 	asciiWord := regexp.MustCompile(`[A-Za-z]{2,}`)
-	idForm := regexp.MustCompile(`^(\d{8}-\d{4}|[A-Z]{1,2}-?\d{4,8}(-\d{1,4})?|[0-9a-f]{64})$`)
+	// Ids of calls, incidents, tips and hazards, hashes, and the
+	// enterprises' 统一社会信用代码.
+	idForm := regexp.MustCompile(`^(\d{8}-\d{4}|[A-Z]{1,2}-?\d{4,8}(-\d{1,4})?|[0-9a-f]{64}|[0-9A-HJ-NPQRTUWXY]{18})$`)
 	officialID := regexp.MustCompile(`\bo-[a-z]+`)
 	cells := 0
 	for _, s := range sheets {
@@ -277,7 +322,7 @@ func TestLedgerWorkbookIsChinese(t *testing.T) {
 				case v == "":
 				case idCell(s, r, c):
 					if !idForm.MatchString(v) {
-						t.Errorf("%s!%s = %q: not the id of a call, incident or tip", s, name, v)
+						t.Errorf("%s!%s = %q: not the id of a call, incident, tip or hazard, nor a credit code", s, name, v)
 					}
 				case asciiWord.MatchString(v) || officialID.MatchString(v) || strings.Contains(v, "<no value>"):
 					t.Errorf("%s!%s = %q: English or an id in the Chinese workbook", s, name, v)
@@ -333,6 +378,29 @@ func TestLedgerWorkbookIsChinese(t *testing.T) {
 		{"隐患举报", []string{"奖励", "何军", "奖励 500 元"}},
 		{"任务报告", []string{"张明", "14.2 · 张明 · 2026-11-30", "+1 (1/1): 检查企业 3 家"}},
 		{"汇总", []string{"统计期间", "2026-11-30 至 2026-12-01"}},
+		// The hazard overdue at 18:00 called 吴敏, its supervising official.
+		{"叫应记录", []string{"隐患逾期", "隐患 H20261130-01 逾期未整改（企业1）", "吴敏"}},
+		// Every hazard with its whole story, names for people and units.
+		{"隐患台账", []string{"H20261130-01", "企业1", creditCode(1), "应急办", "一般隐患", "消防通道被货物堵塞", "张明",
+			"2026-11-30 13:35:00", "何伟 13900000001", "吴敏", "2026-11-30 18:00；2026-12-01 12:00",
+			"2026-11-30 13:35 发现：张明，附照片 1 张；2026-11-30 13:35 交办：张明，期限 2026-11-30 18:00；" +
+				"2026-12-01 09:00 整改：何伟（企业单位负责人），说明：已清理通道，附照片 1 张；" +
+				"2026-12-01 09:30 复查退回：张明，说明：仍有杂物，重新整改期限 2026-12-01 12:00；" +
+				"2026-12-01 11:00 整改：何伟（企业单位负责人），说明：已清理通道，附照片 1 张；" +
+				"2026-12-01 11:30 复查通过：张明；2026-12-01 11:30 销号：吴敏",
+			"已销号", "1", "2026-12-01 11:30:00"}},
+		{"隐患台账", []string{"H20261130-02", "企业2", "重大隐患（挂牌督办）", "储罐区可燃气体报警器失效", "2026-12-10 23:59",
+			"责任：站长；措施：更换报警器；资金：2万元；时限：10天；预案：停气预案",
+			"2026-11-30 13:35 发现：张明；2026-11-30 13:35 交办：张明，期限 2026-12-10 23:59", "整改中", "0"}},
+		// The registry with the plaque officials by name.
+		{"挂牌企业", []string{"企业1", creditCode(1), "工贸", "黄色", "无", "刘洋", "吴敏", "何伟 13900000001", "应急办", "1"}},
+		{"挂牌企业", []string{"企业2", creditCode(2), "刘洋", "吴敏", "应急办"}},
+		{"汇总", []string{"本期发现隐患", "2"}},
+		{"汇总", []string{"其中重大隐患", "1"}},
+		{"汇总", []string{"本期销号", "1"}},
+		{"汇总", []string{"导出时未销号", "1"}},
+		{"汇总", []string{"其中逾期未整改", "0"}},
+		{"汇总", []string{"挂牌企业", "2"}},
 	}
 	if sum := rows["汇总"]; len(sum) < 6 || sum[5][1] != fmt.Sprintf("完整（%s 条事件逐条核验无误）", sum[3][1]) {
 		t.Errorf("the summary's chain check:\n%s", showRows(sum))
@@ -361,7 +429,7 @@ func TestLedgerWorkbookIsChinese(t *testing.T) {
 func TestLedgerWorkbookInEnglish(t *testing.T) {
 	h, data := ledgerHistory(t, "en")
 	sheets, rows := allRows(t, data)
-	if want := []string{"Calls", "Task reports", "Duty records", "Incident reports", "Hazard tips", "Summary"}; !reflect.DeepEqual(sheets, want) {
+	if want := []string{"Calls", "Task reports", "Duty records", "Incident reports", "Hazard tips", "Hazards", "Enterprises", "Summary"}; !reflect.DeepEqual(sheets, want) {
 		t.Fatalf("sheets %v, want %v", sheets, want)
 	}
 	headers := map[string][]string{
@@ -427,6 +495,10 @@ func TestLedgerWorkbookInEnglish(t *testing.T) {
 		{"Hazard tips", []string{"Tip received", "Anonymous"}},
 		{"Summary", []string{"Period", "2026-11-30 to 2026-12-01"}},
 		{"Summary", []string{"Scope", "Whole town"}},
+		{"Hazards", []string{"H20261130-02", "Major hazard (listed for supervision)", "Being fixed",
+			"responsibility: 站长; measures: 更换报警器; funds: 2万元; time limit: 10天; plan: 停气预案"}},
+		{"Enterprises", []string{"企业1", "industry and trade", "Yellow", "None", "刘洋", "吴敏"}},
+		{"Summary", []string{"Found in the period", "2"}},
 	}
 	for i := range want {
 		for j, p := range want[i].parts {

@@ -21,6 +21,7 @@ type Board struct {
 	Overdue  []UnitTasks // units, then officials, then the town, with overdue items, in configuration order
 	Warnings []Checklist // active warnings with a 熔断 checklist
 	Rates    Rates
+	Hazards  []UnitHazards // 属地 units with open 重大隐患 or overdue hazards (hazards.go)
 }
 
 // AlertCard is an open alert with its recipients, the ones needing

@@ -21,6 +21,9 @@ import (
 //     clock, from the alerts created in the window (storage.AlertsFrom);
 //   - overdue tasks are recomputed when a report was logged or the minute
 //     changed;
+//   - the hazards not yet closed are loaded once, then only those the
+//     events name are loaded again (all of them after a registry import);
+//     the 隐患 card is rebuilt from them in memory (hazards.go);
 //   - nothing is rebuilt when no event was logged and the minute is the
 //     same; every viewer shares one snapshot, rendered once per language.
 type live struct {
@@ -35,6 +38,11 @@ type live struct {
 	tasks   []UnitTasks
 	rates   Rates
 	snap    *snapshot
+
+	hazards   map[string]*storage.Hazard // not closed, by id; nil before the first look
+	resp      map[string]string          // hazard id -> responsible official, as last read
+	hzTouched map[string]bool            // hazards named by the events since the last look
+	hzAll     bool                       // the registry changed: read every hazard again
 }
 
 // snapshot is one version of the board and its renderings.
@@ -88,6 +96,12 @@ func (s *Server) current() (*snapshot, error) {
 				delete(l.stale, id)
 			}
 		}
+		if _, err := l.followHazards(tx); err != nil {
+			return err
+		}
+		if b.Hazards, err = l.hazardCards(tx, s.d.Config, now); err != nil {
+			return err
+		}
 		for id := range l.stale {
 			c, err := buildCard(tx, s.d.Config, s.order, l.open[id].Alert)
 			if err != nil {
@@ -116,7 +130,7 @@ func (s *Server) current() (*snapshot, error) {
 	if err != nil {
 		// Events may have been read without their alerts: start again
 		// from a full load at the next look.
-		l.open, l.stale = nil, nil
+		l.open, l.stale, l.hazards = nil, nil, nil
 		return nil, fmt.Errorf("read the board: %w", err)
 	}
 	l.checked = time.Now()
@@ -151,6 +165,7 @@ func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, repo
 			return nil, 0, false, err
 		}
 		l.open, l.stale = map[string]AlertCard{}, map[string]bool{}
+		l.hazards = nil // loaded again with the alerts
 		for _, a := range open {
 			l.open[a.ID] = AlertCard{Alert: a}
 			l.stale[a.ID] = true
@@ -166,7 +181,15 @@ func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, repo
 		for _, e := range evs {
 			l.seq = e.Seq
 			events++
-			if e.Alert != "" {
+			switch {
+			case hazardEvent(e.Type):
+				if l.hzTouched == nil {
+					l.hzTouched = map[string]bool{}
+				}
+				l.hzTouched[e.Alert] = true
+			case e.Type == storage.EvEnterprisesImported:
+				l.hzAll = true
+			case e.Alert != "":
 				touched[e.Alert] = true
 			}
 			if e.Type == storage.EvReported {

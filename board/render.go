@@ -13,7 +13,7 @@ import (
 )
 
 // Sections are the parts of the page that update live, by element id.
-var Sections = []string{"mode", "alerts", "duty", "meltdown", "tasks", "rates"}
+var Sections = []string{"mode", "alerts", "duty", "meltdown", "tasks", "hazards", "rates"}
 
 // Display limits keep a town-wide call or a bad month readable.
 const (
@@ -37,6 +37,7 @@ type view struct {
 	Tasks    []unitTasksView
 	Melt     []warnView
 	Rates    ratesView
+	Hazards  []unitHazardsView
 	// Access pages.
 	Title   string
 	Message string
@@ -130,6 +131,7 @@ func (s *Server) newView(b *Board, lang string) *view {
 	v.Tasks = s.tasksView(v, b)
 	v.Melt = s.meltView(v, b)
 	v.Rates = s.ratesView(v, b)
+	v.Hazards = s.hazardsView(v, b)
 	return v
 }
 

@@ -175,11 +175,19 @@ func (s *Service) CanManage(official string, h storage.Hazard) bool {
 // enterprise's 行业部门监管负责人 as the registry has it now, else as the
 // hazard recorded it, else whoever found it.
 func (s *Service) Responsible(h storage.Hazard) string {
-	if p, ok := s.plaque(h.Enterprise); ok && s.official(p.Supervisor) {
-		return p.Supervisor
-	}
-	if s.official(h.Supervisor) {
-		return h.Supervisor
+	p, _ := s.plaque(h.Enterprise)
+	return ResponsibleOf(s.cfg, h, p.Supervisor)
+}
+
+// ResponsibleOf is Responsible for a reader holding the registry's
+// 行业部门监管负责人 of the hazard's enterprise (supervisor, "" when the
+// registry does not hold it): the board and the ledger, which read the
+// registry in their own transaction.
+func ResponsibleOf(cfg *config.Config, h storage.Hazard, supervisor string) string {
+	for _, id := range []string{supervisor, h.Supervisor} {
+		if _, ok := cfg.Official(id); id != "" && ok {
+			return id
+		}
 	}
 	return h.FoundBy
 }

@@ -19,9 +19,13 @@ type Book struct {
 	Duty       []storage.Event // shifts: reminders, check-ins, spot checks, 脱岗, swaps, handovers
 	Incidents  []storage.Event // incident_…
 	Tips       []storage.Event // tip_…
-	Officials  []Tally         // per official of the filter, in configuration order
-	Units      []Tally         // per unit of the filter, in configuration order
-	Chain      storage.ChainReport
+	// Hazards are the hazards found in the period or open during it, by
+	// when they were found; Enterprises the registry (hazards.go).
+	Hazards     []HazardRow
+	Enterprises []storage.Enterprise
+	Officials   []Tally // per official of the filter, in configuration order
+	Units       []Tally // per unit of the filter, in configuration order
+	Chain       storage.ChainReport
 }
 
 // Call is one recipient of one 叫应.
@@ -138,6 +142,9 @@ func (l *Ledger) Book(f Filter, now time.Time) (*Book, error) {
 			return fmt.Errorf("read the event log: %w", err)
 		}
 		if err := l.fill(tx, b, evs); err != nil {
+			return err
+		}
+		if err := l.readHazards(tx, b); err != nil {
 			return err
 		}
 		b.Chain = tx.VerifyChain()

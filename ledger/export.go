@@ -22,6 +22,8 @@ const (
 	SheetDuty      = "duty"      // 值班记录
 	SheetIncidents = "incidents" // 事故直报
 	SheetTips      = "tips"      // 隐患举报
+	SheetHazards   = "hazards"   // 隐患台账
+	SheetPlaques   = "plaques"   // 挂牌企业
 	SheetSummary   = "summary"   // 汇总
 )
 
@@ -31,6 +33,7 @@ func (l *Ledger) SheetName(sheet string) string { return l.t("LedgerSheet_" + sh
 // Stats says what an export wrote.
 type Stats struct {
 	Calls, Reports, Duty, Incidents, Tips int
+	Hazards, Enterprises                  int
 	HeadSeq                               uint64
 	HeadHash                              string
 	ChainOK                               bool
@@ -39,7 +42,7 @@ type Stats struct {
 // Stats sums up the book.
 func (b *Book) Stats() Stats {
 	return Stats{Calls: len(b.Calls), Reports: len(b.Reports), Duty: len(b.Duty), Incidents: len(b.Incidents),
-		Tips: len(b.Tips), HeadSeq: b.Chain.HeadSeq, HeadHash: b.Chain.HeadHash, ChainOK: b.Chain.OK()}
+		Tips: len(b.Tips), Hazards: len(b.Hazards), Enterprises: len(b.Enterprises), HeadSeq: b.Chain.HeadSeq, HeadHash: b.Chain.HeadHash, ChainOK: b.Chain.OK()}
 }
 
 // Export writes the workbook of f, as of now, to w.
@@ -72,6 +75,8 @@ func (l *Ledger) WriteXLSX(w io.Writer, b *Book) error {
 		{l.SheetName(SheetDuty), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Duty, st) }},
 		{l.SheetName(SheetIncidents), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Incidents, st) }},
 		{l.SheetName(SheetTips), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Tips, st) }},
+		{l.SheetName(SheetHazards), func(sw *excelize.StreamWriter) error { return l.writeHazards(sw, b, st) }},
+		{l.SheetName(SheetPlaques), func(sw *excelize.StreamWriter) error { return l.writeEnterprises(sw, b, st) }},
 		{l.SheetName(SheetSummary), func(sw *excelize.StreamWriter) error { return l.writeSummary(sw, b, st) }},
 	}
 	for i, s := range sheets {
@@ -368,6 +373,16 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 	for _, t := range b.Units {
 		row++
 		if err := sw.SetRow(cellName(1, row), tally(t, []any{t.Name})); err != nil {
+			return err
+		}
+	}
+	row += 2
+	if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: l.t("LedgerSummaryHazards")}}); err != nil {
+		return err
+	}
+	for _, h := range l.hazardSummary(b) {
+		row++
+		if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: h[0]}, h[1]}); err != nil {
 			return err
 		}
 	}

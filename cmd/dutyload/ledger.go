@@ -23,7 +23,9 @@ import (
 // about 20 officials (most answer within minutes, some are reminded and
 // escalated), 200 task reports, a shift's check-in, handover and spot
 // check, and now and then an incident or a tip.
-func yearOfTown(db *storage.DB, t *town, first time.Time) (alerts, calls int, err error) {
+// The events of extra, by day of the year, are logged at the end of their
+// day.
+func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storage.Event) (alerts, calls int, err error) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ids := make([]string, t.n)
 	for i := range ids {
@@ -125,6 +127,11 @@ func yearOfTown(db *storage.DB, t *town, first time.Time) (alerts, calls int, er
 					}
 				}
 			}
+			for _, e := range extra[day] {
+				if err := ev(e); err != nil {
+					return err
+				}
+			}
 			return nil
 		})
 		if err != nil {
@@ -147,7 +154,12 @@ func ledgerLoad(n int) error {
 	}
 	first := time.Date(2026, 1, 1, 0, 0, 0, 0, t.cfg.Location)
 	start := time.Now()
-	alerts, calls, err := yearOfTown(db, t, first)
+	hazards, steps, err := yearOfHazards(db, t, first)
+	if err != nil {
+		db.Close()
+		return err
+	}
+	alerts, calls, err := yearOfTown(db, t, first, steps)
 	if err != nil {
 		db.Close()
 		return err
@@ -156,8 +168,8 @@ func ledgerLoad(n int) error {
 	_ = db.View(func(tx *storage.Tx) error { events = tx.EventCount(); return nil })
 	db.Close()
 	fi, _ := os.Stat(t.cfg.Storage.Path)
-	fmt.Printf("a year of a %d-official town: %d events, %d alerts, %d calls; database %.1f MB (written in %s)\n",
-		n+12, events, alerts, calls, float64(fi.Size())/1e6, time.Since(start).Round(time.Millisecond))
+	fmt.Printf("a year of a %d-official town: %d events, %d alerts, %d calls, %d enterprises, %d hazards; database %.1f MB (written in %s)\n",
+		n+12, events, alerts, calls, loadEnterprises, hazards, float64(fi.Size())/1e6, time.Since(start).Round(time.Millisecond))
 
 	db, err = storage.OpenReadOnly(t.cfg.Storage.Path)
 	if err != nil {
@@ -190,9 +202,9 @@ func ledgerLoad(n int) error {
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		st := b.Stats()
-		fmt.Printf("export %d: %s, CPU %s (reading and verifying %s, writing %s), %.1f MB xlsx; %d calls, %d reports, %d duty, %d incident, %d tip rows; allocated %.0f MB\n",
+		fmt.Printf("export %d: %s, CPU %s (reading and verifying %s, writing %s), %.1f MB xlsx; %d calls, %d reports, %d duty, %d incident, %d tip, %d hazard, %d enterprise rows; allocated %.0f MB\n",
 			run+1, total.Round(time.Millisecond), cpu.Round(time.Millisecond), read.Round(time.Millisecond), (total - read).Round(time.Millisecond),
-			float64(buf.Len())/1e6, st.Calls, st.Reports, st.Duty, st.Incidents, st.Tips, float64(after.TotalAlloc-before.TotalAlloc)/1e6)
+			float64(buf.Len())/1e6, st.Calls, st.Reports, st.Duty, st.Incidents, st.Tips, st.Hazards, st.Enterprises, float64(after.TotalAlloc-before.TotalAlloc)/1e6)
 		if !st.ChainOK {
 			return fmt.Errorf("the chain does not verify: %+v", b.Chain)
 		}

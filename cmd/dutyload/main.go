@@ -7,7 +7,7 @@
 //	dutyload punctuality [-n 10000]   lateness of escalation deadlines with n pending
 //	dutyload mytasks     [-n 2000]    a year of reports, then /mytasks latency (run from the repository root)
 //	dutyload startup     [-n 10000] [-officials 100]  start-up time and memory with n pending recipients
-//	dutyload ledger      [-n 200]     a year of an n-official town, then the 履职档案 export: time and size
+//	dutyload ledger      [-n 200]     a year of an n-official town (and of 2,000 enterprises' hazards), then the 履职档案 export: time and size
 //	dutyload verify      [-n 1000000] n chained events, then the time to verify the chain
 //	dutyload noise       [-year 2026] [-ontime 0.9] [-seed 1]  a year of the example town: messages per official and day (run from the repository root)
 //	dutyload flood       [-n 20] [-strangers 300]  a red call to n officials right after strangers flood the bot (/start, a text, someone else's contact each): delay vs no flood
