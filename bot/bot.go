@@ -23,6 +23,7 @@ import (
 	"dutybot/catalogue"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/hazard"
 	"dutybot/incident"
 	"dutybot/locales"
 	"dutybot/metrics"
@@ -46,6 +47,9 @@ type Deps struct {
 	Weather   *weather.Service
 	Incidents *incident.Service
 	Tips      *tips.Service
+	// Hazards runs the hazard loop's buttons, flows and /hazards; nil
+	// leaves them out.
+	Hazards *hazard.Service
 	// Supervision answers /who; nil leaves /who out.
 	Supervision *supervision.Guide
 	// Board makes the signed links /board sends; nil without a board.
@@ -139,7 +143,7 @@ func New(d Deps) (*Bot, error) {
 // command menu.
 func (b *Bot) features() []feature {
 	return []feature{b.coreFeature(), b.calloutFeature(), b.tasksFeature(), b.rotaFeature(), b.alertFeature(),
-		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
+		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.hazardsFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
 		b.flowsFeature()}
 }
 
