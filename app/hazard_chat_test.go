@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -258,4 +259,77 @@ func TestHazardChatList(t *testing.T) {
 
 	h.srv.SendText(uChen, "/hazards H20990101-01")
 	h.waitMsg(uChen, "没有编号为 H20990101-01 的隐患")
+}
+
+// TestHazardFromTip: a tip closed as 属实 becomes a hazard of the
+// enterprise it names, found in the registry by part of its name, with
+// the tip's text and photos, given to the enterprise at once; a tip is
+// turned into a hazard only once.
+func TestHazardFromTip(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.addWorker()
+	for _, u := range []int64{uWu, uChen} {
+		h.bind(u)
+	}
+	reg := fmt.Sprintf("- {name: 重庆宏达仓储有限公司, code: %s, industry: 工贸, risk: 黄, admin: 刘洋, supervisor: 吴敏, head: {name: 何伟, phone: 139-0000-0001}, unit: cgdd}\n"+
+		"- {name: 重庆宏达建材厂, code: %s, industry: 工贸, risk: 蓝, admin: 刘洋, supervisor: 吴敏, head: {name: 王五, phone: 139-0000-0002}, unit: cgdd}\n",
+		creditCode(1), creditCode(2))
+	var out map[string]any
+	if code := h.uploadEnterprises("台账.yaml", reg, testAPIToken, &out); code != http.StatusOK {
+		t.Fatalf("registry: %d %v", code, out)
+	}
+
+	// The worker's tip, with a photo.
+	h.srv.SendText(uWorker, "/tip new")
+	h.waitMsg(uWorker, "隐患举报 1/4")
+	h.srv.SendText(uWorker, "宏达仓库堆放大量易燃物，消防通道堵塞")
+	h.waitMsg(uWorker, "隐患举报 2/4")
+	_, photo := h.srv.SendPhoto(uWorker, "site.jpg", []byte("jpeg-site"), "")
+	m := h.waitMsg(uWorker, "已收到照片 1 张")
+	h.press(uWorker, m, button(t, m, "下一步"))
+	h.waitMsg(uWorker, "隐患举报 3/4")
+	h.srv.SendText(uWorker, "工业园3号库房")
+	m = h.waitMsg(uWorker, "隐患举报 4/4")
+	h.press(uWorker, m, button(t, m, "匿名举报"))
+	m = h.waitButton(uWorker, "📨 提交举报")
+	h.press(uWorker, m, button(t, m, "提交举报"))
+	ref := tipRefRE.FindString(h.waitMsg(uWorker, "隐患举报已提交").Text)
+
+	office := h.waitMsg(uWu, "🆕 隐患举报 "+ref)
+	h.press(uWu, office, button(t, office, "城管大队"))
+	m = h.waitButton(uWu, "期限 7 天")
+	h.press(uWu, m, button(t, m, "期限 7 天"))
+	unit := h.waitMsg(uChen, "隐患举报 "+ref+" 交由城管大队办理")
+	h.press(uChen, unit, button(t, unit, "属实，填写结果"))
+	h.waitMsg(uChen, "请输入 "+ref+" 的处理结果")
+	h.srv.SendText(uChen, "属实，已责令整改")
+	closed := h.waitMsg(uChen, ref+" 已办结（属实）")
+
+	h.press(uChen, closed, button(t, closed, "转为隐患"))
+	h.waitMsg(uChen, "举报 "+ref+" 转为隐患", "第 1 步")
+	h.srv.SendText(uChen, "不存在的厂")
+	h.waitMsg(uChen, "没有名称含“不存在的厂”的企业")
+	h.srv.SendText(uChen, "宏达")
+	pick := h.waitMsg(uChen, "找到 2 家企业")
+	h.press(uChen, pick, button(t, pick, "重庆宏达仓储有限公司"))
+	due := h.waitMsg(uChen, "重庆宏达仓储有限公司 的整改期限")
+	h.press(uChen, due, button(t, due, "7 天"))
+	done := h.waitMsg(uChen, "举报 "+ref+" 已转为隐患", "重庆宏达仓储有限公司（属地：城管大队）", "整改期限 2026-12-07 23:59")
+	id := done.Inline[0][0].Text
+
+	// The plaque's supervisor is given it, with the tip's words.
+	given := h.waitMsg(uWu, "隐患交办 "+id, "【举报 "+ref+" 转】宏达仓库堆放大量易燃物", "工业园3号库房", "照片：1 张", "何伟")
+	if !hasLabel(given, "报告整改") {
+		t.Errorf("the 交办 to the supervisor: %v", given.Inline)
+	}
+	code, hz := h.apiDo("GET", "/api/v1/hazards/"+id, testAPIToken, "")
+	if code != http.StatusOK || hz["enterprise"] != creditCode(1) || hz["found_by"] != "o-chen" || hz["state"] != "assigned" ||
+		fmt.Sprint(hz["photos"]) != "["+photo+"]" || hz["supervisor"] != "o-wu" {
+		t.Fatalf("the hazard: %d %v", code, hz)
+	}
+
+	// Once only.
+	if a := h.press(uChen, closed, button(t, closed, "转为隐患")); !strings.Contains(a.Text, "已转为隐患 "+id) {
+		t.Errorf("a second conversion: %+v", a)
+	}
 }

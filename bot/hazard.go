@@ -59,9 +59,10 @@ func (b *Bot) hazardsFeature() feature {
 		callbacks: []callbackRoute{
 			{prefix: hazard.DataPrefix, handle: b.onHazardButton},
 			{prefix: hazardFlowPrefix, handle: b.onHazardFlowButton},
+			{prefix: hazardTipPrefix, handle: b.onTipHazardButton},
 		},
 		flows: []flow{fl(flowHazardRectify, "FlowHazardRectify"), fl(flowHazardSendBack, "FlowHazardSendBack"),
-			fl(flowHazardPass, "FlowHazardPass")},
+			fl(flowHazardPass, "FlowHazardPass"), b.tipHazardFlow()},
 	}
 }
 
