@@ -257,6 +257,10 @@ func TestHazardChatList(t *testing.T) {
 	h.srv.SendText(uHe, "/hazards")
 	h.waitMsg(uHe, "未销号 4 条，其中逾期 1 条", other, "重庆某某纸箱厂")
 
+	h.srv.AddGroup(-4242, "城管大队工作群")
+	h.srv.SendGroupText(-4242, uChen, "/hazards")
+	h.waitMsg(-4242, "请在与机器人的私聊中进行")
+
 	h.srv.SendText(uChen, "/hazards H20990101-01")
 	h.waitMsg(uChen, "没有编号为 H20990101-01 的隐患")
 }

@@ -71,6 +71,8 @@ func (b *Bot) hazardsFeature() feature {
 func (b *Bot) onHazardsCommand(c caller, args string) {
 	id, rest := cutWord(args)
 	switch {
+	case !c.private:
+		b.reply(c, b.t(c, "HazardsPrivateOnly", nil))
 	case id == "":
 		b.listHazards(c)
 	case rest != "" || strings.EqualFold(id, "help") || id == "帮助":
@@ -227,6 +229,10 @@ func (b *Bot) onHazardButton(c caller, data string, msgID int) (string, bool) {
 			b.editToCard(c, msgID, h)
 		}
 		return b.hazardErrorText(c, h, err), true
+	}
+	if !c.private && p.Action != hazard.ActClose {
+		// Cards, photos and the steps' questions belong in a private chat.
+		return b.t(c, "HazardsPrivateOnly", nil), true
 	}
 	switch p.Action {
 	case hazard.ActOpen:

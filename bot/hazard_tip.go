@@ -106,6 +106,9 @@ func (b *Bot) tipForHazard(c caller, ref string) (storage.Tip, string) {
 func (b *Bot) onTipHazardButton(c caller, data string, _ int) (string, bool) {
 	arg := strings.TrimPrefix(data, hazardTipPrefix)
 	if ref, ok := strings.CutPrefix(arg, "start:"); ok {
+		if !c.private {
+			return b.t(c, "HazardsPrivateOnly", nil), true
+		}
 		if _, problem := b.tipForHazard(c, ref); problem != "" {
 			return problem, true
 		}
