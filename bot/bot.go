@@ -23,6 +23,7 @@ import (
 	"dutybot/catalogue"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/hazard"
 	"dutybot/incident"
 	"dutybot/inspection"
 	"dutybot/locales"
@@ -49,6 +50,9 @@ type Deps struct {
 	Tips      *tips.Service
 	// Inspections records /check; nil leaves /check answering an error.
 	Inspections *inspection.Service
+	// Hazards runs the hazard loop's buttons, flows and /hazards; nil
+	// leaves them out.
+	Hazards *hazard.Service
 	// Supervision answers /who; nil leaves /who out.
 	Supervision *supervision.Guide
 	// Board makes the signed links /board sends; nil without a board.
@@ -142,7 +146,7 @@ func New(d Deps) (*Bot, error) {
 // command menu.
 func (b *Bot) features() []feature {
 	return []feature{b.coreFeature(), b.calloutFeature(), b.tasksFeature(), b.rotaFeature(), b.alertFeature(),
-		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.checkFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
+		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.checkFeature(), b.hazardsFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
 		b.flowsFeature()}
 }
 

@@ -183,6 +183,9 @@ func (b *Bot) onHelp(c caller) {
 		parts = append(parts, b.t(c, "HelpWarn", nil))
 	}
 	parts = append(parts, b.t(c, "HelpIncident", nil), b.t(c, "HelpTip", nil))
+	if b.Hazards != nil {
+		parts = append(parts, b.t(c, "HelpHazards", nil))
+	}
 	if b.Supervision != nil {
 		parts = append(parts, b.t(c, "HelpWho", nil))
 	}

@@ -176,7 +176,7 @@ func (b *Bot) closeTip(c caller, ref string, verified bool, result string) {
 		b.tipFailed(c, ref, err)
 		return
 	}
-	b.tipReply(c, b.t(c, "TipClosedOK", map[string]any{"Ref": ref, "Verified": verified}), nil)
+	b.tipReply(c, b.t(c, "TipClosedOK", map[string]any{"Ref": ref, "Verified": verified}), b.tipClosedButtons(c, ref, verified))
 }
 
 // parseVerdict reads whether a closed tip was found true.

@@ -143,7 +143,7 @@ func (b *Bot) onTipPromptInput(c caller, p tipPrompt, m *models.Message) {
 		}
 		b.dropTipPrompt(c)
 		b.settleTipMessage(c, p)
-		b.tipReply(c, b.t(c, "TipClosedOK", map[string]any{"Ref": p.Ref, "Verified": p.Verified}), nil)
+		b.tipReply(c, b.t(c, "TipClosedOK", map[string]any{"Ref": p.Ref, "Verified": p.Verified}), b.tipClosedButtons(c, p.Ref, p.Verified))
 	default:
 		b.dropTipPrompt(c)
 	}

@@ -82,11 +82,10 @@ func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) 
 		if by == "" {
 			by = s.cfg.OfficialName(r.By)
 		}
-		return s.engine.Tell(tx, s.recheckers(h, r.By), "", storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, now,
-			func(lang string) (string, [][]storage.Button) {
-				return s.tr.T(lang, "HazardRectifiedNotice", map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName,
-					"By": by, "Note": r.Note, "Photos": len(r.Photos), "Time": s.when(now)}), nil
-			})
+		return s.tellActing(tx, s.recheckers(h, r.By), h, now, func(lang string) string {
+			return s.tr.T(lang, "HazardRectifiedNotice", map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName,
+				"By": by, "Note": r.Note, "Photos": len(r.Photos), "Time": s.when(now)})
+		})
 	})
 	if err != nil {
 		return storage.Hazard{}, err
@@ -188,11 +187,8 @@ func (s *Service) sendBack(tx *storage.Tx, h *storage.Hazard, actor string, rc R
 	}
 	data := map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName, "By": s.cfg.OfficialName(actor), "Note": rc.Note,
 		"Due": s.when(rc.Deadline), "Person": h.Responsible.Name}
-	if err := s.engine.Tell(tx, s.people(actor, append(s.handlers(*h, actor), h.FoundBy)...), "",
-		storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, now,
-		func(lang string) (string, [][]storage.Button) {
-			return s.tr.T(lang, "HazardSentBackNotice", data), nil
-		}); err != nil {
+	if err := s.tellActing(tx, s.people(actor, append(s.handlers(*h, actor), h.FoundBy)...), *h, now,
+		func(lang string) string { return s.tr.T(lang, "HazardSentBackNotice", data) }); err != nil {
 		return err
 	}
 	return s.tellEnterprise(tx, *h, now, func(lang string) string {

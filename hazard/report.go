@@ -308,11 +308,10 @@ func (s *Service) assign(tx *storage.Tx, h *storage.Hazard, actor string, a Assi
 		Detail: detail, Code: storage.CodeHazardAssigned, Args: args}); err != nil {
 		return err
 	}
-	if err := s.engine.Tell(tx, told, "", storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, now,
-		func(lang string) (string, [][]storage.Button) {
-			return s.tr.T(lang, "HazardAssignedNotice", map[string]any{"ID": h.ID, "By": s.cfg.OfficialName(actor)}) +
-				"\n" + s.Details(lang, *h), nil
-		}); err != nil {
+	if err := s.tellActing(tx, told, *h, now, func(lang string) string {
+		return s.tr.T(lang, "HazardAssignedNotice", map[string]any{"ID": h.ID, "By": s.cfg.OfficialName(actor)}) +
+			"\n" + s.Details(lang, *h)
+	}); err != nil {
 		return err
 	}
 	if err := s.tellEnterprise(tx, *h, now, func(lang string) string {

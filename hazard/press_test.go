@@ -1,0 +1,136 @@
+package hazard
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"dutybot/storage"
+)
+
+func TestParsePress(t *testing.T) {
+	tests := []struct {
+		data string
+		want Press
+		ok   bool
+	}{
+		{"hz:fix:H20261130-01:1", Press{ActRectify, "H20261130-01", 1}, true},
+		{"hz:ok:H20261130-01:2", Press{ActPass, "H20261130-01", 2}, true},
+		{"hz:back:H20261130-01:2", Press{ActSendBack, "H20261130-01", 2}, true},
+		{"hz:close:H20261130-01:3", Press{ActClose, "H20261130-01", 3}, true},
+		{"hz:open:H20261130-01", Press{ActOpen, "H20261130-01", 0}, true},
+		{"hz:pic:H20261130-01", Press{ActPhotos, "H20261130-01", 0}, true},
+		{"hz:open:H20261130-01:1", Press{}, false},
+		{"hz:fix:H20261130-01", Press{}, false},
+		{"hz:fix:H20261130-01:x", Press{}, false},
+		{"hz:fix:H20261130-01:-1", Press{}, false},
+		{"hz:burn:H20261130-01:1", Press{}, false},
+		{"hz:fix::1", Press{}, false},
+		{"tp:fix:H20261130-01:1", Press{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParsePress(tt.data)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("ParsePress(%q) = %+v %v, want %+v %v", tt.data, got, ok, tt.want, tt.ok)
+		}
+		if ok && PressData(got.Action, storage.Hazard{ID: got.ID, Round: got.Round}) != tt.data {
+			t.Errorf("PressData does not give back %q", tt.data)
+		}
+	}
+}
+
+func TestParseDue(t *testing.T) {
+	loc := t0.Location()
+	end := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 23, 59, 0, 0, loc) }
+	tests := []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"7天", end(2026, 12, 7), true},
+		{"7 天", end(2026, 12, 7), true},
+		{"3天内", end(2026, 12, 3), true},
+		{"7d", end(2026, 12, 7), true},
+		{"30", end(2026, 12, 30), true},
+		{"12-10", end(2026, 12, 10), true},
+		{"12月10日", end(2026, 12, 10), true},
+		{"1-5", end(2027, 1, 5), true}, // past this year: next year's
+		{"2026-12-10", end(2026, 12, 10), true},
+		{"2026/12/10", end(2026, 12, 10), true},
+		{"2026-12-10 18:00", time.Date(2026, 12, 10, 18, 0, 0, 0, loc), true},
+		{"0天", time.Time{}, false},
+		{"400天", time.Time{}, false},
+		{"2-30", time.Time{}, false},
+		{"下周", time.Time{}, false},
+		{"", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseDue(tt.in, t0, loc)
+		if ok != tt.ok || !got.Equal(tt.want) {
+			t.Errorf("ParseDue(%q) = %v %v, want %v %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// Check lets a step's button be used by whom the step itself allows, in
+// the round and state it was sent in.
+func TestCheckPress(t *testing.T) {
+	f := newFixture(t)
+	h := f.report(finding())
+	fix := Press{ActRectify, h.ID, 1}
+	tests := []struct {
+		name     string
+		official string
+		p        Press
+		h        func() storage.Hazard
+		want     error
+	}{
+		{"the supervisor reports the fix", "o-sun", fix, nil, nil},
+		{"the 属地 head too", "o-chen", fix, nil, nil},
+		{"an outsider may not", "o-qian", fix, nil, ErrForbidden},
+		{"nobody may not", "", fix, nil, ErrForbidden},
+		{"an outsider may open the card", "o-qian", Press{ActOpen, h.ID, 0}, nil, nil},
+		{"but not see the photos", "o-qian", Press{ActPhotos, h.ID, 0}, nil, ErrForbidden},
+		{"the supervisor sees the photos", "o-sun", Press{ActPhotos, h.ID, 0}, nil, nil},
+		{"a recheck before the fix is stale", "o-zhang", Press{ActPass, h.ID, 1}, nil, ErrStale},
+		{"a button of another round is stale", "o-sun", Press{ActRectify, h.ID, 2}, nil, ErrStale},
+		{"the fixer may not recheck", "o-sun", Press{ActPass, h.ID, 1}, func() storage.Hazard {
+			x := h
+			x.State, x.RectifiedBy = storage.HazardRectified, "o-sun"
+			return x
+		}, ErrSelfRecheck},
+		{"nor send back", "o-sun", Press{ActSendBack, h.ID, 1}, func() storage.Hazard {
+			x := h
+			x.State, x.RectifiedBy = storage.HazardRectified, "o-sun"
+			return x
+		}, ErrSelfRecheck},
+		{"the finder may", "o-zhang", Press{ActSendBack, h.ID, 1}, func() storage.Hazard {
+			x := h
+			x.State, x.RectifiedBy = storage.HazardRectified, "o-sun"
+			return x
+		}, nil},
+		{"close after a pass", "o-chen", Press{ActClose, h.ID, 1}, func() storage.Hazard {
+			x := h
+			x.State = storage.HazardRechecked
+			return x
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := h
+			if tt.h != nil {
+				x = tt.h()
+			}
+			if err := f.s.Check(tt.official, tt.p, x); !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Errorf("Check = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	// The buttons offered are those Check allows.
+	if rows := f.s.Buttons("zh-CN", "o-sun", h); len(rows) != 1 || len(rows[0]) != 1 || rows[0][0].Data != PressData(ActRectify, h) {
+		t.Errorf("the supervisor's buttons: %v", rows)
+	}
+	if rows := f.s.Buttons("zh-CN", "o-qian", h); rows != nil {
+		t.Errorf("an outsider's buttons: %v", rows)
+	}
+}
