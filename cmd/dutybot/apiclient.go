@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"dutybot/api"
 	"dutybot/config"
+	"dutybot/roster"
 )
 
 // The roster, ledger, backup and quarantine commands talk to the running
@@ -187,4 +189,49 @@ func apiGet(cfg *config.Config, cfgPath, path string) (*http.Response, []byte, e
 		return resp, nil, client.answerError("GET", path, resp, body)
 	}
 	return resp, body, nil
+}
+
+// upload sends an import file to the running dutybot's endpoint (roster,
+// enterprises). On success it returns the answer's body. Otherwise it
+// prints why, for command, and returns ok false; rej is the bot's refusal
+// when it named rows or clashes, for the caller to list.
+func upload(cfg *config.Config, cfgPath, command, file, endpoint string, stderr io.Writer) (body []byte, base string, rej *api.RosterErrorJSON, ok bool) {
+	client, err := newAPIClient(cfg, cfgPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot %s: %v\nnothing was imported\n", command, err)
+		return nil, "", nil, false
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot %s: %v\n", command, err)
+		return nil, "", nil, false
+	}
+	resp, body, err := client.do("POST", endpoint, data)
+	if err != nil {
+		fmt.Fprintf(stderr, "dutybot %s: %v\nnothing was imported\n", command, err)
+		return nil, "", nil, false
+	}
+	if resp.StatusCode != http.StatusOK {
+		var r api.RosterErrorJSON
+		if err := json.Unmarshal(body, &r); err != nil || r.Error == "" {
+			fmt.Fprintf(stderr, "dutybot %s: %v\nnothing was imported\n", command, client.answerError("POST", endpoint, resp, body))
+			return nil, "", nil, false
+		}
+		if len(r.Rows) == 0 && len(r.Conflicts) == 0 {
+			fmt.Fprintf(stderr, "dutybot %s: %s\nnothing was imported\n", command, r.Error)
+			return nil, "", nil, false
+		}
+		return nil, "", &r, false
+	}
+	return body, client.base, nil, true
+}
+
+// rowErrors are the rows a running dutybot refused. The bot found problems
+// this command did not (its configuration differs): they come in English.
+func rowErrors(rej *api.RosterErrorJSON) roster.Errors {
+	rows := roster.Errors{Total: len(rej.Rows) + rej.More}
+	for _, r := range rej.Rows {
+		rows.List = append(rows.List, roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
+	}
+	return rows
 }

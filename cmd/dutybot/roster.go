@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -124,50 +123,22 @@ func (c cli) rosterImport(args []string, stdout, stderr io.Writer) int {
 
 // importViaAPI sends the file to the running dutybot.
 func importViaAPI(cfg *config.Config, cfgPath, file, name string, stdout, stderr io.Writer) int {
-	client, err := newAPIClient(cfg, cfgPath)
-	if err != nil {
-		fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", err)
-		return 1
+	body, base, rej, ok := upload(cfg, cfgPath, "roster import", file, "/api/v1/roster?filename="+url.QueryEscape(name), stderr)
+	switch {
+	case rej != nil && len(rej.Conflicts) > 0:
+		printConflicts(stderr, file, rej.Conflicts)
+	case rej != nil:
+		printParseError(stderr, cfg, file, rowErrors(rej))
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		fmt.Fprintf(stderr, "dutybot roster import: %v\n", err)
-		return 1
-	}
-	path := "/api/v1/roster?filename=" + url.QueryEscape(name)
-	resp, body, err := client.do("POST", path, data)
-	if err != nil {
-		fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", err)
-		return 1
-	}
-	if resp.StatusCode != http.StatusOK {
-		var rej api.RosterErrorJSON
-		if err := json.Unmarshal(body, &rej); err != nil || rej.Error == "" {
-			fmt.Fprintf(stderr, "dutybot roster import: %v\nnothing was imported\n", client.answerError("POST", path, resp, body))
-			return 1
-		}
-		switch {
-		case len(rej.Conflicts) > 0:
-			printConflicts(stderr, file, rej.Conflicts)
-		case len(rej.Rows) > 0:
-			// The bot found problems this command did not (its
-			// configuration differs): they come in English.
-			rows := roster.Errors{Total: len(rej.Rows) + rej.More}
-			for _, r := range rej.Rows {
-				rows.List = append(rows.List, roster.RowError{Row: r.Row, Column: r.Column, Err: errors.New(r.Error)})
-			}
-			printParseError(stderr, cfg, file, rows)
-		default:
-			fmt.Fprintf(stderr, "dutybot roster import: %s\nnothing was imported\n", rej.Error)
-		}
+	if !ok {
 		return 1
 	}
 	var res api.ImportJSON
 	if err := json.Unmarshal(body, &res); err != nil {
-		fmt.Fprintf(stderr, "dutybot roster import: %s answered %q: %v\n", client.base, body, err)
+		fmt.Fprintf(stderr, "dutybot roster import: %s answered %q: %v\n", base, body, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "imported %s through the running dutybot's HTTP API at %s (it holds %s)\n", file, client.base, cfg.Storage.Path)
+	fmt.Fprintf(stdout, "imported %s through the running dutybot's HTTP API at %s (it holds %s)\n", file, base, cfg.Storage.Path)
 	printImport(stdout, cfg, res)
 	return 0
 }
