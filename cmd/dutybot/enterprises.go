@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,7 +16,6 @@ import (
 	"dutybot/config"
 	"dutybot/enterprise"
 	"dutybot/locales"
-	"dutybot/roster"
 	"dutybot/storage"
 )
 
@@ -116,28 +114,7 @@ func enterprisesViaAPI(cfg *config.Config, cfgPath, file, name string, stdout, s
 // printRegistryError lists every bad row of a registry file, or tells why
 // it could not be read, in the configured language.
 func printRegistryError(w io.Writer, cfg *config.Config, file string, err error) {
-	cat, cerr := locales.New(cfg.Language)
-	if cerr != nil {
-		fmt.Fprintf(w, "dutybot enterprises import: %v\nnothing was imported\n", err)
-		return
-	}
-	lang := cfg.Language
-	var rows roster.Errors
-	var p *roster.Problem
-	switch {
-	case errors.As(err, &rows):
-		fmt.Fprintln(w, cat.T(lang, "EnterpriseCLIBadRows", map[string]any{"File": file, "Count": rows.Total}))
-		for _, re := range rows.List {
-			fmt.Fprintf(w, "  %s\n", re.Text(cat, lang))
-		}
-		if n := rows.Unlisted(); n > 0 {
-			fmt.Fprintf(w, "  %s\n", cat.T(lang, "EnterpriseCLIMoreProblems", map[string]any{"Count": n}))
-		}
-	case errors.As(err, &p):
-		fmt.Fprintln(w, cat.T(lang, "EnterpriseCLIBadFile", map[string]any{"File": file, "Error": roster.Text(cat, lang, p)}))
-	default:
-		fmt.Fprintf(w, "dutybot enterprises import: %v\nnothing was imported\n", err)
-	}
+	printFileProblems(w, cfg, "enterprises import", "EnterpriseCLI", file, err)
 }
 
 // printRegistryImport tells what an import stored and its warnings.

@@ -147,9 +147,16 @@ func importViaAPI(cfg *config.Config, cfgPath, file, name string, stdout, stderr
 // not be read, in the configured language as the chat does: the operator
 // passes the rows on to whoever fills in the roster.
 func printParseError(w io.Writer, cfg *config.Config, file string, err error) {
+	printFileProblems(w, cfg, "roster import", "RosterCLI", file, err)
+}
+
+// printFileProblems lists every bad row of an import file, or tells why it
+// could not be read, in the configured language, with the messages
+// <prefix>BadRows, <prefix>MoreProblems and <prefix>BadFile.
+func printFileProblems(w io.Writer, cfg *config.Config, command, prefix, file string, err error) {
 	cat, cerr := locales.New(cfg.Language)
 	if cerr != nil {
-		fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
+		fmt.Fprintf(w, "dutybot %s: %v\nnothing was imported\n", command, err)
 		return
 	}
 	lang := cfg.Language
@@ -157,18 +164,18 @@ func printParseError(w io.Writer, cfg *config.Config, file string, err error) {
 	var p *roster.Problem
 	switch {
 	case errors.As(err, &rows):
-		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadRows", map[string]any{"File": file, "Count": rows.Total,
+		fmt.Fprintln(w, cat.T(lang, prefix+"BadRows", map[string]any{"File": file, "Count": rows.Total,
 			"Problems": plural(rows.Total, "problem")})) // English counts in words
 		for _, re := range rows.List {
 			fmt.Fprintf(w, "  %s\n", re.Text(cat, lang))
 		}
 		if n := rows.Unlisted(); n > 0 {
-			fmt.Fprintf(w, "  %s\n", cat.T(lang, "RosterCLIMoreProblems", map[string]any{"Count": n}))
+			fmt.Fprintf(w, "  %s\n", cat.T(lang, prefix+"MoreProblems", map[string]any{"Count": n}))
 		}
 	case errors.As(err, &p):
-		fmt.Fprintln(w, cat.T(lang, "RosterCLIBadFile", map[string]any{"File": file, "Error": roster.Text(cat, lang, p)}))
+		fmt.Fprintln(w, cat.T(lang, prefix+"BadFile", map[string]any{"File": file, "Error": roster.Text(cat, lang, p)}))
 	default:
-		fmt.Fprintf(w, "dutybot roster import: %v\nnothing was imported\n", err)
+		fmt.Fprintf(w, "dutybot %s: %v\nnothing was imported\n", command, err)
 	}
 }
 
