@@ -1,9 +1,7 @@
 package api
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -11,7 +9,6 @@ import (
 
 	"dutybot/enterprise"
 	"dutybot/locales"
-	"dutybot/roster"
 	"dutybot/storage"
 )
 
@@ -173,38 +170,13 @@ func (s *Server) importEnterprises(w http.ResponseWriter, r *http.Request) {
 			Rows: []RowErrorJSON{}})
 		return
 	}
-	maxSize := roster.Limits(s.cfg).MaxFileSize
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(maxSize)))
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooBig):
-		writeJSON(w, http.StatusRequestEntityTooLarge, RosterErrorJSON{Error: fmt.Sprintf("%s: larger than %s (roster.import.max_file_size); nothing was imported",
-			name, maxSize), Rows: []RowErrorJSON{}, Limit: "roster.import." + roster.LimitFileSize})
-		return
-	case err != nil:
-		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: "reading the body: " + err.Error(), Rows: []RowErrorJSON{}})
-		return
-	case len(data) == 0:
-		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: name + ": empty body; send the file as the body", Rows: []RowErrorJSON{}})
+	data, ok := s.readUpload(w, r, name)
+	if !ok {
 		return
 	}
 	list, err := enterprise.Parse(name, data, s.cfg)
 	if err != nil {
-		out := RosterErrorJSON{Error: fmt.Sprintf("%s: %v; nothing was imported", name, err), Rows: []RowErrorJSON{}}
-		code := http.StatusBadRequest
-		var rows roster.Errors
-		var limit *roster.LimitError
-		switch {
-		case errors.As(err, &rows):
-			out.Error = fmt.Sprintf("%s: %d problems; nothing was imported", name, rows.Total)
-			for _, re := range rows.List {
-				out.Rows = append(out.Rows, RowErrorJSON{Row: re.Row, Column: re.Column, Error: re.Err.Error()})
-			}
-			out.More = rows.Unlisted()
-		case errors.As(err, &limit):
-			out.Limit, code = "roster.import."+limit.Key, http.StatusRequestEntityTooLarge
-		}
-		writeJSON(w, code, out)
+		writeParseError(w, name, err)
 		return
 	}
 	res, err := s.enterprises.Import(list, "api", name)

@@ -146,13 +146,10 @@ func fileName(r *http.Request) string {
 	return ""
 }
 
-func (s *Server) importRoster(w http.ResponseWriter, r *http.Request) {
-	name := fileName(r)
-	if name == "" {
-		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: "name the file: ?filename=国庆值班表.xlsx or a Content-Disposition header (.xlsx, .csv or .yaml)",
-			Rows: []RowErrorJSON{}})
-		return
-	}
+// readUpload reads an import file's body, within roster.import's size
+// limit; it answers the request itself and returns ok false when the body
+// is too large, unreadable or empty.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, name string) ([]byte, bool) {
 	maxSize := roster.Limits(s.cfg).MaxFileSize
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(maxSize)))
 	var tooBig *http.MaxBytesError
@@ -160,33 +157,52 @@ func (s *Server) importRoster(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &tooBig):
 		writeJSON(w, http.StatusRequestEntityTooLarge, RosterErrorJSON{Error: fmt.Sprintf("%s: larger than %s (roster.import.max_file_size); nothing was imported",
 			name, maxSize), Rows: []RowErrorJSON{}, Limit: "roster.import." + roster.LimitFileSize})
-		return
+		return nil, false
 	case err != nil:
 		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: "reading the body: " + err.Error(), Rows: []RowErrorJSON{}})
-		return
+		return nil, false
 	case len(data) == 0:
 		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: name + ": empty body; send the file as the body", Rows: []RowErrorJSON{}})
+		return nil, false
+	}
+	return data, true
+}
+
+// writeParseError answers an import file that could not be read: 400 with
+// every bad row, or 413 naming the roster.import limit it passed.
+func writeParseError(w http.ResponseWriter, name string, err error) {
+	out := RosterErrorJSON{Error: fmt.Sprintf("%s: %v; nothing was imported", name, err), Rows: []RowErrorJSON{}}
+	code := http.StatusBadRequest
+	var rows roster.Errors
+	var limit *roster.LimitError
+	switch {
+	case errors.As(err, &rows):
+		out.Error = fmt.Sprintf("%s: %d problems; nothing was imported", name, rows.Total)
+		for _, re := range rows.List {
+			out.Rows = append(out.Rows, RowErrorJSON{Row: re.Row, Column: re.Column, Error: re.Err.Error()})
+		}
+		out.More = rows.Unlisted()
+	case errors.As(err, &limit):
+		out.Limit, code = "roster.import."+limit.Key, http.StatusRequestEntityTooLarge
+	}
+	writeJSON(w, code, out)
+}
+
+func (s *Server) importRoster(w http.ResponseWriter, r *http.Request) {
+	name := fileName(r)
+	if name == "" {
+		writeJSON(w, http.StatusBadRequest, RosterErrorJSON{Error: "name the file: ?filename=国庆值班表.xlsx or a Content-Disposition header (.xlsx, .csv or .yaml)",
+			Rows: []RowErrorJSON{}})
+		return
+	}
+	data, ok := s.readUpload(w, r, name)
+	if !ok {
 		return
 	}
 	cfg := s.cfg
 	shifts, err := coverage.Parse(name, data, cfg)
 	if err != nil {
-		out := RosterErrorJSON{Error: fmt.Sprintf("%s: %v", name, err), Rows: []RowErrorJSON{}}
-		code := http.StatusBadRequest
-		var rows roster.Errors
-		var limit *roster.LimitError
-		switch {
-		case errors.As(err, &rows):
-			out.Error = fmt.Sprintf("%s: %d problems; nothing was imported", name, rows.Total)
-			for _, re := range rows.List {
-				out.Rows = append(out.Rows, RowErrorJSON{Row: re.Row, Column: re.Column, Error: re.Err.Error()})
-			}
-			out.More = rows.Unlisted()
-		case errors.As(err, &limit):
-			out.Error = fmt.Sprintf("%s: %v; nothing was imported", name, err)
-			out.Limit, code = "roster.import."+limit.Key, http.StatusRequestEntityTooLarge
-		}
-		writeJSON(w, code, out)
+		writeParseError(w, name, err)
 		return
 	}
 	res, err := s.coverage.Import(shifts, "api", name)
