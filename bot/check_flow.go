@@ -360,11 +360,11 @@ func (b *Bot) answerCheckStep(c caller, d *checkDraft, value string, pressed boo
 		if pressed {
 			value += "天"
 		}
-		due, err := inspection.ParseDeadline(value, b.Engine.Now(), b.Config.Location)
+		due, err := hazard.ParseDeadline(value, b.Engine.Now(), b.Config.Location)
 		switch {
-		case errors.Is(err, inspection.ErrDeadlinePast):
+		case errors.Is(err, hazard.ErrDeadlinePast):
 			return b.t(c, "CheckDatePast", nil)
-		case errors.Is(err, inspection.ErrDeadlineFar):
+		case errors.Is(err, hazard.ErrDeadlineFar):
 			return b.t(c, "CheckDateFar", nil)
 		case err != nil:
 			return b.t(c, "CheckBadDate", nil)

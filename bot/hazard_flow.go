@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -234,12 +235,12 @@ func (b *Bot) submitRectified(c caller, d hazardDraft, note string) {
 // is asked again.
 func (b *Bot) submitSendBack(c caller, d hazardDraft, typed string) {
 	now := b.Engine.Now()
-	due, ok := hazard.ParseDue(typed, now, b.Config.Location)
-	if !ok {
+	due, err := hazard.ParseDeadline(typed, now, b.Config.Location)
+	switch {
+	case errors.Is(err, hazard.ErrNotADate):
 		b.reply(c, b.t(c, "HazardBadDue", nil))
 		return
-	}
-	if !due.After(now) || due.After(now.AddDate(0, 0, hazard.MaxDays)) {
+	case err != nil:
 		b.reply(c, b.t(c, "HazardBadDeadline", map[string]any{"Max": hazard.MaxDays}))
 		return
 	}

@@ -216,12 +216,12 @@ func (b *Bot) enterprise(code string) (storage.Enterprise, bool) {
 // typed or pressed, and gives it to the enterprise.
 func (b *Bot) submitTipHazard(c caller, d tipHazardDraft, typed string) {
 	now := b.Engine.Now()
-	due, ok := hazard.ParseDue(typed, now, b.Config.Location)
-	if !ok {
+	due, err := hazard.ParseDeadline(typed, now, b.Config.Location)
+	switch {
+	case errors.Is(err, hazard.ErrNotADate):
 		b.reply(c, b.t(c, "HazardBadDue", nil))
 		return
-	}
-	if !due.After(now) || due.After(now.AddDate(0, 0, hazard.MaxDays)) {
+	case err != nil:
 		b.reply(c, b.t(c, "HazardBadDeadline", map[string]any{"Max": hazard.MaxDays}))
 		return
 	}

@@ -39,35 +39,47 @@ func TestParsePress(t *testing.T) {
 	}
 }
 
-func TestParseDue(t *testing.T) {
+func TestParseDeadline(t *testing.T) {
 	loc := t0.Location()
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, loc)
 	end := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 23, 59, 0, 0, loc) }
 	tests := []struct {
 		in   string
 		want time.Time
-		ok   bool
+		err  error
 	}{
-		{"7天", end(2026, 12, 7), true},
-		{"7 天", end(2026, 12, 7), true},
-		{"3天内", end(2026, 12, 3), true},
-		{"7d", end(2026, 12, 7), true},
-		{"30", end(2026, 12, 30), true},
-		{"12-10", end(2026, 12, 10), true},
-		{"12月10日", end(2026, 12, 10), true},
-		{"1-5", end(2027, 1, 5), true}, // past this year: next year's
-		{"2026-12-10", end(2026, 12, 10), true},
-		{"2026/12/10", end(2026, 12, 10), true},
-		{"2026-12-10 18:00", time.Date(2026, 12, 10, 18, 0, 0, 0, loc), true},
-		{"0天", time.Time{}, false},
-		{"400天", time.Time{}, false},
-		{"2-30", time.Time{}, false},
-		{"下周", time.Time{}, false},
-		{"", time.Time{}, false},
+		{"7天", end(2026, 12, 7), nil},
+		{"7 天", end(2026, 12, 7), nil},
+		{"3天内", end(2026, 12, 3), nil},
+		{"7d", end(2026, 12, 7), nil},
+		{"30 days", end(2026, 12, 30), nil},
+		{"30", end(2026, 12, 30), nil},
+		{"12-10", end(2026, 12, 10), nil},
+		{"12月10日", end(2026, 12, 10), nil},
+		{"12月10号", end(2026, 12, 10), nil},
+		{"12/10", end(2026, 12, 10), nil},
+		{"11-30", end(2026, 11, 30), nil}, // today, until 23:59
+		{"1-5", end(2027, 1, 5), nil},     // past this year: next year's
+		{"11-29", end(2027, 11, 29), nil},
+		{"2026-12-10", end(2026, 12, 10), nil},
+		{"2026/12/10", end(2026, 12, 10), nil},
+		{"2026年12月10日", end(2026, 12, 10), nil},
+		{"2026-12-10 18:00", time.Date(2026, 12, 10, 18, 0, 0, 0, loc), nil},
+		{"2026-11-29", time.Time{}, ErrDeadlinePast},
+		{"2026-11-30 07:00", time.Time{}, ErrDeadlinePast},
+		{"0天", time.Time{}, ErrDeadlinePast},
+		{"400天", time.Time{}, ErrDeadlineFar},
+		{"2028-01-01", time.Time{}, ErrDeadlineFar},
+		{"2-30", time.Time{}, ErrNotADate},
+		{"13-01", time.Time{}, ErrNotADate},
+		{"2026-12-10 25:00", time.Time{}, ErrNotADate},
+		{"下周", time.Time{}, ErrNotADate},
+		{"", time.Time{}, ErrNotADate},
 	}
 	for _, tt := range tests {
-		got, ok := ParseDue(tt.in, t0, loc)
-		if ok != tt.ok || !got.Equal(tt.want) {
-			t.Errorf("ParseDue(%q) = %v %v, want %v %v", tt.in, got, ok, tt.want, tt.ok)
+		got, err := ParseDeadline(tt.in, now, loc)
+		if !errors.Is(err, tt.err) || !got.Equal(tt.want) {
+			t.Errorf("ParseDeadline(%q) = %v %v, want %v %v", tt.in, got, err, tt.want, tt.err)
 		}
 	}
 }

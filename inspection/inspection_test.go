@@ -287,43 +287,6 @@ func TestMineAndMatch(t *testing.T) {
 	}
 }
 
-func TestParseDeadline(t *testing.T) {
-	loc := time.FixedZone("CST", 8*3600)
-	now := time.Date(2026, 11, 30, 8, 0, 0, 0, loc)
-	end := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 23, 59, 0, 0, loc) }
-	cases := []struct {
-		in   string
-		want time.Time
-		err  error
-	}{
-		{"12-10", end(2026, 12, 10), nil},
-		{"12月10日", end(2026, 12, 10), nil},
-		{"12/10", end(2026, 12, 10), nil},
-		{"2026-12-10", end(2026, 12, 10), nil},
-		{"2026年12月10日", end(2026, 12, 10), nil},
-		{"7天", end(2026, 12, 7), nil},
-		{"7 天", end(2026, 12, 7), nil},
-		{"7d", end(2026, 12, 7), nil},
-		{"30 days", end(2026, 12, 30), nil},
-		{"11-30", end(2026, 11, 30), nil}, // today, until 23:59
-		{"11-29", end(2027, 11, 29), nil}, // past this year: next year's
-		{"2026-11-29", time.Time{}, ErrDeadlinePast},
-		{"0天", time.Time{}, ErrDeadlinePast},
-		{"400天", time.Time{}, ErrDeadlineFar},
-		{"2028-01-01", time.Time{}, ErrDeadlineFar},
-		{"2-30", time.Time{}, ErrBadDate},
-		{"13-01", time.Time{}, ErrBadDate},
-		{"下周", time.Time{}, ErrBadDate},
-		{"", time.Time{}, ErrBadDate},
-	}
-	for _, c := range cases {
-		got, err := ParseDeadline(c.in, now, loc)
-		if !errors.Is(err, c.err) || !got.Equal(c.want) {
-			t.Errorf("%q: %v %v, want %v %v", c.in, got, err, c.want, c.err)
-		}
-	}
-}
-
 // The ledger names the event and the kinds in both languages.
 func TestLedgerWords(t *testing.T) {
 	cat, err := locales.New(locales.ZH)
