@@ -171,31 +171,25 @@ func (b *Bot) askTipHazard(c caller, d tipHazardDraft, found []storage.Enterpris
 		[][]storage.Button{row, cancel})
 }
 
-// searchTipEnterprise offers the registry's enterprises whose name holds
-// the words typed (or whose 信用代码 it is).
+// searchTipEnterprise offers the registry's enterprises found as /check
+// finds them: names holding the words typed, or the 信用代码 they start.
 func (b *Bot) searchTipEnterprise(c caller, d tipHazardDraft, query string) {
-	var list []storage.Enterprise
-	if err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		list, err = tx.Enterprises()
-		return err
-	}); err != nil {
-		b.Log.Error("list enterprises", "err", err)
+	if b.Inspections == nil {
+		b.Log.Error("hazards: the registry search (inspections) is not wired into the bot")
 		b.reply(c, b.t(c, "InternalError", nil))
 		return
 	}
-	q := strings.ToLower(strings.Join(strings.Fields(query), ""))
-	var found []storage.Enterprise
-	for _, e := range list {
-		if strings.EqualFold(e.Code, q) || strings.Contains(strings.ToLower(e.Name), q) {
-			found = append(found, e)
-		}
+	found, total, err := b.Inspections.Search(c.official.ID, query, maxEnterpriseChoices)
+	if err != nil {
+		b.Log.Error("search enterprises", "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+		return
 	}
 	switch {
 	case len(found) == 0:
 		b.reply(c, b.t(c, "HazardTipNoEnterprise", map[string]any{"Query": cutText(query, maxEchoUnits)}))
-	case len(found) > maxEnterpriseChoices:
-		b.reply(c, b.t(c, "HazardTipTooMany", map[string]any{"Count": len(found)}))
+	case total > maxEnterpriseChoices:
+		b.reply(c, b.t(c, "HazardTipTooMany", map[string]any{"Count": total}))
 	default:
 		b.askTipHazard(c, d, found)
 	}
