@@ -183,6 +183,9 @@ func (b *Bot) onHelp(c caller) {
 		parts = append(parts, b.t(c, "HelpWarn", nil))
 	}
 	parts = append(parts, b.t(c, "HelpIncident", nil), b.t(c, "HelpTip", nil))
+	if b.Inspections != nil {
+		parts = append(parts, b.t(c, "HelpCheck", nil))
+	}
 	if b.Hazards != nil {
 		parts = append(parts, b.t(c, "HelpHazards", nil))
 	}

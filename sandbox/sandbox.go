@@ -155,6 +155,9 @@ func New(opts Options) (_ *Sandbox, err error) {
 	if err := s.loadDemoRoster(time.Now()); err != nil {
 		return nil, err
 	}
+	if err := s.loadDemoRegistry(opts.Config); err != nil {
+		return nil, err
+	}
 	if s.web, err = newWeb(s); err != nil {
 		return nil, err
 	}
