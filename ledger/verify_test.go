@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -143,5 +144,22 @@ func TestVerifyReportsADamagedPage(t *testing.T) {
 	}
 	if v.OK() || !strings.Contains(v.Damage, "damaged") {
 		t.Errorf("Verify = ok %v, damage %q; want the damage reported", v.OK(), v.Damage)
+	}
+}
+
+// A witness whose clock reading is older than the day already posted (it
+// read the time before another instance posted the next day) posts
+// nothing: the stale day is not posted again.
+func TestWitnessStaleDayPostsNothing(t *testing.T) {
+	l, db := testLedger(t)
+	w := NewWitness(l.cfg, db, nil, testCatalog(t), nil, nil)
+	dec3 := time.Date(2026, 12, 3, 9, 0, 0, 0, cst)
+	if err := db.Update(func(tx *storage.Tx) error { return tx.PutMeta(metaWitnessDay, "2026-12-03") }); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []time.Time{dec3.AddDate(0, 0, -1), dec3} {
+		if _, err := w.Post(at); !errors.Is(err, ErrWitnessedToday) {
+			t.Errorf("Post(%s) after 12-03 was posted: %v", at.Format(time.DateOnly), err)
+		}
 	}
 }

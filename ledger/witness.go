@@ -102,7 +102,10 @@ func (w *Witness) Post(now time.Time) (storage.Event, error) {
 	var rec storage.Event
 	posted := false
 	err := w.db.Update(func(tx *storage.Tx) error {
-		if last, _ := tx.Meta(metaWitnessDay); last == day {
+		// Dates as 2006-01-02 sort as strings. A later day already posted
+		// counts too: a witness that read the clock before another posted
+		// the next day must not post its own day again.
+		if last, _ := tx.Meta(metaWitnessDay); last >= day {
 			return nil
 		}
 		seq, head := tx.ChainHead()
