@@ -68,8 +68,13 @@ func (b *Bot) record(c caller, name string, data any, started storage.Conversati
 	if s, ok := data.(stepper); ok {
 		cv.Step = s.flowStep()
 	}
+	cv.LastMessage = max(c.msgID, started.LastMessage)
 	return cv, nil
 }
+
+// seen reports whether a conversation already took the message being
+// handled: the same update handled again after a crash.
+func seen(c caller, cv storage.Conversation) bool { return c.msgID > 0 && c.msgID <= cv.LastMessage }
 
 // startFlow puts the chat into a flow with its first data, ending the one
 // it was in; the user is told which unfinished flow that ended. It
@@ -77,18 +82,25 @@ func (b *Bot) record(c caller, name string, data any, started storage.Conversati
 func (b *Bot) startFlow(c caller, name string, data any) bool {
 	cv, err := b.record(c, name, data, storage.Conversation{})
 	var prev storage.Conversation
-	var had bool
+	var had, again bool
 	if err == nil {
 		err = b.DB.Update(func(tx *storage.Tx) error {
 			var err error
 			prev, err = tx.Conversation(c.chatID)
 			had = err == nil
+			if again = had && prev.Flow == name && seen(c, prev); again {
+				return nil // this very message started it, before a crash
+			}
 			return tx.PutConversation(cv)
 		})
 	}
 	if err != nil {
 		b.Log.Error("start a flow", "flow", name, "chat", c.chatID, "err", err)
 		b.reply(c, b.t(c, "InternalError", nil))
+		return false
+	}
+	if again {
+		b.Log.Info("a message that started a flow was handled again after a restart; the flow goes on", "flow", name, "chat", c.chatID)
 		return false
 	}
 	b.Metrics.FlowsStarted.WithLabelValues(name).Inc()
@@ -200,6 +212,9 @@ func (b *Bot) toFlow(c caller, m *models.Message) bool {
 	case !fl.public && !c.bound:
 		b.dropConversation(c.chatID) // the account was unbound meanwhile
 		return false
+	case seen(c, cv):
+		b.Log.Info("a message the flow took was handled again after a restart; it is not taken twice", "flow", cv.Flow, "chat", c.chatID)
+		return true
 	}
 	fl.input(c, cv, m)
 	return true

@@ -45,6 +45,10 @@ type caller struct {
 	official config.Official
 	bound    bool
 	lang     string
+	// msgID is the chat message being handled (0 for a button press): a
+	// flow records the last one it took, so the same message handled
+	// again after a crash is not taken twice.
+	msgID int
 }
 
 func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
@@ -80,6 +84,7 @@ func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
 func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
 	private := m.Chat.Type == models.ChatTypePrivate
 	c := b.who(m.Chat.ID, private, m.From)
+	c.msgID = m.ID
 	if m.Contact != nil {
 		b.onContact(ctx, c, m)
 		return

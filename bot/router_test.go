@@ -88,3 +88,52 @@ func TestBotFeaturesDoNotCollide(t *testing.T) {
 		}
 	}
 }
+
+// A message handled again after a crash (the inbox replays what was not
+// yet removed) is not taken twice by a flow: the title is not taken as
+// the body too, and the /alert that started the flow does not start it
+// over.
+func TestFlowTakesAMessageOnce(t *testing.T) {
+	f := newBotFixture(t)
+	f.bind("o-liu")
+	liu := uid["o-liu"]
+	msg := func(id int, text string) *models.Message {
+		return &models.Message{ID: id, Chat: models.Chat{ID: liu, Type: models.ChatTypePrivate},
+			From: &models.User{ID: liu, LanguageCode: "zh-hans"}, Text: text}
+	}
+	step := func() string {
+		var cv storage.Conversation
+		if err := f.db.View(func(tx *storage.Tx) error {
+			var err error
+			cv, err = tx.Conversation(liu)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return cv.Step
+	}
+	start := msg(10, "/alert")
+	f.b.onMessage(context.Background(), start)
+	f.press(liu, "al:lvl:red")
+	f.press(liu, "al:all")
+	f.press(liu, "al:next")
+	title := msg(11, "防汛演练")
+	f.b.onMessage(context.Background(), title)
+	if got := step(); got != "body" {
+		t.Fatalf("after the title the flow is at %q", got)
+	}
+	f.take()
+	for _, again := range []*models.Message{title, start} {
+		f.b.onMessage(context.Background(), again)
+		if got := step(); got != "body" {
+			t.Errorf("%q handled again moved the flow to %q", again.Text, got)
+		}
+	}
+	if js := f.take(); len(js) != 0 {
+		t.Errorf("messages handled again were answered: %+v", js)
+	}
+	f.b.onMessage(context.Background(), msg(12, "请各单位做好准备"))
+	if got := step(); got != "confirm" {
+		t.Errorf("the next message moved the flow to %q, want confirm", got)
+	}
+}

@@ -34,6 +34,10 @@ type Conversation struct {
 	// Expires is when an untouched conversation ends; a message after it
 	// is told the flow expired.
 	Expires time.Time `json:"expires"`
+	// LastMessage is the id of the last chat message the flow took (or
+	// that started it): a message of that id or older, handled again after
+	// a crash, is not taken twice.
+	LastMessage int `json:"last_message,omitempty"`
 }
 
 // Expired reports whether the conversation has ended by time.
