@@ -27,7 +27,7 @@ func (h *harness) getInspections(query string) (int, api.InspectionsJSON) {
 // private chat (the fake Bot API has no photo upload of users).
 func (h *harness) sendPhoto(user int64, fileID string) {
 	h.app.Bot.HandleUpdate(context.Background(), &models.Update{Message: &models.Message{
-		ID: 800000 + len(h.srv.Messages(user)), From: &models.User{ID: user, LanguageCode: "zh-hans"},
+		ID: h.srv.NextMessageID(user), From: &models.User{ID: user, LanguageCode: "zh-hans"},
 		Chat:  models.Chat{ID: user, Type: models.ChatTypePrivate},
 		Photo: []models.PhotoSize{{FileID: "thumb", Width: 90}, {FileID: fileID, Width: 1280}}}})
 }
@@ -186,7 +186,7 @@ func TestCheckMajorHazardOwnPlaque(t *testing.T) {
 	m = h.waitMsg(uWu, "请发送现场照片")
 	h.pressAs(uWu, m, "完成")
 	h.waitMsg(uWu, "请分享现场位置")
-	h.app.Bot.HandleUpdate(context.Background(), &models.Update{Message: &models.Message{ID: 700001,
+	h.app.Bot.HandleUpdate(context.Background(), &models.Update{Message: &models.Message{ID: h.srv.NextMessageID(uWu),
 		From: &models.User{ID: uWu, LanguageCode: "zh-hans"}, Chat: models.Chat{ID: uWu, Type: models.ChatTypePrivate},
 		Location: &models.Location{Latitude: 29.56789, Longitude: 106.45678}}})
 	h.waitMsg(uWu, "已记录位置 📍 29.56789, 106.45678")

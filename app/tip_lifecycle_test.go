@@ -276,7 +276,7 @@ func TestTipFlowPhotosLocationAndCancel(t *testing.T) {
 	user := &models.User{ID: uWorker, FirstName: "赵", LastName: workerName, Username: workerUsername, LanguageCode: "zh-hans"}
 	chat := models.Chat{ID: uWorker, Type: models.ChatTypePrivate}
 	inject := func(m models.Message) {
-		m.From, m.Chat, m.ID = user, chat, 900000+len(h.srv.Messages(uWorker))
+		m.From, m.Chat, m.ID = user, chat, h.srv.NextMessageID(uWorker)
 		h.app.Bot.HandleUpdate(context.Background(), &models.Update{Message: &m})
 	}
 

@@ -238,6 +238,18 @@ func commandEntities(text string) []models.MessageEntity {
 	}}
 }
 
+// NextMessageID takes the next message id of the user's private chat, for
+// a message a test hands the bot directly (Bot.HandleUpdate): message ids
+// of a chat only grow, as Telegram's do, and the bot relies on it.
+func (s *Server) NextMessageID(userID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.userLocked(userID)
+	c := s.chats[userID]
+	c.lastID++
+	return c.lastID
+}
+
 // SendText makes the user write text to the bot in their private chat; it returns the message id.
 func (s *Server) SendText(userID int64, text string) int {
 	s.mu.Lock()
