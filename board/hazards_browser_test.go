@@ -51,34 +51,15 @@ func TestHazardCardFitsInBrowser(t *testing.T) {
 	}
 	f.advance(3 * 24 * time.Hour)
 
-	ts := f.serve()
-	link, err := f.srv.Link("o-liu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/board/login?t="+token(t, link))); err != nil {
-		t.Fatal(err)
-	}
-	screens := []struct {
-		name          string
-		width, height int64
-		mobile        bool
-	}{
+	ctx, ts := openBoard(t, f, "o-liu")
+	screens := []screen{
 		{"phone", 360, 740, true},
 		{"desktop", 1920, 1080, false},
 	}
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, sc := range screens {
 			t.Run(lang+"/"+sc.name, func(t *testing.T) {
-				opts := []chromedp.EmulateViewportOption{}
-				if sc.mobile {
-					opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateScale(2))
-				}
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(sc.width, sc.height, opts...),
-					chromedp.Navigate(ts.URL+"/board?lang="+lang)); err != nil {
-					t.Fatal(err)
-				}
+				showBoard(t, ctx, ts, lang, sc)
 				text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById('hazards') || document.body).innerText`))
 				if err != nil {
 					t.Fatal(err)

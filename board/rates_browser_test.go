@@ -1,7 +1,9 @@
 package board
 
 import (
+	"context"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -77,20 +79,8 @@ func TestRatesFitTheirCardInBrowser(t *testing.T) {
 		put("o-chen", time.Duration(i+1)*time.Hour, after)
 	}
 
-	ts := f.serve()
-	link, err := f.srv.Link("o-liu")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := browsertest.New(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/board/login?t="+token(t, link))); err != nil {
-		t.Fatal(err)
-	}
-	screens := []struct {
-		name          string
-		width, height int64
-		mobile        bool
-	}{
+	ctx, ts := openBoard(t, f, "o-liu")
+	screens := []screen{
 		{"phone", 375, 812, true},
 		{"tablet", 768, 1024, true},
 		{"laptop", 1280, 800, false},
@@ -99,14 +89,7 @@ func TestRatesFitTheirCardInBrowser(t *testing.T) {
 	for _, lang := range []string{"zh-CN", "en"} {
 		for _, sc := range screens {
 			t.Run(lang+"/"+sc.name, func(t *testing.T) {
-				opts := []chromedp.EmulateViewportOption{}
-				if sc.mobile {
-					opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateScale(2))
-				}
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(sc.width, sc.height, opts...),
-					chromedp.Navigate(ts.URL+"/board?lang="+lang)); err != nil {
-					t.Fatal(err)
-				}
+				showBoard(t, ctx, ts, lang, sc)
 				text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('#rates table') || document.body).innerText`))
 				if err != nil {
 					t.Fatal(err)
@@ -132,5 +115,41 @@ func TestRatesFitTheirCardInBrowser(t *testing.T) {
 				browsertest.Screenshot(t, ctx, "board-rates-"+lang+"-"+sc.name)
 			})
 		}
+	}
+}
+
+// screen is a browser window the board is looked at in.
+type screen struct {
+	name          string
+	width, height int64
+	mobile        bool
+}
+
+// openBoard signs official in to the fixture's board in a headless
+// browser and returns the browser and the server.
+func openBoard(t *testing.T, f *fixture, official string) (context.Context, *httptest.Server) {
+	t.Helper()
+	ts := f.serve()
+	link, err := f.srv.Link(official)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.New(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/board/login?t="+token(t, link))); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, ts
+}
+
+// showBoard loads the board in lang in a window of sc's size.
+func showBoard(t *testing.T, ctx context.Context, ts *httptest.Server, lang string, sc screen) {
+	t.Helper()
+	opts := []chromedp.EmulateViewportOption{}
+	if sc.mobile {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(sc.width, sc.height, opts...),
+		chromedp.Navigate(ts.URL+"/board?lang="+lang)); err != nil {
+		t.Fatal(err)
 	}
 }
