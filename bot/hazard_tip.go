@@ -130,7 +130,14 @@ func (b *Bot) onTipHazardButton(c caller, data string, _ int) (string, bool) {
 		b.reply(c, msg)
 		return msg, false
 	case strings.HasPrefix(arg, "ent:") && d.Step == "enterprise":
-		e, ok := b.enterprise(strings.TrimPrefix(arg, "ent:"))
+		if b.Inspections == nil {
+			return b.t(c, "InternalError", nil), true
+		}
+		e, ok, err := b.Inspections.Enterprise(strings.TrimPrefix(arg, "ent:"))
+		if err != nil {
+			b.Log.Error("look up an enterprise", "err", err)
+			return b.t(c, "InternalError", nil), true
+		}
 		if !ok {
 			return b.t(c, "ToastInvalid", nil), true
 		}
@@ -193,17 +200,6 @@ func (b *Bot) searchTipEnterprise(c caller, d tipHazardDraft, query string) {
 	default:
 		b.askTipHazard(c, d, found)
 	}
-}
-
-// enterprise looks an enterprise up in the registry.
-func (b *Bot) enterprise(code string) (storage.Enterprise, bool) {
-	var e storage.Enterprise
-	err := b.DB.View(func(tx *storage.Tx) error {
-		var err error
-		e, err = tx.Enterprise(code)
-		return err
-	})
-	return e, err == nil
 }
 
 // submitTipHazard records the hazard from the tip with the deadline
