@@ -38,6 +38,7 @@ import (
 	"dutybot/metrics"
 	"dutybot/outbox"
 	"dutybot/quarantine"
+	"dutybot/quota"
 	"dutybot/reminders"
 	"dutybot/rota"
 	"dutybot/scheduler"
@@ -138,6 +139,8 @@ type App struct {
 	Enterprises *enterprise.Registry
 	// Inspections records /check (inspections of the registry's enterprises).
 	Inspections *inspection.Service
+	// Quota counts item 19's per-person work from the records.
+	Quota *quota.Service
 
 	opts Options
 	log  *slog.Logger
@@ -204,6 +207,8 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Enterprises = enterprise.New(cfg, db, opts.Clock, opts.Log)
 	a.Hazards = hazard.New(cfg, db, a.Engine, cat, opts.Clock, plaques{a.Enterprises, opts.Log}, opts.Log)
 	a.Inspections = inspection.New(cfg, db, a.Enterprises, a.Hazards, opts.Clock, opts.Log)
+	a.Quota = quota.New(cfg, db)
+	a.Quota.Register(a.Tasks)
 	a.Tasks.RegisterEvidence("incidents", a.Incidents.Records)
 	a.Tasks.RegisterEvidence("warnings", a.Weather.Records)
 	a.Tasks.RegisterEvidence("duty", a.Rota.Records)

@@ -87,7 +87,7 @@ func TestMyTasksShowsWhatEachOwes(t *testing.T) {
 			t.Errorf("%s: more than one page or someone else's unit:\n%s", tt.header, m.Text)
 		}
 		for _, l := range labels(m) {
-			if !strings.HasPrefix(l, "✅ 报告完成 ") && !strings.HasPrefix(l, "➕1 ") {
+			if !strings.HasPrefix(l, "✅ 报告完成 ") {
 				t.Errorf("%s: button %q is not an action", tt.header, l)
 			}
 		}
@@ -129,17 +129,15 @@ func TestMyTasksReport(t *testing.T) {
 	if a := h.press(uZhang, m, data); !strings.Contains(a.Text, "已报告完成") {
 		t.Errorf("second report toast = %q", a.Text)
 	}
-	// 吴敏's monthly quota counts up on the same page.
+	// 吴敏's monthly quotas are counted from her records: a bar, no ➕1,
+	// and /done refused with where the count comes from.
 	h.srv.SendText(uWu, "/mytasks")
-	w := h.waitMsg(uWu, "我的任务 · 吴敏", "检查挂牌企业")
-	if a := h.press(uWu, w, button(t, w, "➕1 检查挂牌企业 19.2（0/2）")); !strings.Contains(a.Text, "19.2") || !strings.Contains(a.Text, "1/2") {
-		t.Errorf("quota toast = %q", a.Text)
+	w := h.waitMsg(uWu, "我的任务 · 吴敏", "检查挂牌企业 ▱▱ 0/2 · 按 /check 检查记录自动计数", "督促整改隐患 ▱▱ 0/2 · 按隐患销号自动计数")
+	if hasButton(w, "➕1") || hasButton(w, "19.2") {
+		t.Errorf("a counted quota offers a button:\n%s", w.String())
 	}
-	h.eventually("progress shown", func() bool { return hasButton(h.latest(uWu, w.ID), "19.2（1/2）") },
-		func() string { return h.latest(uWu, w.ID).String() })
-	if n := len(h.srv.Messages(uWu)); n != 3 {
-		t.Errorf("redrawing sent new messages: %d in the chat", n)
-	}
+	h.srv.SendText(uWu, "/done 19.2")
+	h.waitMsg(uWu, "按检查和隐患记录自动计数，不能手工报告")
 	h.srv.SendText(uWu, "/done 14.4 检查企业 3 家")
 	h.waitMsg(uWu, "已报告完成 14.4")
 	h.srv.SendText(uZhang, "/done 99.9")
@@ -182,7 +180,9 @@ func TestMyTasksInEnglish(t *testing.T) {
 	if a := h.press(uLiu, m, button(t, m, "✅ Report 8.2 done")); a.Text != "✅ Reported 8.2 (11-30) done" {
 		t.Errorf("toast = %q", a.Text)
 	}
-	button(t, m, "➕1 检查挂牌企业 19.2 (0/2)")
+	if !strings.Contains(m.Text, "检查挂牌企业 ▱▱ 0/2 · counted from your /check inspections") || hasButton(m, "19.2") {
+		t.Errorf("the counted quota in English:\n%s", m.String())
+	}
 	h.srv.SendText(uLiu, "/done 99.1")
 	h.waitMsg(uLiu, "Nothing open for 99.1")
 	// The principal's items are the town's, marked so.

@@ -94,7 +94,9 @@ func (b *Bot) onMyTasks(c caller, page, editMsg int) {
 			sb.WriteString("\n\n" + b.t(c, heading, nil))
 		}
 		sb.WriteString("\n" + b.taskLine(c, it.it, now))
-		buttons = append(buttons, []storage.Button{b.taskButton(c, it.it, page)})
+		if b.Tasks.Counted(it.it.Instance) == "" { // counted from records: nothing to press
+			buttons = append(buttons, []storage.Button{b.taskButton(c, it.it, page)})
+		}
 	}
 	if pages > 1 {
 		buttons = append(buttons, []storage.Button{
@@ -141,7 +143,10 @@ func (b *Bot) taskLine(c caller, it tasks.Item, now time.Time) string {
 		when = b.t(c, "TasksDue", map[string]any{"Due": it.Due.In(loc).Format("15:04")})
 	}
 	line := fmt.Sprintf("• %s %s · %s · %s", it.PointID(), b.Plan.PointText(it.Task, it.Point, 40), b.ownerMark(c, it), when)
-	if it.Quota > 0 {
+	if counted := b.Tasks.Counted(it.Instance); counted != "" {
+		line += "\n  " + b.t(c, "TaskCounted_"+counted, map[string]any{"What": it.What,
+			"Bar": bar(it.Progress, it.Quota), "Progress": it.Progress, "Quota": it.Quota})
+	} else if it.Quota > 0 {
 		line += fmt.Sprintf("\n  %s %s %d/%d", it.What, bar(it.Progress, it.Quota), it.Progress, it.Quota)
 	}
 	return line
@@ -217,6 +222,8 @@ func (b *Bot) taskError(c caller, err error) (string, bool) {
 		return b.t(c, "ToastTaskNotYourOwn", nil), true
 	case errors.Is(err, tasks.ErrAlreadyDone):
 		return b.t(c, "ToastTaskAlreadyDone", nil), false
+	case errors.Is(err, tasks.ErrCounted):
+		return b.t(c, "ToastTaskCounted", nil), false
 	case errors.Is(err, tasks.ErrNotStarted):
 		return b.t(c, "ToastTaskNotStarted", nil), false
 	}

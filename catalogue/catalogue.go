@@ -71,6 +71,12 @@ var Happenings = []string{
 // point's record (Point.Evidence): 事故直报, 预警叫应 and 节点值班.
 var Evidences = []string{"incidents", "warnings", "duty"}
 
+// Counters lists the records dutybot counts a person's point from
+// (Point.Counted): item 19's inspections of one's own 挂牌企业, hazards
+// supervised to 销号, 难题 solved, and the half year's coverage of one's
+// plaques.
+var Counters = []string{"inspections", "hazards", "problems", "coverage"}
+
 // Group names in a task's units: every unit carrying the tag.
 const (
 	GroupYigang  = "@yigang"  // "一岗双责"科室
@@ -220,7 +226,11 @@ type Point struct {
 	// (incidents, warnings, duty): the feature that handles the happening
 	// keeps them, so nobody ticks it by hand.
 	Evidence string `yaml:"evidence"`
-	Note     string `yaml:"note"`
+	// Counted names the records a person's quota or half-yearly point is
+	// counted from (inspections, hazards, problems, coverage): its
+	// progress is what those records say, and nobody reports it by hand.
+	Counted string `yaml:"counted"`
+	Note    string `yaml:"note"`
 
 	// Resolved lists the unit ids of the point, groups expanded; set by Load.
 	Resolved []string `yaml:"-"`
@@ -518,6 +528,18 @@ func validatePoint(pt *Point, k int, pp string, bad func(path, format string, ar
 			bad(pp+".evidence", "only an event point takes its record from a feature")
 		} else if !slices.Contains(Evidences, pt.Evidence) {
 			bad(pp+".evidence", "%q is not one of %s", pt.Evidence, strings.Join(Evidences, ", "))
+		}
+	}
+	if pt.Counted != "" {
+		switch {
+		case !slices.Contains(Counters, pt.Counted):
+			bad(pp+".counted", "%q is not one of %s", pt.Counted, strings.Join(Counters, ", "))
+		case pt.Owner != OwnerPerson:
+			bad(pp+".counted", "only a person's point is counted from records")
+		case pt.Counted == "coverage" && tm.Kind != HalfYearly && tm.Kind != Quarterly && tm.Kind != Yearly && tm.Kind != Monthly:
+			bad(pp+".counted", "coverage is counted over a period: a monthly, quarterly, half_yearly or yearly point")
+		case pt.Counted != "coverage" && tm.Kind != Quota:
+			bad(pp+".counted", "%s counts toward a quota: the point's timing must be kind quota", pt.Counted)
 		}
 	}
 	switch tm.Kind {

@@ -1,6 +1,7 @@
 package reminders
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -38,7 +39,6 @@ func agendaAt(t *testing.T, s *Service, at, prev time.Time) map[string]storage.J
 // checks that each button's item is owed by the recipient.
 func points(t *testing.T, s *Service, j storage.Job) []string {
 	t.Helper()
-	var out []string
 	for _, row := range j.Buttons {
 		for _, b := range row {
 			id := b.Data[strings.LastIndex(b.Data, ":")+1:]
@@ -49,8 +49,11 @@ func points(t *testing.T, s *Service, j storage.Job) []string {
 			if !in.Owes(j.Ref.Official) {
 				t.Errorf("%s got %s, owed by %v", j.Ref.Official, id, in.Owers)
 			}
-			out = append(out, in.PointID())
 		}
+	}
+	var out []string
+	for _, m := range regexp.MustCompile(`(?m)^• (\d+\.\d+) `).FindAllStringSubmatch(j.Text, -1) {
+		out = append(out, m[1])
 	}
 	slices.Sort(out)
 	return out

@@ -220,7 +220,7 @@ func (s *Service) owed(tx *storage.Tx, official string, from, to time.Time, keep
 		if !ok {
 			continue
 		}
-		st, err := tx.TaskState(in.ID())
+		st, in, err := s.tasks.State(tx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -279,10 +279,15 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 		if it.in.Owner == catalogue.OwnerUnit {
 			sb.WriteString(" · " + s.tr.T(lang, "TaskOwnUnit", map[string]any{"Unit": s.cfg.UnitName(it.in.Unit)}))
 		}
-		if it.in.Quota > 0 {
+		counted := s.tasks.Counted(it.in)
+		switch {
+		case counted != "":
+			sb.WriteString("\n  " + s.tr.T(lang, "TaskCounted_"+counted, map[string]any{"What": it.in.What,
+				"Bar": bar(it.progress, it.in.Quota), "Progress": it.progress, "Quota": it.in.Quota}))
+		case it.in.Quota > 0:
 			sb.WriteString(fmt.Sprintf(" · %s %d/%d", it.in.What, it.progress, it.in.Quota))
 		}
-		if r.Need != config.NeedReport {
+		if r.Need != config.NeedReport || counted != "" { // counted from records: nothing to press
 			continue
 		}
 		if it.in.Quota > 0 {
@@ -314,4 +319,10 @@ func (s *Service) Ack(db *storage.DB, official, data string) error {
 		return tx.AppendEvent(storage.Event{At: s.clock.Now(), Type: storage.EvReminderAck, Official: official,
 			Actor: official, Detail: rest, Code: storage.CodeReminderAck, Args: []storage.Arg{storage.Text("Rule", name)}})
 	})
+}
+
+// bar draws quota progress as ▰▰▱.
+func bar(done, of int) string {
+	done = min(max(done, 0), of)
+	return strings.Repeat("▰", done) + strings.Repeat("▱", of-done)
 }

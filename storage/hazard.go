@@ -130,8 +130,14 @@ func (t *Tx) NextHazardID(now time.Time) (string, error) {
 	return fmt.Sprintf("H%s-%02d", day, n), nil
 }
 
-// PutHazard stores a hazard.
-func (t *Tx) PutHazard(h Hazard) error { return t.put(bHazards, []byte(h.ID), h) }
+// PutHazard stores a hazard; a closed one enters the index of closed
+// hazards the quotas count.
+func (t *Tx) PutHazard(h Hazard) error {
+	if err := t.put(bHazards, []byte(h.ID), h); err != nil {
+		return err
+	}
+	return indexClosed(t.tx.Bucket(bHazardsClosed), h)
+}
 
 // Hazard loads a hazard.
 func (t *Tx) Hazard(id string) (Hazard, error) {

@@ -53,7 +53,7 @@ var (
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
 		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
 		bQuarantine, bEnterprises, bPlaques,
-		bHazards,
+		bHazards, bHazardsClosed,
 		bInspections, bInspectionsBy,
 		bInbox, bConversations}
 	keyVersion = []byte("schema_version")
@@ -87,6 +87,9 @@ func (db *DB) init() error {
 			}
 		}
 		if _, err := dropLegacyConversations(tx); err != nil {
+			return err
+		}
+		if err := indexClosedHazards(tx); err != nil {
 			return err
 		}
 		meta := tx.Bucket(bMeta)

@@ -118,7 +118,7 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 	byKey := map[string]*group{}
 	err := w.svc.db.View(func(tx *storage.Tx) error {
 		for _, in := range due {
-			st, err := tx.TaskState(in.ID())
+			st, _, err := w.svc.State(tx, in)
 			if err != nil {
 				return err
 			}
@@ -207,7 +207,12 @@ func (w *Sweeper) Reported(instanceID, official string) error {
 	var open bool
 	err := w.svc.db.View(func(tx *storage.Tx) error {
 		for _, link := range a.Links {
-			st, err := tx.TaskState(strings.TrimPrefix(link, "task:"))
+			id := strings.TrimPrefix(link, "task:")
+			in, ok := w.svc.gen.Instance(id)
+			if !ok {
+				continue
+			}
+			st, _, err := w.svc.State(tx, in)
 			if err != nil {
 				return err
 			}

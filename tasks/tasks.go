@@ -54,6 +54,7 @@ type Service struct {
 
 	mu        sync.Mutex
 	evidences map[string]EvidenceFunc
+	counters  map[string]CounterFunc
 
 	// OnReported, if set, is called after a report is recorded (the
 	// overdue sweeper closes settled alerts).
@@ -68,7 +69,7 @@ const metaSince = "tasks_since"
 // before it are history, not overdue, and set-up points fall due
 // tasks.setup_within after it.
 func New(cfg *config.Config, db *storage.DB, plan *catalogue.Plan, cal *workcal.Calendar, clk clock.Clock) (*Service, error) {
-	s := &Service{cfg: cfg, db: db, clock: clk, evidences: map[string]EvidenceFunc{}}
+	s := &Service{cfg: cfg, db: db, clock: clk, evidences: map[string]EvidenceFunc{}, counters: map[string]CounterFunc{}}
 	since, err := s.loadSince()
 	if err != nil {
 		return nil, err
@@ -136,6 +137,9 @@ func (s *Service) Report(official, id string, count int, note, photo string) (St
 	in, ok := s.gen.Instance(id)
 	if !ok {
 		return Status{}, ErrUnknownInstance
+	}
+	if s.Counted(in) != "" {
+		return Status{}, ErrCounted
 	}
 	if !s.CanReport(official, in) {
 		if in.Owner == catalogue.OwnerUnit {

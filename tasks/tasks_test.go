@@ -135,30 +135,55 @@ func TestReportUnitAndTown(t *testing.T) {
 	}
 }
 
-// A personal quota counts per person: 李芳's two inspections do not count
-// for 王强.
-func TestQuotaPerPerson(t *testing.T) {
+// A counted quota counts per person from the records: 李芳's two
+// inspections do not count for 王强, and nobody reports it by hand.
+func TestCountedQuotaPerPerson(t *testing.T) {
 	f := newFixture(t)
+	f.svc.RegisterCounter("inspections", func(tx *storage.Tx, official string, from, to time.Time) (int, int, error) {
+		c, err := tx.CountInspections(official, from, to)
+		return c.Own, 0, err
+	})
 	li := f.instance(t, "19.2/~o-lifang/2026-10")
-	if li.Quota != 2 || li.What != "检查挂牌企业" {
-		t.Fatalf("19.2 = %+v", li)
+	if li.Quota != 2 || li.What != "检查挂牌企业" || f.svc.Counted(li) != "inspections" {
+		t.Fatalf("19.2 = %+v counted %q", li, f.svc.Counted(li))
 	}
-	st, err := f.svc.Report("o-lifang", li.ID(), 1, "", "")
-	if err != nil || st.State != Open || st.Progress != 1 {
-		t.Fatalf("first +1: %+v %v", st, err)
+	if _, err := f.svc.Report("o-lifang", li.ID(), 1, "", ""); !errors.Is(err, ErrCounted) {
+		t.Fatalf("a ➕1 by hand: %v", err)
 	}
-	st, err = f.svc.Report("o-lifang", li.ID(), 1, "", "")
-	if err != nil || st.State != Done || st.Progress != 2 {
-		t.Fatalf("second +1: %+v %v", st, err)
-	}
-	g, err := f.svc.Mine("o-wangqiang", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range g.All() {
-		if it.PointID() == "19.2" && it.Progress != 0 {
-			t.Errorf("王强's 19.2 counts 李芳's inspections: %+v", it)
+	progress := func(official string) (int, bool) {
+		g, err := f.svc.Mine(official, now)
+		if err != nil {
+			t.Fatal(err)
 		}
+		for _, it := range g.All() {
+			if it.PointID() == "19.2" && it.Official == official && it.Period == "2026-10" {
+				return it.Progress, true
+			}
+		}
+		return 0, false
+	}
+	inspect := func(id string, at time.Time, plaque ...string) {
+		t.Helper()
+		err := f.db.Update(func(tx *storage.Tx) error {
+			return tx.PutInspection(storage.Inspection{ID: id, Enterprise: "91500000MA5U000001", Official: "o-lifang",
+				At: at, Kind: storage.InspectionCheck, Checked: "x", Plaque: plaque})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	inspect("C1", now.Add(-time.Hour), storage.PlaqueAdmin)
+	inspect("C2", now.AddDate(0, -1, 0), storage.PlaqueAdmin) // September's
+	inspect("C3", now.Add(-2*time.Hour))                      // not her plaque
+	if p, ok := progress("o-lifang"); !ok || p != 1 {
+		t.Errorf("李芳's 19.2 after one own inspection this month = %d (listed %v)", p, ok)
+	}
+	inspect("C4", now.Add(-3*time.Hour), storage.PlaqueSupervisor)
+	if p, ok := progress("o-lifang"); ok {
+		t.Errorf("李芳's 19.2 is still listed at %d after two", p)
+	}
+	if p, ok := progress("o-wangqiang"); !ok || p != 0 {
+		t.Errorf("王强's 19.2 counts 李芳's inspections: %d (listed %v)", p, ok)
 	}
 }
 

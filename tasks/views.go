@@ -103,7 +103,7 @@ func (s *Service) group(list []duty.Instance, now time.Time) (Groups, error) {
 			if in.Start.After(now) {
 				continue
 			}
-			st, err := tx.TaskState(in.ID())
+			st, in, err := s.State(tx, in)
 			if err != nil {
 				return err
 			}
@@ -179,7 +179,7 @@ func (s *Service) Completions(from, to, now time.Time) ([]Completion, error) {
 			if !ok {
 				continue
 			}
-			st, err := tx.TaskState(in.ID())
+			st, in, err := s.State(tx, in)
 			if err != nil {
 				return err
 			}
