@@ -236,3 +236,25 @@ func newRunnerFixture(t *testing.T, rule Rule, now time.Time) *runnerFixture {
 	f.asleep = func() { waitFor(t, "the runner to sleep", func() bool { return f.clk.Timers() > 0 }) }
 	return f
 }
+
+// The two working days before the month's last: a quota still has time.
+func TestWorkdaysBeforeMonthEnd(t *testing.T) {
+	s, err := Compile("0 9 * * *", WorkdaysBeforeMonthEnd, cal(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for next := at(11, 1, 0, 0); ; {
+		next = s.Next(next)
+		if next.Year() != 2026 {
+			break
+		}
+		got = append(got, next.Format("01-02 15:04"))
+	}
+	// November 2026 ends on Monday the 30th: Thursday 26 and Friday 27;
+	// December on Thursday the 31st: Tuesday 29 and Wednesday 30.
+	want := []string{"11-26 09:00", "11-27 09:00", "12-29 09:00", "12-30 09:00"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("firings %v, want %v", got, want)
+	}
+}

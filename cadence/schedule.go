@@ -28,10 +28,15 @@ const (
 	LastWorkdayOfMonth    Filter = "last_workday_of_month"
 	FirstWorkdayOfQuarter Filter = "first_workday_of_quarter"
 	LastWorkdayOfQuarter  Filter = "last_workday_of_quarter"
+	// WorkdaysBeforeMonthEnd are the two working days before the month's
+	// last one: time left to catch up on a monthly quota, while the last
+	// day itself is the agenda's (it lists what falls due that day).
+	WorkdaysBeforeMonthEnd Filter = "workdays_before_month_end"
 )
 
 // Filters lists the valid filters.
-var Filters = []Filter{EveryDay, Workdays, FirstWorkdayOfMonth, LastWorkdayOfMonth, FirstWorkdayOfQuarter, LastWorkdayOfQuarter}
+var Filters = []Filter{EveryDay, Workdays, FirstWorkdayOfMonth, LastWorkdayOfMonth, FirstWorkdayOfQuarter, LastWorkdayOfQuarter,
+	WorkdaysBeforeMonthEnd}
 
 // horizon bounds the search for a next firing: a spec with a filter that
 // never matches (a 31st that is never a workday) yields no firing rather
@@ -115,8 +120,31 @@ func (s *Schedule) Matches(t time.Time) bool {
 		return day(c.FirstWorkdayOfQuarter(t), t)
 	case LastWorkdayOfQuarter:
 		return day(c.LastWorkdayOfQuarter(t), t)
+	case WorkdaysBeforeMonthEnd:
+		last := c.LastWorkday(t.Year(), t.Month())
+		for i := 0; i < 2 && !last.IsZero(); i++ {
+			last = prevWorkday(c, last)
+			if last.Month() != t.Month() {
+				return false
+			}
+			if day(last, t) {
+				return true
+			}
+		}
+		return false
 	}
 	return true
+}
+
+// prevWorkday returns midnight of the working day before d's, within a
+// month back; the zero time when there is none.
+func prevWorkday(c *workcal.Calendar, d time.Time) time.Time {
+	for i := 1; i <= 31; i++ {
+		if p := d.AddDate(0, 0, -i); c.IsWorkday(p) {
+			return p
+		}
+	}
+	return time.Time{}
 }
 
 // Next returns the first firing strictly after t, or the zero time when

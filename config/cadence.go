@@ -21,13 +21,17 @@ const (
 	KindCountdown = "countdown"
 	KindBrief     = "brief"
 	KindDigest    = "digest"
+	// KindQuota reminds each official of the monthly quotas counted from
+	// records (item 19) they are still behind on.
+	KindQuota = "quota"
 )
 
 // DefaultCadence is the duty rhythm (日周月) told with the least noise: one
 // agenda a working day to each official with their own items of the day
 // (what starts, what falls due, deadlines 7, 3 and 1 days ahead), the
-// 每日了解掌握 morning brief for leaders and principals, and the Monday digest
-// of last week for principals. Titles come from the locale files.
+// 每日了解掌握 morning brief for leaders and principals, the Monday digest
+// of last week for principals, and near the month's end a note to those
+// behind on item 19's quotas. Titles come from the locale files.
 func DefaultCadence() []CadenceRule {
 	return []CadenceRule{
 		{Name: "agenda", Cron: "30 8 * * *", Calendar: "workdays", Kind: KindAgenda, Days: []int{7, 3, 1}, Need: NeedReport},
@@ -35,11 +39,14 @@ func DefaultCadence() []CadenceRule {
 			Audience: Audience{Roles: []string{RoleLeader, RolePrincipal}}},
 		{Name: "weekly-digest", Cron: "0 9 * * 1", Calendar: "workdays", Kind: KindDigest,
 			Audience: Audience{Roles: []string{RolePrincipal}}},
+		// Item 19's monthly quotas, counted from the records, to those still
+		// behind two and one working days before the month's last.
+		{Name: "quota-behind", Cron: "0 9 * * *", Calendar: "workdays_before_month_end", Kind: KindQuota},
 	}
 }
 
 var calendars = []string{"every_day", "workdays", "first_workday_of_month", "last_workday_of_month",
-	"first_workday_of_quarter", "last_workday_of_quarter"}
+	"first_workday_of_quarter", "last_workday_of_quarter", "workdays_before_month_end"}
 
 func (c *Config) validateCadence(e *errs) {
 	if c.Cadence.Grace <= 0 {
@@ -72,7 +79,7 @@ func (c *Config) validateCadence(e *errs) {
 			if len(r.Days) == 0 {
 				e.add(p+".days", "a countdown needs the days before a deadline, e.g. [7, 3, 1]")
 			}
-		case KindAgenda, KindBrief, KindDigest:
+		case KindAgenda, KindBrief, KindDigest, KindQuota:
 		default:
 			e.add(p+".kind", "%q is not agenda, reminder, countdown, brief or digest", r.Kind)
 		}

@@ -30,7 +30,7 @@ import (
 var ErrUnknownRule = errors.New("unknown reminder")
 
 // Topics of the messages this package sends (storage.Ref.Topic), by rule
-// kind: "agenda", "reminder", "countdown", "brief", "digest".
+// kind: "agenda", "reminder", "countdown", "brief", "digest", "quota".
 func topic(kind string) string {
 	if kind == "" {
 		return config.KindReminder
@@ -174,6 +174,8 @@ func (s *Service) Prepare(rule string, at time.Time) ([]storage.Job, error) {
 				items, err = s.agenda(tx, r, o.ID, at)
 			case config.KindCountdown:
 				items, err = s.countdown(tx, r, o.ID, at)
+			case config.KindQuota:
+				items, err = s.behind(tx, r, o.ID, at)
 			default:
 				items, err = s.items(tx, r, o.ID, at)
 			}
@@ -232,6 +234,14 @@ func (s *Service) owed(tx *storage.Tx, official string, from, to time.Time, keep
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// behind lists the counted monthly quotas (item 19) an official owes in
+// the month of at and has not met: the records, not a tap, say so.
+func (s *Service) behind(tx *storage.Tx, r *Rule, official string, at time.Time) ([]item, error) {
+	return s.owed(tx, official, at, at.AddDate(0, 1, 1), func(in duty.Instance) (item, bool) {
+		return item{}, r.wants(in) && !in.Start.After(at) && in.Span() == duty.SpanMonth && s.tasks.Counted(in) != ""
+	})
 }
 
 // items lists, for a reminder rule, the current open item of each of its
@@ -301,7 +311,11 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 	if r.Need == config.NeedAck {
 		buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "ButtonAck", nil), Data: AckData(r.Name, at)}})
 	}
-	sb.WriteString("\n\n" + s.tr.T(lang, "ReminderHint", nil))
+	hint := "ReminderHint"
+	if r.Kind == config.KindQuota {
+		hint = "ReminderHintQuota"
+	}
+	sb.WriteString("\n\n" + s.tr.T(lang, hint, nil))
 	return sb.String(), buttons
 }
 

@@ -114,9 +114,9 @@ func TestAudience(t *testing.T) {
 	}
 }
 
-// The default rhythm is three rules: the agenda for everyone, the brief for
-// leaders and principals, the digest for principals; titles come from the
-// locale files.
+// The default rhythm is four rules: the agenda for everyone, the brief for
+// leaders and principals, the digest for principals, the quotas behind near
+// the month's end; titles come from the locale files.
 func TestDefaultRules(t *testing.T) {
 	s, err := setup(t, func(c *config.Config) { c.Cadence.Rules = config.DefaultCadence() })
 	if err != nil {
@@ -129,7 +129,7 @@ func TestDefaultRules(t *testing.T) {
 			t.Errorf("rule %s has a hard-coded title %q", r.Name, r.Title)
 		}
 	}
-	if strings.Join(kinds, ",") != "agenda,brief,digest" {
+	if strings.Join(kinds, ",") != "agenda,brief,digest,quota" {
 		t.Errorf("default kinds %v", kinds)
 	}
 	if got := s.title("en", s.rules["agenda"]); got != "Today's duties" {
