@@ -47,17 +47,19 @@ func (s *Service) counter(name string) CounterFunc {
 // periodEnd is when an instance's period ends, as its records are counted:
 // the start of the next period.
 func periodEnd(in duty.Instance) time.Time {
+	p := in.Period
 	switch {
-	case len(in.Period) == 7 && in.Period[4] == '-': // 2026-10
-		return in.Start.AddDate(0, 1, 0)
-	case len(in.Period) == 7 && in.Period[5] == 'Q':
-		return in.Start.AddDate(0, 3, 0)
-	case len(in.Period) == 7 && in.Period[5] == 'H':
-		return in.Start.AddDate(0, 6, 0)
-	case len(in.Period) == 8 && in.Period[5] == 'W': // 2026-W41
-		return in.Start.AddDate(0, 0, 7)
-	case len(in.Period) == 4:
+	case len(p) == 4: // 2026
 		return in.Start.AddDate(1, 0, 0)
+	case len(p) < 6 || p[4] != '-':
+	case p[5] == 'Q': // 2026-Q4
+		return in.Start.AddDate(0, 3, 0)
+	case p[5] == 'H': // 2026-H2
+		return in.Start.AddDate(0, 6, 0)
+	case p[5] == 'W': // 2026-W41
+		return in.Start.AddDate(0, 0, 7)
+	case len(p) == 7: // 2026-10
+		return in.Start.AddDate(0, 1, 0)
 	}
 	return in.Due
 }

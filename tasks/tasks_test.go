@@ -369,3 +369,25 @@ func TestSinceIsRecordedOnce(t *testing.T) {
 		t.Errorf("Since moved to %s after a restart", s)
 	}
 }
+
+// A counted point's records are read over its whole period.
+func TestPeriodEnd(t *testing.T) {
+	loc := now.Location()
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, loc) }
+	tests := []struct {
+		period string
+		start  time.Time
+		want   time.Time
+	}{
+		{"2026-10", d(2026, 10, 1), d(2026, 11, 1)},
+		{"2026-Q4", d(2026, 10, 1), d(2027, 1, 1)},
+		{"2026-H2", d(2026, 7, 1), d(2027, 1, 1)},
+		{"2026-W41", d(2026, 10, 5), d(2026, 10, 12)},
+		{"2026", d(2026, 1, 1), d(2027, 1, 1)},
+	}
+	for _, tt := range tests {
+		if got := periodEnd(duty.Instance{Period: tt.period, Start: tt.start}); !got.Equal(tt.want) {
+			t.Errorf("%s: %v, want %v", tt.period, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A closed hazard counts once, in the month it was closed, for those on
+// its plaque and who found it; a file written before the index existed
+// is indexed when opened.
+func TestCountClosedHazards(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := time.FixedZone("CST", 8*3600)
+	dec := time.Date(2026, 12, 1, 0, 0, 0, 0, loc)
+	jan := dec.AddDate(0, 1, 0)
+	err = db.Update(func(tx *Tx) error {
+		for _, h := range []Hazard{
+			{ID: "H1", Administrator: "liu", Supervisor: "wu", FoundBy: "wu", State: HazardClosed, ClosedAt: dec.Add(time.Hour)},
+			{ID: "H2", Administrator: "liu", Supervisor: "wu", FoundBy: "zhang", State: HazardClosed, ClosedAt: jan.Add(-time.Second)},
+			{ID: "H3", Administrator: "liu", Supervisor: "wu", FoundBy: "wu", State: HazardClosed, ClosedAt: jan},
+			{ID: "H4", Administrator: "liu", Supervisor: "wu", FoundBy: "wu", State: HazardRechecked},
+		} {
+			if err := tx.PutHazard(h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(db *DB) map[string]int {
+		out := map[string]int{}
+		err := db.View(func(tx *Tx) error {
+			for _, who := range []string{"wu", "liu", "zhang", "he"} {
+				n, err := tx.CountClosedHazards(who, dec, jan)
+				if err != nil {
+					return err
+				}
+				out[who] = n
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want := map[string]int{"wu": 2, "liu": 2, "zhang": 1, "he": 0}
+	if got := count(db); !equalCounts(got, want) {
+		t.Errorf("December: %v, want %v", got, want)
+	}
+	// As a file of before the index: no index, no mark.
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bHazardsClosed); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(bHazardsClosed); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Delete(keyClosedIndexed)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := count(db); got["wu"] != 0 {
+		t.Fatalf("the index was not emptied: %v", got)
+	}
+	db.Close()
+	if db, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := count(db); !equalCounts(got, want) {
+		t.Errorf("after reopening: %v, want %v", got, want)
+	}
+}
+
+func equalCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
