@@ -67,13 +67,13 @@ func TestCountsFromRecords(t *testing.T) {
 	put(t, db, inspection("C1", "o-wu", "A", storage.InspectionCheck, day(12, 2), storage.PlaqueSupervisor))
 	put(t, db, inspection("C2", "o-wu", "B", storage.InspectionProblem, day(12, 3), storage.PlaqueSupervisor))
 	put(t, db, inspection("C3", "o-wu", "A", storage.InspectionCheck, day(11, 20), storage.PlaqueSupervisor)) // November
-	put(t, db, inspection("C4", "o-wu", "D", storage.InspectionCheck, day(12, 4)))                           // not hers
-	put(t, db, inspection("C5", "o-liu", "D", storage.InspectionCheck, day(12, 5), storage.PlaqueGuarantor)) // 包保 only
-	put(t, db, inspection("C6", "o-wu", "C", storage.InspectionCheck, day(6, 30), storage.PlaqueSupervisor)) // first half
+	put(t, db, inspection("C4", "o-wu", "D", storage.InspectionCheck, day(12, 4)))                            // not hers
+	put(t, db, inspection("C5", "o-liu", "D", storage.InspectionCheck, day(12, 5), storage.PlaqueGuarantor))  // 包保 only
+	put(t, db, inspection("C6", "o-wu", "C", storage.InspectionCheck, day(6, 30), storage.PlaqueSupervisor))  // first half
 	put(t, db, closed("H1", "o-liu", "o-wu", "o-wu", day(12, 8)))
 	put(t, db, closed("H2", "o-liu", "o-wu", "o-zhang", day(11, 30)))
 	put(t, db, closed("H3", "o-zhang", "o-zhang", "o-wu", day(12, 9))) // found by her elsewhere
-	put(t, db, func(tx *storage.Tx) error { // open: not counted
+	put(t, db, func(tx *storage.Tx) error {                            // open: not counted
 		return tx.PutHazard(storage.Hazard{ID: "H4", Administrator: "o-liu", Supervisor: "o-wu", FoundBy: "o-wu", State: storage.HazardRechecked})
 	})
 
