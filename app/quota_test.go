@@ -127,4 +127,19 @@ func TestQuotaCountedFromRecords(t *testing.T) {
 	if got := h.messages(uZhang, "尚未达标"); len(got) != 0 {
 		t.Errorf("张明 owes no quota but was reminded: %v", got[0].Text)
 	}
+
+	// Past the due time, the shortfall is a 叫应 to 刘洋 that shows what
+	// the records reached; 吴敏's call lists her 14.4 and her half year's
+	// coverage (2 of 4), not the monthly quotas she met.
+	until(31, 19)
+	c := h.waitMsg(uLiu, "逾期未报告", "• 19.2 ", "检查挂牌企业 ▱▱ 0/2 · 按 /check 检查记录自动计数", "• 19.5 ", "本半年已检查挂牌企业 ▱▱▱▱ 0/4")
+	if strings.Contains(c.Text, "• 19.3 ") {
+		t.Errorf("the call lists a quota met:\n%s", c.Text)
+	}
+	w := h.waitMsg(uWu, "逾期未报告", "• 14.4 ", "• 19.5 ", "本半年已检查挂牌企业 ▰▰▱▱ 2/4", "12-31 18:00")
+	for _, p := range []string{"• 19.2 ", "• 19.3 ", "• 19.4 "} {
+		if strings.Contains(w.Text, p) {
+			t.Errorf("吴敏 is called for %s although on target:\n%s", p, w.Text)
+		}
+	}
 }

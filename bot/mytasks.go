@@ -145,9 +145,9 @@ func (b *Bot) taskLine(c caller, it tasks.Item, now time.Time) string {
 	line := fmt.Sprintf("• %s %s · %s · %s", it.PointID(), b.Plan.PointText(it.Task, it.Point, 40), b.ownerMark(c, it), when)
 	if counted := b.Tasks.Counted(it.Instance); counted != "" {
 		line += "\n  " + b.t(c, "TaskCounted_"+counted, map[string]any{"What": it.What,
-			"Bar": bar(it.Progress, it.Quota), "Progress": it.Progress, "Quota": it.Quota})
+			"Bar": tasks.Bar(it.Progress, it.Quota), "Progress": it.Progress, "Quota": it.Quota})
 	} else if it.Quota > 0 {
-		line += fmt.Sprintf("\n  %s %s %d/%d", it.What, bar(it.Progress, it.Quota), it.Progress, it.Quota)
+		line += fmt.Sprintf("\n  %s %s %d/%d", it.What, tasks.Bar(it.Progress, it.Quota), it.Progress, it.Quota)
 	}
 	return line
 }
@@ -169,12 +169,6 @@ func (b *Bot) taskButton(c caller, it tasks.Item, page int) storage.Button {
 }
 
 func sameDay(a, b time.Time) bool { return a.Year() == b.Year() && a.YearDay() == b.YearDay() }
-
-// bar draws quota progress as ▰▰▱.
-func bar(done, of int) string {
-	done = min(done, of)
-	return strings.Repeat("▰", done) + strings.Repeat("▱", of-done)
-}
 
 // onTaskButton handles the report and page buttons of /mytasks.
 func (b *Bot) onTaskButton(c caller, data string, msgID int) (string, bool) {

@@ -293,7 +293,7 @@ func (s *Service) render(lang string, r *Rule, items []item, at time.Time) (stri
 		switch {
 		case counted != "":
 			sb.WriteString("\n  " + s.tr.T(lang, "TaskCounted_"+counted, map[string]any{"What": it.in.What,
-				"Bar": bar(it.progress, it.in.Quota), "Progress": it.progress, "Quota": it.in.Quota}))
+				"Bar": tasks.Bar(it.progress, it.in.Quota), "Progress": it.progress, "Quota": it.in.Quota}))
 		case it.in.Quota > 0:
 			sb.WriteString(fmt.Sprintf(" · %s %d/%d", it.in.What, it.progress, it.in.Quota))
 		}
@@ -333,10 +333,4 @@ func (s *Service) Ack(db *storage.DB, official, data string) error {
 		return tx.AppendEvent(storage.Event{At: s.clock.Now(), Type: storage.EvReminderAck, Official: official,
 			Actor: official, Detail: rest, Code: storage.CodeReminderAck, Args: []storage.Arg{storage.Text("Rule", name)}})
 	})
-}
-
-// bar draws quota progress as ▰▰▱.
-func bar(done, of int) string {
-	done = min(max(done, 0), of)
-	return strings.Repeat("▰", done) + strings.Repeat("▱", of-done)
 }

@@ -3,6 +3,7 @@ package tasks
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"dutybot/catalogue"
@@ -86,4 +87,10 @@ func (s *Service) State(tx *storage.Tx, in duty.Instance) (storage.TaskState, du
 	}
 	st := storage.TaskState{Instance: in.ID(), Progress: done, Done: done >= in.Quota}
 	return st, in, nil
+}
+
+// Bar draws quota progress as ▰▰▱, as chat messages show it.
+func Bar(done, of int) string {
+	done = min(max(done, 0), of)
+	return strings.Repeat("▰", done) + strings.Repeat("▱", of-done)
 }

@@ -116,14 +116,19 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 	}
 	var groups []*group
 	byKey := map[string]*group{}
+	progress := map[string]int{} // counted items: what the records say
 	err := w.svc.db.View(func(tx *storage.Tx) error {
 		for _, in := range due {
-			st, _, err := w.svc.State(tx, in)
+			st, counted, err := w.svc.State(tx, in)
 			if err != nil {
 				return err
 			}
 			if _, raised := tx.LinkedAlert(Link(in.ID())); st.Done || raised || len(in.Owers) == 0 {
 				continue
+			}
+			if w.svc.Counted(in) != "" {
+				in = counted // its quota as the records set it (the plaques to cover)
+				progress[in.ID()] = st.Progress
 			}
 			key := fmt.Sprint(in.Due.Unix(), in.Owers)
 			g := byKey[key]
@@ -147,7 +152,7 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 		def := w.tr.Default()
 		local := map[string]storage.AlertText{}
 		for _, lang := range locales.Languages() {
-			local[lang] = w.text(lang, g.items, g.owers, g.due)
+			local[lang] = w.text(lang, g.items, g.owers, g.due, progress)
 		}
 		_, err := w.engine.Create(callout.Request{Kind: "task", Level: w.level, Source: "tasks", Links: links,
 			Title: local[def].Title, Body: local[def].Body, Local: local,
@@ -163,8 +168,9 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 const maxListed = 30
 
 // text words an overdue call in lang: whose items (a unit, a person, the
-// town), the items, the deadline and how to report.
-func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due time.Time) storage.AlertText {
+// town), the items (a counted one with what its records reached), the
+// deadline and how to report.
+func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due time.Time, progress map[string]int) storage.AlertText {
 	cfg := w.svc.cfg
 	owner := w.tr.T(lang, "TaskOverdueTown", nil)
 	first := items[0]
@@ -183,14 +189,26 @@ func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due t
 		owner = cfg.OfficialName(first.Official)
 	}
 	var body strings.Builder
+	allCounted := true
 	for i, in := range items {
 		if i == maxListed {
 			body.WriteString(w.tr.T(lang, "AndMoreItems", map[string]any{"Count": len(items) - maxListed}) + "\n")
 			break
 		}
 		fmt.Fprintf(&body, "• %s %s\n", in.PointID(), w.plan.PointText(in.Task, in.Point, 40))
+		if name := w.svc.Counted(in); name != "" {
+			p := progress[in.ID()]
+			fmt.Fprintf(&body, "  %s\n", w.tr.T(lang, "TaskCounted_"+name, map[string]any{"What": in.What,
+				"Bar": Bar(p, in.Quota), "Progress": p, "Quota": in.Quota}))
+		} else {
+			allCounted = false
+		}
 	}
-	body.WriteString(w.tr.T(lang, "TaskOverdueBody", map[string]any{"Due": due.In(cfg.Location).Format("01-02 15:04")}))
+	bodyID := "TaskOverdueBody"
+	if allCounted {
+		bodyID = "TaskOverdueBodyCounted"
+	}
+	body.WriteString(w.tr.T(lang, bodyID, map[string]any{"Due": due.In(cfg.Location).Format("01-02 15:04")}))
 	return storage.AlertText{
 		Title: w.tr.T(lang, "TaskOverdueTitle", map[string]any{"Count": len(items), "Owner": owner}),
 		Body:  body.String(),

@@ -12,6 +12,7 @@ import (
 	"dutybot/clock"
 	"dutybot/config"
 	"dutybot/duty"
+	"dutybot/locales"
 	"dutybot/storage"
 	"dutybot/workcal"
 )
@@ -389,5 +390,28 @@ func TestPeriodEnd(t *testing.T) {
 		if got := periodEnd(duty.Instance{Period: tt.period, Start: tt.start}); !got.Equal(tt.want) {
 			t.Errorf("%s: %v, want %v", tt.period, got, tt.want)
 		}
+	}
+}
+
+// A call for counted quotas shows what the records reached and asks for
+// an acknowledgement, not a report nobody could make.
+func TestOverdueTextOfCountedQuotas(t *testing.T) {
+	f := newFixture(t)
+	tr, err := locales.New("zh-CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewSweeper(f.svc, nil, f.gen.Plan(), tr, "yellow", nil)
+	in19 := f.instance(t, "19.2/~o-lifang/2026-10")
+	in8 := f.instance(t, "8.4/~o-lifang/2026-10")
+	got := w.text("zh-CN", []duty.Instance{in19}, in19.Owers, in19.Due, map[string]int{in19.ID(): 1})
+	for _, want := range []string{"• 19.2 ", "检查挂牌企业 ▰▱ 1/2 · 按 /check 检查记录自动计数", "按检查和隐患记录计数未达标"} {
+		if !strings.Contains(got.Body, want) {
+			t.Errorf("counted call lacks %q:\n%s", want, got.Body)
+		}
+	}
+	mixed := w.text("zh-CN", []duty.Instance{in8, in19}, in19.Owers, in19.Due, map[string]int{in19.ID(): 0})
+	if !strings.Contains(mixed.Body, "尚未报告完成") || !strings.Contains(mixed.Body, "检查挂牌企业 ▱▱ 0/2") {
+		t.Errorf("mixed call:\n%s", mixed.Body)
 	}
 }
