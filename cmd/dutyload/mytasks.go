@@ -72,7 +72,7 @@ func mytasks(n int) error {
 	reported := 0
 	yearStart := time.Date(2026, 1, 1, 0, 0, 0, 0, cfg.Location)
 	for _, in := range a.Tasks.Generator().Between(yearStart, now) {
-		if rand.IntN(10) == 0 {
+		if rand.IntN(10) == 0 || a.Tasks.Counted(in) != "" { // counted from records, not reported
 			continue
 		}
 		clk.Advance(in.Due.Add(-time.Hour).Sub(clk.Now()))
