@@ -241,7 +241,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
-		Inspections: a.Inspections, Hazards: a.Hazards,
+		Inspections: a.Inspections, Hazards: a.Hazards, Quota: a.Quota,
 		Supervision: guide, Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
 	if err != nil {
 		db.Close()

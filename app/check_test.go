@@ -210,7 +210,7 @@ func TestCheckMajorHazardOwnPlaque(t *testing.T) {
 	m = h.waitMsg(uWu, "请确认检查记录", "类型：协调解决安全管理难题", "发现问题：无", "位置：📍 29.56789, 106.45678",
 		"【重大隐患】燃气管道腐蚀", "整改期限 2026-12-15 23:59，责任人 赵工 13800009999", "五落实：责任 企业主要负责人何伟；措施 更换管道；资金 20万元，企业自筹；时限 12月15日前；预案 停气并设警戒")
 	h.pressAs(uWu, m, "提交")
-	h.waitMsg(uWu, "检查记录 C20261130-01 已保存", "挂牌督办", "本月您已检查指导挂牌企业 0 次，协调解决难题 1 项")
+	h.waitMsg(uWu, "检查记录 C20261130-01 已保存", "挂牌督办", "本月：检查指导挂牌企业 0/2，督促隐患销号 0/2，协调解决难题 1/2；本半年已检查挂牌企业 1/")
 	// 挂牌督办: the principal is told.
 	h.waitMsg(uHe, "H20261130-01")
 	_, list := h.getInspections("?official=o-wu")
@@ -273,5 +273,5 @@ func TestCheckHazardRefusedAtSubmit(t *testing.T) {
 	h.pressAs(uWu, again, "删除隐患 1")
 	m = h.waitMsg(uWu, "请确认检查记录", "未登记隐患")
 	h.pressAs(uWu, m, "提交")
-	h.waitMsg(uWu, "检查记录 C20261201-01 已保存", "本月您已检查指导挂牌企业 1 次")
+	h.waitMsg(uWu, "检查记录 C20261201-01 已保存", "本月：检查指导挂牌企业 1/2")
 }

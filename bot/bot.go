@@ -27,6 +27,7 @@ import (
 	"dutybot/incident"
 	"dutybot/inspection"
 	"dutybot/locales"
+	"dutybot/quota"
 	"dutybot/metrics"
 	"dutybot/reminders"
 	"dutybot/rota"
@@ -50,6 +51,9 @@ type Deps struct {
 	Tips      *tips.Service
 	// Inspections records /check; nil leaves /check answering an error.
 	Inspections *inspection.Service
+	// Quota counts item 19's figures an inspection's answer shows; nil
+	// leaves them out.
+	Quota *quota.Service
 	// Hazards runs the hazard loop's buttons, flows and /hazards; nil
 	// leaves them out.
 	Hazards *hazard.Service

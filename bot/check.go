@@ -11,6 +11,7 @@ import (
 
 	"dutybot/hazard"
 	"dutybot/inspection"
+	"dutybot/quota"
 	"dutybot/storage"
 )
 
@@ -191,12 +192,11 @@ func (b *Bot) submitCheck(c caller, d checkDraft, msgID int) (string, bool) {
 	if len(in.Hazards) > 0 {
 		lines = append(lines, b.t(c, "CheckSubmittedTold", nil))
 	}
-	if in.OwnPlaque() {
-		from, to := b.Inspections.Month(in.At)
-		if n, err := b.Inspections.CountByOfficial(c.official.ID, from, to); err == nil {
-			lines = append(lines, b.t(c, "CheckSubmittedMonth", map[string]any{"Own": n.Own, "Problems": n.Problems}))
+	if in.OwnPlaque() && b.Quota != nil {
+		if line, err := b.quotaLine(c, in.At); err == nil {
+			lines = append(lines, line)
 		} else {
-			b.Log.Error("check: count the month's inspections", "official", c.official.ID, "err", err)
+			b.Log.Error("check: count the month's figures", "official", c.official.ID, "err", err)
 		}
 	}
 	b.reply(c, strings.Join(lines, "\n"))
@@ -230,4 +230,27 @@ func checkPoint(p *storage.Point) string {
 		return ""
 	}
 	return fmt.Sprintf("%.5f, %.5f", p.Lat, p.Lon)
+}
+
+// quotaLine is where the caller stands on item 19 in the month of at:
+// inspections, hazards closed and problems solved of 2 each, and the half
+// year's coverage of their plaques.
+func (b *Bot) quotaLine(c caller, at time.Time) (string, error) {
+	var f quota.Figures
+	var cov quota.Coverage
+	err := b.DB.View(func(tx *storage.Tx) error {
+		from, to := b.Quota.Month(at)
+		var err error
+		if f, err = b.Quota.Count(tx, c.official.ID, from, to); err != nil {
+			return err
+		}
+		from, to = b.Quota.HalfYear(at)
+		cov, err = b.Quota.Coverage(tx, c.official.ID, from, to)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return b.t(c, "CheckSubmittedMonth", map[string]any{"Own": f.Inspections, "Hazards": f.Hazards, "Problems": f.Problems,
+		"Of": quota.Monthly, "Covered": len(cov.Covered), "Plaques": len(cov.Plaques)}), nil
 }
