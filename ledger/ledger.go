@@ -14,6 +14,7 @@ import (
 
 	"dutybot/config"
 	"dutybot/locales"
+	"dutybot/quota"
 	"dutybot/storage"
 )
 
@@ -22,6 +23,8 @@ type Ledger struct {
 	cfg *config.Config
 	db  *storage.DB
 	tr  *locales.Catalog
+	// quota counts item 19 per person for the 挂牌责任人履职 sheet.
+	quota *quota.Service
 	// Lang is the language of the workbook and the chart: the configured
 	// language, so the document the office hands on reads as one.
 	Lang string
@@ -37,7 +40,7 @@ func New(cfg *config.Config, db *storage.DB, tr *locales.Catalog) *Ledger {
 	if lang == "" {
 		lang = tr.Default()
 	}
-	return &Ledger{cfg: cfg, db: db, tr: tr, Lang: lang}
+	return &Ledger{cfg: cfg, db: db, tr: tr, quota: quota.New(cfg, db), Lang: lang}
 }
 
 // Filter selects what an export holds.
