@@ -1,9 +1,11 @@
 // Package ledger is the 履职档案 (台账): it turns the event log, the alerts
 // and their recipients into the workbook a leader hands to an inspector
-// (every 叫应 call, task reports, duty records, incidents, hazard tips and a
-// summary per official and unit), tells one alert's full story, draws the
-// monthly answer rate per unit, and posts the event chain's head daily to
-// the principals as an outside witness. It knows nothing of Telegram.
+// (every 叫应 call, task reports, duty records, incidents, hazard tips,
+// inspections, the hazard loop, the enterprise registry, item 19's standing
+// per person and month, and a summary per official and unit), tells one
+// alert's full story, draws the monthly answer rate per unit, and posts
+// the event chain's head daily to the principals as an outside witness. It
+// knows nothing of Telegram.
 package ledger
 
 import (
