@@ -242,7 +242,7 @@ func TestLedgerExportCellByCell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := f.GetSheetList(), []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "隐患台账", "挂牌企业", "汇总"}; !reflect.DeepEqual(got, want) {
+	if got, want := f.GetSheetList(), []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "检查记录", "隐患台账", "挂牌企业", "挂牌责任人履职", "汇总"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sheets = %v, want %v", got, want)
 	}
 	f.Close()
@@ -336,6 +336,9 @@ func TestLedgerExportCellByCell(t *testing.T) {
 		{"城管大队", "0", "0", "", "", "0"},
 		{},
 		{"隐患排查治理"},
+		{"本期检查记录", "0"},
+		{"其中检查本人挂牌企业", "0"},
+		{"其中协调解决难题", "0"},
 		{"本期发现隐患", "0"},
 		{"其中重大隐患", "0"},
 		{"本期销号", "0"},
@@ -359,7 +362,7 @@ func TestLedgerExportCellByCell(t *testing.T) {
 	if rows := sheetRows(t, own, "叫应记录"); len(rows) != 2 || rows[1][4] != "张明" {
 		t.Errorf("张明's calls:\n%s", showRows(rows))
 	}
-	if rows := sheetRows(t, own, "汇总"); len(rows) != 22 || rows[9][0] != "张明" || rows[13][0] != "应急办" || rows[15][0] != "隐患排查治理" {
+	if rows := sheetRows(t, own, "汇总"); len(rows) != 25 || rows[9][0] != "张明" || rows[13][0] != "应急办" || rows[15][0] != "隐患排查治理" {
 		t.Errorf("张明's summary:\n%s", showRows(rows))
 	}
 	_, _, dec := h.apiGetBytes("/api/v1/ledger?from=2026-12-01&to=2026-12-31", testAPIToken)

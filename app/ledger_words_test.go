@@ -296,11 +296,11 @@ func findRow(rows [][]string, parts ...string) []string {
 func TestLedgerWorkbookIsChinese(t *testing.T) {
 	_, data := ledgerHistory(t, "zh-CN")
 	sheets, rows := allRows(t, data)
-	if want := []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "隐患台账", "挂牌企业", "汇总"}; !reflect.DeepEqual(sheets, want) {
+	if want := []string{"叫应记录", "任务报告", "值班记录", "事故直报", "隐患举报", "检查记录", "隐患台账", "挂牌企业", "挂牌责任人履职", "汇总"}; !reflect.DeepEqual(sheets, want) {
 		t.Fatalf("sheets %v, want %v", sheets, want)
 	}
 	// The id columns, by sheet (0-based), and the one id cell of the summary.
-	idCols := map[string][]int{"叫应记录": {0}, "值班记录": {4}, "事故直报": {4}, "隐患举报": {4}, "隐患台账": {0, 2}, "挂牌企业": {1}}
+	idCols := map[string][]int{"叫应记录": {0}, "值班记录": {4}, "事故直报": {4}, "隐患举报": {4}, "隐患台账": {0, 2}, "挂牌企业": {1}, "检查记录": {0, 3}}
 	idCell := func(sheet string, r, c int) bool {
 		if cols, ok := idCols[sheet]; ok {
 			return r > 0 && slices.Contains(cols, c)
@@ -401,6 +401,14 @@ func TestLedgerWorkbookIsChinese(t *testing.T) {
 		{"汇总", []string{"导出时未销号", "1"}},
 		{"汇总", []string{"其中逾期未整改", "0"}},
 		{"汇总", []string{"挂牌企业", "2"}},
+		{"汇总", []string{"本期检查记录", "0"}},
+		// Item 19 per person: the hazard closed on 12-01 counts for 吴敏,
+		// its 行业部门监管负责人, and 张明, who found it; neither visited the
+		// plaques yet.
+		{"挂牌责任人履职", []string{"2026-11", "吴敏", "应急办", "0", "0", "0", "否", "0/2", "企业1、企业2"}},
+		{"挂牌责任人履职", []string{"2026-12（截至 12-02）", "吴敏", "应急办", "0", "1", "0", "否", "0/2", "企业1、企业2"}},
+		{"挂牌责任人履职", []string{"2026-12（截至 12-02）", "张明", "应急办", "0", "1", "0", "否", "0/0"}},
+		{"挂牌责任人履职", []string{"2026-12（截至 12-02）", "刘洋", "党政办", "0", "0", "0", "否", "0/2", "企业1、企业2"}},
 	}
 	if sum := rows["汇总"]; len(sum) < 6 || sum[5][1] != fmt.Sprintf("完整（%s 条事件逐条核验无误）", sum[3][1]) {
 		t.Errorf("the summary's chain check:\n%s", showRows(sum))
@@ -429,7 +437,8 @@ func TestLedgerWorkbookIsChinese(t *testing.T) {
 func TestLedgerWorkbookInEnglish(t *testing.T) {
 	h, data := ledgerHistory(t, "en")
 	sheets, rows := allRows(t, data)
-	if want := []string{"Calls", "Task reports", "Duty records", "Incident reports", "Hazard tips", "Hazards", "Enterprises", "Summary"}; !reflect.DeepEqual(sheets, want) {
+	if want := []string{"Calls", "Task reports", "Duty records", "Incident reports", "Hazard tips", "Inspections", "Hazards", "Enterprises",
+		"Plaque duty (item 19)", "Summary"}; !reflect.DeepEqual(sheets, want) {
 		t.Fatalf("sheets %v, want %v", sheets, want)
 	}
 	headers := map[string][]string{
@@ -499,6 +508,8 @@ func TestLedgerWorkbookInEnglish(t *testing.T) {
 			"responsibility: 站长; measures: 更换报警器; funds: 2万元; time limit: 10天; plan: 停气预案"}},
 		{"Enterprises", []string{"企业1", "industry and trade", "Yellow", "None", "刘洋", "吴敏"}},
 		{"Summary", []string{"Found in the period", "2"}},
+		{"Summary", []string{"Inspections in the period", "0"}},
+		{"Plaque duty (item 19)", []string{"2026-12 (to 12-02)", "吴敏", "0", "1", "0", "No", "0/2", "企业1, 企业2"}},
 	}
 	for i := range want {
 		for j, p := range want[i].parts {

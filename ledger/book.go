@@ -23,6 +23,11 @@ type Book struct {
 	// when they were found; Enterprises the registry (hazards.go).
 	Hazards     []HazardRow
 	Enterprises []storage.Enterprise
+	// Inspections are the inspections (/check) of the period, oldest
+	// first; Quotas item 19's standing per person for each month of the
+	// period up to the export (inspections.go, quotas.go).
+	Inspections []InspectionRow
+	Quotas      []QuotaRow
 	Officials   []Tally // per official of the filter, in configuration order
 	Units       []Tally // per unit of the filter, in configuration order
 	Chain       storage.ChainReport
@@ -144,7 +149,14 @@ func (l *Ledger) Book(f Filter, now time.Time) (*Book, error) {
 		if err := l.fill(tx, b, evs); err != nil {
 			return err
 		}
-		if err := l.readHazards(tx, b); err != nil {
+		rec, err := l.readHazards(tx, b)
+		if err != nil {
+			return err
+		}
+		if err := l.readInspections(tx, b, rec); err != nil {
+			return err
+		}
+		if err := l.readQuotas(tx, b, rec); err != nil {
 			return err
 		}
 		b.Chain = tx.VerifyChain()

@@ -17,14 +17,16 @@ import (
 
 // Sheets of the workbook, in order, by message (LedgerSheet_<sheet>).
 const (
-	SheetCalls     = "calls"     // 叫应记录
-	SheetReports   = "reports"   // 任务报告
-	SheetDuty      = "duty"      // 值班记录
-	SheetIncidents = "incidents" // 事故直报
-	SheetTips      = "tips"      // 隐患举报
-	SheetHazards   = "hazards"   // 隐患台账
-	SheetPlaques   = "plaques"   // 挂牌企业
-	SheetSummary   = "summary"   // 汇总
+	SheetCalls       = "calls"       // 叫应记录
+	SheetReports     = "reports"     // 任务报告
+	SheetDuty        = "duty"        // 值班记录
+	SheetIncidents   = "incidents"   // 事故直报
+	SheetTips        = "tips"        // 隐患举报
+	SheetInspections = "inspections" // 检查记录
+	SheetHazards     = "hazards"     // 隐患台账
+	SheetPlaques     = "plaques"     // 挂牌企业
+	SheetQuotas      = "quotas"      // 挂牌责任人履职
+	SheetSummary     = "summary"     // 汇总
 )
 
 // SheetName is a sheet's name in the workbook's language.
@@ -33,7 +35,7 @@ func (l *Ledger) SheetName(sheet string) string { return l.t("LedgerSheet_" + sh
 // Stats says what an export wrote.
 type Stats struct {
 	Calls, Reports, Duty, Incidents, Tips int
-	Hazards, Enterprises                  int
+	Inspections, Hazards, Enterprises     int
 	HeadSeq                               uint64
 	HeadHash                              string
 	ChainOK                               bool
@@ -42,7 +44,7 @@ type Stats struct {
 // Stats sums up the book.
 func (b *Book) Stats() Stats {
 	return Stats{Calls: len(b.Calls), Reports: len(b.Reports), Duty: len(b.Duty), Incidents: len(b.Incidents),
-		Tips: len(b.Tips), Hazards: len(b.Hazards), Enterprises: len(b.Enterprises), HeadSeq: b.Chain.HeadSeq, HeadHash: b.Chain.HeadHash, ChainOK: b.Chain.OK()}
+		Tips: len(b.Tips), Inspections: len(b.Inspections), Hazards: len(b.Hazards), Enterprises: len(b.Enterprises), HeadSeq: b.Chain.HeadSeq, HeadHash: b.Chain.HeadHash, ChainOK: b.Chain.OK()}
 }
 
 // Export writes the workbook of f, as of now, to w.
@@ -75,8 +77,10 @@ func (l *Ledger) WriteXLSX(w io.Writer, b *Book) error {
 		{l.SheetName(SheetDuty), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Duty, st) }},
 		{l.SheetName(SheetIncidents), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Incidents, st) }},
 		{l.SheetName(SheetTips), func(sw *excelize.StreamWriter) error { return l.writeEvents(sw, b.Tips, st) }},
+		{l.SheetName(SheetInspections), func(sw *excelize.StreamWriter) error { return l.writeInspections(sw, b, st) }},
 		{l.SheetName(SheetHazards), func(sw *excelize.StreamWriter) error { return l.writeHazards(sw, b, st) }},
 		{l.SheetName(SheetPlaques), func(sw *excelize.StreamWriter) error { return l.writeEnterprises(sw, b, st) }},
+		{l.SheetName(SheetQuotas), func(sw *excelize.StreamWriter) error { return l.writeQuotas(sw, b, st) }},
 		{l.SheetName(SheetSummary), func(sw *excelize.StreamWriter) error { return l.writeSummary(sw, b, st) }},
 	}
 	for i, s := range sheets {
@@ -111,6 +115,7 @@ func (l *Ledger) WriteXLSX(w io.Writer, b *Book) error {
 
 type styles struct {
 	header, percent, minutes int
+	behind                   int // a row of someone behind their quota
 }
 
 func newStyles(x *excelize.File) (styles, error) {
@@ -126,6 +131,10 @@ func newStyles(x *excelize.File) (styles, error) {
 	}
 	mins := "0.0"
 	if s.minutes, err = x.NewStyle(&excelize.Style{CustomNumFmt: &mins}); err != nil {
+		return s, err
+	}
+	if s.behind, err = x.NewStyle(&excelize.Style{Font: &excelize.Font{Color: BehindFont},
+		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{BehindFill}}}); err != nil {
 		return s, err
 	}
 	return s, nil
@@ -148,6 +157,13 @@ func cellName(col, row int) string {
 	c, _ := excelize.CoordinatesToCellName(col, row)
 	return c
 }
+
+// The colours of a row of someone behind their quota: dark red on light
+// red, as spreadsheets mark what needs attention.
+const (
+	BehindFill = "FFC7CE"
+	BehindFont = "9C0006"
+)
 
 // Minutes rounds a duration to tenths of a minute, as the workbook shows it.
 func Minutes(d time.Duration) float64 { return math.Round(d.Minutes()*10) / 10 }
@@ -380,7 +396,7 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 	if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: l.t("LedgerSummaryHazards")}}); err != nil {
 		return err
 	}
-	for _, h := range l.hazardSummary(b) {
+	for _, h := range append(l.inspectionSummary(b), l.hazardSummary(b)...) {
 		row++
 		if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: h[0]}, h[1]}); err != nil {
 			return err

@@ -29,36 +29,46 @@ type HazardCounts struct {
 	Open, Overdue        int // not closed when exported; of them past their deadline
 }
 
+// records are what an export reads once of the registry and the hazards
+// for all its sheets.
+type records struct {
+	enterprises map[string]storage.Enterprise // the registry, by 信用代码
+	hazards     map[string]string             // every hazard's description, by id
+}
+
 // readHazards fills the book's hazards and registry: every hazard found in
 // the period or still open during it, and the enterprises, as the filter
-// selects them.
-func (l *Ledger) readHazards(tx *storage.Tx, b *Book) error {
+// selects them. It returns the whole registry and every hazard's
+// description for the other sheets.
+func (l *Ledger) readHazards(tx *storage.Tx, b *Book) (records, error) {
 	f := b.Filter
 	ents, err := tx.Enterprises()
 	if err != nil {
-		return fmt.Errorf("read the enterprise registry: %w", err)
+		return records{}, fmt.Errorf("read the enterprise registry: %w", err)
 	}
-	byCode := make(map[string]storage.Enterprise, len(ents))
+	rec := records{enterprises: make(map[string]storage.Enterprise, len(ents))}
 	for _, e := range ents {
-		byCode[e.Code] = e
+		rec.enterprises[e.Code] = e
 		if l.plaqueConcerns(f, e) {
 			b.Enterprises = append(b.Enterprises, e)
 		}
 	}
 	hs, err := tx.Hazards()
 	if err != nil {
-		return fmt.Errorf("read the hazards: %w", err)
+		return records{}, fmt.Errorf("read the hazards: %w", err)
 	}
+	rec.hazards = make(map[string]string, len(hs))
 	for _, h := range hs {
+		rec.hazards[h.ID] = h.Description
 		if !h.FoundAt.Before(f.To) || (h.State == storage.HazardClosed && h.ClosedAt.Before(f.From)) {
 			continue
 		}
-		row := HazardRow{Hazard: h, Responsible: hazard.ResponsibleOf(l.cfg, h, byCode[h.Enterprise].Supervisor)}
+		row := HazardRow{Hazard: h, Responsible: hazard.ResponsibleOf(l.cfg, h, rec.enterprises[h.Enterprise].Supervisor)}
 		if l.hazardConcerns(f, row) {
 			b.Hazards = append(b.Hazards, row)
 		}
 	}
-	return nil
+	return rec, nil
 }
 
 // hazardConcerns reports whether a hazard falls under the filter: in the

@@ -34,10 +34,15 @@ func TestEveryWordOfTheWorkbookIsTranslated(t *testing.T) {
 	add("LedgerLevel_", config.Levels...)
 	add("LedgerKind_", "alert", kindTask, "checkin", "spotcheck", "weather", "meltdown", "incident", "tip")
 	add("LedgerActor_", "system", "api", "config", "cli", "anonymous", "tipster")
-	add("LedgerSheet_", SheetCalls, SheetReports, SheetDuty, SheetIncidents, SheetTips, SheetSummary)
+	add("LedgerSheet_", SheetCalls, SheetReports, SheetDuty, SheetIncidents, SheetTips, SheetInspections, SheetHazards,
+		SheetPlaques, SheetQuotas, SheetSummary)
+	add("LedgerPlaque_", storage.PlaqueAdmin, storage.PlaqueSupervisor, storage.PlaqueGuarantor, "none")
+	add("Ledger", "Yes", "No", "InspectionHazard", "QuotaMonthSoFar", "SummaryInspections", "SummaryInspectionsOwn",
+		"SummaryInspectionsProblems")
 	add("LedgerBreak_", storage.BreakChanged, storage.BreakMissing, storage.BreakReordered, storage.BreakUnchained,
 		storage.BreakUnreadable, storage.BreakHead)
-	for _, cols := range [][]string{callColumns, reportColumns, eventColumns, officialColumns, unitColumns} {
+	for _, cols := range [][]string{callColumns, reportColumns, eventColumns, officialColumns, unitColumns, hazardColumns,
+		enterpriseColumns, inspectionColumns, quotaColumns} {
 		add("LedgerCol_", cols...)
 	}
 	add("LedgerPeriod", "Q", "H", "W", "T")

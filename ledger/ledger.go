@@ -1,9 +1,11 @@
 // Package ledger is the 履职档案 (台账): it turns the event log, the alerts
 // and their recipients into the workbook a leader hands to an inspector
-// (every 叫应 call, task reports, duty records, incidents, hazard tips and a
-// summary per official and unit), tells one alert's full story, draws the
-// monthly answer rate per unit, and posts the event chain's head daily to
-// the principals as an outside witness. It knows nothing of Telegram.
+// (every 叫应 call, task reports, duty records, incidents, hazard tips,
+// inspections, the hazard loop, the enterprise registry, item 19's standing
+// per person and month, and a summary per official and unit), tells one
+// alert's full story, draws the monthly answer rate per unit, and posts
+// the event chain's head daily to the principals as an outside witness. It
+// knows nothing of Telegram.
 package ledger
 
 import (
@@ -14,6 +16,7 @@ import (
 
 	"dutybot/config"
 	"dutybot/locales"
+	"dutybot/quota"
 	"dutybot/storage"
 )
 
@@ -22,6 +25,8 @@ type Ledger struct {
 	cfg *config.Config
 	db  *storage.DB
 	tr  *locales.Catalog
+	// quota counts item 19 per person for the 挂牌责任人履职 sheet.
+	quota *quota.Service
 	// Lang is the language of the workbook and the chart: the configured
 	// language, so the document the office hands on reads as one.
 	Lang string
@@ -37,7 +42,7 @@ func New(cfg *config.Config, db *storage.DB, tr *locales.Catalog) *Ledger {
 	if lang == "" {
 		lang = tr.Default()
 	}
-	return &Ledger{cfg: cfg, db: db, tr: tr, Lang: lang}
+	return &Ledger{cfg: cfg, db: db, tr: tr, quota: quota.New(cfg, db), Lang: lang}
 }
 
 // Filter selects what an export holds.

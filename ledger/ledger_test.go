@@ -51,7 +51,7 @@ func testLedger(t *testing.T) (*Ledger, *storage.DB) {
 	return New(cfg, db, testCatalog(t)), db
 }
 
-func testCatalog(t *testing.T) *locales.Catalog {
+func testCatalog(t testing.TB) *locales.Catalog {
 	t.Helper()
 	tr, err := locales.New(locales.ZH)
 	if err != nil {

@@ -147,10 +147,14 @@ func (s *Service) Coverage(tx *storage.Tx, official string, from, to time.Time) 
 
 // Town lists the standing at `at` of every official, in configuration
 // order, who holds a plaque or counted anything: the month of at and the
-// half year up to at.
+// half year, each up to at (at included), so a past month's standing
+// (at its last instant) is what it was then, not what later visits made
+// of the half year.
 func (s *Service) Town(tx *storage.Tx, at time.Time) ([]Row, error) {
-	mFrom, mTo := s.Month(at)
-	hFrom, hTo := s.HalfYear(at)
+	mFrom, _ := s.Month(at)
+	hFrom, _ := s.HalfYear(at)
+	mTo := at.Add(time.Nanosecond)
+	hTo := mTo
 	var out []Row
 	for _, o := range s.cfg.Officials {
 		f, err := s.Count(tx, o.ID, mFrom, mTo)
