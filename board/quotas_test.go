@@ -146,6 +146,9 @@ func TestQuotaCardCountsTheRecords(t *testing.T) {
 	w.inspect(t, "o-wu", works, storage.InspectionCheck)
 	w.inspect(t, "o-wu", works, storage.InspectionProblem)
 	w.inspect(t, "o-wu", works, storage.InspectionProblem)
+	if got, want := standings(f, f.board()), "吴敏 2 0 2 1/1; 刘洋 0 0 0 0/2; 何军 0 0 0 0/1; 陈杰 0 0 0 0/2"; got != want {
+		t.Fatalf("after four inspections:\n got %s\nwant %s", got, want)
+	}
 	w.closeHazard(t, "o-wu", works, f.clk.Now())
 	if got, want := standings(f, f.board()), "吴敏 2 1 2 1/1; 刘洋 0 1 0 0/2; 何军 0 0 0 0/1; 陈杰 0 0 0 0/2"; got != want {
 		t.Fatalf("after one 销号:\n got %s\nwant %s", got, want)

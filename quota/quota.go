@@ -147,16 +147,23 @@ func (s *Service) Coverage(tx *storage.Tx, official string, from, to time.Time) 
 
 // Town lists the standing at `at` of every official, in configuration
 // order, who holds a plaque or counted anything: the month of at and the
-// half year up to at.
+// half year up to at. The month's closed hazards are read once for
+// everyone (the index of closed hazards is by time, not by person); the
+// rest is a few index seeks per official.
 func (s *Service) Town(tx *storage.Tx, at time.Time) ([]Row, error) {
 	mFrom, mTo := s.Month(at)
 	hFrom, hTo := s.HalfYear(at)
+	closed, err := tx.ClosedHazardCounts(mFrom, mTo)
+	if err != nil {
+		return nil, fmt.Errorf("count the hazards closed from %s: %w", mFrom.Format(time.DateOnly), err)
+	}
 	var out []Row
 	for _, o := range s.cfg.Officials {
-		f, err := s.Count(tx, o.ID, mFrom, mTo)
+		in, err := tx.CountInspections(o.ID, mFrom, mTo)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("count the inspections of %s: %w", o.ID, err)
 		}
+		f := Figures{Inspections: in.Own, Hazards: closed[o.ID], Problems: in.Problems}
 		c, err := s.Coverage(tx, o.ID, hFrom, hTo)
 		if err != nil {
 			return nil, err
