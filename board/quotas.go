@@ -81,6 +81,7 @@ type quotaRowView struct {
 type quotaFigure struct {
 	Text  string
 	Short bool // below the target
+	Half  bool // the half year's coverage: short of it is not yet late
 }
 
 func (s *Server) quotasView(v *view, b *Board) quotasView {
@@ -116,7 +117,9 @@ func (s *Server) quotasView(v *view, b *Board) quotasView {
 			fig("BoardQuotaProblems", r.Month.Problems, quota.Monthly),
 		}
 		if p := len(r.Half.Plaques); p > 0 {
-			rv.Figures = append(rv.Figures, fig("BoardQuotaCoverage", len(r.Half.Covered), p))
+			c := fig("BoardQuotaCoverage", len(r.Half.Covered), p)
+			c.Half = true
+			rv.Figures = append(rv.Figures, c)
 		}
 		out.Rows = append(out.Rows, rv)
 	}

@@ -189,7 +189,8 @@ func TestQuotaCardInBothLanguages(t *testing.T) {
 	zh := f.section("zh-CN", "quotas")
 	contains(t, "the card in Chinese", zh, "挂牌责任人履职 · 本月", "4 人中 1 人本月达标",
 		"<b>刘洋</b> <small>党政办</small>", "指导检查 1/2", "隐患销号 2/2", "解决难题 0/2", "半年覆盖 1/2", "未达标",
-		"<b>吴敏</b> <small>应急办</small>", "本月达标", "半年覆盖 1/1", "<b>陈杰</b> <small>城管大队</small>")
+		"<b>吴敏</b> <small>应急办</small>", "本月达标", `<span class="fig half">半年覆盖 1/1`, "<b>陈杰</b> <small>城管大队</small>",
+		`<span class="fig short half">半年覆盖 1/2`)
 	en := f.section("en", "quotas")
 	contains(t, "the card in English", en, "Plaque holders&#39; duties · this month", "1 of 4 on target this month",
 		"<b>刘洋</b> <small>党政办</small>", "inspections 1/2", "hazards closed 2/2", "problems solved 0/2",
