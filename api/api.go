@@ -25,6 +25,7 @@ import (
 	"dutybot/inspection"
 	"dutybot/ledger"
 	"dutybot/locales"
+	"dutybot/quota"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tips"
@@ -53,6 +54,7 @@ type Server struct {
 	enterpriseWords *locales.Catalog
 
 	inspections *inspection.Service // /check's records (inspection.go)
+	quotas      *quota.Service      // item 19's per-person quotas (quota.go)
 }
 
 // WithHealth has /healthz check the conditions of c and answer 503 with
@@ -98,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	s.quarantineRoutes(mux)
 	s.enterpriseRoutes(mux)
 	s.inspectionRoutes(mux)
+	s.quotaRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux

@@ -224,7 +224,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return img, err
 	}
 	if a.Board, err = board.New(board.Deps{Config: cfg, DB: db, Engine: a.Engine, Rota: a.Rota, Weather: a.Weather,
-		Tasks: a.Tasks, Plan: plan, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
+		Tasks: a.Tasks, Quota: a.Quota, Plan: plan, Catalog: cat, Clock: opts.Clock, Log: opts.Log}, board.Options{OpenLoopback: opts.BoardOpenLoopback}); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -293,7 +293,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
 	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book).WithHazards(a.Hazards)
 	a.API.WithEnterprises(a.Enterprises, cat)
-	a.API.WithInspections(a.Inspections)
+	a.API.WithInspections(a.Inspections).WithQuotas(a.Quota)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)

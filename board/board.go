@@ -1,7 +1,9 @@
 // Package board serves the live duty board (值班看板) on the bot's HTTP
 // server: open alerts and who has answered, escalations, who is on duty,
 // overdue tasks, the 熔断 checklist and answer rates, updated live, for the
-// officials who lead the duty (admin, duty_leader, leader, principal).
+// officials who lead the duty (admin, duty_leader, leader, principal); and
+// the town's work-safety loop: open 重大隐患 and overdue hazards per unit,
+// and each plaque holder's item-19 quotas this month.
 //
 // The page is Go templates, a little CSS and plain JavaScript embedded in
 // the binary; nothing is loaded from elsewhere. It updates over
@@ -26,6 +28,7 @@ import (
 	"dutybot/clock"
 	"dutybot/config"
 	"dutybot/locales"
+	"dutybot/quota"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tasks"
@@ -43,6 +46,9 @@ type Deps struct {
 	Rota    *rota.Service
 	Weather *weather.Service
 	Tasks   *tasks.Service
+	// Quota counts item 19's per-person quotas; nil counts them with
+	// quota.New on Config and DB.
+	Quota *quota.Service
 	// Plan names the duty items; nil loads it from tasks.catalogue.
 	Plan    *catalogue.Plan
 	Catalog *locales.Catalog
@@ -100,6 +106,9 @@ func New(d Deps, o Options) (*Server, error) {
 			return nil, fmt.Errorf("board: tasks.catalogue: %w", err)
 		}
 		d.Plan = plan
+	}
+	if d.Quota == nil {
+		d.Quota = quota.New(d.Config, d.DB)
 	}
 	s := &Server{d: d, o: o, loc: d.Config.Location, order: map[string]int{}, closed: make(chan struct{})}
 	if s.loc == nil {

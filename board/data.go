@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/quota"
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tasks"
@@ -22,6 +23,7 @@ type Board struct {
 	Warnings []Checklist // active warnings with a 熔断 checklist
 	Rates    Rates
 	Hazards  []UnitHazards // 属地 units with open 重大隐患 or overdue hazards (hazards.go)
+	Quotas   []quota.Row   // plaque holders' item-19 standing this month, those behind first (quotas.go)
 }
 
 // AlertCard is an open alert with its recipients, the ones needing

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"dutybot/quota"
 	"dutybot/storage"
 )
 
@@ -24,6 +25,9 @@ import (
 //   - the hazards not yet closed are loaded once, then only those the
 //     events name are loaded again (all of them after a registry import);
 //     the 隐患 card is rebuilt from them in memory (hazards.go);
+//   - the plaque holders' quotas are counted again only after an
+//     inspection, a 销号 or a registry import, or when the month turns
+//     (quotas.go);
 //   - nothing is rebuilt when no event was logged and the minute is the
 //     same; every viewer shares one snapshot, rendered once per language.
 type live struct {
@@ -43,6 +47,10 @@ type live struct {
 	resp      map[string]string          // hazard id -> responsible official, as last read
 	hzTouched map[string]bool            // hazards named by the events since the last look
 	hzAll     bool                       // the registry changed: read every hazard again
+
+	quotas     []quota.Row // the plaque holders' standing, those behind first
+	quotaMonth time.Time   // start of the month they were counted for
+	quotaStale bool        // an event since they were counted changed them
 }
 
 // snapshot is one version of the board and its renderings.
@@ -102,6 +110,10 @@ func (s *Server) current() (*snapshot, error) {
 		if b.Hazards, err = l.hazardCards(tx, s.d.Config, now); err != nil {
 			return err
 		}
+		if _, err := l.followQuotas(tx, s.d.Quota, now); err != nil {
+			return err
+		}
+		b.Quotas = l.quotas
 		for id := range l.stale {
 			c, err := buildCard(tx, s.d.Config, s.order, l.open[id].Alert)
 			if err != nil {
@@ -166,6 +178,7 @@ func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, repo
 		}
 		l.open, l.stale = map[string]AlertCard{}, map[string]bool{}
 		l.hazards = nil // loaded again with the alerts
+		l.quotaStale = true
 		for _, a := range open {
 			l.open[a.ID] = AlertCard{Alert: a}
 			l.stale[a.ID] = true
@@ -181,6 +194,9 @@ func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, repo
 		for _, e := range evs {
 			l.seq = e.Seq
 			events++
+			if quotaEvent(e.Type) {
+				l.quotaStale = true
+			}
 			switch {
 			case hazardEvent(e.Type):
 				if l.hzTouched == nil {
@@ -189,6 +205,8 @@ func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, repo
 				l.hzTouched[e.Alert] = true
 			case e.Type == storage.EvEnterprisesImported:
 				l.hzAll = true
+			case e.Type == storage.EvInspected:
+				// Names an inspection, not an alert.
 			case e.Alert != "":
 				touched[e.Alert] = true
 			}

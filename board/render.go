@@ -13,7 +13,7 @@ import (
 )
 
 // Sections are the parts of the page that update live, by element id.
-var Sections = []string{"mode", "alerts", "duty", "meltdown", "tasks", "hazards", "rates"}
+var Sections = []string{"mode", "alerts", "duty", "meltdown", "tasks", "hazards", "quotas", "rates"}
 
 // Display limits keep a town-wide call or a bad month readable.
 const (
@@ -38,6 +38,7 @@ type view struct {
 	Melt     []warnView
 	Rates    ratesView
 	Hazards  []unitHazardsView
+	Quotas   quotasView
 	// Access pages.
 	Title   string
 	Message string
@@ -132,6 +133,7 @@ func (s *Server) newView(b *Board, lang string) *view {
 	v.Melt = s.meltView(v, b)
 	v.Rates = s.ratesView(v, b)
 	v.Hazards = s.hazardsView(v, b)
+	v.Quotas = s.quotasView(v, b)
 	return v
 }
 
