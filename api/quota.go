@@ -68,7 +68,15 @@ func (s *Server) listQuotas(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusBadRequest, errorBody{fmt.Sprintf("month: %q is not a month like 2026-12", v)})
 			return
 		}
-		at = m
+		// A month is read as it stood at its end, or now while it runs
+		// (Town counts up to at); a month to come counts nothing yet.
+		end := m.AddDate(0, 1, 0).Add(-time.Nanosecond)
+		if end.Before(at) {
+			at = end
+		}
+		if at.Before(m) {
+			at = m
+		}
 	}
 	var rows []quota.Row
 	if err := s.db.View(func(tx *storage.Tx) error {
