@@ -30,9 +30,9 @@ func New(cfg *config.Config, db *storage.DB, clk clock.Clock, log *slog.Logger) 
 
 // Result is what an import did.
 type Result struct {
-	File     string    `json:"file"`
-	Count    int       `json:"count"`    // enterprises stored
-	Replaced int       `json:"replaced"` // enterprises the registry held before
+	File     string `json:"file"`
+	Count    int    `json:"count"`    // enterprises stored
+	Replaced int    `json:"replaced"` // enterprises the registry held before
 	// Added, Changed and Removed compare the file with the registry it
 	// replaced, by 信用代码 (Diff).
 	Added    int       `json:"added"`
