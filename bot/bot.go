@@ -63,10 +63,10 @@ type Deps struct {
 	// (document.go) and the bindings of enterprises' own heads (head.go);
 	// nil leaves both out.
 	Enterprises *enterprise.Registry
-	Plan     *catalogue.Plan
-	Catalog  *locales.Catalog
-	Metrics  *metrics.Metrics
-	Log      *slog.Logger
+	Plan        *catalogue.Plan
+	Catalog     *locales.Catalog
+	Metrics     *metrics.Metrics
+	Log         *slog.Logger
 	// WakeOutbox is called after replies were queued.
 	WakeOutbox func()
 	// HTTPClient overrides the client used for Bot API calls (tests).
