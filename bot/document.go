@@ -35,10 +35,10 @@ var errStore = errors.New("storing the import failed")
 // onDocument handles a file sent to the bot: admins import rosters and the
 // 挂牌企业台账 this way, in a private chat; which of the two a file is, is
 // told from its content once it is fetched (importDocument). Anything
-// else gets a clear answer and changes nothing. The file is fetched, checked and imported by the import queue
-// (document_queue.go), not on the chat's update shard, so a slow or hostile
-// file holds up no other chat; the sender hears "checking" at once and the
-// result when it is done.
+// else gets a clear answer and changes nothing. The file is fetched,
+// checked and imported by the import queue (document_queue.go), not on the
+// chat's update shard, so a slow or hostile file holds up no other chat;
+// the sender hears "checking" at once and the result when it is done.
 func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 	d := m.Document
 	name := strings.TrimSpace(d.FileName)
