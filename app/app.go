@@ -241,7 +241,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
-		Inspections: a.Inspections, Hazards: a.Hazards, Quota: a.Quota,
+		Inspections: a.Inspections, Hazards: a.Hazards, Quota: a.Quota, Enterprises: a.Enterprises,
 		Supervision: guide, Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
 	if err != nil {
 		db.Close()
@@ -432,20 +432,26 @@ func (a *App) Run(ctx context.Context) error {
 }
 
 // plaques gives the hazard loop what it needs of an enterprise from the
-// registry: its 属地 unit and the people on its plaque.
+// registry: its 属地 unit and the people on its plaque, its own head with
+// the chat and language of the binding of the phone the registry lists
+// for them, if that phone is bound.
 type plaques struct {
 	reg *enterprise.Registry
 	log *slog.Logger
 }
 
 func (p plaques) Plaque(code string) (hazard.Plaque, bool) {
-	e, ok, err := p.reg.Get(code)
+	e, head, ok, bound, err := p.reg.GetWithHead(code)
 	if err != nil {
 		p.log.Error("look up an enterprise for a hazard", "enterprise", code, "err", err)
 	}
 	if !ok {
 		return hazard.Plaque{}, false
 	}
+	principal := hazard.Person{Name: e.Head.Name, Phone: e.Head.Phone}
+	if bound {
+		principal.Chat, principal.Lang = head.ChatID, head.Language
+	}
 	return hazard.Plaque{Name: e.Name, Unit: e.Unit, Supervisor: e.Supervisor, Administrator: e.Admin,
-		Principal: hazard.Person{Name: e.Head.Name, Phone: e.Head.Phone}}, true
+		Principal: principal}, true
 }

@@ -85,7 +85,7 @@ func TestRosterImportRefusedForStaffAndGroups(t *testing.T) {
 	h.waitMsg(uDuty, "分享我的手机号")
 
 	h.srv.SendGroupDocument(-500, uAdmin, "值班表.xlsx", file)
-	h.waitMsg(-500, "请在与我的私聊中发送值班表文件")
+	h.waitMsg(-500, "请在与我的私聊中发送值班表")
 	// Other files in a work group are none of the bot's business.
 	h.srv.SendGroupDocument(-500, uAdmin, "照片.jpg", []byte{0xff, 0xd8})
 	// A marker: updates of one chat are handled in order.

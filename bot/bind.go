@@ -21,13 +21,23 @@ func (b *Bot) onStart(_ context.Context, c caller) {
 		b.reply(c, b.t(c, "AlreadyBound", b.identity(c.lang, c.official)))
 		return
 	}
+	if c.head != nil {
+		b.headStatus(c)
+		return
+	}
 	b.replyStart(c)
 }
 
 // replyStart asks an unknown chat to share its phone number, within the
-// stranger's allowance of answers.
+// stranger's allowance of answers. A bound enterprise head is told
+// instead what they can do here.
 func (b *Bot) replyStart(c caller) {
 	if !b.mayAnswer(c) {
+		return
+	}
+	if c.head != nil {
+		b.send(storage.Job{ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, "HeadOnlyHint", nil),
+			Ref: storage.Ref{Kind: storage.RefInfo}})
 		return
 	}
 	b.send(storage.Job{Key: strangerKey(c), ChatID: c.chatID, Op: storage.OpSend, Text: b.t(c, "StartUnbound", nil),
@@ -71,6 +81,11 @@ func (b *Bot) onContact(_ context.Context, c caller, m *models.Message) {
 		return
 	}
 	o, ok := b.Config.OfficialByPhone(phone)
+	if !ok && !c.bound && b.Enterprises != nil {
+		// No official's: perhaps an enterprise's head (head.go).
+		b.bindHead(c, m, phone, refuse)
+		return
+	}
 	if !ok {
 		refuse("BindUnknownPhone", "phone number not registered", "")
 		return

@@ -23,6 +23,7 @@ import (
 	"dutybot/catalogue"
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/incident"
 	"dutybot/inspection"
@@ -62,10 +63,14 @@ type Deps struct {
 	// Board makes the signed links /board sends; nil without a board.
 	Board    BoardLinks
 	Coverage *coverage.Checker // roster files sent in chat (document.go)
-	Plan     *catalogue.Plan
-	Catalog  *locales.Catalog
-	Metrics  *metrics.Metrics
-	Log      *slog.Logger
+	// Enterprises is the 挂牌企业台账: registry files sent in chat
+	// (document.go) and the bindings of enterprises' own heads (head.go);
+	// nil leaves both out.
+	Enterprises *enterprise.Registry
+	Plan        *catalogue.Plan
+	Catalog     *locales.Catalog
+	Metrics     *metrics.Metrics
+	Log         *slog.Logger
 	// WakeOutbox is called after replies were queued.
 	WakeOutbox func()
 	// HTTPClient overrides the client used for Bot API calls (tests).
@@ -151,7 +156,7 @@ func New(d Deps) (*Bot, error) {
 func (b *Bot) features() []feature {
 	return []feature{b.coreFeature(), b.calloutFeature(), b.tasksFeature(), b.rotaFeature(), b.alertFeature(),
 		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.checkFeature(), b.hazardsFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
-		b.flowsFeature()}
+		b.headFeature(), b.flowsFeature()}
 }
 
 // Sender returns the outbox sender that delivers through this bot.

@@ -12,6 +12,7 @@ import (
 
 	"dutybot/config"
 	"dutybot/coverage"
+	"dutybot/enterprise"
 	"dutybot/roster"
 	"dutybot/rota"
 )
@@ -29,14 +30,15 @@ const maxProblemLines = 20
 const maxLineChars = 300
 
 // errStore marks an import that failed storing rather than on the file.
-var errStore = errors.New("storing the roster failed")
+var errStore = errors.New("storing the import failed")
 
-// onDocument handles a file sent to the bot: admins import rosters this
-// way, in a private chat. Anything else gets a clear answer and changes
-// nothing. The file is fetched, checked and imported by the import queue
-// (document_queue.go), not on the chat's update shard, so a slow or hostile
-// file holds up no other chat; the sender hears "checking" at once and the
-// result when it is done.
+// onDocument handles a file sent to the bot: admins import rosters and the
+// 挂牌企业台账 this way, in a private chat; which of the two a file is, is
+// told from its content once it is fetched (importDocument). Anything
+// else gets a clear answer and changes nothing. The file is fetched,
+// checked and imported by the import queue (document_queue.go), not on the
+// chat's update shard, so a slow or hostile file holds up no other chat;
+// the sender hears "checking" at once and the result when it is done.
 func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 	d := m.Document
 	name := strings.TrimSpace(d.FileName)
@@ -98,9 +100,10 @@ func (b *Bot) onDocument(ctx context.Context, c caller, m *models.Message) {
 	}
 }
 
-// importDocument fetches, checks and imports a roster file sent in chat,
-// and answers the sender. It runs in the import queue. It reports false
-// when a stop cut it short before anything was imported or answered.
+// importDocument fetches, checks and imports a roster or registry file
+// sent in chat, and answers the sender. It runs in the import queue. It
+// reports false when a stop cut it short before anything was imported or
+// answered.
 func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string) bool {
 	data := map[string]any{"File": name}
 	limit := int64(roster.Limits(b.Config).MaxFileSize)
@@ -120,6 +123,12 @@ func (b *Bot) importDocument(ctx context.Context, c caller, fileID, name string)
 		return true
 	}
 	start := time.Now()
+	if b.Enterprises != nil {
+		if list, ok, err := enterprise.ParseIfRegistry(name, content, b.Config); ok {
+			b.importRegistry(c, name, list, err, start)
+			return true
+		}
+	}
 	shifts, err := coverage.Parse(name, content, b.Config)
 	if err != nil {
 		b.Log.Info("roster import in chat: file refused", "official", c.official.ID, "file", name,
@@ -169,11 +178,13 @@ func (b *Bot) importFailed(c caller, name string, err error) {
 		for i, re := range rows.List {
 			lines[i] = re.Text(b.Catalog, c.lang)
 		}
-		b.replyLines(c, b.t(c, "RosterImportBadRows", map[string]any{"File": name, "Count": rows.Total}), lines, rows.Total)
+		b.replyLines(c, b.t(c, "RosterImportBadRows", map[string]any{"File": name, "Count": rows.Total}), lines, rows.Total,
+			"RosterImportMoreProblems")
 	case errors.As(err, &conflict):
-		b.replyLines(c, b.t(c, "RosterImportConflict", map[string]any{"File": name}), conflict.Conflicts, len(conflict.Conflicts))
+		b.replyLines(c, b.t(c, "RosterImportConflict", map[string]any{"File": name}), conflict.Conflicts, len(conflict.Conflicts),
+			"RosterImportMoreProblems")
 	case errors.As(err, &limit):
-		b.reply(c, b.limitText(c, name, limit))
+		b.reply(c, b.limitText(c, "RosterImport", name, limit))
 	case errors.Is(err, errStore):
 		b.Log.Error("roster import in chat", "official", c.official.ID, "file", name, "err", err)
 		b.reply(c, b.t(c, "RosterImportInternal", map[string]any{"File": name}))
@@ -188,19 +199,22 @@ func (b *Bot) importFailed(c caller, name string, err error) {
 }
 
 // limitText tells the sender which limit of roster.import the file went
-// over.
-func (b *Bot) limitText(c caller, name string, e *roster.LimitError) string {
+// over, in the messages of kind ("RosterImport", "EnterpriseImport").
+func (b *Bot) limitText(c caller, kind, name string, e *roster.LimitError) string {
 	data := map[string]any{"File": name, "Max": e.Max, "Key": "roster.import." + e.Key}
 	id := map[string]string{
-		roster.LimitRows:         "RosterImportLimitRows",
-		roster.LimitCells:        "RosterImportLimitCells",
-		roster.LimitMergedRanges: "RosterImportLimitMerged",
-		roster.LimitUnzippedSize: "RosterImportLimitUnzipped",
-		roster.LimitTimeout:      "RosterImportLimitTime",
+		roster.LimitRows:         "LimitRows",
+		roster.LimitCells:        "LimitCells",
+		roster.LimitMergedRanges: "LimitMerged",
+		roster.LimitUnzippedSize: "LimitUnzipped",
+		roster.LimitTimeout:      "LimitTime",
 	}[e.Key]
+	if id != "" {
+		id = kind + id
+	}
 	switch e.Key {
 	case roster.LimitFileSize:
-		return b.t(c, "RosterImportTooBig", map[string]any{"File": name, "Size": "> " + megabytes(e.Max), "Max": megabytes(e.Max)})
+		return b.t(c, kind+"TooBig", map[string]any{"File": name, "Size": "> " + megabytes(e.Max), "Max": megabytes(e.Max)})
 	case roster.LimitUnzippedSize:
 		data["Max"] = megabytes(e.Max)
 	case roster.LimitTimeout:
@@ -209,15 +223,15 @@ func (b *Bot) limitText(c caller, name string, e *roster.LimitError) string {
 		id = ""
 	}
 	if id == "" {
-		return b.t(c, "RosterImportFailed", map[string]any{"File": name, "Error": e.Error()})
+		return b.t(c, kind+"Failed", map[string]any{"File": name, "Error": e.Error()})
 	}
 	return b.t(c, id, data)
 }
 
 // replyLines sends header and the first lines in one message within
 // Telegram's limit, at most maxProblemLines of them, and counts the rest
-// of total.
-func (b *Bot) replyLines(c caller, header string, lines []string, total int) {
+// of total with the message more.
+func (b *Bot) replyLines(c caller, header string, lines []string, total int, more string) {
 	text, n := header, 0
 	for _, l := range lines {
 		if r := []rune(l); len(r) > maxLineChars {
@@ -230,7 +244,7 @@ func (b *Bot) replyLines(c caller, header string, lines []string, total int) {
 		n++
 	}
 	if rest := total - n; rest > 0 {
-		text += "\n" + b.t(c, "RosterImportMoreProblems", map[string]any{"Count": rest})
+		text += "\n" + b.t(c, more, map[string]any{"Count": rest})
 	}
 	b.reply(c, text)
 }

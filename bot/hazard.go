@@ -29,6 +29,10 @@ const (
 	flowHazardRectify  = "hazard.rectify"  // 报告整改: photos, then a note
 	flowHazardSendBack = "hazard.sendback" // 退回整改: the reason, then a new deadline
 	flowHazardPass     = "hazard.pass"     // 复查通过: an optional note
+	// flowHazardHeadRectify is 报告整改 by an enterprise's bound head
+	// (head.go): the same steps, a public flow since heads are no
+	// officials.
+	flowHazardHeadRectify = "hazard.head_rectify"
 )
 
 // hazardFlowTTL is how long an unfinished step waits; a fix reported from
@@ -52,17 +56,29 @@ func (b *Bot) hazardsFeature() feature {
 	fl := func(name, label string) flow {
 		return flow{name: name, label: label, again: "FlowHazardAgain", ttl: hazardFlowTTL, input: input}
 	}
+	head := fl(flowHazardHeadRectify, "FlowHazardRectify")
+	head.public, head.again = true, "FlowHazardHeadAgain"
+	head.input = func(c caller, cv storage.Conversation, m *models.Message) {
+		if c.head == nil && !c.bound {
+			b.dropConversation(c.chatID) // the head's binding went meanwhile
+			b.replyStart(c)
+			return
+		}
+		input(c, cv, m)
+	}
 	return feature{name: "hazards",
 		commands: []commandRoute{{name: "hazards", handle: func(_ context.Context, c caller, cmd command, _ *models.Message) {
 			b.onHazardsCommand(c, cmd.args)
 		}}},
 		callbacks: []callbackRoute{
-			{prefix: hazard.DataPrefix, handle: b.onHazardButton},
-			{prefix: hazardFlowPrefix, handle: b.onHazardFlowButton},
+			// Public: an enterprise's bound head presses 已整改 and the
+			// flow's buttons; the handlers check who presses.
+			{prefix: hazard.DataPrefix, public: true, handle: b.onHazardButton},
+			{prefix: hazardFlowPrefix, public: true, handle: b.onHazardFlowButton},
 			{prefix: hazardTipPrefix, handle: b.onTipHazardButton},
 		},
 		flows: []flow{fl(flowHazardRectify, "FlowHazardRectify"), fl(flowHazardSendBack, "FlowHazardSendBack"),
-			fl(flowHazardPass, "FlowHazardPass"), b.tipHazardFlow()},
+			fl(flowHazardPass, "FlowHazardPass"), head, b.tipHazardFlow()},
 	}
 }
 
@@ -211,6 +227,12 @@ func (b *Bot) editToCard(c caller, msgID int, h storage.Hazard) {
 // onHazardButton handles a press of a hazard button: checked by the
 // service's rules first, then the step or the flow that asks for it.
 func (b *Bot) onHazardButton(c caller, data string, msgID int) (string, bool) {
+	switch {
+	case !c.bound && c.head != nil:
+		return b.onHeadHazardButton(c, data, msgID)
+	case !c.bound:
+		return b.t(c, "ToastUnbound", nil), true
+	}
 	p, ok := hazard.ParsePress(data)
 	if !ok {
 		b.Log.Warn("garbled button data", "user", c.userID, "data", data)

@@ -35,8 +35,12 @@ type hazardDraft struct {
 func (d hazardDraft) flowStep() string { return d.Step }
 
 // hazardFlowAction is the hazard button each flow answers.
-var hazardFlowAction = map[string]string{flowHazardRectify: hazard.ActRectify,
+var hazardFlowAction = map[string]string{flowHazardRectify: hazard.ActRectify, flowHazardHeadRectify: hazard.ActRectify,
 	flowHazardSendBack: hazard.ActSendBack, flowHazardPass: hazard.ActPass}
+
+// rectifying reports whether a flow is a 报告整改, by an official or by an
+// enterprise's head.
+func rectifying(name string) bool { return name == flowHazardRectify || name == flowHazardHeadRectify }
 
 // hazardDueDays are the deadlines offered as buttons when sending back.
 var hazardDueDays = []int{3, 7, 15, 30}
@@ -45,7 +49,7 @@ var hazardDueDays = []int{3, 7, 15, 30}
 func (b *Bot) startHazardFlow(c caller, name string, h storage.Hazard, msgID int) (string, bool) {
 	d := hazardDraft{Hazard: h.ID, Enterprise: h.EnterpriseName, Round: h.Round, MessageID: msgID}
 	switch name {
-	case flowHazardRectify:
+	case flowHazardRectify, flowHazardHeadRectify:
 		d.Step = "photos"
 	case flowHazardSendBack:
 		d.Step = "reason"
@@ -64,10 +68,10 @@ func (b *Bot) askHazardStep(c caller, name string, d hazardDraft) {
 	data := map[string]any{"ID": d.Hazard, "Enterprise": d.Enterprise, "Count": len(d.Photos), "Max": hazard.MaxPhotos}
 	cancel := []storage.Button{{Text: b.t(c, "ButtonCancel", nil), Data: hazardFlowPrefix + "cancel"}}
 	switch {
-	case name == flowHazardRectify && d.Step == "photos":
+	case rectifying(name) && d.Step == "photos":
 		b.reply2(c, b.t(c, "HazardAskPhotos", data), [][]storage.Button{
 			{{Text: b.t(c, "ButtonHazardPhotosDone", nil), Data: hazardFlowPrefix + "done"}}, cancel})
-	case name == flowHazardRectify:
+	case rectifying(name):
 		b.reply2(c, b.t(c, "HazardAskNote", data), [][]storage.Button{cancel})
 	case name == flowHazardSendBack && d.Step == "reason":
 		b.reply2(c, b.t(c, "HazardAskReason", data), [][]storage.Button{cancel})
@@ -89,26 +93,26 @@ func (b *Bot) askHazardStep(c caller, name string, d hazardDraft) {
 func (b *Bot) onHazardFlowInput(c caller, name string, d hazardDraft, m *models.Message) {
 	text := strings.TrimSpace(m.Text)
 	if len(m.Photo) > 0 {
-		if name != flowHazardRectify {
+		if !rectifying(name) {
 			b.reply(c, b.t(c, "HazardTextPlease", nil))
 			return
 		}
-		b.onHazardPhoto(c, d, largestPhoto(m.Photo))
+		b.onHazardPhoto(c, name, d, largestPhoto(m.Photo))
 		return
 	}
 	switch {
 	case text == "":
 		b.askHazardStep(c, name, d)
-	case name == flowHazardRectify && d.Step == "photos":
+	case rectifying(name) && d.Step == "photos":
 		if !slices.Contains([]string{"完成", "好了", "发完了", "done"}, strings.ToLower(text)) {
 			b.reply(c, b.t(c, "HazardPhotosHint", map[string]any{"Count": len(d.Photos)}))
 			return
 		}
-		if problem := b.hazardPhotosDone(c, d); problem != "" {
+		if problem := b.hazardPhotosDone(c, name, d); problem != "" {
 			b.reply(c, problem)
 		}
-	case name == flowHazardRectify:
-		b.submitRectified(c, d, text)
+	case rectifying(name):
+		b.submitRectified(c, name, d, text)
 	case name == flowHazardSendBack && d.Step == "reason":
 		if len([]rune(text)) > hazard.MaxText {
 			b.reply(c, b.t(c, "HazardTooLong", map[string]any{"Max": hazard.MaxText}))
@@ -125,8 +129,8 @@ func (b *Bot) onHazardFlowInput(c caller, name string, d hazardDraft, m *models.
 	}
 }
 
-// onHazardPhoto adds a photo of the fix to the draft.
-func (b *Bot) onHazardPhoto(c caller, d hazardDraft, fileID string) {
+// onHazardPhoto adds a photo of the fix to the draft of a 报告整改 flow.
+func (b *Bot) onHazardPhoto(c caller, name string, d hazardDraft, fileID string) {
 	if fileID == "" {
 		return
 	}
@@ -135,7 +139,7 @@ func (b *Bot) onHazardPhoto(c caller, d hazardDraft, fileID string) {
 		return
 	}
 	d.Photos = append(d.Photos, fileID)
-	if !b.saveFlow(c, flowHazardRectify, d) {
+	if !b.saveFlow(c, name, d) {
 		return
 	}
 	var rows [][]storage.Button
@@ -147,19 +151,22 @@ func (b *Bot) onHazardPhoto(c caller, d hazardDraft, fileID string) {
 
 // hazardPhotosDone moves a 报告整改 on to its note; it returns what is
 // wrong, or "".
-func (b *Bot) hazardPhotosDone(c caller, d hazardDraft) string {
+func (b *Bot) hazardPhotosDone(c caller, name string, d hazardDraft) string {
 	if len(d.Photos) == 0 {
 		return b.t(c, "HazardNoPhotosYet", nil)
 	}
 	d.Step = "note"
-	if b.saveFlow(c, flowHazardRectify, d) {
-		b.askHazardStep(c, flowHazardRectify, d)
+	if b.saveFlow(c, name, d) {
+		b.askHazardStep(c, name, d)
 	}
 	return ""
 }
 
 // onHazardFlowButton handles the flows' own buttons.
 func (b *Bot) onHazardFlowButton(c caller, data string, _ int) (string, bool) {
+	if !c.bound && c.head == nil {
+		return b.t(c, "ToastUnbound", nil), true
+	}
 	arg := strings.TrimPrefix(data, hazardFlowPrefix)
 	cv, ok := b.conversation(c.chatID)
 	if !ok || hazardFlowAction[cv.Flow] == "" {
@@ -175,8 +182,8 @@ func (b *Bot) onHazardFlowButton(c caller, data string, _ int) (string, bool) {
 		msg := b.t(c, "FlowCancelled", map[string]any{"Flow": b.t(c, b.routes.flows[cv.Flow].label, nil)})
 		b.reply(c, msg)
 		return msg, false
-	case arg == "done" && cv.Flow == flowHazardRectify && d.Step == "photos":
-		if problem := b.hazardPhotosDone(c, d); problem != "" {
+	case arg == "done" && rectifying(cv.Flow) && d.Step == "photos":
+		if problem := b.hazardPhotosDone(c, cv.Flow, d); problem != "" {
 			return problem, true
 		}
 		return "✓", false
@@ -196,7 +203,7 @@ func (b *Bot) onHazardFlowButton(c caller, data string, _ int) (string, bool) {
 func (b *Bot) hazardStillDue(c caller, name string, d hazardDraft) bool {
 	h, err := b.Hazards.Get(d.Hazard)
 	if err == nil {
-		err = b.Hazards.Check(c.official.ID, hazard.Press{Action: hazardFlowAction[name], ID: d.Hazard, Round: d.Round}, h)
+		err = b.checkHazardStep(c, hazard.Press{Action: hazardFlowAction[name], ID: d.Hazard, Round: d.Round}, h)
 	}
 	if err == nil {
 		return true
@@ -205,24 +212,44 @@ func (b *Bot) hazardStillDue(c caller, name string, d hazardDraft) bool {
 	if h.ID == "" {
 		h.ID = d.Hazard
 	}
-	b.reply(c, b.t(c, "HazardNotRecorded", map[string]any{"Reason": b.hazardErrorText(c, h, err)}))
+	reason := b.hazardErrorText(c, h, err)
+	if !c.bound {
+		reason = b.t(c, "HeadButtonInvalid", nil) // a head is told nothing of the hazard's state
+	}
+	b.reply(c, b.t(c, "HazardNotRecorded", map[string]any{"Reason": reason}))
 	return false
 }
 
-// submitRectified records the fix with the draft's photos and the note.
-func (b *Bot) submitRectified(c caller, d hazardDraft, note string) {
+// submitRectified records the fix with the draft's photos and the note:
+// by the official, or, in an enterprise head's flow, by the enterprise
+// under the registry's name for its head.
+func (b *Bot) submitRectified(c caller, name string, d hazardDraft, note string) {
 	if len([]rune(note)) > hazard.MaxText {
 		b.reply(c, b.t(c, "HazardTooLong", map[string]any{"Max": hazard.MaxText}))
 		return
 	}
 	// Ended before the step: a message replayed after a crash finds no
 	// draft rather than reporting the fix twice.
-	if !b.hazardStillDue(c, flowHazardRectify, d) || !b.endFlow(c, flowHazardRectify) {
+	if !b.hazardStillDue(c, name, d) || !b.endFlow(c, name) {
 		return
 	}
-	h, err := b.Hazards.Rectified(d.Hazard, hazard.Rectification{By: c.official.ID, Note: note, Photos: d.Photos})
+	r := hazard.Rectification{By: c.official.ID, Note: note, Photos: d.Photos}
+	if name == flowHazardHeadRectify {
+		r.By, r.Chat = storage.ActorEnterprise, c.chatID
+		if h, err := b.Hazards.Get(d.Hazard); err == nil {
+			if p, ok := b.Hazards.Principal(h); ok {
+				r.Name = p.Name
+			}
+		}
+	}
+	h, err := b.Hazards.Rectified(d.Hazard, r)
 	if err != nil {
 		b.hazardFailed(c, d.Hazard, err)
+		return
+	}
+	if name == flowHazardHeadRectify {
+		b.editToHeadCard(c, d.MessageID, h)
+		b.reply(c, b.t(c, "HeadRectifiedOK", map[string]any{"ID": h.ID, "Photos": len(d.Photos), "Enterprise": h.EnterpriseName}))
 		return
 	}
 	b.editToCard(c, d.MessageID, h)
@@ -281,5 +308,9 @@ func (b *Bot) hazardFailed(c caller, id string, err error) {
 	if gerr != nil {
 		h = storage.Hazard{ID: id}
 	}
-	b.reply(c, b.t(c, "HazardNotRecorded", map[string]any{"Reason": b.hazardErrorText(c, h, err)}))
+	reason := b.hazardErrorText(c, h, err)
+	if !c.bound && (errors.Is(err, hazard.ErrForbidden) || errors.Is(err, hazard.ErrState)) {
+		reason = b.t(c, "HeadButtonInvalid", nil)
+	}
+	b.reply(c, b.t(c, "HazardNotRecorded", map[string]any{"Reason": reason}))
 }

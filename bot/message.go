@@ -44,7 +44,10 @@ type caller struct {
 	tgLang   string
 	official config.Official
 	bound    bool
-	lang     string
+	// head is the enterprise head (企业单位负责人) bound to the chat, for a
+	// caller who is no official (head.go); nil otherwise.
+	head *storage.HeadBinding
+	lang string
 	// msgID is the chat message being handled (0 for a button press): a
 	// flow records the last one it took, so the same message handled
 	// again after a crash is not taken twice.
@@ -62,11 +65,21 @@ func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
 		c.lang = c.tgLang
 	}
 	var off string
+	var head storage.HeadBinding
+	var isHead bool
 	err := b.DB.View(func(tx *storage.Tx) error {
 		var err error
 		off, err = tx.OfficialByChat(c.userID)
+		if errors.Is(err, storage.ErrNotFound) && b.Enterprises != nil {
+			var herr error
+			head, herr = tx.HeadByChat(c.userID)
+			isHead = herr == nil && head.UserID == c.userID
+		}
 		return err
 	})
+	if isHead {
+		c.head = &head
+	}
 	if err == nil {
 		if o, ok := b.Config.Official(off); ok {
 			c.official, c.bound = o, true
@@ -175,8 +188,16 @@ func (b *Bot) send(jobs ...storage.Job) {
 }
 
 func (b *Bot) onHelp(c caller) {
+	if c.head != nil {
+		b.reply(c, b.t(c, "HelpHead", nil))
+		return
+	}
 	if !c.bound {
-		b.reply(c, b.t(c, "HelpUnbound", nil)+"\n"+b.t(c, "HelpTip", nil))
+		text := b.t(c, "HelpUnbound", nil)
+		if b.Enterprises != nil {
+			text += "\n" + b.t(c, "HelpCompany", nil)
+		}
+		b.reply(c, text+"\n"+b.t(c, "HelpTip", nil))
 		return
 	}
 	id := "HelpStaff"
@@ -214,6 +235,9 @@ func (b *Bot) onHelp(c caller) {
 	}
 	if c.official.HasRole(config.RoleAdmin) {
 		parts = append(parts, b.t(c, "HelpRosterFile", nil))
+		if b.Enterprises != nil {
+			parts = append(parts, b.t(c, "HelpRegistryFile", nil))
+		}
 		year := b.Engine.Now().In(b.Config.Location).Year()
 		if dropped := b.Plan.DroppedIn(year); len(dropped) > 0 {
 			parts = append(parts, b.t(c, "HelpPlanYear", map[string]any{"PlanYear": b.Plan.Year, "Year": year,

@@ -123,10 +123,16 @@ func (b *Bot) limits() (strangers, tipsters *limiter) {
 }
 
 // mayAnswer reports whether a reply to the caller may be queued: always for
-// an official, within the stranger allowance for anyone else.
+// an official, within the larger allowance of a hazard tip for a bound
+// enterprise head (reporting a fix with photos is a flow of its own),
+// within the stranger allowance for anyone else.
 func (b *Bot) mayAnswer(c caller) bool {
-	if c.bound {
+	switch {
+	case c.bound:
 		return true
+	case c.head != nil:
+		_, t := b.limits()
+		return b.allowed(t, c, "enterprise head")
 	}
 	s, _ := b.limits()
 	return b.allowed(s, c, "stranger")
@@ -153,9 +159,9 @@ func (b *Bot) allowed(l *limiter, c caller, who string) bool {
 // strangerKey is the outbox key of answers to an unbound caller: a later
 // answer replaces one still waiting in the queue, so however fast a
 // stranger writes, their chat has at most one message queued. Officials'
-// answers have no key.
+// and bound enterprise heads' answers have no key.
 func strangerKey(c caller) string {
-	if c.bound {
+	if c.bound || c.head != nil {
 		return ""
 	}
 	return fmt.Sprintf("stranger:%d", c.chatID)

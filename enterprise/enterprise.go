@@ -219,6 +219,11 @@ func ParseXLSX(r io.Reader, cfg *config.Config) ([]storage.Enterprise, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseRows(rows, cfg)
+}
+
+// parseRows reads the registry from the rows of a sheet.
+func parseRows(rows [][]string, cfg *config.Config) ([]storage.Enterprise, error) {
 	header, cols, err := findHeader(rows)
 	if err != nil {
 		return nil, err

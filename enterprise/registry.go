@@ -30,9 +30,14 @@ func New(cfg *config.Config, db *storage.DB, clk clock.Clock, log *slog.Logger) 
 
 // Result is what an import did.
 type Result struct {
-	File     string    `json:"file"`
-	Count    int       `json:"count"`    // enterprises stored
-	Replaced int       `json:"replaced"` // enterprises the registry held before
+	File     string `json:"file"`
+	Count    int    `json:"count"`    // enterprises stored
+	Replaced int    `json:"replaced"` // enterprises the registry held before
+	// Added, Changed and Removed compare the file with the registry it
+	// replaced, by 信用代码 (Diff).
+	Added    int       `json:"added"`
+	Changed  int       `json:"changed"`
+	Removed  int       `json:"removed"`
 	Warnings []Warning `json:"warnings"`
 }
 
@@ -47,8 +52,13 @@ func (r *Registry) Import(list []storage.Enterprise, actor, file string) (Result
 		list[i].Source, list[i].ImportedAt = "import:"+file, now
 	}
 	var replaced int
+	var d Changes
 	err := r.db.Update(func(tx *storage.Tx) error {
-		var err error
+		old, err := tx.Enterprises()
+		if err != nil {
+			return err
+		}
+		d = Diff(old, list)
 		if replaced, err = tx.ReplaceEnterprises(list); err != nil {
 			return err
 		}
@@ -61,7 +71,8 @@ func (r *Registry) Import(list []storage.Enterprise, actor, file string) (Result
 		return Result{}, fmt.Errorf("import enterprises from %s: %w", file, err)
 	}
 	r.log.Info("enterprise registry imported", "file", file, "actor", actor, "count", len(list), "replaced", replaced)
-	return Result{File: file, Count: len(list), Replaced: replaced, Warnings: Check(r.cfg, list)}, nil
+	return Result{File: file, Count: len(list), Replaced: replaced, Added: d.Added, Changed: d.Changed, Removed: d.Removed,
+		Warnings: Check(r.cfg, list)}, nil
 }
 
 // List returns the stored registry, by 信用代码.

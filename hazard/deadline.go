@@ -75,6 +75,12 @@ func (s *Service) overdue(tx *storage.Tx, h *storage.Hazard, now time.Time) erro
 	default:
 		detail += ", alert " + a.ID
 	}
+	if err := s.tellEnterprise(tx, *h, now, func(lang string) string {
+		return s.tr.T(lang, "HazardEnterpriseOverdue", map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName,
+			"Description": excerpt(h.Description, 300), "Due": s.when(h.Deadline)})
+	}); err != nil {
+		return err
+	}
 	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardOverdue, Alert: h.ID, Actor: "system",
 		Detail: detail, Code: storage.CodeHazardOverdue, Args: []storage.Arg{storage.Text("Enterprise", h.EnterpriseName),
 			storage.Time("Due", h.Deadline), storage.Officials("People", who)}})

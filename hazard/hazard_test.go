@@ -36,6 +36,11 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 			if d := f.deadlines(); len(d) != 1 || d[0].Key != "h:"+h.ID || !d[0].At.Equal(h.Deadline) {
 				t.Fatalf("deadlines after 交办: %+v", d)
 			}
+			// The boss's notice carries the 已整改 button of this round.
+			if boss := f.jobsTo(bossChat); len(boss) != 1 || len(boss[0].Buttons) != 1 || len(boss[0].Buttons[0]) != 1 ||
+				boss[0].Buttons[0][0].Data != PressData(ActRectify, h) || boss[0].Buttons[0][0].Text != "✅ 已整改" {
+				t.Errorf("the boss's 交办: %+v", boss)
+			}
 			got := f.deliver()
 			// 交办 reaches the supervisor, the 行政负责人 and the 属地 head,
 			// by name, not the finder who gave it; and the enterprise's boss.
@@ -74,6 +79,9 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 			}
 			if h, err = f.s.Close(tc.rechecker, h.ID, ""); err != nil {
 				t.Fatal(err)
+			}
+			if boss := f.jobsTo(bossChat); len(boss) != 1 || boss[0].Buttons != nil {
+				t.Errorf("the boss's closure notice: %+v", boss)
 			}
 			got = f.deliver()
 			if who := f.told(got, "已销号", h.ID, worksName); len(who) == 0 || slices.Contains(who, tc.rechecker) {
@@ -165,6 +173,11 @@ func TestSendBack(t *testing.T) {
 	if d := f.deadlines(); len(d) != 1 || !d[0].At.Equal(newDue) {
 		t.Fatalf("deadlines: %+v", d)
 	}
+	// The boss's send-back carries the button of the new round.
+	if boss := f.jobsTo(bossChat); len(boss) != 1 || len(boss[0].Buttons) != 1 || boss[0].Buttons[0][0].Data != PressData(ActRectify, h) ||
+		!strings.HasSuffix(boss[0].Buttons[0][0].Data, ":2") {
+		t.Errorf("the boss's send-back: %+v", boss)
+	}
 	got := f.deliver()
 	if len(got[bossChat]) != 1 || !containsAll(got[bossChat][0], "复查未通过", "接地线未连接", "2026-12-06 08:00") {
 		t.Errorf("the boss got %q", got[bossChat])
@@ -249,7 +262,15 @@ func TestOverdue(t *testing.T) {
 			if !f.hazard(h.ID).Overdue {
 				t.Error("the hazard is not marked overdue")
 			}
+			boss := f.jobsTo(bossChat)
 			got := f.deliver()
+			switch {
+			case tc.enterprise != works && len(boss) != 0:
+				t.Errorf("an enterprise the registry lacks has a boss: %+v", boss)
+			case tc.enterprise == works && (len(boss) != 1 || !containsAll(boss[0].Text, "已过，仍未报告整改", h.ID, "2026-12-03 08:00", "配电箱未接地") ||
+				len(boss[0].Buttons) != 1 || boss[0].Buttons[0][0].Data != PressData(ActRectify, h)):
+				t.Errorf("the boss is told %+v", boss)
+			}
 			if msgs := got[f.chat(tc.callee)]; len(msgs) != 1 || !containsAll(msgs[0], "逾期未整改", h.ID, "2026-12-03 08:00", h.EnterpriseName, "配电箱未接地") {
 				t.Errorf("the call reads %q", msgs)
 			}

@@ -190,6 +190,22 @@ func (f *fixture) deliver() map[int64][]string {
 	return got
 }
 
+// jobsTo lists the messages waiting for a chat, buttons and all.
+func (f *fixture) jobsTo(chat int64) []storage.Job {
+	f.t.Helper()
+	var out []storage.Job
+	f.view(func(tx *storage.Tx) error {
+		jobs, err := tx.Jobs()
+		for _, j := range jobs {
+			if j.ChatID == chat {
+				out = append(out, j)
+			}
+		}
+		return err
+	})
+	return out
+}
+
 // advance moves the clock on and fires what is due, as the deadline runner
 // does.
 func (f *fixture) advance(d time.Duration) {

@@ -108,6 +108,42 @@ func (s *Service) Check(official string, p Press, h storage.Hazard) error {
 	return nil
 }
 
+// CheckPrincipal reports whether the enterprise's own responsible person
+// bound to chat may take the pressed action on h now: only 报告整改, only
+// on a hazard of an enterprise whose 企业单位负责人 is bound to chat (as
+// the registry lists them now), only in the round the button was sent in.
+// ErrForbidden, whatever the hazard's state, for anyone else, so a forged
+// button tells nothing of another enterprise's hazards.
+func (s *Service) CheckPrincipal(chat int64, p Press, h storage.Hazard) error {
+	pl, ok := s.plaque(h.Enterprise)
+	switch {
+	case chat == 0 || !ok || pl.Principal.Chat != chat || p.ID != h.ID:
+		return ErrForbidden
+	case p.Action != ActRectify:
+		return ErrForbidden
+	case h.State != storage.HazardAssigned || h.Round != p.Round:
+		return ErrStale
+	}
+	return nil
+}
+
+// Principal is the enterprise's own responsible person of a hazard's
+// enterprise, as the registry has them now; ok is false when the registry
+// does not hold the enterprise.
+func (s *Service) Principal(h storage.Hazard) (Person, bool) {
+	p, ok := s.plaque(h.Enterprise)
+	return p.Principal, ok
+}
+
+// principalButtons are the buttons under a notice to the enterprise's
+// responsible person: 已整改 while the hazard waits for its fix.
+func (s *Service) principalButtons(lang string, h storage.Hazard) [][]storage.Button {
+	if h.State != storage.HazardAssigned {
+		return nil
+	}
+	return [][]storage.Button{{{Text: s.tr.T(lang, "ButtonHazardPrincipalRectify", nil), Data: PressData(ActRectify, h)}}}
+}
+
 // Buttons are the rows of the steps official may take on h as it stands.
 func (s *Service) Buttons(lang, official string, h storage.Hazard) [][]storage.Button {
 	var row []storage.Button

@@ -146,3 +146,56 @@ func TestCheckPress(t *testing.T) {
 		t.Errorf("an outsider's buttons: %v", rows)
 	}
 }
+
+// The enterprise's own responsible person may report the fix of their
+// enterprise's hazard from the chat bound to them, in the round the
+// button was sent in; anyone else, and any other step, is forbidden
+// whatever the hazard's state, and Rectified checks the chat again.
+func TestCheckPrincipal(t *testing.T) {
+	f := newFixture(t)
+	h := f.report(finding())
+	other := h
+	other.Enterprise = unknownEnt
+	rectified := h
+	rectified.State = storage.HazardRectified
+	tests := []struct {
+		name string
+		chat int64
+		p    Press
+		h    storage.Hazard
+		want error
+	}{
+		{"the bound boss reports the fix", bossChat, Press{ActRectify, h.ID, 1}, h, nil},
+		{"another chat may not", bossChat + 1, Press{ActRectify, h.ID, 1}, h, ErrForbidden},
+		{"no chat may not", 0, Press{ActRectify, h.ID, 1}, h, ErrForbidden},
+		{"not another enterprise's hazard", bossChat, Press{ActRectify, h.ID, 1}, other, ErrForbidden},
+		{"nor another step", bossChat, Press{ActPass, h.ID, 1}, rectified, ErrForbidden},
+		{"nor the card", bossChat, Press{ActOpen, h.ID, 0}, h, ErrForbidden},
+		{"a button naming another hazard", bossChat, Press{ActRectify, "H20261130-99", 1}, h, ErrForbidden},
+		{"another round is stale", bossChat, Press{ActRectify, h.ID, 2}, h, ErrStale},
+		{"after the fix is stale", bossChat, Press{ActRectify, h.ID, 1}, rectified, ErrStale},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := f.s.CheckPrincipal(tt.chat, tt.p, tt.h); !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Errorf("CheckPrincipal = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	if p, ok := f.s.Principal(h); !ok || p.Name != "李老板" || p.Chat != bossChat {
+		t.Errorf("Principal = %+v, %v", p, ok)
+	}
+
+	// Rectified from another chat changes nothing; from the boss's, it is
+	// recorded under the boss's name.
+	if _, err := f.s.Rectified(h.ID, Rectification{By: storage.ActorEnterprise, Chat: bossChat + 1, Note: "好了", Photos: []string{"p"}}); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("from another chat: %v", err)
+	}
+	if st := f.hazard(h.ID).State; st != storage.HazardAssigned {
+		t.Fatalf("a refused report left the hazard %s", st)
+	}
+	out, err := f.s.Rectified(h.ID, Rectification{By: storage.ActorEnterprise, Name: "李老板", Chat: bossChat, Note: "已接地", Photos: []string{"p"}})
+	if err != nil || out.RectifiedBy != storage.ActorEnterprise || out.RectifiedName != "李老板" {
+		t.Fatalf("from the boss's chat: %+v %v", out, err)
+	}
+}

@@ -19,6 +19,10 @@ type Rectification struct {
 	Name   string
 	Note   string
 	Photos []string // Telegram file ids of the fixed hazard; at least one
+	// Chat, for a report by the enterprise from its chat, is that chat: it
+	// must be the one bound to the enterprise's responsible person when
+	// the step is recorded (CheckPrincipal), or ErrForbidden.
+	Chat int64
 }
 
 // Rectified records that an assigned hazard was fixed, with photos and a
@@ -51,6 +55,11 @@ func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) 
 		}
 		if r.By != storage.ActorEnterprise && !s.CanManage(r.By, h) {
 			return ErrForbidden
+		}
+		if r.By == storage.ActorEnterprise && r.Chat != 0 {
+			if pl, ok := s.plaque(h.Enterprise); !ok || pl.Principal.Chat != r.Chat {
+				return ErrForbidden
+			}
 		}
 		if h.State != storage.HazardAssigned {
 			return fmt.Errorf("%w: it is %s", ErrState, h.State)

@@ -372,7 +372,8 @@ func (s *Service) people(skip string, ids ...string) []string {
 }
 
 // tellEnterprise queues a message to the enterprise's responsible person
-// if they are bound to the bot.
+// if they are bound to the bot; while the hazard waits for its fix, the
+// message carries the 已整改 button with which they report it.
 func (s *Service) tellEnterprise(tx *storage.Tx, h storage.Hazard, now time.Time, render func(lang string) string) error {
 	p, ok := s.plaque(h.Enterprise)
 	if !ok || p.Principal.Chat == 0 {
@@ -383,6 +384,6 @@ func (s *Service) tellEnterprise(tx *storage.Tx, h storage.Hazard, now time.Time
 		lang = s.cfg.Language
 	}
 	_, err := tx.Enqueue(storage.Job{ChatID: p.Principal.Chat, Op: storage.OpSend, Text: render(lang),
-		Ref: storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, CreatedAt: now})
+		Buttons: s.principalButtons(lang, h), Ref: storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, CreatedAt: now})
 	return err
 }

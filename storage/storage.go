@@ -55,6 +55,7 @@ var (
 		bQuarantine, bEnterprises, bPlaques,
 		bHazards, bHazardsClosed,
 		bInspections, bInspectionsBy,
+		bHeads, bHeadChats,
 		bInbox, bConversations}
 	keyVersion = []byte("schema_version")
 )
