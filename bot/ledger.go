@@ -52,7 +52,7 @@ func (b *Bot) onLedgerCommand(c caller, cmd command) {
 	st := book.Stats()
 	name := l.FileName(p.From, p.To)
 	caption := b.t(c, "LedgerCaption", map[string]any{"Period": label, "Calls": st.Calls, "Reports": st.Reports,
-		"Duty": st.Duty, "Incidents": st.Incidents, "Tips": st.Tips, "Seq": st.HeadSeq, "Hash": st.HeadHash,
+		"Duty": st.Duty, "Incidents": st.Incidents, "Tips": st.Tips, "Inspections": st.Inspections, "Hazards": st.Hazards, "Seq": st.HeadSeq, "Hash": st.HeadHash,
 		"Verify": b.chainWords(c, book.Chain)})
 	err = b.DB.Update(func(tx *storage.Tx) error {
 		if _, err := tx.Enqueue(storage.Job{ChatID: c.chatID, Op: storage.OpDocument, Text: fitText(caption, maxCaptionUnits),
