@@ -136,6 +136,13 @@ func New(cfg *config.Config, db *storage.DB, engine *callout.Engine, tr *locales
 // Location is the town's time zone, in which deadlines are read and shown.
 func (s *Service) Location() *time.Location { return s.loc }
 
+// ref marks a notice about h: informational, of the hazard topic, naming
+// the hazard (as its events do), so a failed delivery lands in its record
+// and the noise each hazard makes can be counted.
+func (s *Service) ref(h storage.Hazard) storage.Ref {
+	return storage.Ref{Kind: storage.RefInfo, Topic: KindHazard, Alert: h.ID}
+}
+
 // plaque looks an enterprise up, if a registry is wired.
 func (s *Service) plaque(id string) (Plaque, bool) {
 	if s.ents == nil {

@@ -87,8 +87,8 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 			if who := f.told(got, "已销号", h.ID, worksName); len(who) == 0 || slices.Contains(who, tc.rechecker) {
 				t.Errorf("closure told %v", who)
 			}
-			if len(got[bossChat]) != 1 || !strings.Contains(got[bossChat][0], "已销号") {
-				t.Errorf("the boss was not told of the closure: %q", got[bossChat])
+			if b := got[bossChat]; len(b) != 2 || !strings.Contains(b[0], "复查通过") || !strings.Contains(b[1], "已销号") {
+				t.Errorf("the boss was not told of the recheck and the closure: %q", b)
 			}
 
 			h = f.hazard(h.ID)

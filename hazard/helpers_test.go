@@ -53,12 +53,15 @@ escalation:
 `
 
 // The machine works and its plaque; its 企业单位负责人 李老板 is bound to
-// chat 7001.
+// chat 7001. The mill, also in 龙湖村, has 王强 (the village's 分管领导)
+// as its 行政负责人, and its own head is not bound.
 const (
 	works      = "91500106MA5U7X1234"
 	worksName  = "重庆某某机械厂"
 	bossChat   = 7001
 	unknownEnt = "91500106MA5U7X9999"
+	mill       = "91500106MA5U7X5678"
+	millName   = "龙湖面粉厂"
 )
 
 // fakeEnterprises is the registry as the loop sees it.
@@ -71,7 +74,9 @@ func (f fakeEnterprises) Plaque(id string) (Plaque, bool) {
 
 func testEnterprises() fakeEnterprises {
 	return fakeEnterprises{works: {Name: worksName, Unit: "lhc", Supervisor: "o-sun", Administrator: "o-zhao",
-		Principal: Person{Name: "李老板", Phone: "13900000001", Chat: bossChat}}}
+		Principal: Person{Name: "李老板", Phone: "13900000001", Chat: bossChat}},
+		mill: {Name: millName, Unit: "lhc", Supervisor: "o-sun", Administrator: "o-wang",
+			Principal: Person{Name: "周厂长", Phone: "13900000002"}}}
 }
 
 type fixture struct {

@@ -186,7 +186,7 @@ func (s *Service) Recheckers(h storage.Hazard) []string { return s.recheckers(h,
 // the buttons of the steps they may take on h.
 func (s *Service) tellActing(tx *storage.Tx, ids []string, h storage.Hazard, now time.Time, render func(lang string) string) error {
 	for _, id := range ids {
-		err := s.engine.Tell(tx, []string{id}, "", storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, now,
+		err := s.engine.Tell(tx, []string{id}, "", s.ref(h), now,
 			func(lang string) (string, [][]storage.Button) { return render(lang), s.Buttons(lang, id, h) })
 		if err != nil {
 			return err

@@ -128,9 +128,11 @@ type Recheck struct {
 }
 
 // Recheck records a 复查 of a rectified hazard by an official other than
-// the one who reported it fixed. Passed, it may be closed; failed, it goes
-// back to the enterprise with a new deadline (a new round, with its own
-// overdue 叫应), and the handlers and the enterprise are told.
+// the one who reported it fixed. Passed, it may be closed, and whoever
+// reported the fix, the responsible official, those asked to recheck and
+// the 属地 unit head learn so (passedTold); failed, it goes back to the
+// enterprise with a new deadline (a new round, with its own overdue 叫应),
+// and the handlers and the enterprise are told.
 func (s *Service) Recheck(actor, id string, rc Recheck) (storage.Hazard, error) {
 	var err error
 	if rc.Note, err = text("note", rc.Note, MaxText, !rc.OK); err != nil {
@@ -164,8 +166,11 @@ func (s *Service) Recheck(actor, id string, rc Recheck) (storage.Hazard, error) 
 			if err := tx.PutHazard(h); err != nil {
 				return err
 			}
-			return tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardRechecked, Alert: h.ID, Actor: actor,
-				Detail: "passed: " + rc.Note, Code: storage.CodeHazardRechecked, Args: []storage.Arg{storage.Text("Note", rc.Note)}})
+			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardRechecked, Alert: h.ID, Actor: actor,
+				Detail: "passed: " + rc.Note, Code: storage.CodeHazardRechecked, Args: []storage.Arg{storage.Text("Note", rc.Note)}}); err != nil {
+				return err
+			}
+			return s.tellPassed(tx, h, actor, rc.Note, now)
 		}
 		return s.sendBack(tx, &h, actor, rc, now)
 	})
@@ -174,6 +179,41 @@ func (s *Service) Recheck(actor, id string, rc Recheck) (storage.Hazard, error) 
 	}
 	s.engine.Committed()
 	return h, nil
+}
+
+// passedTold learn that a recheck passed: whoever reported the fix, the
+// hazard's responsible official, those who were asked to recheck it and
+// the 属地 unit head; each once, never the one who passed it.
+func (s *Service) passedTold(h storage.Hazard, actor string) []string {
+	u, _ := s.cfg.Unit(h.Unit)
+	ids := append([]string{h.RectifiedBy, s.Responsible(h)}, s.recheckers(h, h.RectifiedBy)...)
+	return s.people(actor, append(ids, u.Head)...)
+}
+
+// tellPassed tells those a passed recheck concerns, each with the steps
+// left to them (销号), and the enterprise's person if bound.
+func (s *Service) tellPassed(tx *storage.Tx, h storage.Hazard, actor, note string, now time.Time) error {
+	data := map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName, "By": s.cfg.OfficialName(actor), "Note": note,
+		"Time": s.when(now)}
+	if err := s.tellActing(tx, s.passedTold(h, actor), h, now, func(lang string) string {
+		return s.tr.T(lang, "HazardPassedNotice", data)
+	}); err != nil {
+		return err
+	}
+	return s.tellEnterprise(tx, h, now, func(lang string) string {
+		return s.tr.T(lang, "HazardEnterprisePassed", data)
+	})
+}
+
+// closedTold learn that a hazard was closed: the handlers, whoever found
+// it, reported the fix and passed the recheck, and for a 重大隐患 the
+// leaders whose 挂牌督办 ends; each once, never the one who closed it.
+func (s *Service) closedTold(h storage.Hazard, actor string) []string {
+	to := append(s.handlers(h, actor), h.FoundBy, h.RectifiedBy, h.RecheckedBy)
+	if h.Five != nil {
+		to = append(to, s.listedTold(h, actor)...)
+	}
+	return s.people(actor, to...)
 }
 
 // sendBack returns a hazard whose recheck failed to the enterprise with a
@@ -206,7 +246,8 @@ func (s *Service) sendBack(tx *storage.Tx, h *storage.Hazard, actor string, rc R
 }
 
 // Close closes (销号) a hazard whose recheck passed, by someone other than
-// the person who reported it fixed. The handlers are told, and for a
+// the person who reported it fixed. The handlers, the finder, whoever
+// reported the fix and whoever passed the recheck are told, and for a
 // 重大隐患 the 分管领导 and the principals, since its 挂牌督办 ends.
 func (s *Service) Close(actor, id, note string) (storage.Hazard, error) {
 	var err error
@@ -244,11 +285,7 @@ func (s *Service) Close(actor, id, note string) (storage.Hazard, error) {
 			Args: []storage.Arg{storage.Text("Enterprise", h.EnterpriseName), storage.Text("Note", note)}}); err != nil {
 			return err
 		}
-		to := append(s.handlers(h, actor), h.FoundBy)
-		if h.Five != nil {
-			to = append(to, s.listedTold(h, actor)...)
-		}
-		if err := s.engine.Tell(tx, s.people(actor, to...), "", storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, now,
+		if err := s.engine.Tell(tx, s.closedTold(h, actor), "", s.ref(h), now,
 			func(lang string) (string, [][]storage.Button) {
 				return s.tr.T(lang, "HazardClosedNotice", map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName,
 					"By": s.cfg.OfficialName(actor), "Listed": h.Five != nil, "Description": excerpt(h.Description, 100),

@@ -297,11 +297,14 @@ func (s *Service) assign(tx *storage.Tx, h *storage.Hazard, actor string, a Assi
 	detail := fmt.Sprintf("due %s, %s", s.when(h.Deadline), h.Responsible.Name)
 	var listed []string
 	if h.Five != nil {
-		listed = s.listedTold(*h, actor)
+		leaders := s.listedTold(*h, actor)
+		// A leader who is also a handler (the 分管领导 on the plaque) has
+		// the 交办 with its 五落实 already: one notice a step.
+		listed = slices.DeleteFunc(slices.Clone(leaders), func(id string) bool { return slices.Contains(told, id) })
 		f := h.Five
 		args = append(args, storage.Word("Listed", storage.VocabWord, storage.WordListed),
 			storage.Text("Responsibility", f.Responsibility), storage.Text("Measures", f.Measures), storage.Text("Funds", f.Funds),
-			storage.Text("TimeLimit", f.TimeLimit), storage.Text("Plan", f.Plan), storage.Officials("Leaders", listed...))
+			storage.Text("TimeLimit", f.TimeLimit), storage.Text("Plan", f.Plan), storage.Officials("Leaders", leaders...))
 		detail += "; 挂牌督办: " + fiveLine(*h.Five)
 	}
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardAssigned, Alert: h.ID, Actor: actor,
@@ -323,7 +326,7 @@ func (s *Service) assign(tx *storage.Tx, h *storage.Hazard, actor string, a Assi
 	if h.Five == nil {
 		return nil
 	}
-	return s.engine.Tell(tx, listed, "", storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, now,
+	return s.engine.Tell(tx, listed, "", s.ref(*h), now,
 		func(lang string) (string, [][]storage.Button) {
 			return s.tr.T(lang, "HazardListedNotice", map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName,
 				"Unit": s.cfg.UnitName(h.Unit), "By": s.cfg.OfficialName(actor)}) + "\n" + s.Details(lang, *h), nil
@@ -384,6 +387,6 @@ func (s *Service) tellEnterprise(tx *storage.Tx, h storage.Hazard, now time.Time
 		lang = s.cfg.Language
 	}
 	_, err := tx.Enqueue(storage.Job{ChatID: p.Principal.Chat, Op: storage.OpSend, Text: render(lang),
-		Buttons: s.principalButtons(lang, h), Ref: storage.Ref{Kind: storage.RefInfo, Topic: KindHazard}, CreatedAt: now})
+		Buttons: s.principalButtons(lang, h), Ref: s.ref(h), CreatedAt: now})
 	return err
 }

@@ -133,6 +133,25 @@ func TestSubmitWithHazards(t *testing.T) {
 	if h2.Level != storage.HazardMajor || h2.Five == nil || *h2.Five != *five || h2.Responsible.Name != "张电工" {
 		t.Errorf("hazard 2 %+v", h2)
 	}
+	// Each hazard carries the inspection's photos as its evidence of 发现,
+	// in its record, its history and its event.
+	for _, h := range []storage.Hazard{h1, h2} {
+		if !slices.Equal(h.Photos, []string{"ph1", "ph2"}) || !slices.Equal(h.History[0].Photos, h.Photos) ||
+			!slices.Equal(hazard.LatestPhotos(h), h.Photos) {
+			t.Errorf("hazard %s: photos %v, found with %v", h.ID, h.Photos, h.History[0].Photos)
+		}
+		var found []storage.Event
+		if err := f.db.View(func(tx *storage.Tx) error {
+			var err error
+			found, err = tx.AlertEvents(h.ID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(found) == 0 || found[0].Code != storage.CodeHazardFound || !slices.Contains(found[0].Args, storage.Int("Photos", 2)) {
+			t.Errorf("hazard %s found: %+v", h.ID, found)
+		}
+	}
 	var ev []storage.Event
 	if err := f.db.View(func(tx *storage.Tx) error {
 		var err error

@@ -103,8 +103,9 @@ func (s *Service) Submit(r Record) (storage.Inspection, error) {
 			return err
 		}
 		for i, hz := range r.Hazards {
+			// The inspection's photos are each hazard's evidence of 发现.
 			h, err := s.hazards.ReportIn(tx, hazard.Finding{Enterprise: e.Code, FoundBy: r.Official, Level: hz.Level,
-				Description: hz.Description, Point: r.Point, Responsible: hz.Responsible,
+				Description: hz.Description, Photos: photos, Point: r.Point, Responsible: hz.Responsible,
 				Assign: &hazard.Assignment{Deadline: hz.Deadline, Responsible: hz.Responsible, Five: hz.Five}})
 			if err != nil {
 				return &HazardError{N: i + 1, Description: hz.Description, Err: err}

@@ -9,14 +9,17 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
 )
 
 // The noise budget of the example town over the whole of 2026, with nine in
-// ten items reported on time: nobody gets more than 4 routine pushes on any
-// working day, a late duty calls each person who owes it once (the
+// ten items reported on time and the example registry's plaque holders
+// inspecting as item 19 asks: nobody gets more than 4 routine pushes on
+// any working day, a late duty calls each person who owes it once (the
 // principal's late quarterly meeting: one call, not one per unit), nobody
-// is sent an item they do not owe, and a unit owes a handful of items a
-// month, not dozens.
+// is sent an item they do not owe, a unit owes a handful of items a
+// month, not dozens, and every hazard notice reaches only people the
+// hazard concerns, once a step.
 func TestExampleTownYearWithinBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a simulated year takes seconds")
@@ -26,7 +29,11 @@ func TestExampleTownYearWithinBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc := cfg.Location
-	r, err := Simulate(context.Background(), Options{Config: cfg, Year: 2026, OnTime: 0.9, Seed: 1,
+	ents, err := enterprise.ParseFile("../examples/enterprises.example.yaml", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Simulate(context.Background(), Options{Config: cfg, Year: 2026, OnTime: 0.9, Seed: 1, Enterprises: ents,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +59,13 @@ func TestExampleTownYearWithinBudget(t *testing.T) {
 	}
 	if len(r.Foreign) != 0 {
 		t.Errorf("officials sent items they do not owe: %+v", r.Foreign)
+	}
+	h := r.Hazards
+	if h.Inspections == 0 || h.Found == 0 || h.Closed == 0 || h.Notices == 0 {
+		t.Errorf("the hazard loop was not played: %+v", h)
+	}
+	if len(h.Stray) != 0 || len(h.Repeats) != 0 {
+		t.Errorf("hazard messages to people they do not concern: %+v; a step told twice: %+v", h.Stray, h.Repeats)
 	}
 	for _, um := range r.UnitMonths {
 		switch {

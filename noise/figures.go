@@ -32,8 +32,14 @@ type Report struct {
 	UnitMonths []UnitMonth
 	// Foreign lists the officials who were sent items of units not theirs.
 	Foreign []Foreign
-	Jumps   int           // moves of the fake clock
-	Wall    time.Duration // how long the simulation took
+	// Hazards is what the inspections and the hazard loop did and sent.
+	Hazards HazardLoop
+	// CountedCalls counts, by point ("19.3"), the overdue calls naming an
+	// item counted from records (item 19's quotas) that the records had
+	// not met by its due time.
+	CountedCalls []Count
+	Jumps        int           // moves of the fake clock
+	Wall         time.Duration // how long the simulation took
 
 	loc   *time.Location
 	days  map[string]map[string]map[string]int // official → date → category → count
@@ -58,7 +64,20 @@ type Official struct {
 	TaskCalls, OtherCalls int
 	Reminds, Notices      int
 	Edits                 int // edits of delivered messages: no notification
+	// Messages counts every message delivered but edits, and PerMonth
+	// them per month of the span.
+	Messages int
+	PerMonth float64
+	// Hazard counts the hazard loop's notices, HazardCalls the overdue
+	// calls of hazards (among OtherCalls), and HazardPerMonth both per
+	// month of the span.
+	Hazard, HazardCalls int
+	HazardPerMonth      float64
 }
+
+// month is the length of an average month (365.2425 / 12 days), for
+// figures per month.
+const month = 2629746 * time.Second
 
 // Count is a number of deliveries of a category.
 type Count struct {
@@ -125,11 +144,12 @@ func (r *Report) Calls(official, duty string) int { return r.calls[official][dut
 // isRoutine tells a routine topic from the other categories.
 func isRoutine(cat string) bool {
 	return !strings.HasPrefix(cat, CallPrefix) && !strings.HasPrefix(cat, CatOther) &&
-		cat != CatRemind && cat != CatNotice && cat != CatEdit
+		cat != CatRemind && cat != CatNotice && cat != CatEdit && cat != TopicHazard
 }
 
 // rank orders categories: routine topics (known ones first), calls for
-// overdue items, other calls, reminders, notices, the rest, edits.
+// overdue items, other calls, reminders, notices, hazard notices, the
+// rest, edits.
 func rank(cat string) (int, int) {
 	if i := slices.Index(topicOrder, cat); i >= 0 {
 		return 0, i
@@ -145,10 +165,12 @@ func rank(cat string) (int, int) {
 		return 4, 0
 	case cat == CatNotice:
 		return 5, 0
+	case cat == TopicHazard:
+		return 6, 0
 	case cat == CatEdit:
-		return 7, 0
+		return 8, 0
 	}
-	return 6, 0
+	return 7, 0
 }
 
 func compareCategories(a, b string) int {
@@ -190,6 +212,7 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 	r.WorkingDays = len(workdays)
 
 	totals := map[string]int{}
+	counted := map[string]int{}            // point → calls naming its counted items
 	foreign := map[string]map[string]int{} // official → unit → mentions
 	foreignMsgs := map[string]int{}
 	byID := map[string]item{}
@@ -223,6 +246,11 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 			for duty := range duties {
 				r.calls[d.official][duty]++
 			}
+			for _, id := range mentioned {
+				if it, ok := byID[id]; ok && it.counted != "" {
+					counted[strings.SplitN(id, "/", 2)[0]]++
+				}
+			}
 		}
 		n := 0
 		for _, id := range mentioned {
@@ -240,6 +268,9 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 		}
 	}
 	r.Totals = counts(totals)
+	for _, pt := range slices.Sorted(maps.Keys(counted)) {
+		r.CountedCalls = append(r.CountedCalls, Count{pt, counted[pt]})
+	}
 
 	for _, o := range cfg.Officials {
 		f := Official{ID: o.ID, Name: o.Name, Unit: cfg.UnitName(o.Unit)}
@@ -278,8 +309,20 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 				case cat == CatEdit:
 					f.Edits += c
 				}
+				switch cat {
+				case TopicHazard:
+					f.Hazard += c
+				case CatHazardCall:
+					f.HazardCalls += c
+				}
+				if cat != CatEdit {
+					f.Messages += c
+				}
 			}
 		}
+		months := float64(opts.To.Sub(opts.From)) / float64(month)
+		f.PerMonth = float64(f.Messages) / months
+		f.HazardPerMonth = float64(f.Hazard+f.HazardCalls) / months
 		if !f.WorstDay.IsZero() {
 			f.Breakdown = counts(r.days[o.ID][f.WorstDay.Format(time.DateOnly)])
 		}

@@ -22,6 +22,8 @@ func TestCategory(t *testing.T) {
 		{"remind", delivery{kind: storage.RefRemind, op: storage.OpSend}, taskAlertKind, CatRemind, false},
 		{"notice", delivery{kind: storage.RefNotice, op: storage.OpSend}, taskAlertKind, CatNotice, false},
 		{"edit", delivery{kind: storage.RefInfo, op: storage.OpEdit, topic: TopicReminder}, "", CatEdit, false},
+		{"hazard notice", delivery{kind: storage.RefInfo, op: storage.OpSend, topic: TopicHazard, alert: "H20261207-01"}, "", TopicHazard, false},
+		{"hazard call", delivery{kind: storage.RefCall, op: storage.OpSend}, "hazard", CatHazardCall, false},
 		{"update", delivery{kind: storage.RefUpdate, op: storage.OpEdit}, taskAlertKind, CatEdit, false},
 		{"summary", delivery{kind: storage.RefSummary, op: storage.OpSend}, taskAlertKind, "other:summary", false},
 		{"no kind", delivery{op: storage.OpSend}, "", "other:", false},
@@ -41,12 +43,12 @@ func TestCategory(t *testing.T) {
 
 func TestCounts(t *testing.T) {
 	got := counts(map[string]int{CatEdit: 3, CatNotice: 1, "call:alert": 2, CatTaskCall: 4, TopicWitness: 1,
-		TopicReminder: 5, "newsletter": 1, CatRemind: 2, "zero": 0, "other:summary": 1})
+		TopicReminder: 5, "newsletter": 1, CatRemind: 2, "zero": 0, "other:summary": 1, TopicHazard: 2})
 	var cats []string
 	for _, c := range got {
 		cats = append(cats, c.Category)
 	}
-	want := []string{TopicReminder, TopicWitness, "newsletter", CatTaskCall, "call:alert", CatRemind, CatNotice, "other:summary", CatEdit}
+	want := []string{TopicReminder, TopicWitness, "newsletter", CatTaskCall, "call:alert", CatRemind, CatNotice, TopicHazard, "other:summary", CatEdit}
 	if !slices.Equal(cats, want) {
 		t.Errorf("order %q, want %q", cats, want)
 	}

@@ -1,10 +1,13 @@
 // Package noise measures how many messages dutybot's duty plan sends each
 // official: it runs the real app through a simulated year on a fake clock
 // against an in-process fake Telegram, has every duty item reported (most
-// on time, some a working day late), counts every message delivered per
-// official, day and kind through the outbox's delivery observer, and sums
-// that up as per-official figures. The same simulation measures the plan
-// before and after a redesign.
+// on time, some a working day late), has the holders of 挂牌企业 inspect
+// them and run the hazards they find through the loop to 销号 (which is
+// what item 19's counted points count), counts every message delivered
+// per official, day and kind through the outbox's delivery observer, and
+// sums that up as per-official figures; it checks that every hazard notice
+// went to someone the hazard concerns, once a step. The same simulation
+// measures the plan before and after a redesign.
 package noise
 
 import (
@@ -17,12 +20,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"dutybot/app"
 	"dutybot/bot/fakeapi"
 	"dutybot/clock"
 	"dutybot/config"
+	"dutybot/hazard"
 	"dutybot/storage"
 )
 
@@ -46,6 +51,14 @@ type Options struct {
 	// Budget is the number of routine pushes per working day an official
 	// should not exceed (default 4).
 	Budget int
+	// Enterprises is the 挂牌企业台账 imported at the start; without it
+	// nobody can inspect, and the points counted from inspections and
+	// closed hazards (19.2–19.5) stay undone.
+	Enterprises []storage.Enterprise
+	// HazardShare is the share of inspections (检查指导) that find a hazard
+	// (default 0.5; negative: none); MajorShare the share of hazards found
+	// that are 重大 (default 0.1; negative: none).
+	HazardShare, MajorShare float64
 	// Dir is where the throw-away database is made (default os.TempDir()).
 	// bbolt syncs every commit to disk; on a memory file system such as
 	// /dev/shm a year runs several times faster.
@@ -72,6 +85,12 @@ func Simulate(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if opts.Budget <= 0 {
 		opts.Budget = 4
+	}
+	if opts.HazardShare == 0 {
+		opts.HazardShare = 0.5
+	}
+	if opts.MajorShare == 0 {
+		opts.MajorShare = 0.1
 	}
 	loc := opts.Config.Location
 	if loc == nil {
@@ -116,9 +135,17 @@ func Simulate(ctx context.Context, opts Options) (*Report, error) {
 	for y := opts.From.In(loc).Year(); y <= opts.To.In(loc).Year()+1; y++ {
 		a.Tasks.Generator().Year(y)
 	}
+	if len(opts.Enterprises) > 0 {
+		if _, err := a.Enterprises.Import(slices.Clone(opts.Enterprises), "noise", "registry"); err != nil {
+			a.DB.Close()
+			return nil, fmt.Errorf("noise: import the registry: %w", err)
+		}
+	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
+	hz := &loop{a: a, cal: a.Calendar, rng: rng, agenda: &agenda{}, share: max(opts.HazardShare, 0),
+		majorShare: max(opts.MajorShare, 0), visited: map[string]map[string]time.Time{}}
 	items := planItems(a, opts.From, opts.To)
-	plan, err := schedule(a, items, opts.OnTime, rng)
+	plan, err := schedule(a, hz, items, opts.OnTime)
 	if err != nil {
 		a.DB.Close()
 		return nil, err
@@ -132,7 +159,7 @@ func Simulate(ctx context.Context, opts Options) (*Report, error) {
 		return <-done
 	}
 	d := &driver{app: a, clk: clk, srv: srv, rec: rec, log: opts.Log}
-	alerts, err := d.run(ctx, plan, opts)
+	alerts, hazards, err := d.run(ctx, hz.agenda, opts)
 	if stopErr := stop(); stopErr != nil {
 		err = errors.Join(err, fmt.Errorf("noise: the app stopped: %w", stopErr))
 	}
@@ -140,23 +167,39 @@ func Simulate(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	r := newReport(cfg, a.Calendar, opts, items, plan, rec.deliveries(), alerts)
+	r.Hazards = hazardLoop(cfg, hz.figures, hazards, rec.deliveries(), alerts)
 	r.Jumps, r.Wall = d.jumps, time.Since(wall)
 	return r, nil
 }
 
-// run drives the app from start to the end of the span, reporting items
-// on their times, and returns the alerts the deliveries were about.
-func (d *driver) run(ctx context.Context, plan []planned, opts Options) (map[string]alertInfo, error) {
+// run drives the app from start to the end of the span, taking the
+// agenda's actions on their times, and returns the alerts the deliveries
+// were about and the hazards as they ended.
+func (d *driver) run(ctx context.Context, g *agenda, opts Options) (map[string]alertInfo, []storage.Hazard, error) {
+	alerts, err := d.drive(ctx, g, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	hazards, err := d.app.Hazards.List(hazard.Filter{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("noise: read the hazards: %w", err)
+	}
+	return alerts, hazards, nil
+}
+
+// drive takes the agenda's actions on their times until the end of the
+// span and returns the alerts the deliveries were about.
+func (d *driver) drive(ctx context.Context, g *agenda, opts Options) (map[string]alertInfo, error) {
 	if err := d.baseline(ctx); err != nil {
 		return nil, fmt.Errorf("noise: %w", err)
 	}
 	loc := opts.Config.Location
 	month := d.clk.Now().In(loc).Month()
-	next := 0 // the next planned report
+	done := 0 // actions taken
 	for {
 		at, ok := d.clk.Next()
-		if next < len(plan) && (!ok || plan[next].at.Before(at)) {
-			at, ok = plan[next].at, true
+		if next, ok2 := g.peek(); ok2 && (!ok || next.Before(at)) {
+			at, ok = next, true
 		}
 		if !ok || !at.Before(opts.To) {
 			break
@@ -165,12 +208,34 @@ func (d *driver) run(ctx context.Context, plan []planned, opts Options) (map[str
 		if err := d.settle(ctx); err != nil {
 			return nil, fmt.Errorf("noise: %w", err)
 		}
+		// Duty reports due now are taken together, then settled; each
+		// step of the hazard loop alone, so that what it sends is
+		// counted as its own.
 		reported := false
-		for ; next < len(plan) && !plan[next].at.After(d.clk.Now()); next++ {
-			if err := report(d.app, plan[next].who, plan[next].item); err != nil {
+		for {
+			a, ok := g.due(d.clk.Now())
+			if !ok {
+				break
+			}
+			done++
+			if a.step != "" && reported {
+				if err := d.settle(ctx); err != nil {
+					return nil, fmt.Errorf("noise: %w", err)
+				}
+				reported = false
+			}
+			d.rec.setStep(a.step)
+			if err := a.do(); err != nil {
 				return nil, fmt.Errorf("noise: %w", err)
 			}
-			reported = true
+			if a.step == "" {
+				reported = true
+				continue
+			}
+			if err := d.settle(ctx); err != nil {
+				return nil, fmt.Errorf("noise: %w", err)
+			}
+			d.rec.setStep("")
 		}
 		if reported {
 			if err := d.settle(ctx); err != nil {
@@ -180,7 +245,7 @@ func (d *driver) run(ctx context.Context, plan []planned, opts Options) (map[str
 		if m := d.clk.Now().In(loc).Month(); m != month {
 			month = m
 			opts.Log.Info("noise: simulated a month", "now", d.clk.Now().In(loc).Format(time.DateOnly),
-				"jumps", d.jumps, "delivered", d.rec.count(), "reports", next)
+				"jumps", d.jumps, "delivered", d.rec.count(), "actions", done)
 		}
 	}
 	if err := d.settle(ctx); err != nil {
@@ -233,7 +298,8 @@ func townCopy(town *config.Config, apiURL, dbPath string) (*config.Config, map[i
 	return &cfg, byChat
 }
 
-// planned is a report the simulation makes at its time.
+// planned is an item the simulation meets at its time: a report, or the
+// last of the records a counted item counts.
 type planned struct {
 	at   time.Time
 	who  string
@@ -241,14 +307,36 @@ type planned struct {
 	late bool
 }
 
-// schedule decides when and by whom each item is reported: a share onTime
-// at a random moment of the due day's working hours (from 09:00, or the
-// item's start if later, to an hour before it is due), the rest at 10:00
-// on the next working day after the due day.
-func schedule(a *app.App, items []item, onTime float64, rng *rand.Rand) ([]planned, error) {
+// schedule decides when and by whom each item is met, and puts what meets
+// it on the loop's agenda. A reported item is reported by one of those who
+// owe it: a share onTime at a random moment of the due day's working hours
+// (from 09:00, or the item's start if later, to an hour before it is due),
+// the rest at 10:00 on the next working day after the due day. A point
+// counted from inspections (19.2, 19.4) is met by its owner's inspections
+// at moments of working hours through its period, or, when late, left one
+// short (a record counts in its own period: one made after the due time
+// would count for the next); an owner without a plaque cannot inspect,
+// and their item is not planned. The other counted points
+// (19.3, 19.5) follow from those inspections and are not planned either.
+func schedule(a *app.App, l *loop, items []item, onTime float64) ([]planned, error) {
 	loc := a.Config.Location
+	rng := l.rng
 	var out []planned
 	for _, it := range items {
+		if it.counted != "" {
+			official := strings.TrimPrefix(it.holder, "~")
+			kind := recordKinds[it.counted]
+			if kind == "" || len(l.plaques(official)) == 0 {
+				continue
+			}
+			p := planned{who: official, item: it, late: rng.Float64() >= onTime, at: it.due}
+			for _, at := range l.recordTimes(it, it.count, p.late) {
+				l.n++
+				l.agenda.add(at, fmt.Sprintf("inspect %s #%d", official, l.n), func() error { return l.visit(official, kind) })
+			}
+			out = append(out, p)
+			continue
+		}
 		who := reporters(a, it)
 		if len(who) == 0 {
 			return nil, fmt.Errorf("noise: nobody may report %s", it.id)
@@ -271,5 +359,10 @@ func schedule(a *app.App, items []item, onTime float64, rng *rand.Rand) ([]plann
 		out = append(out, p)
 	}
 	slices.SortStableFunc(out, func(x, y planned) int { return cmp.Compare(x.at.UnixNano(), y.at.UnixNano()) })
+	for _, p := range out {
+		if p.item.counted == "" { // the others are met by the inspections on the agenda
+			l.agenda.add(p.at, "", func() error { return report(a, p.who, p.item) })
+		}
+	}
 	return out, nil
 }

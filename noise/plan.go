@@ -24,6 +24,9 @@ type item struct {
 	due    time.Time
 	count  int      // what one report counts for (quotas report their whole quota at once)
 	owers  []string // who owes it: a person, a unit's staff (else head), the town's role holders
+	// counted names what counts it from records (catalogue.Point.Counted:
+	// inspections, hazards, problems, coverage); "" for one reported.
+	counted string
 }
 
 // planItems lists the items due in [from, to): the duty instances of the
@@ -40,7 +43,7 @@ func planItems(a *app.App, from, to time.Time) []item {
 			unit = o.Unit
 		}
 		out = append(out, item{id: in.ID(), holder: in.Key(), unit: unit, start: in.Start, due: in.Due,
-			count: max(in.Quota, 1), owers: in.Owers})
+			count: max(in.Quota, 1), owers: in.Owers, counted: a.Tasks.Counted(in)})
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"dutybot/hazard"
 	"dutybot/storage"
 )
 
@@ -24,6 +25,14 @@ const (
 
 var topicOrder = []string{TopicAgenda, TopicReminder, TopicCountdown, TopicBrief, TopicDigest,
 	TopicWitness, TopicRoster, TopicAdmin, TopicOther}
+
+// TopicHazard is the hazard loop's notices (交办, 整改, 复查, 销号): work
+// an official is part of, counted apart from the routine pushes, as calls
+// are. The overdue 叫应 of a hazard is CatHazardCall.
+const TopicHazard = hazard.KindHazard
+
+// CatHazardCall is the category of the overdue calls of hazards.
+const CatHazardCall = CallPrefix + hazard.KindHazard
 
 // Categories of what is not a routine push.
 const (
@@ -46,11 +55,16 @@ type delivery struct {
 	topic    string // Ref.Topic, or textTopic for informational messages
 	alert    string
 	items    []string // item ids its buttons name
+	// step is the step of the hazard loop the simulation was taking when
+	// the message went out ("" for none).
+	step string
 }
 
 // routine reports whether a delivery is a routine push: a new
-// informational message.
-func (d delivery) routine() bool { return d.kind == storage.RefInfo && d.op != storage.OpEdit }
+// informational message, not of the hazard loop.
+func (d delivery) routine() bool {
+	return d.kind == storage.RefInfo && d.op != storage.OpEdit && d.topic != TopicHazard
+}
 
 // category names what a delivery is counted as; alertKind is the kind of
 // the alert it is about, if any.
@@ -79,7 +93,16 @@ type recorder struct {
 
 	mu    sync.Mutex
 	seen  []delivery
-	anons int // deliveries to no known official
+	anons int    // deliveries to no known official
+	step  string // the step of the hazard loop being taken
+}
+
+// setStep names the step of the hazard loop whose messages follow; ""
+// when none is being taken.
+func (r *recorder) setStep(step string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.step = step
 }
 
 func newRecorder(byChat map[int64]string) *recorder { return &recorder{byChat: byChat} }
@@ -102,6 +125,7 @@ func (r *recorder) observe(j storage.Job, _ int, at time.Time) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	d.step = r.step
 	if d.official == "" {
 		r.anons++
 		return

@@ -19,18 +19,37 @@ func (r *Report) WriteTable(w io.Writer) error {
 		r.From.In(r.loc).Format(time.DateOnly), last.Format(time.DateOnly), r.WorkingDays, r.Items, r.Late,
 		100*float64(r.Late)/float64(max(r.Items, 1)), r.Seed)
 	p.f("Routine pushes are new informational messages (reminders, countdowns, briefs, digests, witness, roster and admin notices);\n")
-	p.f("per working day, budget %d. 叫应 calls for overdue items, reminders of calls and escalation notices are counted apart.\n\n", r.Budget)
+	p.f("per working day, budget %d. 叫应 calls for overdue items, reminders of calls, escalation notices and the hazard\n", r.Budget)
+	p.f("loop's notices and overdue calls (among \"calls other\") are counted apart; \"all/month\" is every message but edits.\n\n")
 
 	rows := [][]string{
-		{"official", "id", "unit", "routine/workday", "", "days", "routine", "routine", "calls", "calls", "call", "escalation"},
-		{"", "", "", "max", "median", "over " + strconv.Itoa(r.Budget), "workdays", "days off", "overdue", "other", "reminders", "notices"},
+		{"official", "id", "unit", "routine/workday", "", "days", "routine", "routine", "calls", "calls", "call", "escalation", "hazard", "hazard", "hazard", "all"},
+		{"", "", "", "max", "median", "over " + strconv.Itoa(r.Budget), "workdays", "days off", "overdue", "other", "reminders", "notices",
+			"notices", "calls", "/month", "/month"},
 	}
 	for _, o := range r.Officials {
 		rows = append(rows, []string{o.Name, o.ID, o.Unit, strconv.Itoa(o.MaxRoutine), strconv.FormatFloat(o.MedianRoutine, 'f', -1, 64),
 			strconv.Itoa(o.OverBudget), strconv.Itoa(o.Routine), strconv.Itoa(o.RoutineOff), strconv.Itoa(o.TaskCalls),
-			strconv.Itoa(o.OtherCalls), strconv.Itoa(o.Reminds), strconv.Itoa(o.Notices)})
+			strconv.Itoa(o.OtherCalls), strconv.Itoa(o.Reminds), strconv.Itoa(o.Notices), strconv.Itoa(o.Hazard),
+			strconv.Itoa(o.HazardCalls), strconv.FormatFloat(o.HazardPerMonth, 'f', 1, 64), strconv.FormatFloat(o.PerMonth, 'f', 1, 64)})
 	}
 	p.table(rows, 3)
+
+	h := r.Hazards
+	p.f("\nInspections and the hazard loop: %d inspections (检查指导), %d problems solved (协调解决难题); %d hazards found, %d of them 重大,\n",
+		h.Inspections, h.Problems, h.Found, h.Major)
+	p.f("  %d rounds fixed after their deadline (overdue 叫应), %d sent back, %d closed; %d hazard notices and %d overdue calls delivered.\n",
+		h.LateFixes, h.SentBack, h.Closed, h.Notices, h.Calls)
+	p.f("  Sent to someone the hazard does not concern: %d; steps told to one person more than once: %d.\n", len(h.Stray), len(h.Repeats))
+	if len(r.CountedCalls) > 0 {
+		p.f("  Overdue calls for item 19's points counted from the records, not met by their due time: %s.\n", joinCounts(r.CountedCalls))
+	}
+	for _, d := range h.Stray {
+		p.f("    stray: %s %s, %s (%s)\n", r.name(d.Official), d.Official, d.Hazard, d.Step)
+	}
+	for _, d := range h.Repeats {
+		p.f("    repeated: %s %s, %s (%s) %d times\n", r.name(d.Official), d.Official, d.Hazard, d.Step, d.N)
+	}
 
 	p.f("\nWorst working day per official (routine pushes; everything delivered that day):\n")
 	for _, o := range r.Officials {

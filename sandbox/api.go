@@ -45,6 +45,7 @@ type Item struct {
 	Buttons  [][]Button `json:"buttons,omitempty"`
 	Document string     `json:"document,omitempty"` // file name
 	Download string     `json:"download,omitempty"` // link to the bot's document
+	Photo    string     `json:"photo,omitempty"`    // link to the image of a photo, from either side
 	Contact  string     `json:"contact,omitempty"`  // phone of a shared contact, as config.DisplayPhone shows it
 }
 
@@ -83,6 +84,7 @@ func (s *Sandbox) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sandbox/contact", s.handleContact)
 	mux.HandleFunc("POST /sandbox/press", s.handlePress)
 	mux.HandleFunc("POST /sandbox/upload", s.handleUpload)
+	mux.HandleFunc("POST /sandbox/photo", s.handlePhoto)
 	mux.HandleFunc("GET /sandbox/file", s.handleFile)
 }
 
@@ -189,15 +191,22 @@ func (s *Sandbox) Transcript(official string) (Chat, bool) {
 		if m.Edits > 0 {
 			it.Edited = s.clock(m.EditDate, now)
 		}
-		if m.Document != "" {
+		switch {
+		case m.Photo:
+			it.Text, it.Photo = m.Caption, fileLink(p.ID, m.ID)
+		case m.Document != "":
 			it.Text, it.Document = m.Caption, m.Document
-			it.Download = fmt.Sprintf("/sandbox/file?as=%s&message=%d", p.ID, m.ID)
+			it.Download = fileLink(p.ID, m.ID)
 		}
 		c.Messages = append(c.Messages, it)
 	}
 	for _, m := range s.fake.UserMessages(p.UserID) {
-		c.Messages = append(c.Messages, Item{ID: m.ID, From: "user", Text: m.Text, Time: s.clock(m.Date, now),
-			Document: m.Document, Contact: config.DisplayPhone(m.Contact)})
+		it := Item{ID: m.ID, From: "user", Text: m.Text, Time: s.clock(m.Date, now),
+			Document: m.Document, Contact: config.DisplayPhone(m.Contact)}
+		if m.Photo != "" {
+			it.Text, it.Photo = m.Caption, fileLink(p.ID, m.ID)
+		}
+		c.Messages = append(c.Messages, it)
 	}
 	slices.SortFunc(c.Messages, func(a, b Item) int { return a.ID - b.ID })
 	for _, row := range s.fake.ReplyKeyboard(p.UserID) {
@@ -405,7 +414,14 @@ func (s *Sandbox) handleUpload(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sent{Message: s.fake.SendDocument(p.UserID, fh.Filename, data)})
 }
 
-// handleFile downloads a document the bot sent to the official.
+// fileLink is where the page finds the document or photo of a message.
+func fileLink(official string, message int) string {
+	return fmt.Sprintf("/sandbox/file?as=%s&message=%d", official, message)
+}
+
+// handleFile serves the document or photo of a message in the official's
+// chat: one the bot sent (a download) or a photo the official sent (shown
+// in the chat).
 func (s *Sandbox) handleFile(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.person(w, r.URL.Query().Get("as"))
 	if !ok {
@@ -418,15 +434,33 @@ func (s *Sandbox) handleFile(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range s.fake.Messages(p.UserID) {
 		if m.ID == id && m.Document != "" {
-			ct := mime.TypeByExtension(path.Ext(m.Document))
-			if ct == "" {
-				ct = "application/octet-stream"
-			}
-			w.Header().Set("Content-Type", ct)
-			w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.Document}))
-			_, _ = w.Write(m.Data)
+			serveFile(w, m.Document, m.Data, !m.Photo)
 			return
 		}
 	}
-	fail(w, http.StatusNotFound, "the chat has no document in message %d", id)
+	for _, m := range s.fake.UserMessages(p.UserID) {
+		if m.ID != id || m.Photo == "" {
+			continue
+		}
+		if name, data, ok := s.fake.File(m.FileID); ok {
+			serveFile(w, name, data, false)
+			return
+		}
+	}
+	fail(w, http.StatusNotFound, "the chat has no document or photo in message %d", id)
+}
+
+// serveFile writes a file: a photo inline, to be shown, if its content is
+// an image (whatever its name says), anything else as an attachment.
+func serveFile(w http.ResponseWriter, name string, data []byte, attachment bool) {
+	ct := http.DetectContentType(data)
+	if attachment || !strings.HasPrefix(ct, "image/") {
+		if ct = mime.TypeByExtension(path.Ext(name)); ct == "" {
+			ct = "application/octet-stream"
+		}
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = w.Write(data)
 }

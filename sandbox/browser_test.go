@@ -211,3 +211,33 @@ func TestBrowserSwitchingPersonShowsTheirChat(t *testing.T) {
 	}
 	browsertest.Screenshot(t, p.ctx, "sandbox-phone")
 }
+
+// The page's second story plays the hazard loop: its sample-photo button
+// switches to the step's official and sends a photo, which the chat shows
+// as an image on the official's side; the 📷 beside the input takes only
+// images.
+func TestBrowserHazardStorySendsASamplePhoto(t *testing.T) {
+	sb := start(t, 60)
+	p := openPage(t, sb, "")
+	titles := p.eval(`[...document.querySelectorAll('.story h3')].map(h => h.textContent).join('|')`)
+	if titles != "两分钟走完一次叫应|一次检查发现一处隐患，整改复查销号" {
+		t.Fatalf("the stories: %q", titles)
+	}
+	if accept := p.eval(`document.getElementById('photo').accept`); accept != "image/*" {
+		t.Errorf("the 📷 input accepts %q", accept)
+	}
+	p.bind("o-yangfan")
+	p.bind("o-sunli")
+	p.choose("o-yangfan")
+	p.press("the sample photo of the story", `#story-1 .step-photo[data-as="o-sunli"]`)
+	p.until("孙丽 chosen", `document.querySelector('#people .person.active')?.dataset.id === 'o-sunli'`)
+	// Outside a flow the bot answers a stray photo with a hint; the page
+	// redraws the chat with it, the photo still shown.
+	p.until("the bot's answer", `document.getElementById('messages').innerText.includes('如需操作')`)
+	p.until("the photo shown", `(() => { const img = document.querySelector('#messages .msg.user img.photo'); return !!img && img.complete && img.naturalWidth === 320 })()`)
+	p.until("the chat scrolled to its end", `(() => { const m = document.getElementById('messages'); return m.scrollHeight - m.scrollTop - m.clientHeight < 2 })()`)
+	browsertest.Screenshot(t, p.ctx, "sandbox-photo")
+	if n := len(sb.fake.UserMessages(sb.people[sb.byID["o-yangfan"]].UserID)); n != 2 { // /start and the contact
+		t.Errorf("杨帆 sent %d messages; the photo was not his", n)
+	}
+}

@@ -133,7 +133,7 @@ func waitChat(t *testing.T, sb *Sandbox, official, what string, cond func(Chat) 
 func describe(c Chat) string {
 	var b strings.Builder
 	for _, m := range c.Messages {
-		fmt.Fprintf(&b, "  #%d %s %q contact=%q doc=%q edited=%q buttons=%v\n", m.ID, m.From, m.Text, m.Contact, m.Document, m.Edited, m.Buttons)
+		fmt.Fprintf(&b, "  #%d %s %q contact=%q doc=%q photo=%q edited=%q buttons=%v\n", m.ID, m.From, m.Text, m.Contact, m.Document, m.Photo, m.Edited, m.Buttons)
 	}
 	fmt.Fprintf(&b, "  keyboard %v", c.Keyboard)
 	return b.String()

@@ -37,6 +37,7 @@ func (s *Sandbox) loadDemoRegistry(cfgPath string) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: example registry: %w", err)
 	}
+	s.hazardStory = s.pickHazardStory(list)
 	s.log.Info("example registry loaded", "enterprises", res.Count)
 	return nil
 }

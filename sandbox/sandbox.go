@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dutybot/app"
@@ -75,6 +76,12 @@ type Sandbox struct {
 	// way at start (checked in by its people once the bot raises its
 	// check-in), then the next.
 	demoShifts []storage.Shift
+	// hazardStory plays the hazard loop's walk-through on the example
+	// registry; nil without one that fits.
+	hazardStory *hazardStory
+	// samples counts the sample photos sent, so each looks a little
+	// different.
+	samples atomic.Uint32
 
 	closeOnce sync.Once
 }

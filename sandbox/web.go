@@ -61,16 +61,24 @@ var uiStrings = map[string]string{
 	"chatWith":   "SandboxChatAs",
 	"sentFile":   "SandboxSentFile",
 	"uploadHint": "SandboxUploadHint",
+	"photo":      "SandboxPhotoAlt",
 }
 
-// step is one line of the "try this" panel: text, and optionally an
-// official to switch to, a command to put in the input box, or a page to
-// open (the board).
+// story is one walk-through of the "try this" panel.
+type story struct {
+	Title string
+	Steps []step
+}
+
+// step is one line of a story: text, and optionally an official to switch
+// to, a command to put in the input box, a page to open (the board), or a
+// button sending the sample photo as the official.
 type step struct {
-	Text string
-	As   string
-	Cmd  string
-	Href string
+	Text  string
+	As    string
+	Cmd   string
+	Href  string
+	Photo bool
 }
 
 // boardPath is the duty board, served beside the chat.
@@ -82,7 +90,7 @@ type pageData struct {
 	OtherLang string
 	OtherName string
 	T         func(id string) string
-	Steps     []step
+	Stories   []story
 	Token     string
 	Curl      string
 	Speed     string
@@ -107,9 +115,9 @@ func (s *Sandbox) handlePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := pageData{Lang: lang, T: t, Token: s.apiToken, Strings: template.JS(js),
-		Steps:  s.steps(lang),
-		Speed:  cat.T(lang, "SandboxSpeed", map[string]any{"Speed": s.speed, "Policies": describePolicies(s.cfg)}),
-		Roster: s.rosterNote(lang),
+		Stories: s.stories(lang),
+		Speed:   cat.T(lang, "SandboxSpeed", map[string]any{"Speed": s.speed, "Policies": describePolicies(s.cfg)}),
+		Roster:  s.rosterNote(lang),
 		Curl: fmt.Sprintf(`curl -H 'Authorization: Bearer %s' -d '{"level":"red","title":"暴雨红色预警","body":"请立即到岗","targets":{"units":["v-hangu"]}}' %sapi/v1/alerts`,
 			s.apiToken, s.URL()),
 	}
@@ -126,6 +134,18 @@ func (s *Sandbox) handlePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(buf.Bytes())
+}
+
+// stories are the walk-throughs of the "try this" panel: a 叫应 escalated
+// and answered, and, when the registry has an enterprise to play it on,
+// the hazard loop from one inspection to 销号.
+func (s *Sandbox) stories(lang string) []story {
+	cat := s.app.Catalog
+	out := []story{{Title: cat.T(lang, "SandboxStoryAlert", nil), Steps: s.steps(lang)}}
+	if steps := s.hazardSteps(lang); steps != nil {
+		out = append(out, story{Title: cat.T(lang, "SandboxStoryHazard", nil), Steps: steps})
+	}
+	return out
 }
 
 // steps is the "try this" story on the example town (黄磊 raises a red

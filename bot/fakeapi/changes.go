@@ -11,8 +11,8 @@ import (
 // ErrClosed is returned by waits that end because the server was closed.
 var ErrClosed = errors.New("fakeapi: server closed")
 
-// UserMessage is a message a played user sent (text, contact or document),
-// so a viewer can show both sides of a chat.
+// UserMessage is a message a played user sent (text, contact, document or
+// photo), so a viewer can show both sides of a chat.
 type UserMessage struct {
 	ChatID   int64
 	ID       int // shares the chat's sequence with bot messages
@@ -20,7 +20,22 @@ type UserMessage struct {
 	Text     string
 	Contact  string // phone number of a shared contact
 	Document string // file name of an uploaded document
+	Photo    string // file name of a sent photo
+	Caption  string // of a document or photo
+	FileID   string // of the document or photo, for File
 	Date     time.Time
+}
+
+// File returns the name and content of a file the server knows by its id
+// (one a user sent, or the bot uploaded), so a viewer can show it.
+func (s *Server) File(id string) (name string, data []byte, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f := s.files[id]
+	if f == nil {
+		return "", nil, false
+	}
+	return f.name, slices.Clone(f.data), true
 }
 
 // UserMessages returns the live messages users sent in the chat, in send order.

@@ -22,11 +22,24 @@ func TestUserMessagesRecordBothSides(t *testing.T) {
 	}
 	id2 := srv.ShareContact(alice, "8613800000001", alice)
 	id3 := srv.SendDocument(alice, "roster.xlsx", []byte("xlsx"))
+	id4, photo := srv.SendPhoto(alice, "fix.jpg", []byte("jpeg"), "配电箱已接地")
 	srv.SendText(bob, "hello")
 
 	got := srv.UserMessages(alice)
-	if len(got) != 3 {
+	if len(got) != 4 {
 		t.Fatalf("alice's messages = %+v", got)
+	}
+	if got[3].ID != id4 || got[3].Photo != "fix.jpg" || got[3].Caption != "配电箱已接地" || got[3].FileID != photo || got[3].Text != "" {
+		t.Errorf("photo = %+v", got[3])
+	}
+	if name, data, ok := srv.File(got[3].FileID); !ok || name != "fix.jpg" || string(data) != "jpeg" {
+		t.Errorf("the photo's file: %q %q %v", name, data, ok)
+	}
+	if name, data, ok := srv.File(got[2].FileID); !ok || name != "roster.xlsx" || string(data) != "xlsx" {
+		t.Errorf("the document's file: %q %q %v", name, data, ok)
+	}
+	if _, _, ok := srv.File("no-such-file"); ok {
+		t.Error("an unknown file id was found")
 	}
 	if got[0].ID != id1 || got[0].Text != "/start" || got[0].From != alice || got[0].ChatID != alice || got[0].Date.IsZero() {
 		t.Errorf("text = %+v", got[0])
@@ -51,7 +64,7 @@ func TestUserMessagesRecordBothSides(t *testing.T) {
 	if _, err := b.DeleteMessage(ctx(t), &bot.DeleteMessageParams{ChatID: alice, MessageID: id2}); err != nil {
 		t.Fatal(err)
 	}
-	if got := srv.UserMessages(alice); len(got) != 2 || got[1].ID != id3 {
+	if got := srv.UserMessages(alice); len(got) != 3 || got[1].ID != id3 {
 		t.Errorf("after deleting the contact: %+v", got)
 	}
 }

@@ -206,12 +206,18 @@ func (s *Server) userMessageLocked(c *chat, u User, m wireMessage) int {
 	m.From = &from
 	m.Date = now.Unix()
 	m.Chat = s.wireChatLocked(c.id)
-	um := UserMessage{ChatID: c.id, ID: m.MessageID, From: u.ID, Text: m.Text, Date: now}
+	um := UserMessage{ChatID: c.id, ID: m.MessageID, From: u.ID, Text: m.Text, Caption: m.Caption, Date: now}
 	if m.Contact != nil {
 		um.Contact = m.Contact.PhoneNumber
 	}
 	if m.Document != nil {
-		um.Document = m.Document.FileName
+		um.Document, um.FileID = m.Document.FileName, m.Document.FileID
+	}
+	if n := len(m.Photo); n > 0 {
+		um.FileID = m.Photo[n-1].FileID
+		if f := s.files[um.FileID]; f != nil {
+			um.Photo = f.name
+		}
 	}
 	c.userLog = append(c.userLog, um)
 	s.enqueueLocked("message", m)

@@ -1,7 +1,8 @@
 package main
 
-// dutyload noise: a year of config.example.yaml's town through the real
-// app on a fake clock, and how many messages each official received.
+// dutyload noise: a year of config.example.yaml's town, with the example
+// 挂牌企业台账 its officials inspect, through the real app on a fake clock,
+// and how many messages each official received.
 
 import (
 	"context"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
 	"dutybot/noise"
 )
 
@@ -20,8 +22,13 @@ func noiseLoad(year int, onTime float64, seed uint64, dir string) error {
 	if err != nil {
 		return fmt.Errorf("run from the repository root: %w", err)
 	}
+	ents, err := enterprise.ParseFile("examples/enterprises.example.yaml", cfg)
+	if err != nil {
+		return fmt.Errorf("the example registry: %w", err)
+	}
 	start := time.Now()
-	r, err := noise.Simulate(context.Background(), noise.Options{Config: cfg, Year: year, OnTime: onTime, Seed: seed, Dir: dir, Log: quiet()})
+	r, err := noise.Simulate(context.Background(), noise.Options{Config: cfg, Year: year, OnTime: onTime, Seed: seed, Dir: dir,
+		Enterprises: ents, Log: quiet()})
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,7 @@
   const els = {
     people: $('people'), filter: $('filter'), messages: $('messages'), keyboard: $('keyboard'),
     chatAs: $('chat-as'), composer: $('composer'), input: $('input'), send: $('send'),
-    file: $('file'), toast: $('toast'), offline: $('offline'),
+    file: $('file'), photo: $('photo'), toast: $('toast'), offline: $('offline'),
   };
 
   let people = [];
@@ -17,6 +17,7 @@
   let seen = null;          // bot messages seen per official, for unread badges
   let shown = {};           // message id -> rendered text of the current chat, to flash edits
   let shownFor = '';
+  let pinned = true;        // the chat is scrolled to its end: a photo loading later keeps it there
 
   function fill(template, data) {
     return template.replace(/\{(\w+)\}/g, (m, k) => (k in data ? data[k] : m));
@@ -149,6 +150,14 @@
       }
       bubble.appendChild(doc);
     }
+    if (m.photo) {
+      const img = document.createElement('img');
+      img.className = 'photo';
+      img.src = m.photo;
+      img.alt = S.photo;
+      img.addEventListener('load', () => { if (pinned) els.messages.scrollTop = els.messages.scrollHeight; });
+      bubble.appendChild(img);
+    }
     if (m.contact) {
       bubble.appendChild(document.createTextNode(fill(S.contact, { phone: m.contact })));
     }
@@ -240,7 +249,8 @@
     shown = next;
     shownFor = current;
     els.messages.replaceChildren(frag);
-    if (switched || grew || atBottom) els.messages.scrollTop = els.messages.scrollHeight;
+    pinned = switched || grew || atBottom;
+    if (pinned) els.messages.scrollTop = els.messages.scrollHeight;
 
     const kb = document.createDocumentFragment();
     for (const row of (p && chat.keyboard) || []) {
@@ -318,6 +328,23 @@
     call('POST', '/sandbox/upload', form).catch(failed);
     els.file.value = '';
   });
+  els.photo.addEventListener('change', () => {
+    const f = els.photo.files[0];
+    if (!f || !current) return;
+    const form = new FormData();
+    form.append('as', current);
+    form.append('file', f);
+    call('POST', '/sandbox/photo', form).catch(failed);
+    els.photo.value = '';
+  });
+  // A story's sample photo is sent as the step's official.
+  document.querySelectorAll('.step-photo').forEach((b) => b.addEventListener('click', () => {
+    choose(b.dataset.as);
+    const form = new FormData();
+    form.append('as', b.dataset.as);
+    form.append('sample', '1');
+    call('POST', '/sandbox/photo', form).catch(failed);
+  }));
   document.querySelectorAll('.step-as').forEach((a) => a.addEventListener('click', (e) => {
     e.preventDefault();
     choose(a.dataset.as);
