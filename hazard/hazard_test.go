@@ -80,8 +80,8 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 			if h, err = f.s.Close(tc.rechecker, h.ID, ""); err != nil {
 				t.Fatal(err)
 			}
-			if boss := f.jobsTo(bossChat); len(boss) != 1 || boss[0].Buttons != nil {
-				t.Errorf("the boss's closure notice: %+v", boss)
+			if boss := f.jobsTo(bossChat); len(boss) != 2 || boss[0].Buttons != nil || boss[1].Buttons != nil {
+				t.Errorf("the boss's pass and closure notices (no 已整改 button once fixed): %+v", boss)
 			}
 			got = f.deliver()
 			if who := f.told(got, "已销号", h.ID, worksName); len(who) == 0 || slices.Contains(who, tc.rechecker) {
