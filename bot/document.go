@@ -169,8 +169,21 @@ func clipLog(err error) string {
 // and how many more, its first clashes, the limit it went over, or why the
 // file could not be read. The answer is one message.
 func (b *Bot) importFailed(c caller, name string, err error) {
-	var rows roster.Errors
 	var conflict *rota.ConflictError
+	if errors.As(err, &conflict) {
+		b.replyLines(c, b.t(c, "RosterImportConflict", map[string]any{"File": name}), conflict.Conflicts, len(conflict.Conflicts),
+			"RosterImportMoreProblems")
+		return
+	}
+	b.fileRefused(c, "RosterImport", "roster", name, err)
+}
+
+// fileRefused answers an import file refused whole (a roster, the
+// registry): its first bad rows and how many more, the limit it went over,
+// or why it could not be read, in one message whose words are those of
+// the locale ids starting with prefix (RosterImport…, EnterpriseImport…).
+func (b *Bot) fileRefused(c caller, prefix, what, name string, err error) {
+	var rows roster.Errors
 	var limit *roster.LimitError
 	switch {
 	case errors.As(err, &rows):
@@ -178,23 +191,20 @@ func (b *Bot) importFailed(c caller, name string, err error) {
 		for i, re := range rows.List {
 			lines[i] = re.Text(b.Catalog, c.lang)
 		}
-		b.replyLines(c, b.t(c, "RosterImportBadRows", map[string]any{"File": name, "Count": rows.Total}), lines, rows.Total,
-			"RosterImportMoreProblems")
-	case errors.As(err, &conflict):
-		b.replyLines(c, b.t(c, "RosterImportConflict", map[string]any{"File": name}), conflict.Conflicts, len(conflict.Conflicts),
+		b.replyLines(c, b.t(c, prefix+"BadRows", map[string]any{"File": name, "Count": rows.Total}), lines, rows.Total,
 			"RosterImportMoreProblems")
 	case errors.As(err, &limit):
-		b.reply(c, b.limitText(c, "RosterImport", name, limit))
+		b.reply(c, b.limitText(c, prefix, name, limit))
 	case errors.Is(err, errStore):
-		b.Log.Error("roster import in chat", "official", c.official.ID, "file", name, "err", err)
-		b.reply(c, b.t(c, "RosterImportInternal", map[string]any{"File": name}))
+		b.Log.Error(what+" import in chat", "official", c.official.ID, "file", name, "err", err)
+		b.reply(c, b.t(c, prefix+"Internal", map[string]any{"File": name}))
 	default:
 		// Unreadable file, no header row, a missing column…
 		text := clipLog(err)
 		if p := (*roster.Problem)(nil); errors.As(err, &p) {
 			text = roster.Text(b.Catalog, c.lang, p)
 		}
-		b.reply(c, b.t(c, "RosterImportFailed", map[string]any{"File": name, "Error": text}))
+		b.reply(c, b.t(c, prefix+"Failed", map[string]any{"File": name, "Error": text}))
 	}
 }
 

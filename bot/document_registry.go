@@ -1,11 +1,9 @@
 package bot
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
-	"dutybot/roster"
 	"dutybot/storage"
 )
 
@@ -54,27 +52,5 @@ func (b *Bot) importRegistry(c caller, name string, list []storage.Enterprise, e
 // rows and how many more, the limit it went over, or why the file could
 // not be read. The answer is one message.
 func (b *Bot) registryFailed(c caller, name string, err error) {
-	var rows roster.Errors
-	var limit *roster.LimitError
-	switch {
-	case errors.As(err, &rows):
-		lines := make([]string, len(rows.List))
-		for i, re := range rows.List {
-			lines[i] = re.Text(b.Catalog, c.lang)
-		}
-		b.replyLines(c, b.t(c, "EnterpriseImportBadRows", map[string]any{"File": name, "Count": rows.Total}), lines, rows.Total,
-			"RosterImportMoreProblems")
-	case errors.As(err, &limit):
-		b.reply(c, b.limitText(c, "EnterpriseImport", name, limit))
-	case errors.Is(err, errStore):
-		b.Log.Error("registry import in chat", "official", c.official.ID, "file", name, "err", err)
-		b.reply(c, b.t(c, "EnterpriseImportInternal", map[string]any{"File": name}))
-	default:
-		// No header row, a missing column, no enterprise…
-		text := clipLog(err)
-		if p := (*roster.Problem)(nil); errors.As(err, &p) {
-			text = roster.Text(b.Catalog, c.lang, p)
-		}
-		b.reply(c, b.t(c, "EnterpriseImportFailed", map[string]any{"File": name, "Error": text}))
-	}
+	b.fileRefused(c, "EnterpriseImport", "registry", name, err)
 }

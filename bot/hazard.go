@@ -233,18 +233,9 @@ func (b *Bot) onHazardButton(c caller, data string, msgID int) (string, bool) {
 	case !c.bound:
 		return b.t(c, "ToastUnbound", nil), true
 	}
-	p, ok := hazard.ParsePress(data)
+	p, h, toast, ok := b.pressedHazard(c, data, "ToastInvalid")
 	if !ok {
-		b.Log.Warn("garbled button data", "user", c.userID, "data", data)
-		return b.t(c, "ToastInvalid", nil), true
-	}
-	h, err := b.Hazards.Get(p.ID)
-	switch {
-	case errors.Is(err, hazard.ErrUnknown):
-		return b.t(c, "ToastInvalid", nil), true
-	case err != nil:
-		b.Log.Error("load a hazard", "hazard", p.ID, "err", err)
-		return b.t(c, "InternalError", nil), true
+		return toast, true
 	}
 	if err := b.Hazards.Check(c.official.ID, p, h); err != nil {
 		if errors.Is(err, hazard.ErrStale) {
@@ -315,4 +306,24 @@ func (b *Bot) hazardErrorText(c caller, h storage.Hazard, err error) string {
 	}
 	b.Log.Error("a hazard step failed", "hazard", h.ID, "err", err)
 	return b.t(c, "InternalError", nil)
+}
+
+// pressedHazard reads a hazard button's data and loads its hazard; when it
+// cannot, it returns the toast to answer: ToastInvalid for garbled data,
+// unknown (a locale id) for a hazard that does not exist.
+func (b *Bot) pressedHazard(c caller, data, unknown string) (hazard.Press, storage.Hazard, string, bool) {
+	p, ok := hazard.ParsePress(data)
+	if !ok {
+		b.Log.Warn("garbled button data", "user", c.userID, "data", data)
+		return p, storage.Hazard{}, b.t(c, "ToastInvalid", nil), false
+	}
+	h, err := b.Hazards.Get(p.ID)
+	switch {
+	case errors.Is(err, hazard.ErrUnknown):
+		return p, h, b.t(c, unknown, nil), false
+	case err != nil:
+		b.Log.Error("load a hazard", "hazard", p.ID, "err", err)
+		return p, h, b.t(c, "InternalError", nil), false
+	}
+	return p, h, "", true
 }

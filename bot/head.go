@@ -111,18 +111,9 @@ func (b *Bot) bindHead(c caller, m *models.Message, phone string, refuse func(ms
 // is answered "no longer valid" and changes nothing. A stale button of
 // their own hazard turns its message into the hazard's card.
 func (b *Bot) onHeadHazardButton(c caller, data string, msgID int) (string, bool) {
-	p, ok := hazard.ParsePress(data)
+	p, h, toast, ok := b.pressedHazard(c, data, "HeadButtonInvalid")
 	if !ok {
-		b.Log.Warn("garbled button data", "user", c.userID, "data", data)
-		return b.t(c, "ToastInvalid", nil), true
-	}
-	h, err := b.Hazards.Get(p.ID)
-	switch {
-	case errors.Is(err, hazard.ErrUnknown):
-		return b.t(c, "HeadButtonInvalid", nil), true
-	case err != nil:
-		b.Log.Error("load a hazard", "hazard", p.ID, "err", err)
-		return b.t(c, "InternalError", nil), true
+		return toast, true
 	}
 	if err := b.Hazards.CheckPrincipal(c.chatID, p, h); err != nil {
 		if errors.Is(err, hazard.ErrStale) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ func TestExampleTownYearWithinBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := Simulate(context.Background(), Options{Config: cfg, Year: 2026, OnTime: 0.9, Seed: 1, Enterprises: ents,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Dir: memDir(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,4 +90,20 @@ func TestExampleTownYearWithinBudget(t *testing.T) {
 	if n := r.Routine("o-wumin", sat); n != 0 {
 		t.Errorf("吴敏 got %d routine pushes on Saturday 12-12", n)
 	}
+}
+
+// memDir is a temporary directory on a memory file system when the
+// machine has one (/dev/shm): bbolt syncs every commit, and a year of
+// commits on a disk takes minutes under the race detector.
+func memDir(t *testing.T) string {
+	t.Helper()
+	if fi, err := os.Stat("/dev/shm"); err != nil || !fi.IsDir() {
+		return t.TempDir()
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "dutybot-noise-")
+	if err != nil {
+		return t.TempDir()
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
