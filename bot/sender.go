@@ -124,7 +124,8 @@ func classify(err error) error {
 	case errors.Is(err, tg.ErrorForbidden):
 		return fmt.Errorf("%w: %v", outbox.ErrUnreachable, err)
 	case errors.As(err, &migrate):
-		return fmt.Errorf("%w: group moved to chat %d: %v", outbox.ErrPermanent, migrate.MigrateToChatID, err)
+		// A group upgraded to a supergroup: the outbox sends there instead.
+		return &outbox.MovedError{To: int64(migrate.MigrateToChatID), Err: fmt.Errorf("%w: %v", outbox.ErrPermanent, err)}
 	case errors.Is(err, tg.ErrorBadRequest):
 		if strings.Contains(err.Error(), "chat not found") {
 			return fmt.Errorf("%w: %v", outbox.ErrUnreachable, err)
