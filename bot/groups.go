@@ -9,6 +9,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -119,17 +120,26 @@ func (b *Bot) onGroups(c caller) {
 			lines = append(lines, b.t(c, "GroupsLineUnbound", data))
 			continue
 		}
-		data["Title"], data["State"] = g.Chat.Title, b.groupState(c, g.Chat.State)
+		data["Title"], data["State"] = chatTitle(g.Chat), b.groupState(c, g.Chat.State)
 		data["CanPost"], data["Migrated"] = g.Chat.CanPost, g.Chat.MigratedFrom != 0
 		lines = append(lines, b.t(c, "GroupsLineBound", data))
 	}
 	if len(others) > 0 {
 		lines = append(lines, b.t(c, "GroupsOthers", nil))
 		for _, o := range others {
-			lines = append(lines, b.t(c, "GroupsOtherLine", map[string]any{"Title": o.Title, "State": b.groupState(c, o.State)}))
+			lines = append(lines, b.t(c, "GroupsOtherLine", map[string]any{"Title": chatTitle(o), "State": b.groupState(c, o.State)}))
 		}
 	}
 	b.reply(c, cut(strings.Join(lines, "\n"), maxText))
+}
+
+// chatTitle is a chat's title, or its id while Telegram has not told the
+// title (a chat known from the configuration only).
+func chatTitle(g storage.GroupChat) string {
+	if g.Title != "" {
+		return g.Title
+	}
+	return strconv.FormatInt(g.ChatID, 10)
 }
 
 // groupState words the bot's state in a chat.
