@@ -29,6 +29,7 @@ import (
 	"dutybot/coverage"
 	"dutybot/duty"
 	"dutybot/enterprise"
+	"dutybot/groups"
 	"dutybot/hazard"
 	"dutybot/health"
 	"dutybot/incident"
@@ -141,6 +142,8 @@ type App struct {
 	Inspections *inspection.Service
 	// Quota counts item 19's per-person work from the records.
 	Quota *quota.Service
+	// Groups keeps the work groups' chats (工作群).
+	Groups *groups.Service
 
 	opts Options
 	log  *slog.Logger
@@ -208,6 +211,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Hazards = hazard.New(cfg, db, a.Engine, cat, opts.Clock, plaques{a.Enterprises, opts.Log}, opts.Log)
 	a.Inspections = inspection.New(cfg, db, a.Enterprises, a.Hazards, opts.Clock, opts.Log)
 	a.Quota = quota.New(cfg, db)
+	a.Groups = groups.New(cfg, db, a.Engine, cat, opts.Clock, opts.Log)
 	a.Quota.Register(a.Tasks)
 	a.Tasks.RegisterEvidence("incidents", a.Incidents.Records)
 	a.Tasks.RegisterEvidence("warnings", a.Weather.Records)
@@ -241,7 +245,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
-		Inspections: a.Inspections, Hazards: a.Hazards, Quota: a.Quota, Enterprises: a.Enterprises,
+		Inspections: a.Inspections, Hazards: a.Hazards, Quota: a.Quota, Enterprises: a.Enterprises, Groups: a.Groups,
 		Supervision: guide, Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
 	if err != nil {
 		db.Close()
@@ -297,6 +301,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
+	}
+	if err := a.Groups.Sync(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("bind the configured work groups: %w", err)
 	}
 	a.warnCalendar()
 	a.warnPlan()

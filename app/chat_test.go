@@ -103,7 +103,7 @@ func TestLanguageSwitchAndCommandMenu(t *testing.T) {
 	h.bind(uZhang)
 	for _, lc := range []string{"", "zh", "en"} {
 		cmds := h.srv.Commands(lc)
-		if len(cmds) != 24 || cmds[0].Command != "start" || cmds[2].Command != "mytasks" || cmds[5].Command != "plan" {
+		if len(cmds) != 27 || cmds[0].Command != "start" || cmds[2].Command != "mytasks" || cmds[5].Command != "plan" {
 			t.Fatalf("commands for %q = %+v", lc, cmds)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"dutybot/config"
 	"dutybot/coverage"
 	"dutybot/enterprise"
+	"dutybot/groups"
 	"dutybot/hazard"
 	"dutybot/incident"
 	"dutybot/inspection"
@@ -60,6 +61,9 @@ type Deps struct {
 	Hazards *hazard.Service
 	// Supervision answers /who; nil leaves /who out.
 	Supervision *supervision.Guide
+	// Groups keeps the work groups' chats (/bindgroup, /groups, the bot's
+	// place in each); nil leaves them out.
+	Groups *groups.Service
 	// Board makes the signed links /board sends; nil without a board.
 	Board    BoardLinks
 	Coverage *coverage.Checker // roster files sent in chat (document.go)
@@ -156,7 +160,7 @@ func New(d Deps) (*Bot, error) {
 func (b *Bot) features() []feature {
 	return []feature{b.coreFeature(), b.calloutFeature(), b.tasksFeature(), b.rotaFeature(), b.alertFeature(),
 		b.warnFeature(), b.incidentFeature(), b.tipFeature(), b.checkFeature(), b.hazardsFeature(), b.whoFeature(), b.statusFeature(), b.boardFeature(), b.ledgerFeature(),
-		b.headFeature(), b.flowsFeature()}
+		b.groupsFeature(), b.headFeature(), b.flowsFeature()}
 }
 
 // Sender returns the outbox sender that delivers through this bot.
@@ -277,6 +281,8 @@ func updateChat(u *models.Update) int64 {
 		return u.Message.Chat.ID
 	case u.CallbackQuery != nil:
 		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
 	}
 	return 0
 }
@@ -295,6 +301,8 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 		b.onCallback(ctx, u.CallbackQuery)
 	case u.Message != nil:
 		b.onMessage(ctx, u.Message)
+	case u.MyChatMember != nil:
+		b.onMyChatMember(u.MyChatMember)
 	}
 }
 

@@ -48,8 +48,9 @@ import (
 	"dutybot/storage"
 )
 
-// allowedUpdates are the kinds of update the bot asks Telegram for.
-var allowedUpdates = []string{"message", "callback_query"}
+// allowedUpdates are the kinds of update the bot asks Telegram for:
+// my_chat_member tells of the bot's own place in a group (groups.go).
+var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery, models.AllowedUpdateMyChatMember}
 
 // maxErrorWait caps the wait between failed polls, as go-telegram/bot does.
 const maxErrorWait = 5 * time.Second

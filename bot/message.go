@@ -95,6 +95,10 @@ func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
 }
 
 func (b *Bot) onMessage(ctx context.Context, m *models.Message) {
+	if m.MigrateToChatID != 0 || m.MigrateFromChatID != 0 {
+		b.onMigrate(m)
+		return
+	}
 	private := m.Chat.Type == models.ChatTypePrivate
 	c := b.who(m.Chat.ID, private, m.From)
 	c.msgID = m.ID
@@ -232,6 +236,12 @@ func (b *Bot) onHelp(c caller) {
 	}
 	if c.official.HasRole(config.RoleAdmin, config.RolePrincipal) {
 		parts = append(parts, b.t(c, "HelpLedger", nil))
+	}
+	if b.Groups != nil && canIssue(c.official) {
+		parts = append(parts, b.t(c, "HelpGroups", nil))
+		if c.official.HasRole(config.RoleAdmin) {
+			parts = append(parts, b.t(c, "HelpGroupsAdmin", nil))
+		}
 	}
 	if c.official.HasRole(config.RoleAdmin) {
 		parts = append(parts, b.t(c, "HelpRosterFile", nil))

@@ -177,7 +177,10 @@ func TestSenderErrors(t *testing.T) {
 		{`{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}`,
 			func(err error) bool { return errors.Is(err, outbox.ErrUnreachable) }},
 		{`{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1001}}`,
-			func(err error) bool { return errors.Is(err, outbox.ErrPermanent) }},
+			func(err error) bool {
+				var moved *outbox.MovedError
+				return errors.As(err, &moved) && moved.To == -1001 && errors.Is(err, outbox.ErrPermanent)
+			}},
 		{`{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 5","parameters":{"retry_after":5}}`,
 			func(err error) bool {
 				var ra *outbox.RetryAfterError

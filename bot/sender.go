@@ -24,11 +24,15 @@ type Sender struct {
 
 // Send implements outbox.Sender. Every text is fitted to Telegram's limit
 // here (fitText), whoever built the job: Telegram refuses a longer one, and
-// a message cut short still arrives.
+// a message cut short still arrives. A text for a group has its phone
+// numbers and board links masked (groupSafe).
 func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
 	limit := maxMessageUnits
 	if j.Op == storage.OpPhoto || j.Op == storage.OpDocument {
 		limit = maxCaptionUnits
+	}
+	if j.ChatID < 0 {
+		j.Text = groupSafe(j.Text) // a group is read by everyone in it
 	}
 	j.Text = fitText(j.Text, limit)
 	switch j.Op {
@@ -124,7 +128,8 @@ func classify(err error) error {
 	case errors.Is(err, tg.ErrorForbidden):
 		return fmt.Errorf("%w: %v", outbox.ErrUnreachable, err)
 	case errors.As(err, &migrate):
-		return fmt.Errorf("%w: group moved to chat %d: %v", outbox.ErrPermanent, migrate.MigrateToChatID, err)
+		// A group upgraded to a supergroup: the outbox sends there instead.
+		return &outbox.MovedError{To: int64(migrate.MigrateToChatID), Err: fmt.Errorf("%w: %v", outbox.ErrPermanent, err)}
 	case errors.Is(err, tg.ErrorBadRequest):
 		if strings.Contains(err.Error(), "chat not found") {
 			return fmt.Errorf("%w: %v", outbox.ErrUnreachable, err)

@@ -78,8 +78,10 @@ func TestClassify(t *testing.T) {
 			}
 		})
 	}
-	if !strings.Contains(classify(&tg.MigrateError{MigrateToChatID: -100777}).Error(), "-100777") {
-		t.Error("the migration target is not reported")
+	var moved *outbox.MovedError
+	if err := classify(&tg.MigrateError{MigrateToChatID: -100777}); !errors.As(err, &moved) || moved.To != -100777 ||
+		!strings.Contains(err.Error(), "-100777") {
+		t.Errorf("a migrated group = %#v; want the chat it moved to", err)
 	}
 }
 

@@ -55,6 +55,13 @@ type Hooks struct {
 	Acked func(tx *storage.Tx, a storage.Alert, r storage.Recipient) error
 	// Stepped runs after an escalation step was taken for a recipient.
 	Stepped func(tx *storage.Tx, a storage.Alert, r storage.Recipient, esc storage.Escalation) error
+	// Undelivered runs when the outbox gives up on a message (any kind),
+	// before the engine's own handling: a work group the bot can no
+	// longer post in is marked so.
+	Undelivered func(tx *storage.Tx, j storage.Job, reason string, unreachable bool, at time.Time) error
+	// Moved runs when a chat answered that it lives under another id now
+	// (a group upgraded to a supergroup); the outbox sends j there next.
+	Moved func(tx *storage.Tx, j storage.Job, to int64, at time.Time) error
 }
 
 // AddHooks adds hooks run for every alert; each hook should look at the
@@ -72,6 +79,32 @@ func (e *Engine) AddHooks(h Hooks) {
 			}
 		} else {
 			e.hooks.Acked = next
+		}
+	}
+	if h.Undelivered != nil {
+		next := h.Undelivered
+		if p := prev.Undelivered; p != nil {
+			e.hooks.Undelivered = func(tx *storage.Tx, j storage.Job, reason string, unreachable bool, at time.Time) error {
+				if err := p(tx, j, reason, unreachable, at); err != nil {
+					return err
+				}
+				return next(tx, j, reason, unreachable, at)
+			}
+		} else {
+			e.hooks.Undelivered = next
+		}
+	}
+	if h.Moved != nil {
+		next := h.Moved
+		if p := prev.Moved; p != nil {
+			e.hooks.Moved = func(tx *storage.Tx, j storage.Job, to int64, at time.Time) error {
+				if err := p(tx, j, to, at); err != nil {
+					return err
+				}
+				return next(tx, j, to, at)
+			}
+		} else {
+			e.hooks.Moved = next
 		}
 	}
 	if h.Stepped != nil {

@@ -123,6 +123,11 @@ func ignoreMissing(err error) error {
 // Failed implements outbox.Hooks: a call that cannot be delivered makes the
 // recipient unreachable, which escalates at once.
 func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachable bool, at time.Time) error {
+	if h := e.hooks.Undelivered; h != nil {
+		if err := h(tx, j, reason, unreachable, at); err != nil {
+			return err
+		}
+	}
 	if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvFailed, Alert: j.Ref.Alert,
 		Official: j.Ref.Official, Actor: "system", Detail: j.Ref.Kind + ": " + reason}); err != nil {
 		return err
@@ -161,6 +166,15 @@ func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachabl
 		return err
 	}
 	return e.refreshSummary(tx, a, at)
+}
+
+// Moved implements outbox.Mover: the hooks follow a chat that moved to
+// another id.
+func (e *Engine) Moved(tx *storage.Tx, j storage.Job, to int64, at time.Time) error {
+	if h := e.hooks.Moved; h != nil {
+		return h(tx, j, to, at)
+	}
+	return nil
 }
 
 // unreachable marks a recipient that cannot be reached, tells the admins

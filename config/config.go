@@ -54,6 +54,10 @@ type Config struct {
 
 	Enterprises Enterprises `yaml:"enterprises"`
 
+	// Groups are the town's work groups (工作群), places a 叫应 can be
+	// posted for everyone expected to answer there (groups.go).
+	Groups []Group `yaml:"groups"`
+
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
 

@@ -387,6 +387,7 @@ func (c *Config) validate() error {
 	c.validateReports(&e)
 	c.validateHealth(&e)
 	c.validateEnterprises(&e)
+	c.validateGroups(&e)
 	return e.err()
 }
 

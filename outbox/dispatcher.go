@@ -57,6 +57,15 @@ type ReachHinter interface {
 	ReachHint(err error) string
 }
 
+// Mover is implemented by hooks that follow a chat moving to another id
+// (MovedError): Moved runs in the transaction that readdresses the job,
+// with the job as it was sent (its old chat). A job that sends goes on to
+// the new chat; an edit, whose message stays in the old chat, is given
+// up as Failed (not unreachable) in the same transaction.
+type Mover interface {
+	Moved(tx *storage.Tx, j storage.Job, to int64, at time.Time) error
+}
+
 // Renderer is implemented by hooks that render lazy jobs from current
 // state; ok=false drops the job.
 type Renderer interface {
@@ -543,6 +552,7 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *
 	now := d.clock.Now()
 
 	var retryAfter *RetryAfterError
+	var moved *MovedError
 	switch {
 	case sendErr == nil:
 		d.metrics.MessagesSent.Inc()
@@ -554,6 +564,8 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *
 		d.stall(j, now)
 		r.pause = max(retryAfter.After, time.Second)
 		return r
+	case errors.As(sendErr, &moved) && moved.To != 0 && moved.To != j.ChatID:
+		return d.move(r, j, moved.To, sendErr.Error(), now)
 	case errors.Is(sendErr, ErrUnreachable), errors.Is(sendErr, ErrPermanent):
 		return d.fail(r, j, sendErr.Error(), errors.Is(sendErr, ErrUnreachable), now)
 	default:
@@ -724,6 +736,50 @@ func (d *Dispatcher) fail(r result, j storage.Job, reason string, unreachable bo
 		d.log.Error("outbox: record failure", "seq", j.Seq, "err", err)
 		r.backoff = true
 		return r
+	}
+	d.hooks.Committed()
+	r.done = true
+	return r
+}
+
+// move readdresses a job whose chat moved to another id: the hooks hear of
+// it, and a send is queued again for the new chat (with a new place in
+// the queue), while an edit is given up, in one transaction.
+func (d *Dispatcher) move(r result, j storage.Job, to int64, reason string, now time.Time) result {
+	d.log.Info("outbox: chat moved; sending there", recipient(j), "seq", j.Seq, "kind", j.Ref.Kind, "to", to)
+	failed := false
+	err := d.db.Update(func(tx *storage.Tx) error {
+		failed = false
+		cur, err := tx.Job(j.Seq)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil // removed meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if m, ok := d.hooks.(Mover); ok {
+			if err := m.Moved(tx, j, to, now); err != nil {
+				return err
+			}
+		}
+		if err := tx.DeleteJob(cur); err != nil {
+			return err
+		}
+		if cur.Op == storage.OpEdit {
+			failed = true
+			return d.hooks.Failed(tx, j, reason, false, now)
+		}
+		cur.ChatID, cur.Seq = to, 0
+		_, err = tx.Enqueue(cur)
+		return err
+	})
+	if err != nil {
+		d.log.Error("outbox: readdress a job to the chat it moved to", "seq", j.Seq, "err", err)
+		r.backoff = true
+		return r
+	}
+	if failed {
+		d.metrics.MessagesFailed.Inc()
 	}
 	d.hooks.Committed()
 	r.done = true

@@ -28,3 +28,16 @@ var ErrUnreachable = errors.New("chat unreachable")
 
 // ErrPermanent marks a request that will never succeed as it is.
 var ErrPermanent = errors.New("permanent failure")
+
+// MovedError says the chat lives under another id now (a Telegram group
+// upgraded to a supergroup answers with the supergroup's id): the job is
+// sent there instead, and Mover hooks are told.
+type MovedError struct {
+	To  int64
+	Err error
+}
+
+func (e *MovedError) Error() string { return fmt.Sprintf("chat moved to %d: %v", e.To, e.Err) }
+
+// Unwrap returns the chat service's error.
+func (e *MovedError) Unwrap() error { return e.Err }

@@ -283,6 +283,27 @@ type fakeHooks struct {
 	// stalls records Stalled calls; stalledErrs scripts their errors.
 	stalls      []stall
 	stalledErrs []error
+	// moves records Moved calls (Mover).
+	moves []move
+}
+
+type move struct {
+	Job storage.Job
+	To  int64
+	At  time.Time
+}
+
+func (h *fakeHooks) Moved(tx *storage.Tx, j storage.Job, to int64, at time.Time) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.moves = append(h.moves, move{Job: j, To: to, At: at})
+	return nil
+}
+
+func (h *fakeHooks) moved() []move {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]move(nil), h.moves...)
 }
 
 type stall struct {

@@ -122,31 +122,7 @@ func (s *Service) Rules() []cadence.Rule {
 }
 
 // audience lists the officials a rule reminds, in configuration order.
-func (s *Service) audience(r *Rule) []config.Official {
-	a := r.Audience
-	inUnits := func(o config.Official) bool {
-		if len(a.Units) == 0 {
-			return true
-		}
-		u, _ := s.cfg.Unit(o.Unit)
-		for _, want := range a.Units {
-			if tag, ok := strings.CutPrefix(want, "@"); ok && slices.Contains(u.Tags, tag) || want == o.Unit {
-				return true
-			}
-		}
-		return false
-	}
-	var out []config.Official
-	for _, o := range s.cfg.Officials {
-		named := slices.Contains(a.Officials, o.ID)
-		selected := (len(a.Roles) > 0 || len(a.Units) > 0 || len(a.Officials) == 0) &&
-			(len(a.Roles) == 0 || o.HasRole(a.Roles...)) && inUnits(o)
-		if named || selected {
-			out = append(out, o)
-		}
-	}
-	return out
-}
+func (s *Service) audience(r *Rule) []config.Official { return s.cfg.AudienceOf(r.Audience) }
 
 // Prepare implements cadence.PrepareFunc: the messages of a rule's firing,
 // one per official of its audience who has something to hear.

@@ -80,7 +80,8 @@ var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeHazardFound, CodeHazardAssigned, CodeHazardRectified, CodeHazardRechecked, CodeHazardSentBack,
 	CodeHazardClosed, CodeHazardOverdue,
 	CodeEnterprisesImported,
-	CodeInspected}
+	CodeInspected,
+	CodeGroupBound, CodeGroupUnbound, CodeGroupState, CodeGroupMigrated}
 
 // Vocabularies of word arguments (Word): each names a family of messages
 // the reader's word is taken from.
@@ -130,4 +131,5 @@ var Words = []string{WordDayBefore, WordBeforeStart, WordUnreached, WordLeader, 
 	WordChanged, WordStarted,
 	WordNoAnswer, WordVerified, WordNotVerified, WordChat, WordAPI, WordCLI,
 	WordGeneral, WordMajor, WordListed,
-	WordInspectionCheck, WordInspectionProblem}
+	WordInspectionCheck, WordInspectionProblem,
+	WordGroupMember, WordGroupAdministrator, WordGroupRestricted, WordGroupLeft, WordGroupKicked}

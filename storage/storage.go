@@ -56,7 +56,8 @@ var (
 		bHazards, bHazardsClosed,
 		bInspections, bInspectionsBy,
 		bHeads, bHeadChats,
-		bInbox, bConversations}
+		bInbox, bConversations,
+		bGroupChats, bGroups}
 	keyVersion = []byte("schema_version")
 )
 

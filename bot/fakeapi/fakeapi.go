@@ -141,6 +141,7 @@ type apiError struct {
 	code       int
 	desc       string
 	retryAfter int
+	migrateTo  int64 // parameters.migrate_to_chat_id: the supergroup a group became
 }
 
 func badRequest(desc string) *apiError {
@@ -255,8 +256,11 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 	}
 	s.mu.Unlock()
 	body := map[string]any{"ok": false, "error_code": e.code, "description": e.desc}
-	if e.retryAfter > 0 {
+	switch {
+	case e.retryAfter > 0:
 		body["parameters"] = map[string]any{"retry_after": e.retryAfter}
+	case e.migrateTo != 0:
+		body["parameters"] = map[string]any{"migrate_to_chat_id": e.migrateTo}
 	}
 	writeJSON(w, e.code, body)
 }

@@ -439,8 +439,15 @@ func TestInjectedFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	srv.Inject(fakeapi.Fault{Method: "sendMessage", ChatID: -77, Code: 400, Description: "Bad Request: group chat was upgraded to a supergroup chat",
+		MigrateToChatID: -1000000000077})
+	var moved *bot.MigrateError
+	if err := send(-77); !errors.As(err, &moved) || moved.MigrateToChatID != -1000000000077 {
+		t.Fatalf("err = %v, want MigrateError to -1000000000077", err)
+	}
+
 	st := srv.Stats()
-	if st.TooMany != 1 || st.ServerErrors != 2 || st.Forbidden != 1 || st.Sent != 4 {
+	if st.TooMany != 1 || st.ServerErrors != 2 || st.Forbidden != 1 || st.BadRequests != 1 || st.Sent != 4 {
 		t.Fatalf("stats = %+v", st)
 	}
 	if n := srv.Count("sendMessage"); n != 4 {

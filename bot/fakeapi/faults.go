@@ -17,6 +17,10 @@ type Fault struct {
 	RetryAfter  int           // parameters.retry_after; default 1 for 429
 	Times       int           // number of calls affected; 0 = 1, negative = until ClearFaults
 	Delay       time.Duration // stall this long before answering, to simulate timeouts
+	// MigrateToChatID, with Code 400, is parameters.migrate_to_chat_id: the
+	// answer for a group upgraded to a supergroup (see MigrateGroup for the
+	// whole upgrade).
+	MigrateToChatID int64
 }
 
 // Inject arms a fault for the next Times matching calls; a stalled success takes effect even if the client gave up.
@@ -61,7 +65,7 @@ func (s *Server) takeFault(method string, chatID int64) *Fault {
 
 // faultError is the answer for an injected fault.
 func faultError(f *Fault) *apiError {
-	e := &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter}
+	e := &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter, migrateTo: f.MigrateToChatID}
 	if e.code == http.StatusTooManyRequests && e.retryAfter <= 0 {
 		e.retryAfter = 1
 	}

@@ -16,7 +16,16 @@ type Limits struct {
 	ChatBurst      int     // bucket size per private chat; 0 = max(1, int(ChatPerSecond))
 	GroupPerMinute float64 // messages per minute per group chat (negative id); 0 = unlimited
 	GroupBurst     int     // bucket size per group chat; 0 = max(1, int(GroupPerMinute))
+	// GroupWindowed counts GroupPerMinute in any 60 seconds, as Telegram
+	// states its limit ("no more than 20 messages per minute in the same
+	// group"), instead of refilling a bucket: after a burst of that many
+	// sends and edits the group takes none until the first of them is a
+	// minute old. GroupBurst is then unused.
+	GroupWindowed bool
 }
+
+// groupWindow is the span GroupWindowed counts in.
+const groupWindow = time.Minute
 
 // TelegramLimits returns Telegram's documented broadcast limits: 30/s overall, 1/s per chat, 20/min per group.
 func TelegramLimits() *Limits {
@@ -64,7 +73,8 @@ func (s *Server) rateLocked(c *chat) *apiError {
 		}
 		bs = append(bs, s.global)
 	}
-	if c.bucket == nil {
+	windowed := c.id < 0 && l.GroupWindowed && l.GroupPerMinute > 0
+	if c.bucket == nil && !windowed {
 		switch {
 		case c.id > 0 && l.ChatPerSecond > 0:
 			c.bucket = newBucket(l.ChatPerSecond, l.ChatBurst, l.ChatPerSecond, now)
@@ -79,6 +89,9 @@ func (s *Server) rateLocked(c *chat) *apiError {
 	for _, b := range bs {
 		wait = max(wait, b.wait(now))
 	}
+	if windowed {
+		wait = max(wait, windowWait(c.posted, int(l.GroupPerMinute), now))
+	}
 	if wait > 0 {
 		retry := max(1, int(math.Ceil(wait.Seconds())))
 		return &apiError{
@@ -91,4 +104,15 @@ func (s *Server) rateLocked(c *chat) *apiError {
 		b.tokens--
 	}
 	return nil
+}
+
+// windowWait is how long until fewer than n of the times in posted (in
+// order) fall in the minute before now.
+func windowWait(posted []time.Time, n int, now time.Time) time.Duration {
+	n = max(n, 1)
+	if len(posted) < n {
+		return 0
+	}
+	// The n-th newest must leave the window: then n-1 remain in it.
+	return max(0, posted[len(posted)-n].Add(groupWindow).Sub(now))
 }

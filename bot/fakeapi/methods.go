@@ -91,7 +91,8 @@ func parseMarkup(text string) (markup, *apiError) {
 	return mk, nil
 }
 
-// sendableChatLocked returns a known chat that has not blocked the bot.
+// sendableChatLocked returns a known chat that has not blocked the bot: a
+// group the bot is in, may write in and that was not upgraded.
 func (s *Server) sendableChatLocked(id int64) (*chat, *apiError) {
 	c := s.chats[id]
 	if c == nil {
@@ -99,6 +100,11 @@ func (s *Server) sendableChatLocked(id int64) (*chat, *apiError) {
 	}
 	if s.blocked[id] {
 		return nil, errForbiddenBlocked
+	}
+	if id < 0 {
+		if aerr := groupRefusalLocked(c); aerr != nil {
+			return nil, aerr
+		}
 	}
 	return c, nil
 }
@@ -419,6 +425,9 @@ func (s *Server) editedLocked(bm *botMsg, mk markup) {
 	bm.Inline, bm.inlineRaw = mk.inline, mk.inlineRaw
 	bm.Edits++
 	bm.EditDate = s.now()
+	if c := s.chats[bm.ChatID]; c != nil {
+		c.posted = append(c.posted, bm.EditDate)
+	}
 	s.stats.Edited++
 	s.notifyLocked()
 }

@@ -104,6 +104,7 @@ func (s *Server) addBotMsgLocked(c *chat, m Message, mk markup, plain string) *b
 	}
 	c.msgs = append(c.msgs, bm)
 	c.sentAt = append(c.sentAt, now)
+	c.posted = append(c.posted, now)
 	s.all = append(s.all, bm)
 	s.stats.Sent++
 	s.notifyLocked()
@@ -277,6 +278,17 @@ func (s *Server) SentAt(chatID int64) []time.Time {
 	defer s.mu.Unlock()
 	if c := s.chats[chatID]; c != nil {
 		return slices.Clone(c.sentAt)
+	}
+	return nil
+}
+
+// PostedAt returns the times (Options.Now) of accepted sends and edits in
+// the chat, in order: what Telegram's limit of a group counts.
+func (s *Server) PostedAt(chatID int64) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.chats[chatID]; c != nil {
+		return slices.Clone(c.posted)
 	}
 	return nil
 }

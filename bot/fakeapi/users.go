@@ -51,10 +51,20 @@ type chat struct {
 	userLog  []UserMessage // live user messages in send order
 	keyboard [][]Button    // reply keyboard currently shown to the user
 	sentAt   []time.Time   // accepted sends
+	posted   []time.Time   // accepted sends and edits, which a group's limit counts
 	bucket   *bucket       // per-chat flood control
+	// Groups (groups.go): their members, the bot's place (zero: a member
+	// not told of it), whether the bot was told of its place, and the
+	// supergroup a basic group was upgraded to.
+	members    map[int64]bool
+	bot        botPlace
+	joined     bool
+	migratedTo int64
 }
 
-func newChat(id int64) *chat { return &chat{id: id, userMsgs: map[int]bool{}} }
+func newChat(id int64) *chat {
+	return &chat{id: id, userMsgs: map[int]bool{}, members: map[int64]bool{}}
+}
 
 func (c *chat) find(id int) *botMsg {
 	for _, m := range c.msgs {
@@ -98,6 +108,9 @@ type wireMessage struct {
 	Caption     string                 `json:"caption,omitempty"`
 	Contact     *models.Contact        `json:"contact,omitempty"`
 	ReplyMarkup json.RawMessage        `json:"reply_markup,omitempty"`
+	// A group's upgrade to a supergroup (groups.go).
+	MigrateToChatID   int64 `json:"migrate_to_chat_id,omitempty"`
+	MigrateFromChatID int64 `json:"migrate_from_chat_id,omitempty"`
 }
 
 // wireInaccessible is an InaccessibleMessage (date 0) for presses on unknown messages.
@@ -178,7 +191,7 @@ func (s *Server) wireChatLocked(id int64) models.Chat {
 		title = c.title
 	}
 	typ := models.ChatTypeGroup
-	if id <= -1_000_000_000_000 {
+	if id <= supergroupIDs {
 		typ = models.ChatTypeSupergroup
 	}
 	return models.Chat{ID: id, Type: typ, Title: title}
@@ -220,7 +233,9 @@ func (s *Server) userMessageLocked(c *chat, u User, m wireMessage) int {
 		}
 	}
 	c.userLog = append(c.userLog, um)
-	s.enqueueLocked("message", m)
+	if inGroupLocked(c) {
+		s.enqueueLocked("message", m) // a bot not in a group hears nothing of it
+	}
 	s.notifyLocked()
 	return m.MessageID
 }
@@ -264,12 +279,15 @@ func (s *Server) SendText(userID int64, text string) int {
 	return s.userMessageLocked(s.chats[userID], u, wireMessage{Text: text, Entities: commandEntities(text)})
 }
 
-// SendGroupText makes the user write text in a group chat (negative id); it returns the message id.
+// SendGroupText makes the user write text in a group chat (negative id),
+// of which they become a member; it returns the message id. The bot gets
+// it only while it is in the group.
 func (s *Server) SendGroupText(chatID int64, userID int64, text string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.groupLocked(chatID)
 	u := s.userLocked(userID)
+	c.members[userID] = true
 	return s.userMessageLocked(c, u, wireMessage{Text: text, Entities: commandEntities(text)})
 }
 
@@ -302,6 +320,7 @@ func (s *Server) SendGroupDocument(chatID int64, userID int64, fileName string, 
 	defer s.mu.Unlock()
 	c := s.groupLocked(chatID)
 	u := s.userLocked(userID)
+	c.members[userID] = true
 	f := s.addFileLocked("documents", fileName, data)
 	return s.userMessageLocked(c, u, wireMessage{Document: f.document()})
 }

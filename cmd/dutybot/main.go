@@ -200,6 +200,7 @@ func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, who)
+	fmt.Fprintln(stdout, groupsLine(cfg))
 	for _, l := range plan.lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -213,6 +214,24 @@ func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
 	}
 	return plan.exitCode(strict)
+}
+
+// groupsLine tells the work groups the configuration lists: how many are
+// expected to answer in each, and whether its chat is given (chat_id) or
+// left to /bindgroup.
+func groupsLine(cfg *config.Config) string {
+	if len(cfg.Groups) == 0 {
+		return "groups: none (work groups are listed under groups:)"
+	}
+	parts := make([]string, len(cfg.Groups))
+	for i, g := range cfg.Groups {
+		chat := "chat by /bindgroup " + g.ID
+		if g.ChatID != 0 {
+			chat = fmt.Sprintf("chat %d", g.ChatID)
+		}
+		parts[i] = fmt.Sprintf("%s %s: %d expected, %s", g.Name, g.ID, len(cfg.GroupMembers(g.ID)), chat)
+	}
+	return fmt.Sprintf("groups: %d work groups: %s", len(cfg.Groups), strings.Join(parts, "; "))
 }
 
 // whoLine tells what /who answers: how many sectors, how many of them the

@@ -121,7 +121,8 @@ func TestRun(t *testing.T) {
 			args: fixed("check-config", "-config", "../../config.example.yaml"),
 			code: 0,
 			stdout: []string{"../../config.example.yaml: OK (", " units, ", " officials, ", " escalation policies)", "\ncalendar: ",
-				"\n/who: 19 sectors, 1 of them from supervision.sectors\n"},
+				"\n/who: 19 sectors, 1 of them from supervision.sectors\n",
+				"\ngroups: 3 work groups: 镇安全生产工作群 g-safety: 5 expected, chat by /bindgroup g-safety; 防汛群 g-flood: "},
 			// With no token in the environment, check-config only notes it.
 			noStderr: true,
 		},
@@ -146,6 +147,19 @@ func TestRun(t *testing.T) {
 			args:     brokenConfig("check-config", validConfig, "head: o-wu", "head: o-nobody"),
 			code:     1,
 			stderr:   []string{`units[0].head: official "o-nobody" is not defined`},
+			noStdout: true,
+		},
+		{
+			name: "check-config bad groups",
+			args: brokenConfig("check-config", validConfig, "escalation:", `groups:
+  - {id: g-flood, name: 防汛群, chat_id: 1001234, units: [yjb]}
+  - {id: g-flood, name: 防汛群二, chat_id: -100, units: [nowhere]}
+  - {id: g-town, name: 全镇群, chat_id: -100, officials: [o-ghost]}
+escalation:`),
+			code: 1,
+			stderr: []string{`groups[0].chat_id: 1001234 is positive; a group's chat id is negative`,
+				`groups[1].id: "g-flood" duplicates groups[0]`, `groups[1].units[0]: unit "nowhere" is not defined`,
+				`groups[2].chat_id: -100 duplicates groups[1].chat_id`, `groups[2].officials[0]: official "o-ghost" is not defined`},
 			noStdout: true,
 		},
 		{
