@@ -224,7 +224,10 @@ func (h *harness) restart() {
 	h.startApp()
 }
 
-const wait = 5 * time.Second
+// wait bounds how long a test waits for what the bot does next. It costs
+// nothing when the bot is on time; it is long because CI runs the race
+// detector on two cores beside the year-long noise simulation.
+const wait = 10 * time.Second
 
 // waitMsg waits for a bot message in chat whose text contains all parts.
 func (h *harness) waitMsg(chat int64, parts ...string) fakeapi.Message {

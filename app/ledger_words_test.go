@@ -119,6 +119,7 @@ func ledgerHistory(t *testing.T, lang string) (*harness, []byte) {
 	// marks her unreachable before her second call is due.
 	h.createAlert("red", "暴雨红色预警", `{"officials":["o-wu","o-li"]}`)
 	h.waitMsg(uWu, "暴雨红色预警")
+	h.waitMsg(uLi, "暴雨红色预警") // delivered before she blocks, or she never had it
 	h.srv.Block(uLi)
 	blue := h.createAlert("blue", "山洪蓝色预警", `{"officials":["o-li"]}`)
 	h.eventually("李芳 unreachable", func() bool { return h.recipient(blue, "o-li").State == "unreachable" })
