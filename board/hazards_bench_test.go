@@ -87,19 +87,7 @@ func (t *bigTown) touchHazard(b *testing.B, i int) {
 func BenchmarkLookAfterHazardStep(b *testing.B) {
 	t := newBigTown(b)
 	t.addHazards(b)
-	b.ResetTimer()
-	for i := range b.N {
-		b.StopTimer()
-		t.touchHazard(b, i)
-		b.StartTimer()
-		snap, err := t.srv.current()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := t.srv.sections(snap, "zh-CN"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	t.lookAfter(b, t.touchHazard)
 }
 
 // BenchmarkLookNewMinuteWithHazards is BenchmarkLookNewMinute with a
@@ -107,11 +95,5 @@ func BenchmarkLookAfterHazardStep(b *testing.B) {
 func BenchmarkLookNewMinuteWithHazards(b *testing.B) {
 	t := newBigTown(b)
 	t.addHazards(b)
-	b.ResetTimer()
-	for range b.N {
-		t.clk.Advance(time.Minute)
-		if _, err := t.srv.current(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	t.lookNewMinute(b)
 }

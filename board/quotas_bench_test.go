@@ -160,19 +160,7 @@ func BenchmarkQuotaTown(b *testing.B) {
 func BenchmarkLookAfterInspection(b *testing.B) {
 	t := newBigTown(b)
 	t.addWork(b)
-	b.ResetTimer()
-	for i := range b.N {
-		b.StopTimer()
-		t.inspectOnce(b, i)
-		b.StartTimer()
-		snap, err := t.srv.current()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := t.srv.sections(snap, "zh-CN"); err != nil {
-			b.Fatal(err)
-		}
-	}
+	t.lookAfter(b, t.inspectOnce)
 }
 
 // BenchmarkLookNewMinuteWithWork is BenchmarkLookNewMinute with the
@@ -180,11 +168,5 @@ func BenchmarkLookAfterInspection(b *testing.B) {
 func BenchmarkLookNewMinuteWithWork(b *testing.B) {
 	t := newBigTown(b)
 	t.addWork(b)
-	b.ResetTimer()
-	for range b.N {
-		t.clk.Advance(time.Minute)
-		if _, err := t.srv.current(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	t.lookNewMinute(b)
 }
