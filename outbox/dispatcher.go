@@ -394,7 +394,9 @@ func (d *Dispatcher) quarantine(ce *storage.CorruptError) error {
 
 func (d *Dispatcher) chatBucket(chat int64) *bucket {
 	if chat < 0 { // groups and channels
-		return newBucket(d.limits.GroupPerMinute/60, max(1, d.limits.ChatBurst))
+		// No burst: Telegram counts a group's messages in any minute, so
+		// a burst on top of the rate could pass the limit.
+		return newBucket(d.limits.GroupPerMinute/60, 1)
 	}
 	return newBucket(d.limits.ChatPerSecond, max(1, d.limits.ChatBurst))
 }
