@@ -46,7 +46,9 @@ func ParseGroupAck(data string) (alertID, group string, ok bool) {
 }
 
 // groupDeadlineKey names a group message's owed edit in the deadline index.
-func groupDeadlineKey(alertID, group string) string { return GroupDeadlinePrefix + alertID + "\x00" + group }
+func groupDeadlineKey(alertID, group string) string {
+	return GroupDeadlinePrefix + alertID + "\x00" + group
+}
 
 // GroupDeadlinePrefix starts the keys of owed group edits (FireGroups).
 const GroupDeadlinePrefix = "g:"
