@@ -248,3 +248,92 @@ func TestGroupAlertMigrated(t *testing.T) {
 		t.Errorf("the old chat's message was edited %d times after the move", got.Edits)
 	}
 }
+
+// bigGroup is a work group of n officials of their own unit, bound to the
+// bot by telegram_id (users 3001…) and to chatBig by chat_id, with the
+// dispatcher and the fake both at Telegram's 20 a minute per group, the
+// fake counting them in any 60 seconds.
+const chatBig int64 = -800
+
+func bigGroup(t *testing.T, n int) (*harness, []int64) {
+	var units, officials strings.Builder
+	units.WriteString("  - {id: big, name: 沿河各村, head: o-wu, leader: o-liu}\n")
+	var users []int64
+	for i := range n {
+		u := int64(3001 + i)
+		users = append(users, u)
+		fmt.Fprintf(&officials, "  - {id: o-b%02d, name: 村干部%02d, phone: \"139%08d\", unit: big, roles: [staff], telegram_id: %d}\n", i, i, i, u)
+	}
+	h := newHarness(t, harnessOpts{limits: &fakeapi.Limits{GroupPerMinute: 20, GroupWindowed: true},
+		edit: func(y string) string {
+			y = strings.Replace(y, "group_per_minute: 6000", "group_per_minute: 20", 1)
+			y = strings.Replace(y, "officials:\n", units.String()+"officials:\n", 1)
+			y = strings.Replace(y, "escalation:\n", officials.String()+"escalation:\n", 1)
+			return y + "groups:\n  - {id: g-big, name: 沿河村社区书记群, chat_id: -800, units: [big]}\n"
+		}})
+	for _, u := range users {
+		h.srv.AddUser(fakeapi.User{ID: u, FirstName: fmt.Sprint(u), LanguageCode: "zh-hans"})
+	}
+	h.srv.AddGroup(chatBig, "沿河村社区书记群")
+	h.srv.AddGroupMembers(chatBig, users...)
+	return h, users
+}
+
+// 50 of 52 press within a second: the group's message is edited at most
+// twice in the next 6 s, the fake enforcing 20 a minute never answers 429,
+// and the last edit shows all 50 and names the two still silent.
+func TestGroupAlertBurst(t *testing.T) {
+	h, users := bigGroup(t, 52)
+	h.createAlert("red", "洪峰过境", `{"groups":["g-big"]}`)
+	m := h.groupCall(chatBig, "洪峰过境", "已应 0/52")
+	data := button(t, m, "✅ 收到")
+	h.clk.Advance(time.Minute) // the post is old: the first press edits at once
+
+	var queries []string
+	for _, u := range users[:50] {
+		queries = append(queries, h.srv.Press(u, chatBig, m.ID, data))
+	}
+	for _, q := range queries {
+		if a, err := h.srv.WaitAnswer(q, wait); err != nil || !strings.Contains(a.Text, "已确认收到") {
+			t.Fatalf("press: %q %v", a.Text, err)
+		}
+	}
+	for range 6 {
+		h.clk.Advance(time.Second)
+		time.Sleep(50 * time.Millisecond)
+	}
+	last := h.waitText(chatBig, m.ID, "已应 50/52 · 未应：村干部50、村干部51")
+	<-h.app.Dispatcher.Idle()
+	last = h.latest(chatBig, m.ID)
+	if last.Edits < 1 || last.Edits > 2 {
+		t.Errorf("%d edits in the 6 s after the burst, want 1 or 2", last.Edits)
+	}
+	if n := h.srv.Stats().TooMany; n != 0 {
+		t.Errorf("%d × 429 from a fake enforcing 20 a minute per group", n)
+	}
+	if posts := h.srv.PostedAt(chatBig); len(posts) > 1+last.Edits {
+		t.Errorf("%d sends and edits to the group, want the post and its %d edits", len(posts), last.Edits)
+	}
+}
+
+// An edit owed when the app stops is made after a restart: the owed edit
+// is a durable deadline.
+func TestGroupAlertOwedEditSurvivesRestart(t *testing.T) {
+	h := newHarness(t, withGroups(""))
+	h.floodGroup()
+	for _, u := range []int64{uZhang, uLi, uWu, uDuty} {
+		h.bind(u)
+	}
+	h.createAlert("orange", "防汛检查", `{"groups":["g-flood"]}`)
+	m := h.groupCall(chatFlood, "防汛检查")
+	data := button(t, m, "✅ 收到")
+	h.press(uZhang, m, data) // within the interval of the post: owed
+	h.press(uLi, m, data)
+	<-h.app.Dispatcher.Idle()
+	if got := h.latest(chatFlood, m.ID); got.Edits != 0 {
+		t.Fatalf("edited %d times within the interval", got.Edits)
+	}
+	h.restart()
+	h.clk.Advance(3 * time.Second)
+	h.waitText(chatFlood, m.ID, "已应 2/4 · 未应：吴敏、杜峰")
+}
