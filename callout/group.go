@@ -73,8 +73,8 @@ func (e *Engine) checkGroups(tx *storage.Tx, groups []string) error {
 // postGroup queues the alert's message in a group's current chat.
 func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc storage.GroupCall, now time.Time) error {
 	chat, err := tx.GroupChatOf(gc.Group)
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil // unbound since: nowhere to post
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !chat.CanPost) {
+		return nil // unbound or shut out since: nowhere to post
 	}
 	if err != nil {
 		return err
