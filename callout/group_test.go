@@ -215,3 +215,49 @@ func TestGroupPostFailed(t *testing.T) {
 		t.Errorf("张明 after a failed post: %+v", r)
 	}
 }
+
+// The group became a supergroup: a press on the old chat's message still
+// counts and the update is posted anew in the new chat; an edit Telegram
+// refuses (the chat moved, told only by the answer) posts anew as well.
+func TestGroupMoved(t *testing.T) {
+	const super int64 = -1000000000500
+	f := newGroupFixture(t, true, true)
+	f.bind(allOfficials...)
+	a := f.create(Request{Level: "red", Title: "汛情", Targets: storage.Targets{Groups: []string{"g-flood"}}})
+	f.deliver(f.oneJob(storage.RefGroup, ""), 77, testStart)
+	f.update(func(tx *storage.Tx) error {
+		if err := tx.PutGroupChat(storage.GroupChat{ChatID: groupChat, Group: "g-flood", MovedTo: super}); err != nil {
+			return err
+		}
+		return tx.PutGroupChat(storage.GroupChat{ChatID: super, Group: "g-flood", CanPost: true, MigratedFrom: groupChat})
+	})
+	f.setClock(testStart.Add(time.Minute))
+	if _, err := f.e.GroupAck("o-zhang", a.ID, "g-flood", groupChat, 77); err != nil {
+		t.Fatalf("press on the old chat's message: %v", err)
+	}
+	post := f.oneJob(storage.RefGroup, "")
+	if post.Op != storage.OpSend || post.ChatID != super {
+		t.Fatalf("after the move: %+v, want a post in the new chat", post)
+	}
+	f.deliver(post, 5, testStart.Add(time.Minute))
+	if _, err := f.e.GroupAck("o-li", a.ID, "g-flood", super, 5); err != nil {
+		t.Fatalf("press on the new message: %v", err)
+	}
+	if _, err := f.e.GroupAck("o-wu", a.ID, "g-flood", groupChat, 77); err != nil {
+		t.Fatalf("a later press on the old message: %v", err)
+	}
+	f.fireGroups(testStart.Add(time.Minute + 3*time.Second))
+	edit := f.oneJob(storage.RefGroup, "")
+	if edit.Op != storage.OpEdit || edit.ChatID != super || edit.MessageID != 5 {
+		t.Fatalf("edit %+v, want one of the new message", edit)
+	}
+	text, _ := f.render(edit)
+	mustContain(t, "new message", text, "已应 3/4 · 未应：杜峰")
+
+	// Telegram refuses the edit for good: posted anew.
+	f.fail(edit, "Bad Request: message to edit not found", false, testStart.Add(2*time.Minute))
+	again := f.oneJob(storage.RefGroup, "")
+	if again.Op != storage.OpSend || again.ChatID != super {
+		t.Errorf("after a refused edit: %+v, want a new post", again)
+	}
+}
