@@ -87,7 +87,7 @@ func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc storage.GroupCall
 	}
 	_, err = tx.Enqueue(storage.Job{Key: fmt.Sprintf("gcall:%s:%s:%d", a.ID, gc.Group, gc.Posts), ChatID: chat.ChatID,
 		Op: storage.OpSend, Lazy: true, Ref: storage.Ref{Kind: storage.RefGroup, Alert: a.ID, Target: gc.Group},
-		CreatedAt: now, Priority: priority(a.Level)})
+		CreatedAt: now, Priority: priority(a.Level), StallAfter: stallAfter(a)})
 	if err != nil {
 		return err
 	}
@@ -269,6 +269,10 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 				continue
 			}
 			r.SentAt = at
+			if r.State == storage.StateUnreachable && a.State == storage.AlertOpen {
+				// Reached after all (the post stalled): still silent.
+				r.State = storage.StateEscalated
+			}
 			if r.State == storage.StatePending && a.State == storage.AlertOpen {
 				if err := e.schedule(tx, a, &r, 0, at); err != nil {
 					return err
@@ -309,6 +313,12 @@ func (e *Engine) groupFailed(tx *storage.Tx, j storage.Job, reason string, at ti
 		}
 		return e.postGroup(tx, a, gc, at)
 	}
+	return e.groupUnreached(tx, a, gc, reason, at)
+}
+
+// groupUnreached makes the recipients a group's first post never reached
+// unreachable, which escalates them at once.
+func (e *Engine) groupUnreached(tx *storage.Tx, a storage.Alert, gc storage.GroupCall, reason string, at time.Time) error {
 	if !gc.SentAt.IsZero() || a.State != storage.AlertOpen {
 		return nil // posted before; the recipients' clocks run
 	}
@@ -328,6 +338,23 @@ func (e *Engine) groupFailed(tx *storage.Tx, j storage.Job, reason string, at ti
 		}
 	}
 	return e.refreshSummary(tx, a, at)
+}
+
+// groupStalled is Stalled for a group's first post: Telegram has not
+// taken it for the first step's after, so its recipients escalate now.
+func (e *Engine) groupStalled(tx *storage.Tx, j storage.Job, since, at time.Time) error {
+	if j.Op != storage.OpSend {
+		return nil
+	}
+	gc, err := tx.GroupCall(j.Ref.Alert, j.Ref.Target)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	a, err := tx.Alert(j.Ref.Alert)
+	if err != nil {
+		return ignoreMissing(err)
+	}
+	return e.groupUnreached(tx, a, gc, storage.UnreachableStalled(at.Sub(since).Round(time.Second)), at)
 }
 
 // GroupAck records a press on an alert's message in a work group by

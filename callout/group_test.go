@@ -261,3 +261,25 @@ func TestGroupMoved(t *testing.T) {
 		t.Errorf("after a refused edit: %+v, want a new post", again)
 	}
 }
+
+// A group post Telegram has not taken for the first step's after (5xx,
+// timeouts) escalates its recipients now; delivered later, they count as
+// reached and still silent.
+func TestGroupPostStalled(t *testing.T) {
+	f := newGroupFixture(t, true, true)
+	f.bind(allOfficials...)
+	a := f.create(Request{Level: "red", Title: "汛情", Targets: storage.Targets{Groups: []string{"g-flood"}}})
+	post := f.oneJob(storage.RefGroup, "")
+	if post.StallAfter != 10*time.Minute {
+		t.Errorf("post StallAfter %v, want the first step's 10m", post.StallAfter)
+	}
+	at := testStart.Add(10 * time.Minute)
+	f.update(func(tx *storage.Tx) error { return f.e.Stalled(tx, post, testStart, at) })
+	if r := f.recipient(a.ID, "o-li"); r.State != storage.StateUnreachable || len(r.Escalations) == 0 {
+		t.Fatalf("李芳 after a stalled post: %+v", r)
+	}
+	f.deliver(post, 77, at.Add(time.Minute))
+	if r := f.recipient(a.ID, "o-li"); r.State != storage.StateEscalated || r.SentAt.IsZero() {
+		t.Errorf("李芳 after the late post: %+v, want escalated, reached", r)
+	}
+}
