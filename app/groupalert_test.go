@@ -204,8 +204,12 @@ func TestGroupAlertRemindsUnboundInGroup(t *testing.T) {
 	}
 	h.advanceTo(start.Add(10*time.Minute + 30*time.Second))
 	// 吴敏 is bound: reminded privately, not named in the group.
-	if g := h.waitMsg(chatFlood, "仍未确认：李芳"); strings.Contains(g.Text, "吴敏") {
+	g := h.waitMsg(chatFlood, "仍未确认：李芳")
+	if strings.Contains(g.Text, "吴敏") {
 		t.Errorf("the group reminder names a member reminded privately: %s", g.Text)
+	}
+	if g.ReplyTo != m.ID {
+		t.Errorf("the group reminder replies to message %d, want the alert's %d", g.ReplyTo, m.ID)
 	}
 	h.waitMsg(uWu, "第二次叫应", "山体滑坡")
 	h.advanceTo(start.Add(20*time.Minute + 30*time.Second))

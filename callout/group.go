@@ -520,8 +520,12 @@ func (e *Engine) remindInGroup(tx *storage.Tx, a storage.Alert, group string, no
 	if err != nil {
 		return err
 	}
-	_, err = tx.Enqueue(storage.Job{Key: "gremind:" + a.ID + ":" + group, ChatID: chat.ChatID, Op: storage.OpSend, Lazy: true,
-		Ref: storage.Ref{Kind: storage.RefGroupRemind, Alert: a.ID, Target: group}, CreatedAt: now, Priority: priority(a.Level)})
+	j := storage.Job{Key: "gremind:" + a.ID + ":" + group, ChatID: chat.ChatID, Op: storage.OpSend, Lazy: true,
+		Ref: storage.Ref{Kind: storage.RefGroupRemind, Alert: a.ID, Target: group}, CreatedAt: now, Priority: priority(a.Level)}
+	if gc, err := tx.GroupCall(a.ID, group); err == nil && gc.ChatID == chat.ChatID {
+		j.ReplyTo = gc.MessageID // under the alert's message
+	}
+	_, err = tx.Enqueue(j)
 	return err
 }
 

@@ -771,7 +771,8 @@ func (d *Dispatcher) move(r result, j storage.Job, to int64, reason string, now 
 			failed = true
 			return d.hooks.Failed(tx, j, reason, false, now)
 		}
-		cur.ChatID, cur.Seq = to, 0
+		// The message it replied to stayed in the old chat.
+		cur.ChatID, cur.Seq, cur.ReplyTo = to, 0, 0
 		_, err = tx.Enqueue(cur)
 		return err
 	})
