@@ -55,8 +55,8 @@ type Job struct {
 	Reply     *Reply     `json:"reply,omitempty"` // a reply keyboard instead of inline buttons
 	// ReplyTo, for a send, is a message in the same chat it answers (a
 	// reminder under a group's 叫应); sent anyway if that one is gone.
-	ReplyTo int `json:"reply_to,omitempty"`
-	Photo     []byte     `json:"photo,omitempty"` // the image of an OpPhoto job (PNG)
+	ReplyTo int    `json:"reply_to,omitempty"`
+	Photo   []byte `json:"photo,omitempty"` // the image of an OpPhoto job (PNG)
 	// FileID, for an OpPhoto job without Photo, is a photo Telegram already
 	// has (one sent to the bot), sent again by its id.
 	FileID string `json:"file_id,omitempty"`
