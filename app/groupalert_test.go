@@ -152,6 +152,25 @@ func TestGroupAlertByAPI(t *testing.T) {
 	if n := h.srv.Stats().TooMany; n != 0 {
 		t.Errorf("%d × 429", n)
 	}
+
+	// The 履职档案 shows where each answered.
+	code, _, book := h.apiGetBytes("/api/v1/ledger?from=2026-11-30&to=2026-11-30", testAPIToken)
+	if code != 200 {
+		t.Fatalf("ledger export: %d", code)
+	}
+	_, sheets := allRows(t, book)
+	var calls [][]string
+	for _, rows := range sheets {
+		if findRow(rows, id, "张明") != nil {
+			calls = rows
+		}
+	}
+	if r := findRow(calls, id, "张明"); findRow([][]string{r}, "已应答（工作群“防汛群”）") == nil {
+		t.Errorf("张明's ledger row: %q, want answered in 防汛群", r)
+	}
+	if r := findRow(calls, id, "李芳"); findRow([][]string{r}, "工作群") != nil {
+		t.Errorf("李芳's ledger row says she answered in the group: %q", r)
+	}
 }
 
 // /alert sent in a bound group by a duty leader posts there; a staff
