@@ -190,9 +190,12 @@ func TestGroupAlertByCommand(t *testing.T) {
 	h.srv.SendGroupText(chatFlood, uDuty, "/alert 紫 河水上涨")
 	h.waitMsg(chatFlood, "用法：在工作群里发送 /alert 级别 标题")
 
-	h.srv.SendGroupText(chatFlood, uDuty, "/alert 橙 河水上涨，请各村巡查 | 30 分钟内回复")
+	h.srv.SendGroupText(chatFlood, uDuty, "/alert 橙 河水上涨，请各村巡查 | 30 分钟内回复，有情况打 13800000006")
 	h.waitMsg(chatFlood, "已发布到本群，共 4 人需确认")
 	m := h.groupCall(chatFlood, "河水上涨，请各村巡查", "30 分钟内回复", "发布人：杜峰", "已应 0/4")
+	if strings.Contains(m.Text, "13800000006") {
+		t.Errorf("a phone number in the group: %s", m.Text)
+	}
 	data := button(t, m, "✅ 收到")
 	for _, u := range []int64{uZhang, uWu, uDuty} {
 		h.press(u, m, data)
