@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -281,6 +279,13 @@ func validLevel(l string) bool {
 
 // Validate checks a request without creating anything.
 func (e *Engine) Validate(req *Request) ([]string, error) {
+	out, _, err := e.validate(req)
+	return out, err
+}
+
+// validate is Validate that also tells the group each official called
+// only through a work group is called in.
+func (e *Engine) validate(req *Request) ([]string, map[string]string, error) {
 	req.Level = strings.ToLower(strings.TrimSpace(req.Level))
 	req.Title = strings.TrimSpace(req.Title)
 	req.Body = strings.TrimSpace(req.Body)
@@ -289,21 +294,20 @@ func (e *Engine) Validate(req *Request) ([]string, error) {
 	}
 	switch {
 	case !validLevel(req.Level):
-		return nil, &ValidationError{fmt.Sprintf("level: %q is not one of blue, yellow, orange, red", req.Level)}
+		return nil, nil, &ValidationError{fmt.Sprintf("level: %q is not one of blue, yellow, orange, red", req.Level)}
 	case req.Title == "":
-		return nil, &ValidationError{"title: must not be empty"}
+		return nil, nil, &ValidationError{"title: must not be empty"}
 	case len([]rune(req.Title)) > 200:
-		return nil, &ValidationError{"title: longer than 200 characters"}
+		return nil, nil, &ValidationError{"title: longer than 200 characters"}
 	case len([]rune(req.Body)) > 3000:
-		return nil, &ValidationError{"body: longer than 3000 characters"}
+		return nil, nil, &ValidationError{"body: longer than 3000 characters"}
 	}
 	if req.Issuer != "" {
 		if _, ok := e.cfg.Official(req.Issuer); !ok {
-			return nil, &ValidationError{fmt.Sprintf("issuer: unknown official %q", req.Issuer)}
+			return nil, nil, &ValidationError{fmt.Sprintf("issuer: unknown official %q", req.Issuer)}
 		}
 	}
-	out, _, err := e.resolve(req.Targets)
-	return out, err
+	return e.resolve(req.Targets)
 }
 
 // Create records an alert and queues its call to every recipient. A
@@ -331,10 +335,7 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 // at its start deadline). The caller must call Committed after the
 // transaction commits, so the calls go out.
 func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.Alert, error) {
-	if _, err := e.Validate(&req); err != nil {
-		return storage.Alert{}, err
-	}
-	recips, byGroup, err := e.resolve(req.Targets)
+	recips, byGroup, err := e.validate(&req)
 	if err != nil {
 		return storage.Alert{}, err
 	}
@@ -414,12 +415,15 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 			return storage.Alert{}, err
 		}
 	}
-	posted := map[string]bool{}
+	called := map[string]bool{} // groups someone is called in
+	for _, g := range byGroup {
+		called[g] = true
+	}
 	for _, g := range req.Targets.Groups {
-		if posted[g] || !slices.Contains(slices.Collect(maps.Values(byGroup)), g) {
-			continue
+		if !called[g] {
+			continue // every member named directly, or the group named twice
 		}
-		posted[g] = true
+		called[g] = false
 		if err := e.postGroup(tx, a, storage.GroupCall{AlertID: id, Group: g}, now); err != nil {
 			return storage.Alert{}, err
 		}
