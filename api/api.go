@@ -202,6 +202,11 @@ type RecipientJSON struct {
 	NextAt      *time.Time       `json:"next_step_at"`
 	Unreachable string           `json:"unreachable,omitempty"`
 	Escalations []EscalationJSON `json:"escalations"`
+	// Channel is "group" for a recipient called in a work group (Group
+	// names it), "private" otherwise; AckedIn where they answered.
+	Channel string `json:"channel"`
+	Group   string `json:"group,omitempty"`
+	AckedIn string `json:"acked_in,omitempty"`
 }
 
 // EscalationJSON is one step taken.
@@ -235,7 +240,17 @@ func ToJSON(v callout.View) AlertJSON {
 		ClosedBy: a.ClosedBy, Recipients: []RecipientJSON{}}
 	for _, r := range v.Recipients {
 		rj := RecipientJSON{Official: r.Official, State: r.State, SentAt: optTime(r.SentAt), AckedAt: optTime(r.AckedAt),
-			AckedBy: r.AckedBy, NextAt: optTime(r.NextAt), Unreachable: r.Unreachable, Escalations: []EscalationJSON{}}
+			AckedBy: r.AckedBy, NextAt: optTime(r.NextAt), Unreachable: r.Unreachable, Escalations: []EscalationJSON{},
+			Channel: "private", Group: r.Group}
+		if r.Group != "" {
+			rj.Channel = storage.ChannelGroup
+		}
+		if r.State == storage.StateAcked {
+			rj.AckedIn = "private"
+			if r.AckedIn != "" {
+				rj.AckedIn = r.AckedIn
+			}
+		}
 		for _, e := range r.Escalations {
 			rj.Escalations = append(rj.Escalations, EscalationJSON{Step: e.Step, Action: e.Action, To: e.To,
 				People: e.People, At: e.At, Reason: e.Cause(), Passed: e.Passed, Role: e.Role, Note: e.NoteText()})

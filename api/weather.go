@@ -98,7 +98,7 @@ func (s *Server) createWarning(w http.ResponseWriter, req AlertRequest) {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{"weather warnings are not enabled"})
 		return
 	}
-	if len(req.Targets.Officials) > 0 || len(req.Targets.Roles) > 0 {
+	if len(req.Targets.Officials) > 0 || len(req.Targets.Roles) > 0 || len(req.Targets.Groups) > 0 {
 		writeJSON(w, http.StatusBadRequest, errorBody{"targets: a weather warning goes to units (targets.units) or to everyone (targets.all or no targets)"})
 		return
 	}

@@ -272,6 +272,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		telegram, delivered)
 	var fire scheduler.Mux
 	fire.Handle("r:", a.Engine.Fire)
+	fire.Handle(callout.GroupDeadlinePrefix, a.Engine.FireGroups)
 	fire.Handle("s:", a.Rota.Fire)
 	fire.Handle("w:", a.Weather.Fire)
 	fire.Handle("i:", a.Incidents.Fire)

@@ -68,7 +68,7 @@ func (b *Bot) onAlert(_ context.Context, c caller, args string) {
 		return
 	}
 	if !c.private {
-		b.reply(c, b.t(c, "AlertPrivateOnly", nil))
+		b.onGroupAlert(c, args)
 		return
 	}
 	if args == "" {
@@ -292,5 +292,48 @@ func (b *Bot) onDraftText(c caller, dr alertDraft, text string) {
 		}
 	default:
 		b.reply(c, b.t(c, "AlertUseButtons", nil))
+	}
+}
+
+// onGroupAlert posts a 叫应 in the work group the command was sent in:
+// /alert <level> <title> [| <body>], answered there by the group's
+// expected officials with one tap.
+func (b *Bot) onGroupAlert(c caller, args string) {
+	if b.Groups == nil {
+		b.reply(c, b.t(c, "AlertPrivateOnly", nil))
+		return
+	}
+	g, ok, err := b.Groups.ByChat(c.chatID)
+	switch {
+	case err != nil:
+		b.Log.Error("group alert: find group", "chat", c.chatID, "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+		return
+	case !ok:
+		b.reply(c, b.t(c, "AlertGroupUnbound", nil))
+		return
+	}
+	head, body, _ := strings.Cut(args, "|")
+	fields := strings.Fields(head)
+	if len(fields) < 2 {
+		b.reply(c, b.t(c, "AlertGroupUsage", map[string]any{"Error": ""}))
+		return
+	}
+	level, ok := levelAliases[strings.ToLower(fields[0])]
+	if !ok {
+		b.reply(c, b.t(c, "AlertGroupUsage", map[string]any{"Error": "level must be blue, yellow, orange or red (蓝/黄/橙/红)"}))
+		return
+	}
+	a, err := b.Engine.Create(callout.Request{Level: level, Title: strings.Join(fields[1:], " "), Body: strings.TrimSpace(body),
+		Targets: storage.Targets{Groups: []string{g.Group.ID}}, Issuer: c.official.ID, Source: "chat"})
+	var verr *callout.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		b.reply(c, b.t(c, "AlertGroupUsage", map[string]any{"Error": verr.Reason}))
+	case err != nil:
+		b.Log.Error("create group alert", "err", err)
+		b.reply(c, b.t(c, "InternalError", nil))
+	default:
+		b.reply(c, b.t(c, "AlertGroupCreated", map[string]any{"ID": a.ID, "Count": len(a.Recipients)}))
 	}
 }

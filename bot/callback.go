@@ -50,7 +50,32 @@ func (b *Bot) calloutFeature() feature {
 		f.callbacks = append(f.callbacks, callbackRoute{prefix: p,
 			handle: func(c caller, data string, _ int) (string, bool) { return b.onCalloutButton(c, data) }})
 	}
+	f.callbacks = append(f.callbacks, callbackRoute{prefix: callout.GroupAckPrefix(), handle: b.onGroupAck})
 	return f
+}
+
+// onGroupAck acknowledges, for the presser, an alert posted in a work
+// group: only on that alert's message in that group, only for an official
+// the alert calls there.
+func (b *Bot) onGroupAck(c caller, data string, msgID int) (string, bool) {
+	alertID, group, ok := callout.ParseGroupAck(data)
+	if !ok || c.private {
+		b.Log.Warn("garbled group button data", "user", c.userID, "data", data)
+		return b.t(c, "ToastInvalid", nil), true
+	}
+	out, err := b.Engine.GroupAck(c.official.ID, alertID, group, c.chatID, msgID)
+	switch {
+	case err == nil:
+		return b.t(c, "ToastAcked", map[string]any{"Time": b.hhmm(out)}), false
+	case errors.Is(err, callout.ErrAlready):
+		return b.t(c, "GroupToastAlready", map[string]any{"Time": b.hhmm(out)}), false
+	case errors.Is(err, callout.ErrNotExpected):
+		return b.t(c, "GroupToastNotExpected", nil), true
+	case errors.Is(err, callout.ErrWrongPlace):
+		b.Log.Warn("group button pressed on a message it does not belong to", "user", c.userID, "chat", c.chatID, "data", data)
+		return b.t(c, "GroupToastWrongPlace", nil), true
+	}
+	return b.pressError(c, err, out)
 }
 
 // onCalloutButton acknowledges, takes over or closes an alert.

@@ -67,6 +67,9 @@ func (s *Sender) Send(ctx context.Context, j storage.Job) (int, error) {
 		return m.ID, nil
 	default:
 		p := &tg.SendMessageParams{ChatID: j.ChatID, Text: j.Text}
+		if j.ReplyTo != 0 {
+			p.ReplyParameters = &models.ReplyParameters{MessageID: j.ReplyTo, AllowSendingWithoutReply: true}
+		}
 		switch {
 		case j.Reply != nil && j.Reply.Remove:
 			p.ReplyMarkup = &models.ReplyKeyboardRemove{RemoveKeyboard: true}

@@ -124,6 +124,10 @@ func (e *Engine) settle(tx *storage.Tx, a storage.Alert, r *storage.Recipient, a
 		return err
 	}
 	ev := storage.Event{At: now, Type: event, Alert: a.ID, Official: r.Official, Actor: actor}
+	if r.AckedIn == storage.ChannelGroup {
+		g, _ := e.cfg.Group(r.Group)
+		ev.Detail, ev.Code, ev.Args = "channel: group "+r.Group, storage.CodeAckedGroup, []storage.Arg{storage.Text("Group", g.Name)}
+	}
 	if event == storage.EvHandled {
 		ev.Detail, ev.Code, ev.Args = "taken over by "+actor, storage.CodeHandled, []storage.Arg{storage.Officials("By", actor)}
 	}
@@ -184,6 +188,9 @@ func (e *Engine) afterAnswer(tx *storage.Tx, a storage.Alert, answered []string,
 		}
 	}
 	if err := tx.PutAlert(a); err != nil {
+		return err
+	}
+	if err := e.refreshGroupsOf(tx, a, answered, now); err != nil {
 		return err
 	}
 	return e.refreshSummary(tx, a, now)
@@ -354,6 +361,9 @@ func (e *Engine) CloseIn(tx *storage.Tx, actor, alertID string, now time.Time) (
 				return a, err
 			}
 		}
+	}
+	if err := e.refreshAllGroups(tx, a, now); err != nil {
+		return a, err
 	}
 	return a, e.refreshSummary(tx, a, now)
 }

@@ -168,8 +168,57 @@ type Request struct {
 var ErrLinked = errors.New("an alert for this link exists already")
 
 // Resolve returns the officials an alert with these targets reaches, in
-// configuration order.
+// configuration order: those its units, officials and roles name, and
+// those its work groups expect.
 func (e *Engine) Resolve(t storage.Targets) ([]string, error) {
+	out, _, err := e.resolve(t)
+	return out, err
+}
+
+// resolve is Resolve that also tells, for each official called only
+// through a work group, the group (the first of the targets' groups that
+// expects them).
+func (e *Engine) resolve(t storage.Targets) ([]string, map[string]string, error) {
+	if len(t.Groups) == 0 {
+		out, err := e.resolvePlain(t)
+		return out, nil, err
+	}
+	direct := map[string]bool{}
+	if t.All || len(t.Units)+len(t.Officials)+len(t.Roles) > 0 {
+		ids, err := e.resolvePlain(t)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range ids {
+			direct[id] = true
+		}
+	}
+	byGroup := map[string]string{}
+	for _, g := range t.Groups {
+		if _, ok := e.cfg.Group(g); !ok {
+			return nil, nil, &ValidationError{fmt.Sprintf("targets.groups: unknown group %q", g)}
+		}
+		members := e.cfg.GroupMembers(g)
+		if len(members) == 0 {
+			return nil, nil, &ValidationError{fmt.Sprintf("targets.groups: group %q expects nobody to answer", g)}
+		}
+		for _, o := range members {
+			if _, taken := byGroup[o.ID]; !taken && !direct[o.ID] {
+				byGroup[o.ID] = g
+			}
+		}
+	}
+	var out []string
+	for _, o := range e.cfg.Officials {
+		if _, ok := byGroup[o.ID]; ok || direct[o.ID] {
+			out = append(out, o.ID)
+		}
+	}
+	return out, byGroup, nil
+}
+
+// resolvePlain resolves units, officials, roles and all.
+func (e *Engine) resolvePlain(t storage.Targets) ([]string, error) {
 	units := map[string]bool{}
 	for _, u := range t.Units {
 		if _, ok := e.cfg.Unit(u); !ok {
@@ -230,6 +279,13 @@ func validLevel(l string) bool {
 
 // Validate checks a request without creating anything.
 func (e *Engine) Validate(req *Request) ([]string, error) {
+	out, _, err := e.validate(req)
+	return out, err
+}
+
+// validate is Validate that also tells the group each official called
+// only through a work group is called in.
+func (e *Engine) validate(req *Request) ([]string, map[string]string, error) {
 	req.Level = strings.ToLower(strings.TrimSpace(req.Level))
 	req.Title = strings.TrimSpace(req.Title)
 	req.Body = strings.TrimSpace(req.Body)
@@ -238,20 +294,20 @@ func (e *Engine) Validate(req *Request) ([]string, error) {
 	}
 	switch {
 	case !validLevel(req.Level):
-		return nil, &ValidationError{fmt.Sprintf("level: %q is not one of blue, yellow, orange, red", req.Level)}
+		return nil, nil, &ValidationError{fmt.Sprintf("level: %q is not one of blue, yellow, orange, red", req.Level)}
 	case req.Title == "":
-		return nil, &ValidationError{"title: must not be empty"}
+		return nil, nil, &ValidationError{"title: must not be empty"}
 	case len([]rune(req.Title)) > 200:
-		return nil, &ValidationError{"title: longer than 200 characters"}
+		return nil, nil, &ValidationError{"title: longer than 200 characters"}
 	case len([]rune(req.Body)) > 3000:
-		return nil, &ValidationError{"body: longer than 3000 characters"}
+		return nil, nil, &ValidationError{"body: longer than 3000 characters"}
 	}
 	if req.Issuer != "" {
 		if _, ok := e.cfg.Official(req.Issuer); !ok {
-			return nil, &ValidationError{fmt.Sprintf("issuer: unknown official %q", req.Issuer)}
+			return nil, nil, &ValidationError{fmt.Sprintf("issuer: unknown official %q", req.Issuer)}
 		}
 	}
-	return e.Resolve(req.Targets)
+	return e.resolve(req.Targets)
 }
 
 // Create records an alert and queues its call to every recipient. A
@@ -279,8 +335,11 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 // at its start deadline). The caller must call Committed after the
 // transaction commits, so the calls go out.
 func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.Alert, error) {
-	recips, err := e.Validate(&req)
+	recips, byGroup, err := e.validate(&req)
 	if err != nil {
+		return storage.Alert{}, err
+	}
+	if err := e.checkGroups(tx, req.Targets.Groups); err != nil {
 		return storage.Alert{}, err
 	}
 	steps := req.Steps
@@ -332,9 +391,11 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 		}
 	}
 	for _, o := range recips {
-		r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now}
+		r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now, Group: byGroup[o]}
 		b, err := tx.Binding(o)
 		switch {
+		case r.Group != "":
+			// Called by the group's one message, posted below.
 		case errors.Is(err, storage.ErrNotFound):
 			if err := e.unreachable(tx, &a, &r, storage.UnreachableUnbound, now); err != nil {
 				return storage.Alert{}, err
@@ -351,6 +412,19 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 			}
 		}
 		if err := tx.PutRecipient(r); err != nil {
+			return storage.Alert{}, err
+		}
+	}
+	called := map[string]bool{} // groups someone is called in
+	for _, g := range byGroup {
+		called[g] = true
+	}
+	for _, g := range req.Targets.Groups {
+		if !called[g] {
+			continue // every member named directly, or the group named twice
+		}
+		called[g] = false
+		if err := e.postGroup(tx, a, storage.GroupCall{AlertID: id, Group: g}, now); err != nil {
 			return storage.Alert{}, err
 		}
 	}

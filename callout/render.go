@@ -191,6 +191,10 @@ func (e *Engine) Render(tx *storage.Tx, j storage.Job) (string, [][]storage.Butt
 		}
 		text, buttons, err := e.noticeText(tx, e.lang(tx, n.Target), a, n)
 		return text, buttons, err == nil, err
+	case storage.RefGroup:
+		return e.renderGroup(tx, j)
+	case storage.RefGroupRemind:
+		return e.renderGroupRemind(tx, j)
 	}
 	return j.Text, j.Buttons, true, nil
 }

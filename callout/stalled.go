@@ -29,6 +29,9 @@ func stallAfter(a storage.Alert) time.Duration {
 // is still retried, and its later delivery or failure escalates nothing
 // more.
 func (e *Engine) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) error {
+	if j.Ref.Kind == storage.RefGroup {
+		return e.groupStalled(tx, j, since, at)
+	}
 	if j.Ref.Kind != storage.RefCall {
 		return nil
 	}

@@ -90,6 +90,8 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 		return nil
 	case storage.RefNotice:
 		return e.noticeDelivered(tx, j, msgID, at)
+	case storage.RefGroup:
+		return e.groupDelivered(tx, j, msgID, at)
 	case storage.RefView:
 		v, err := tx.View(ref.Target, ref.Official)
 		if err != nil {
@@ -144,6 +146,9 @@ func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachabl
 	}
 	if j.Ref.Kind == storage.RefNotice {
 		return e.noticeFailed(tx, j, unreachable, at)
+	}
+	if j.Ref.Kind == storage.RefGroup {
+		return e.groupFailed(tx, j, reason, at)
 	}
 	if j.Ref.Kind != storage.RefCall && j.Ref.Kind != storage.RefRemind {
 		return nil
@@ -291,11 +296,18 @@ func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, 
 	case config.ActionRemind:
 		b, err := tx.Binding(r.Official)
 		detail := ""
-		if err == nil && !b.Unreachable {
+		switch {
+		case err == nil && !b.Unreachable:
 			if err := e.queueCall(tx, a, *r, b, storage.RefRemind, now); err != nil {
 				return err
 			}
-		} else {
+		case r.Group != "":
+			// Not to be reached privately: named in the group instead.
+			if err := e.remindInGroup(tx, a, r.Group, now); err != nil {
+				return err
+			}
+			detail = "group " + r.Group
+		default:
 			esc.Reason = storage.ReasonUnreachable
 			detail = esc.NoteText()
 		}

@@ -107,12 +107,16 @@ type Board struct {
 
 // Delivery bounds the outgoing message rate to stay inside Telegram's limits.
 type Delivery struct {
-	GlobalPerSecond float64  `yaml:"global_per_second"`
-	ChatPerSecond   float64  `yaml:"chat_per_second"`
-	ChatBurst       int      `yaml:"chat_burst"`
-	GroupPerMinute  float64  `yaml:"group_per_minute"`
-	RequestTimeout  Duration `yaml:"request_timeout"`
-	GiveUpAfter     Duration `yaml:"give_up_after"`
+	GlobalPerSecond float64 `yaml:"global_per_second"`
+	ChatPerSecond   float64 `yaml:"chat_per_second"`
+	ChatBurst       int     `yaml:"chat_burst"`
+	GroupPerMinute  float64 `yaml:"group_per_minute"`
+	// GroupEditInterval is the least time between two edits of a 叫应's
+	// live message in a work group: presses in between are shown together
+	// by the next edit, so a burst of answers never meets the group limit.
+	GroupEditInterval Duration `yaml:"group_edit_interval"`
+	RequestTimeout    Duration `yaml:"request_timeout"`
+	GiveUpAfter       Duration `yaml:"give_up_after"`
 }
 
 // Unit is a department, office or village (责任单位).

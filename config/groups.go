@@ -143,3 +143,11 @@ func (c *Config) validateGroups(e *errs) {
 		}
 	}
 }
+
+// GroupName is a group's name for display, its id if unknown.
+func (c *Config) GroupName(id string) string {
+	if g, ok := c.Group(id); ok {
+		return g.Name
+	}
+	return id
+}

@@ -29,9 +29,11 @@ const (
 	DefaultChatPerSecond   = 1
 	DefaultChatBurst       = 3
 	DefaultGroupPerMinute  = 20
-	DefaultRequestTimeout  = 15 * time.Second
-	DefaultGiveUpAfter     = 10 * time.Minute
-	DefaultPolicy          = "default"
+	// DefaultGroupEditInterval spaces the edits of a group's live 叫应.
+	DefaultGroupEditInterval = 3 * time.Second
+	DefaultRequestTimeout    = 15 * time.Second
+	DefaultGiveUpAfter       = 10 * time.Minute
+	DefaultPolicy            = "default"
 )
 
 // Environment variables consulted by ResolveSecrets.
@@ -171,12 +173,13 @@ func defaults() Config {
 		Board:   Board{LinkTTL: Duration(15 * time.Minute), SessionTTL: Duration(12 * time.Hour)},
 		Roster:  defaultRoster(),
 		Delivery: Delivery{
-			GlobalPerSecond: DefaultGlobalPerSecond,
-			ChatPerSecond:   DefaultChatPerSecond,
-			ChatBurst:       DefaultChatBurst,
-			GroupPerMinute:  DefaultGroupPerMinute,
-			RequestTimeout:  Duration(DefaultRequestTimeout),
-			GiveUpAfter:     Duration(DefaultGiveUpAfter),
+			GlobalPerSecond:   DefaultGlobalPerSecond,
+			ChatPerSecond:     DefaultChatPerSecond,
+			ChatBurst:         DefaultChatBurst,
+			GroupPerMinute:    DefaultGroupPerMinute,
+			GroupEditInterval: Duration(DefaultGroupEditInterval),
+			RequestTimeout:    Duration(DefaultRequestTimeout),
+			GiveUpAfter:       Duration(DefaultGiveUpAfter),
 		},
 		Enterprises: Enterprises{MaxPerPerson: DefaultMaxPerPerson},
 	}
@@ -434,6 +437,9 @@ func (c *Config) validateDelivery(e *errs) {
 		e.add("delivery.chat_burst", "%d must be greater than 0", d.ChatBurst)
 	}
 	positive("group_per_minute", d.GroupPerMinute)
+	if d.GroupEditInterval < 0 {
+		e.add("delivery.group_edit_interval", "%s must not be negative", d.GroupEditInterval.D())
+	}
 	if d.RequestTimeout <= 0 {
 		e.add("delivery.request_timeout", "%q must be greater than 0", d.RequestTimeout.String())
 	}

@@ -223,6 +223,7 @@ func TestDefaults(t *testing.T) {
 		{"delivery.chat_per_second", cfg.Delivery.ChatPerSecond, 1.0},
 		{"delivery.chat_burst", cfg.Delivery.ChatBurst, 3},
 		{"delivery.group_per_minute", cfg.Delivery.GroupPerMinute, 20.0},
+		{"delivery.group_edit_interval", cfg.Delivery.GroupEditInterval.D(), 3 * time.Second},
 		{"delivery.request_timeout", cfg.Delivery.RequestTimeout.D(), 15 * time.Second},
 		{"delivery.give_up_after", cfg.Delivery.GiveUpAfter.D(), 10 * time.Minute},
 	}
@@ -266,6 +267,7 @@ delivery:
   chat_per_second: 0.5
   chat_burst: 1
   group_per_minute: 5
+  group_edit_interval: 5s
   request_timeout: 1h30m
   give_up_after: 2s
 ` + escalationBlock
@@ -276,7 +278,7 @@ delivery:
 	if cfg.Timezone != "UTC" || cfg.Location != time.UTC || cfg.Language != "en" ||
 		cfg.Telegram.APIURL != "http://localhost:8081" || cfg.Telegram.PollTimeout.D() != 5*time.Second ||
 		cfg.Storage.Path != "/var/lib/dutybot/db" || cfg.HTTP.Listen != ":9090" ||
-		cfg.Delivery != (Delivery{10, 0.5, 1, 5, Duration(90 * time.Minute), Duration(2 * time.Second)}) {
+		cfg.Delivery != (Delivery{10, 0.5, 1, 5, Duration(5 * time.Second), Duration(90 * time.Minute), Duration(2 * time.Second)}) {
 		t.Errorf("explicit values not applied: %+v", cfg)
 	}
 	if got := cfg.Policy("red"); len(got) != 2 {

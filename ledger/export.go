@@ -198,6 +198,8 @@ func (l *Ledger) answeredBy(r storage.Recipient) string {
 func (l *Ledger) CallState(c Call) string {
 	r := c.Recipient
 	switch {
+	case c.SelfAnswered() && r.AckedIn == storage.ChannelGroup && l.hasGroup(r.Group):
+		return l.t("LedgerStateAnsweredGroup", "Group", l.cfg.GroupName(r.Group))
 	case c.SelfAnswered():
 		return l.t("LedgerStateAnswered")
 	case r.State == storage.StateAcked:
@@ -440,4 +442,10 @@ func nonEmpty(id string) []string {
 		return nil
 	}
 	return []string{id}
+}
+
+// hasGroup reports whether the configuration still names a work group.
+func (l *Ledger) hasGroup(id string) bool {
+	_, ok := l.cfg.Group(id)
+	return ok
 }

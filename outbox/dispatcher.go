@@ -394,7 +394,9 @@ func (d *Dispatcher) quarantine(ce *storage.CorruptError) error {
 
 func (d *Dispatcher) chatBucket(chat int64) *bucket {
 	if chat < 0 { // groups and channels
-		return newBucket(d.limits.GroupPerMinute/60, max(1, d.limits.ChatBurst))
+		// No burst: Telegram counts a group's messages in any minute, so
+		// a burst on top of the rate could pass the limit.
+		return newBucket(d.limits.GroupPerMinute/60, 1)
 	}
 	return newBucket(d.limits.ChatPerSecond, max(1, d.limits.ChatBurst))
 }
@@ -769,7 +771,8 @@ func (d *Dispatcher) move(r result, j storage.Job, to int64, reason string, now 
 			failed = true
 			return d.hooks.Failed(tx, j, reason, false, now)
 		}
-		cur.ChatID, cur.Seq = to, 0
+		// The message it replied to stayed in the old chat.
+		cur.ChatID, cur.Seq, cur.ReplyTo = to, 0, 0
 		_, err = tx.Enqueue(cur)
 		return err
 	})

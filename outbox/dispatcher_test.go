@@ -275,7 +275,8 @@ func TestGlobalRateRealClock(t *testing.T) {
 }
 
 // (4) Per-chat rate: the burst goes at once, the rest at the chat's rate;
-// groups (negative ids) use GroupPerMinute, with the same burst.
+// groups (negative ids) use GroupPerMinute with no burst, as Telegram
+// counts a group's messages in any minute.
 func TestChatRate(t *testing.T) {
 	type chatCase struct {
 		chat int64
@@ -298,9 +299,9 @@ func TestChatRate(t *testing.T) {
 			chats:  []chatCase{{-42, 3, []time.Duration{0, 2 * time.Second, 4 * time.Second}}},
 		},
 		{
-			name:   "group: 60/min, burst 2",
+			name:   "group: 60/min, no burst even when chats have one",
 			limits: Limits{GlobalPerSecond: 1000, ChatPerSecond: 100, ChatBurst: 2, GroupPerMinute: 60},
-			chats:  []chatCase{{-42, 4, []time.Duration{0, 0, time.Second, 2 * time.Second}}},
+			chats:  []chatCase{{-42, 4, []time.Duration{0, time.Second, 2 * time.Second, 3 * time.Second}}},
 		},
 		{
 			name:   "private and group side by side",

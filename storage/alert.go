@@ -30,6 +30,9 @@ type Targets struct {
 	Officials []string `json:"officials"`
 	Roles     []string `json:"roles"`
 	All       bool     `json:"all"`
+	// Groups are work groups (config groups) whose expected officials
+	// answer with one tap on one message posted in the group.
+	Groups []string `json:"groups,omitempty"`
 }
 
 // Step is an escalation step frozen into the alert when it is created, so a
@@ -198,7 +201,17 @@ type Recipient struct {
 	Escalations []Escalation `json:"escalations,omitempty"`
 	Messages    []MessageRef `json:"messages,omitempty"`
 	Unreachable string       `json:"unreachable,omitempty"` // why, when it could not be reached
+	// Group is the work group the recipient is called in (channel group):
+	// one message there for all its recipients, not a private call; ""
+	// for a private call.
+	Group string `json:"group,omitempty"`
+	// AckedIn is where the recipient answered: ChannelGroup for a press
+	// on the group's message, "" for a private answer.
+	AckedIn string `json:"acked_in,omitempty"`
 }
+
+// ChannelGroup is a recipient called, or answering, in a work group.
+const ChannelGroup = "group"
 
 // Answered reports whether the recipient's call is settled.
 func (r Recipient) Answered() bool { return r.State == StateAcked }

@@ -81,7 +81,7 @@ var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeHazardClosed, CodeHazardOverdue,
 	CodeEnterprisesImported,
 	CodeInspected,
-	CodeGroupBound, CodeGroupUnbound, CodeGroupState, CodeGroupMigrated}
+	CodeGroupBound, CodeGroupUnbound, CodeGroupState, CodeGroupMigrated, CodeAckedGroup}
 
 // Vocabularies of word arguments (Word): each names a family of messages
 // the reader's word is taken from.

@@ -53,7 +53,10 @@ type Job struct {
 	Text      string     `json:"text"`
 	Buttons   [][]Button `json:"buttons,omitempty"`
 	Reply     *Reply     `json:"reply,omitempty"` // a reply keyboard instead of inline buttons
-	Photo     []byte     `json:"photo,omitempty"` // the image of an OpPhoto job (PNG)
+	// ReplyTo, for a send, is a message in the same chat it answers (a
+	// reminder under a group's 叫应); sent anyway if that one is gone.
+	ReplyTo int    `json:"reply_to,omitempty"`
+	Photo   []byte `json:"photo,omitempty"` // the image of an OpPhoto job (PNG)
 	// FileID, for an OpPhoto job without Photo, is a photo Telegram already
 	// has (one sent to the bot), sent again by its id.
 	FileID string `json:"file_id,omitempty"`
@@ -90,7 +93,7 @@ func (t *Tx) Enqueue(j Job) (uint64, error) {
 			old, err := t.Job(seq)
 			if err == nil {
 				old.Text, old.Buttons, old.Reply, old.Ref, old.Lazy, old.Photo = j.Text, j.Buttons, j.Reply, j.Ref, j.Lazy, j.Photo
-				old.FileID, old.File, old.FileName = j.FileID, j.File, j.FileName
+				old.FileID, old.File, old.FileName, old.ReplyTo = j.FileID, j.File, j.FileName, j.ReplyTo
 				old.Priority = max(old.Priority, j.Priority)
 				old.Version++
 				return seq, t.PutJob(old)

@@ -57,7 +57,7 @@ var (
 		bInspections, bInspectionsBy,
 		bHeads, bHeadChats,
 		bInbox, bConversations,
-		bGroupChats, bGroups}
+		bGroupChats, bGroups, bGroupCalls}
 	keyVersion = []byte("schema_version")
 )
 

@@ -325,7 +325,15 @@ func (s *Server) sendMessage(_ *http.Request, p params) (any, *apiError) {
 	if aerr := s.rateLocked(c); aerr != nil {
 		return nil, aerr
 	}
-	bm := s.addBotMsgLocked(c, Message{Text: p.v["text"], ParseMode: p.v["parse_mode"]}, mk, plain)
+	var reply struct {
+		MessageID int `json:"message_id"`
+	}
+	if rp := p.v["reply_parameters"]; rp != "" {
+		if err := json.Unmarshal([]byte(rp), &reply); err != nil {
+			return nil, badRequest("can't parse reply parameters JSON object")
+		}
+	}
+	bm := s.addBotMsgLocked(c, Message{Text: p.v["text"], ParseMode: p.v["parse_mode"], ReplyTo: reply.MessageID}, mk, plain)
 	return s.wireBotMsgLocked(bm), nil
 }
 

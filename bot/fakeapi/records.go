@@ -28,12 +28,15 @@ type Message struct {
 	Keyboard       [][]Button // reply keyboard the message showed
 	RemoveKeyboard bool       // the message removed the reply keyboard
 	Edits          int
-	Date           time.Time
-	EditDate       time.Time
-	Document       string // file name of a sent document or photo
-	Photo          bool   // sent with sendPhoto
-	Data           []byte // uploaded content of a document or photo
-	Caption        string
+	// ReplyTo is the message this one replies to (reply_parameters), 0
+	// for none.
+	ReplyTo  int
+	Date     time.Time
+	EditDate time.Time
+	Document string // file name of a sent document or photo
+	Photo    bool   // sent with sendPhoto
+	Data     []byte // uploaded content of a document or photo
+	Caption  string
 }
 
 // botMsg is the server-side state of a bot message.

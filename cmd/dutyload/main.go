@@ -12,6 +12,7 @@
 //	dutyload noise       [-year 2026] [-ontime 0.9] [-seed 1]  a year of the example town: messages per official and day (run from the repository root)
 //	dutyload flood       [-n 20] [-strangers 300]  a red call to n officials right after strangers flood the bot (/start, a text, someone else's contact each): delay vs no flood
 //	dutyload crash-presses [-n 300] [-rounds 10]  kill -9 a dutybot process mid-burst of n presses, rounds times: presses lost and handled twice
+//	dutyload group-burst [-n 50] [-alerts 6]  a 叫应 in a work group of n, all pressing within a second, under 20 a minute per group: last press → group shows it, edits a minute, 429s
 //
 // Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
 package main
@@ -54,6 +55,7 @@ func main() {
 	dir := fs.String("dir", memoryDir(), "directory for the throw-away database (noise); default /dev/shm when present")
 	strangers := fs.Int("strangers", 300, "flooding accounts (flood)")
 	rounds := fs.Int("rounds", 10, "kills to repeat (crash-presses)")
+	groupRounds := fs.Int("alerts", 6, "alerts posted one after another (group-burst)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
@@ -93,6 +95,8 @@ func main() {
 		err = flood(def(*n, 20), *strangers)
 	case "crash-presses":
 		err = pressCrash(def(*n, 300), *rounds)
+	case "group-burst":
+		err = groupBurst(def(*n, 50), def(*groupRounds, 6))
 	case "serve-child":
 		err = serveChild(*cfgPath)
 	default:
@@ -114,7 +118,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
