@@ -47,6 +47,8 @@ type Item struct {
 	Download string     `json:"download,omitempty"` // link to the bot's document
 	Photo    string     `json:"photo,omitempty"`    // link to the image of a photo, from either side
 	Contact  string     `json:"contact,omitempty"`  // phone of a shared contact, as config.DisplayPhone shows it
+	By       string     `json:"by,omitempty"`       // in a work group: the name of the member who wrote it
+	ByID     string     `json:"by_id,omitempty"`    // and their official id
 }
 
 // Chat is one official's private chat with the bot.
@@ -86,6 +88,10 @@ func (s *Sandbox) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /sandbox/upload", s.handleUpload)
 	mux.HandleFunc("POST /sandbox/photo", s.handlePhoto)
 	mux.HandleFunc("GET /sandbox/file", s.handleFile)
+	mux.HandleFunc("GET /sandbox/groups", s.handleGroups)
+	mux.HandleFunc("GET /sandbox/group", s.handleGroupChat)
+	mux.HandleFunc("POST /sandbox/group/send", s.handleGroupSend)
+	mux.HandleFunc("POST /sandbox/group/press", s.handleGroupPress)
 }
 
 type apiError struct {

@@ -212,7 +212,7 @@ func TestBrowserSwitchingPersonShowsTheirChat(t *testing.T) {
 	browsertest.Screenshot(t, p.ctx, "sandbox-phone")
 }
 
-// The page's second story plays the hazard loop: its sample-photo button
+// The page's second story (of three) plays the hazard loop: its sample-photo button
 // switches to the step's official and sends a photo, which the chat shows
 // as an image on the official's side; the 📷 beside the input takes only
 // images.
@@ -220,7 +220,7 @@ func TestBrowserHazardStorySendsASamplePhoto(t *testing.T) {
 	sb := start(t, 60)
 	p := openPage(t, sb, "")
 	titles := p.eval(`[...document.querySelectorAll('.story h3')].map(h => h.textContent).join('|')`)
-	if titles != "两分钟走完一次叫应|一次检查发现一处隐患，整改复查销号" {
+	if titles != "两分钟走完一次叫应|一次检查发现一处隐患，整改复查销号|工作群叫应：三人在群里确认" {
 		t.Fatalf("the stories: %q", titles)
 	}
 	if accept := p.eval(`document.getElementById('photo').accept`); accept != "image/*" {

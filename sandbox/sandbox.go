@@ -79,6 +79,9 @@ type Sandbox struct {
 	// hazardStory plays the hazard loop's walk-through on the example
 	// registry; nil without one that fits.
 	hazardStory *hazardStory
+	// groups are the configured work groups, each with a chat in the fake
+	// server holding the bot and the officials it expects.
+	groups []workGroup
 	// samples counts the sample photos sent, so each looks a little
 	// different.
 	samples atomic.Uint32
@@ -146,6 +149,7 @@ func New(opts Options) (_ *Sandbox, err error) {
 	for _, p := range ppl {
 		s.fake.AddUser(fakeUser(cfg, p))
 	}
+	s.setUpGroups()
 	cfg.Telegram.APIURL = s.fake.URL()
 	cfg.Telegram.Token = botToken
 	cfg.Storage.Path = filepath.Join(s.dir, "dutybot.db")

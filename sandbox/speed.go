@@ -17,7 +17,8 @@ const MaxSpeed = 3600
 // n, so a demonstration shows a whole escalation chain in about a minute:
 // every escalation policy step, roster.checkin_within and its escalation,
 // roster.spotcheck_within and its escalation, and
-// weather.meltdown.confirm_within. Schedules (reminder times, duty days,
+// weather.meltdown.confirm_within; a work group's live count is edited at
+// most every second (delivery.group_edit_interval). Schedules (reminder times, duty days,
 // cron rules) stay on the wall clock. Deadlines are then shown to the
 // second (config.ShowSeconds): a window of seconds would otherwise read
 // "请于 10:58 前" on a call sent at 10:58. n = 1 leaves cfg as it is.
@@ -48,6 +49,9 @@ func SpeedUp(cfg *config.Config, n int) error {
 	div(&r.SpotcheckWithin)
 	steps(r.SpotcheckEscalation)
 	div(&cfg.Weather.Meltdown.ConfirmWithin)
+	if cfg.Delivery.GroupEditInterval > config.Duration(sandboxGroupEdit) {
+		cfg.Delivery.GroupEditInterval = config.Duration(sandboxGroupEdit)
+	}
 	return nil
 }
 

@@ -62,6 +62,8 @@ var uiStrings = map[string]string{
 	"sentFile":   "SandboxSentFile",
 	"uploadHint": "SandboxUploadHint",
 	"photo":      "SandboxPhotoAlt",
+	"members":    "SandboxGroupMembers",
+	"groupEmpty": "SandboxGroupEmpty",
 }
 
 // story is one walk-through of the "try this" panel.
@@ -79,6 +81,9 @@ type step struct {
 	Cmd   string
 	Href  string
 	Photo bool
+	// Group opens the work group's chat (工作群) with As picked as the
+	// member who speaks and presses, instead of As's private chat.
+	Group string
 }
 
 // boardPath is the duty board, served beside the chat.
@@ -107,7 +112,7 @@ func (s *Sandbox) handlePage(w http.ResponseWriter, r *http.Request) {
 	t := func(id string) string { return cat.T(lang, id, nil) }
 	strs := map[string]string{}
 	for k, id := range uiStrings {
-		strs[k] = cat.T(lang, id, map[string]any{"Name": "{name}", "Phone": "{phone}", "File": "{file}"})
+		strs[k] = cat.T(lang, id, map[string]any{"Name": "{name}", "Phone": "{phone}", "File": "{file}", "Count": "{count}"})
 	}
 	js, err := json.Marshal(strs)
 	if err != nil {
@@ -137,13 +142,17 @@ func (s *Sandbox) handlePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // stories are the walk-throughs of the "try this" panel: a 叫应 escalated
-// and answered, and, when the registry has an enterprise to play it on,
-// the hazard loop from one inspection to 销号.
+// and answered; when the registry has an enterprise to play it on, the
+// hazard loop from one inspection to 销号; and a 叫应 answered in a work
+// group.
 func (s *Sandbox) stories(lang string) []story {
 	cat := s.app.Catalog
 	out := []story{{Title: cat.T(lang, "SandboxStoryAlert", nil), Steps: s.steps(lang)}}
 	if steps := s.hazardSteps(lang); steps != nil {
 		out = append(out, story{Title: cat.T(lang, "SandboxStoryHazard", nil), Steps: steps})
+	}
+	if steps := s.groupSteps(lang); steps != nil {
+		out = append(out, story{Title: cat.T(lang, "SandboxStoryGroup", nil), Steps: steps})
 	}
 	return out
 }

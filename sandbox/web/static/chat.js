@@ -9,6 +9,7 @@
     people: $('people'), filter: $('filter'), messages: $('messages'), keyboard: $('keyboard'),
     chatAs: $('chat-as'), composer: $('composer'), input: $('input'), send: $('send'),
     file: $('file'), photo: $('photo'), toast: $('toast'), offline: $('offline'),
+    groups: $('groups'), chatTitle: $('chat-title'), groupAsBox: $('group-as-box'), groupAs: $('group-as'),
   };
 
   let people = [];
@@ -18,6 +19,9 @@
   let shown = {};           // message id -> rendered text of the current chat, to flash edits
   let shownFor = '';
   let pinned = true;        // the chat is scrolled to its end: a photo loading later keeps it there
+  let groups = null;        // the work groups with their members, read once
+  let group = '';           // the work group shown instead of a private chat
+  let speaker = '';         // the member who speaks and presses in the group
 
   function fill(template, data) {
     return template.replace(/\{(\w+)\}/g, (m, k) => (k in data ? data[k] : m));
@@ -57,7 +61,7 @@
       const li = document.createElement('li');
       const b = document.createElement('button');
       b.type = 'button';
-      b.className = 'person' + (p.id === current ? ' active' : '');
+      b.className = 'person' + (p.id === current && !group ? ' active' : '');
       b.dataset.id = p.id;
       const name = document.createElement('span');
       name.className = 'name';
@@ -72,7 +76,7 @@
       tag.textContent = p.bound ? S.bound : S.unbound;
       side.appendChild(tag);
       const unread = p.messages - (seen[p.id] || 0);
-      if (p.id !== current && unread > 0) {
+      if ((p.id !== current || group) && unread > 0) {
         const u = document.createElement('span');
         u.className = 'unread';
         u.textContent = unread;
@@ -88,11 +92,94 @@
 
   function choose(id) {
     if (!people.some((p) => p.id === id)) return;
+    group = '';
     current = id;
     localStorage.setItem('sandbox-as', id);
     if (location.hash.slice(1) !== id) history.replaceState(null, '', '#' + encodeURIComponent(id));
     refresh().catch(failed);
     els.input.focus();
+  }
+
+  // --- work groups ---
+  function renderGroups() {
+    const frag = document.createDocumentFragment();
+    for (const g of groups || []) {
+      const li = document.createElement('li');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'person group' + (g.id === group ? ' active' : '');
+      b.dataset.group = g.id;
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = g.name;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = fill(S.members, { count: g.members.length });
+      b.append(name, meta);
+      b.addEventListener('click', () => chooseGroup(g.id, speaker || current));
+      li.appendChild(b);
+      frag.appendChild(li);
+    }
+    els.groups.replaceChildren(frag);
+  }
+
+  // chooseGroup shows the work group's chat, with as speaking there when
+  // they are a member, else the member picked before, else the first.
+  function chooseGroup(id, as) {
+    const g = (groups || []).find((x) => x.id === id);
+    if (!g) return;
+    group = id;
+    const ids = g.members.map((m) => m.id);
+    speaker = ids.includes(as) ? as : (ids.includes(speaker) ? speaker : (ids[0] || ''));
+    const opts = document.createDocumentFragment();
+    for (const m of g.members) {
+      const o = document.createElement('option');
+      o.value = m.id;
+      o.textContent = m.name + ' · ' + m.unit;
+      opts.appendChild(o);
+    }
+    els.groupAs.replaceChildren(opts);
+    els.groupAs.value = speaker;
+    if (location.hash.slice(1) !== 'group:' + id) history.replaceState(null, '', '#group:' + encodeURIComponent(id));
+    refresh().catch(failed);
+    els.input.focus();
+  }
+
+  function renderGroupChat(chat) {
+    const g = groups.find((x) => x.id === group);
+    els.chatTitle.textContent = g.name;
+    els.chatAs.textContent = fill(S.members, { count: g.members.length });
+    els.groupAsBox.hidden = false;
+    els.composer.classList.add('in-group');
+    els.input.disabled = els.send.disabled = !speaker;
+    els.keyboard.replaceChildren();
+    const key = 'group:' + group;
+    const switched = shownFor !== key;
+    const frag = document.createDocumentFragment();
+    const next = {};
+    if (chat.messages.length === 0) {
+      const e = document.createElement('div');
+      e.className = 'empty';
+      e.textContent = S.groupEmpty;
+      frag.appendChild(e);
+    }
+    for (const m of chat.messages) {
+      const el = renderMessage(m);
+      if (m.by) {
+        const by = document.createElement('div');
+        by.className = 'by';
+        by.textContent = m.by;
+        el.prepend(by);
+      }
+      const k = (m.text || '') + '|' + (m.edited || '') + '|' + JSON.stringify(m.buttons || []);
+      next[m.id] = k;
+      if (!switched && m.id in shown && shown[m.id] !== k) el.classList.add('just-edited');
+      frag.appendChild(el);
+    }
+    shown = next;
+    shownFor = key;
+    els.messages.replaceChildren(frag);
+    els.messages.scrollTop = els.messages.scrollHeight;
   }
 
   // --- chat ---
@@ -208,6 +295,9 @@
   }
 
   function renderChat(chat) {
+    els.chatTitle.textContent = 'dutybot';
+    els.groupAsBox.hidden = true;
+    els.composer.classList.remove('in-group');
     const p = people.find((x) => x.id === current);
     els.chatAs.textContent = p ? fill(S.chatWith, { name: p.name }) + ' · ' + p.unit : '';
     const enabled = !!p;
@@ -275,9 +365,12 @@
 
   async function refresh() {
     const lang = document.documentElement.lang;
+    if (groups === null) groups = (await call('GET', '/sandbox/groups')).groups;
+    if (group && !groups.some((g) => g.id === group)) group = '';
     const [ppl, chat] = await Promise.all([
       call('GET', '/sandbox/people?lang=' + encodeURIComponent(lang)),
-      current ? call('GET', '/sandbox/chat?as=' + encodeURIComponent(current)).catch(() => null) : null,
+      group ? call('GET', '/sandbox/group?group=' + encodeURIComponent(group)).catch(() => null)
+        : current ? call('GET', '/sandbox/chat?as=' + encodeURIComponent(current)).catch(() => null) : null,
     ]);
     people = ppl.people;
     if (seen === null) {
@@ -288,11 +381,17 @@
     const me = people.find((p) => p.id === current);
     if (me) seen[me.id] = me.messages;
     renderPeople();
-    renderChat(chat || { messages: [], keyboard: [] });
+    renderGroups();
+    if (group) renderGroupChat(chat || { messages: [] });
+    else renderChat(chat || { messages: [], keyboard: [] });
     version = Math.min(ppl.version, chat ? chat.version : ppl.version);
   }
 
   async function sendText(text) {
+    if (group) {
+      await call('POST', '/sandbox/group/send', { group: group, as: speaker, text: text }).catch(failed);
+      return;
+    }
     if (!current) { toast(S.pick); return; }
     await call('POST', '/sandbox/send', { as: current, text: text }).catch(failed);
   }
@@ -300,7 +399,9 @@
   async function press(message, data, el) {
     el.disabled = true;
     try {
-      const t = await call('POST', '/sandbox/press', { as: current, message: message, data: data });
+      const t = group
+        ? await call('POST', '/sandbox/group/press', { group: group, as: speaker, message: message, data: data })
+        : await call('POST', '/sandbox/press', { as: current, message: message, data: data });
       if (!t.answered) toast(S.noAnswer);
       else if (t.text) toast(t.text, t.alert);
     } catch (err) {
@@ -347,16 +448,20 @@
   }));
   document.querySelectorAll('.step-as').forEach((a) => a.addEventListener('click', (e) => {
     e.preventDefault();
-    choose(a.dataset.as);
+    if (a.dataset.group) chooseGroup(a.dataset.group, a.dataset.as);
+    else choose(a.dataset.as);
   }));
   document.querySelectorAll('code.cmd').forEach((c) => c.addEventListener('click', () => {
-    if (c.dataset.as) choose(c.dataset.as);
+    if (c.dataset.group) chooseGroup(c.dataset.group, c.dataset.as);
+    else if (c.dataset.as) choose(c.dataset.as);
     els.input.value = c.dataset.cmd;
     els.input.focus();
   }));
+  els.groupAs.addEventListener('change', () => { speaker = els.groupAs.value; });
   window.addEventListener('hashchange', () => {
     const id = decodeURIComponent(location.hash.slice(1));
-    if (id && id !== current) choose(id);
+    if (id.startsWith('group:')) { if (id.slice(6) !== group) chooseGroup(id.slice(6), speaker); }
+    else if (id && (id !== current || group)) choose(id);
   });
 
   async function loop() {
@@ -373,5 +478,7 @@
     }
   }
 
-  refresh().catch(failed).finally(loop);
+  const opening = current.startsWith('group:') ? current.slice(6) : '';
+  if (opening) current = localStorage.getItem('sandbox-as') || '';
+  refresh().then(() => { if (opening) chooseGroup(opening, current); }).catch(failed).finally(loop);
 })();
