@@ -133,3 +133,27 @@ func exampleYAML(t *testing.T) string {
 	}
 	return string(data)
 }
+
+// Sped up, a work group's live count is edited at most once a second, so
+// the group story follows the presses; at -speed 1 the configured
+// interval holds, and a shorter one is kept.
+func TestSpeedUpGroupEditInterval(t *testing.T) {
+	for _, tt := range []struct {
+		speed      int
+		configured time.Duration
+		want       time.Duration
+	}{
+		{1, 3 * time.Second, 3 * time.Second},
+		{60, 3 * time.Second, time.Second},
+		{60, 200 * time.Millisecond, 200 * time.Millisecond},
+	} {
+		cfg := loadExample(t)
+		cfg.Delivery.GroupEditInterval = config.Duration(tt.configured)
+		if err := SpeedUp(cfg, tt.speed); err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.Delivery.GroupEditInterval.D(); got != tt.want {
+			t.Errorf("speed %d, interval %s: %s, want %s", tt.speed, tt.configured, got, tt.want)
+		}
+	}
+}
