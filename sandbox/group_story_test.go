@@ -90,6 +90,15 @@ func TestGroupStoryWalkThrough(t *testing.T) {
 	for _, o := range []string{groupStoryDuty, groupStoryFirst, groupStoryLeader, groupStorySilent} {
 		bind(t, sb, o)
 	}
+	// The bot knows the groups as bound, and may post in each.
+	say(t, sb, groupStoryDuty, "/groups")
+	groups := await(t, sb, groupStoryDuty, "工作群（3 个）")
+	for _, name := range []string{"镇安全生产工作群", "防汛群", "村社区书记群"} {
+		if !strings.Contains(groups.Text, "· "+name) || strings.Count(groups.Text, "可以发言") != 3 || strings.Contains(groups.Text, "未绑定") {
+			t.Errorf("/groups does not show %s bound and able to post:\n%s", name, groups.Text)
+		}
+	}
+
 	if code := do(t, sb, "POST", "/sandbox/group/send", groupSendReq{Group: g, As: groupStoryDuty, Text: GroupStoryAlert}, nil); code != http.StatusOK {
 		t.Fatalf("send the alert in the group: %d", code)
 	}
