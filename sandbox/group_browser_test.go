@@ -10,7 +10,8 @@ import (
 
 // The 工作群 view: pick 防汛群, raise the 叫应 as 黄磊 through the member
 // picker, then press ✅ 收到 as three members in turn; the one message in
-// the group shows 已应 1/8, 2/8, 3/8 live, without a reload.
+// the group shows 已应 1/8, 2/8, 3/8 live, without a reload; away from
+// the group, its reminder of the silent shows as unread.
 func TestBrowserGroupViewCountsPresses(t *testing.T) {
 	sb := start(t, 60)
 	for _, o := range []string{groupStoryDuty, groupStoryFirst, groupStoryLeader} {
@@ -45,7 +46,14 @@ func TestBrowserGroupViewCountsPresses(t *testing.T) {
 	}
 	browsertest.Screenshot(t, p.ctx, "sandbox-group-3-of-8")
 
-	// Back to a private chat: the people list takes over again.
+	// Back to a private chat: the people list takes over again, and the
+	// group's reminder of the silent shows as unread beside the group.
 	p.choose(groupStorySilent)
 	p.until("the private chat", `document.getElementById('group-as-box').hidden && document.getElementById('chat-title').innerText === 'dutybot'`)
+	if n := p.eval(`String(document.querySelectorAll('#groups .unread').length)`); n != "0" {
+		t.Errorf("%s groups marked unread before anything new was said", n)
+	}
+	p.until("the reminder unread beside 防汛群", `document.querySelector('#groups .person[data-group="g-flood"] .unread')?.innerText === '1'`)
+	p.press("open 防汛群 again", `#groups .person[data-group="g-flood"]`)
+	p.until("the reminder read", `document.getElementById('messages').innerText.includes('仍未确认') && document.querySelector('#groups .unread') === null`)
 }

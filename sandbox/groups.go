@@ -70,9 +70,10 @@ func (s *Sandbox) group(w http.ResponseWriter, id string) (workGroup, bool) {
 
 // GroupInfo is a work group the page offers to open.
 type GroupInfo struct {
-	ID      string   `json:"id"`
-	Name    string   `json:"name"`
-	Members []Person `json:"members"` // the officials in the group, expected to answer
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	Members  []Person `json:"members"`  // the officials in the group, expected to answer
+	Messages int      `json:"messages"` // bot messages in the group, for an unread badge
 }
 
 // GroupChat is a work group's chat: the bot's messages and the members'.
@@ -87,7 +88,7 @@ type GroupChat struct {
 func (s *Sandbox) Groups() []GroupInfo {
 	out := make([]GroupInfo, 0, len(s.groups))
 	for _, g := range s.groups {
-		gi := GroupInfo{ID: g.ID, Name: g.Name, Members: []Person{}}
+		gi := GroupInfo{ID: g.ID, Name: g.Name, Members: []Person{}, Messages: len(s.fake.Messages(g.ChatID))}
 		for _, id := range g.Expected {
 			p := s.people[s.byID[id]]
 			gi.Members = append(gi.Members, Person{ID: p.ID, Name: p.Name, Unit: s.cfg.UnitName(p.Unit), UserID: p.UserID})

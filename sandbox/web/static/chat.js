@@ -19,7 +19,8 @@
   let shown = {};           // message id -> rendered text of the current chat, to flash edits
   let shownFor = '';
   let pinned = true;        // the chat is scrolled to its end: a photo loading later keeps it there
-  let groups = null;        // the work groups with their members, read once
+  let groups = null;        // the work groups with their members
+  let seenGroups = null;    // bot messages seen per group, for unread badges
   let group = '';           // the work group shown instead of a private chat
   let speaker = '';         // the member who speaks and presses in the group
 
@@ -115,7 +116,18 @@
       const meta = document.createElement('span');
       meta.className = 'meta';
       meta.textContent = fill(S.members, { count: g.members.length });
-      b.append(name, meta);
+      const unread = g.messages - (seenGroups[g.id] || 0);
+      if (g.id !== group && unread > 0) {
+        const side = document.createElement('span');
+        side.className = 'side';
+        const u = document.createElement('span');
+        u.className = 'unread';
+        u.textContent = unread;
+        side.appendChild(u);
+        b.append(name, side, meta);
+      } else {
+        b.append(name, meta);
+      }
       b.addEventListener('click', () => chooseGroup(g.id, speaker || current));
       li.appendChild(b);
       frag.appendChild(li);
@@ -365,13 +377,20 @@
 
   async function refresh() {
     const lang = document.documentElement.lang;
-    if (groups === null) groups = (await call('GET', '/sandbox/groups')).groups;
-    if (group && !groups.some((g) => g.id === group)) group = '';
-    const [ppl, chat] = await Promise.all([
+    const [gl, ppl, chat] = await Promise.all([
+      call('GET', '/sandbox/groups'),
       call('GET', '/sandbox/people?lang=' + encodeURIComponent(lang)),
       group ? call('GET', '/sandbox/group?group=' + encodeURIComponent(group)).catch(() => null)
         : current ? call('GET', '/sandbox/chat?as=' + encodeURIComponent(current)).catch(() => null) : null,
     ]);
+    groups = gl.groups;
+    if (seenGroups === null) {
+      seenGroups = {};
+      for (const g of groups) seenGroups[g.id] = g.messages;
+    }
+    if (group && !groups.some((g) => g.id === group)) group = '';
+    const here = groups.find((g) => g.id === group);
+    if (here) seenGroups[here.id] = here.messages;
     people = ppl.people;
     if (seen === null) {
       seen = {};
