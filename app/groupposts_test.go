@@ -74,3 +74,91 @@ func TestShiftReminderGroupRefusedPrivateStillSent(t *testing.T) {
 		t.Errorf("%d reminders in a group that refuses the bot", n)
 	}
 }
+
+// newWarnGroupsHarness is the weather town with 防汛群 and 安全生产群 both
+// in weather.groups.
+func newWarnGroupsHarness(t *testing.T) *harness {
+	return newHarness(t, harnessOpts{edit: func(y string) string {
+		return strings.Replace(y, "  policies:\n", "  policies:\n"+urgentPolicy, 1) + weatherYAML +
+			"  groups: [g-flood, g-safety]\n" + groupsYAML
+	}})
+}
+
+// A warning with a 熔断 checklist is summed up in weather.groups: type,
+// level, text and the board, edited in place as units confirm, then the
+// lift, while the private calls and checklists go as always. 安全生产群,
+// which refuses the bot's messages, holds nothing back.
+func TestWarningPostedInWeatherGroupsAndLifted(t *testing.T) {
+	h := newWarnGroupsHarness(t)
+	h.floodGroup()
+	h.srv.AddBotToGroup(chatSafe, "含谷镇安全生产工作群", uAdmin)
+	h.srv.SendGroupText(chatSafe, uAdmin, "/bindgroup g-safety")
+	h.waitMsg(chatSafe, "本群已绑定为工作群“安全生产群”")
+	h.srv.Inject(fakeapi.Fault{Method: "sendMessage", ChatID: chatSafe, Code: 403,
+		Description: "Forbidden: bot was kicked from the group chat", Times: -1})
+	for _, u := range []int64{uZhang, uWu, uDuty, uChen, uLiu} {
+		h.bind(u)
+	}
+
+	id := h.warn(uDuty, "暴雨 红 全镇 三小时降雨量将超过100毫米")
+	g := h.waitMsg(chatFlood, "⚠️ 预警通报：暴雨红色预警 #"+id, "类型：暴雨 · 级别：红色", "三小时降雨量将超过100毫米",
+		"📋 熔断看板", "已落实 0/4 项", "【应急办】", "【城管大队】")
+	noPhone(t, g)
+	if len(g.Inline) != 0 {
+		t.Errorf("the group summary has buttons: %v", g.Inline)
+	}
+	// The private calls and checklists go as always.
+	h.waitMsg(uZhang, "暴雨红色预警")
+	yjb := h.waitMsg(uWu, "🛑 熔断 · 暴雨红色预警 #"+id, "应急办：请立即落实")
+	h.boardMsg(uDuty, id, "已落实 0/4 项")
+	h.waitMsg(uAdmin, "⚠️ 机器人已不能在工作群“安全生产群”")
+
+	// A confirmation shows in the group by an edit of the same message.
+	h.clk.Advance(4 * time.Minute)
+	h.press(uWu, yjb, button(t, yjb, "1. 撤离"))
+	h.waitMsg(uWu, "请回复【撤离：转移撤离危险区域群众】的数量")
+	h.srv.SendText(uWu, "35")
+	e := h.waitText(chatFlood, g.ID, "已落实 1/4 项", "✅ 撤离 转移撤离危险区域群众 — 35 · 吴敏 08:04")
+	if e.Edits == 0 {
+		t.Error("the group summary was not edited in place")
+	}
+
+	code, out := h.apiDo("POST", "/api/v1/warnings/"+id+"/lift", testAPIToken, "")
+	if code != 200 {
+		t.Fatalf("lift: %d %v", code, out)
+	}
+	l := h.waitMsg(chatFlood, "✅ 解除通知：暴雨红色预警 #"+id, "已于 08:04 解除")
+	noPhone(t, l)
+	h.waitText(chatFlood, g.ID, "⏹ 预警已于 08:04 解除")
+	h.waitMsg(uZhang, "✅ 解除通知：暴雨红色预警 #"+id)
+	time.Sleep(60 * time.Millisecond)
+	if n := len(h.messages(chatFlood, "#"+id)); n != 2 {
+		t.Errorf("%d messages about the warning in the group, want the summary and the lift", n)
+	}
+	if n := len(h.messages(chatSafe, "#"+id)); n != 0 {
+		t.Errorf("%d messages in a group that refuses the bot", n)
+	}
+}
+
+// A warning without a checklist is posted once in the group when issued
+// and once when lifted.
+func TestWarningWithoutChecklistPostedOnceAndLifted(t *testing.T) {
+	h := newWarnGroupsHarness(t)
+	h.floodGroup()
+	for _, u := range []int64{uZhang, uDuty} {
+		h.bind(u)
+	}
+	id := h.warn(uDuty, "大风 蓝 全镇 阵风7级")
+	g := h.waitMsg(chatFlood, "⚠️ 预警通报：大风蓝色预警 #"+id, "阵风7级", "各单位责任人已单独收到叫应")
+	noPhone(t, g)
+	if strings.Contains(g.Text, "熔断看板") {
+		t.Errorf("a board for a warning without 熔断:\n%s", g.Text)
+	}
+	h.waitMsg(uZhang, "大风蓝色预警")
+	h.clk.Advance(10 * time.Minute)
+	if code, out := h.apiDo("POST", "/api/v1/warnings/"+id+"/lift", testAPIToken, ""); code != 200 {
+		t.Fatalf("lift: %d %v", code, out)
+	}
+	h.waitMsg(chatFlood, "✅ 解除通知：大风蓝色预警 #"+id, "08:10")
+	h.waitText(chatFlood, g.ID, "⏹ 预警已于 08:10 解除")
+}

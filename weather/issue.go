@@ -164,6 +164,12 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 		}
 		res.Warning = w
 	}
+	if res.Items == 0 {
+		// With a checklist, the board's first showing showed the groups.
+		if err := s.showGroups(tx, w, nil, now); err != nil {
+			return Result{}, err
+		}
+	}
 	return res, nil
 }
 
