@@ -162,3 +162,51 @@ func TestWarningWithoutChecklistPostedOnceAndLifted(t *testing.T) {
 	h.waitMsg(chatFlood, "✅ 解除通知：大风蓝色预警 #"+id, "08:10")
 	h.waitText(chatFlood, g.ID, "⏹ 预警已于 08:10 解除")
 }
+
+// /warn naming a work group calls the people the group expects in the
+// group (one message, one button) while the units named are called
+// privately; an unknown group is refused and changes nothing; over the API
+// targets.groups does the same.
+func TestWarnNamingGroupCallsInTheGroup(t *testing.T) {
+	h := newHarness(t, harnessOpts{edit: func(y string) string {
+		return strings.Replace(y, "  policies:\n", "  policies:\n"+urgentPolicy, 1) + weatherYAML + groupsYAML
+	}})
+	h.floodGroup()
+	for _, u := range []int64{uZhang, uLi, uWu, uDuty, uChen} {
+		h.bind(u)
+	}
+	h.srv.SendText(uDuty, "/warn 大风 蓝 防汛群,火星群 阵风7级")
+	h.waitMsg(uDuty, "未知的单位或工作群“火星群”")
+	if n := len(h.warnings()); n != 0 {
+		t.Fatalf("%d warnings after a refused /warn", n)
+	}
+
+	id := h.warn(uDuty, "大风 蓝 防汛群,城管大队 阵风7级")
+	m := h.groupCall(chatFlood, "大风蓝色预警", "张明、李芳、吴敏、杜峰")
+	noPhone(t, m)
+	h.waitMsg(uChen, "大风蓝色预警") // 城管大队, named as a unit: called privately
+	if n := len(h.messages(uZhang, "大风蓝色预警")); n != 0 {
+		t.Errorf("张明, expected in 防汛群, was also called privately (%d)", n)
+	}
+	if a := h.press(uZhang, m, button(t, m, "✅ 收到")); !strings.Contains(a.Text, "已确认收到") {
+		t.Errorf("group press: %q", a.Text)
+	}
+	if r := h.recipient(id, "o-zhang"); r.State != "acked" || r.AckedIn != "group" {
+		t.Errorf("张明 = %+v, want acked in the group", r)
+	}
+	if w := h.warning(id); len(w.Groups) != 1 || w.Groups[0] != "g-flood" {
+		t.Errorf("warning groups = %v", w.Groups)
+	}
+
+	code, out := h.apiDo("POST", "/api/v1/alerts", testAPIToken,
+		`{"kind":"weather","type":"gale","level":"blue","body":"阵风8级","targets":{"groups":["g-safety"]}}`)
+	if code != 400 || !strings.Contains(strings.ToLower(out["error"].(string)), "g-safety") {
+		t.Errorf("warning to an unbound group: %d %v", code, out)
+	}
+	code, out = h.apiDo("POST", "/api/v1/alerts", testAPIToken,
+		`{"kind":"weather","type":"gale","level":"blue","body":"阵风8级","targets":{"groups":["g-flood"]}}`)
+	if code != 201 && code != 200 {
+		t.Fatalf("warning to a group over the API: %d %v", code, out)
+	}
+	h.groupCall(chatFlood, "阵风8级")
+}
