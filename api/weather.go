@@ -20,12 +20,14 @@ func (s *Server) weatherRoutes(mux *http.ServeMux) {
 
 // WarningJSON is a weather warning as the API shows it.
 type WarningJSON struct {
-	ID        string       `json:"id"`
-	Type      string       `json:"type"`
-	Level     string       `json:"level"`
-	Title     string       `json:"title"`
-	Text      string       `json:"text"`
-	Units     []string     `json:"units"` // empty: every unit
+	ID    string   `json:"id"`
+	Type  string   `json:"type"`
+	Level string   `json:"level"`
+	Title string   `json:"title"`
+	Text  string   `json:"text"`
+	Units []string `json:"units"` // empty: every unit
+	// Groups are the work groups called in the group (targets.groups).
+	Groups    []string     `json:"groups,omitempty"`
 	Issuer    string       `json:"issuer,omitempty"`
 	Source    string       `json:"source"`
 	State     string       `json:"state"`
@@ -64,7 +66,7 @@ type ItemJSON struct {
 
 func (s *Server) warningJSON(v weather.View) WarningJSON {
 	w := v.Warning
-	out := WarningJSON{ID: w.ID, Type: w.Type, Level: w.Level, Title: w.Title, Text: w.Text, Units: w.Units,
+	out := WarningJSON{ID: w.ID, Type: w.Type, Level: w.Level, Title: w.Title, Text: w.Text, Units: w.Units, Groups: w.Groups,
 		Issuer: w.Issuer, Source: w.Source, State: w.State, IssuedAt: w.IssuedAt, LiftedAt: optTime(w.LiftedAt),
 		LiftedBy: w.LiftedBy, DutyMode: w.DutyMode, Meltdown: w.Meltdown, ConfirmBy: optTime(w.ConfirmBy),
 		Overdue: w.Overdue, Confirmed: v.Confirmed(), Checklist: []ItemJSON{}}
@@ -98,15 +100,15 @@ func (s *Server) createWarning(w http.ResponseWriter, req AlertRequest) {
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{"weather warnings are not enabled"})
 		return
 	}
-	if len(req.Targets.Officials) > 0 || len(req.Targets.Roles) > 0 || len(req.Targets.Groups) > 0 {
-		writeJSON(w, http.StatusBadRequest, errorBody{"targets: a weather warning goes to units (targets.units) or to everyone (targets.all or no targets)"})
+	if len(req.Targets.Officials) > 0 || len(req.Targets.Roles) > 0 {
+		writeJSON(w, http.StatusBadRequest, errorBody{"targets: a weather warning goes to units (targets.units), work groups (targets.groups) or to everyone (targets.all or no targets)"})
 		return
 	}
 	units := req.Targets.Units
 	if req.Targets.All {
 		units = nil
 	}
-	res, err := s.weather.Issue(weather.Request{Type: req.Type, Level: req.Level, Units: units, Title: req.Title,
+	res, err := s.weather.Issue(weather.Request{Type: req.Type, Level: req.Level, Units: units, Groups: req.Targets.Groups, Title: req.Title,
 		Text: req.Body, Source: "api"})
 	var verr *callout.ValidationError
 	switch {

@@ -133,6 +133,8 @@ officials:
   - {id: o-wu, name: 吴敏, phone: "13800000003", unit: yjb, roles: [unit_head]}
   - {id: o-liu, name: 刘洋, phone: "13800000004", unit: dzb, roles: [leader]}
   - {id: o-he, name: 何军, phone: "13800000005", unit: dzb, roles: [principal, admin]}
+groups:
+  - {id: g-flood, name: 防汛群, units: [yjb]}
 `
 
 func testBot(t *testing.T) *Bot {

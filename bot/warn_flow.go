@@ -245,7 +245,7 @@ func (b *Bot) onWarnLine(c caller, args string) {
 		return
 	}
 	uw, after := cutWord(rest)
-	units, isUnits, bad := b.parseWarnUnits(uw)
+	units, groups, isUnits, bad := b.parseWarnUnits(uw)
 	if bad != "" {
 		b.reply(c, b.t(c, "WarnUnknownUnit", map[string]any{"Unit": bad}))
 		return
@@ -256,21 +256,23 @@ func (b *Bot) onWarnLine(c caller, args string) {
 	if rest == "-" {
 		rest = ""
 	}
-	b.issueWarning(c, weather.Request{Type: typ, Level: level, Units: units, Text: rest, Issuer: c.official.ID, Source: "chat"})
+	b.issueWarning(c, weather.Request{Type: typ, Level: level, Units: units, Groups: groups, Text: rest, Issuer: c.official.ID, Source: "chat"})
 }
 
 var unitSep = regexp.MustCompile(`[,，、]`)
 
-// parseWarnUnits reads a word naming the affected units: all (全镇), or
-// unit ids, names and @tags separated by commas. isUnits is false when the
-// word names no unit at all (it starts the text); bad is a part that is no
-// unit among parts that are.
-func (b *Bot) parseWarnUnits(word string) (units []string, isUnits bool, bad string) {
+// parseWarnUnits reads a word naming the affected units and work groups:
+// all (全镇), or unit ids, names and @tags and group ids and names
+// (防汛群, whose expected officials are called in the group) separated by
+// commas. isUnits is false when the word names no unit or group at all
+// (it starts the text); bad is a part that is neither among parts that
+// are.
+func (b *Bot) parseWarnUnits(word string) (units, groups []string, isUnits bool, bad string) {
 	switch strings.ToLower(word) {
 	case "":
-		return nil, false, ""
+		return nil, nil, false, ""
 	case "all", "全镇", "全体", "全部":
-		return nil, true, ""
+		return nil, nil, true, ""
 	}
 	var unknown []string
 	for _, part := range unitSep.Split(word, -1) {
@@ -289,6 +291,12 @@ func (b *Bot) parseWarnUnits(word string) (units []string, isUnits bool, bad str
 			}
 		}
 		if len(found) == 0 {
+			if g, ok := b.groupNamed(part); ok {
+				if !slices.Contains(groups, g) {
+					groups = append(groups, g)
+				}
+				continue
+			}
 			unknown = append(unknown, part)
 		}
 		for _, f := range found {
@@ -298,10 +306,20 @@ func (b *Bot) parseWarnUnits(word string) (units []string, isUnits bool, bad str
 		}
 	}
 	switch {
-	case len(units) == 0:
-		return nil, false, ""
+	case len(units) == 0 && len(groups) == 0:
+		return nil, nil, false, ""
 	case len(unknown) > 0:
-		return nil, true, unknown[0]
+		return nil, nil, true, unknown[0]
 	}
-	return units, true, ""
+	return units, groups, true, ""
+}
+
+// groupNamed finds a configured work group by id or name.
+func (b *Bot) groupNamed(part string) (string, bool) {
+	for _, g := range b.Config.Groups {
+		if strings.EqualFold(g.ID, part) || g.Name == part {
+			return g.ID, true
+		}
+	}
+	return "", false
 }

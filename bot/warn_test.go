@@ -10,23 +10,28 @@ func TestParseWarnUnits(t *testing.T) {
 	tests := []struct {
 		word    string
 		units   []string
+		groups  []string
 		isUnits bool
 		bad     string
 	}{
-		{"", nil, false, ""},
-		{"全镇", nil, true, ""},
-		{"ALL", nil, true, ""},
-		{"yjb", []string{"yjb"}, true, ""},
-		{"YJB", []string{"yjb"}, true, ""},
-		{"应急办,党政办", []string{"yjb", "dzb"}, true, ""},
-		{"党政办、应急办，党政办", []string{"dzb", "yjb"}, true, ""},
-		{"应急办,火星办", nil, true, "火星办"},
-		{"明天有暴雨", nil, false, ""}, // the text, not units
+		{"", nil, nil, false, ""},
+		{"全镇", nil, nil, true, ""},
+		{"ALL", nil, nil, true, ""},
+		{"yjb", []string{"yjb"}, nil, true, ""},
+		{"YJB", []string{"yjb"}, nil, true, ""},
+		{"应急办,党政办", []string{"yjb", "dzb"}, nil, true, ""},
+		{"党政办、应急办，党政办", []string{"dzb", "yjb"}, nil, true, ""},
+		{"应急办,火星办", nil, nil, true, "火星办"},
+		{"明天有暴雨", nil, nil, false, ""}, // the text, not units
+		{"防汛群", nil, []string{"g-flood"}, true, ""},
+		{"党政办,g-flood,防汛群", []string{"dzb"}, []string{"g-flood"}, true, ""},
+		{"防汛群,火星群", nil, nil, true, "火星群"},
 	}
 	for _, tt := range tests {
-		units, isUnits, bad := b.parseWarnUnits(tt.word)
-		if !slices.Equal(units, tt.units) || isUnits != tt.isUnits || bad != tt.bad {
-			t.Errorf("parseWarnUnits(%q) = %v, %v, %q; want %v, %v, %q", tt.word, units, isUnits, bad, tt.units, tt.isUnits, tt.bad)
+		units, groups, isUnits, bad := b.parseWarnUnits(tt.word)
+		if !slices.Equal(units, tt.units) || !slices.Equal(groups, tt.groups) || isUnits != tt.isUnits || bad != tt.bad {
+			t.Errorf("parseWarnUnits(%q) = %v, %v, %v, %q; want %v, %v, %v, %q", tt.word, units, groups, isUnits, bad,
+				tt.units, tt.groups, tt.isUnits, tt.bad)
 		}
 	}
 }

@@ -57,6 +57,10 @@ type Roster struct {
 	Holidays *bool `yaml:"holidays"`
 	// Import bounds the work of reading a roster file (rosterimport.go).
 	Import RosterImport `yaml:"import"`
+	// Group is a work group (an id in groups:) where each shift reminder
+	// is also posted once, for everyone on duty to see; "" posts none.
+	// The private reminders stay the record.
+	Group string `yaml:"group"`
 }
 
 // DateRange is a named range of dates, both ends included.
@@ -82,6 +86,10 @@ type Weather struct {
 	DutyModeLevels []string `yaml:"duty_mode_levels"`
 	// Meltdown configures 熔断 and 禁停撤疏.
 	Meltdown Meltdown `yaml:"meltdown"`
+	// Groups are work groups (ids in groups:) where each warning's summary
+	// is also posted when it is issued and when it is lifted; the private
+	// calls stay the record.
+	Groups []string `yaml:"groups"`
 }
 
 // Meltdown configures the 熔断 mechanism: which warnings trigger it and the

@@ -73,6 +73,26 @@ func (c *Config) AudienceOf(a Audience) []Official {
 	return out
 }
 
+// validateGroupRefs checks the work groups named by other sections
+// (roster.group, weather.groups).
+func (c *Config) validateGroupRefs(e *errs) {
+	if g := c.Roster.Group; g != "" {
+		if _, ok := c.Group(g); !ok {
+			e.add("roster.group", "group %q is not defined in groups", g)
+		}
+	}
+	seen := map[string]bool{}
+	for i, g := range c.Weather.Groups {
+		p := fmt.Sprintf("weather.groups[%d]", i)
+		if _, ok := c.Group(g); !ok {
+			e.add(p, "group %q is not defined in groups", g)
+		} else if seen[g] {
+			e.add(p, "group %q is listed twice", g)
+		}
+		seen[g] = true
+	}
+}
+
 func (c *Config) validateGroups(e *errs) {
 	taken := map[string]string{}
 	for _, u := range c.Units {

@@ -90,3 +90,36 @@ groups:
 		t.Errorf("Group(g-mixed) = %+v, %v", g, ok)
 	}
 }
+
+func TestGroupRefsValidation(t *testing.T) {
+	const groups = "groups:\n  - {id: g-flood, name: 防汛群, units: [u1]}\n"
+	cases := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{"known groups", groups + "roster:\n  group: g-flood\nweather:\n  groups: [g-flood]\n", nil},
+		{"unknown roster group", groups + "roster:\n  group: g-nope\n", []string{`roster.group: group "g-nope" is not defined in groups`}},
+		{"unknown and repeated weather groups", groups + "weather:\n  groups: [g-flood, g-x, g-flood]\n",
+			[]string{`weather.groups[1]: group "g-x" is not defined in groups`, `weather.groups[2]: group "g-flood" is listed twice`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(base + tc.yaml))
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("want valid, got %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("want errors %q, got none", tc.want)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}

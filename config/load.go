@@ -391,6 +391,7 @@ func (c *Config) validate() error {
 	c.validateHealth(&e)
 	c.validateEnterprises(&e)
 	c.validateGroups(&e)
+	c.validateGroupRefs(&e)
 	return e.err()
 }
 

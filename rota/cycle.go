@@ -222,7 +222,40 @@ func (s *Service) remind(tx *storage.Tx, sh storage.Shift, action string, now ti
 			return err
 		}
 	}
-	return nil
+	return s.remindGroup(tx, sh, action, now)
+}
+
+// remindGroup posts a shift reminder once in the duty group
+// (roster.group), for everyone to see who is on duty: the hours, the
+// 带班领导 and 值班人员 by name, never a phone number. The private reminders
+// stay the record; a group the bot cannot post in is skipped.
+func (s *Service) remindGroup(tx *storage.Tx, sh storage.Shift, action string, now time.Time) error {
+	g := s.cfg.Roster.Group
+	if g == "" {
+		return nil
+	}
+	_, err := s.engine.PostInGroup(tx, g, "rota:"+action+":"+sh.ID, storage.Ref{Kind: storage.RefInfo, Topic: TopicShift}, now,
+		func(lang string) string { return s.GroupReminder(lang, sh, action) })
+	return err
+}
+
+// GroupReminder words a shift reminder for a work group: who is on duty
+// and when, by name only.
+func (s *Service) GroupReminder(lang string, sh storage.Shift, action string) string {
+	id := "RotaGroupRemindDayBefore"
+	if action == actBefore {
+		id = "RotaGroupRemindBefore"
+	}
+	lines := []string{
+		s.T(lang, id, map[string]any{"Time": sh.Start.In(s.loc).Format("15:04")}),
+		s.T(lang, "RotaLineTime", map[string]any{"Hours": s.Hours(lang, sh)}),
+		s.T(lang, "RotaLineLeader", map[string]any{"People": s.names([]string{sh.Leader})}),
+		s.T(lang, "RotaLineStaff", map[string]any{"People": s.names(sh.Staff)}),
+	}
+	if sh.Place != "" {
+		lines = append(lines, s.T(lang, "RotaLinePlace", map[string]any{"Place": sh.Place}))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // dutySteps turns configured roster steps into alert steps: shift_leader

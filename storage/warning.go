@@ -25,10 +25,13 @@ const (
 // Warning is a weather warning sent with /warn or the API. Its id is the id
 // of the 叫应 alert that carried it.
 type Warning struct {
-	ID       string    `json:"id"`
-	Type     string    `json:"type"`  // config.WarningTypes
-	Level    string    `json:"level"` // blue, yellow, orange, red
-	Units    []string  `json:"units"` // affected units; all when empty
+	ID    string   `json:"id"`
+	Type  string   `json:"type"`  // config.WarningTypes
+	Level string   `json:"level"` // blue, yellow, orange, red
+	Units []string `json:"units"` // affected units; all when empty
+	// Groups are work groups whose expected officials were called in the
+	// group (one message, one button) rather than privately.
+	Groups   []string  `json:"groups,omitempty"`
 	Title    string    `json:"title"`
 	Text     string    `json:"text,omitempty"`
 	Issuer   string    `json:"issuer,omitempty"` // official id; empty for the API

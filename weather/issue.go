@@ -23,6 +23,11 @@ type Request struct {
 	Level string // valid for the type (config.WarningLevels)
 	// Units are the affected units; none means every unit.
 	Units []string
+	// Groups are work groups (ids in groups:) where the warning's 叫应 is
+	// posted as a group call for the officials each group expects; units
+	// keep their 熔断 checklists. With groups and no units, only the
+	// groups are called, and 熔断 covers every unit.
+	Groups []string
 	// Title is generated (暴雨红色预警) when empty.
 	Title  string
 	Text   string
@@ -72,6 +77,17 @@ func (s *Service) Validate(req *Request) error {
 		}
 	}
 	req.Units = units
+	var groups []string
+	for _, g := range req.Groups {
+		g = strings.TrimSpace(g)
+		if _, ok := s.cfg.Group(g); !ok {
+			return &callout.ValidationError{Reason: fmt.Sprintf("targets.groups: unknown group %q", g)}
+		}
+		if !slices.Contains(groups, g) {
+			groups = append(groups, g)
+		}
+	}
+	req.Groups = groups
 	if len([]rune(req.Text)) > maxText {
 		return &callout.ValidationError{Reason: fmt.Sprintf("body: longer than %d characters", maxText)}
 	}
@@ -125,8 +141,8 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 	if title == "" {
 		title = s.Title(lang, req.Type, req.Level)
 	}
-	targets := storage.Targets{Units: req.Units}
-	if len(req.Units) == 0 {
+	targets := storage.Targets{Units: req.Units, Groups: req.Groups}
+	if len(req.Units) == 0 && len(req.Groups) == 0 {
 		targets = storage.Targets{All: true}
 	}
 	a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindWeather, Level: req.Level, Title: title,
@@ -135,7 +151,7 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	w := storage.Warning{ID: a.ID, Type: req.Type, Level: req.Level, Units: req.Units, Title: title, Text: req.Text,
+	w := storage.Warning{ID: a.ID, Type: req.Type, Level: req.Level, Units: req.Units, Groups: req.Groups, Title: title, Text: req.Text,
 		Issuer: req.Issuer, Source: req.Source, IssuedAt: now, State: storage.WarningActive,
 		DutyMode: plan.DutyMode, Meltdown: plan.Meltdown}
 	actor := actorOf(req.Issuer, req.Source)
@@ -163,6 +179,12 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 			return Result{}, err
 		}
 		res.Warning = w
+	}
+	if res.Items == 0 {
+		// With a checklist, the board's first showing showed the groups.
+		if err := s.showGroups(tx, w, nil, now); err != nil {
+			return Result{}, err
+		}
 	}
 	return res, nil
 }

@@ -99,6 +99,9 @@ func (s *Service) lift(actor, id string) (Lifted, error) {
 				return err
 			}
 		}
+		if err := s.liftGroups(tx, w, items, now); err != nil {
+			return err
+		}
 		out.Warning = w
 		return nil
 	})

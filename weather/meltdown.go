@@ -244,8 +244,13 @@ func (s *Service) refreshBoard(tx *storage.Tx, w *storage.Warning, items []stora
 		}
 	}
 	var err error
-	w.Board, err = shownAt(tx, boardScope(w.ID))
-	return err
+	if w.Board, err = shownAt(tx, boardScope(w.ID)); err != nil {
+		return err
+	}
+	if w.State != storage.WarningActive {
+		return nil // the lift shows the groups their summary
+	}
+	return s.showGroups(tx, *w, items, now)
 }
 
 // Item returns an item an official is about to confirm, or why they
