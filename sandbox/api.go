@@ -356,28 +356,35 @@ func (s *Sandbox) handlePress(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.pressIn(w, r, p.UserID, p.UserID, req.Message, req.Data, "the chat")
+}
+
+// pressIn presses, as user, a button that a bot message of chat shows now
+// and answers the bot's toast, if it comes within answerWait; a message
+// the chat does not have, or that no longer shows the button, is refused.
+func (s *Sandbox) pressIn(w http.ResponseWriter, r *http.Request, user, chat int64, message int, data, where string) {
 	var msg *fakeapi.Message
-	for _, m := range s.fake.Messages(p.UserID) {
-		if m.ID == req.Message {
+	for _, m := range s.fake.Messages(chat) {
+		if m.ID == message {
 			msg = &m
 			break
 		}
 	}
 	if msg == nil {
-		fail(w, http.StatusNotFound, "the chat has no bot message %d", req.Message)
+		fail(w, http.StatusNotFound, "%s has no bot message %d", where, message)
 		return
 	}
 	found := false
 	for _, row := range msg.Inline {
 		for _, b := range row {
-			found = found || (b.Data != "" && b.Data == req.Data)
+			found = found || (b.Data != "" && b.Data == data)
 		}
 	}
 	if !found {
-		fail(w, http.StatusConflict, "message %d no longer shows that button", req.Message)
+		fail(w, http.StatusConflict, "message %d no longer shows that button", message)
 		return
 	}
-	q := s.fake.Press(p.UserID, p.UserID, msg.ID, req.Data)
+	q := s.fake.Press(user, chat, msg.ID, data)
 	ctx, cancel := context.WithTimeout(r.Context(), answerWait)
 	defer cancel()
 	a, err := s.fake.WaitAnswerContext(ctx, q)

@@ -1,13 +1,10 @@
 package sandbox
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"dutybot/bot/fakeapi"
 )
 
 // groupChatBase numbers the work groups' chats as Telegram numbers
@@ -195,36 +192,5 @@ func (s *Sandbox) handleGroupPress(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var msg *fakeapi.Message
-	for _, m := range s.fake.Messages(g.ChatID) {
-		if m.ID == req.Message {
-			msg = &m
-			break
-		}
-	}
-	if msg == nil {
-		fail(w, http.StatusNotFound, "the group has no bot message %d", req.Message)
-		return
-	}
-	found := false
-	for _, row := range msg.Inline {
-		for _, b := range row {
-			found = found || (b.Data != "" && b.Data == req.Data)
-		}
-	}
-	if !found {
-		fail(w, http.StatusConflict, "message %d no longer shows that button", req.Message)
-		return
-	}
-	q := s.fake.Press(p.UserID, g.ChatID, msg.ID, req.Data)
-	ctx, cancel := context.WithTimeout(r.Context(), answerWait)
-	defer cancel()
-	a, err := s.fake.WaitAnswerContext(ctx, q)
-	if err != nil {
-		if r.Context().Err() == nil {
-			writeJSON(w, http.StatusOK, Toast{})
-		}
-		return
-	}
-	writeJSON(w, http.StatusOK, Toast{Answered: true, Text: a.Text, Alert: a.ShowAlert})
+	s.pressIn(w, r, p.UserID, g.ChatID, req.Message, req.Data, "the group")
 }
