@@ -303,16 +303,26 @@ func (s *Sandbox) handleSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	text := strings.TrimSpace(req.Text)
-	switch n := len([]rune(text)); {
-	case n == 0:
-		fail(w, http.StatusBadRequest, "the message is empty")
-		return
-	case n > maxTextRune:
-		fail(w, http.StatusBadRequest, "the message has %d characters; Telegram allows %d", n, maxTextRune)
+	text, ok := messageText(w, req.Text)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, sent{Message: s.fake.SendText(p.UserID, text)})
+}
+
+// messageText is a typed message trimmed, or a 400 when it is empty or
+// longer than Telegram allows.
+func messageText(w http.ResponseWriter, raw string) (string, bool) {
+	text := strings.TrimSpace(raw)
+	switch n := len([]rune(text)); {
+	case n == 0:
+		fail(w, http.StatusBadRequest, "the message is empty")
+		return "", false
+	case n > maxTextRune:
+		fail(w, http.StatusBadRequest, "the message has %d characters; Telegram allows %d", n, maxTextRune)
+		return "", false
+	}
+	return text, true
 }
 
 type asReq struct {

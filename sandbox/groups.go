@@ -3,7 +3,6 @@ package sandbox
 import (
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -158,13 +157,8 @@ func (s *Sandbox) handleGroupSend(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	text := strings.TrimSpace(req.Text)
-	switch n := len([]rune(text)); {
-	case n == 0:
-		fail(w, http.StatusBadRequest, "the message is empty")
-		return
-	case n > maxTextRune:
-		fail(w, http.StatusBadRequest, "the message has %d characters; Telegram allows %d", n, maxTextRune)
+	text, ok := messageText(w, req.Text)
+	if !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, sent{Message: s.fake.SendGroupText(g.ChatID, p.UserID, text)})
