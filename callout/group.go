@@ -239,13 +239,9 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 	if j.Op != storage.OpSend {
 		return nil
 	}
-	gc, err := tx.GroupCall(j.Ref.Alert, j.Ref.Target)
-	if err != nil {
-		return ignoreMissing(err)
-	}
-	a, err := tx.Alert(j.Ref.Alert)
-	if err != nil {
-		return ignoreMissing(err)
+	a, gc, ok, err := jobGroupCall(tx, j)
+	if !ok {
+		return err
 	}
 	gc.ChatID, gc.MessageID = j.ChatID, msgID
 	gc.Messages = append(gc.Messages, storage.MessageRef{ChatID: j.ChatID, MessageID: msgID, Kind: storage.RefGroup})
@@ -299,13 +295,9 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 // posts the message anew; a post refused makes the recipients still
 // waiting for it unreachable, which escalates them at once.
 func (e *Engine) groupFailed(tx *storage.Tx, j storage.Job, reason string, at time.Time) error {
-	gc, err := tx.GroupCall(j.Ref.Alert, j.Ref.Target)
-	if err != nil {
-		return ignoreMissing(err)
-	}
-	a, err := tx.Alert(j.Ref.Alert)
-	if err != nil {
-		return ignoreMissing(err)
+	a, gc, ok, err := jobGroupCall(tx, j)
+	if !ok {
+		return err
 	}
 	if j.Op == storage.OpEdit {
 		if gc.MessageID != j.MessageID || gc.ChatID != j.ChatID {
@@ -346,13 +338,9 @@ func (e *Engine) groupStalled(tx *storage.Tx, j storage.Job, since, at time.Time
 	if j.Op != storage.OpSend {
 		return nil
 	}
-	gc, err := tx.GroupCall(j.Ref.Alert, j.Ref.Target)
-	if err != nil {
-		return ignoreMissing(err)
-	}
-	a, err := tx.Alert(j.Ref.Alert)
-	if err != nil {
-		return ignoreMissing(err)
+	a, gc, ok, err := jobGroupCall(tx, j)
+	if !ok {
+		return err
 	}
 	return e.groupUnreached(tx, a, gc, storage.UnreachableStalled(at.Sub(since).Round(time.Second)), at)
 }
@@ -426,15 +414,7 @@ const maxGroupNames = 12
 
 // groupNames joins display names, cut after maxGroupNames.
 func (e *Engine) groupNames(lang string, ids []string) string {
-	var parts []string
-	for i, id := range ids {
-		if i == maxGroupNames {
-			parts = append(parts, e.tr.T(lang, "AndMore", map[string]any{"Count": len(ids) - maxGroupNames}))
-			break
-		}
-		parts = append(parts, e.cfg.OfficialName(id))
-	}
-	return strings.Join(parts, "、")
+	return e.namesUpTo(lang, ids, maxGroupNames)
 }
 
 // groupText renders an alert's message in a group: the call, who is asked,
@@ -494,13 +474,9 @@ func (e *Engine) groupText(tx *storage.Tx, a storage.Alert, gc storage.GroupCall
 // renderGroup renders a queued group message from the state now; an edit
 // of a message that is no longer the live one is dropped.
 func (e *Engine) renderGroup(tx *storage.Tx, j storage.Job) (string, [][]storage.Button, bool, error) {
-	a, err := tx.Alert(j.Ref.Alert)
-	if err != nil {
-		return "", nil, false, ignoreMissing(err)
-	}
-	gc, err := tx.GroupCall(j.Ref.Alert, j.Ref.Target)
-	if err != nil {
-		return "", nil, false, ignoreMissing(err)
+	a, gc, ok, err := jobGroupCall(tx, j)
+	if !ok {
+		return "", nil, false, err
 	}
 	if j.Op == storage.OpEdit && (j.MessageID != gc.MessageID || j.ChatID != gc.ChatID) {
 		return "", nil, false, nil
@@ -582,4 +558,19 @@ func (e *Engine) groupOrder(rs []storage.Recipient, group string) []storage.Reci
 		}
 	}
 	return out
+}
+
+// jobGroupCall loads the alert and the group call a group job is for; ok
+// is false when either is gone (the job then has nothing to do) or on a
+// read error, returned.
+func jobGroupCall(tx *storage.Tx, j storage.Job) (storage.Alert, storage.GroupCall, bool, error) {
+	a, err := tx.Alert(j.Ref.Alert)
+	if err != nil {
+		return a, storage.GroupCall{}, false, ignoreMissing(err)
+	}
+	gc, err := tx.GroupCall(j.Ref.Alert, j.Ref.Target)
+	if err != nil {
+		return a, gc, false, ignoreMissing(err)
+	}
+	return a, gc, true, nil
 }

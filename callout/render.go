@@ -66,11 +66,14 @@ func (e *Engine) resultLine(lang string, a storage.Alert, r storage.Recipient) s
 }
 
 // names joins display names, cut after maxNames.
-func (e *Engine) names(lang string, ids []string) string {
+func (e *Engine) names(lang string, ids []string) string { return e.namesUpTo(lang, ids, maxNames) }
+
+// namesUpTo joins display names, the rest past limit counted ("等 N 人").
+func (e *Engine) namesUpTo(lang string, ids []string, limit int) string {
 	var parts []string
 	for i, id := range ids {
-		if i == maxNames {
-			parts = append(parts, e.tr.T(lang, "AndMore", map[string]any{"Count": len(ids) - maxNames}))
+		if i == limit {
+			parts = append(parts, e.tr.T(lang, "AndMore", map[string]any{"Count": len(ids) - limit}))
 			break
 		}
 		parts = append(parts, e.cfg.OfficialName(id))
