@@ -236,21 +236,10 @@ func checkPoint(p *storage.Point) string {
 // inspections, hazards closed and problems solved of 2 each, and the half
 // year's coverage of their plaques.
 func (b *Bot) quotaLine(c caller, at time.Time) (string, error) {
-	var f quota.Figures
-	var cov quota.Coverage
-	err := b.DB.View(func(tx *storage.Tx) error {
-		from, to := b.Quota.Month(at)
-		var err error
-		if f, err = b.Quota.Count(tx, c.official.ID, from, to); err != nil {
-			return err
-		}
-		from, to = b.Quota.HalfYear(at)
-		cov, err = b.Quota.Coverage(tx, c.official.ID, from, to)
-		return err
-	})
+	r, err := b.Quota.Person(c.official.ID, at)
 	if err != nil {
 		return "", err
 	}
-	return b.t(c, "CheckSubmittedMonth", map[string]any{"Own": f.Inspections, "Hazards": f.Hazards, "Problems": f.Problems,
-		"Of": quota.Monthly, "Covered": len(cov.Covered), "Plaques": len(cov.Plaques)}), nil
+	return b.t(c, "CheckSubmittedMonth", map[string]any{"Own": r.Month.Inspections, "Hazards": r.Month.Hazards,
+		"Problems": r.Month.Problems, "Of": quota.Monthly, "Covered": len(r.Half.Covered), "Plaques": len(r.Half.Plaques)}), nil
 }

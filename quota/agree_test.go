@@ -105,4 +105,14 @@ func TestTownAgreesWithEachPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Person, as /check's answer reads it, is the same row.
+	for _, r := range want {
+		got, err := s.Person(r.Official, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Errorf("Person(%s) = %+v, want %+v", r.Official, got, r)
+		}
+	}
 }

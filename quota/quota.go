@@ -180,6 +180,27 @@ func (s *Service) Town(tx *storage.Tx, at time.Time) ([]Row, error) {
 	return out, nil
 }
 
+// Person is one official's standing at `at`, as Town gives it: the month
+// and the half year, each up to at.
+func (s *Service) Person(official string, at time.Time) (Row, error) {
+	mFrom, _ := s.Month(at)
+	hFrom, _ := s.HalfYear(at)
+	to := at.Add(time.Nanosecond)
+	r := Row{Official: official}
+	err := s.db.View(func(tx *storage.Tx) error {
+		var err error
+		if r.Month, err = s.Count(tx, official, mFrom, to); err != nil {
+			return err
+		}
+		r.Half, err = s.Coverage(tx, official, hFrom, to)
+		return err
+	})
+	if err != nil {
+		return Row{}, fmt.Errorf("quota standing of %s: %w", official, err)
+	}
+	return r, nil
+}
+
 // Standing is Town in its own read transaction.
 func (s *Service) Standing(at time.Time) ([]Row, error) {
 	var out []Row
