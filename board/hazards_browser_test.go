@@ -12,18 +12,22 @@ import (
 	"dutybot/storage"
 )
 
-// hazardsFit lists, one a line, what of the 隐患 card does not fit: an
-// element reaching past the card's content box, the card or the page
-// scrolling sideways.
-const hazardsFit = `(() => {
-  const sec = document.getElementById('hazards');
-  if (!sec) return 'no hazards card';
+// hazardsFit lists what of the 隐患 card does not fit (cardFit).
+var hazardsFit = cardFit("hazards", "h4, li, b, small, .chip, .count")
+
+// cardFit is a script listing, one a line, what of the card with element
+// id does not fit: an element matching selector reaching past the card's
+// content box, the card or the page scrolling sideways.
+func cardFit(id, selector string) string {
+	return `(() => {
+  const sec = document.getElementById('` + id + `');
+  if (!sec) return 'no ` + id + ` card';
   const out = [];
   const cs = getComputedStyle(sec);
   const box = sec.getBoundingClientRect();
   const left = box.left + parseFloat(cs.paddingLeft) + parseFloat(cs.borderLeftWidth);
   const right = box.right - parseFloat(cs.paddingRight) - parseFloat(cs.borderRightWidth);
-  for (const el of sec.querySelectorAll('h4, li, b, small, .chip, .count')) {
+  for (const el of sec.querySelectorAll('` + selector + `')) {
     const r = el.getBoundingClientRect();
     if (r.right > right + 0.5 || r.left < left - 0.5) out.push('"' + el.innerText.slice(0, 40) + '" spans ' + r.left.toFixed(1) + '–' + r.right.toFixed(1) + ' px, the card ' + left.toFixed(1) + '–' + right.toFixed(1));
   }
@@ -31,6 +35,7 @@ const hazardsFit = `(() => {
   if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);
   return out.join('\n');
 })()`
+}
 
 // TestHazardCardFitsInBrowser opens the board in headless Chromium at
 // phone and desktop widths, in both languages, with a 重大隐患 and an

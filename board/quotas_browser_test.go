@@ -11,25 +11,8 @@ import (
 	"dutybot/storage"
 )
 
-// quotasFit lists, one a line, what of the 履职 card does not fit: an
-// element reaching past the card's content box, the card or the page
-// scrolling sideways.
-const quotasFit = `(() => {
-  const sec = document.getElementById('quotas');
-  if (!sec) return 'no quotas card';
-  const out = [];
-  const cs = getComputedStyle(sec);
-  const box = sec.getBoundingClientRect();
-  const left = box.left + parseFloat(cs.paddingLeft) + parseFloat(cs.borderLeftWidth);
-  const right = box.right - parseFloat(cs.paddingRight) - parseFloat(cs.borderRightWidth);
-  for (const el of sec.querySelectorAll('li, b, small, .status, .fig')) {
-    const r = el.getBoundingClientRect();
-    if (r.right > right + 0.5 || r.left < left - 0.5) out.push('"' + el.innerText.slice(0, 40) + '" spans ' + r.left.toFixed(1) + '–' + r.right.toFixed(1) + ' px, the card ' + left.toFixed(1) + '–' + right.toFixed(1));
-  }
-  if (sec.scrollWidth > sec.clientWidth) out.push('the card scrolls sideways: ' + sec.scrollWidth + ' > ' + sec.clientWidth);
-  if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);
-  return out.join('\n');
-})()`
+// quotasFit lists what of the 履职 card does not fit (cardFit).
+var quotasFit = cardFit("quotas", "li, b, small, .status, .fig")
 
 // quotaLines is the card's people as the browser shows them, one a line:
 // the innerText of each <li>, spaces collapsed.
