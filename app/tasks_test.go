@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/api"
 	"dutybot/bot/fakeapi"
 	"dutybot/storage"
 )
@@ -29,6 +31,22 @@ func tagged(y string) string {
 	y = strings.Replace(y, "{id: yjb, name: 应急办, head: o-wu, leader: o-liu}", "{id: yjb, name: 应急办, head: o-wu, leader: o-liu, tags: [supervisory]}", 1)
 	y = strings.Replace(y, "{id: dzb, name: 党政办, head: o-he, leader: o-he}", "{id: dzb, name: 党政办, head: o-he, leader: o-he, tags: [yigang]}", 1)
 	return strings.Replace(y, "{id: cgdd, name: 城管大队, head: o-chen, leader: o-liu}", "{id: cgdd, name: 城管大队, head: o-chen, leader: o-liu, tags: [yigang, supervisory]}", 1)
+}
+
+// newTaggedTown is the tagged town with its 挂牌企业: 刘洋 is the
+// 行政负责人 of both, 吴敏 the 行业部门监管负责人 of 企业1, 陈杰 of 企业2, so
+// the three owe item 19's quotas (someone on no plaque owes none).
+func newTaggedTown(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t, harnessOpts{edit: tagged})
+	body := fmt.Sprintf(`- {name: 企业1, code: %s, industry: 工贸, risk: 黄, admin: 刘洋, supervisor: 吴敏, head: {name: 何伟, phone: 139-0000-0001}, unit: yjb}
+- {name: 企业2, code: %s, industry: 工贸, risk: 黄, admin: 刘洋, supervisor: 陈杰, head: {name: 何伟, phone: 139-0000-0001}, unit: cgdd}
+`, creditCode(1), creditCode(2))
+	var res api.EnterpriseImportJSON
+	if code := h.uploadEnterprises("台账.yaml", body, testAPIToken, &res); code != http.StatusOK {
+		t.Fatalf("registry: %d %+v", code, res)
+	}
+	return h
 }
 
 func hasButton(m interface{ String() string }, label string) bool {
@@ -51,7 +69,7 @@ func pointsIn(text string) []string {
 // principal the town's; each point once, nothing of the future one by one,
 // and every button one the bot accepts.
 func TestMyTasksShowsWhatEachOwes(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	tests := []struct {
 		user   int64
 		header string
@@ -109,7 +127,7 @@ func TestMyTasksShowsWhatEachOwes(t *testing.T) {
 // place; a quota counts up; someone else's own item is refused; /done
 // reports with a note; a forged or malformed /done is answered.
 func TestMyTasksReport(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	h.bind(uZhang)
 	h.bind(uWu)
 	h.srv.SendText(uZhang, "/mytasks")
@@ -171,7 +189,7 @@ func TestMyTasksOngoingAndPages(t *testing.T) {
 // /mytasks speaks English to officials who chose it: a 分管领导 and the
 // principal.
 func TestMyTasksInEnglish(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	h.bind(uLiu)
 	h.srv.SendText(uLiu, "/lang en")
 	h.waitMsg(uLiu, "Language set to English")
@@ -198,7 +216,7 @@ func TestMyTasksInEnglish(t *testing.T) {
 // working day: nothing to those who owe nothing, nothing twice across a
 // restart, nothing on the weekend.
 func TestAgendaReachesOnlyThoseWhoOwe(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	for _, u := range []int64{uZhang, uWu, uLiu, uHe, uDuty, uAdmin, uChen} {
 		h.bind(u)
 	}
@@ -260,7 +278,7 @@ func TestAgendaReachesOnlyThoseWhoOwe(t *testing.T) {
 // it, worded in their language; silence climbs the chain and never down
 // it; reporting the last item ends the call.
 func TestOverdueOneCallPerPerson(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	for _, u := range []int64{uZhang, uLi, uWu, uLiu, uHe, uChen} {
 		h.bind(u)
 	}
@@ -329,7 +347,7 @@ func (h *harness) waitScheduledAny(t time.Time) {
 // Leaders see completion per unit, per person and for the town, and one
 // unit's open items; staff may not.
 func TestTasksForLeadersOnly(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	h.bind(uZhang)
 	h.bind(uLiu)
 	h.srv.SendText(uZhang, "/tasks")
@@ -349,7 +367,7 @@ func TestTasksForLeadersOnly(t *testing.T) {
 // and the town items too. The Monday digest gives principals last week's
 // record with the answer-rate chart.
 func TestBriefAndDigest(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	for _, u := range []int64{uZhang, uLiu, uHe, uWu} {
 		h.bind(u)
 	}
@@ -432,7 +450,7 @@ func TestOwnPlanDeadlineCountdown(t *testing.T) {
 // /plan shows the plan as it runs, with the records that stand for its
 // event points.
 func TestPlanYearAndPlanView(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: tagged})
+	h := newTaggedTown(t)
 	h.bind(uAdmin)
 	h.bind(uZhang)
 	h.restart() // the admin is bound now: told at this start

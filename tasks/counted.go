@@ -18,7 +18,8 @@ var ErrCounted = errors.New("counted from the records, not reported by hand")
 
 // CounterFunc counts a person's records in [from, to) for a counted point
 // (catalogue.Point.Counted): done so far and, when the records set it (the
-// plaques to cover), how many are needed; need 0 keeps the point's quota.
+// plaques to cover), how many are needed; need 0 keeps the point's quota,
+// a negative need says the person owes nothing this period.
 type CounterFunc func(tx *storage.Tx, official string, from, to time.Time) (done, need int, err error)
 
 // RegisterCounter lets a feature count the points naming it, so their
@@ -81,6 +82,9 @@ func (s *Service) State(tx *storage.Tx, in duty.Instance) (storage.TaskState, du
 	done, need, err := f(tx, in.Official, in.Start, periodEnd(in))
 	if err != nil {
 		return storage.TaskState{}, in, fmt.Errorf("count %s of %s: %w", name, in.ID(), err)
+	}
+	if need < 0 { // the records say nothing is owed this period
+		return storage.TaskState{Instance: in.ID(), Done: true}, in, nil
 	}
 	if need > 0 || in.Quota == 0 {
 		in.Quota = need

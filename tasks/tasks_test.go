@@ -415,3 +415,33 @@ func TestOverdueTextOfCountedQuotas(t *testing.T) {
 		t.Errorf("mixed call:\n%s", mixed.Body)
 	}
 }
+
+// A counter saying nothing is owed this period (a negative need) leaves
+// the point out of the view, done, however the plan's roles name them.
+func TestCountedNotOwed(t *testing.T) {
+	f := newFixture(t)
+	f.svc.RegisterCounter("inspections", func(tx *storage.Tx, official string, from, to time.Time) (int, int, error) {
+		if official == "o-lifang" {
+			return 0, -1, nil
+		}
+		return 0, 0, nil
+	})
+	listed := func(official string) bool {
+		g, err := f.svc.Mine(official, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range g.All() {
+			if it.PointID() == "19.2" && it.Official == official {
+				return true
+			}
+		}
+		return false
+	}
+	if listed("o-lifang") {
+		t.Error("19.2 listed for 李芳, who owes nothing this period")
+	}
+	if !listed("o-wangqiang") {
+		t.Error("19.2 not listed for 王强, who owes it")
+	}
+}
