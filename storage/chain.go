@@ -120,7 +120,7 @@ func (t *Tx) EventAt(seq uint64) (Event, error) {
 
 // upgrade brings a file of schema version from up to SchemaVersion inside
 // the opening transaction: version 1 files get their events chained.
-func upgrade(tx *bolt.Tx, from uint64) error {
+func upgrade(tx kvTx, from uint64) error {
 	if from < chainSchema {
 		if err := chainExisting(&Tx{tx: tx}, time.Now()); err != nil {
 			return fmt.Errorf("chain the event log: %w", err)
@@ -138,7 +138,7 @@ const chainBatch = 1024
 // this moment on.
 func chainExisting(t *Tx, now time.Time) error {
 	b := t.tx.Bucket(bEvents)
-	b.FillPercent = 0.95 // as AppendEvent: the log only grows at its end
+	appendOnly(b) // as AppendEvent: the log only grows at its end
 	var prev string
 	var last uint64
 	n := 0
@@ -332,7 +332,7 @@ func openReadOnly(path string, o Options) (*DB, error) {
 					return fmt.Errorf("bucket %s missing: not a dutybot database", name)
 				}
 			}
-			if v := (&Tx{tx: tx}).Schema(); v > SchemaVersion {
+			if v := (&Tx{tx: boltTx{tx}}).Schema(); v > SchemaVersion {
 				return fmt.Errorf("schema version %d is newer than this binary understands (%d)", v, SchemaVersion)
 			}
 			return nil

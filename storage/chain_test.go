@@ -17,7 +17,7 @@ import (
 func chainedDB(t *testing.T, n int) (string, []Event) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "dutybot.db")
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,11 @@ func chainedDB(t *testing.T, n int) (string, []Event) {
 // verifyFile opens path read-only and checks its chain.
 func verifyFile(t *testing.T, path string) ChainReport {
 	t.Helper()
-	db, err := OpenReadOnly(path)
+	open := OpenReadOnly
+	if onPostgres() {
+		open = func(path string) (*DB, error) { return openPath(t, path) }
+	}
+	db, err := open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,22 +51,35 @@ func verifyFile(t *testing.T, path string) ChainReport {
 	return r
 }
 
-// rawUpdate changes the file behind dutybot's back, as someone with the
-// file and the bbolt library could.
-func rawUpdate(t *testing.T, path string, fn func(events *bolt.Bucket, meta *bolt.Bucket) error) {
+// rawUpdate changes the database behind dutybot's back, as someone with
+// the file and the bbolt library, or with the database's password, could.
+func rawUpdate(t *testing.T, path string, fn func(events, meta kvBucket) error) {
 	t.Helper()
+	if onPostgres() {
+		db, err := openPath(t, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.update(func(tx *Tx) error { return fn(tx.tx.Bucket(bEvents), tx.tx.Bucket(bMeta)) }, false); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	raw, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	if err := raw.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bEvents), tx.Bucket(bMeta)) }); err != nil {
+	if err := raw.Update(func(tx *bolt.Tx) error {
+		return fn(boltBucket{tx.Bucket(bEvents)}, boltBucket{tx.Bucket(bMeta)})
+	}); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // editJSON rewrites one stored event's JSON.
-func editJSON(b *bolt.Bucket, seq uint64, edit func(m map[string]any)) error {
+func editJSON(b kvBucket, seq uint64, edit func(m map[string]any)) error {
 	var m map[string]any
 	if err := json.Unmarshal(b.Get(u64(seq)), &m); err != nil {
 		return err
@@ -165,27 +182,27 @@ func TestVerifyChainCatchesTampering(t *testing.T) {
 	const n = 20
 	tests := []struct {
 		name   string
-		tamper func(t *testing.T, evs []Event, b, meta *bolt.Bucket) error
+		tamper func(t *testing.T, evs []Event, b, meta kvBucket) error
 		seq    uint64
 		kind   string
 		detail string
 	}{
-		{"edited detail", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"edited detail", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			return editJSON(b, 7, func(m map[string]any) { m["detail"] = "call 7 (answered at once)" })
 		}, 7, BreakChanged, "no longer matches its hash"},
-		{"edited time", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"edited time", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			return editJSON(b, 3, func(m map[string]any) { m["at"] = t0.Add(time.Minute).Format(time.RFC3339Nano) })
 		}, 3, BreakChanged, "no longer matches its hash"},
-		{"deleted event", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"deleted event", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			return b.Delete(u64(12))
 		}, 12, BreakMissing, "event #12 is gone: the log goes from #11 to #13"},
-		{"edited and deleted: the first is reported", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"edited and deleted: the first is reported", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			if err := editJSON(b, 7, func(m map[string]any) { m["official"] = "o-zhang" }); err != nil {
 				return err
 			}
 			return b.Delete(u64(12))
 		}, 7, BreakChanged, ""},
-		{"deleted run", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"deleted run", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			for s := uint64(4); s <= 6; s++ {
 				if err := b.Delete(u64(s)); err != nil {
 					return err
@@ -193,26 +210,26 @@ func TestVerifyChainCatchesTampering(t *testing.T) {
 			}
 			return nil
 		}, 4, BreakMissing, "events #4 to #6 are gone"},
-		{"deleted first", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"deleted first", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			return b.Delete(u64(1))
 		}, 1, BreakMissing, "event #1 is gone"},
-		{"deleted last", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"deleted last", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			return b.Delete(u64(n))
 		}, n, BreakMissing, "its chain head is #20"},
-		{"deleted last, head and numbering patched", func(t *testing.T, evs []Event, b, meta *bolt.Bucket) error {
+		{"deleted last, head and numbering patched", func(t *testing.T, evs []Event, b, meta kvBucket) error {
 			if err := b.Delete(u64(n)); err != nil {
 				return err
 			}
 			return meta.Put(keyChainHead, []byte(fmt.Sprintf("%d %s", n-1, evs[n-2].Hash)))
 		}, n, BreakMissing, "event #20 is gone: the log ends at #19 but events up to #20 were numbered"},
-		{"swapped", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"swapped", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			five, six := append([]byte(nil), b.Get(u64(5))...), append([]byte(nil), b.Get(u64(6))...)
 			if err := b.Put(u64(5), six); err != nil {
 				return err
 			}
 			return b.Put(u64(6), five)
 		}, 5, BreakReordered, "stored as #5 was written as #6"},
-		{"swapped and renumbered", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"swapped and renumbered", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			five, six := append([]byte(nil), b.Get(u64(5))...), append([]byte(nil), b.Get(u64(6))...)
 			if err := b.Put(u64(5), six); err != nil {
 				return err
@@ -227,7 +244,7 @@ func TestVerifyChainCatchesTampering(t *testing.T) {
 			}
 			return nil
 		}, 5, BreakChanged, ""},
-		{"moved and re-hashed by someone who knows the algorithm", func(t *testing.T, evs []Event, b, _ *bolt.Bucket) error {
+		{"moved and re-hashed by someone who knows the algorithm", func(t *testing.T, evs []Event, b, _ kvBucket) error {
 			// Event 6 is put in place of 5 and given a valid hash for
 			// its new place; event 6's place is then emptied.
 			e := evs[5]
@@ -243,31 +260,31 @@ func TestVerifyChainCatchesTampering(t *testing.T) {
 			data, _ = json.Marshal(e2)
 			return b.Put(u64(6), data)
 		}, 6, BreakChanged, "event #6 was rewritten with a new hash"},
-		{"re-hashed edit", func(t *testing.T, evs []Event, b, _ *bolt.Bucket) error {
+		{"re-hashed edit", func(t *testing.T, evs []Event, b, _ kvBucket) error {
 			e := evs[8]
 			e.Detail = "call 9 (answered)"
 			e.Hash = e.Digest()
 			data, _ := json.Marshal(e)
 			return b.Put(u64(9), data)
 		}, 9, BreakChanged, "event #9 was rewritten with a new hash: event #10 was chained to a different #9"},
-		{"chained onto an older event", func(t *testing.T, evs []Event, b, _ *bolt.Bucket) error {
+		{"chained onto an older event", func(t *testing.T, evs []Event, b, _ kvBucket) error {
 			e := evs[9]
 			e.Prev = evs[2].Hash
 			e.Hash = e.Digest()
 			data, _ := json.Marshal(e)
 			return b.Put(u64(10), data)
 		}, 10, BreakReordered, "chained after event #3, not after #9"},
-		{"appended without a hash", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"appended without a hash", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			if _, err := b.NextSequence(); err != nil {
 				return err
 			}
 			data, _ := json.Marshal(Event{Seq: n + 1, At: t0, Type: EvAcked, Official: "o-li"})
 			return b.Put(u64(n+1), data)
 		}, n + 1, BreakUnchained, "behind dutybot's back"},
-		{"garbage", func(t *testing.T, _ []Event, b, _ *bolt.Bucket) error {
+		{"garbage", func(t *testing.T, _ []Event, b, _ kvBucket) error {
 			return b.Put(u64(3), []byte("{not json"))
 		}, 3, BreakUnreadable, "cannot be read"},
-		{"head hash edited", func(t *testing.T, evs []Event, _, meta *bolt.Bucket) error {
+		{"head hash edited", func(t *testing.T, evs []Event, _, meta kvBucket) error {
 			return meta.Put(keyChainHead, []byte(fmt.Sprintf("%d %s", n, evs[0].Hash)))
 		}, n, BreakHead, "is not the hash of the last event"},
 	}
@@ -277,7 +294,7 @@ func TestVerifyChainCatchesTampering(t *testing.T) {
 			if r := verifyFile(t, path); !r.OK() || r.Events != n {
 				t.Fatalf("before tampering: %+v", r)
 			}
-			rawUpdate(t, path, func(b, meta *bolt.Bucket) error { return tc.tamper(t, evs, b, meta) })
+			rawUpdate(t, path, func(b, meta kvBucket) error { return tc.tamper(t, evs, b, meta) })
 			r := verifyFile(t, path)
 			if r.OK() || r.Break == nil {
 				t.Fatalf("tampering not detected: %+v", r)
@@ -337,6 +354,7 @@ func preChainFile(t *testing.T, n int) (string, []Event) {
 }
 
 func TestOpenChainsPreChainDatabase(t *testing.T) {
+	boltOnly(t)                 // a file of version 1: there never was a PostgreSQL one
 	const n = 2*chainBatch + 17 // several cursor passes
 	path, old := preChainFile(t, n)
 
@@ -346,7 +364,7 @@ func TestOpenChainsPreChainDatabase(t *testing.T) {
 		t.Errorf("old file read-only: %+v", r)
 	}
 
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +407,7 @@ func TestOpenChainsPreChainDatabase(t *testing.T) {
 	db.Close()
 
 	// Opened again, nothing is chained twice.
-	db, err = Open(path)
+	db, err = openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,8 +425,9 @@ func TestOpenChainsPreChainDatabase(t *testing.T) {
 }
 
 func TestOpenReadOnly(t *testing.T) {
+	boltOnly(t)
 	path, _ := chainedDB(t, 3)
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // bConversations holds the one conversation each chat may be in: the flow
@@ -92,7 +90,7 @@ var legacyConversationKeys = []struct {
 
 // dropLegacyConversations removes drafts stored the old way; it returns
 // how many there were.
-func dropLegacyConversations(tx *bolt.Tx) (int, error) {
+func dropLegacyConversations(tx kvTx) (int, error) {
 	n := 0
 	for _, l := range legacyConversationKeys {
 		b := tx.Bucket(l.bucket)

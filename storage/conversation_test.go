@@ -5,8 +5,6 @@ import (
 	"errors"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 func TestConversationOnePerChat(t *testing.T) {
@@ -71,7 +69,8 @@ func TestLegacyDraftsDroppedAtOpen(t *testing.T) {
 	db := openTemp(t)
 	path := db.Path()
 	keep := map[string][]byte{"meta": []byte("warn_drafts_note"), "shift_state": []byte("20261202-0800")}
-	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+	if err := db.Update(func(t_ *Tx) error {
+		tx := t_.tx
 		for _, k := range []string{"warn_draft:1001", "warn_prompt:1001", "tip_draft:-5", "tip_prompt:7",
 			"incident_draft:1001", "incident_prompt:1002"} {
 			if err := tx.Bucket(bMeta).Put([]byte(k), []byte(`{}`)); err != nil {
@@ -92,7 +91,8 @@ func TestLegacyDraftsDroppedAtOpen(t *testing.T) {
 	}
 	db.Close()
 	db = openAt(t, path)
-	if err := db.bolt.View(func(tx *bolt.Tx) error {
+	if err := db.View(func(t_ *Tx) error {
+		tx := t_.tx
 		for _, l := range legacyConversationKeys {
 			c := tx.Bucket(l.bucket).Cursor()
 			if k, _ := c.Seek([]byte(l.prefix)); k != nil && len(k) >= len(l.prefix) && string(k[:len(l.prefix)]) == l.prefix {

@@ -65,7 +65,7 @@ func (t *Tx) AppendEvent(e Event) error {
 	b := t.tx.Bucket(bEvents)
 	// Events only ever go on the end: full pages, not bbolt's half-full
 	// splits, keep the log about half the size on disk.
-	b.FillPercent = 0.95
+	appendOnly(b)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // An event without a typed detail hashes exactly as before typed details
@@ -63,7 +61,7 @@ func TestDigestCoversTypedDetail(t *testing.T) {
 // chain at that event.
 func TestTypedEventsChain(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dutybot.db")
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,21 +101,13 @@ func TestTypedEventsChain(t *testing.T) {
 	}
 	db.Close()
 
-	b, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = b.Update(func(tx *bolt.Tx) error {
-		return editJSON(tx.Bucket(bEvents), 3, func(m map[string]any) {
+	rawUpdate(t, path, func(b, _ kvBucket) error {
+		return editJSON(b, 3, func(m map[string]any) {
 			args := m["args"].([]any)
 			args[3].(map[string]any)["value"] = "o-zhang" // someone else was passed over
 		})
 	})
-	b.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(path)
+	db, err = openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,15 +155,8 @@ func TestEscalationCause(t *testing.T) {
 // a rewrite: its events keep their hashes and its chain verifies.
 func TestOpenUpgradesVersion2(t *testing.T) {
 	path, evs := chainedDB(t, 5)
-	raw, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := raw.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(keyVersion, u64(2)) }); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
-	db, err := Open(path)
+	rawUpdate(t, path, func(_, meta kvBucket) error { return meta.Put(keyVersion, u64(2)) })
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func TestGroupChats(t *testing.T) {
 // from before groups existed answers "not found".
 func TestGroupChatsSurviveReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dutybot.db")
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}

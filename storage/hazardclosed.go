@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Item 19.3 counts, per person and month, the hazards they saw through to
@@ -34,7 +32,7 @@ func (e closedEntry) has(official string) bool {
 
 // indexClosed records a closed hazard in the index; other states are not
 // indexed.
-func indexClosed(b *bolt.Bucket, h Hazard) error {
+func indexClosed(b kvBucket, h Hazard) error {
 	if h.State != HazardClosed || h.ClosedAt.IsZero() {
 		return nil
 	}
@@ -113,7 +111,7 @@ var keyClosedIndexed = []byte("hazards_closed_indexed")
 
 // indexClosedHazards fills the index from the hazards once: in a file
 // written before the index existed.
-func indexClosedHazards(tx *bolt.Tx) error {
+func indexClosedHazards(tx kvTx) error {
 	meta := tx.Bucket(bMeta)
 	if meta.Get(keyClosedIndexed) != nil {
 		return nil

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // CountClosedHazards counts each hazard closed in the period once for each
@@ -60,7 +58,7 @@ func TestCountClosedHazards(t *testing.T) {
 // is indexed when opened.
 func TestClosedHazardsByMonthAndRebuilt(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "db")
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +103,8 @@ func TestClosedHazardsByMonthAndRebuilt(t *testing.T) {
 		t.Errorf("December: %v, want %v", got, want)
 	}
 	// As a file of before the index: no index, no mark.
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.Update(func(t_ *Tx) error {
+		tx := t_.tx
 		if err := tx.DeleteBucket(bHazardsClosed); err != nil {
 			return err
 		}
@@ -121,7 +120,7 @@ func TestClosedHazardsByMonthAndRebuilt(t *testing.T) {
 		t.Fatalf("the index was not emptied: %v", got)
 	}
 	db.Close()
-	if db, err = Open(path); err != nil {
+	if db, err = openPath(t, path); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

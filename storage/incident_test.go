@@ -43,7 +43,7 @@ func TestIncidentIDsNumberEachDay(t *testing.T) {
 
 func TestIncidentRoundTripAndSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "d.db")
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestIncidentRoundTripAndSurvivesReopen(t *testing.T) {
 		return tx.PutIncident(Incident{ID: "I20261127-01", Level: "general"})
 	})
 	db.Close()
-	if db, err = Open(path); err != nil {
+	if db, err = openPath(t, path); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()

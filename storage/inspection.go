@@ -275,7 +275,7 @@ func (t *Tx) EnterpriseBriefs() ([]EnterpriseBrief, error) {
 	if b == nil {
 		return nil, nil
 	}
-	out := make([]EnterpriseBrief, 0, b.Stats().KeyN)
+	out := make([]EnterpriseBrief, 0, b.KeyN())
 	err := b.ForEach(func(k, v []byte) error {
 		var e EnterpriseBrief
 		if err := decode(v, &e); err != nil {

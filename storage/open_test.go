@@ -78,6 +78,7 @@ func damage(tb testing.TB, src string, edit func(data []byte) []byte) string {
 // panic or a fatal fault; the lock is released, so the file can be
 // replaced by a backup and opened in the same process.
 func TestOpenRefusesDamagedFile(t *testing.T) {
+	boltOnly(t)
 	src := filepath.Join(t.TempDir(), "good.db")
 	writeSample(t, src, 3000)
 	eventsAt, ps := pageOf(t, src, bEvents)
@@ -150,6 +151,7 @@ func TestOpenRefusesDamagedFile(t *testing.T) {
 // An existing empty file is not a new database: Open refuses it unless
 // asked to create one; a missing file is created, and says so.
 func TestOpenEmptyFile(t *testing.T) {
+	boltOnly(t)
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.db")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
@@ -224,6 +226,7 @@ func BenchmarkOpenCheck(b *testing.B) {
 // With NoWait, Open and a read-only open fail with ErrLocked on their first
 // try while another holder has the file, and open it once it is free.
 func TestOpenNoWait(t *testing.T) {
+	boltOnly(t)
 	// bbolt retries its lock every 50 ms until less than that is left of
 	// its timeout: a timeout below the step is a single try.
 	const boltRetryStep = 50 * time.Millisecond

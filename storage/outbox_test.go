@@ -244,7 +244,7 @@ func TestEnqueueWithKey(t *testing.T) {
 						wantKeys++
 					}
 				}
-				if n := tx.tx.Bucket(bOutboxKeys).Stats().KeyN; n != wantKeys {
+				if n := tx.tx.Bucket(bOutboxKeys).KeyN(); n != wantKeys {
 					t.Errorf("key index holds %d keys, want %d", n, wantKeys)
 				}
 				return tx.tx.Bucket(bOutboxKeys).ForEach(func(k, v []byte) error {

@@ -59,7 +59,7 @@ func (t *Tx) ShiftID(start time.Time, loc *time.Location) string {
 			return id
 		}
 	}
-	return fmt.Sprintf("%s-%d", base, t.tx.Bucket(bShiftIDs).Stats().KeyN)
+	return fmt.Sprintf("%s-%d", base, t.tx.Bucket(bShiftIDs).KeyN())
 }
 
 // PutShift stores a shift; an existing shift with its id is replaced.

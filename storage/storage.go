@@ -68,9 +68,11 @@ var ErrLocked = errors.New("locked by another process")
 // ErrNotFound is returned when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
-// DB is an open dutybot database.
+// DB is an open dutybot database: a bbolt file, or a PostgreSQL database
+// (OpenPostgres).
 type DB struct {
-	bolt    *bolt.DB
+	bolt    *bolt.DB   // nil on PostgreSQL
+	pg      *pgBackend // nil on bbolt
 	path    string
 	created bool // a new database was started in the file (Created)
 }
@@ -82,57 +84,84 @@ type DB struct {
 func Open(path string) (*DB, error) { return OpenWith(path, Options{}) }
 
 func (db *DB) init() error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("create bucket %s: %w", name, err)
-			}
+	return db.bolt.Update(func(tx *bolt.Tx) error { return initKV(boltTx{tx}) })
+}
+
+// initKV creates the buckets a new database needs and brings an older one
+// up to SchemaVersion, on either backend.
+func initKV(tx kvTx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
-		if _, err := dropLegacyConversations(tx); err != nil {
-			return err
-		}
-		if err := indexClosedHazards(tx); err != nil {
-			return err
-		}
-		meta := tx.Bucket(bMeta)
-		v := meta.Get(keyVersion)
-		switch {
-		case v == nil:
-			return meta.Put(keyVersion, u64(SchemaVersion))
-		case binary.BigEndian.Uint64(v) > SchemaVersion:
-			return fmt.Errorf("schema version %d is newer than this binary understands (%d)", binary.BigEndian.Uint64(v), SchemaVersion)
-		case binary.BigEndian.Uint64(v) < SchemaVersion:
-			return upgrade(tx, binary.BigEndian.Uint64(v))
-		}
-		return nil
-	})
+	}
+	if _, err := dropLegacyConversations(tx); err != nil {
+		return err
+	}
+	if err := indexClosedHazards(tx); err != nil {
+		return err
+	}
+	meta := tx.Bucket(bMeta)
+	v := meta.Get(keyVersion)
+	switch {
+	case v == nil:
+		return meta.Put(keyVersion, u64(SchemaVersion))
+	case binary.BigEndian.Uint64(v) > SchemaVersion:
+		return fmt.Errorf("schema version %d is newer than this binary understands (%d)", binary.BigEndian.Uint64(v), SchemaVersion)
+	case binary.BigEndian.Uint64(v) < SchemaVersion:
+		return upgrade(tx, binary.BigEndian.Uint64(v))
+	}
+	return nil
 }
 
 // Path returns the file the database lives in.
 func (db *DB) Path() string { return db.path }
 
-// Close closes the file.
-func (db *DB) Close() error { return db.bolt.Close() }
+// Close closes the file or the connections.
+func (db *DB) Close() error {
+	if db.pg != nil {
+		return db.pg.close()
+	}
+	return db.bolt.Close()
+}
 
-// Update runs fn in a read-write transaction.
-func (db *DB) Update(fn func(*Tx) error) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+// Update runs fn in a read-write transaction. While this process runs the
+// engine of a shared database, the write is fenced (SetFence).
+func (db *DB) Update(fn func(*Tx) error) error { return db.update(fn, true) }
+
+func (db *DB) update(fn func(*Tx) error, fenced bool) error {
+	if db.pg != nil {
+		return db.pg.update(fn, fenced)
+	}
+	return db.bolt.Update(wrapBolt(fn))
 }
 
 // Batch runs fn in a read-write transaction shared with concurrent callers,
 // so many small writes (acknowledgements) share one disk sync. fn may run
 // more than once and must be idempotent.
 func (db *DB) Batch(fn func(*Tx) error) error {
-	return db.bolt.Batch(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	if db.pg != nil {
+		return db.pg.batch(fn)
+	}
+	return db.bolt.Batch(wrapBolt(fn))
 }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(*Tx) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	if db.pg != nil {
+		return db.pg.view(fn)
+	}
+	return db.bolt.View(wrapBolt(fn))
 }
 
-// WriteTo writes a consistent copy of the database to w.
+// WriteTo writes a consistent copy of the database to w: a bbolt file,
+// whichever the backend (on PostgreSQL, the copy holds every bucket as a
+// bbolt file would, so the ledger tools read it as they read a backup of
+// a township's file).
 func (db *DB) WriteTo(w io.Writer) (int64, error) {
+	if db.pg != nil {
+		return db.pg.writeTo(w)
+	}
 	var n int64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
@@ -144,7 +173,7 @@ func (db *DB) WriteTo(w io.Writer) (int64, error) {
 
 // Tx is a transaction with typed accessors.
 type Tx struct {
-	tx *bolt.Tx
+	tx kvTx
 }
 
 // OnCommit runs fn after the transaction commits, never if it rolls back:
@@ -179,7 +208,7 @@ func (t *Tx) get(bucket, key []byte, v any) error {
 }
 
 // count counts a bucket's keys, including the transaction's own writes.
-func count(b *bolt.Bucket) int {
+func count(b kvBucket) int {
 	n := 0
 	c := b.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 func TestNextTipRefNumbersByMonth(t *testing.T) {
@@ -69,7 +67,7 @@ func TestTipRoundTripAndOrder(t *testing.T) {
 // holds the name or ids in the clear, and the record opens back.
 func TestSealedTipsterIsNotReadable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dutybot.db")
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,14 +108,15 @@ func TestSealedTipsterIsNotReadable(t *testing.T) {
 	})
 	db.Close()
 
-	raw, err := bolt.Open(path, 0o600, nil)
+	raw, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
 	secrets := [][]byte{[]byte(who.Name), []byte(who.Username), []byte(who.Phone),
 		[]byte(strconv.FormatInt(who.UserID, 10))}
-	err = raw.View(func(tx *bolt.Tx) error {
+	err = raw.View(func(t_ *Tx) error {
+		tx := t_.tx
 		n := 0
 		for _, name := range [][]byte{bTips, bTipSealed} {
 			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
@@ -169,7 +168,7 @@ func TestSealedTipsterCannotMove(t *testing.T) {
 // sealed before a restart open after it.
 func TestSealKeyIsMadeOnceAndKept(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dutybot.db")
-	db, err := Open(path)
+	db, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
