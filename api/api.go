@@ -315,5 +315,5 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
 		s.log.Warn("unhealthy", "reasons", r.Reasons)
 	}
 	writeJSON(w, code, map[string]any{"status": status, "outbox": r.Outbox, "deadlines": r.Deadlines,
-		"quarantined": r.Quarantined, "reasons": r.Reasons})
+		"quarantined": r.Quarantined, "role": r.Role, "reasons": r.Reasons})
 }

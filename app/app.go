@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,7 @@ import (
 	"dutybot/health"
 	"dutybot/incident"
 	"dutybot/inspection"
+	"dutybot/lease"
 	"dutybot/ledger"
 	"dutybot/locales"
 	"dutybot/metrics"
@@ -144,6 +146,9 @@ type App struct {
 	Quota *quota.Service
 	// Groups keeps the work groups' chats (工作群).
 	Groups *groups.Service
+	// Lease says whether this instance runs the engine, when several share
+	// a PostgreSQL database (always, on a bbolt file).
+	Lease *lease.Elector
 
 	opts Options
 	log  *slog.Logger
@@ -180,18 +185,20 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := storage.OpenWith(cfg.Storage.Path, storage.Options{Create: opts.InitDB})
+	db, err := OpenStorage(cfg, storage.Options{Create: opts.InitDB})
 	if err != nil {
 		return nil, err
 	}
 	if db.Created() {
-		opts.Log.Warn("no database was at storage.path: started a new, empty one", "storage", cfg.Storage.Path)
+		opts.Log.Warn("no database was there: started a new, empty one", "storage", db.Path())
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)
 	a := &App{Config: cfg, DB: db, Metrics: m, Registry: reg, Catalog: cat, Plan: plan, Calendar: cal,
 		opts: opts, log: opts.Log}
+	a.Lease = lease.New(db, db.Instance(), cfg.HA.Takeover.D(), opts.Log)
+	a.Lease.OnTakeover = m.Takeovers.Inc
 	if a.Tasks, err = tasks.New(cfg, db, plan, cal, opts.Clock); err != nil {
 		db.Close()
 		return nil, err
@@ -246,7 +253,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Bot, err = bot.New(bot.Deps{Config: cfg, DB: db, Engine: a.Engine, Tasks: a.Tasks, Reminders: a.Reminders, Plan: plan, Catalog: cat,
 		Rota: a.Rota, Weather: a.Weather, Coverage: a.Coverage, Board: a.Board, Incidents: a.Incidents, Tips: a.Tips,
 		Inspections: a.Inspections, Hazards: a.Hazards, Quota: a.Quota, Enterprises: a.Enterprises, Groups: a.Groups,
-		Supervision: guide, Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram)})
+		Supervision: guide, Metrics: m, Log: opts.Log, HTTPClient: telegramClient(cfg, opts.HTTPClient, telegram, a.Lease)})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -270,6 +277,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Health = health.NewChecker(db, opts.Clock, health.Thresholds{OutboxStuck: h.OutboxStuckAfter.D(),
 		DeadlineLate: h.DeadlineLateAfter.D(), TelegramSilent: h.TelegramSilentAfter.D(), ProbeEvery: h.WriteProbeEvery.D()},
 		telegram, delivered)
+	a.Health.Role = func() (string, bool, time.Time) {
+		st := a.Lease.Status()
+		return string(st.Role), a.Lease.Held(), st.DatabaseDownSince
+	}
 	var fire scheduler.Mux
 	fire.Handle("r:", a.Engine.Fire)
 	fire.Handle(callout.GroupDeadlinePrefix, a.Engine.FireGroups)
@@ -307,6 +318,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("bind the configured work groups: %w", err)
 	}
+	a.Lease.OnRecovered = a.databaseRecovered
 	a.warnCalendar()
 	a.warnPlan()
 	a.Enterprises.WarnAtStart()
@@ -342,7 +354,10 @@ func (a *App) warnPlan() {
 // telegramClient is the Bot API client (c, or one like bot.New's default)
 // with every answer marking contact, so /healthz can tell how long
 // Telegram has been out of reach.
-func telegramClient(cfg *config.Config, c *http.Client, contact *health.Contact) *http.Client {
+//
+// On a shared database only the instance holding the engine lease may
+// reach Telegram (lease.Elector.Transport).
+func telegramClient(cfg *config.Config, c *http.Client, contact *health.Contact, l *lease.Elector) *http.Client {
 	if c == nil {
 		poll := max(cfg.Telegram.PollTimeout.D(), 2*time.Second)
 		c = &http.Client{Timeout: poll + 10*time.Second,
@@ -351,7 +366,7 @@ func telegramClient(cfg *config.Config, c *http.Client, contact *health.Contact)
 		cp := *c
 		c = &cp
 	}
-	c.Transport = contact.Transport(c.Transport)
+	c.Transport = l.Transport(contact.Transport(c.Transport))
 	return c
 }
 
@@ -371,55 +386,26 @@ func (a *App) Handler() http.Handler {
 }
 
 // Run serves until ctx is cancelled or the bot cannot start, then stops
-// every service and closes the database.
+// every service and closes the database. Every instance serves the HTTP
+// API and the board; the engine (polling Telegram, the outbox, deadlines,
+// cadence and the rest) runs while this instance holds the engine lease:
+// always, on a bbolt file.
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	var runErr error
-	var once sync.Once
-	fail := func(err error) {
-		once.Do(func() { runErr = err })
-		cancel()
-	}
-	run := func(name string, f func(context.Context) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				fail(fmt.Errorf("%s: %w", name, err))
-			}
-		}()
-	}
-	run("outbox", a.Dispatcher.Run)
-	run("deadlines", a.Deadlines.Run)
-	run("cadence", a.Cadence.Run)
-	run("rota", a.Rota.Run)
-	run("weather", a.Weather.Run)
-	run("incidents", a.Incidents.Run)
-	run("tips", a.Tips.Run)
-	run("ledger", a.Witness.Run)
-	run("coverage", a.Coverage.Run)
-	run("quarantine", a.Quarantine.Run)
-	if a.Overdue != nil {
-		run("overdue", a.Overdue.Run)
-	}
+	var jobs []job
 	if !a.opts.NoHTTP {
 		ln := a.opts.Listener
 		if ln == nil {
 			var err error
 			ln, err = net.Listen("tcp", a.Config.HTTP.Listen)
 			if err != nil {
-				cancel()
-				wg.Wait()
 				return fmt.Errorf("http.listen %s: %w", a.Config.HTTP.Listen, err)
 			}
 		}
 		srv := a.opts.HTTPLimits.server(a.Handler())
 		srv.RegisterOnShutdown(a.Board.Close)
 		a.log.Info("HTTP API listening", "addr", ln.Addr().String())
-		run("http", func(ctx context.Context) error {
+		jobs = append(jobs, job{"http", func(ctx context.Context) error {
 			go func() {
 				<-ctx.Done()
 				sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
@@ -430,10 +416,84 @@ func (a *App) Run(ctx context.Context) error {
 				return err
 			}
 			return nil
-		})
+		}})
+	}
+	jobs = append(jobs,
+		job{"watch", func(ctx context.Context) error { return a.DB.Watch(ctx, a.log, a.changed) }},
+		job{"engine", func(ctx context.Context) error { return a.Lease.Run(ctx, a.runEngine) }})
+	return runJobs(ctx, jobs)
+}
+
+// runEngine runs what must happen once among the instances sharing the
+// database, until ctx ends (this instance lost the lease, or stops).
+func (a *App) runEngine(ctx context.Context) error {
+	a.Metrics.Leader.Set(1)
+	defer a.Metrics.Leader.Set(0)
+	jobs := []job{
+		{"outbox", a.Dispatcher.Run}, {"deadlines", a.Deadlines.Run}, {"cadence", a.Cadence.Run},
+		{"rota", a.Rota.Run}, {"weather", a.Weather.Run}, {"incidents", a.Incidents.Run}, {"tips", a.Tips.Run},
+		{"ledger", a.Witness.Run}, {"coverage", a.Coverage.Run}, {"quarantine", a.Quarantine.Run},
+	}
+	if a.Overdue != nil {
+		jobs = append(jobs, job{"overdue", a.Overdue.Run})
 	}
 	if !a.opts.NoBot {
-		run("telegram", a.Bot.Run)
+		jobs = append(jobs, job{"telegram", a.Bot.Run})
+	}
+	return runJobs(ctx, jobs)
+}
+
+// changed wakes the engine for what another instance wrote: an alert made
+// through a standby's API queues messages and deadlines the leader must
+// see at once (nil: something may have been missed).
+func (a *App) changed(buckets []string) {
+	if buckets == nil || slices.Contains(buckets, "outbox") {
+		a.Dispatcher.Wake()
+	}
+	if buckets == nil || slices.Contains(buckets, "deadlines") {
+		a.Deadlines.Wake()
+	}
+}
+
+// databaseRecovered tells the admins, once this instance runs the engine
+// again, that the database was away long enough for calls to go out late.
+func (a *App) databaseRecovered(down time.Duration, since time.Time) {
+	if down < a.Config.HA.Takeover.D() {
+		return
+	}
+	at := since.In(a.Config.Location).Format("01-02 15:04:05")
+	minutes := max(1, int(down.Round(time.Minute)/time.Minute))
+	err := a.Engine.TellAdminsOnce("db-outage-"+since.UTC().Format(time.RFC3339), func(lang string) string {
+		return a.Catalog.T(lang, "AdminDatabaseOutage", map[string]any{"Since": at, "Minutes": minutes})
+	})
+	if err != nil {
+		a.log.Error("tell the admins the database was away", "err", err)
+	}
+}
+
+// job is a named service loop.
+type job struct {
+	name string
+	run  func(context.Context) error
+}
+
+// runJobs runs jobs until ctx ends or one fails; it stops them all and
+// returns the first failure.
+func runJobs(ctx context.Context, jobs []job) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var runErr error
+	var once sync.Once
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := j.run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				once.Do(func() { runErr = fmt.Errorf("%s: %w", j.name, err) })
+				cancel()
+			}
+		}()
 	}
 	<-ctx.Done()
 	wg.Wait()
@@ -463,4 +523,18 @@ func (p plaques) Plaque(code string) (hazard.Plaque, bool) {
 	}
 	return hazard.Plaque{Name: e.Name, Unit: e.Unit, Supervisor: e.Supervisor, Administrator: e.Admin,
 		Principal: principal}, true
+}
+
+// OpenStorage opens the database the configuration names: the bbolt file
+// at storage.path, or the PostgreSQL database of storage.dsn_file (or
+// DUTYBOT_STORAGE_DSN, read by config.ResolveSecrets).
+func OpenStorage(cfg *config.Config, o storage.Options) (*storage.DB, error) {
+	if !cfg.Storage.Postgres() {
+		return storage.OpenWith(cfg.Storage.Path, o)
+	}
+	if cfg.Storage.DSN == "" {
+		return nil, fmt.Errorf("storage.dsn_file: no connection string: name a file or set %s", config.EnvStorageDSN)
+	}
+	idle := max(cfg.HA.Takeover.D()/6, time.Second)
+	return storage.OpenPostgres(cfg.Storage.DSN, storage.PGOptions{IdleInTransaction: idle})
 }

@@ -49,6 +49,8 @@ type Config struct {
 	Tips       Tips       `yaml:"tips"`
 	Ledger     Ledger     `yaml:"ledger"`
 	Health     Health     `yaml:"health"`
+	// HA applies with storage.driver postgres.
+	HA HA `yaml:"ha"`
 	// Supervision says which department supervises which sector (/who).
 	Supervision Supervision `yaml:"supervision"`
 
@@ -80,9 +82,30 @@ type Telegram struct {
 	Token string `yaml:"-"`
 }
 
-// Storage locates the bbolt database.
+// Storage says where the state lives: the embedded bbolt file (the
+// default), or a PostgreSQL database several instances share (ha.go).
 type Storage struct {
+	// Driver is "bbolt" (default) or "postgres".
+	Driver string `yaml:"driver"`
+	// Path is the bbolt file.
 	Path string `yaml:"path"`
+	// DSNFile holds the PostgreSQL connection string (it may hold a
+	// password); empty: DUTYBOT_STORAGE_DSN.
+	DSNFile string `yaml:"dsn_file"`
+	// DSN is read from DSNFile or DUTYBOT_STORAGE_DSN by ResolveSecrets;
+	// never logged.
+	DSN string `yaml:"-"`
+}
+
+// Postgres reports whether the state lives in PostgreSQL.
+func (s Storage) Postgres() bool { return s.Driver == DriverPostgres }
+
+// HA configures a pair (or more) of instances on one PostgreSQL database:
+// one runs the engine, the others stand by to take over.
+type HA struct {
+	// Takeover is how soon a standby takes over after the engine's
+	// instance died, hung or lost the database.
+	Takeover Duration `yaml:"takeover"`
 }
 
 // HTTP configures the API, health and metrics server.

@@ -24,6 +24,9 @@ const (
 	DefaultAPIURL          = "https://api.telegram.org"
 	DefaultPollTimeout     = 30 * time.Second
 	DefaultStoragePath     = "./data/dutybot.db"
+	DefaultTakeover        = 15 * time.Second
+	DriverBolt             = "bbolt"
+	DriverPostgres         = "postgres"
 	DefaultListen          = "127.0.0.1:8080"
 	DefaultGlobalPerSecond = 30
 	DefaultChatPerSecond   = 1
@@ -40,6 +43,7 @@ const (
 const (
 	EnvTelegramToken = "DUTYBOT_TELEGRAM_TOKEN"
 	EnvAPIToken      = "DUTYBOT_API_TOKEN"
+	EnvStorageDSN    = "DUTYBOT_STORAGE_DSN"
 )
 
 // MaxIDLen is the longest unit or official id; ids travel in Telegram
@@ -166,7 +170,8 @@ func defaults() Config {
 			APIURL:      DefaultAPIURL,
 			PollTimeout: Duration(DefaultPollTimeout),
 		},
-		Storage: Storage{Path: DefaultStoragePath},
+		Storage: Storage{Driver: DriverBolt, Path: DefaultStoragePath},
+		HA:      HA{Takeover: Duration(DefaultTakeover)},
 		Tasks:   Tasks{DueHour: 18, OverdueLevel: "yellow", SetupWithin: Duration(30 * 24 * time.Hour)},
 		Cadence: Cadence{Grace: Duration(time.Hour)},
 		HTTP:    HTTP{Listen: DefaultListen},
@@ -304,7 +309,54 @@ func (c *Config) ResolveSecrets(getenv func(string) string) error {
 	}
 	c.Telegram.Token = tok
 	c.HTTP.APIToken, _ = readSecret(&e, "http.api_token_file", c.HTTP.APITokenFile, EnvAPIToken, getenv)
+	c.resolveDSN(&e, getenv)
 	return e.err()
+}
+
+// ResolveStorage fills Storage.DSN, as ResolveSecrets does, for the
+// commands that need the database but not Telegram. A nil getenv means
+// os.Getenv.
+func (c *Config) ResolveStorage(getenv func(string) string) error {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var e errs
+	c.resolveDSN(&e, getenv)
+	return e.err()
+}
+
+func (c *Config) resolveDSN(e *errs, getenv func(string) string) {
+	if !c.Storage.Postgres() {
+		return
+	}
+	dsn, ok := readDSN(e, c.Storage.DSNFile, getenv)
+	if ok && dsn == "" {
+		e.add("storage.dsn_file", "empty and %s is not set: storage.driver postgres needs the database's connection string", EnvStorageDSN)
+	}
+	c.Storage.DSN = dsn
+}
+
+// readDSN reads the PostgreSQL connection string from file or
+// DUTYBOT_STORAGE_DSN: one line, which may hold spaces (key=value form).
+func readDSN(e *errs, file string, getenv func(string) string) (string, bool) {
+	if file == "" {
+		return strings.TrimSpace(getenv(EnvStorageDSN)), true
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		e.add("storage.dsn_file", "cannot read %q: %v", file, err)
+		return "", false
+	}
+	dsn := strings.TrimSpace(string(data))
+	if dsn == "" {
+		e.add("storage.dsn_file", "%q is empty", file)
+		return "", false
+	}
+	return dsn, true
 }
 
 // readSecret returns the trimmed content of file, or the environment
@@ -348,7 +400,15 @@ func (c *Config) validate() error {
 	checkLanguage(&e, "language", c.Language, false)
 
 	c.validateTelegram(&e)
-	if c.Storage.Path == "" {
+	switch c.Storage.Driver {
+	case DriverBolt, DriverPostgres:
+	default:
+		e.add("storage.driver", "%q is not a storage driver: use %q (one file, the default) or %q (a shared database)", c.Storage.Driver, DriverBolt, DriverPostgres)
+	}
+	if t := c.HA.Takeover.D(); t < time.Second {
+		e.add("ha.takeover", "%v is too short: a standby must see the engine's lease lapse before it takes over; give a second or more (default %v)", t, DefaultTakeover)
+	}
+	if c.Storage.Path == "" && !c.Storage.Postgres() {
 		e.add("storage.path", `"" is empty; give the database file, e.g. %q`, DefaultStoragePath)
 	}
 	if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil {

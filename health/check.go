@@ -36,6 +36,13 @@ type Checker struct {
 	telegram  *Contact
 	delivered *Contact
 
+	// Role, if set, tells the instance's part in a shared database:
+	// "leader", "standby" or "paused", leading reports whether it runs the
+	// engine, and down when the database stopped answering (zero while it
+	// answers). Telegram and the outbox are the leader's: a standby is not
+	// judged on them.
+	Role func() (role string, leading bool, down time.Time)
+
 	mu       sync.Mutex
 	probedAt time.Time
 	probeErr error
@@ -56,6 +63,9 @@ type Report struct {
 	Outbox      int // messages queued
 	Deadlines   int // deadlines pending
 	Quarantined int // records in quarantine
+	// Role is the instance's part: "leader" (always, on a bbolt file),
+	// "standby" or "paused".
+	Role string
 	// Reasons lists what is wrong, in words; empty when healthy.
 	Reasons []string
 }
@@ -66,8 +76,16 @@ func (r Report) OK() bool { return len(r.Reasons) == 0 }
 // Check looks at every condition now.
 func (c *Checker) Check() Report {
 	now := c.clock.Now()
-	r := Report{Reasons: []string{}}
+	r := Report{Reasons: []string{}, Role: "leader"}
 	add := func(format string, args ...any) { r.Reasons = append(r.Reasons, fmt.Sprintf(format, args...)) }
+	leading := true
+	if c.Role != nil {
+		var down time.Time
+		r.Role, leading, down = c.Role()
+		if !down.IsZero() {
+			add("database unreachable for %s: the engine is paused until it answers", round(time.Since(down)))
+		}
+	}
 	if err := c.probe(now); err != nil {
 		add("storage refuses writes: %v", err)
 	}
@@ -77,7 +95,7 @@ func (c *Checker) Check() Report {
 			add("deadlines stuck: one due at %s has not fired for %s", next.UTC().Format(time.RFC3339), round(now.Sub(next)))
 		}
 		j, ok, err := tx.OldestJob()
-		if !ok {
+		if !ok || !leading {
 			return nil
 		}
 		quiet := time.Duration(-1)
@@ -102,7 +120,7 @@ func (c *Checker) Check() Report {
 	if r.Quarantined > 0 {
 		add("records in quarantine: %d; see dutybot quarantine list", r.Quarantined)
 	}
-	if c.telegram != nil {
+	if c.telegram != nil && leading {
 		if quiet := now.Sub(c.telegram.Last()); quiet > c.th.TelegramSilent {
 			add("Telegram unreachable: no answer from the Bot API for %s", round(quiet))
 		}

@@ -30,6 +30,10 @@ type Metrics struct {
 	// step-by-step conversations by flow: how many are begun, abandoned
 	// until they expire, or cancelled.
 	FlowsStarted, FlowsExpired, FlowsCancelled *prometheus.CounterVec
+	// Takeovers counts the times this instance took the engine lease of a
+	// shared database; Leader is 1 while it runs the engine.
+	Takeovers prometheus.Counter
+	Leader    prometheus.Gauge
 }
 
 // New creates the collectors and registers them on reg (nil: not registered).
@@ -54,6 +58,10 @@ func New(reg prometheus.Registerer) *Metrics {
 		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "dutybot_ack_latency_seconds", Help: "Time from delivery of an alert to its acknowledgement.",
 			Buckets: []float64{5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200}}),
+		Takeovers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_ha_takeovers_total", Help: "Times this instance took the engine lease and started the engine."}),
+		Leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dutybot_ha_leader", Help: "1 while this instance runs the engine, 0 while it stands by."}),
 		DeadlineLate: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "dutybot_deadline_lateness_seconds", Help: "How late escalation deadlines fired.",
 			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 30}}),
@@ -74,7 +82,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.Pushes, m.MessagesFailed, m.RateLimited, m.Retries,
-			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.UpdatesHandled, m.HandlerPanics, m.QueueLength,
+			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.Takeovers, m.Leader, m.UpdatesHandled, m.HandlerPanics, m.QueueLength,
 			m.Quarantined, m.FlowsStarted, m.FlowsExpired, m.FlowsCancelled)
 	}
 	return m

@@ -253,6 +253,13 @@ func (d *Dispatcher) Idle() <-chan struct{} {
 // recording failed are tried once more on the way out; those that still
 // fail are recorded at the next start from their sent markers.
 func (d *Dispatcher) Run(ctx context.Context) error {
+	// Each run starts from the database: an instance that ran the engine
+	// before, on a shared database, forgets the queue it knew then, as
+	// its successor may have sent and settled all of it since.
+	d.chats, d.lastSeq, d.running = map[int64]*chatQueue{}, 0, 0
+	d.mu.Lock()
+	d.pending = 0
+	d.mu.Unlock()
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()

@@ -37,6 +37,7 @@ type pgBackend struct {
 	cfg       *pgxpool.Config
 	id        string        // this process, in NOTIFY payloads
 	txTimeout time.Duration // bounds every transaction
+	begin     string        // what a write transaction runs first: its idle limit, the write lock
 	fence     atomic.Uint64 // the engine lease's epoch while this instance leads; 0: no check
 	known     sync.Map      // bucket name -> struct{}: buckets known to exist
 
@@ -77,7 +78,7 @@ func (p *pgBackend) update(fn func(*Tx) error, fenced bool) error {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it does nothing
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockKey); err != nil {
+	if _, err := tx.Exec(ctx, p.begin, pgx.QueryExecModeSimpleProtocol); err != nil {
 		return fmt.Errorf("postgres: take the write lock: %w", err)
 	}
 	if epoch := p.fence.Load(); fenced && epoch != 0 {

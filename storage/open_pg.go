@@ -20,10 +20,10 @@ import (
 
 // PGOptions adjusts OpenPostgres; the zero value suits production.
 type PGOptions struct {
-	// IdleInTransaction is how long the server lets a transaction wait on
-	// its client before ending it: the transaction of a process that was
-	// paused (SIGSTOP, a hung VM) would otherwise hold the write lock for
-	// ever. Keep it well under ha.takeover. Zero: 5 s.
+	// IdleInTransaction is how long the server lets a write transaction
+	// wait on its client before ending it: the transaction of a process
+	// that was paused (SIGSTOP, a hung VM) would otherwise hold the write
+	// lock for ever. Keep it well under ha.takeover. Zero: 5 s.
 	IdleInTransaction time.Duration
 	// TxTimeout bounds every transaction. Zero: 60 s.
 	TxTimeout time.Duration
@@ -83,7 +83,6 @@ func OpenPostgres(dsn string, o PGOptions) (*DB, error) {
 	if idle <= 0 {
 		idle = 5 * time.Second
 	}
-	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = fmt.Sprint(idle.Milliseconds())
 	cfg.ConnConfig.RuntimeParams["application_name"] = "dutybot"
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
@@ -97,7 +96,8 @@ func OpenPostgres(dsn string, o PGOptions) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open storage %s: %w", where, err)
 	}
-	p := &pgBackend{pool: pool, cfg: cfg, id: newInstanceID(), txTimeout: o.TxTimeout}
+	p := &pgBackend{pool: pool, cfg: cfg, id: newInstanceID(), txTimeout: o.TxTimeout,
+		begin: fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d; SELECT pg_advisory_xact_lock(%d)", idle.Milliseconds(), writeLockKey)}
 	if p.txTimeout <= 0 {
 		p.txTimeout = 60 * time.Second
 	}
@@ -272,4 +272,13 @@ func (p *pgBackend) writeTo(w io.Writer) (int64, error) {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
 	return dst.WriteTo(w)
+}
+
+// Instance names this process among those sharing the database (host,
+// pid and a random part): the engine lease's holder.
+func (db *DB) Instance() string {
+	if db.pg != nil {
+		return db.pg.id
+	}
+	return "local"
 }

@@ -106,7 +106,7 @@ func (c cli) backupTo(cfg *config.Config, cfgPath, path string) (int64, string, 
 }
 
 func (c cli) copyDatabase(cfg *config.Config, cfgPath string, w io.Writer) (int64, string, error) {
-	db, held, err := c.openDirect(cfg.Storage.Path, true)
+	db, held, err := c.openDirect(cfg, true)
 	switch {
 	case held:
 		return backupViaAPI(cfg, cfgPath, w)
@@ -115,6 +115,9 @@ func (c cli) copyDatabase(cfg *config.Config, cfgPath string, w io.Writer) (int6
 	}
 	defer db.Close()
 	n, err := db.WriteTo(w)
+	if db.Shared() {
+		return n, db.Path() + " (a consistent snapshot of the shared database, as a bbolt file)", err
+	}
 	return n, cfg.Storage.Path + " directly (dutybot is not running)", err
 }
 

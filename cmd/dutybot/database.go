@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 
+	"dutybot/app"
+	"dutybot/config"
 	"dutybot/storage"
 )
 
@@ -24,11 +26,17 @@ type cli struct {
 // newCLI returns the commands as they run for real.
 func newCLI() cli { return cli{open: storage.OpenWith} }
 
-// openDirect opens the database at path for a command (read-only for
+// openDirect opens the configured database for a command (read-only for
 // one that only reads), or reports held when another process holds it:
-// the running dutybot, to be asked over its API instead.
-func (c cli) openDirect(path string, readOnly bool) (db *storage.DB, held bool, err error) {
-	db, err = c.open(path, storage.Options{ReadOnly: readOnly, NoWait: true})
+// the running dutybot, to be asked over its API instead. A PostgreSQL
+// database is never held: every instance and every command writes
+// straight into it.
+func (c cli) openDirect(cfg *config.Config, readOnly bool) (db *storage.DB, held bool, err error) {
+	if cfg.Storage.Postgres() {
+		db, err := openShared(cfg)
+		return db, false, err
+	}
+	db, err = c.open(cfg.Storage.Path, storage.Options{ReadOnly: readOnly, NoWait: true})
 	if errors.Is(err, storage.ErrLocked) {
 		return nil, true, nil
 	}
@@ -39,11 +47,25 @@ func (c cli) openDirect(path string, readOnly bool) (db *storage.DB, held bool, 
 // command that opens the database itself afterwards (through app.New). A
 // missing, empty or damaged file is not held; the command's own open then
 // creates it or says what is wrong.
-func (c cli) held(path string) bool {
-	db, err := c.open(path, storage.Options{ReadOnly: true, NoWait: true, NoCheck: true})
+func (c cli) held(cfg *config.Config) bool {
+	if cfg.Storage.Postgres() {
+		return false
+	}
+	db, err := c.open(cfg.Storage.Path, storage.Options{ReadOnly: true, NoWait: true, NoCheck: true})
 	if err != nil {
 		return errors.Is(err, storage.ErrLocked)
 	}
 	db.Close()
 	return false
+}
+
+// openShared opens the PostgreSQL database of cfg, reading its connection
+// string first if need be.
+func openShared(cfg *config.Config) (*storage.DB, error) {
+	if cfg.Storage.DSN == "" {
+		if err := cfg.ResolveStorage(nil); err != nil {
+			return nil, err
+		}
+	}
+	return app.OpenStorage(cfg, storage.Options{})
 }

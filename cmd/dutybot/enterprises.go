@@ -226,7 +226,7 @@ func (c cli) registryCheck(cfg *config.Config, cfgPath string) []string {
 		list  []storage.Enterprise
 		warns []enterprise.Warning
 	)
-	db, held, err := c.openDirect(cfg.Storage.Path, true)
+	db, held, err := c.openDirect(cfg, true)
 	switch {
 	case held:
 		_ = cfg.ResolveSecrets(os.Getenv)

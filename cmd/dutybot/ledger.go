@@ -47,7 +47,7 @@ func (c cli) ledgerCmd(args []string, stdout, stderr io.Writer) int {
 // openLedger opens the database read-only for a ledger command; locked
 // reports that the running dutybot holds it.
 func (c cli) openLedger(cfg *config.Config) (db *storage.DB, locked bool, err error) {
-	return c.openDirect(cfg.Storage.Path, true)
+	return c.openDirect(cfg, true)
 }
 
 type headsFlag []ledger.Head

@@ -12,6 +12,8 @@
 //	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
 //	dutybot backup FILE                   a consistent copy of the database
 //	dutybot quarantine list|drop N        records moved aside as unusable
+//	dutybot storage copy -from FILE.db -to postgres
+//	                                      move a township's database to PostgreSQL
 //	dutybot version                       print the version
 package main
 
@@ -84,6 +86,8 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return c.backupCmd(args, stdout, stderr)
 	case "quarantine":
 		return c.quarantineCmd(args, stdout, stderr)
+	case "storage":
+		return c.storageCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "dutybot", versionString())
 		return 0
@@ -124,6 +128,9 @@ func usage(w io.Writer) {
   dutybot quarantine list [-config FILE] [-raw]
   dutybot quarantine drop [-config FILE] N...
                                          records moved aside because they could not be used
+  dutybot storage copy [-config FILE] -from FILE.db -to postgres
+                                         copy a bbolt database into the shared PostgreSQL one
+                                         (storage.dsn_file) and verify its chain there
   dutybot version                        print the version
 `)
 }

@@ -39,7 +39,7 @@ func (c cli) quarantineCmd(args []string, stdout, stderr io.Writer) int {
 // withQuarantine runs direct on the database when dutybot is not running,
 // else api through the running dutybot; it returns where it went.
 func (c cli) withQuarantine(cfg *config.Config, cfgPath string, direct func(*storage.DB) error, api func(*apiClient) error) (string, error) {
-	db, held, err := c.openDirect(cfg.Storage.Path, false)
+	db, held, err := c.openDirect(cfg, false)
 	switch {
 	case held:
 		client, err := newAPIClient(cfg, cfgPath)

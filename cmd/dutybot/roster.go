@@ -62,7 +62,7 @@ func rosterFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (fil
 // reports that a running dutybot holds it. The command never talks to
 // Telegram.
 func (c cli) openDB(cfg *config.Config, stderr io.Writer) (a *app.App, locked bool, err error) {
-	if c.held(cfg.Storage.Path) {
+	if c.held(cfg) {
 		return nil, true, nil
 	}
 	if cfg.Telegram.Token == "" {
