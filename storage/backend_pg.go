@@ -23,8 +23,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// writeLockKey is the advisory lock every write transaction holds.
-const writeLockKey int64 = 0x6475747962 // "dutyb"
+// WriteLockKey is the advisory lock every write transaction holds, which
+// makes writers take turns as bbolt's do: pg_locks shows who holds it.
+const WriteLockKey int64 = 0x6475747962 // "dutyb"
 
 // ErrFenced is returned, wrapped, by a write of an engine that has lost its
 // lease: another instance took over, so this one must not record

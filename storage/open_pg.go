@@ -97,7 +97,7 @@ func OpenPostgres(dsn string, o PGOptions) (*DB, error) {
 		return nil, fmt.Errorf("open storage %s: %w", where, err)
 	}
 	p := &pgBackend{pool: pool, cfg: cfg, id: newInstanceID(), txTimeout: o.TxTimeout,
-		begin: fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d; SELECT pg_advisory_xact_lock(%d)", idle.Milliseconds(), writeLockKey)}
+		begin: fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d; SELECT pg_advisory_xact_lock(%d)", idle.Milliseconds(), WriteLockKey)}
 	if p.txTimeout <= 0 {
 		p.txTimeout = 60 * time.Second
 	}

@@ -20,6 +20,7 @@ import (
 
 	"dutybot/api"
 	"dutybot/bot/fakeapi"
+	"dutybot/pgtest"
 )
 
 // envChildMain makes the test binary behave as the dutybot binary: the crash
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envChildMain) == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 const (
@@ -136,6 +137,7 @@ type crashEnv struct {
 	cfgPath  string
 	baseURL  string // the HTTP API of the children
 	client   *http.Client
+	env      []string // more environment for the children (DUTYBOT_STORAGE_DSN)
 	mu       sync.Mutex
 	children []*child
 }
@@ -183,8 +185,14 @@ func freeAddr(t testing.TB) string {
 // start runs a new dutybot process on the configuration.
 func (e *crashEnv) start(name string) *child {
 	e.t.Helper()
-	cmd := exec.Command(os.Args[0], "run", "-config", e.cfgPath)
-	env := []string{envChildMain + "=1", "DUTYBOT_TELEGRAM_TOKEN=" + crashBotToken, "DUTYBOT_API_TOKEN=" + crashAPIToken}
+	return e.startConfig(name, e.cfgPath)
+}
+
+// startConfig runs a new dutybot process on the configuration at path.
+func (e *crashEnv) startConfig(name, path string) *child {
+	e.t.Helper()
+	cmd := exec.Command(os.Args[0], "run", "-config", path)
+	env := append([]string{envChildMain + "=1", "DUTYBOT_TELEGRAM_TOKEN=" + crashBotToken, "DUTYBOT_API_TOKEN=" + crashAPIToken}, e.env...)
 	if _, ok := os.LookupEnv("GORACE"); !ok {
 		// Under -race a process sleeps 1s at exit by default, which would
 		// blur the shutdown timings measured here.
@@ -262,22 +270,27 @@ func (e *crashEnv) waitHealthy(c *child) {
 }
 
 type health struct {
-	Status    string `json:"status"`
-	Outbox    int    `json:"outbox"`
-	Deadlines int    `json:"deadlines"`
+	Status    string   `json:"status"`
+	Outbox    int      `json:"outbox"`
+	Deadlines int      `json:"deadlines"`
+	Role      string   `json:"role"`
+	Reasons   []string `json:"reasons"`
 }
 
-func (e *crashEnv) health() (health, error) {
+func (e *crashEnv) health() (health, error) { return e.healthAt(e.baseURL) }
+
+// healthAt reads /healthz of the instance at base, whatever its status.
+func (e *crashEnv) healthAt(base string) (health, error) {
 	var h health
-	resp, err := e.client.Get(e.baseURL + "/healthz")
+	resp, err := e.client.Get(base + "/healthz")
 	if err != nil {
 		return h, err
 	}
 	defer resp.Body.Close()
+	err = json.NewDecoder(resp.Body).Decode(&h)
 	if resp.StatusCode != http.StatusOK {
 		return h, fmt.Errorf("healthz: %s", resp.Status)
 	}
-	err = json.NewDecoder(resp.Body).Decode(&h)
 	return h, err
 }
 
@@ -345,7 +358,13 @@ func (e *crashEnv) bind(user int64) {
 // do calls the alert API with the bearer token.
 func (e *crashEnv) do(method, path, body string) (int, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.baseURL+path, strings.NewReader(body))
+	return e.doAt(e.baseURL, method, path, body)
+}
+
+// doAt calls the alert API of the instance at base.
+func (e *crashEnv) doAt(base, method, path, body string) (int, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 	if err != nil {
 		e.t.Fatal(err)
 	}
