@@ -42,19 +42,21 @@ func (db *DB) ClaimLease(holder string, epoch uint64, ttl time.Duration) (l Leas
 			err = t.tx.QueryRow(t.ctx, "INSERT INTO dutybot_lease (name, holder, epoch, expires, since) "+
 				"VALUES ('engine', $1, 1, now() + $2::interval, now()) RETURNING holder, epoch, expires, since", holder, ttl).
 				Scan(&l.Holder, &ep, &l.Expires, &l.Since)
+			held = true
 		case err != nil:
 			return err
 		case live && (cur.Holder != holder || cur.Epoch != epoch):
-			l = cur
+			l, held = cur, false
 			return nil
 		case live:
-			l = cur
+			l, held = cur, true
 			return t.tx.QueryRow(t.ctx, "UPDATE dutybot_lease SET expires = now() + $1::interval WHERE name = 'engine' RETURNING expires", ttl).
 				Scan(&l.Expires)
 		default:
 			err = t.tx.QueryRow(t.ctx, "UPDATE dutybot_lease SET holder = $1, epoch = epoch + 1, expires = now() + $2::interval, since = now() "+
 				"WHERE name = 'engine' RETURNING holder, epoch, expires, since", holder, ttl).
 				Scan(&l.Holder, &ep, &l.Expires, &l.Since)
+			held = true
 		}
 		l.Epoch = uint64(ep)
 		return err
@@ -62,7 +64,6 @@ func (db *DB) ClaimLease(holder string, epoch uint64, ttl time.Duration) (l Leas
 	if err != nil {
 		return Lease{}, false, fmt.Errorf("claim the engine lease: %w", err)
 	}
-	held = l.Holder == holder
 	return l, held, nil
 }
 

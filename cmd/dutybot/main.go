@@ -304,7 +304,7 @@ func runBot(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log.Info("dutybot starting", "version", versionString(), "config", path, "storage", cfg.Storage.Path)
+	log.Info("dutybot starting", "version", versionString(), "config", path, "storage", a.DB.Path(), "instance", a.DB.Instance())
 	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("dutybot stopped", "err", err)
 		return 1
