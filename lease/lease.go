@@ -206,12 +206,23 @@ func (e *Elector) claim(ctx context.Context, lead func(context.Context) error, e
 		}
 		return e.timing.Poll
 	}
-	e.validUntil = start.Add(e.timing.TTL - e.timing.Margin)
+	valid := start.Add(e.timing.TTL - e.timing.Margin)
 	if e.st.Role == Leader && l.Epoch == e.st.Epoch {
+		e.validUntil = valid
 		e.mu.Unlock()
 		e.reportRecovery()
 		return e.timing.Renew
 	}
+	if e.st.Role == Leader {
+		// The lease lapsed before this renewal (the process was paused,
+		// say) and this instance took it again under a new epoch: another
+		// may have led in between. The engine of the old epoch stops
+		// before one of the new starts.
+		e.mu.Unlock()
+		e.demote("the lease lapsed; taking it again under a new epoch")
+		e.mu.Lock()
+	}
+	e.validUntil = valid
 	// Taking over: fence every write by the new epoch before anything of
 	// the engine runs.
 	e.db.SetFence(l.Epoch)

@@ -469,20 +469,27 @@ func (b *pgBucket) Cursor() kvCursor { return &pgCursor{b: b} }
 
 // pgCursor walks a bucket a page of rows at a time. Like a bbolt cursor,
 // it is not meant to see writes to the bucket made after it moved (its
-// page is read ahead), except its own Delete.
+// page is read ahead), except its own Delete. At the ends of a walk it
+// does what a bbolt cursor does, so code written against one backend
+// walks the same on the other: a move that finds no key returns nil and
+// leaves the cursor where it was (a Next past the last key, then Prev,
+// gives the key before the last); a Seek past the last key leaves it
+// after the end (Prev then gives the last key).
 type pgCursor struct {
 	b    *pgBucket
-	rows []kvRow
-	i    int
+	rows []kvRow // read ahead from where the walk came from, in its direction
+	i    int     // the cursor's row in rows; on none when rows is empty
 	asc  bool
 	full bool // the page was as long as asked: more may follow
 	size int
+	off  bool // the last move found no key: the cursor stays on rows[i]
+	past bool // a Seek went past the last key: the cursor is after the end
 }
 
 type kvRow struct{ k, v []byte }
 
 func (c *pgCursor) cur() (k, v []byte) {
-	if c.i < 0 || c.i >= len(c.rows) {
+	if c.off || c.i < 0 || c.i >= len(c.rows) {
 		return nil, nil
 	}
 	r := c.rows[c.i]
@@ -493,7 +500,7 @@ func (c *pgCursor) cur() (k, v []byte) {
 // itself too.
 func (c *pgCursor) load(key []byte, asc, inclusive bool) (k, v []byte) {
 	t := c.b.t
-	c.rows, c.i, c.asc = c.rows[:0], 0, asc
+	c.rows, c.i, c.asc, c.off, c.past = c.rows[:0], 0, asc, false, false
 	if t.err != nil {
 		return nil, nil
 	}
@@ -548,37 +555,53 @@ func (c *pgCursor) Seek(seek []byte) (k, v []byte) {
 	if seek == nil {
 		seek = []byte{}
 	}
-	return c.load(seek, true, true)
+	k, v = c.load(seek, true, true)
+	c.past = k == nil && c.b.t.err == nil
+	return k, v
 }
 
 func (c *pgCursor) step(asc bool) (k, v []byte) {
-	at, _ := c.cur()
-	if at == nil {
-		return nil, nil // past an end (or never placed): bbolt gives nil too
+	if c.past {
+		if asc {
+			return nil, nil
+		}
+		return c.Last()
 	}
+	if c.i < 0 || c.i >= len(c.rows) {
+		return nil, nil // never placed, or the bucket is empty
+	}
+	at := c.rows[c.i]
 	if c.asc == asc && c.i+1 < len(c.rows) {
 		c.i++
+		c.off = false
 		return c.cur()
 	}
 	if c.asc == asc && !c.full {
-		c.i = len(c.rows)
+		c.off = true
 		return nil, nil
 	}
 	if c.asc != asc {
 		c.size = 0
 	}
-	return c.load(at, asc, false)
+	if k, v = c.load(at.k, asc, false); k != nil || c.b.t.err != nil {
+		return k, v
+	}
+	// Nothing further that way: stay on at.
+	c.rows, c.i, c.asc, c.full, c.off = append(c.rows[:0], at), 0, asc, false, true
+	return nil, nil
 }
 
 func (c *pgCursor) Next() (k, v []byte) { return c.step(true) }
 func (c *pgCursor) Prev() (k, v []byte) { return c.step(false) }
 
+// Delete removes the key the cursor is on, or rests on after a move that
+// found none; on no key (after the end, an empty bucket) it does nothing,
+// as bbolt's does.
 func (c *pgCursor) Delete() error {
-	k, _ := c.cur()
-	if k == nil {
-		return fmt.Errorf("delete at cursor: the cursor is on no key")
+	if c.past || c.i < 0 || c.i >= len(c.rows) {
+		return nil
 	}
-	return c.b.Delete(k)
+	return c.b.Delete(c.rows[c.i].k)
 }
 
 // isConnErr tells whether err means the database could not be reached,

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -14,7 +15,7 @@ type CopyStats struct {
 
 // ErrNotEmpty is returned, wrapped, by Copy when the target already holds
 // alerts or events: a copy must never overwrite a database in use.
-var ErrNotEmpty = fmt.Errorf("the target database is in use")
+var ErrNotEmpty = errors.New("the target database is in use")
 
 // Copy copies everything in src into dst (bindings, alerts, the outbox,
 // deadlines, the chained event log, every feature's records and every
@@ -22,21 +23,7 @@ var ErrNotEmpty = fmt.Errorf("the target database is in use")
 // event chain on dst. dst must be new: one that holds alerts or events is
 // refused with ErrNotEmpty.
 func Copy(dst, src *DB) (CopyStats, error) {
-	var used int
-	if err := dst.View(func(tx *Tx) error {
-		for _, name := range [][]byte{bAlerts, bEvents} {
-			if b := tx.tx.Bucket(name); b != nil {
-				used += b.KeyN()
-			}
-		}
-		return nil
-	}); err != nil {
-		return CopyStats{}, fmt.Errorf("look into the target: %w", err)
-	}
-	if used > 0 {
-		return CopyStats{}, fmt.Errorf("%w: it holds %d alerts and events; copy into a new, empty database", ErrNotEmpty, used)
-	}
-	st, err := copyAll(dst, src)
+	st, err := copyAll(dst, src, true)
 	if err != nil {
 		return st, err
 	}
@@ -50,12 +37,25 @@ func Copy(dst, src *DB) (CopyStats, error) {
 	return st, nil
 }
 
-// copyAll replaces dst's buckets with src's.
-func copyAll(dst, src *DB) (CopyStats, error) {
+// copyAll replaces dst's buckets with src's. With refuseUsed, it first
+// looks, in the same write transaction, whether dst holds alerts or
+// events, so nothing can write them between the look and the copy.
+func copyAll(dst, src *DB, refuseUsed bool) (CopyStats, error) {
 	var st CopyStats
 	err := src.View(func(stx *Tx) error {
 		return dst.update(func(dtx *Tx) error {
 			st = CopyStats{}
+			if refuseUsed {
+				used := 0
+				for _, name := range [][]byte{bAlerts, bEvents} {
+					if b := dtx.tx.Bucket(name); b != nil {
+						used += b.KeyN()
+					}
+				}
+				if used > 0 {
+					return fmt.Errorf("%w: it holds %d alerts and events; copy into a new, empty database", ErrNotEmpty, used)
+				}
+			}
 			var drop [][]byte
 			if err := dtx.tx.ForEachBucket(func(name []byte, _ kvBucket) error {
 				drop = append(drop, append([]byte(nil), name...))
@@ -86,7 +86,10 @@ func copyAll(dst, src *DB) (CopyStats, error) {
 			})
 		}, false)
 	})
-	return st, err
+	if err != nil {
+		return CopyStats{}, err
+	}
+	return st, nil
 }
 
 // copyBucket copies src's keys into the empty bucket dst; on PostgreSQL

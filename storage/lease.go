@@ -20,8 +20,8 @@ type Lease struct {
 // ClaimLease takes or renews the engine lease for holder for ttl. It renews
 // holder's lease at epoch while that has not expired; takes a lease that
 // expired (or was never taken) under the next epoch; and otherwise leaves
-// it to the instance that holds it. held tells whether holder has it now;
-// l is the lease as it stands. Expiry is judged by the database's clock,
+// it to the instance that holds it. held tells whether this call took or
+// renewed it for holder; l is the lease as it stands. Expiry is judged by the database's clock,
 // so the instances' clocks need not agree. On a bbolt file, which one
 // process holds, the lease is always that process's, at epoch 1.
 func (db *DB) ClaimLease(holder string, epoch uint64, ttl time.Duration) (l Lease, held bool, err error) {
@@ -30,6 +30,7 @@ func (db *DB) ClaimLease(holder string, epoch uint64, ttl time.Duration) (l Leas
 		return Lease{Holder: holder, Epoch: 1, Expires: now.Add(ttl), Since: now}, true, nil
 	}
 	err = db.pg.update(func(tx *Tx) error {
+		held = false // a run of fn that failed may have set it
 		t := tx.tx.(*pgTx)
 		var cur Lease
 		var ep int64
@@ -46,6 +47,9 @@ func (db *DB) ClaimLease(holder string, epoch uint64, ttl time.Duration) (l Leas
 		case err != nil:
 			return err
 		case live && (cur.Holder != holder || cur.Epoch != epoch):
+			// Another instance's lease, or this holder's under an epoch
+			// it does not know (its claim committed but the answer was
+			// lost): not renewed, so not held.
 			l, held = cur, false
 			return nil
 		case live:

@@ -268,7 +268,7 @@ func (p *pgBackend) writeTo(w io.Writer) (int64, error) {
 	}
 	dst := &DB{bolt: b, path: path}
 	defer dst.Close()
-	if _, err := copyAll(dst, &DB{pg: p}); err != nil {
+	if _, err := copyAll(dst, &DB{pg: p}, false); err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
 	return dst.WriteTo(w)
