@@ -241,6 +241,9 @@ func (e *Elector) claim(ctx context.Context, lead func(context.Context) error, e
 	go func() {
 		defer close(done)
 		err := lead(lctx)
+		if err == nil && lctx.Err() == nil {
+			err = errors.New("the engine stopped by itself")
+		}
 		if err != nil && lctx.Err() == nil {
 			select {
 			case errc <- err:

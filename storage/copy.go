@@ -32,7 +32,7 @@ func Copy(dst, src *DB) (CopyStats, error) {
 		return st, fmt.Errorf("verify the copy: %w", err)
 	}
 	if rep.Break != nil {
-		return st, fmt.Errorf("the copy's event chain does not verify: %s", rep.Break)
+		return st, fmt.Errorf("the copy's event chain does not verify: %s; the copied records stay in the target: empty it before another try", rep.Break)
 	}
 	return st, nil
 }
