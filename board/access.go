@@ -123,7 +123,7 @@ func (s *Server) session(r *http.Request) (Token, bool) {
 	}
 	revoked := true
 	if err := s.d.DB.View(func(tx *storage.Tx) error {
-		revoked = tx.BoardSessionRevoked(sessionID(c.Value))
+		revoked = sessionRevoked(tx, sessionID(c.Value))
 		return nil
 	}); err != nil {
 		s.d.Log.Error("board: read the sign-outs", "err", err)
@@ -338,7 +338,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if t, ok := s.session(r); ok {
 		c, _ := r.Cookie(CookieName)
 		err := s.d.DB.Update(func(tx *storage.Tx) error {
-			return tx.RevokeBoardSession(sessionID(c.Value), t.Expires, s.d.Clock.Now())
+			return revokeSession(tx, sessionID(c.Value), t.Expires, s.d.Clock.Now())
 		})
 		if err != nil {
 			s.fail(w, "sign out", err)

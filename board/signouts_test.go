@@ -1,16 +1,24 @@
-package storage
+package board
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
+
+	"dutybot/storage"
 )
 
-func TestBoardSessionRevocation(t *testing.T) {
-	db := openTemp(t)
+func TestSessionSignOuts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dutybot.db")
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	revoked := func(id string) bool {
 		var r bool
-		if err := db.View(func(tx *Tx) error { r = tx.BoardSessionRevoked(id); return nil }); err != nil {
+		if err := db.View(func(tx *storage.Tx) error { r = sessionRevoked(tx, id); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return r
@@ -22,7 +30,7 @@ func TestBoardSessionRevocation(t *testing.T) {
 	}
 	revoke := func(id string, expires, at time.Time) {
 		t.Helper()
-		if err := db.Update(func(tx *Tx) error { return tx.RevokeBoardSession(id, expires, at) }); err != nil {
+		if err := db.Update(func(tx *storage.Tx) error { return revokeSession(tx, id, expires, at) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -37,9 +45,10 @@ func TestBoardSessionRevocation(t *testing.T) {
 		t.Fatalf("after pruning: s1 %v s2 %v s3 %v", revoked("s1"), revoked("s2"), revoked("s3"))
 	}
 	// It survives a reopen.
-	path := db.Path()
 	db.Close()
-	db = openAt(t, path)
+	if db, err = storage.Open(path); err != nil {
+		t.Fatal(err)
+	}
 	if !revoked("s2") {
 		t.Error("a sign-out was lost on reopen")
 	}
