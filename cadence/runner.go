@@ -96,7 +96,7 @@ func (r *Runner) step() (time.Time, error) {
 		}
 		var last time.Time
 		if err := r.db.View(func(tx *storage.Tx) error {
-			last, _ = tx.CadenceLast(rule.Name)
+			last, _ = Last(tx, rule.Name)
 			return nil
 		}); err != nil {
 			return next, err
@@ -115,7 +115,7 @@ func (r *Runner) step() (time.Time, error) {
 			r.log.Warn("cadence: missed firing is too old to send", "rule", rule.Name, "at", at, "grace", r.grace)
 		}
 		err := r.db.Update(func(tx *storage.Tx) error {
-			if cur, _ := tx.CadenceLast(rule.Name); !cur.Equal(last) {
+			if cur, _ := Last(tx, rule.Name); !cur.Equal(last) {
 				jobs = nil // someone recorded it meanwhile: never twice
 				return nil
 			}
@@ -131,7 +131,7 @@ func (r *Runner) step() (time.Time, error) {
 					return err
 				}
 			}
-			return tx.PutCadenceLast(rule.Name, at)
+			return PutLast(tx, rule.Name, at)
 		})
 		if err != nil {
 			return next, err

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"dutybot/cadence"
 	"dutybot/duty"
 	"dutybot/storage"
 )
@@ -24,7 +25,7 @@ func daysBetween(from, to time.Time) int { return int(to.Sub(from).Hours()/24 + 
 // dated, set-up) due in exactly one of the rule's days. Each point once;
 // an item in the middle of its period is left alone.
 func (s *Service) agenda(tx *storage.Tx, r *Rule, official string, at time.Time) ([]item, error) {
-	prev, _ := tx.CadenceLast(r.Name)
+	prev, _ := cadence.Last(tx, r.Name)
 	if prev.IsZero() {
 		prev = s.tasks.Since().Add(-time.Nanosecond) // first agenda: everything current is news
 	}

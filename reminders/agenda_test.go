@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/cadence"
 	"dutybot/config"
 	"dutybot/storage"
 )
@@ -15,7 +16,7 @@ import (
 // it last fired at prev, and returns each official's message.
 func agendaAt(t *testing.T, s *Service, at, prev time.Time) map[string]storage.Job {
 	t.Helper()
-	if err := s.db.Update(func(tx *storage.Tx) error { return tx.PutCadenceLast("agenda", prev) }); err != nil {
+	if err := s.db.Update(func(tx *storage.Tx) error { return cadence.PutLast(tx, "agenda", prev) }); err != nil {
 		t.Fatal(err)
 	}
 	jobs, err := s.Prepare("agenda", at)

@@ -36,8 +36,6 @@ var (
 	bEvents     = []byte("events")    // seq (8 bytes BE) -> Event
 	bAlertEv    = []byte("alert_events")
 	bTargets    = []byte("alert_targets") // alert id -> Targets
-	bCadence    = []byte("cadence")       // rule name -> last firing (unix nanos)
-	bTasks      = []byte("task_states")   // duty instance id -> TaskState
 	bLinks      = []byte("alert_links")   // link (what raised an alert) -> alert id
 	bShifts     = []byte("shifts")        // start (unix nanos, 8 bytes BE) + shift id -> Shift
 	bShiftIDs   = []byte("shift_ids")     // shift id -> key in shifts
@@ -51,7 +49,7 @@ var (
 	bTipSealed  = []byte("tip_sealed")    // tip ref -> sealed tipster identity
 	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
-		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
+		bEvents, bAlertEv, bTargets, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
 		bQuarantine, bEnterprises, bPlaques,
 		bHazards, bHazardsClosed,
 		bInspections, bInspectionsBy,

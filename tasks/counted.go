@@ -68,28 +68,28 @@ func periodEnd(in duty.Instance) time.Time {
 
 // State reads an instance's state: what was reported, or for a counted
 // point what its records say (done once they reach the quota).
-func (s *Service) State(tx *storage.Tx, in duty.Instance) (storage.TaskState, duty.Instance, error) {
+func (s *Service) State(tx *storage.Tx, in duty.Instance) (State, duty.Instance, error) {
 	name := s.Counted(in)
 	if name == "" {
-		st, err := tx.TaskState(in.ID())
+		st, err := loadState(tx, in.ID())
 		return st, in, err
 	}
 	f := s.counter(name)
 	if f == nil {
-		st, err := tx.TaskState(in.ID())
+		st, err := loadState(tx, in.ID())
 		return st, in, err
 	}
 	done, need, err := f(tx, in.Official, in.Start, periodEnd(in))
 	if err != nil {
-		return storage.TaskState{}, in, fmt.Errorf("count %s of %s: %w", name, in.ID(), err)
+		return State{}, in, fmt.Errorf("count %s of %s: %w", name, in.ID(), err)
 	}
 	if need < 0 { // the records say nothing is owed this period
-		return storage.TaskState{Instance: in.ID(), Done: true}, in, nil
+		return State{Instance: in.ID(), Done: true}, in, nil
 	}
 	if need > 0 || in.Quota == 0 {
 		in.Quota = need
 	}
-	st := storage.TaskState{Instance: in.ID(), Progress: done, Done: done >= in.Quota}
+	st := State{Instance: in.ID(), Progress: done, Done: done >= in.Quota}
 	return st, in, nil
 }
 

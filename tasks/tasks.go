@@ -154,10 +154,10 @@ func (s *Service) Report(official, id string, count int, note, photo string) (St
 	if count < 1 {
 		count = 1
 	}
-	var st storage.TaskState
+	var st State
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
-		if st, err = tx.TaskState(id); err != nil {
+		if st, err = loadState(tx, id); err != nil {
 			return err
 		}
 		if st.Done {
@@ -176,7 +176,7 @@ func (s *Service) Report(official, id string, count int, note, photo string) (St
 		if in.Quota == 0 || st.Progress >= in.Quota {
 			st.Done, st.DoneAt, st.DoneBy = true, now, official
 		}
-		if err := tx.PutTaskState(st); err != nil {
+		if err := putState(tx, st); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s +%d (%d/%d)", id, count, st.Progress, max(in.Quota, 1))
@@ -194,7 +194,7 @@ func (s *Service) Report(official, id string, count int, note, photo string) (St
 	return status(in, st, now), nil
 }
 
-func status(in duty.Instance, st storage.TaskState, now time.Time) Status {
+func status(in duty.Instance, st State, now time.Time) Status {
 	out := Status{Instance: in, State: Open, Progress: st.Progress, DoneAt: st.DoneAt, DoneBy: st.DoneBy}
 	switch {
 	case st.Done:
