@@ -424,7 +424,7 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 			continue // every member named directly, or the group named twice
 		}
 		called[g] = false
-		if err := e.postGroup(tx, a, storage.GroupCall{AlertID: id, Group: g}, now); err != nil {
+		if err := e.postGroup(tx, a, GroupCall{AlertID: id, Group: g}, now); err != nil {
 			return storage.Alert{}, err
 		}
 	}

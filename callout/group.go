@@ -12,7 +12,7 @@ import (
 // A 叫应 in a work group (Targets.Groups): the group's expected officials
 // are recipients like any other (channel group), their escalation policy
 // runs as for a private call, but instead of a private call each, ONE
-// message is posted in the group (storage.GroupCall) with one button that
+// message is posted in the group (GroupCall) with one button that
 // every one of them presses. The message is edited in place as they
 // answer, at most once per Delivery.GroupEditInterval: presses in between
 // are shown together by the next edit, owed through a durable deadline.
@@ -71,7 +71,7 @@ func (e *Engine) checkGroups(tx *storage.Tx, groups []string) error {
 }
 
 // postGroup queues the alert's message in a group's current chat.
-func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc storage.GroupCall, now time.Time) error {
+func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc GroupCall, now time.Time) error {
 	chat, err := tx.GroupChatOf(gc.Group)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !chat.CanPost) {
 		return nil // unbound or shut out since: nowhere to post
@@ -82,7 +82,7 @@ func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc storage.GroupCall
 	gc.ChatID, gc.MessageID, gc.Owed = 0, 0, false
 	gc.Posts++
 	gc.EditAt = now
-	if err := tx.PutGroupCall(gc); err != nil {
+	if err := putGroupCall(tx, gc); err != nil {
 		return err
 	}
 	_, err = tx.Enqueue(storage.Job{Key: fmt.Sprintf("gcall:%s:%s:%d", a.ID, gc.Group, gc.Posts), ChatID: chat.ChatID,
@@ -100,7 +100,7 @@ func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc storage.GroupCall
 // then. A message not delivered yet is rendered when it is sent; one in a
 // chat the group has left (a supergroup now) is posted anew.
 func (e *Engine) refreshGroup(tx *storage.Tx, a storage.Alert, group string, now time.Time) error {
-	gc, err := tx.GroupCall(a.ID, group)
+	gc, err := loadGroupCall(tx, a.ID, group)
 	if err != nil {
 		return ignoreMissing(err)
 	}
@@ -111,7 +111,7 @@ func (e *Engine) refreshGroup(tx *storage.Tx, a storage.Alert, group string, now
 		// The post is on its way, maybe rendered already: it owes an edit
 		// once delivered.
 		gc.Owed = true
-		return tx.PutGroupCall(gc)
+		return putGroupCall(tx, gc)
 	}
 	if moved, err := e.groupMoved(tx, gc); err != nil || moved {
 		if err != nil {
@@ -122,7 +122,7 @@ func (e *Engine) refreshGroup(tx *storage.Tx, a storage.Alert, group string, now
 	interval := e.cfg.Delivery.GroupEditInterval.D()
 	if next := gc.EditAt.Add(interval); now.Before(next) {
 		gc.Owed = true
-		if err := tx.PutGroupCall(gc); err != nil {
+		if err := putGroupCall(tx, gc); err != nil {
 			return err
 		}
 		return tx.PutDeadline(storage.Deadline{At: next, Key: groupDeadlineKey(a.ID, group)})
@@ -131,9 +131,9 @@ func (e *Engine) refreshGroup(tx *storage.Tx, a storage.Alert, group string, now
 }
 
 // editGroup queues the edit of the live message, rendered when sent.
-func (e *Engine) editGroup(tx *storage.Tx, a storage.Alert, gc storage.GroupCall, now time.Time) error {
+func (e *Engine) editGroup(tx *storage.Tx, a storage.Alert, gc GroupCall, now time.Time) error {
 	gc.EditAt, gc.Owed = now, false
-	if err := tx.PutGroupCall(gc); err != nil {
+	if err := putGroupCall(tx, gc); err != nil {
 		return err
 	}
 	_, err := tx.Enqueue(storage.Job{Key: fmt.Sprintf("edit:%d:%d", gc.ChatID, gc.MessageID), ChatID: gc.ChatID,
@@ -145,7 +145,7 @@ func (e *Engine) editGroup(tx *storage.Tx, a storage.Alert, gc storage.GroupCall
 
 // groupMoved reports whether the live message's chat is no longer the
 // group's chat (it became a supergroup).
-func (e *Engine) groupMoved(tx *storage.Tx, gc storage.GroupCall) (bool, error) {
+func (e *Engine) groupMoved(tx *storage.Tx, gc GroupCall) (bool, error) {
 	cur, err := tx.GroupChatOf(gc.Group)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
@@ -167,7 +167,7 @@ func (e *Engine) FireGroups(tx *storage.Tx, due []storage.Deadline, now time.Tim
 		if !ok {
 			continue
 		}
-		gc, err := tx.GroupCall(alertID, group)
+		gc, err := loadGroupCall(tx, alertID, group)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -221,7 +221,7 @@ func (e *Engine) refreshGroupsOf(tx *storage.Tx, a storage.Alert, officials []st
 
 // refreshAllGroups refreshes every group message of an alert (it ended).
 func (e *Engine) refreshAllGroups(tx *storage.Tx, a storage.Alert, now time.Time) error {
-	gcs, err := tx.GroupCalls(a.ID)
+	gcs, err := GroupCalls(tx, a.ID)
 	if err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 	if first {
 		gc.SentAt = at
 	}
-	if err := tx.PutGroupCall(gc); err != nil {
+	if err := putGroupCall(tx, gc); err != nil {
 		return err
 	}
 	if first {
@@ -310,7 +310,7 @@ func (e *Engine) groupFailed(tx *storage.Tx, j storage.Job, reason string, at ti
 
 // groupUnreached makes the recipients a group's first post never reached
 // unreachable, which escalates them at once.
-func (e *Engine) groupUnreached(tx *storage.Tx, a storage.Alert, gc storage.GroupCall, reason string, at time.Time) error {
+func (e *Engine) groupUnreached(tx *storage.Tx, a storage.Alert, gc GroupCall, reason string, at time.Time) error {
 	if !gc.SentAt.IsZero() || a.State != storage.AlertOpen {
 		return nil // posted before; the recipients' clocks run
 	}
@@ -362,7 +362,7 @@ func (e *Engine) GroupAck(presser, alertID, group string, chat int64, msg int) (
 			return err
 		}
 		out.Alert = a
-		gc, err := tx.GroupCall(alertID, group)
+		gc, err := loadGroupCall(tx, alertID, group)
 		if errors.Is(err, storage.ErrNotFound) {
 			return ErrWrongPlace
 		}
@@ -419,7 +419,7 @@ func (e *Engine) groupNames(lang string, ids []string) string {
 
 // groupText renders an alert's message in a group: the call, who is asked,
 // and who answered so far or how it ended.
-func (e *Engine) groupText(tx *storage.Tx, a storage.Alert, gc storage.GroupCall, now time.Time) (string, [][]storage.Button, error) {
+func (e *Engine) groupText(tx *storage.Tx, a storage.Alert, gc GroupCall, now time.Time) (string, [][]storage.Button, error) {
 	lang := e.cfg.Language
 	rs, err := tx.Recipients(a.ID)
 	if err != nil {
@@ -498,7 +498,7 @@ func (e *Engine) remindInGroup(tx *storage.Tx, a storage.Alert, group string, no
 	}
 	j := storage.Job{Key: "gremind:" + a.ID + ":" + group, ChatID: chat.ChatID, Op: storage.OpSend, Lazy: true,
 		Ref: storage.Ref{Kind: storage.RefGroupRemind, Alert: a.ID, Target: group}, CreatedAt: now, Priority: priority(a.Level)}
-	if gc, err := tx.GroupCall(a.ID, group); err == nil && gc.ChatID == chat.ChatID {
+	if gc, err := loadGroupCall(tx, a.ID, group); err == nil && gc.ChatID == chat.ChatID {
 		j.ReplyTo = gc.MessageID // under the alert's message
 	}
 	_, err = tx.Enqueue(j)
@@ -563,12 +563,12 @@ func (e *Engine) groupOrder(rs []storage.Recipient, group string) []storage.Reci
 // jobGroupCall loads the alert and the group call a group job is for; ok
 // is false when either is gone (the job then has nothing to do) or on a
 // read error, returned.
-func jobGroupCall(tx *storage.Tx, j storage.Job) (storage.Alert, storage.GroupCall, bool, error) {
+func jobGroupCall(tx *storage.Tx, j storage.Job) (storage.Alert, GroupCall, bool, error) {
 	a, err := tx.Alert(j.Ref.Alert)
 	if err != nil {
-		return a, storage.GroupCall{}, false, ignoreMissing(err)
+		return a, GroupCall{}, false, ignoreMissing(err)
 	}
-	gc, err := tx.GroupCall(j.Ref.Alert, j.Ref.Target)
+	gc, err := loadGroupCall(tx, j.Ref.Alert, j.Ref.Target)
 	if err != nil {
 		return a, gc, false, ignoreMissing(err)
 	}

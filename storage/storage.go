@@ -55,7 +55,7 @@ var (
 		bInspections, bInspectionsBy,
 		bHeads, bHeadChats,
 		bInbox, bConversations,
-		bGroupChats, bGroups, bGroupCalls}
+		bGroupChats, bGroups}
 	keyVersion = []byte("schema_version")
 )
 

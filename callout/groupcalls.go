@@ -1,27 +1,17 @@
-package storage
+package callout
 
 import (
-	"bytes"
+	"encoding/json"
 	"time"
+
+	"dutybot/storage"
 )
 
 // A 叫应 in a work group is one message posted there for every recipient
 // called in that group (Recipient.Group), answered by each with one tap and
-// edited in place as they answer. GroupCall is that message's state.
-
-// RefGroup is a queued message about an alert's message in a work group:
-// its post or an edit of it (Ref.Target is the group's id).
-const RefGroup = "group"
-
-// RefGroupRemind is a reminder posted in a work group naming its silent
-// recipients who cannot be reminded privately (Ref.Target is the group).
-const RefGroupRemind = "group_remind"
-
-// CodeAckedGroup is the code of an EvAcked event of a press in a work
-// group: Group (text), the group's name.
-const CodeAckedGroup = "acked_group"
-
-var bGroupCalls = []byte("group_calls") // alert id \x00 group id -> GroupCall
+// edited in place as they answer. GroupCall is that message's state, kept
+// in callout's bucket group_calls: alert id \x00 group id -> GroupCall.
+const groupCalls = "group_calls"
 
 // GroupCall is an alert's message in one work group.
 type GroupCall struct {
@@ -37,7 +27,7 @@ type GroupCall struct {
 	// Messages are every message posted for the alert in the group, the
 	// live one last: a press on an older one (in the chat before the group
 	// became a supergroup) still counts.
-	Messages []MessageRef `json:"messages,omitempty"`
+	Messages []storage.MessageRef `json:"messages,omitempty"`
 	// Posts counts the posts queued, so each new post has its own key.
 	Posts int `json:"posts,omitempty"`
 	// EditAt is when the last edit was queued; Owed says an edit waits for
@@ -58,36 +48,28 @@ func (g GroupCall) Posted(chat int64, msg int) bool {
 	return false
 }
 
-// PutGroupCall stores an alert's message in a work group.
-func (t *Tx) PutGroupCall(g GroupCall) error {
-	return t.put(bGroupCalls, pairKey(g.AlertID, g.Group), g)
+// putGroupCall stores an alert's message in a work group.
+func putGroupCall(tx *storage.Tx, g GroupCall) error {
+	return tx.Records(groupCalls).Put([]byte(g.AlertID+"\x00"+g.Group), g)
 }
 
-// GroupCall loads an alert's message in a work group.
-func (t *Tx) GroupCall(alertID, group string) (GroupCall, error) {
+// loadGroupCall loads an alert's message in a work group.
+func loadGroupCall(tx *storage.Tx, alertID, group string) (GroupCall, error) {
 	var g GroupCall
-	if t.tx.Bucket(bGroupCalls) == nil {
-		return g, ErrNotFound
-	}
-	err := t.get(bGroupCalls, pairKey(alertID, group), &g)
+	err := tx.Records(groupCalls).Get([]byte(alertID+"\x00"+group), &g)
 	return g, err
 }
 
 // GroupCalls lists an alert's messages in work groups.
-func (t *Tx) GroupCalls(alertID string) ([]GroupCall, error) {
-	b := t.tx.Bucket(bGroupCalls)
-	if b == nil {
-		return nil, nil
-	}
+func GroupCalls(tx *storage.Tx, alertID string) ([]GroupCall, error) {
 	var out []GroupCall
-	prefix := []byte(alertID + "\x00")
-	c := b.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	err := tx.Records(groupCalls).Scan([]byte(alertID+"\x00"), nil, func(k, v []byte) error {
 		var g GroupCall
-		if err := t.get(bGroupCalls, k, &g); err != nil {
-			return nil, err
+		if err := json.Unmarshal(v, &g); err != nil {
+			return &storage.CorruptError{Bucket: groupCalls, Key: append([]byte(nil), k...), Err: err}
 		}
 		out = append(out, g)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
