@@ -313,6 +313,10 @@ func TestValidationRules(t *testing.T) {
 			[]string{`telegram.poll_timeout: "0s" is too short`}},
 		{"storage path", base + "storage: {path: \"\"}\n",
 			[]string{`storage.path: "" is empty`}},
+		{"storage driver", base + "storage: {driver: sqlite}\n",
+			[]string{`storage.driver: "sqlite" is not a storage driver: use "bbolt" (one file, the default) or "postgres" (a shared database)`}},
+		{"ha takeover", base + "storage: {driver: postgres}\nha: {takeover: 500ms}\n",
+			[]string{`ha.takeover: 500ms is too short`}},
 		{"listen no port", base + "http: {listen: \"8080\"}\n",
 			[]string{`http.listen: "8080" is not host:port (e.g. 127.0.0.1:8080): missing port in address`}},
 		{"listen empty port", base + "http: {listen: \"localhost:\"}\n",
@@ -765,5 +769,56 @@ func TestResolveSecretsPermissionDenied(t *testing.T) {
 	wantProblems(t, err, `telegram.token_file: cannot read "`+p+`": permission denied`)
 	if strings.Contains(err.Error(), "top-secret") {
 		t.Errorf("error reveals the token: %v", err)
+	}
+}
+
+// The PostgreSQL connection string comes from storage.dsn_file or
+// DUTYBOT_STORAGE_DSN, only with storage.driver postgres, and no error
+// ever quotes it.
+func TestResolveStorageDSN(t *testing.T) {
+	const dsn = "postgres://dutybot:s3cret-pw@10.0.0.5:5432/dutybot"
+	dir := t.TempDir()
+	file := filepath.Join(dir, "dsn")
+	if err := os.WriteFile(file, []byte("\n"+dsn+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == EnvStorageDSN {
+				return v
+			}
+			return ""
+		}
+	}
+	cases := []struct {
+		name, driver, file, env, want, err string
+	}{
+		{"bbolt needs none", DriverBolt, "", "", "", ""},
+		{"bbolt ignores the variable", DriverBolt, "", dsn, "", ""},
+		{"file", DriverPostgres, file, "", dsn, ""},
+		{"variable", DriverPostgres, "", dsn, dsn, ""},
+		{"file wins", DriverPostgres, file, "other", dsn, ""},
+		{"neither", DriverPostgres, "", "", "", "storage.dsn_file: empty and DUTYBOT_STORAGE_DSN is not set"},
+		{"empty file", DriverPostgres, empty, "", "", `storage.dsn_file: "` + empty + `" is empty`},
+		{"missing file", DriverPostgres, filepath.Join(dir, "nope"), "", "", "storage.dsn_file: cannot read"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Config{Storage: Storage{Driver: tc.driver, DSNFile: tc.file}}
+			err := c.ResolveStorage(env(tc.env))
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Fatalf("err = %v, want %q", err, tc.err)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error quotes the password: %v", err)
+			}
+			if c.Storage.DSN != tc.want {
+				t.Errorf("DSN = %q, want %q", c.Storage.DSN, tc.want)
+			}
+		})
 	}
 }
