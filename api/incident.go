@@ -123,7 +123,7 @@ type EventJSON struct {
 	Args []storage.Arg `json:"args,omitempty"`
 }
 
-func upJSON(u storage.UpReport) UpReportJSON {
+func upJSON(u incident.UpReport) UpReportJSON {
 	return UpReportJSON{At: u.At, By: u.By, To: u.To, Late: u.Late}
 }
 

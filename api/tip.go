@@ -42,12 +42,12 @@ type TipJSON struct {
 
 // TipToJSON converts a tip for the API, leaving out every trace of who
 // sent it.
-func TipToJSON(t storage.Tip) TipJSON {
+func TipToJSON(t tips.Tip) TipJSON {
 	out := TipJSON{Ref: t.Ref, State: t.State, Text: t.Text, Place: t.Place, Location: t.Point,
 		Photos: len(t.Photos), Anonymous: t.Anonymous, ReceivedAt: t.ReceivedAt, Unit: t.Unit,
 		AssignedAt: optTime(t.AssignedAt), Due: optTime(t.Due), Overdue: t.Overdue, ClosedAt: optTime(t.ClosedAt),
 		Result: t.Result, Reward: t.Reward, RewardedAt: optTime(t.RewardedAt)}
-	if t.State == storage.TipClosed {
+	if t.State == tips.StateClosed {
 		v := t.Verified
 		out.Verified = &v
 	}

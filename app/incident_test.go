@@ -9,6 +9,7 @@ import (
 
 	"dutybot/api"
 	"dutybot/bot/fakeapi"
+	"dutybot/incident"
 	"dutybot/storage"
 )
 
@@ -180,7 +181,7 @@ func TestIncidentGuidedReport(t *testing.T) {
 		in.ReportedUp != nil || in.Late {
 		t.Errorf("stored incident = %+v", in)
 	}
-	if len(in.Timeline) != 1 || in.Timeline[0].Type != storage.EvIncidentReported || in.Timeline[0].Actor != "o-zhang" {
+	if len(in.Timeline) != 1 || in.Timeline[0].Type != incident.EvReported || in.Timeline[0].Actor != "o-zhang" {
 		t.Errorf("timeline = %+v", in.Timeline)
 	}
 	// A second report the same day numbers on.
@@ -209,7 +210,7 @@ func TestIncidentClockRemindsAndMarksLate(t *testing.T) {
 		r := h.waitMsg(u, "⏰ 上报提醒：事故 "+id, "须于 09:00 前向区应急管理局报告，还剩 30 分钟")
 		button(t, r, "已上报")
 	}
-	rem := h.incidentEvents(id, storage.EvIncidentReminder)
+	rem := h.incidentEvents(id, incident.EvReminder)
 	if len(rem) != 1 || !rem[0].At.Equal(start.Add(30*time.Minute)) {
 		t.Fatalf("reminder events = %+v", rem)
 	}
@@ -221,20 +222,20 @@ func TestIncidentClockRemindsAndMarksLate(t *testing.T) {
 	h.advanceTo(start.Add(50 * time.Minute))
 	h.waitMsg(uLiu, "⏰ 上报提醒：事故 "+id, "还剩 10 分钟")
 	h.waitMsg(uHe, "⏰ 上报提醒：事故 "+id, "还剩 10 分钟")
-	if rem := h.incidentEvents(id, storage.EvIncidentReminder); len(rem) != 2 || !rem[1].At.Equal(start.Add(50*time.Minute)) {
+	if rem := h.incidentEvents(id, incident.EvReminder); len(rem) != 2 || !rem[1].At.Equal(start.Add(50*time.Minute)) {
 		t.Fatalf("reminder events = %+v", rem)
 	}
 
 	h.advanceTo(start.Add(59*time.Minute + 59*time.Second))
 	time.Sleep(60 * time.Millisecond)
-	if late := h.incidentEvents(id, storage.EvIncidentLate); len(late) != 0 || h.incident(id).Late {
+	if late := h.incidentEvents(id, incident.EvLate); len(late) != 0 || h.incident(id).Late {
 		t.Fatalf("迟报 before the due time: %+v", late)
 	}
 	h.advanceTo(start.Add(time.Hour))
 	call := h.waitMsg(uHe, "📣 叫应 🔴 红色", "事故迟报："+id+" 未在 09:00 前向区应急管理局报告")
 	button(t, call, "收到")
 	late := h.waitMsg(uLiu, "⚠️ 迟报：事故 "+id, "已记为迟报并叫应主要负责人")
-	ev := h.incidentEvents(id, storage.EvIncidentLate)
+	ev := h.incidentEvents(id, incident.EvLate)
 	if len(ev) != 1 || !ev[0].At.Equal(start.Add(time.Hour)) || ev[0].Actor != "system" {
 		t.Fatalf("incident_late events = %+v", ev)
 	}
@@ -264,10 +265,10 @@ func TestIncidentClockRemindsAndMarksLate(t *testing.T) {
 		!in.ReportedUp.At.Equal(start.Add(65*time.Minute)) {
 		t.Errorf("reported up = %+v", in.ReportedUp)
 	}
-	if n := len(h.incidentEvents(id, storage.EvIncidentLate)); n != 1 {
+	if n := len(h.incidentEvents(id, incident.EvLate)); n != 1 {
 		t.Errorf("%d incident_late events, want 1", n)
 	}
-	up := h.incidentEvents(id, storage.EvIncidentReportedUp)
+	up := h.incidentEvents(id, incident.EvReportedUp)
 	if len(up) != 1 || up[0].Actor != "o-liu" || !strings.Contains(up[0].Detail, "to 区应急管理局 at 2026-11-30 09:05") ||
 		!strings.Contains(up[0].Detail, "迟报") {
 		t.Errorf("incident_reported_up = %+v", up)
@@ -279,7 +280,7 @@ func TestIncidentClockRemindsAndMarksLate(t *testing.T) {
 	if a := h.pressAs(uLiu, late, "已上报"); !strings.Contains(a.Text, "已于 11-30 09:05 报区应急管理局") {
 		t.Errorf("second press: %q", a.Text)
 	}
-	if n := len(h.incidentEvents(id, storage.EvIncidentReportedUp)); n != 1 {
+	if n := len(h.incidentEvents(id, incident.EvReportedUp)); n != 1 {
 		t.Errorf("%d incident_reported_up events after a second press", n)
 	}
 }
@@ -311,7 +312,7 @@ func TestIncidentReportedUpInTime(t *testing.T) {
 	if a := h.press(uStranger, stranger, data); !a.ShowAlert || !strings.Contains(a.Text, "not bound") {
 		t.Errorf("stranger press = %+v", a)
 	}
-	if n := len(h.events(storage.EvIncidentReportedUp)); n != 0 {
+	if n := len(h.events(incident.EvReportedUp)); n != 0 {
 		t.Fatalf("refused presses recorded %d reports", n)
 	}
 	if n := len(h.messages(uZhang, "报给了哪个部门")) + len(h.messages(uWu, "报给了哪个部门")); n != 0 {
@@ -337,10 +338,10 @@ func TestIncidentReportedUpInTime(t *testing.T) {
 
 	h.advanceTo(start.Add(2 * time.Hour))
 	time.Sleep(60 * time.Millisecond)
-	if n := len(h.incidentEvents(id, storage.EvIncidentReminder)); n != 0 {
+	if n := len(h.incidentEvents(id, incident.EvReminder)); n != 0 {
 		t.Errorf("%d reminders after the report", n)
 	}
-	if n := len(h.incidentEvents(id, storage.EvIncidentLate)); n != 0 {
+	if n := len(h.incidentEvents(id, incident.EvLate)); n != 0 {
 		t.Errorf("%d incident_late events for an in-time report", n)
 	}
 	if _, ok := h.app.Engine.Linked("incident-late:" + id); ok {
@@ -351,7 +352,7 @@ func TestIncidentReportedUpInTime(t *testing.T) {
 		in.ReportedUp.To != "区应急管理局值班室（电话报告）" || !in.ReportedUp.At.Equal(start.Add(10*time.Minute)) {
 		t.Errorf("incident = %+v", in)
 	}
-	up := h.incidentEvents(id, storage.EvIncidentReportedUp)
+	up := h.incidentEvents(id, incident.EvReportedUp)
 	if len(up) != 1 || up[0].Official != "o-liu" || !strings.Contains(up[0].Detail, "区应急管理局值班室（电话报告） at 2026-11-30 08:10") {
 		t.Errorf("incident_reported_up = %+v", up)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/incident"
 	"dutybot/storage"
 )
 
@@ -71,11 +72,11 @@ func TestIncidentFollowUpRelevelsAndAsksSupplement(t *testing.T) {
 		in.Updates[0].LevelBefore != "general" || !in.Updates[0].Supplement || in.Updates[0].OutsideWindow {
 		t.Fatalf("after the 续报: %+v", in)
 	}
-	upd := h.incidentEvents(id, storage.EvIncidentUpdate)
+	upd := h.incidentEvents(id, incident.EvUpdate)
 	if len(upd) != 1 || upd[0].Actor != "o-zhang" || upd[0].Detail != "deaths 1→3; level general→larger; note: 2名伤者抢救无效死亡" {
 		t.Errorf("incident_update = %+v", upd)
 	}
-	if sup := h.incidentEvents(id, storage.EvIncidentSupplement); len(sup) != 1 || !strings.Contains(sup[0].Detail, "deaths 1→3") {
+	if sup := h.incidentEvents(id, incident.EvSupplement); len(sup) != 1 || !strings.Contains(sup[0].Detail, "deaths 1→3") {
 		t.Errorf("incident_supplement = %+v", sup)
 	}
 
@@ -91,7 +92,7 @@ func TestIncidentFollowUpRelevelsAndAsksSupplement(t *testing.T) {
 	if in.SupplementDue || len(in.Supplements) != 1 || in.Supplements[0].By != "o-liu" || !in.Supplements[0].At.Equal(start.Add(40*time.Minute)) {
 		t.Errorf("after the 补报: %+v", in)
 	}
-	if up := h.incidentEvents(id, storage.EvIncidentReportedUp); len(up) != 2 || !strings.HasPrefix(up[1].Detail, "补报 to 区应急管理局") {
+	if up := h.incidentEvents(id, incident.EvReportedUp); len(up) != 2 || !strings.HasPrefix(up[1].Detail, "补报 to 区应急管理局") {
 		t.Errorf("incident_reported_up = %+v", up)
 	}
 	// A loss-only 续报 can raise the level too, without a 补报.
@@ -125,7 +126,7 @@ func TestIncidentSupplementWindow(t *testing.T) {
 	check := func(id string, at time.Time, body string, supplement bool) {
 		t.Helper()
 		h.advanceTo(at)
-		before := len(h.incidentEvents(id, storage.EvIncidentSupplement))
+		before := len(h.incidentEvents(id, incident.EvSupplement))
 		out := h.updateIncident(id, body)
 		if out["supplement"] != supplement || out["outside_window"] != !supplement {
 			t.Errorf("%s at %s: supplement %v, outside %v; want supplement %v", id, at.Format("01-02 15:04"),
@@ -135,10 +136,10 @@ func TestIncidentSupplementWindow(t *testing.T) {
 		if supplement {
 			want++
 		}
-		if n := len(h.incidentEvents(id, storage.EvIncidentSupplement)); n != want {
+		if n := len(h.incidentEvents(id, incident.EvSupplement)); n != want {
 			t.Errorf("%s: %d incident_supplement events, want %d", id, n, want)
 		}
-		upd := h.incidentEvents(id, storage.EvIncidentUpdate)
+		upd := h.incidentEvents(id, incident.EvUpdate)
 		last := upd[len(upd)-1]
 		if flagged := strings.Contains(last.Detail, "outside the 补报 window"); flagged == supplement {
 			t.Errorf("%s: update detail %q (flagged %v)", id, last.Detail, flagged)
@@ -205,10 +206,10 @@ func TestIncidentClocksSurviveRestart(t *testing.T) {
 			t.Errorf("chat %d has %d messages with %q, want %d", c.chat, got, c.s, c.want)
 		}
 	}
-	if n := len(h.incidentEvents(id, storage.EvIncidentReminder)); n != 2 {
+	if n := len(h.incidentEvents(id, incident.EvReminder)); n != 2 {
 		t.Errorf("%d incident_reminder events, want 2", n)
 	}
-	late := h.incidentEvents(id, storage.EvIncidentLate)
+	late := h.incidentEvents(id, incident.EvLate)
 	if len(late) != 1 || !late[0].At.Equal(start.Add(90*time.Minute)) {
 		t.Errorf("incident_late events = %+v", late)
 	}
@@ -284,7 +285,7 @@ func TestIncidentAPIValidation(t *testing.T) {
 		Incidents []any `json:"incidents"`
 	}
 	h.getJSON("/api/v1/incidents", &list)
-	if len(list.Incidents) != 0 || len(h.events(storage.EvIncidentReported, storage.EvCreated)) != 0 {
+	if len(list.Incidents) != 0 || len(h.events(incident.EvReported, storage.EvCreated)) != 0 {
 		t.Fatalf("bad requests created %d incidents", len(list.Incidents))
 	}
 
@@ -323,7 +324,7 @@ func TestIncidentAPIValidation(t *testing.T) {
 			t.Errorf("%s %s: %d %v, want %d %q", tt.path, tt.body, code, out, tt.code, tt.want)
 		}
 	}
-	if n := len(h.events(storage.EvIncidentReportedUp, storage.EvIncidentUpdate)); n != 0 {
+	if n := len(h.events(incident.EvReportedUp, incident.EvUpdate)); n != 0 {
 		t.Fatalf("refused requests recorded %d events", n)
 	}
 	code, reported := h.apiDo("POST", "/api/v1/incidents/"+id+"/reported", testAPIToken, `{"by":"o-liu","to":"区应急管理局（网报）"}`)

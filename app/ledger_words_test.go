@@ -175,7 +175,7 @@ func ledgerHistory(t *testing.T, lang string) (*harness, []byte) {
 	// 13:00 an anonymous tip, assigned to 城管大队, verified and rewarded.
 	h.runTo(at(0, 13, 0))
 	tip, err := h.app.Tips.Submit(tips.Report{Text: "某厂消防通道堵塞", Place: "含谷镇工业园区", Anonymous: true,
-		Tipster: storage.Tipster{ChatID: uZhang, UserID: uZhang, Official: "o-zhang"}})
+		Tipster: tips.Tipster{ChatID: uZhang, UserID: uZhang, Official: "o-zhang"}})
 	must("tip", err)
 	_, err = h.app.Tips.Assign("o-admin", tip.Ref, "cgdd", 72*time.Hour, false)
 	must("assign", err)

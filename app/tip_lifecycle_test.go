@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"dutybot/storage"
+	"dutybot/tips"
 )
 
 // TestTipLifecycleOverdueEscalation: an anonymous tip is assigned for two
@@ -85,7 +86,7 @@ func TestTipLifecycleOverdueEscalation(t *testing.T) {
 	h.srv.SendText(uChen, "/tip close "+ref+" 属实 再次办结")
 	h.waitMsg(uChen, "举报 "+ref+" 已办结。")
 
-	want := []string{storage.EvTipReceived, storage.EvTipAssigned, storage.EvTipOverdue, storage.EvTipClosed}
+	want := []string{tips.EvReceived, tips.EvAssigned, tips.EvOverdue, tips.EvClosed}
 	evs := h.tipEvents(ref)
 	if got := eventTypes(evs); !slices.Equal(got, want) {
 		t.Fatalf("events = %v, want %v", got, want)
@@ -125,7 +126,7 @@ func TestTipRevealOnlyByConfiguredRole(t *testing.T) {
 	revealed := func() int {
 		n := 0
 		for _, e := range h.allEvents() {
-			if e.Type == storage.EvTipRevealed {
+			if e.Type == tips.EvRevealed {
 				n++
 			}
 		}
@@ -158,7 +159,7 @@ func TestTipRevealOnlyByConfiguredRole(t *testing.T) {
 	}
 	var e storage.Event
 	for _, ev := range h.tipEvents(ref) {
-		if ev.Type == storage.EvTipRevealed {
+		if ev.Type == tips.EvRevealed {
 			e = ev
 		}
 	}
@@ -181,7 +182,7 @@ func TestTipRevealOnlyByConfiguredRole(t *testing.T) {
 	h.waitMsg(uLiu, "已登记过奖励")
 	var rewards []storage.Event
 	for _, ev := range h.tipEvents(ref) {
-		if ev.Type == storage.EvTipRewarded {
+		if ev.Type == tips.EvRewarded {
 			rewards = append(rewards, ev)
 		}
 	}
@@ -257,7 +258,7 @@ func TestTipLookupOnlyByTipster(t *testing.T) {
 	if a := h.press(uStranger, view, button(t, view, "城管大队")); !a.ShowAlert {
 		t.Errorf("stranger's press = %+v", a)
 	}
-	if got := eventTypes(h.tipEvents(ref)); !slices.Equal(got, []string{storage.EvTipReceived}) {
+	if got := eventTypes(h.tipEvents(ref)); !slices.Equal(got, []string{tips.EvReceived}) {
 		t.Errorf("events = %v", got)
 	}
 }

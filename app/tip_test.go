@@ -13,6 +13,7 @@ import (
 
 	"dutybot/bot/fakeapi"
 	"dutybot/storage"
+	"dutybot/tips"
 )
 
 // uWorker is an enterprise worker who only started the bot: not an
@@ -251,7 +252,7 @@ func TestTipAnonymousIdentityNeverShown(t *testing.T) {
 	}
 	for _, r := range []string{ref, liRef} {
 		evs := h.tipEvents(r)
-		if len(evs) == 0 || evs[0].Type != storage.EvTipReceived || evs[0].Actor != "anonymous" {
+		if len(evs) == 0 || evs[0].Type != tips.EvReceived || evs[0].Actor != "anonymous" {
 			t.Errorf("first event of %s = %+v, want tip_received by anonymous", r, evs)
 		}
 		for _, e := range evs {
@@ -263,8 +264,8 @@ func TestTipAnonymousIdentityNeverShown(t *testing.T) {
 			}
 		}
 	}
-	want := []string{storage.EvTipReceived, storage.EvTipAssigned, storage.EvTipClosed, storage.EvTipVerified,
-		storage.EvTipRevealed, storage.EvTipRewarded}
+	want := []string{tips.EvReceived, tips.EvAssigned, tips.EvClosed, tips.EvVerified,
+		tips.EvRevealed, tips.EvRewarded}
 	if got := eventTypes(h.tipEvents(ref)); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("events of %s = %v, want %v", ref, got, want)
 	}

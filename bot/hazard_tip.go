@@ -74,7 +74,7 @@ func (b *Bot) tipHazardMark(ref string) string {
 // tipForHazard loads a tip that the caller may turn into a hazard: closed
 // as 属实, handled by them, not turned into one already. It returns what
 // is wrong, or "".
-func (b *Bot) tipForHazard(c caller, ref string) (storage.Tip, string) {
+func (b *Bot) tipForHazard(c caller, ref string) (tips.Tip, string) {
 	s := b.tipService()
 	t, err := s.See(c.official.ID, ref)
 	switch {
@@ -85,7 +85,7 @@ func (b *Bot) tipForHazard(c caller, ref string) (storage.Tip, string) {
 		return t, b.t(c, "InternalError", nil)
 	case !s.CanClose(c.official.ID, t):
 		return t, b.t(c, "TipForbidden", nil)
-	case t.State != storage.TipClosed || !t.Verified:
+	case t.State != tips.StateClosed || !t.Verified:
 		return t, b.t(c, "HazardTipNotVerified", map[string]any{"Ref": ref})
 	}
 	all, err := b.Hazards.List(hazard.Filter{})

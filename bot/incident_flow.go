@@ -129,7 +129,7 @@ func (b *Bot) flowName(c caller, d incidentDraft) string {
 
 // askIncidentStep asks the question of d's step (or shows the preview);
 // in, for a 续报, is the incident as it stands.
-func (b *Bot) askIncidentStep(c caller, d incidentDraft, in *storage.Incident) {
+func (b *Bot) askIncidentStep(c caller, d incidentDraft, in *incident.Incident) {
 	if d.Step == "confirm" {
 		b.reply2(c, b.incidentPreview(c, d), [][]storage.Button{{
 			{Text: b.t(c, "ButtonIncidentSubmit", nil), Data: incidentDraftPrefix + "send"},
@@ -374,7 +374,7 @@ func (b *Bot) incidentPreview(c caller, d incidentDraft) string {
 			"Supplement": casualties && !now.After(window), "Outside": casualties && now.After(window),
 			"Window": window.In(b.Config.Location).Format("2006-01-02 15:04"), "ReportTo": b.Incidents.ReportTo()})
 	}
-	in := storage.Incident{OccurredAt: d.OccurredAt, Place: d.Place, Unit: d.Unit, Category: d.Category,
+	in := incident.Incident{OccurredAt: d.OccurredAt, Place: d.Place, Unit: d.Unit, Category: d.Category,
 		Deaths: d.Deaths, Serious: d.Serious, Missing: d.Missing, LossYuan: d.LossYuan, Account: d.Account, Photos: d.Photos}
 	return b.t(c, "IncidentPreview", map[string]any{"Facts": b.Incidents.Facts(c.lang, in),
 		"Level": b.Incidents.LevelName(c.lang, level), "Names": b.officialNames(b.Incidents.Concerned()),

@@ -73,10 +73,10 @@ func TestIncidentReportKeepsPhotos(t *testing.T) {
 	if toast, _ := f.press(zhang, "ix:send"); toast != "已提交" {
 		t.Fatalf("send press: %q", toast)
 	}
-	var in storage.Incident
+	var in incident.Incident
 	f.update(func(tx *storage.Tx) error {
 		var err error
-		in, err = tx.Incident("I20261130-01")
+		in, err = incident.LoadIncident(tx, "I20261130-01")
 		return err
 	})
 	if !reflect.DeepEqual(in.Photos, []string{"large-1", "large-2"}) || in.Category != "fire" || in.LossYuan != 10_000 ||

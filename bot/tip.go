@@ -148,12 +148,12 @@ func (b *Bot) onTipLookup(c caller, ref string) {
 }
 
 // tipActions are the buttons a handler may press on a tip now.
-func (b *Bot) tipActions(c caller, t storage.Tip) [][]storage.Button {
+func (b *Bot) tipActions(c caller, t tips.Tip) [][]storage.Button {
 	s := b.tipService()
 	switch {
-	case t.State == storage.TipNew && s.CanTriage(c.official.ID):
+	case t.State == tips.StateNew && s.CanTriage(c.official.ID):
 		return s.OfficeButtons(c.lang, t)
-	case t.State == storage.TipAssigned && s.CanClose(c.official.ID, t):
+	case t.State == tips.StateAssigned && s.CanClose(c.official.ID, t):
 		return s.UnitButtons(c.lang, t)
 	}
 	return nil

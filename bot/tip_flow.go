@@ -233,7 +233,7 @@ func switchTo(d tipDraft) string {
 // submitTip sends the draft to the tips service, which drops the draft and
 // tells the tipster the reference in the same transaction.
 func (b *Bot) submitTip(c caller, d tipDraft, msgID int) (string, bool) {
-	who := storage.Tipster{ChatID: c.chatID, UserID: c.userID, Name: d.Name, Username: d.Username, Lang: c.lang}
+	who := tips.Tipster{ChatID: c.chatID, UserID: c.userID, Name: d.Name, Username: d.Username, Lang: c.lang}
 	if c.bound {
 		who.Official = c.official.ID
 	}

@@ -57,7 +57,7 @@ func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, boo
 		if !s.CanTriage(c.official.ID) {
 			return b.t(c, "TipForbidden", nil), true
 		}
-		if t.State != storage.TipNew {
+		if t.State != tips.StateNew {
 			b.tipEdit(c, msgID, s.HandlerText(c.lang, t), s.PhotoButtons(c.lang, t))
 			return b.t(c, "TipErrAssigned", map[string]any{"Ref": t.Ref}), false
 		}
@@ -65,7 +65,7 @@ func (b *Bot) onTipHandlerButton(c caller, p tips.Press, msgID int) (string, boo
 		if !s.CanClose(c.official.ID, t) {
 			return b.t(c, "TipForbidden", nil), true
 		}
-		if t.State == storage.TipClosed {
+		if t.State == tips.StateClosed {
 			b.tipEdit(c, msgID, s.HandlerText(c.lang, t), s.PhotoButtons(c.lang, t))
 			return b.t(c, "TipErrClosed", map[string]any{"Ref": t.Ref}), false
 		}
@@ -165,7 +165,7 @@ func (b *Bot) dropTipPrompt(c caller) { b.endFlow(c, flowTipHandle) }
 
 // sendTipPhotos queues a tip's photos to the presser's chat, by the ids
 // Telegram gave them, and returns the toast.
-func (b *Bot) sendTipPhotos(c caller, t storage.Tip) string {
+func (b *Bot) sendTipPhotos(c caller, t tips.Tip) string {
 	if len(t.Photos) == 0 {
 		return b.t(c, "TipNoPhotos", nil)
 	}

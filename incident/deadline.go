@@ -22,7 +22,7 @@ const (
 // incidents.remind before the due time (those already past are skipped:
 // the call told the deadline) and the due time itself, which fires at once
 // when the accident was reported after it.
-func (s *Service) schedule(tx *storage.Tx, in storage.Incident, now time.Time) error {
+func (s *Service) schedule(tx *storage.Tx, in Incident, now time.Time) error {
 	for _, r := range s.cfg.Incidents.Remind {
 		at := in.ReportDue.Add(-r.D())
 		if !at.After(now) {
@@ -35,14 +35,14 @@ func (s *Service) schedule(tx *storage.Tx, in storage.Incident, now time.Time) e
 	return tx.PutDeadline(storage.Deadline{At: in.ReportDue, Key: duePrefix + in.ID})
 }
 
-func remindDeadline(in storage.Incident, before time.Duration) storage.Deadline {
+func remindDeadline(in Incident, before time.Duration) storage.Deadline {
 	return storage.Deadline{At: in.ReportDue.Add(-before),
 		Key: remindPrefix + in.ID + ":" + strconv.FormatInt(int64(before/time.Second), 10)}
 }
 
 // unschedule removes the clocks of an incident reported upward; Fire
 // would ignore them anyway, this keeps the table small.
-func (s *Service) unschedule(tx *storage.Tx, in storage.Incident) error {
+func (s *Service) unschedule(tx *storage.Tx, in Incident) error {
 	for _, r := range s.cfg.Incidents.Remind {
 		if err := tx.DeleteDeadline(remindDeadline(in, r.D())); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (s *Service) remind(tx *storage.Tx, id string, now time.Time) error {
 	}
 	left := in.ReportDue.Sub(now)
 	to := s.Responsible()
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReminder, Alert: id, Actor: "system",
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvReminder, Alert: id, Actor: "system",
 		Detail: fmt.Sprintf("report due %s, %s left; reminded %s", s.stamp(in.ReportDue), minutes(left), strings.Join(to, ",")),
 		Code:   storage.CodeIncidentReminder, Args: []storage.Arg{storage.Time("Due", in.ReportDue),
 			storage.Int("Left", wholeMinutes(left)), storage.Officials("People", to...)}}); err != nil {
@@ -120,7 +120,7 @@ func (s *Service) overdue(tx *storage.Tx, id string, at, now time.Time) error {
 		return nil
 	}
 	in.Late, in.LateAt = true, now
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentLate, Alert: id, Actor: "system",
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvLate, Alert: id, Actor: "system",
 		Detail: fmt.Sprintf("not reported to %s by %s (迟报)", s.ReportTo(), s.stamp(in.ReportDue)),
 		Code:   storage.CodeIncidentOverdue, Args: []storage.Arg{storage.Text("To", s.ReportTo()), storage.Time("Due", in.ReportDue)}}); err != nil {
 		return err
@@ -145,7 +145,7 @@ func (s *Service) overdue(tx *storage.Tx, id string, at, now time.Time) error {
 	} else {
 		s.log.Warn("incident: 迟报 but no principal is configured to escalate to", "incident", id)
 	}
-	if err := tx.PutIncident(in); err != nil {
+	if err := PutIncident(tx, in); err != nil {
 		return err
 	}
 	return s.engine.Tell(tx, s.Responsible(), "", storage.Ref{}, now, func(lang string) (string, [][]storage.Button) {

@@ -123,7 +123,7 @@ func (s *Service) add(ids []string, id string) []string {
 
 // told returns everyone told of what happens to an incident: the concerned
 // and its reporter.
-func (s *Service) told(in storage.Incident) []string {
+func (s *Service) told(in Incident) []string {
 	return s.add(s.Concerned(), in.Reporter)
 }
 
@@ -151,7 +151,7 @@ func (s *Service) CanReportUp(official string) bool {
 
 // CanUpdate reports whether an official may send a 续报 of an incident:
 // its reporter, the office's officials, and whoever may record 已上报.
-func (s *Service) CanUpdate(official string, in storage.Incident) bool {
+func (s *Service) CanUpdate(official string, in Incident) bool {
 	o, ok := s.cfg.Official(official)
 	if !ok {
 		return false
@@ -165,7 +165,7 @@ func (s *Service) CanUpdate(official string, in storage.Incident) bool {
 
 // View is an incident with its timeline, for display and the API.
 type View struct {
-	Incident storage.Incident
+	Incident Incident
 	// Timeline is the incident's events (incident_*), oldest first.
 	Timeline []storage.Event
 	// Alert is the red 叫应 raised when it was reported, if any.
@@ -195,11 +195,11 @@ func (s *Service) Get(id string) (View, error) {
 }
 
 // Recent returns up to n incidents, newest first.
-func (s *Service) Recent(n int) ([]storage.Incident, error) {
-	var all []storage.Incident
+func (s *Service) Recent(n int) ([]Incident, error) {
+	var all []Incident
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		all, err = tx.Incidents()
+		all, err = AllIncidents(tx)
 		return err
 	})
 	slices.Reverse(all)
@@ -209,8 +209,8 @@ func (s *Service) Recent(n int) ([]storage.Incident, error) {
 	return all, err
 }
 
-func (s *Service) load(tx *storage.Tx, id string) (storage.Incident, error) {
-	in, err := tx.Incident(id)
+func (s *Service) load(tx *storage.Tx, id string) (Incident, error) {
+	in, err := LoadIncident(tx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return in, ErrUnknownIncident
 	}

@@ -88,12 +88,12 @@ func (s *Service) actorName(lang, actor string) string {
 }
 
 // shortTitle names an incident in one phrase: 含谷镇某路口 道路交通事故.
-func (s *Service) shortTitle(lang string, in storage.Incident) string {
+func (s *Service) shortTitle(lang string, in Incident) string {
 	return s.tr.T(lang, "IncidentShortTitle", map[string]any{"Place": in.Place, "Category": s.CategoryName(lang, in.Category)})
 }
 
 // alertTitle is the title of the red 叫应 for a new accident.
-func (s *Service) alertTitle(lang string, in storage.Incident) string {
+func (s *Service) alertTitle(lang string, in Incident) string {
 	title := s.tr.T(lang, "IncidentAlertTitle", map[string]any{"ID": in.ID, "Title": s.shortTitle(lang, in),
 		"Level": s.LevelName(lang, in.Level)})
 	if r := []rune(title); len(r) > 200 {
@@ -103,7 +103,7 @@ func (s *Service) alertTitle(lang string, in storage.Incident) string {
 }
 
 // alertBody is the text of the red 叫应: the facts and the deadline.
-func (s *Service) alertBody(lang string, in storage.Incident, now time.Time) string {
+func (s *Service) alertBody(lang string, in Incident, now time.Time) string {
 	body := s.Facts(lang, in) + "\n" + s.tr.T(lang, "IncidentAlertAsk", map[string]any{
 		"Due": s.clockTime(in.ReportDue, now), "ReportTo": s.ReportTo(), "Within": s.Within(lang)})
 	if r := []rune(body); len(r) > 3000 {
@@ -113,13 +113,13 @@ func (s *Service) alertBody(lang string, in storage.Incident, now time.Time) str
 }
 
 // Figures renders the casualties and loss.
-func (s *Service) Figures(lang string, in storage.Incident) string {
+func (s *Service) Figures(lang string, in Incident) string {
 	return s.FigureChanges(lang, in, in)
 }
 
 // FigureChanges renders the figures after a change, with the old value
 // where one changed: 死亡 1→3 人.
-func (s *Service) FigureChanges(lang string, before, after storage.Incident) string {
+func (s *Service) FigureChanges(lang string, before, after Incident) string {
 	n := func(old, new int) string {
 		if old == new {
 			return fmt.Sprint(new)
@@ -136,7 +136,7 @@ func (s *Service) FigureChanges(lang string, before, after storage.Incident) str
 
 // Facts renders what was reported: time, place, unit, category, figures,
 // account, photos.
-func (s *Service) Facts(lang string, in storage.Incident) string {
+func (s *Service) Facts(lang string, in Incident) string {
 	return s.tr.T(lang, "IncidentFacts", map[string]any{"When": in.OccurredAt.In(s.loc).Format("2006-01-02 15:04"),
 		"Place": in.Place, "Unit": in.Unit, "Category": s.CategoryName(lang, in.Category), "Figures": s.Figures(lang, in),
 		"Account": in.Account, "Photos": len(in.Photos)})
@@ -144,7 +144,7 @@ func (s *Service) Facts(lang string, in storage.Incident) string {
 
 // Card renders an incident for chat: its facts, level and where its
 // regulatory clocks stand.
-func (s *Service) Card(lang string, in storage.Incident, now time.Time) string {
+func (s *Service) Card(lang string, in Incident, now time.Time) string {
 	var sb strings.Builder
 	sb.WriteString(s.tr.T(lang, "IncidentCardHeader", map[string]any{"ID": in.ID, "Level": s.LevelName(lang, in.Level)}))
 	sb.WriteString("\n" + s.Facts(lang, in))
@@ -173,10 +173,10 @@ func (s *Service) Card(lang string, in storage.Incident, now time.Time) string {
 
 // Pending reports whether an upward report (the first, or a 补报) waits to
 // be recorded.
-func Pending(in storage.Incident) bool { return in.Up == nil || in.SupplementDue }
+func Pending(in Incident) bool { return in.Up == nil || in.SupplementDue }
 
 // reportUpButtons is the 已上报 (or 已补报) button of an incident.
-func (s *Service) reportUpButtons(lang string, in storage.Incident) [][]storage.Button {
+func (s *Service) reportUpButtons(lang string, in Incident) [][]storage.Button {
 	label := "ButtonIncidentReportedUp"
 	if in.Up != nil {
 		label = "ButtonIncidentSupplementUp"
@@ -186,7 +186,7 @@ func (s *Service) reportUpButtons(lang string, in storage.Incident) [][]storage.
 
 // leaderButtons are the buttons of the card sent to the responsible
 // leaders with a new accident: 已上报 and 续报.
-func (s *Service) leaderButtons(lang string, in storage.Incident) [][]storage.Button {
+func (s *Service) leaderButtons(lang string, in Incident) [][]storage.Button {
 	row := s.reportUpButtons(lang, in)[0]
 	row = append(row, storage.Button{Text: s.tr.T(lang, "ButtonIncidentUpdate", nil), Data: UpdateData(in.ID)})
 	return [][]storage.Button{row}
@@ -195,7 +195,7 @@ func (s *Service) leaderButtons(lang string, in storage.Incident) [][]storage.Bu
 // Buttons are the buttons an official is shown under an incident's card:
 // 已上报 while a report is pending and they may record it, 续报 when they
 // may send one.
-func (s *Service) Buttons(lang, official string, in storage.Incident) [][]storage.Button {
+func (s *Service) Buttons(lang, official string, in Incident) [][]storage.Button {
 	var row []storage.Button
 	if Pending(in) && s.CanReportUp(official) {
 		row = append(row, s.reportUpButtons(lang, in)[0]...)

@@ -40,7 +40,7 @@ type Report struct {
 
 // Result tells what a report set going.
 type Result struct {
-	Incident storage.Incident
+	Incident Incident
 	// Called are the officials the red 叫应 reached.
 	Called []string
 }
@@ -138,11 +138,11 @@ func (s *Service) Submit(r Report) (Result, error) {
 }
 
 func (s *Service) submitIn(tx *storage.Tx, r Report, now time.Time) (Result, error) {
-	id, err := tx.NextIncidentID(now.In(s.loc))
+	id, err := NextID(tx, now.In(s.loc))
 	if err != nil {
 		return Result{}, err
 	}
-	in := storage.Incident{ID: id, OccurredAt: r.OccurredAt, Place: r.Place, Unit: r.Unit, Category: r.Category,
+	in := Incident{ID: id, OccurredAt: r.OccurredAt, Place: r.Place, Unit: r.Unit, Category: r.Category,
 		Deaths: r.Deaths, Serious: r.Serious, Missing: r.Missing, LossYuan: r.LossYuan, Account: r.Account,
 		Photos: r.Photos, Reporter: r.Reporter, Source: r.Source, ReportedAt: now,
 		Level:     Level(r.Deaths, r.Serious, r.Missing, r.LossYuan),
@@ -166,10 +166,10 @@ func (s *Service) submitIn(tx *storage.Tx, r Report, now time.Time) (Result, err
 	} else {
 		s.log.Warn("incident: nobody to call (no office, principals or admins configured)", "incident", id)
 	}
-	if err := tx.PutIncident(in); err != nil {
+	if err := PutIncident(tx, in); err != nil {
 		return Result{}, err
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReported, Alert: id,
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvReported, Alert: id,
 		Actor: actorOf(r.Reporter, r.Source), Detail: fmt.Sprintf("%s %s at %s, %s; deaths %d, serious %d, missing %d, loss %s万元; report due %s; alert %s",
 			in.Level, in.Category, s.stamp(in.OccurredAt), in.Place, in.Deaths, in.Serious, in.Missing, FormatWan(in.LossYuan),
 			s.stamp(in.ReportDue), in.Alert),

@@ -98,7 +98,7 @@ func TestWhoIsCalledAndMayRecord(t *testing.T) {
 	if got, want := f.s.Responsible(), []string{"o-liu", "o-he", "o-ma"}; !slices.Equal(got, want) {
 		t.Errorf("Responsible = %v, want %v", got, want)
 	}
-	in := storage.Incident{Reporter: "o-chen"}
+	in := Incident{Reporter: "o-chen"}
 	for _, tt := range []struct {
 		official         string
 		reportUp, update bool
@@ -114,7 +114,7 @@ func TestWhoIsCalledAndMayRecord(t *testing.T) {
 			t.Errorf("CanUpdate(%s) = %v", tt.official, got)
 		}
 	}
-	if f.s.CanUpdate("o-chen", storage.Incident{Reporter: "o-zhang"}) {
+	if f.s.CanUpdate("o-chen", Incident{Reporter: "o-zhang"}) {
 		t.Error("someone outside the office may update another's report")
 	}
 
@@ -159,7 +159,7 @@ func TestClocksStartAtTheAccident(t *testing.T) {
 	for _, e := range v.Timeline {
 		types = append(types, e.Type)
 	}
-	if want := []string{storage.EvIncidentReported, storage.EvIncidentLate}; !slices.Equal(types, want) {
+	if want := []string{EvReported, EvLate}; !slices.Equal(types, want) {
 		t.Errorf("timeline %v, want %v", types, want)
 	}
 	esc, err := f.s.engine.Get(v.Incident.Escalation)

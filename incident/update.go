@@ -24,8 +24,8 @@ type Change struct {
 
 // UpdateOutcome tells what a 续报 did.
 type UpdateOutcome struct {
-	Incident storage.Incident
-	Update   storage.IncidentUpdate
+	Incident Incident
+	Update   Update
 	// Rose is true when the preliminary level went up.
 	Rose bool
 }
@@ -33,7 +33,7 @@ type UpdateOutcome struct {
 // SupplementWindow returns until when casualty changes of an incident are
 // 补报 (第十三条): incidents.supplement_days after the accident, or
 // supplement_days_short for road traffic and fire.
-func (s *Service) SupplementWindow(in storage.Incident) time.Time {
+func (s *Service) SupplementWindow(in Incident) time.Time {
 	days := s.cfg.Incidents.SupplementDays
 	if ShortWindow(in.Category) {
 		days = s.cfg.Incidents.SupplementDaysShort
@@ -89,9 +89,9 @@ func pick[T any](p *T, old T) T {
 	return *p
 }
 
-func (s *Service) updateIn(tx *storage.Tx, in storage.Incident, ch Change, now time.Time) (UpdateOutcome, error) {
+func (s *Service) updateIn(tx *storage.Tx, in Incident, ch Change, now time.Time) (UpdateOutcome, error) {
 	actor := actorOf(ch.By, ch.Source)
-	u := storage.IncidentUpdate{At: now, By: actor, Deaths: pick(ch.Deaths, in.Deaths), Serious: pick(ch.Serious, in.Serious),
+	u := Update{At: now, By: actor, Deaths: pick(ch.Deaths, in.Deaths), Serious: pick(ch.Serious, in.Serious),
 		Missing: pick(ch.Missing, in.Missing), LossYuan: pick(ch.LossYuan, in.LossYuan), Note: ch.Note, LevelBefore: in.Level}
 	if err := validFigures(u.Deaths, u.Serious, u.Missing, u.LossYuan); err != nil {
 		return UpdateOutcome{}, err
@@ -130,13 +130,13 @@ func (s *Service) updateIn(tx *storage.Tx, in storage.Incident, ch Change, now t
 		detail += "; note: " + u.Note
 		args = append(args, storage.Text("Note", u.Note))
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentUpdate, Alert: in.ID, Official: official,
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvUpdate, Alert: in.ID, Official: official,
 		Actor: actor, Detail: strings.TrimPrefix(detail, "; "), Code: storage.CodeIncidentUpdate, Args: args}); err != nil {
 		return UpdateOutcome{}, err
 	}
 	if u.Supplement {
 		in.SupplementDue = true
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentSupplement, Alert: in.ID, Official: official,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvSupplement, Alert: in.ID, Official: official,
 			Actor: actor, Detail: fmt.Sprintf("casualties changed (%s) within the 补报 window (until %s); report to %s again",
 				changes, s.stamp(window), s.ReportTo()),
 			Code: storage.CodeIncidentSupplement, Args: append(slices.Clone(changed), storage.Time("Until", window),
@@ -144,7 +144,7 @@ func (s *Service) updateIn(tx *storage.Tx, in storage.Incident, ch Change, now t
 			return UpdateOutcome{}, err
 		}
 	}
-	if err := tx.PutIncident(in); err != nil {
+	if err := PutIncident(tx, in); err != nil {
 		return UpdateOutcome{}, err
 	}
 	out := UpdateOutcome{Incident: in, Update: u, Rose: Rank(u.Level) > Rank(u.LevelBefore)}
@@ -181,7 +181,7 @@ func (s *Service) updateIn(tx *storage.Tx, in storage.Incident, ch Change, now t
 // changes describes the figures that changed, for the event log.
 // changeArgs are the figures an update changed, each "old→new", for an
 // event's typed detail.
-func (s *Service) changeArgs(in storage.Incident, u storage.IncidentUpdate) []storage.Arg {
+func (s *Service) changeArgs(in Incident, u Update) []storage.Arg {
 	var out []storage.Arg
 	for _, f := range []struct {
 		name     string
@@ -197,7 +197,7 @@ func (s *Service) changeArgs(in storage.Incident, u storage.IncidentUpdate) []st
 	return out
 }
 
-func (s *Service) changes(in storage.Incident, u storage.IncidentUpdate) string {
+func (s *Service) changes(in Incident, u Update) string {
 	var parts []string
 	for _, f := range []struct {
 		name     string

@@ -12,8 +12,8 @@ import (
 
 // UpOutcome tells what recording an upward report did.
 type UpOutcome struct {
-	Incident storage.Incident
-	Report   storage.UpReport
+	Incident Incident
+	Report   UpReport
 	// Supplement is true when it was the 补报 of a casualty change.
 	Supplement bool
 	// Over is how long after the due time a late first report came.
@@ -56,7 +56,7 @@ func (s *Service) reportUpIn(tx *storage.Tx, id, actor, department string, now t
 	if err != nil {
 		return UpOutcome{}, err
 	}
-	out := UpOutcome{Report: storage.UpReport{At: now, By: actor, To: department}}
+	out := UpOutcome{Report: UpReport{At: now, By: actor, To: department}}
 	official := ""
 	if _, ok := s.cfg.Official(actor); ok {
 		official = actor
@@ -73,13 +73,13 @@ func (s *Service) reportUpIn(tx *storage.Tx, id, actor, department string, now t
 			detail += fmt.Sprintf("; 迟报, %s late", minutes(out.Over))
 			args = append(args, storage.Int("Late", wholeMinutes(out.Over)))
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReportedUp, Alert: id, Official: official,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvReportedUp, Alert: id, Official: official,
 			Actor: actor, Detail: detail, Code: storage.CodeIncidentUp, Args: args}); err != nil {
 			return out, err
 		}
 		if out.Report.Late && !in.Late {
 			in.Late, in.LateAt = true, now
-			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentLate, Alert: id, Official: official,
+			if err := tx.AppendEvent(storage.Event{At: now, Type: EvLate, Alert: id, Official: official,
 				Actor: actor, Detail: fmt.Sprintf("reported to %s at %s, %s after the due time %s (迟报)",
 					department, s.stamp(now), minutes(out.Over), s.stamp(in.ReportDue)),
 				Code: storage.CodeIncidentLate, Args: []storage.Arg{storage.Text("To", department),
@@ -100,7 +100,7 @@ func (s *Service) reportUpIn(tx *storage.Tx, id, actor, department string, now t
 		out.Supplement = true
 		in.SupplementDue = false
 		in.Supplements = append(in.Supplements, out.Report)
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvIncidentReportedUp, Alert: id, Official: official,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvReportedUp, Alert: id, Official: official,
 			Actor: actor, Detail: fmt.Sprintf("补报 to %s at %s by %s", department, s.stamp(now), actor),
 			Code: storage.CodeIncidentUpAgain, Args: []storage.Arg{storage.Text("To", department)}}); err != nil {
 			return out, err
@@ -109,7 +109,7 @@ func (s *Service) reportUpIn(tx *storage.Tx, id, actor, department string, now t
 		out.Incident = in
 		return out, ErrNothingToReport
 	}
-	if err := tx.PutIncident(in); err != nil {
+	if err := PutIncident(tx, in); err != nil {
 		return out, err
 	}
 	out.Incident = in

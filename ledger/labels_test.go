@@ -10,6 +10,7 @@ import (
 	"dutybot/incident"
 	"dutybot/locales"
 	"dutybot/storage"
+	"dutybot/tips"
 )
 
 // Every word the workbook may need exists in both languages: a code, a
@@ -27,9 +28,9 @@ func TestEveryWordOfTheWorkbookIsTranslated(t *testing.T) {
 	add("LedgerWord_", storage.Words...)
 	add("LedgerReason_", storage.Reasons...)
 	add("LedgerEvType_", dutyEvents...)
-	add("LedgerEvType_", storage.EvIncidentReported, storage.EvIncidentUpdate, storage.EvIncidentReportedUp, storage.EvIncidentLate,
-		storage.EvIncidentSupplement, storage.EvIncidentReminder, storage.EvTipReceived, storage.EvTipAssigned, storage.EvTipOverdue,
-		storage.EvTipClosed, storage.EvTipVerified, storage.EvTipRewarded, storage.EvTipRevealed)
+	add("LedgerEvType_", incident.EvReported, incident.EvUpdate, incident.EvReportedUp, incident.EvLate,
+		incident.EvSupplement, incident.EvReminder, tips.EvReceived, tips.EvAssigned, tips.EvOverdue,
+		tips.EvClosed, tips.EvVerified, tips.EvRewarded, tips.EvRevealed)
 	add("LedgerTo_", config.ToUnitHead, config.ToLeader, config.ToPrincipal, config.ToDutyLeader, config.ToShiftLeader, config.ToOfficeHead)
 	add("LedgerLevel_", config.Levels...)
 	add("LedgerKind_", "alert", kindTask, "checkin", "spotcheck", "weather", "meltdown", "incident", "tip")

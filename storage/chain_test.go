@@ -318,9 +318,6 @@ func preChainFile(t *testing.T, n int) (string, []Event) {
 	var evs []Event
 	err = raw.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
-			if name := string(name); name == "incidents" || name == "tips" || name == "tip_sealed" {
-				continue // buckets version 1 did not have
-			}
 			if _, err := tx.CreateBucket(name); err != nil {
 				return err
 			}

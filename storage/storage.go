@@ -44,12 +44,9 @@ var (
 	bWarnings   = []byte("warnings")      // warning id -> Warning
 	bChecklist  = []byte("checklist")     // warning id \x00 item id -> ChecklistItem
 	bViews      = []byte("views")         // view scope \x00 official id -> View
-	bIncidents  = []byte("incidents")     // incident id -> Incident
-	bTips       = []byte("tips")          // tip ref -> Tip
-	bTipSealed  = []byte("tip_sealed")    // tip ref -> sealed tipster identity
 	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
-		bEvents, bAlertEv, bTargets, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
+		bEvents, bAlertEv, bTargets, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews,
 		bQuarantine, bEnterprises, bPlaques,
 		bHazards, bHazardsClosed,
 		bInspections, bInspectionsBy,

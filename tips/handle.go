@@ -16,46 +16,46 @@ import (
 // tips.handle_within). A tip already assigned is reassigned only when
 // reassign is set (the command, not a stale button); its old deadline and
 // any overdue 叫应 end.
-func (s *Service) Assign(actor, ref, unit string, within time.Duration, reassign bool) (storage.Tip, error) {
+func (s *Service) Assign(actor, ref, unit string, within time.Duration, reassign bool) (Tip, error) {
 	if !s.CanTriage(actor) {
-		return storage.Tip{}, ErrForbidden
+		return Tip{}, ErrForbidden
 	}
 	if _, ok := s.cfg.Unit(unit); !ok {
-		return storage.Tip{}, ErrBadUnit
+		return Tip{}, ErrBadUnit
 	}
 	if within == 0 {
 		within = s.cfg.Tips.HandleWithin.D()
 	}
 	if within < time.Hour || within > MaxDays*24*time.Hour {
-		return storage.Tip{}, ErrBadWithin
+		return Tip{}, ErrBadWithin
 	}
 	now := s.clock.Now()
-	var t storage.Tip
+	var t Tip
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if t, err = s.load(tx, ref); err != nil {
 			return err
 		}
 		switch {
-		case t.State == storage.TipClosed:
+		case t.State == StateClosed:
 			return ErrClosed
-		case t.State == storage.TipAssigned && !reassign:
+		case t.State == StateAssigned && !reassign:
 			return ErrAssigned
-		case t.State == storage.TipAssigned:
+		case t.State == StateAssigned:
 			if err := s.endAssignment(tx, t, actor, now); err != nil {
 				return err
 			}
 		}
-		t.State, t.Unit, t.AssignedBy, t.AssignedAt = storage.TipAssigned, unit, actor, now
+		t.State, t.Unit, t.AssignedBy, t.AssignedAt = StateAssigned, unit, actor, now
 		t.Due, t.Overdue = now.Add(within), false
 		t.Assignments++
-		if err := tx.PutTip(t); err != nil {
+		if err := PutTip(tx, t); err != nil {
 			return err
 		}
 		if err := tx.PutDeadline(storage.Deadline{At: t.Due, Key: deadlinePrefix + ref}); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipAssigned, Alert: ref, Actor: actor,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvAssigned, Alert: ref, Actor: actor,
 			Detail: fmt.Sprintf("%s, due %s", unit, s.when(t.Due)),
 			Code:   storage.CodeTipAssigned, Args: []storage.Arg{storage.Units("Unit", unit), storage.Time("Due", t.Due)}}); err != nil {
 			return err
@@ -74,14 +74,14 @@ func (s *Service) Assign(actor, ref, unit string, within time.Duration, reassign
 		})
 	})
 	if err != nil {
-		return storage.Tip{}, err
+		return Tip{}, err
 	}
 	s.engine.Committed()
 	return t, nil
 }
 
 // endAssignment drops an assignment's deadline and closes its overdue 叫应.
-func (s *Service) endAssignment(tx *storage.Tx, t storage.Tip, actor string, now time.Time) error {
+func (s *Service) endAssignment(tx *storage.Tx, t Tip, actor string, now time.Time) error {
 	if err := tx.DeleteDeadline(storage.Deadline{At: t.Due, Key: deadlinePrefix + t.Ref}); err != nil {
 		return err
 	}
@@ -124,16 +124,16 @@ func (s *Service) unitHandlers(unit string) []string {
 // Close records a unit's result: verified (属实) or not. The result goes
 // back to the tipster, the overdue 叫应 (if any) ends, and the 应急办 head
 // and admins are told.
-func (s *Service) Close(actor, ref string, verified bool, result string) (storage.Tip, error) {
+func (s *Service) Close(actor, ref string, verified bool, result string) (Tip, error) {
 	result = strings.TrimSpace(result)
 	switch {
 	case result == "":
-		return storage.Tip{}, ErrNoResult
+		return Tip{}, ErrNoResult
 	case utf8.RuneCountInString(result) > MaxResult:
-		return storage.Tip{}, ErrTooLong
+		return Tip{}, ErrTooLong
 	}
 	now := s.clock.Now()
-	var t storage.Tip
+	var t Tip
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if t, err = s.load(tx, ref); err != nil {
@@ -145,29 +145,29 @@ func (s *Service) Close(actor, ref string, verified bool, result string) (storag
 			}
 			return ErrForbidden
 		}
-		if t.State == storage.TipClosed {
+		if t.State == StateClosed {
 			return ErrClosed
 		}
-		if t.State == storage.TipAssigned {
+		if t.State == StateAssigned {
 			if err := s.endAssignment(tx, t, actor, now); err != nil {
 				return err
 			}
 		}
-		t.State, t.ClosedAt, t.ClosedBy, t.Result, t.Verified = storage.TipClosed, now, actor, result, verified
-		if err := tx.PutTip(t); err != nil {
+		t.State, t.ClosedAt, t.ClosedBy, t.Result, t.Verified = StateClosed, now, actor, result, verified
+		if err := PutTip(tx, t); err != nil {
 			return err
 		}
 		detail, word := "not verified: "+result, storage.WordNotVerified
 		if verified {
 			detail, word = "verified: "+result, storage.WordVerified
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipClosed, Alert: ref, Actor: actor,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvClosed, Alert: ref, Actor: actor,
 			Detail: detail, Code: storage.CodeTipClosed, Args: []storage.Arg{storage.Word("Verified", storage.VocabWord, word),
 				storage.Text("Result", result)}}); err != nil {
 			return err
 		}
 		if verified {
-			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipVerified, Alert: ref,
+			if err := tx.AppendEvent(storage.Event{At: now, Type: EvVerified, Alert: ref,
 				Actor: actor}); err != nil {
 				return err
 			}
@@ -184,7 +184,7 @@ func (s *Service) Close(actor, ref string, verified bool, result string) (storag
 			})
 	})
 	if err != nil {
-		return storage.Tip{}, err
+		return Tip{}, err
 	}
 	s.engine.Committed()
 	return t, nil
@@ -199,14 +199,14 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 			s.log.Warn("tips: unknown deadline", "key", d.Key)
 			continue
 		}
-		t, err := tx.Tip(ref)
+		t, err := LoadTip(tx, ref)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if t.State != storage.TipAssigned || t.Overdue || !t.Due.Equal(d.At) {
+		if t.State != StateAssigned || t.Overdue || !t.Due.Equal(d.At) {
 			continue // closed or reassigned meanwhile
 		}
 		if err := s.overdue(tx, &t, now); err != nil {
@@ -217,9 +217,9 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 }
 
 // overdue marks a tip overdue and raises its 叫应.
-func (s *Service) overdue(tx *storage.Tx, t *storage.Tip, now time.Time) error {
+func (s *Service) overdue(tx *storage.Tx, t *Tip, now time.Time) error {
 	t.Overdue = true
-	if err := tx.PutTip(*t); err != nil {
+	if err := PutTip(tx, *t); err != nil {
 		return err
 	}
 	lang := s.cfg.Language
@@ -242,7 +242,7 @@ func (s *Service) overdue(tx *storage.Tx, t *storage.Tip, now time.Time) error {
 	default:
 		detail += ", alert " + a.ID
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipOverdue, Alert: t.Ref, Actor: "system",
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvOverdue, Alert: t.Ref, Actor: "system",
 		Detail: detail, Code: storage.CodeTipOverdue, Args: []storage.Arg{storage.Units("Unit", t.Unit), storage.Time("Due", t.Due)}}); err != nil {
 		return err
 	}
@@ -258,8 +258,8 @@ func (s *Service) overdue(tx *storage.Tx, t *storage.Tip, now time.Time) error {
 }
 
 // load reads a tip in a transaction.
-func (s *Service) load(tx *storage.Tx, ref string) (storage.Tip, error) {
-	t, err := tx.Tip(ref)
+func (s *Service) load(tx *storage.Tx, ref string) (Tip, error) {
+	t, err := LoadTip(tx, ref)
 	if errors.Is(err, storage.ErrNotFound) {
 		return t, ErrUnknown
 	}

@@ -65,7 +65,7 @@ func ParsePress(data string) (Press, bool) {
 }
 
 // OfficeButtons offer the units a new tip can be assigned to.
-func (s *Service) OfficeButtons(lang string, t storage.Tip) [][]storage.Button {
+func (s *Service) OfficeButtons(lang string, t Tip) [][]storage.Button {
 	var rows [][]storage.Button
 	var row []storage.Button
 	for _, u := range s.cfg.Units {
@@ -85,7 +85,7 @@ func (s *Service) OfficeButtons(lang string, t storage.Tip) [][]storage.Button {
 }
 
 // DaysButtons offer the deadline of an assignment to a chosen unit.
-func (s *Service) DaysButtons(lang string, t storage.Tip, unit string) [][]storage.Button {
+func (s *Service) DaysButtons(lang string, t Tip, unit string) [][]storage.Button {
 	return append([][]storage.Button{
 		{{Text: s.tr.T(lang, "TipButtonDefaultDays", map[string]any{"Within": s.Within(lang, s.cfg.Tips.HandleWithin.D())}),
 			Data: Press{Action: ActAssign, Ref: t.Ref, Unit: unit}.Data()},
@@ -95,7 +95,7 @@ func (s *Service) DaysButtons(lang string, t storage.Tip, unit string) [][]stora
 }
 
 // UnitButtons let the unit close an assigned tip.
-func (s *Service) UnitButtons(lang string, t storage.Tip) [][]storage.Button {
+func (s *Service) UnitButtons(lang string, t Tip) [][]storage.Button {
 	return append([][]storage.Button{{
 		{Text: s.tr.T(lang, "TipButtonVerified", nil), Data: Press{Action: ActVerified, Ref: t.Ref}.Data()},
 		{Text: s.tr.T(lang, "TipButtonNotVerified", nil), Data: Press{Action: ActNotVerified, Ref: t.Ref}.Data()},
@@ -103,7 +103,7 @@ func (s *Service) UnitButtons(lang string, t storage.Tip) [][]storage.Button {
 }
 
 // PhotoButtons offer a tip's photos, if it has any.
-func (s *Service) PhotoButtons(lang string, t storage.Tip) [][]storage.Button {
+func (s *Service) PhotoButtons(lang string, t Tip) [][]storage.Button {
 	if len(t.Photos) == 0 {
 		return nil
 	}
@@ -113,7 +113,7 @@ func (s *Service) PhotoButtons(lang string, t storage.Tip) [][]storage.Button {
 
 // Details describes a tip for handlers: what, where, photos and who sent
 // it, which for an anonymous tip says only that it is anonymous.
-func (s *Service) Details(lang string, t storage.Tip) string {
+func (s *Service) Details(lang string, t Tip) string {
 	lines := []string{
 		s.tr.T(lang, "TipLineReceived", map[string]any{"Time": s.when(t.ReceivedAt)}),
 		s.tr.T(lang, "TipLineText", map[string]any{"Text": t.Text}),
@@ -137,30 +137,30 @@ func (s *Service) Details(lang string, t storage.Tip) string {
 
 // HandlerText is a tip as handlers look it up: its details and how far its
 // handling went.
-func (s *Service) HandlerText(lang string, t storage.Tip) string {
+func (s *Service) HandlerText(lang string, t Tip) string {
 	return s.tr.T(lang, "TipHandlerHeader", map[string]any{"Ref": t.Ref}) + "\n" + s.Details(lang, t) +
 		"\n" + s.progress(lang, t, true)
 }
 
 // TipsterText is a tip as its tipster sees it with /tip <ref>.
-func (s *Service) TipsterText(lang string, t storage.Tip) string {
+func (s *Service) TipsterText(lang string, t Tip) string {
 	return s.tr.T(lang, "TipTipsterHeader", map[string]any{"Ref": t.Ref, "Time": s.when(t.ReceivedAt),
 		"Anonymous": t.Anonymous}) + "\n" + s.tr.T(lang, "TipLineText", map[string]any{"Text": excerpt(t.Text, 200)}) +
 		"\n" + s.progress(lang, t, false)
 }
 
 // progress says where a tip stands.
-func (s *Service) progress(lang string, t storage.Tip, handler bool) string {
+func (s *Service) progress(lang string, t Tip, handler bool) string {
 	data := map[string]any{"Unit": s.cfg.UnitName(t.Unit), "Due": s.when(t.Due), "Overdue": t.Overdue,
 		"Closed": s.when(t.ClosedAt), "Verified": t.Verified, "Result": t.Result, "Reward": t.Reward,
 		"Handler": handler, "By": s.cfg.OfficialName(t.ClosedBy)}
 	var lines []string
 	switch t.State {
-	case storage.TipNew:
+	case StateNew:
 		lines = append(lines, s.tr.T(lang, "TipStateNew", data))
-	case storage.TipAssigned:
+	case StateAssigned:
 		lines = append(lines, s.tr.T(lang, "TipStateAssigned", data))
-	case storage.TipClosed:
+	case StateClosed:
 		lines = append(lines, s.tr.T(lang, "TipStateClosed", data))
 		if t.Reward != "" {
 			lines = append(lines, s.tr.T(lang, "TipStateRewarded", data))
@@ -170,7 +170,7 @@ func (s *Service) progress(lang string, t storage.Tip, handler bool) string {
 }
 
 // ListText lists a tipster's own tips.
-func (s *Service) ListText(lang string, list []storage.Tip) string {
+func (s *Service) ListText(lang string, list []Tip) string {
 	lines := []string{s.tr.T(lang, "TipListHeader", map[string]any{"Count": len(list)})}
 	for _, t := range list {
 		lines = append(lines, s.tr.T(lang, "TipListLine", map[string]any{"Ref": t.Ref,
@@ -181,20 +181,20 @@ func (s *Service) ListText(lang string, list []storage.Tip) string {
 	return strings.Join(lines, "\n")
 }
 
-func (s *Service) stateWord(lang string, t storage.Tip) string {
+func (s *Service) stateWord(lang string, t Tip) string {
 	switch {
-	case t.State == storage.TipClosed && t.Verified:
+	case t.State == StateClosed && t.Verified:
 		return s.tr.T(lang, "TipWordVerified", nil)
-	case t.State == storage.TipClosed:
+	case t.State == StateClosed:
 		return s.tr.T(lang, "TipWordNotVerified", nil)
-	case t.State == storage.TipAssigned:
+	case t.State == StateAssigned:
 		return s.tr.T(lang, "TipWordAssigned", nil)
 	}
 	return s.tr.T(lang, "TipWordNew", nil)
 }
 
 // IdentityText shows a revealed tipster to the official who revealed them.
-func (s *Service) IdentityText(lang, ref string, who storage.Tipster, reason string) string {
+func (s *Service) IdentityText(lang, ref string, who Tipster, reason string) string {
 	data := map[string]any{"Ref": ref, "Name": who.Name, "Username": who.Username, "UserID": who.UserID,
 		"Phone": who.Phone, "Reason": reason, "Official": ""}
 	if o, ok := s.cfg.Official(who.Official); ok {
@@ -226,7 +226,7 @@ func (s *Service) Within(lang string, d time.Duration) string {
 	return s.tr.T(lang, "TipHours", map[string]any{"Hours": strconv.FormatFloat(d.Hours(), 'f', -1, 64)})
 }
 
-func (s *Service) place(lang string, t storage.Tip) string {
+func (s *Service) place(lang string, t Tip) string {
 	var parts []string
 	if t.Place != "" {
 		parts = append(parts, t.Place)

@@ -12,19 +12,19 @@ import (
 // tips.reveal_roles (to pay a reward). The identity goes to the revealer's
 // own chat only; the opening is recorded (event tip_revealed: the
 // revealer, the reason, never the identity) and the 应急办 head is told.
-func (s *Service) Reveal(actor, ref, reason string) (storage.Tipster, error) {
+func (s *Service) Reveal(actor, ref, reason string) (Tipster, error) {
 	reason = strings.TrimSpace(reason)
 	if !s.CanReveal(actor) {
-		return storage.Tipster{}, ErrForbidden
+		return Tipster{}, ErrForbidden
 	}
 	switch {
 	case reason == "":
-		return storage.Tipster{}, ErrNoReason
+		return Tipster{}, ErrNoReason
 	case utf8.RuneCountInString(reason) > MaxReason:
-		return storage.Tipster{}, ErrTooLong
+		return Tipster{}, ErrTooLong
 	}
 	now := s.clock.Now()
-	var who storage.Tipster
+	var who Tipster
 	err := s.db.Update(func(tx *storage.Tx) error {
 		t, err := s.load(tx, ref)
 		if err != nil {
@@ -33,10 +33,10 @@ func (s *Service) Reveal(actor, ref, reason string) (storage.Tipster, error) {
 		if !t.Anonymous {
 			return ErrNotAnonymous
 		}
-		if who, err = tx.Tipster(ref); err != nil {
+		if who, err = UnsealTipster(tx, ref); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipRevealed, Alert: ref, Actor: actor,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvRevealed, Alert: ref, Actor: actor,
 			Detail: reason, Code: storage.CodeTipRevealed, Args: []storage.Arg{storage.Text("Reason", reason)}}); err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (s *Service) Reveal(actor, ref, reason string) (storage.Tipster, error) {
 			})
 	})
 	if err != nil {
-		return storage.Tipster{}, err
+		return Tipster{}, err
 	}
 	s.engine.WakeOutbox()
 	s.log.Info("anonymous tipster revealed", "tip", ref, "by", actor)
@@ -93,32 +93,32 @@ func ParseAmount(s string) (string, bool) {
 
 // Reward records a reward paid for a verified tip (event tip_rewarded) and
 // tells the tipster and the 应急办 head.
-func (s *Service) Reward(actor, ref, amount string) (storage.Tip, error) {
+func (s *Service) Reward(actor, ref, amount string) (Tip, error) {
 	if !s.CanReveal(actor) {
-		return storage.Tip{}, ErrForbidden
+		return Tip{}, ErrForbidden
 	}
 	yuan, ok := ParseAmount(amount)
 	if !ok {
-		return storage.Tip{}, ErrBadAmount
+		return Tip{}, ErrBadAmount
 	}
 	now := s.clock.Now()
-	var t storage.Tip
+	var t Tip
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if t, err = s.load(tx, ref); err != nil {
 			return err
 		}
 		switch {
-		case t.State != storage.TipClosed || !t.Verified:
+		case t.State != StateClosed || !t.Verified:
 			return ErrNotVerified
 		case t.Reward != "":
 			return ErrRewarded
 		}
 		t.Reward, t.RewardedAt, t.RewardedBy = yuan, now, actor
-		if err := tx.PutTip(t); err != nil {
+		if err := PutTip(tx, t); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipRewarded, Alert: ref, Actor: actor,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvRewarded, Alert: ref, Actor: actor,
 			Detail: yuan + " yuan", Code: storage.CodeTipRewarded, Args: []storage.Arg{storage.Text("Yuan", yuan)}}); err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (s *Service) Reward(actor, ref, amount string) (storage.Tip, error) {
 			})
 	})
 	if err != nil {
-		return storage.Tip{}, err
+		return Tip{}, err
 	}
 	s.engine.WakeOutbox()
 	return t, nil

@@ -27,10 +27,10 @@ func (s *Service) Stats(n int) ([]Month, error) {
 	if n < 1 || n > MaxMonths {
 		return nil, ErrBadMonths
 	}
-	var all []storage.Tip
+	var all []Tip
 	if err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		all, err = tx.Tips()
+		all, err = AllTips(tx)
 		return err
 	}); err != nil {
 		return nil, err
@@ -39,7 +39,7 @@ func (s *Service) Stats(n int) ([]Month, error) {
 }
 
 // count tallies tips into the n months up to now's.
-func count(all []storage.Tip, now time.Time, n int) []Month {
+func count(all []Tip, now time.Time, n int) []Month {
 	first := time.Date(now.Year(), now.Month()-time.Month(n-1), 1, 0, 0, 0, 0, now.Location())
 	out := make([]Month, n)
 	index := map[string]int{}
@@ -61,7 +61,7 @@ func count(all []storage.Tip, now time.Time, n int) []Month {
 		if m, ok := at(t.ReceivedAt); ok {
 			m.Received++
 		}
-		if t.State == storage.TipClosed && t.Verified {
+		if t.State == StateClosed && t.Verified {
 			if m, ok := at(t.ClosedAt); ok {
 				m.Verified++
 			}

@@ -21,7 +21,7 @@ type Report struct {
 	// Tipster is the way back to the tipster and who they are. For an
 	// official, Official is their id; name and phone come from the
 	// configuration.
-	Tipster storage.Tipster
+	Tipster Tipster
 	// Done, if set, runs in the transaction that records the tip: the
 	// chat ends its /tip draft there, which held the tip and the sender's
 	// names, so a second press cannot send the tip twice.
@@ -48,9 +48,9 @@ func (r *Report) validate() error {
 // Submit records a tip, seals its tipster, runs r.Done (the chat's draft
 // ends), tells the tipster its reference and the 应急办 head and admins what it
 // reports (never who sent an anonymous one), all in one transaction.
-func (s *Service) Submit(r Report) (storage.Tip, error) {
+func (s *Service) Submit(r Report) (Tip, error) {
 	if err := r.validate(); err != nil {
-		return storage.Tip{}, err
+		return Tip{}, err
 	}
 	who := r.Tipster
 	if o, ok := s.cfg.Official(who.Official); ok {
@@ -59,14 +59,14 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 		who.Official = ""
 	}
 	now := s.clock.Now()
-	var t storage.Tip
+	var t Tip
 	err := s.db.Update(func(tx *storage.Tx) error {
-		ref, err := tx.NextTipRef(now.In(s.loc))
+		ref, err := NextRef(tx, now.In(s.loc))
 		if err != nil {
 			return err
 		}
-		t = storage.Tip{Ref: ref, Text: r.Text, Photos: r.Photos, Place: r.Place, Point: r.Point,
-			Anonymous: r.Anonymous, State: storage.TipNew, ReceivedAt: now}
+		t = Tip{Ref: ref, Text: r.Text, Photos: r.Photos, Place: r.Place, Point: r.Point,
+			Anonymous: r.Anonymous, State: StateNew, ReceivedAt: now}
 		actor, detail := "anonymous", "anonymous"
 		var args []storage.Arg
 		if !r.Anonymous {
@@ -81,10 +81,10 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 			detail += fmt.Sprintf("; %d photos", n)
 			args = append(args, storage.Int("Photos", n))
 		}
-		if err := tx.PutTip(t); err != nil {
+		if err := PutTip(tx, t); err != nil {
 			return err
 		}
-		if err := tx.SealTipster(ref, who); err != nil {
+		if err := SealTipster(tx, ref, who); err != nil {
 			return err
 		}
 		if r.Done != nil {
@@ -92,7 +92,7 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 				return err
 			}
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvTipReceived, Alert: ref, Actor: actor,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvReceived, Alert: ref, Actor: actor,
 			Detail: detail, Code: storage.CodeTipReceived, Args: args}); err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 			})
 	})
 	if err != nil {
-		return storage.Tip{}, fmt.Errorf("submit tip: %w", err)
+		return Tip{}, fmt.Errorf("submit tip: %w", err)
 	}
 	s.engine.WakeOutbox()
 	s.log.Info("tip received", "tip", t.Ref, "anonymous", t.Anonymous, "photos", len(t.Photos))
@@ -118,7 +118,7 @@ func (s *Service) Submit(r Report) (storage.Tip, error) {
 // tellTipster queues a message to whoever sent a tip, through the sealed
 // chat: the job names no official, so nothing recorded of its delivery
 // points at them.
-func (s *Service) tellTipster(tx *storage.Tx, who storage.Tipster, now time.Time, render func(lang string) string) error {
+func (s *Service) tellTipster(tx *storage.Tx, who Tipster, now time.Time, render func(lang string) string) error {
 	lang := who.Lang
 	if who.Official != "" {
 		lang = callout.LanguageOf(tx, s.cfg, who.Official)
@@ -133,7 +133,7 @@ func (s *Service) tellTipster(tx *storage.Tx, who storage.Tipster, now time.Time
 
 // tellTipsterOf unseals a tip's tipster and tells them.
 func (s *Service) tellTipsterOf(tx *storage.Tx, ref string, now time.Time, render func(lang string) string) error {
-	who, err := tx.Tipster(ref)
+	who, err := UnsealTipster(tx, ref)
 	if err != nil {
 		return err
 	}

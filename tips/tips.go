@@ -3,7 +3,7 @@
 // deadline, escalation through 叫应 when overdue, and monthly counts. It
 // knows nothing of Telegram.
 //
-// Who sent a tip is sealed (storage.SealTipster) for every tip: it is the
+// Who sent a tip is sealed (SealTipster) for every tip: it is the
 // only way back to the tipster, so replies to an anonymous tipster go
 // through it and nothing else ties a tip to them. Handlers see the name of
 // a named tipster and nothing of an anonymous one; only the roles of
@@ -126,7 +126,7 @@ func (s *Service) CanTriage(official string) bool {
 
 // CanClose reports whether an official may close a tip: the triagers and
 // the officials of the unit it is assigned to.
-func (s *Service) CanClose(official string, t storage.Tip) bool {
+func (s *Service) CanClose(official string, t Tip) bool {
 	if s.CanTriage(official) {
 		return true
 	}
@@ -137,7 +137,7 @@ func (s *Service) CanClose(official string, t storage.Tip) bool {
 // CanSee reports whether an official may look a tip up (never its
 // anonymous tipster): whoever may close it, the principals and the roles
 // that pay rewards.
-func (s *Service) CanSee(official string, t storage.Tip) bool {
+func (s *Service) CanSee(official string, t Tip) bool {
 	o, ok := s.cfg.Official(official)
 	return ok && (s.CanClose(official, t) || o.HasRole(config.RolePrincipal) || s.CanReveal(official))
 }
@@ -156,11 +156,11 @@ func (s *Service) CanStats(official string) bool {
 }
 
 // Get returns a tip; it holds no trace of an anonymous tipster.
-func (s *Service) Get(ref string) (storage.Tip, error) {
-	var t storage.Tip
+func (s *Service) Get(ref string) (Tip, error) {
+	var t Tip
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		t, err = tx.Tip(ref)
+		t, err = LoadTip(tx, ref)
 		return err
 	})
 	if errors.Is(err, storage.ErrNotFound) {
@@ -171,27 +171,27 @@ func (s *Service) Get(ref string) (storage.Tip, error) {
 
 // See returns a tip an official may look up; ErrUnknown, as for a tip that
 // does not exist, when they may not.
-func (s *Service) See(official, ref string) (storage.Tip, error) {
+func (s *Service) See(official, ref string) (Tip, error) {
 	t, err := s.Get(ref)
 	if err != nil {
 		return t, err
 	}
 	if !s.CanSee(official, t) {
-		return storage.Tip{}, ErrUnknown
+		return Tip{}, ErrUnknown
 	}
 	return t, nil
 }
 
 // Mine returns the tips sent from a chat, oldest first.
-func (s *Service) Mine(chat int64) ([]storage.Tip, error) {
-	var out []storage.Tip
+func (s *Service) Mine(chat int64) ([]Tip, error) {
+	var out []Tip
 	err := s.db.View(func(tx *storage.Tx) error {
-		refs, err := tx.TipRefsByChat(chat)
+		refs, err := RefsByChat(tx, chat)
 		if err != nil {
 			return err
 		}
 		for _, ref := range refs {
-			t, err := tx.Tip(ref)
+			t, err := LoadTip(tx, ref)
 			if err != nil {
 				return err
 			}
@@ -204,10 +204,10 @@ func (s *Service) Mine(chat int64) ([]storage.Tip, error) {
 
 // MineRef returns one tip sent from a chat; ErrUnknown when the chat did not
 // send it, as for a tip that does not exist.
-func (s *Service) MineRef(chat int64, ref string) (storage.Tip, error) {
-	var t storage.Tip
+func (s *Service) MineRef(chat int64, ref string) (Tip, error) {
+	var t Tip
 	err := s.db.View(func(tx *storage.Tx) error {
-		who, err := tx.Tipster(ref)
+		who, err := UnsealTipster(tx, ref)
 		if errors.Is(err, storage.ErrNotFound) {
 			return ErrUnknown
 		}
@@ -217,7 +217,7 @@ func (s *Service) MineRef(chat int64, ref string) (storage.Tip, error) {
 		if who.ChatID != chat {
 			return ErrUnknown
 		}
-		t, err = tx.Tip(ref)
+		t, err = LoadTip(tx, ref)
 		return err
 	})
 	return t, err

@@ -87,10 +87,10 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // submit sends an anonymous tip from chat 9001.
-func (f *fixture) submit() storage.Tip {
+func (f *fixture) submit() Tip {
 	f.t.Helper()
 	tip, err := f.s.Submit(Report{Text: "仓库堆放易燃物", Place: "工业园", Anonymous: true,
-		Tipster: storage.Tipster{ChatID: 9001, UserID: 9001, Name: "赵某"}})
+		Tipster: Tipster{ChatID: 9001, UserID: 9001, Name: "赵某"}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -98,15 +98,15 @@ func (f *fixture) submit() storage.Tip {
 }
 
 // state reads a tip, its events, the queued jobs and the deadlines.
-func (f *fixture) state(ref string) (storage.Tip, []string, []storage.Job, []storage.Deadline) {
+func (f *fixture) state(ref string) (Tip, []string, []storage.Job, []storage.Deadline) {
 	f.t.Helper()
-	var tip storage.Tip
+	var tip Tip
 	var types []string
 	var jobs []storage.Job
 	var due []storage.Deadline
 	if err := f.db.View(func(tx *storage.Tx) error {
 		var err error
-		if tip, err = tx.Tip(ref); err != nil {
+		if tip, err = LoadTip(tx, ref); err != nil {
 			return err
 		}
 		evs, err := tx.AlertEvents(ref)
@@ -129,7 +129,7 @@ func (f *fixture) state(ref string) (storage.Tip, []string, []storage.Job, []sto
 
 func TestSubmitRefusesBadReports(t *testing.T) {
 	f := newFixture(t)
-	who := storage.Tipster{ChatID: 1}
+	who := Tipster{ChatID: 1}
 	for _, tc := range []struct {
 		name string
 		r    Report
@@ -148,7 +148,7 @@ func TestSubmitRefusesBadReports(t *testing.T) {
 	}
 	var n int
 	_ = f.db.View(func(tx *storage.Tx) error {
-		tips, _ := tx.Tips()
+		tips, _ := AllTips(tx)
 		n = len(tips) + tx.QueueLen()
 		return nil
 	})
@@ -204,7 +204,7 @@ func TestAuthorisation(t *testing.T) {
 		t.Errorf("Reward of an open tip: %v", err)
 	}
 	got, types, _, due := f.state(tip.Ref)
-	if got.State != storage.TipNew || !slices.Equal(types, []string{storage.EvTipReceived}) || len(due) != 0 {
+	if got.State != StateNew || !slices.Equal(types, []string{EvReceived}) || len(due) != 0 {
 		t.Fatalf("after refused actions: state %s, events %v, deadlines %v", got.State, types, due)
 	}
 
@@ -250,7 +250,7 @@ func TestReassignMovesTheDeadline(t *testing.T) {
 	if len(due) != 1 || !due[0].At.Equal(second.Due) || due[0].Key != "t:"+tip.Ref {
 		t.Errorf("deadlines = %+v, want one at %s", due, second.Due)
 	}
-	if want := []string{storage.EvTipReceived, storage.EvTipAssigned, storage.EvTipAssigned}; !slices.Equal(types, want) {
+	if want := []string{EvReceived, EvAssigned, EvAssigned}; !slices.Equal(types, want) {
 		t.Errorf("events = %v", types)
 	}
 	told := 0
@@ -278,7 +278,7 @@ func TestReassignMovesTheDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, types, _, _ = f.state(tip.Ref)
-	if !got.Overdue || types[len(types)-1] != storage.EvTipOverdue {
+	if !got.Overdue || types[len(types)-1] != EvOverdue {
 		t.Fatalf("after the deadline: overdue %v, events %v", got.Overdue, types)
 	}
 	var alert storage.Alert
@@ -366,10 +366,10 @@ func TestPressRoundTrip(t *testing.T) {
 func TestCountByMonth(t *testing.T) {
 	cst := t0.Location()
 	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, cst) }
-	all := []storage.Tip{
-		{ReceivedAt: at(1, 31), State: storage.TipClosed, Verified: true, ClosedAt: at(2, 1), Reward: "100", RewardedAt: at(3, 1)},
-		{ReceivedAt: at(3, 1), State: storage.TipClosed, Verified: false, ClosedAt: at(3, 2)},
-		{ReceivedAt: at(3, 5), State: storage.TipAssigned},
+	all := []Tip{
+		{ReceivedAt: at(1, 31), State: StateClosed, Verified: true, ClosedAt: at(2, 1), Reward: "100", RewardedAt: at(3, 1)},
+		{ReceivedAt: at(3, 1), State: StateClosed, Verified: false, ClosedAt: at(3, 2)},
+		{ReceivedAt: at(3, 5), State: StateAssigned},
 		{ReceivedAt: time.Date(2025, 12, 31, 23, 0, 0, 0, cst)}, // before the window
 		// 2026-02-28 16:30 UTC is 2026-03-01 00:30 in the town.
 		{ReceivedAt: time.Date(2026, 2, 28, 16, 30, 0, 0, time.UTC)},
