@@ -11,25 +11,26 @@ import (
 )
 
 // acks creates an alert to n officials, records its delivery, then lets
-// workers acknowledge it concurrently through the engine (durable bbolt
-// transactions, group-committed) and reports acknowledgements per second.
-func acks(n, workers int) error {
-	t, err := newTown(n, "http://127.0.0.1:1", defaultSteps)
+// workers acknowledge it concurrently through the engine (durable
+// transactions: bbolt's group-committed, or PostgreSQL's) and reports
+// acknowledgements per second.
+func acks(b *backend, n, workers int) (perSecond float64, err error) {
+	t, err := b.town("acks", n, "http://127.0.0.1:1", defaultSteps)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer t.close()
 	a, err := t.open(app.Options{NoBot: true})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer a.DB.Close()
 	alert, err := t.callStaff(a)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := deliverAll(a, time.Now()); err != nil {
-		return err
+		return 0, err
 	}
 	ids := staffIDs(n)
 	var next atomic.Int64
@@ -55,7 +56,7 @@ func acks(n, workers int) error {
 	elapsed := time.Since(start)
 	v, err := a.Engine.Get(alert.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	acked := 0
 	for _, r := range v.Recipients {
@@ -63,9 +64,13 @@ func acks(n, workers int) error {
 			acked++
 		}
 	}
-	fmt.Printf("acks: %d acknowledgements by %d workers in %s = %.0f/s durably recorded (failed %d, alert state %s, stored acked %d)\n",
-		n, workers, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(), failed.Load(), v.Alert.State, acked)
-	return nil
+	perSecond = float64(n) / elapsed.Seconds()
+	fmt.Printf("acks (%s): %d acknowledgements by %d workers in %s = %.0f/s durably recorded (failed %d, alert state %s, stored acked %d)\n",
+		b.driver, n, workers, elapsed.Round(time.Millisecond), perSecond, failed.Load(), v.Alert.State, acked)
+	if failed.Load() > 0 || acked != n {
+		return perSecond, fmt.Errorf("acks (%s): %d acknowledgements failed, %d of %d stored", b.driver, failed.Load(), acked, n)
+	}
+	return perSecond, nil
 }
 
 // deliverAll plays the outbox: every queued call is recorded as delivered
