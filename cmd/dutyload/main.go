@@ -14,9 +14,10 @@
 //	dutyload crash-presses [-n 300] [-rounds 10]  kill -9 a dutybot process mid-burst of n presses, rounds times: presses lost and handled twice
 //	dutyload group-burst [-n 50] [-alerts 6]  a 叫应 in a work group of n, all pressing within a second, under 20 a minute per group: last press → group shows it, edits a minute, 429s
 //	dutyload ha-compare  [-n N]       acks, fanout (1,000), punctuality (10,000) and startup on bbolt and on PostgreSQL: one table
+//	dutyload takeover    [-rounds 10] [-takeover 3s] [-bin PATH]  two dutybot processes on one PostgreSQL database; kill -9 the leader after each call: takeover time, step lateness, duplicates, losses
 //
 // fanout, acks, punctuality and startup take -driver bbolt|postgres; with
-// postgres (and ha-compare) a durable PostgreSQL is started for
+// postgres (and ha-compare, takeover) a durable PostgreSQL is started for
 // the run (Debian's postgresql, through pgtest), or -dsn names a server.
 //
 // Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
@@ -59,11 +60,13 @@ func main() {
 	seed := fs.Uint64("seed", 1, "seed of the simulation's choices (noise)")
 	dir := fs.String("dir", memoryDir(), "directory for the throw-away database (noise); default /dev/shm when present")
 	strangers := fs.Int("strangers", 300, "flooding accounts (flood)")
-	rounds := fs.Int("rounds", 10, "kills to repeat (crash-presses)")
+	rounds := fs.Int("rounds", 10, "kills to repeat (crash-presses, takeover)")
 	groupRounds := fs.Int("alerts", 6, "alerts posted one after another (group-burst)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	driver := fs.String("driver", config.DriverBolt, "storage of fanout, acks, punctuality and startup: bbolt or postgres")
 	dsn := fs.String("dsn", "", "a running PostgreSQL server (connection string without dbname) instead of starting one; databases dutyload_* are created and dropped on it")
+	bin := fs.String("bin", "", "the dutybot binary (takeover); default: go build ./cmd/dutybot from the repository around the working directory")
+	takeoverTime := fs.Duration("takeover", 3*time.Second, "ha.takeover of the instances (takeover)")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -108,6 +111,8 @@ func main() {
 		err = serveChild(*cfgPath)
 	case "ha-compare":
 		err = haCompare(*n, *workers, *spread, *officials, *dsn)
+	case "takeover":
+		err = takeoverLoad(*rounds, *takeoverTime, *bin, *dsn)
 	default:
 		usage()
 		os.Exit(2)
@@ -127,7 +132,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A] | ha-compare [-n N] ; -driver bbolt|postgres [-dsn DSN]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A] | ha-compare [-n N] | takeover [-rounds R] [-takeover D] [-bin PATH]; -driver bbolt|postgres [-dsn DSN]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
