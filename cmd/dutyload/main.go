@@ -84,7 +84,7 @@ func main() {
 	case "warn":
 		err = warnLoad(def(*n, 1000))
 	case "acks":
-		err = withBackend(*driver, *dsn, func(b *backend) error { _, err := acks(b, def(*n, 10000), *workers); return err })
+		err = withBackend(*driver, *dsn, func(b *backend) error { _, _, err := acks(b, def(*n, 10000), *workers); return err })
 	case "acks-bot":
 		err = acksViaBot(def(*n, 5000))
 	case "punctuality":

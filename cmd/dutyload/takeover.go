@@ -217,7 +217,8 @@ type takeoverRound struct {
 
 // takeoverLoad runs two dutybot processes on one durable PostgreSQL
 // database against a fake Bot API, and kills the leader with SIGKILL right
-// after Telegram accepted each call, rounds times: the time until the
+// after Telegram accepted each call (every other round: right after the
+// leader recorded its delivery), rounds times: the time until the
 // standby's /healthz says leader, how late the next escalation steps went
 // out, and at the end the messages sent twice and the steps never sent.
 func takeoverLoad(rounds int, takeover time.Duration, bin, dsn string) error {
@@ -298,7 +299,7 @@ func takeoverLoad(rounds int, takeover time.Duration, bin, dsn string) error {
 	if err := pair[1].waitRole("standby", 60*time.Second); err != nil {
 		return fail(err)
 	}
-	fmt.Printf("takeover: instances A and B (%s) on one durable PostgreSQL database, ha.takeover %s; policy: second call %s, escalation to the unit head %s after delivery; kill -9 the leader right after Telegram accepted each call\n",
+	fmt.Printf("takeover: instances A and B (%s) on one durable PostgreSQL database, ha.takeover %s; policy: second call %s, escalation to the unit head %s after delivery; kill -9 the leader right after Telegram accepted each call (odd rounds) or once its delivery was recorded (even rounds)\n",
 		bin, takeover, steps.remind, steps.escalate)
 
 	var res []takeoverRound
