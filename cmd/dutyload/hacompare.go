@@ -72,8 +72,8 @@ func haCompare(n, workers int, spread time.Duration, officials int, dsn string) 
 		if err != nil {
 			return fmt.Errorf("punctuality on %s: %w", d, err)
 		}
-		p99[d] = r.p99.Round(10 * time.Microsecond).String()
-		p50[d] = r.p50.Round(10*time.Microsecond).String() + " / " + r.max.Round(10*time.Microsecond).String()
+		p99[d] = roundLate(r.p99)
+		p50[d] = roundLate(r.p50) + " / " + roundLate(r.max)
 	}
 	up := add(fmt.Sprintf("start-up with %d pending recipients: ready (exec → /healthz)", nStartup))
 	rss := add("start-up: resident memory")
@@ -103,4 +103,12 @@ func haCompare(n, workers int, spread time.Duration, officials int, dsn string) 
 		fmt.Println("\n" + n)
 	}
 	return nil
+}
+
+// roundLate shows a lateness to 10 µs, or to the millisecond from a second on.
+func roundLate(d time.Duration) string {
+	if d >= time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(10 * time.Microsecond).String()
 }
