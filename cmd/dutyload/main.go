@@ -13,6 +13,12 @@
 //	dutyload flood       [-n 20] [-strangers 300]  a red call to n officials right after strangers flood the bot (/start, a text, someone else's contact each): delay vs no flood
 //	dutyload crash-presses [-n 300] [-rounds 10]  kill -9 a dutybot process mid-burst of n presses, rounds times: presses lost and handled twice
 //	dutyload group-burst [-n 50] [-alerts 6]  a 叫应 in a work group of n, all pressing within a second, under 20 a minute per group: last press → group shows it, edits a minute, 429s
+//	dutyload ha-compare  [-n N]       acks, fanout (1,000), punctuality (10,000) and startup on bbolt and on PostgreSQL: one table
+//	dutyload takeover    [-rounds 10] [-takeover 3s] [-bin PATH]  two dutybot processes on one PostgreSQL database; kill -9 the leader after each call: takeover time, step lateness, duplicates, losses
+//
+// fanout, acks, punctuality and startup take -driver bbolt|postgres; with
+// postgres (and ha-compare, takeover) a durable PostgreSQL is started for
+// the run (Debian's postgresql, through pgtest), or -dsn names a server.
 //
 // Everything runs on loopback against bot/fakeapi; nothing leaves the machine.
 package main
@@ -54,9 +60,13 @@ func main() {
 	seed := fs.Uint64("seed", 1, "seed of the simulation's choices (noise)")
 	dir := fs.String("dir", memoryDir(), "directory for the throw-away database (noise); default /dev/shm when present")
 	strangers := fs.Int("strangers", 300, "flooding accounts (flood)")
-	rounds := fs.Int("rounds", 10, "kills to repeat (crash-presses)")
+	rounds := fs.Int("rounds", 10, "kills to repeat (crash-presses, takeover)")
 	groupRounds := fs.Int("alerts", 6, "alerts posted one after another (group-burst)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
+	driver := fs.String("driver", config.DriverBolt, "storage of fanout, acks, punctuality and startup: bbolt or postgres")
+	dsn := fs.String("dsn", "", "a running PostgreSQL server (connection string without dbname) instead of starting one; databases dutyload_* are created and dropped on it")
+	bin := fs.String("bin", "", "the dutybot binary (takeover); default: go build ./cmd/dutybot from the repository around the working directory")
+	takeoverTime := fs.Duration("takeover", 3*time.Second, "ha.takeover of the instances (takeover)")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -70,19 +80,19 @@ func main() {
 	var err error
 	switch cmd {
 	case "fanout":
-		err = fanout(def(*n, 1000))
+		err = withBackend(*driver, *dsn, func(b *backend) error { _, err := fanout(b, def(*n, 1000)); return err })
 	case "warn":
 		err = warnLoad(def(*n, 1000))
 	case "acks":
-		err = acks(def(*n, 10000), *workers)
+		err = withBackend(*driver, *dsn, func(b *backend) error { _, _, err := acks(b, def(*n, 10000), *workers); return err })
 	case "acks-bot":
 		err = acksViaBot(def(*n, 5000))
 	case "punctuality":
-		err = punctuality(def(*n, 10000), *spread)
+		err = withBackend(*driver, *dsn, func(b *backend) error { _, err := punctuality(b, def(*n, 10000), *spread); return err })
 	case "mytasks":
 		err = mytasks(def(*n, 2000))
 	case "startup":
-		err = startup(def(*n, 10000), *officials)
+		err = withBackend(*driver, *dsn, func(b *backend) error { _, err := startup(b, def(*n, 10000), *officials); return err })
 	case "startup-child":
 		err = startupChild(*cfgPath)
 	case "ledger":
@@ -99,6 +109,10 @@ func main() {
 		err = groupBurst(def(*n, 50), def(*groupRounds, 6))
 	case "serve-child":
 		err = serveChild(*cfgPath)
+	case "ha-compare":
+		err = haCompare(*n, *workers, *spread, *officials, *dsn)
+	case "takeover":
+		err = takeoverLoad(*rounds, *takeoverTime, *bin, *dsn)
 	default:
 		usage()
 		os.Exit(2)
@@ -118,7 +132,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A] | ha-compare [-n N] | takeover [-rounds R] [-takeover D] [-bin PATH]; -driver bbolt|postgres [-dsn DSN]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
@@ -174,9 +188,14 @@ func unitIDs() string {
 // the figures are those of the 叫应 core, as they were before the town's
 // units matched the plan.
 func townYAML(n int, apiURL, dbPath, listen, steps string) string {
+	return townYAMLWith(n, apiURL, "storage:\n  path: "+dbPath+"\n", listen, steps)
+}
+
+// townYAMLWith is townYAML with the storage section given (backend.storageYAML).
+func townYAMLWith(n int, apiURL, storageYAML, listen, steps string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "timezone: Asia/Shanghai\nlanguage: zh-CN\ntelegram:\n  api_url: %s\n  poll_timeout: 10s\n", apiURL)
-	fmt.Fprintf(&b, "storage:\n  path: %s\nhttp:\n  listen: %s\nunits:\n", dbPath, listen)
+	fmt.Fprintf(&b, "%shttp:\n  listen: %s\nunits:\n", storageYAML, listen)
 	for u, tu := range townUnits {
 		fmt.Fprintf(&b, "  - {id: %s, name: %s, head: o-head%d, leader: o-leader, tags: [%s]}\n", tu.id, tu.name, u, strings.Join(tu.tags, ", "))
 	}
@@ -196,9 +215,10 @@ func townYAML(n int, apiURL, dbPath, listen, steps string) string {
 
 // town is a generated town on a throw-away database.
 type town struct {
-	dir string
-	cfg *config.Config
-	n   int
+	dir  string
+	cfg  *config.Config
+	n    int
+	drop func() // drops the PostgreSQL database (nil on bbolt)
 }
 
 // newTown generates a town of n staff talking to apiURL.
@@ -217,7 +237,12 @@ func newTown(n int, apiURL, steps string) (*town, error) {
 }
 
 // close removes the database.
-func (t *town) close() { os.RemoveAll(t.dir) }
+func (t *town) close() {
+	os.RemoveAll(t.dir)
+	if t.drop != nil {
+		t.drop()
+	}
+}
 
 // open starts the services on the town's database (not running yet).
 func (t *town) open(opts app.Options) (*app.App, error) {

@@ -19,48 +19,65 @@ import (
 	"dutybot/storage"
 )
 
+// startupResult is what one start-up measured.
+type startupResult struct {
+	wall time.Duration // from exec to /healthz answering
+	rss  string        // the child's resident set, as it says
+}
+
 // startup prepares a database with n pending recipients (n/officials
 // alerts to a town of that many officials, all delivered, first deadline
 // ten minutes away), then starts a fresh process on it and reports the time
 // until it serves /healthz, and its memory.
-func startup(n, officials int) error {
+func startup(b *backend, n, officials int) (res startupResult, err error) {
 	officials = min(officials, n)
 	alerts := (n + officials - 1) / officials
 	srv := fakeapi.New(fakeapi.Options{Token: token})
 	defer srv.Close()
 	dir, err := os.MkdirTemp("", "dutyload")
 	if err != nil {
-		return err
+		return res, err
 	}
 	defer os.RemoveAll(dir)
+	var dsn string
+	if b.postgres() {
+		var drop func()
+		if dsn, drop, err = b.database("startup"); err != nil {
+			return res, err
+		}
+		defer drop()
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return res, err
 	}
 	listen := ln.Addr().String()
 	ln.Close()
 	dbPath := filepath.Join(dir, "db")
-	y := townYAML(officials, srv.URL(), dbPath, listen, defaultSteps)
+	y := townYAMLWith(officials, srv.URL(), b.storageYAML(dbPath), listen, defaultSteps)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
-		return err
+		return res, err
 	}
 	cfg, err := config.Parse([]byte(y))
 	if err != nil {
-		return err
+		return res, err
 	}
 	cfg.Telegram.Token = token
+	cfg.Storage.DSN = dsn
 	a, err := app.New(cfg, app.Options{Log: discard(), NoHTTP: true, NoBot: true})
 	if err != nil {
-		return err
+		return res, err
 	}
 	for i := 0; i < alerts; i++ {
 		if _, err := a.Engine.Create(callout.Request{Level: "red", Title: fmt.Sprintf("压测 %d", i),
 			Targets: storage.Targets{Officials: staffIDs(officials)}, Source: "api"}); err != nil {
-			return err
+			a.DB.Close()
+			return res, err
 		}
 		if err := deliverAll(a, time.Now()); err != nil {
-			return err
+			a.DB.Close()
+			return res, err
 		}
 	}
 	var deadlines int
@@ -69,14 +86,14 @@ func startup(n, officials int) error {
 
 	start := time.Now()
 	cmd := exec.Command(os.Args[0], "startup-child", "-config", cfgPath)
-	cmd.Env = append(os.Environ(), "DUTYBOT_TELEGRAM_TOKEN="+token)
+	cmd.Env = childEnv(dsn)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return res, err
 	}
 	if err := cmd.Start(); err != nil {
-		return err
+		return res, err
 	}
 	sc := bufio.NewScanner(out)
 	var line string
@@ -90,11 +107,15 @@ func startup(n, officials int) error {
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait()
 	if line == "" {
-		return fmt.Errorf("child never became ready")
+		return res, fmt.Errorf("child never became ready")
 	}
-	fmt.Printf("startup: %d pending recipients (%d alerts to %d officials, %d deadlines): ready in %s wall from exec; child says %s\n",
-		alerts*officials, alerts, officials, deadlines, wall.Round(time.Millisecond), strings.TrimPrefix(line, "READY "))
-	return nil
+	fmt.Printf("startup (%s): %d pending recipients (%d alerts to %d officials, %d deadlines): ready in %s wall from exec; child says %s\n",
+		b.driver, alerts*officials, alerts, officials, deadlines, wall.Round(time.Millisecond), strings.TrimPrefix(line, "READY "))
+	res.wall = wall
+	if _, after, ok := strings.Cut(line, "VmRSS: "); ok {
+		res.rss, _, _ = strings.Cut(after, ",")
+	}
+	return res, nil
 }
 
 // startupChild runs the real app and prints READY once /healthz answers
