@@ -102,6 +102,10 @@ func (p *pgBackend) update(fn func(*Tx) error, fenced bool) error {
 	if err != nil {
 		return err
 	}
+	t.flush("")
+	if t.err != nil {
+		return t.err
+	}
 	if len(t.touched) > 0 {
 		names := make([]string, 0, len(t.touched))
 		for n := range t.touched {
@@ -212,6 +216,15 @@ func (p *pgBackend) runBatch(q []batchCall) {
 // pgTx is one PostgreSQL transaction as a kvTx. The first error of a
 // statement sticks: later calls do nothing and the transaction rolls back
 // with it, whatever fn returns.
+//
+// Writes wait in the transaction (pend) and go to the server together,
+// in one round trip per bucket, before a cursor or a count reads the
+// bucket and at commit; a key written many times in one transaction (an
+// alert's record, as each of its recipients is called) is sent once.
+// What the transaction read or wrote is kept (seen), so reading it again
+// costs no round trip, and bucket sequences are counted here and stored
+// at commit: writers take turns under the write lock, so nothing else
+// moves them meanwhile.
 type pgTx struct {
 	p        *pgBackend
 	ctx      context.Context
@@ -221,6 +234,96 @@ type pgTx struct {
 	touched  map[string]struct{}
 	created  []string
 	onCommit []func()
+	pend     map[string]map[string]pendVal // bucket -> key -> write not yet sent
+	seen     map[string]map[string][]byte  // bucket -> key -> value on the server (nil: none)
+	seqs     map[string]*pendSeq           // bucket -> its sequence, once read
+}
+
+// pendVal is a write not yet sent: a value, or a deletion.
+type pendVal struct {
+	v   []byte
+	del bool
+}
+
+// pendSeq is a bucket's sequence as this transaction has moved it.
+type pendSeq struct {
+	v     uint64
+	dirty bool
+}
+
+// flushChunk bounds the keys one statement sends.
+const flushChunk = 5000
+
+// flush sends the bucket's waiting writes (all buckets' for ""), in one
+// round trip.
+func (t *pgTx) flush(bucket string) {
+	if t.err != nil || len(t.pend) == 0 {
+		return
+	}
+	batch := &pgx.Batch{}
+	for name, m := range t.pend {
+		if bucket != "" && name != bucket {
+			continue
+		}
+		var ks, vs, dels [][]byte
+		for k, pv := range m {
+			if pv.del {
+				dels = append(dels, []byte(k))
+			} else {
+				ks, vs = append(ks, []byte(k)), append(vs, pv.v)
+			}
+			if t.seen[name] == nil {
+				t.seen[name] = map[string][]byte{}
+			}
+			if pv.del {
+				t.seen[name][k] = nil
+			} else {
+				t.seen[name][k] = pv.v
+			}
+		}
+		for i := 0; i < len(ks); i += flushChunk {
+			j := min(i+flushChunk, len(ks))
+			batch.Queue("INSERT INTO dutybot_kv (bucket, k, v) SELECT $1, u.k, u.v FROM unnest($2::bytea[], $3::bytea[]) AS u(k, v) "+
+				"ON CONFLICT (bucket, k) DO UPDATE SET v = EXCLUDED.v", name, ks[i:j], vs[i:j])
+		}
+		for i := 0; i < len(dels); i += flushChunk {
+			j := min(i+flushChunk, len(dels))
+			batch.Queue("DELETE FROM dutybot_kv WHERE bucket = $1 AND k = ANY($2::bytea[])", name, dels[i:j])
+		}
+		delete(t.pend, name)
+	}
+	if bucket == "" {
+		for name, sq := range t.seqs {
+			if sq.dirty {
+				batch.Queue("UPDATE dutybot_buckets SET seq = $2 WHERE name = $1", name, int64(sq.v))
+				sq.dirty = false
+			}
+		}
+	}
+	if batch.Len() == 0 {
+		return
+	}
+	if err := t.tx.SendBatch(t.ctx, batch).Close(); err != nil {
+		t.fail("write "+bucket, err)
+	}
+}
+
+// sequence returns the bucket's sequence as this transaction has it.
+func (t *pgTx) sequence(bucket string) *pendSeq {
+	if sq := t.seqs[bucket]; sq != nil {
+		return sq
+	}
+	var seq int64
+	if err := t.tx.QueryRow(t.ctx, "SELECT seq FROM dutybot_buckets WHERE name = $1", bucket).Scan(&seq); err != nil {
+		t.fail("sequence of "+bucket, err)
+		return &pendSeq{}
+	}
+	if t.seqs == nil {
+		t.seqs = map[string]*pendSeq{}
+	}
+	sq := &pendSeq{v: uint64(seq)}
+	t.seqs[bucket] = sq
+	return sq
 }
 
 func (t *pgTx) fail(op string, err error) {
@@ -298,6 +401,9 @@ func (t *pgTx) DeleteBucket(name []byte) error {
 		return bolt.ErrTxNotWritable
 	}
 	n := string(name)
+	delete(t.pend, n)
+	delete(t.seen, n)
+	delete(t.seqs, n)
 	tag, err := t.tx.Exec(t.ctx, "DELETE FROM dutybot_buckets WHERE name = $1", n)
 	if err != nil {
 		t.fail("delete bucket "+n, err)
@@ -346,19 +452,52 @@ func (b *pgBucket) Get(k []byte) []byte {
 	if t.err != nil {
 		return nil
 	}
+	if pv, ok := t.pend[b.name][string(k)]; ok {
+		if pv.del {
+			return nil
+		}
+		return pv.v
+	}
+	if v, ok := t.seen[b.name][string(k)]; ok {
+		return v
+	}
 	var v []byte
 	err := t.tx.QueryRow(t.ctx, "SELECT v FROM dutybot_kv WHERE bucket = $1 AND k = $2", b.name, k).Scan(&v)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		v = nil
+	case err != nil:
 		t.fail("get "+b.name, err)
 		return nil
-	}
-	if v == nil {
+	case v == nil:
 		v = []byte{}
 	}
+	if t.seen == nil {
+		t.seen = map[string]map[string][]byte{}
+	}
+	if t.seen[b.name] == nil {
+		t.seen[b.name] = map[string][]byte{}
+	}
+	t.seen[b.name][string(k)] = v
 	return v
+}
+
+// pendWrite records a write to send later.
+func (b *pgBucket) pendWrite(k []byte, pv pendVal) {
+	t := b.t
+	if t.pend == nil {
+		t.pend = map[string]map[string]pendVal{}
+	}
+	if t.seen == nil {
+		t.seen = map[string]map[string][]byte{}
+	}
+	m := t.pend[b.name]
+	if m == nil {
+		m = map[string]pendVal{}
+		t.pend[b.name] = m
+	}
+	m[string(k)] = pv
+	t.touch(b.name)
 }
 
 func (b *pgBucket) Put(k, v []byte) error {
@@ -371,15 +510,7 @@ func (b *pgBucket) Put(k, v []byte) error {
 	case len(k) == 0:
 		return bolt.ErrKeyRequired
 	}
-	if v == nil {
-		v = []byte{}
-	}
-	if _, err := t.tx.Exec(t.ctx, "INSERT INTO dutybot_kv (bucket, k, v) VALUES ($1, $2, $3) "+
-		"ON CONFLICT (bucket, k) DO UPDATE SET v = EXCLUDED.v", b.name, k, v); err != nil {
-		t.fail("put "+b.name, err)
-		return t.err
-	}
-	t.touch(b.name)
+	b.pendWrite(k, pendVal{v: append([]byte{}, v...)})
 	return nil
 }
 
@@ -391,11 +522,7 @@ func (b *pgBucket) Delete(k []byte) error {
 	case !t.writable:
 		return bolt.ErrTxNotWritable
 	}
-	if _, err := t.tx.Exec(t.ctx, "DELETE FROM dutybot_kv WHERE bucket = $1 AND k = $2", b.name, k); err != nil {
-		t.fail("delete "+b.name, err)
-		return t.err
-	}
-	t.touch(b.name)
+	b.pendWrite(k, pendVal{del: true})
 	return nil
 }
 
@@ -417,12 +544,13 @@ func (b *pgBucket) NextSequence() (uint64, error) {
 	case !t.writable:
 		return 0, bolt.ErrTxNotWritable
 	}
-	var seq int64
-	if err := t.tx.QueryRow(t.ctx, "UPDATE dutybot_buckets SET seq = seq + 1 WHERE name = $1 RETURNING seq", b.name).Scan(&seq); err != nil {
-		t.fail("next sequence of "+b.name, err)
+	sq := t.sequence(b.name)
+	if t.err != nil {
 		return 0, t.err
 	}
-	return uint64(seq), nil
+	sq.v++
+	sq.dirty = true
+	return sq.v, nil
 }
 
 func (b *pgBucket) Sequence() uint64 {
@@ -430,12 +558,7 @@ func (b *pgBucket) Sequence() uint64 {
 	if t.err != nil {
 		return 0
 	}
-	var seq int64
-	if err := t.tx.QueryRow(t.ctx, "SELECT seq FROM dutybot_buckets WHERE name = $1", b.name).Scan(&seq); err != nil {
-		t.fail("sequence of "+b.name, err)
-		return 0
-	}
-	return uint64(seq)
+	return t.sequence(b.name).v
 }
 
 func (b *pgBucket) SetSequence(v uint64) error {
@@ -446,11 +569,9 @@ func (b *pgBucket) SetSequence(v uint64) error {
 	case !t.writable:
 		return bolt.ErrTxNotWritable
 	}
-	if _, err := t.tx.Exec(t.ctx, "UPDATE dutybot_buckets SET seq = $2 WHERE name = $1", b.name, int64(v)); err != nil {
-		t.fail("set sequence of "+b.name, err)
-		return t.err
-	}
-	return nil
+	sq := t.sequence(b.name)
+	sq.v, sq.dirty = v, true
+	return t.err
 }
 
 func (b *pgBucket) KeyN() int {
@@ -458,6 +579,7 @@ func (b *pgBucket) KeyN() int {
 	if t.err != nil {
 		return 0
 	}
+	t.flush(b.name)
 	var n int
 	if err := t.tx.QueryRow(t.ctx, "SELECT count(*) FROM dutybot_kv WHERE bucket = $1", b.name).Scan(&n); err != nil {
 		t.fail("count "+b.name, err)
@@ -501,6 +623,7 @@ func (c *pgCursor) cur() (k, v []byte) {
 func (c *pgCursor) load(key []byte, asc, inclusive bool) (k, v []byte) {
 	t := c.b.t
 	c.rows, c.i, c.asc, c.off, c.past = c.rows[:0], 0, asc, false, false
+	t.flush(c.b.name) // the page must show what the transaction wrote
 	if t.err != nil {
 		return nil, nil
 	}
