@@ -39,19 +39,13 @@ var (
 	bCadence    = []byte("cadence")       // rule name -> last firing (unix nanos)
 	bTasks      = []byte("task_states")   // duty instance id -> TaskState
 	bLinks      = []byte("alert_links")   // link (what raised an alert) -> alert id
-	bShifts     = []byte("shifts")        // start (unix nanos, 8 bytes BE) + shift id -> Shift
-	bShiftIDs   = []byte("shift_ids")     // shift id -> key in shifts
-	bShiftState = []byte("shift_state")   // shift id -> what the shift cycle has done
-	bSwaps      = []byte("swaps")         // swap id -> Swap
-	bWarnings   = []byte("warnings")      // warning id -> Warning
-	bChecklist  = []byte("checklist")     // warning id \x00 item id -> ChecklistItem
 	bViews      = []byte("views")         // view scope \x00 official id -> View
 	bIncidents  = []byte("incidents")     // incident id -> Incident
 	bTips       = []byte("tips")          // tip ref -> Tip
 	bTipSealed  = []byte("tip_sealed")    // tip ref -> sealed tipster identity
 	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
-		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews, bIncidents, bTips, bTipSealed,
+		bEvents, bAlertEv, bTargets, bCadence, bTasks, bLinks, bViews, bIncidents, bTips, bTipSealed,
 		bQuarantine, bEnterprises, bPlaques,
 		bHazards, bHazardsClosed,
 		bInspections, bInspectionsBy,
