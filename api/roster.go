@@ -14,7 +14,6 @@ import (
 	"dutybot/coverage"
 	"dutybot/roster"
 	"dutybot/rota"
-	"dutybot/storage"
 )
 
 // HeaderShiftCount tells how many shifts an exported workbook holds.
@@ -291,7 +290,7 @@ func (s *Server) getRoster(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) shiftJSON(sh storage.Shift) ShiftJSON {
+func (s *Server) shiftJSON(sh rota.Shift) ShiftJSON {
 	cfg := s.cfg
 	name := cfg.OfficialName
 	out := ShiftJSON{ID: sh.ID, Start: sh.Start, End: sh.End, Leader: sh.Leader, LeaderName: name(sh.Leader),

@@ -7,7 +7,7 @@ import (
 
 	"dutybot/bot/fakeapi"
 	"dutybot/roster"
-	"dutybot/storage"
+	"dutybot/rota"
 )
 
 // noPhone fails when a group text shows a phone number, or the mask that
@@ -41,7 +41,7 @@ func TestShiftReminderPostedInDutyGroup(t *testing.T) {
 	h.waitMsg(uLiu, "您明天值班（带班领导）", "13800000004")
 	h.waitMsg(uZhang, "您明天值班（值班人员）")
 	h.waitMsg(uLi, "您明天值班（值班人员）")
-	h.eventually("three private reminders logged", func() bool { return len(h.events(storage.EvShiftReminded)) == 3 })
+	h.eventually("three private reminders logged", func() bool { return len(h.events(rota.EvShiftReminded)) == 3 })
 
 	h.advanceTo(day(1, 7).Add(30 * time.Minute))
 	b := h.waitMsg(chatFlood, "⏰ 值班提醒：本班值班将于 08:00 开始", "带班领导：刘洋", "值班人员：张明、李芳")

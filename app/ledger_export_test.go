@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dutybot/bot/fakeapi"
+	"dutybot/rota"
 	"dutybot/storage"
 )
 
@@ -167,8 +168,8 @@ func ledgerDay(t *testing.T) (h *harness, red, yellow string, extra []storage.Ev
 	h.advanceTo(start.Add(29 * time.Minute))
 	at := h.clk.Now()
 	extra = h.appendEvents(
-		storage.Event{At: at, Type: storage.EvCheckedIn, Alert: "20261130-0099", Official: "o-li", Actor: "o-li", Detail: "checkin:s-1"},
-		storage.Event{At: at, Type: storage.EvAbsent, Alert: "20261130-0098", Official: "o-chen", Actor: "system", Detail: "no answer to spot check"},
+		storage.Event{At: at, Type: rota.EvCheckedIn, Alert: "20261130-0099", Official: "o-li", Actor: "o-li", Detail: "checkin:s-1"},
+		storage.Event{At: at, Type: rota.EvAbsent, Alert: "20261130-0098", Official: "o-chen", Actor: "system", Detail: "no answer to spot check"},
 		storage.Event{At: at, Type: "incident_reported", Alert: "SG-20261130-01", Official: "o-zhang", Actor: "o-zhang", Detail: "建设施工 一般 死亡0"},
 		storage.Event{At: at, Type: "incident_late", Alert: "SG-20261130-01", Official: "o-liu", Actor: "system", Detail: "上报超时 5 分钟"},
 		storage.Event{At: at, Type: "tip_received", Alert: "JB-0001", Actor: "anonymous", Detail: "某厂消防通道堵塞"},

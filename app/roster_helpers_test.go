@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dutybot/api"
+	"dutybot/rota"
 	"dutybot/storage"
 )
 
@@ -152,7 +153,7 @@ func (h *harness) roster(from, to string) []api.ShiftJSON {
 func (h *harness) shiftCount() int {
 	h.t.Helper()
 	var n int
-	if err := h.app.DB.View(func(tx *storage.Tx) error { n = tx.ShiftCount(); return nil }); err != nil {
+	if err := h.app.DB.View(func(tx *storage.Tx) error { n = rota.ShiftCount(tx); return nil }); err != nil {
 		h.t.Fatal(err)
 	}
 	return n

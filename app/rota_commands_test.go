@@ -7,7 +7,7 @@ import (
 	"unicode/utf16"
 
 	"dutybot/roster"
-	"dutybot/storage"
+	"dutybot/rota"
 )
 
 // /roster shows this week by default, a week from a date, a range of
@@ -135,7 +135,7 @@ func TestSpotcheck(t *testing.T) {
 			t.Errorf("%d %s = %q, want %q", tc.user, text, m.Text, tc.want)
 		}
 	}
-	if n := len(h.events(storage.EvSpotcheck)); n != 0 {
+	if n := len(h.events(rota.EvSpotcheck)); n != 0 {
 		t.Fatalf("refused spot checks logged %d", n)
 	}
 
@@ -150,7 +150,7 @@ func TestSpotcheck(t *testing.T) {
 	if n := len(h.messages(uLiu, "在岗（回应查岗）")); n != 0 {
 		t.Error("the leader who checks was spot-checked himself")
 	}
-	evs := h.events(storage.EvSpotcheck)
+	evs := h.events(rota.EvSpotcheck)
 	if len(evs) != 1 || evs[0].Actor != "o-liu" {
 		t.Fatalf("spotcheck events = %+v", evs)
 	}
@@ -159,12 +159,12 @@ func TestSpotcheck(t *testing.T) {
 	h.waitScheduled(id, "o-li", day(0, 10).Add(5*time.Minute))
 	h.advanceTo(day(0, 10).Add(2 * time.Minute))
 	h.press(uLi, lc, button(t, lc, "在岗"))
-	h.eventually("answer logged", func() bool { return len(h.eventsFor(storage.EvSpotAnswered, "o-li")) == 1 })
+	h.eventually("answer logged", func() bool { return len(h.eventsFor(rota.EvSpotAnswered, "o-li")) == 1 })
 
 	h.advanceTo(day(0, 10).Add(5 * time.Minute))
 	h.waitMsg(uLiu, "叫应升级", "查岗", "张明（应急办），10:00 起")
-	h.eventually("absent logged", func() bool { return len(h.events(storage.EvAbsent)) == 1 })
-	absent := h.events(storage.EvAbsent)[0]
+	h.eventually("absent logged", func() bool { return len(h.events(rota.EvAbsent)) == 1 })
+	absent := h.events(rota.EvAbsent)[0]
 	if absent.Official != "o-zhang" || !absent.At.Equal(day(0, 10).Add(5*time.Minute)) || absent.Alert != id {
 		t.Errorf("absent event = %+v", absent)
 	}
@@ -174,7 +174,7 @@ func TestSpotcheck(t *testing.T) {
 	h.advanceTo(day(0, 10).Add(10 * time.Minute))
 	h.waitMsg(uWu, "叫应升级", "查岗", "张明")
 	time.Sleep(30 * time.Millisecond)
-	if n := len(h.events(storage.EvAbsent)); n != 1 {
+	if n := len(h.events(rota.EvAbsent)); n != 1 {
 		t.Errorf("%d absent events", n)
 	}
 
@@ -186,14 +186,14 @@ func TestSpotcheck(t *testing.T) {
 
 	// After the shift, nobody is on duty: nothing is sent.
 	h.advanceTo(day(0, 18))
-	before := len(h.events(storage.EvSpotcheck))
+	before := len(h.events(rota.EvSpotcheck))
 	for _, u := range []int64{uDuty, uHe} {
 		h.srv.SendText(u, "/spotcheck")
 		h.waitMsg(u, "当前没有需要查岗的值班人员")
 	}
 	h.srv.SendText(uLiu, "/spotcheck") // no longer leading a shift
 	h.waitMsg(uLiu, "只有带班领导（包括当前班次的带班领导）")
-	if n := len(h.events(storage.EvSpotcheck)); n != before {
+	if n := len(h.events(rota.EvSpotcheck)); n != before {
 		t.Errorf("spot checks without anyone on duty: %d → %d", before, n)
 	}
 }
@@ -210,7 +210,7 @@ func TestRotaCommandsNeedBinding(t *testing.T) {
 			t.Errorf("%s by a stranger: %q", cmd, m.Text)
 		}
 	}
-	if n := len(h.events(storage.EvSpotcheck, storage.EvSwapRequested)); n != 0 {
+	if n := len(h.events(rota.EvSpotcheck, rota.EvSwapRequested)); n != 0 {
 		t.Errorf("strangers caused %d events", n)
 	}
 }

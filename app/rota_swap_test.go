@@ -8,7 +8,7 @@ import (
 
 	"dutybot/bot/fakeapi"
 	"dutybot/roster"
-	"dutybot/storage"
+	"dutybot/rota"
 )
 
 // swapButton waits for the message about swap #id in chat with a button
@@ -94,7 +94,7 @@ func TestSwap(t *testing.T) {
 			t.Errorf("%s = %q, want %q", r.text, m.Text, r.want)
 		}
 	}
-	if n := len(h.events(storage.EvSwapRequested)); n != 0 {
+	if n := len(h.events(rota.EvSwapRequested)); n != 0 {
 		t.Fatalf("refused requests logged: %d", n)
 	}
 
@@ -168,11 +168,11 @@ func TestSwap(t *testing.T) {
 		t.Errorf("second approval = %q", toast.Text)
 	}
 	want := []struct{ typ, actor, official string }{
-		{storage.EvSwapRequested, "o-zhang", "o-wu"},
-		{storage.EvSwapAccepted, "o-wu", "o-zhang"},
-		{storage.EvSwapApproved, "o-liu", "o-wu"},
+		{rota.EvSwapRequested, "o-zhang", "o-wu"},
+		{rota.EvSwapAccepted, "o-wu", "o-zhang"},
+		{rota.EvSwapApproved, "o-liu", "o-wu"},
 	}
-	evs := h.events(storage.EvSwapRequested, storage.EvSwapAccepted, storage.EvSwapApproved)
+	evs := h.events(rota.EvSwapRequested, rota.EvSwapAccepted, rota.EvSwapApproved)
 	if len(evs) != len(want) {
 		t.Fatalf("swap events = %+v", evs)
 	}
@@ -240,7 +240,7 @@ func TestSwap(t *testing.T) {
 	if sh := h.storedShift("20261204-0800"); !slices.Equal(sh.Staff, []string{"o-li"}) {
 		t.Errorf("a lapsed swap changed the roster: %+v", sh)
 	}
-	for _, typ := range []string{storage.EvSwapDeclined, storage.EvSwapRejected, storage.EvSwapExpired} {
+	for _, typ := range []string{rota.EvSwapDeclined, rota.EvSwapRejected, rota.EvSwapExpired} {
 		if n := len(h.events(typ)); n != 1 {
 			t.Errorf("%d %s events", n, typ)
 		}

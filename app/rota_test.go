@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"dutybot/roster"
+	"dutybot/rota"
 	"dutybot/storage"
+	"dutybot/weather"
 )
 
 // newRotaHarness is the test town without overdue-task alerts, whose
@@ -80,12 +82,12 @@ func (h *harness) checkin(shiftID string) string {
 }
 
 // storedShift loads a shift.
-func (h *harness) storedShift(id string) storage.Shift {
+func (h *harness) storedShift(id string) rota.Shift {
 	h.t.Helper()
-	var sh storage.Shift
+	var sh rota.Shift
 	if err := h.app.DB.View(func(tx *storage.Tx) error {
 		var err error
-		sh, err = tx.Shift(id)
+		sh, err = rota.LoadShift(tx, id)
 		return err
 	}); err != nil {
 		h.t.Fatalf("shift %s: %v", id, err)
@@ -127,8 +129,8 @@ func TestShiftRemindersCheckinAndEscalation(t *testing.T) {
 	}
 	h.waitMsg(uLiu, "您明天值班（带班领导）")
 	h.waitMsg(uLi, "您明天值班（值班人员）")
-	h.eventually("three reminders logged", func() bool { return len(h.events(storage.EvShiftReminded)) == 3 })
-	for _, e := range h.events(storage.EvShiftReminded) {
+	h.eventually("three reminders logged", func() bool { return len(h.events(rota.EvShiftReminded)) == 3 })
+	for _, e := range h.events(rota.EvShiftReminded) {
 		if !e.At.Equal(day(0, 16)) || e.Actor != "system" || !strings.Contains(e.Detail, id) {
 			t.Errorf("reminder event = %+v", e)
 		}
@@ -163,8 +165,8 @@ func TestShiftRemindersCheckinAndEscalation(t *testing.T) {
 		cur := h.latest(uLi, liCall.ID)
 		return strings.Contains(cur.Text, "已于 08:03 确认收到") && len(cur.Inline) == 0
 	})
-	h.eventually("checked_in logged", func() bool { return len(h.eventsFor(storage.EvCheckedIn, "o-li")) == 1 })
-	if e := h.eventsFor(storage.EvCheckedIn, "o-li")[0]; !e.At.Equal(day(1, 8).Add(3*time.Minute)) || e.Actor != "o-li" || e.Alert != alert {
+	h.eventually("checked_in logged", func() bool { return len(h.eventsFor(rota.EvCheckedIn, "o-li")) == 1 })
+	if e := h.eventsFor(rota.EvCheckedIn, "o-li")[0]; !e.At.Equal(day(1, 8).Add(3*time.Minute)) || e.Actor != "o-li" || e.Alert != alert {
 		t.Errorf("checked_in event = %+v", e)
 	}
 	// 张明 cannot check in for 刘洋.
@@ -173,7 +175,7 @@ func TestShiftRemindersCheckinAndEscalation(t *testing.T) {
 	}
 	h.advanceTo(day(1, 8).Add(5 * time.Minute))
 	h.press(uLiu, liuCall, button(t, liuCall, "到岗签到"))
-	h.eventually("刘洋 checked in", func() bool { return len(h.eventsFor(storage.EvCheckedIn, "o-liu")) == 1 })
+	h.eventually("刘洋 checked in", func() bool { return len(h.eventsFor(rota.EvCheckedIn, "o-liu")) == 1 })
 
 	// 张明 stays silent: 带班领导 at 08:15, office head (应急办 吴敏) at
 	// 08:30, principal 何军 at 08:45.
@@ -224,7 +226,7 @@ func TestShiftRemindersCheckinAndEscalation(t *testing.T) {
 	for _, u := range []int64{uZhang, uLi, uLiu} {
 		h.waitButton(u, "✍️ 填写交接班记录")
 	}
-	if n := len(h.events(storage.EvHandoverAsked)); n != 1 {
+	if n := len(h.events(rota.EvHandoverAsked)); n != 1 {
 		t.Errorf("%d handover_asked events", n)
 	}
 }
@@ -281,7 +283,7 @@ func TestShiftCycleSurvivesRestartWithoutDuplicates(t *testing.T) {
 	if got := len(h.messages(uLiu, "叫应升级")); got != 1 {
 		t.Errorf("刘洋 got %d escalations, want 1", got)
 	}
-	if n := len(h.events(storage.EvShiftStarted)); n != 1 {
+	if n := len(h.events(rota.EvShiftStarted)); n != 1 {
 		t.Errorf("%d shift_started events, want 1", n)
 	}
 }
@@ -322,7 +324,7 @@ func TestHandoverNoteGoesToNextShift(t *testing.T) {
 	if n := len(h.messages(uLiu, "🔁 交接班记录")); n != 0 {
 		t.Errorf("the note went back to its own shift's leader")
 	}
-	evs := h.events(storage.EvHandover)
+	evs := h.events(rota.EvHandover)
 	if len(evs) != 1 || evs[0].Actor != "o-zhang" || !strings.Contains(evs[0].Detail, "20261201-0800 → 20261202-0800") {
 		t.Fatalf("handover events = %+v", evs)
 	}
@@ -356,8 +358,8 @@ func TestStandbyShiftActsOnlyInDutyMode(t *testing.T) {
 	}
 
 	h.advanceTo(day(1, 10))
-	w := storage.Warning{ID: "20261201-0042", Type: "rainstorm", Level: "orange", Issuer: "o-duty", Source: "chat",
-		IssuedAt: day(1, 10), State: storage.WarningActive, DutyMode: true}
+	w := weather.Warning{ID: "20261201-0042", Type: "rainstorm", Level: "orange", Issuer: "o-duty", Source: "chat",
+		IssuedAt: day(1, 10), State: weather.WarningActive, DutyMode: true}
 	h.dutyMode(w, true)
 	call := h.waitButton(uChen, "✅ 到岗签到")
 	if !strings.Contains(call.Text, "极端天气值班（备勤）") {
@@ -386,12 +388,12 @@ func TestStandbyShiftActsOnlyInDutyMode(t *testing.T) {
 	}
 
 	// Lifted: the standby check-in ends; the daily one goes on.
-	w.State, w.DutyMode = storage.WarningLifted, false
+	w.State, w.DutyMode = weather.WarningLifted, false
 	h.dutyMode(w, false)
 	h.eventually("standby check-in closed", func() bool {
 		return strings.Contains(h.latest(uChen, call.ID).Text, "叫应已于 10:00 结束")
 	})
-	evs := h.events(storage.EvDutyMode)
+	evs := h.events(rota.EvDutyMode)
 	if len(evs) != 3 || !strings.HasPrefix(evs[0].Detail, "on:") || !strings.HasPrefix(evs[2].Detail, "off:") || evs[0].Actor != "o-duty" {
 		t.Errorf("duty_mode events = %+v", evs)
 	}
@@ -399,11 +401,11 @@ func TestStandbyShiftActsOnlyInDutyMode(t *testing.T) {
 
 // dutyMode plays the weather service switching duty mode: the warning is
 // stored and rota.DutyMode runs in the same transaction.
-func (h *harness) dutyMode(w storage.Warning, on bool) {
+func (h *harness) dutyMode(w weather.Warning, on bool) {
 	h.t.Helper()
 	now := h.clk.Now()
 	err := h.app.DB.Update(func(tx *storage.Tx) error {
-		if err := tx.PutWarning(w); err != nil {
+		if err := weather.PutWarning(tx, w); err != nil {
 			return err
 		}
 		return h.app.Rota.DutyMode(tx, w, on, now)
@@ -456,7 +458,7 @@ roster:
 		t.Errorf("the shift leader was escalated to without a shift_leader step")
 	}
 	h.advanceTo(day(1, 17))
-	h.eventually("shift ended", func() bool { return len(h.events(storage.EvShiftEnded)) == 1 })
+	h.eventually("shift ended", func() bool { return len(h.events(rota.EvShiftEnded)) == 1 })
 	time.Sleep(60 * time.Millisecond)
 	if n := len(h.messages(uZhang, "交接班")); n != 0 {
 		t.Errorf("handover asked with handover: false")

@@ -14,6 +14,7 @@ import (
 	"dutybot/api"
 	"dutybot/bot/fakeapi"
 	"dutybot/storage"
+	"dutybot/weather"
 )
 
 // urgentPolicy answers red weather warnings in minutes.
@@ -50,7 +51,7 @@ type dutyRecorder struct {
 	calls []string
 }
 
-func (r *dutyRecorder) hook(tx *storage.Tx, w storage.Warning, on bool, now time.Time) error {
+func (r *dutyRecorder) hook(tx *storage.Tx, w weather.Warning, on bool, now time.Time) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, fmt.Sprintf("%s %v", w.ID, on))

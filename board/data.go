@@ -10,6 +10,7 @@ import (
 	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tasks"
+	"dutybot/weather"
 )
 
 // Board is what the duty board shows at one moment, before it is put into
@@ -42,7 +43,7 @@ type Day struct {
 
 // DutyShift is a shift with its people's check-ins (到岗签到).
 type DutyShift struct {
-	Shift storage.Shift
+	Shift rota.Shift
 	// CheckinAlert is the 到岗签到 call raised at the start; empty when the
 	// shift has not started or started before it was imported.
 	CheckinAlert string
@@ -70,8 +71,8 @@ func (u UnitTasks) Missed() int {
 
 // Checklist is a warning in force with its 熔断 items.
 type Checklist struct {
-	Warning storage.Warning
-	Items   []storage.ChecklistItem
+	Warning weather.Warning
+	Items   []weather.ChecklistItem
 }
 
 // Rates are the answer rates of the calls of a window, by the unit of the
@@ -136,14 +137,14 @@ func buildCard(tx *storage.Tx, cfg *config.Config, order map[string]int, a stora
 // their check-ins. A shift belongs to the first of the two days it
 // overlaps; standby (extreme-weather) shifts count only in duty mode.
 func readDays(tx *storage.Tx, loc *time.Location, now time.Time) ([]Day, bool, error) {
-	on, err := tx.DutyModeOn()
+	on, err := weather.DutyModeOn(tx)
 	if err != nil {
 		return nil, false, err
 	}
 	l := now.In(loc)
 	today := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 	days := []Day{{Start: today}, {Start: today.AddDate(0, 0, 1)}}
-	shifts, err := tx.ShiftsOverlapping(today, today.AddDate(0, 0, 2))
+	shifts, err := rota.ShiftsOverlapping(tx, today, today.AddDate(0, 0, 2))
 	if err != nil {
 		return nil, false, err
 	}
@@ -152,7 +153,7 @@ func readDays(tx *storage.Tx, loc *time.Location, now time.Time) ([]Day, bool, e
 			continue
 		}
 		ds := DutyShift{Shift: sh, Checkin: map[string]rota.CheckinState{}}
-		st, err := tx.ShiftState(sh.ID)
+		st, err := rota.LoadShiftState(tx, sh.ID)
 		if err != nil {
 			return nil, false, err
 		}

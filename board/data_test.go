@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dutybot/roster"
+	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/weather"
 )
@@ -108,7 +109,7 @@ func TestDutyShowsTodayTomorrowAndCheckins(t *testing.T) {
 		{Start: day(0, 8), End: day(1, 8), Leader: "o-liu", Staff: []string{"o-zhang"}, Kind: roster.Daily,
 			Place: "镇政府值班室", Phone: "023-65800000"},
 		{Start: day(1, 8), End: day(2, 8), Leader: "o-duty", Staff: []string{"o-li"}, Kind: roster.Daily},
-		{Start: day(0, 8), End: day(1, 8), Leader: "o-he", Staff: []string{"o-wu"}, Kind: storage.ShiftExtreme},
+		{Start: day(0, 8), End: day(1, 8), Leader: "o-he", Staff: []string{"o-wu"}, Kind: rota.ShiftExtreme},
 		{Start: day(2, 8), End: day(3, 8), Leader: "o-liu", Staff: []string{"o-zhang"}, Kind: roster.Daily},
 	}
 	if _, err := f.rota.Import(shifts, "o-admin", "test.xlsx"); err != nil {
@@ -117,7 +118,7 @@ func TestDutyShowsTodayTomorrowAndCheckins(t *testing.T) {
 	f.advance(2 * time.Minute) // the 08:00 shift starts: its check-in goes out
 	var checkin string
 	f.update(func(tx *storage.Tx) error {
-		st, err := tx.ShiftState("20261130-0800")
+		st, err := rota.LoadShiftState(tx, "20261130-0800")
 		checkin = st.Checkin
 		return err
 	})

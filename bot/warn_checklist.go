@@ -125,7 +125,7 @@ func (b *Bot) endItemPrompt(c caller, warning string, no int) {
 	}
 }
 
-func (b *Bot) confirmedText(c caller, it storage.ChecklistItem) string {
+func (b *Bot) confirmedText(c caller, it weather.ChecklistItem) string {
 	u, _ := b.Config.Unit(it.Unit)
 	return b.t(c, "WarnConfirmed", map[string]any{"Unit": u.Name, "Action": b.Weather.ActionName(c.lang, it.Action),
 		"Text": it.Text, "Result": b.Weather.Result(c.lang, it)})
@@ -133,7 +133,7 @@ func (b *Bot) confirmedText(c caller, it storage.ChecklistItem) string {
 
 // itemError explains why an item cannot be confirmed; alert tells whether
 // the toast should be a dialog.
-func (b *Bot) itemError(c caller, err error, it storage.ChecklistItem) (string, bool) {
+func (b *Bot) itemError(c caller, err error, it weather.ChecklistItem) (string, bool) {
 	switch {
 	case errors.Is(err, weather.ErrNotYourUnit):
 		u, _ := b.Config.Unit(it.Unit)

@@ -30,6 +30,7 @@ import (
 	"dutybot/locales"
 	"dutybot/rota"
 	"dutybot/storage"
+	"dutybot/weather"
 	"dutybot/workcal"
 )
 
@@ -94,7 +95,7 @@ func (c *Checker) periods(tx *storage.Tx, from, to time.Time) ([]Period, error) 
 	}
 	ps = append(ps, importantPeriods(c.cfg.Roster, c.days, from, to)...)
 	ps = append(ps, floodPeriods(c.cfg.Roster.FloodSeason, c.days, from, to)...)
-	ws, err := tx.ActiveWarnings()
+	ws, err := weather.ActiveWarnings(tx)
 	if err != nil {
 		return nil, fmt.Errorf("coverage: read warnings: %w", err)
 	}

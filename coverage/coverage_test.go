@@ -9,33 +9,35 @@ import (
 	"time"
 
 	"dutybot/roster"
+	"dutybot/rota"
 	"dutybot/storage"
+	"dutybot/weather"
 )
 
 func TestUncovered(t *testing.T) {
 	h := func(hh int) time.Time { return at(2026, 10, 1, 0, 0).Add(time.Duration(hh) * time.Hour) }
-	sh := func(from, to int, kind string) storage.Shift {
-		return storage.Shift{Start: h(from), End: h(to), Leader: "o-liu", Staff: []string{"o-zhang"}, Kind: kind}
+	sh := func(from, to int, kind string) rota.Shift {
+		return rota.Shift{Start: h(from), End: h(to), Leader: "o-liu", Staff: []string{"o-zhang"}, Kind: kind}
 	}
 	day := Range{h(8), h(32)}
 	tests := []struct {
 		name    string
-		shifts  []storage.Shift
+		shifts  []rota.Shift
 		standby bool
 		want    []Range
 	}{
 		{"none", nil, false, []Range{day}},
-		{"one 24h shift", []storage.Shift{sh(8, 32, "holiday")}, false, nil},
-		{"shift from the day before runs in", []storage.Shift{sh(-16, 8, "daily"), sh(8, 20, "daily")}, false,
+		{"one 24h shift", []rota.Shift{sh(8, 32, "holiday")}, false, nil},
+		{"shift from the day before runs in", []rota.Shift{sh(-16, 8, "daily"), sh(8, 20, "daily")}, false,
 			[]Range{{h(20), h(32)}}},
-		{"hole in the middle", []storage.Shift{sh(8, 12, "daily"), sh(14, 32, "daily")}, false,
+		{"hole in the middle", []rota.Shift{sh(8, 12, "daily"), sh(14, 32, "daily")}, false,
 			[]Range{{h(12), h(14)}}},
-		{"overlapping shifts", []storage.Shift{sh(6, 20, "daily"), sh(10, 18, "daily"), sh(19, 40, "daily")}, false, nil},
-		{"standby ignored", []storage.Shift{sh(8, 32, storage.ShiftExtreme)}, false, []Range{day}},
-		{"standby counted", []storage.Shift{sh(8, 20, storage.ShiftExtreme), sh(20, 32, "daily")}, true, nil},
-		{"no staff counts for nothing", []storage.Shift{{Start: h(8), End: h(32), Leader: "o-liu"}}, false, []Range{day}},
-		{"after the window", []storage.Shift{sh(33, 40, "daily")}, false, []Range{day}},
-		{"two holes", []storage.Shift{sh(10, 12, "daily"), sh(20, 30, "daily")}, false,
+		{"overlapping shifts", []rota.Shift{sh(6, 20, "daily"), sh(10, 18, "daily"), sh(19, 40, "daily")}, false, nil},
+		{"standby ignored", []rota.Shift{sh(8, 32, rota.ShiftExtreme)}, false, []Range{day}},
+		{"standby counted", []rota.Shift{sh(8, 20, rota.ShiftExtreme), sh(20, 32, "daily")}, true, nil},
+		{"no staff counts for nothing", []rota.Shift{{Start: h(8), End: h(32), Leader: "o-liu"}}, false, []Range{day}},
+		{"after the window", []rota.Shift{sh(33, 40, "daily")}, false, []Range{day}},
+		{"two holes", []rota.Shift{sh(10, 12, "daily"), sh(20, 30, "daily")}, false,
 			[]Range{{h(8), h(10)}, {h(12), h(20)}, {h(30), h(32)}}},
 	}
 	for _, tt := range tests {
@@ -56,15 +58,15 @@ func noFlood(y string) string {
 func TestUpcomingGaps(t *testing.T) {
 	midAutumn := days24(day(9, 25), day(9, 27), roster.Holiday)
 	national := func(last int) []roster.Shift { return days24(day(10, 1), day(10, last), roster.Holiday) }
-	warning := func(dutyMode bool, state string) storage.Warning {
-		return storage.Warning{ID: "w1", Type: "rainstorm", Level: "red", IssuedAt: at(2026, 11, 30, 10, 30),
+	warning := func(dutyMode bool, state string) weather.Warning {
+		return weather.Warning{ID: "w1", Type: "rainstorm", Level: "red", IssuedAt: at(2026, 11, 30, 10, 30),
 			State: state, DutyMode: dutyMode, Source: "chat"}
 	}
 	tests := []struct {
 		name     string
 		edit     func(string) string
 		shifts   []roster.Shift
-		warnings []storage.Warning
+		warnings []weather.Warning
 		now      time.Time
 		want     []string
 	}{
@@ -133,7 +135,7 @@ func TestUpcomingGaps(t *testing.T) {
 		{
 			name:     "warning with duty mode: from its issue, today and tomorrow",
 			edit:     noFlood,
-			warnings: []storage.Warning{warning(true, storage.WarningActive)},
+			warnings: []weather.Warning{warning(true, weather.WarningActive)},
 			now:      at(2026, 11, 30, 9, 0),
 			want: []string{"warning w1 (rainstorm red) 11-30 11-30T10:30/12-01T08:00",
 				"warning w1 (rainstorm red) 12-01 whole"},
@@ -142,27 +144,27 @@ func TestUpcomingGaps(t *testing.T) {
 			name:     "warning covered by standby shifts",
 			edit:     noFlood,
 			shifts:   []roster.Shift{shift(at(2026, 11, 30, 8, 0), 48, roster.ExtremeWeather)},
-			warnings: []storage.Warning{warning(true, storage.WarningActive)},
+			warnings: []weather.Warning{warning(true, weather.WarningActive)},
 			now:      at(2026, 11, 30, 11, 0),
 		},
 		{
 			name:     "warning partly covered by a daily shift",
 			edit:     noFlood,
 			shifts:   []roster.Shift{shift(at(2026, 11, 30, 8, 0), 24, roster.Daily)},
-			warnings: []storage.Warning{warning(true, storage.WarningActive)},
+			warnings: []weather.Warning{warning(true, weather.WarningActive)},
 			now:      at(2026, 11, 30, 11, 0),
 			want:     []string{"warning w1 (rainstorm red) 12-01 whole"},
 		},
 		{
 			name:     "warning without duty mode",
 			edit:     noFlood,
-			warnings: []storage.Warning{warning(false, storage.WarningActive)},
+			warnings: []weather.Warning{warning(false, weather.WarningActive)},
 			now:      at(2026, 11, 30, 11, 0),
 		},
 		{
 			name:     "lifted warning",
 			edit:     noFlood,
-			warnings: []storage.Warning{warning(true, storage.WarningLifted)},
+			warnings: []weather.Warning{warning(true, weather.WarningLifted)},
 			now:      at(2026, 11, 30, 11, 0),
 		},
 	}
@@ -174,7 +176,7 @@ func TestUpcomingGaps(t *testing.T) {
 			}
 			if err := e.db.Update(func(tx *storage.Tx) error {
 				for _, w := range tt.warnings {
-					if err := tx.PutWarning(w); err != nil {
+					if err := weather.PutWarning(tx, w); err != nil {
 						return err
 					}
 				}

@@ -9,7 +9,7 @@ import (
 
 	"dutybot/config"
 	"dutybot/roster"
-	"dutybot/storage"
+	"dutybot/rota"
 )
 
 // Formats of roster files, by FileFormat.
@@ -95,7 +95,7 @@ func (c *Checker) ImportFile(name string, data []byte, actor, source string) (Ou
 
 // Shifts returns the stored shifts starting on the dates [from, to] (local
 // midnight of from up to midnight after to), by start.
-func (c *Checker) Shifts(from, to time.Time) ([]storage.Shift, error) {
+func (c *Checker) Shifts(from, to time.Time) ([]rota.Shift, error) {
 	lo, hi := c.days.date(from), c.days.add(c.days.date(to), 1)
 	all, err := c.rota.Between(lo, hi)
 	if err != nil {
@@ -112,7 +112,7 @@ func (c *Checker) Shifts(from, to time.Time) ([]storage.Shift, error) {
 
 // ExportXLSX writes shifts as a workbook that imports back to the same
 // shifts (roster.Export).
-func (c *Checker) ExportXLSX(shifts []storage.Shift) ([]byte, error) {
+func (c *Checker) ExportXLSX(shifts []rota.Shift) ([]byte, error) {
 	rs := make([]roster.Shift, len(shifts))
 	for i, s := range shifts {
 		rs[i] = roster.Shift{Start: s.Start, End: s.End, Leader: s.Leader, Staff: s.Staff, Place: s.Place,

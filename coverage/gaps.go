@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"dutybot/rota"
 	"dutybot/storage"
 )
 
@@ -35,7 +36,7 @@ const maxCheckedDays = 31
 // uncovered returns the parts of w that no shift covers. shifts must be
 // sorted by start. Standby shifts count only when standby is true; a shift
 // without a leader or staff counts for nothing.
-func uncovered(w Range, shifts []storage.Shift, standby bool) []Range {
+func uncovered(w Range, shifts []rota.Shift, standby bool) []Range {
 	var out []Range
 	at := w.From
 	for _, s := range shifts {
@@ -58,7 +59,7 @@ func uncovered(w Range, shifts []storage.Shift, standby bool) []Range {
 
 // gapsOf checks the duty days first..last of p against shifts (sorted by
 // start), counting only time from after on.
-func gapsOf(d days, p Period, first, last, after time.Time, shifts []storage.Shift) []Gap {
+func gapsOf(d days, p Period, first, last, after time.Time, shifts []rota.Shift) []Gap {
 	var out []Gap
 	for day := first; !day.After(last); day = d.add(day, 1) {
 		full := Range{d.begin(day), d.end(day)}
@@ -72,7 +73,7 @@ func gapsOf(d days, p Period, first, last, after time.Time, shifts []storage.Shi
 		// Only shifts that may overlap w: those starting before its end and
 		// no longer ago than the longest shift allowed.
 		lo := sort.Search(len(shifts), func(i int) bool {
-			return !shifts[i].Start.Before(w.From.Add(-storage.MaxShiftLength()))
+			return !shifts[i].Start.Before(w.From.Add(-rota.MaxShiftLength))
 		})
 		hi := sort.Search(len(shifts), func(i int) bool { return !shifts[i].Start.Before(w.To) })
 		missing := uncovered(w, shifts[lo:hi], p.Standby())
@@ -111,7 +112,7 @@ func check(tx *storage.Tx, d days, ps []Period, now time.Time,
 	if len(jobs) == 0 {
 		return nil, nil
 	}
-	shifts, err := tx.ShiftsOverlapping(d.begin(lo), d.end(hi))
+	shifts, err := rota.ShiftsOverlapping(tx, d.begin(lo), d.end(hi))
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"dutybot/config"
-	"dutybot/storage"
+	"dutybot/weather"
 	"dutybot/workcal"
 )
 
@@ -167,10 +167,10 @@ func floodPeriods(fs config.MonthDayRange, d days, from, to time.Time) []Period 
 
 // warningPeriods returns the active warnings holding duty mode on: each is
 // a period from its issue on, with no last day.
-func warningPeriods(ws []storage.Warning, d days, to time.Time) []Period {
+func warningPeriods(ws []weather.Warning, d days, to time.Time) []Period {
 	var out []Period
 	for _, w := range ws {
-		if w.State != storage.WarningActive || !w.DutyMode {
+		if w.State != weather.WarningActive || !w.DutyMode {
 			continue
 		}
 		first := d.dutyDate(w.IssuedAt)

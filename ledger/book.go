@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/rota"
 	"dutybot/storage"
 )
 
@@ -124,10 +125,10 @@ func (t *Tally) add(c Call) {
 }
 
 // dutyEvents are the shift records of the 值班记录 sheet.
-var dutyEvents = []string{storage.EvShiftReminded, storage.EvShiftStarted, storage.EvCheckedIn, storage.EvShiftEnded,
-	storage.EvHandoverAsked, storage.EvHandover, storage.EvSpotcheck, storage.EvSpotAnswered, storage.EvAbsent,
-	storage.EvDutyMode, storage.EvSwapRequested, storage.EvSwapAccepted, storage.EvSwapDeclined, storage.EvSwapApproved,
-	storage.EvSwapRejected, storage.EvSwapExpired, storage.EvRosterImported}
+var dutyEvents = []string{rota.EvShiftReminded, rota.EvShiftStarted, rota.EvCheckedIn, rota.EvShiftEnded,
+	rota.EvHandoverAsked, rota.EvHandover, rota.EvSpotcheck, rota.EvSpotAnswered, rota.EvAbsent,
+	rota.EvDutyMode, rota.EvSwapRequested, rota.EvSwapAccepted, rota.EvSwapDeclined, rota.EvSwapApproved,
+	rota.EvSwapRejected, rota.EvSwapExpired, rota.EvRosterImported}
 
 // Event type prefixes of incidents (事故直报) and hazard tips (隐患举报).
 const (

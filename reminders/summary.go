@@ -10,8 +10,10 @@ import (
 	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/duty"
+	"dutybot/rota"
 	"dutybot/storage"
 	"dutybot/tasks"
+	"dutybot/weather"
 )
 
 // overseen lists the units an official answers for in a brief: every unit
@@ -179,11 +181,11 @@ func (s *Service) brief(lang string, r *Rule, o config.Official, today time.Time
 func (s *Service) dutyLines(lang string, today time.Time) (string, error) {
 	var sb strings.Builder
 	err := s.db.View(func(tx *storage.Tx) error {
-		shifts, err := tx.ShiftsOverlapping(today, today.AddDate(0, 0, 1))
+		shifts, err := rota.ShiftsOverlapping(tx, today, today.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}
-		dutyMode, err := tx.DutyModeOn()
+		dutyMode, err := weather.DutyModeOn(tx)
 		if err != nil {
 			return err
 		}
@@ -204,7 +206,7 @@ func (s *Service) dutyLines(lang string, today time.Time) (string, error) {
 		if n == 0 {
 			sb.WriteString("\n" + s.tr.T(lang, "BriefNoDuty", nil))
 		}
-		warnings, err := tx.ActiveWarnings()
+		warnings, err := weather.ActiveWarnings(tx)
 		if len(warnings) > 0 {
 			sb.WriteString("\n" + s.tr.T(lang, "BriefWarnings", map[string]any{"Count": len(warnings)}))
 		}

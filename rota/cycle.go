@@ -11,6 +11,7 @@ import (
 	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/storage"
+	"dutybot/weather"
 )
 
 // Alert kinds the roster raises; their answer buttons say 到岗签到 and 在岗.
@@ -47,7 +48,7 @@ func parseDeadlineKey(k string) (action, id string, ok bool) {
 
 // stamp ties a deadline to the shift's start, so a deadline left behind by
 // an older version of the shift does nothing.
-func stamp(sh storage.Shift) string { return strconv.FormatInt(sh.Start.UnixNano(), 10) }
+func stamp(sh Shift) string { return strconv.FormatInt(sh.Start.UnixNano(), 10) }
 
 // checkinLink ties a shift to its check-in alert: at most one per shift.
 func checkinLink(shiftID string) string { return "checkin:" + shiftID }
@@ -55,8 +56,8 @@ func checkinLink(shiftID string) string { return "checkin:" + shiftID }
 // scheduleShift stores the deadlines of a shift's cycle: the reminders,
 // the start and the end. Times already past are skipped, except that a
 // shift still in progress gets its start action at once.
-func (s *Service) scheduleShift(tx *storage.Tx, sh storage.Shift, now time.Time) error {
-	st, err := tx.ShiftState(sh.ID)
+func (s *Service) scheduleShift(tx *storage.Tx, sh Shift, now time.Time) error {
+	st, err := LoadShiftState(tx, sh.ID)
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (s *Service) scheduleShift(tx *storage.Tx, sh storage.Shift, now time.Time)
 			return err
 		}
 	}
-	return tx.PutShiftState(st)
+	return PutShiftState(tx, st)
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -106,8 +107,8 @@ func maxTime(a, b time.Time) time.Time {
 }
 
 // unscheduleShift removes the deadlines scheduleShift stored.
-func (s *Service) unscheduleShift(tx *storage.Tx, sh storage.Shift) error {
-	st, err := tx.ShiftState(sh.ID)
+func (s *Service) unscheduleShift(tx *storage.Tx, sh Shift) error {
+	st, err := LoadShiftState(tx, sh.ID)
 	if err != nil {
 		return err
 	}
@@ -117,10 +118,10 @@ func (s *Service) unscheduleShift(tx *storage.Tx, sh storage.Shift) error {
 	if err := dropDeadlines(tx, &st); err != nil {
 		return err
 	}
-	return tx.PutShiftState(st)
+	return PutShiftState(tx, st)
 }
 
-func dropDeadlines(tx *storage.Tx, st *storage.ShiftState) error {
+func dropDeadlines(tx *storage.Tx, st *ShiftState) error {
 	for _, d := range st.Deadlines {
 		if err := tx.DeleteDeadline(d); err != nil {
 			return err
@@ -139,7 +140,7 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 		if !ok {
 			continue
 		}
-		sh, err := tx.Shift(id)
+		sh, err := LoadShift(tx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -149,7 +150,7 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 		if d.Payload != stamp(sh) {
 			continue // left behind by an older version of the shift
 		}
-		st, err := tx.ShiftState(id)
+		st, err := LoadShiftState(tx, id)
 		if err != nil {
 			return err
 		}
@@ -167,7 +168,7 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 		}
 		active := true
 		if sh.Standby() {
-			if active, err = tx.DutyModeOn(); err != nil {
+			if active, err = weather.DutyModeOn(tx); err != nil {
 				return err
 			}
 		}
@@ -184,7 +185,7 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 		if err != nil {
 			return err
 		}
-		if err := tx.PutShiftState(st); err != nil {
+		if err := PutShiftState(tx, st); err != nil {
 			return err
 		}
 	}
@@ -192,10 +193,10 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 }
 
 // shiftArg is a shift in an event's typed detail: its hours.
-func shiftArg(sh storage.Shift) storage.Arg { return storage.Span("Shift", sh.Start, sh.End) }
+func shiftArg(sh Shift) storage.Arg { return storage.Span("Shift", sh.Start, sh.End) }
 
 // remind tells each person of a shift that it is coming.
-func (s *Service) remind(tx *storage.Tx, sh storage.Shift, action string, now time.Time) error {
+func (s *Service) remind(tx *storage.Tx, sh Shift, action string, now time.Time) error {
 	when := map[string]string{actDayBefore: storage.WordDayBefore, actBefore: storage.WordBeforeStart}[action]
 	for _, p := range people(sh) {
 		detail := fmt.Sprintf("shift %s: %s", sh.ID, map[string]string{actDayBefore: "day before", actBefore: "before start"}[action])
@@ -217,7 +218,7 @@ func (s *Service) remind(tx *storage.Tx, sh storage.Shift, action string, now ti
 		if err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftReminded, Official: p,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvShiftReminded, Official: p,
 			Actor: "system", Detail: detail, Code: storage.CodeShiftReminded, Args: args}); err != nil {
 			return err
 		}
@@ -229,7 +230,7 @@ func (s *Service) remind(tx *storage.Tx, sh storage.Shift, action string, now ti
 // (roster.group), for everyone to see who is on duty: the hours, the
 // 带班领导 and 值班人员 by name, never a phone number. The private reminders
 // stay the record; a group the bot cannot post in is skipped.
-func (s *Service) remindGroup(tx *storage.Tx, sh storage.Shift, action string, now time.Time) error {
+func (s *Service) remindGroup(tx *storage.Tx, sh Shift, action string, now time.Time) error {
 	g := s.cfg.Roster.Group
 	if g == "" {
 		return nil
@@ -241,7 +242,7 @@ func (s *Service) remindGroup(tx *storage.Tx, sh storage.Shift, action string, n
 
 // GroupReminder words a shift reminder for a work group: who is on duty
 // and when, by name only.
-func (s *Service) GroupReminder(lang string, sh storage.Shift, action string) string {
+func (s *Service) GroupReminder(lang string, sh Shift, action string) string {
 	id := "RotaGroupRemindDayBefore"
 	if action == actBefore {
 		id = "RotaGroupRemindBefore"
@@ -298,7 +299,7 @@ func (s *Service) officeHead() string {
 
 // start raises the shift's check-in 叫应 (到岗签到) to its leader and staff;
 // raising it again is harmless.
-func (s *Service) start(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState, now time.Time) error {
+func (s *Service) start(tx *storage.Tx, sh Shift, st *ShiftState, now time.Time) error {
 	link := checkinLink(sh.ID)
 	if id, ok := tx.LinkedAlert(link); ok {
 		st.Checkin = id
@@ -321,20 +322,20 @@ func (s *Service) start(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState
 		return nil
 	case errors.As(err, &verr):
 		s.log.Error("cannot raise the check-in of a shift", "shift", sh.ID, "err", err)
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftStarted, Actor: "system",
+		return tx.AppendEvent(storage.Event{At: now, Type: EvShiftStarted, Actor: "system",
 			Detail: fmt.Sprintf("shift %s: no check-in: %v", sh.ID, err),
 			Code:   storage.CodeShiftNoCheckin, Args: []storage.Arg{shiftArg(sh)}})
 	case err != nil:
 		return err
 	}
 	st.Checkin, st.StartedAt = a.ID, now
-	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftStarted, Alert: a.ID, Actor: "system",
+	return tx.AppendEvent(storage.Event{At: now, Type: EvShiftStarted, Alert: a.ID, Actor: "system",
 		Detail: fmt.Sprintf("shift %s: check-in asked of %s", sh.ID, strings.Join(people(sh), ",")),
 		Code:   storage.CodeShiftCheckin, Args: []storage.Arg{shiftArg(sh), storage.Officials("People", people(sh)...)}})
 }
 
 // end closes the check-in if still open and asks for the handover note.
-func (s *Service) end(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState, now time.Time) error {
+func (s *Service) end(tx *storage.Tx, sh Shift, st *ShiftState, now time.Time) error {
 	id, started := tx.LinkedAlert(checkinLink(sh.ID))
 	if started {
 		if _, err := s.engine.CloseIn(tx, "system", id, now); err != nil &&
@@ -345,7 +346,7 @@ func (s *Service) end(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState, 
 		return nil // never active: nothing to hand over
 	}
 	st.EndedAt = now
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvShiftEnded, Alert: id, Actor: "system",
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvShiftEnded, Alert: id, Actor: "system",
 		Detail: "shift " + sh.ID, Code: storage.CodeShiftEnded, Args: []storage.Arg{shiftArg(sh)}}); err != nil {
 		return err
 	}
@@ -361,7 +362,7 @@ func (s *Service) end(tx *storage.Tx, sh storage.Shift, st *storage.ShiftState, 
 	if err != nil {
 		return err
 	}
-	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvHandoverAsked, Actor: "system",
+	return tx.AppendEvent(storage.Event{At: now, Type: EvHandoverAsked, Actor: "system",
 		Detail: fmt.Sprintf("shift %s: asked %s", sh.ID, strings.Join(ps, ",")),
 		Code:   storage.CodeHandoverAsked, Args: []storage.Arg{shiftArg(sh), storage.Officials("People", ps...)}})
 }
@@ -371,20 +372,20 @@ func (s *Service) acked(tx *storage.Tx, a storage.Alert, r storage.Recipient) er
 	var typ string
 	switch a.Kind {
 	case KindCheckin:
-		typ = storage.EvCheckedIn
+		typ = EvCheckedIn
 	case KindSpotcheck:
-		typ = storage.EvSpotAnswered
+		typ = EvSpotAnswered
 	default:
 		return nil
 	}
 	detail := strings.Join(a.Links, ",")
 	var args []storage.Arg
 	code := storage.CodeSpotAnswered
-	if typ == storage.EvCheckedIn {
+	if typ == EvCheckedIn {
 		code = storage.CodeCheckedIn
 		for _, l := range a.Links {
 			if id, ok := strings.CutPrefix(l, "checkin:"); ok {
-				if sh, err := tx.Shift(id); err == nil {
+				if sh, err := LoadShift(tx, id); err == nil {
 					args = append(args, shiftArg(sh))
 				}
 			}
@@ -417,7 +418,7 @@ func (s *Service) stepped(tx *storage.Tx, a storage.Alert, r storage.Recipient, 
 	if r.State == storage.StateUnreachable {
 		why, word = "not reachable in Telegram", storage.WordUnreached
 	}
-	return tx.AppendEvent(storage.Event{At: esc.At, Type: storage.EvAbsent, Alert: a.ID, Official: r.Official,
+	return tx.AppendEvent(storage.Event{At: esc.At, Type: EvAbsent, Alert: a.ID, Official: r.Official,
 		Actor: "system", Detail: fmt.Sprintf("%s to spot check %s; told %s", why, a.ID, strings.Join(esc.People, ",")),
 		Code: storage.CodeAbsent, Args: []storage.Arg{storage.Word("Why", storage.VocabWord, word),
 			storage.Officials("Told", esc.People...)}})
@@ -428,7 +429,7 @@ func (s *Service) stepped(tx *storage.Tx, a storage.Alert, r storage.Recipient, 
 // asked to check in, and leaders and the principal are told once per
 // warning that leaders are on 24-hour duty. Off (and no other warning
 // holds it on): open check-ins of standby shifts end.
-func (s *Service) DutyMode(tx *storage.Tx, w storage.Warning, on bool, now time.Time) error {
+func (s *Service) DutyMode(tx *storage.Tx, w weather.Warning, on bool, now time.Time) error {
 	actor := w.Issuer
 	if actor == "" {
 		actor = "api"
@@ -437,18 +438,18 @@ func (s *Service) DutyMode(tx *storage.Tx, w storage.Warning, on bool, now time.
 		}
 	}
 	state := map[bool]string{true: storage.WordOn, false: storage.WordOff}[on]
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvDutyMode, Alert: w.ID, Actor: actor,
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvDutyMode, Alert: w.ID, Actor: actor,
 		Detail: fmt.Sprintf("%s: warning %s %s %s", state, w.ID, w.Type, w.Level),
 		Code:   storage.CodeDutyMode, Args: []storage.Arg{storage.Word("State", storage.VocabWord, state),
 			storage.Word("Type", storage.VocabWarningType, w.Type), storage.Word("Level", storage.VocabLevel, w.Level)}}); err != nil {
 		return err
 	}
-	current, err := tx.ShiftsOverlapping(now, now.Add(time.Nanosecond))
+	current, err := ShiftsOverlapping(tx, now, now.Add(time.Nanosecond))
 	if err != nil {
 		return err
 	}
 	if on {
-		first, err := tx.Mark("duty_mode:"+w.ID, now)
+		first, err := mark(tx, "duty_mode:"+w.ID, now)
 		if err != nil {
 			return err
 		}
@@ -472,20 +473,20 @@ func (s *Service) DutyMode(tx *storage.Tx, w storage.Warning, on bool, now time.
 			if !sh.Standby() {
 				continue
 			}
-			st, err := tx.ShiftState(sh.ID)
+			st, err := LoadShiftState(tx, sh.ID)
 			if err != nil {
 				return err
 			}
 			if err := s.start(tx, sh, &st, now); err != nil {
 				return err
 			}
-			if err := tx.PutShiftState(st); err != nil {
+			if err := PutShiftState(tx, st); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	active, err := tx.ActiveWarnings()
+	active, err := weather.ActiveWarnings(tx)
 	if err != nil {
 		return err
 	}

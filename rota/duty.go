@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"dutybot/storage"
+	"dutybot/weather"
 )
 
 // nextShiftHorizon is how far ahead /duty looks for the next shift.
@@ -18,7 +19,7 @@ type CheckinState struct {
 
 // DutyShift is a shift in progress with its check-ins.
 type DutyShift struct {
-	Shift   storage.Shift
+	Shift   Shift
 	Checkin map[string]CheckinState
 }
 
@@ -27,24 +28,24 @@ type Duty struct {
 	At       time.Time
 	DutyMode bool // extreme-weather duty mode: standby shifts count
 	Shifts   []DutyShift
-	Next     []storage.Shift // the shifts starting next (parallel shifts together)
+	Next     []Shift // the shifts starting next (parallel shifts together)
 }
 
 // counts reports whether a shift takes part now: standby shifts only in
 // extreme-weather duty mode.
-func counts(sh storage.Shift, dutyMode bool) bool { return !sh.Standby() || dutyMode }
+func counts(sh Shift, dutyMode bool) bool { return !sh.Standby() || dutyMode }
 
 // current returns the shifts in progress at now that count.
-func current(tx *storage.Tx, now time.Time) ([]storage.Shift, bool, error) {
-	on, err := tx.DutyModeOn()
+func current(tx *storage.Tx, now time.Time) ([]Shift, bool, error) {
+	on, err := weather.DutyModeOn(tx)
 	if err != nil {
 		return nil, false, err
 	}
-	all, err := tx.ShiftsOverlapping(now, now.Add(time.Nanosecond))
+	all, err := ShiftsOverlapping(tx, now, now.Add(time.Nanosecond))
 	if err != nil {
 		return nil, false, err
 	}
-	var out []storage.Shift
+	var out []Shift
 	for _, sh := range all {
 		if counts(sh, on) {
 			out = append(out, sh)
@@ -78,7 +79,7 @@ func (s *Service) OnDuty(now time.Time) (Duty, error) {
 			}
 			d.Shifts = append(d.Shifts, ds)
 		}
-		upcoming, err := tx.ShiftsStarting(now.Add(time.Nanosecond), now.Add(nextShiftHorizon))
+		upcoming, err := ShiftsStarting(tx, now.Add(time.Nanosecond), now.Add(nextShiftHorizon))
 		if err != nil {
 			return err
 		}

@@ -32,12 +32,12 @@ func ParseHandoverData(data string) (string, bool) {
 // StartHandover checks that official may write the 交接班 note of a shift
 // they were on and which has ended; the chat then takes their next text
 // as the note (Handover).
-func (s *Service) StartHandover(official, shiftID string) (storage.Shift, error) {
+func (s *Service) StartHandover(official, shiftID string) (Shift, error) {
 	now := s.clock.Now()
-	var sh storage.Shift
+	var sh Shift
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		sh, err = tx.Shift(shiftID)
+		sh, err = LoadShift(tx, shiftID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return refuse("RotaHandoverUnknown", nil)
 		}
@@ -59,10 +59,10 @@ func (s *Service) StartHandover(official, shiftID string) (storage.Shift, error)
 
 // HandoverResult tells what became of a handover note.
 type HandoverResult struct {
-	Shift storage.Shift
+	Shift Shift
 	// Next are the shifts starting when this one ended; their people got
 	// the note.
-	Next []storage.Shift
+	Next []Shift
 }
 
 // Handover stores text as official's 交接班 note of a shift and forwards
@@ -81,7 +81,7 @@ func (s *Service) Handover(official, shiftID, text string, done func(tx *storage
 	}
 	err := s.db.Update(func(tx *storage.Tx) error {
 		res = HandoverResult{}
-		sh, err := tx.Shift(shiftID)
+		sh, err := LoadShift(tx, shiftID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return refuse("RotaHandoverUnknown", nil)
 		}
@@ -92,11 +92,11 @@ func (s *Service) Handover(official, shiftID, text string, done func(tx *storage
 			return refuse("RotaHandoverNotYours", nil)
 		}
 		res.Shift = sh
-		next, err := tx.ShiftsStarting(sh.End, sh.End.Add(time.Nanosecond))
+		next, err := ShiftsStarting(tx, sh.End, sh.End.Add(time.Nanosecond))
 		if err != nil {
 			return err
 		}
-		note := storage.HandoverNote{Official: official, At: now, Text: text}
+		note := HandoverNote{Official: official, At: now, Text: text}
 		var to []string
 		for _, n := range next {
 			if n.Standby() != sh.Standby() || n.ID == sh.ID {
@@ -110,12 +110,12 @@ func (s *Service) Handover(official, shiftID, text string, done func(tx *storage
 				}
 			}
 		}
-		st, err := tx.ShiftState(sh.ID)
+		st, err := LoadShiftState(tx, sh.ID)
 		if err != nil {
 			return err
 		}
 		st.Handover = append(st.Handover, note)
-		if err := tx.PutShiftState(st); err != nil {
+		if err := PutShiftState(tx, st); err != nil {
 			return err
 		}
 		if done != nil {
@@ -135,7 +135,7 @@ func (s *Service) Handover(official, shiftID, text string, done func(tx *storage
 		if len(preview) > 80 {
 			preview = append(preview[:80], '…')
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvHandover, Official: official, Actor: official,
+		return tx.AppendEvent(storage.Event{At: now, Type: EvHandover, Official: official, Actor: official,
 			Detail: fmt.Sprintf("shift %s → %s: %s", sh.ID, strings.Join(note.To, ","), string(preview)),
 			Code:   storage.CodeHandover, Args: []storage.Arg{shiftArg(sh), storage.Officials("To", note.To...),
 				storage.Text("Text", string(preview))}})
@@ -148,10 +148,10 @@ func (s *Service) Handover(official, shiftID, text string, done func(tx *storage
 }
 
 // HandoverNotes returns the 交接班 notes of a shift.
-func (s *Service) HandoverNotes(shiftID string) ([]storage.HandoverNote, error) {
-	var out []storage.HandoverNote
+func (s *Service) HandoverNotes(shiftID string) ([]HandoverNote, error) {
+	var out []HandoverNote
 	err := s.db.View(func(tx *storage.Tx) error {
-		st, err := tx.ShiftState(shiftID)
+		st, err := LoadShiftState(tx, shiftID)
 		out = st.Handover
 		return err
 	})

@@ -186,7 +186,7 @@ func TestYearRosterImports(t *testing.T) {
 		t.Fatalf("import: %+v %v", res, err)
 	}
 	var n int
-	if err := db.View(func(tx *storage.Tx) error { n = tx.ShiftCount(); return nil }); err != nil || n != rows {
+	if err := db.View(func(tx *storage.Tx) error { n = rota.ShiftCount(tx); return nil }); err != nil || n != rows {
 		t.Errorf("%d shifts stored (%v)", n, err)
 	}
 }

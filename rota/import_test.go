@@ -47,7 +47,7 @@ func yearOfShifts(from time.Time) []roster.Shift {
 func stored(tb testing.TB, db *storage.DB) (shifts, deadlines int) {
 	tb.Helper()
 	if err := db.View(func(tx *storage.Tx) error {
-		shifts, deadlines = tx.ShiftCount(), tx.DeadlineCount()
+		shifts, deadlines = ShiftCount(tx), tx.DeadlineCount()
 		return nil
 	}); err != nil {
 		tb.Fatal(err)
@@ -95,7 +95,7 @@ func TestImportYearSchedulesWithoutLeaks(t *testing.T) {
 	if err := db.View(func(tx *storage.Tx) error {
 		for _, d := range tx.DueDeadlines(time.Date(2028, 1, 1, 0, 0, 0, 0, cst), 1<<20) {
 			_, id, ok := parseDeadlineKey(d.Key)
-			sh, err := tx.Shift(id)
+			sh, err := LoadShift(tx, id)
 			if !ok || err != nil || d.Payload != stamp(sh) {
 				t.Errorf("deadline %s of a missing or older shift (%v)", d.Key, err)
 			}

@@ -219,10 +219,10 @@ func (s *Service) RosterText(lang string, p Period, limit int) (string, error) {
 
 // Upcoming returns an official's shifts that have not started, soonest
 // first, at most limit.
-func (s *Service) Upcoming(official string, now time.Time, limit int) ([]storage.Shift, error) {
-	var out []storage.Shift
+func (s *Service) Upcoming(official string, now time.Time, limit int) ([]Shift, error) {
+	var out []Shift
 	err := s.db.View(func(tx *storage.Tx) error {
-		all, err := tx.ShiftsStarting(now.Add(time.Nanosecond), now.Add(nextShiftHorizon))
+		all, err := ShiftsStarting(tx, now.Add(time.Nanosecond), now.Add(nextShiftHorizon))
 		if err != nil {
 			return err
 		}

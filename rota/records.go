@@ -10,13 +10,13 @@ import (
 // check-in raised. The roster, check-ins and handovers are the plan's
 // record of duty at important times (task 46).
 func (s *Service) Records(tx *storage.Tx, from, to time.Time) (int, error) {
-	shifts, err := tx.ShiftsStarting(from, to)
+	shifts, err := ShiftsStarting(tx, from, to)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, sh := range shifts {
-		st, err := tx.ShiftState(sh.ID)
+		st, err := LoadShiftState(tx, sh.ID)
 		if err != nil {
 			return 0, err
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"dutybot/config"
-	"dutybot/storage"
 )
 
 // Refusal is a request refused for a reason the person should read: Key is
@@ -56,7 +55,7 @@ func (s *Service) names(ids []string) string {
 }
 
 // Hours renders when a shift runs: "12-01（周二）08:00–次日08:00".
-func (s *Service) Hours(lang string, sh storage.Shift) string {
+func (s *Service) Hours(lang string, sh Shift) string {
 	start, end := sh.Start.In(s.loc), sh.End.In(s.loc)
 	to := end.Format("15:04")
 	sd := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, s.loc)
@@ -86,7 +85,7 @@ func (s *Service) kindLabel(lang, kind string) string {
 }
 
 // roleOf says whether an official leads or staffs a shift.
-func (s *Service) roleOf(lang string, sh storage.Shift, official string) string {
+func (s *Service) roleOf(lang string, sh Shift, official string) string {
 	if sh.Leader == official {
 		return s.T(lang, "RotaRoleLeader", nil)
 	}
@@ -96,7 +95,7 @@ func (s *Service) roleOf(lang string, sh storage.Shift, official string) string 
 // Describe renders a shift over several lines: hours, 带班领导 and 值班人员
 // with units and phones, place, duty phone and kind. mark, if set, adds a
 // note after each person (their check-in).
-func (s *Service) Describe(lang string, sh storage.Shift, mark func(official string) string) string {
+func (s *Service) Describe(lang string, sh Shift, mark func(official string) string) string {
 	who := func(id string) string {
 		p := s.person(lang, id)
 		if mark != nil {
@@ -129,7 +128,7 @@ func (s *Service) Describe(lang string, sh storage.Shift, mark func(official str
 }
 
 // Line renders a shift on one compact line for /roster.
-func (s *Service) Line(lang string, sh storage.Shift) string {
+func (s *Service) Line(lang string, sh Shift) string {
 	kind := ""
 	if sh.Kind != "" && sh.Kind != "daily" {
 		kind = " · " + s.kindLabel(lang, sh.Kind)
@@ -139,7 +138,7 @@ func (s *Service) Line(lang string, sh storage.Shift) string {
 }
 
 // people returns a shift's leader and staff without repeats.
-func people(sh storage.Shift) []string {
+func people(sh Shift) []string {
 	var out []string
 	for _, p := range sh.People() {
 		if p != "" && !slices.Contains(out, p) {

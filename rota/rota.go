@@ -64,7 +64,7 @@ func (e *ConflictError) Error() string {
 // partition separates standby (extreme-weather) shifts from the others: an
 // import replaces only stored shifts of its own partition, so an
 // extreme-weather roster does not wipe the daily one.
-func partition(kind string) bool { return kind == storage.ShiftExtreme }
+func partition(kind string) bool { return kind == ShiftExtreme }
 
 // Import stores parsed shifts. Within the span of the file, stored shifts
 // of the same partition (standby or regular) are replaced, so importing a
@@ -80,8 +80,8 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 		type span struct{ from, to time.Time }
 		spans := map[bool]*span{}
 		for _, sh := range shifts {
-			if sh.End.Sub(sh.Start) > storage.MaxShiftLength() {
-				return fmt.Errorf("import roster: shift %s lasts longer than %s", sh.Start.In(s.loc).Format("2006-01-02 15:04"), storage.MaxShiftLength())
+			if sh.End.Sub(sh.Start) > MaxShiftLength {
+				return fmt.Errorf("import roster: shift %s lasts longer than %s", sh.Start.In(s.loc).Format("2006-01-02 15:04"), MaxShiftLength)
 			}
 			p := spans[partition(sh.Kind)]
 			if p == nil {
@@ -101,9 +101,9 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 				res.To = sh.End
 			}
 		}
-		var kept []storage.Shift
+		var kept []Shift
 		for standby, p := range spans {
-			old, err := tx.ShiftsOverlapping(p.from, p.to)
+			old, err := ShiftsOverlapping(tx, p.from, p.to)
 			if err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 				if err := s.unscheduleShift(tx, o); err != nil {
 					return err
 				}
-				if err := tx.DeleteShift(o.ID); err != nil {
+				if err := DeleteShift(tx, o.ID); err != nil {
 					return err
 				}
 				res.Replaced++
@@ -144,13 +144,13 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 			return &ConflictError{Conflicts: slices.Compact(conflicts)}
 		}
 		for _, sh := range shifts {
-			st := storage.Shift{ID: tx.ShiftID(sh.Start, s.loc), Start: sh.Start, End: sh.End, Leader: sh.Leader,
+			st := Shift{ID: ShiftID(tx, sh.Start, s.loc), Start: sh.Start, End: sh.End, Leader: sh.Leader,
 				Staff: sh.Staff, Place: sh.Place, Phone: sh.Phone, Kind: sh.Kind, Note: sh.Note,
 				Source: "import:" + source, ImportedAt: now}
 			if st.Kind == "" {
 				st.Kind = roster.Daily
 			}
-			if err := tx.PutShift(st); err != nil {
+			if err := PutShift(tx, st); err != nil {
 				return err
 			}
 			if err := s.scheduleShift(tx, st, now); err != nil {
@@ -158,7 +158,7 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 			}
 			res.Added++
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvRosterImported, Actor: actor,
+		return tx.AppendEvent(storage.Event{At: now, Type: EvRosterImported, Actor: actor,
 			Detail: fmt.Sprintf("%s: %d shifts %s–%s, %d replaced", source, res.Added,
 				res.From.In(s.loc).Format("2006-01-02 15:04"), res.To.In(s.loc).Format("2006-01-02 15:04"), res.Replaced),
 			Code: storage.CodeRosterImported, Args: []storage.Arg{storage.Text("Source", source), storage.Int("Count", res.Added),
@@ -173,11 +173,11 @@ func (s *Service) Import(shifts []roster.Shift, actor, source string) (ImportRes
 }
 
 // Between returns the stored shifts overlapping [from, to), by start.
-func (s *Service) Between(from, to time.Time) ([]storage.Shift, error) {
-	var out []storage.Shift
+func (s *Service) Between(from, to time.Time) ([]Shift, error) {
+	var out []Shift
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		out, err = tx.ShiftsOverlapping(from, to)
+		out, err = ShiftsOverlapping(tx, from, to)
 		return err
 	})
 	return out, err

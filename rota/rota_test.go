@@ -134,7 +134,7 @@ func TestHours(t *testing.T) {
 		{time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), "12-01（周二）08:00–次日08:00"},
 	}
 	for _, tc := range tests {
-		if got := s.Hours(locales.ZH, storage.Shift{Start: tc.from, End: tc.to}); got != tc.want {
+		if got := s.Hours(locales.ZH, Shift{Start: tc.from, End: tc.to}); got != tc.want {
 			t.Errorf("Hours(%s, %s) = %q, want %q", tc.from, tc.to, got, tc.want)
 		}
 	}

@@ -72,7 +72,7 @@ func (s *Service) Spotcheck(caller string, minutes int) (Spotcheck, error) {
 		if err != nil {
 			return err
 		}
-		var shifts []storage.Shift
+		var shifts []Shift
 		for _, sh := range cur {
 			if privileged || sh.Leader == caller {
 				shifts = append(shifts, sh)
@@ -118,7 +118,7 @@ func (s *Service) Spotcheck(caller string, minutes int) (Spotcheck, error) {
 		if err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSpotcheck, Alert: res.Alert.ID, Actor: caller,
+		return tx.AppendEvent(storage.Event{At: now, Type: EvSpotcheck, Alert: res.Alert.ID, Actor: caller,
 			Detail: fmt.Sprintf("shifts %s: %s within %d min", strings.Join(ids, ","), strings.Join(res.People, ","), minutes),
 			Code:   storage.CodeSpotcheck, Args: []storage.Arg{storage.Int("Shifts", len(ids)),
 				storage.Officials("People", res.People...), storage.Int("Minutes", minutes)}})

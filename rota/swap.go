@@ -77,8 +77,8 @@ func (s *Service) lookupOfficial(ref string) (string, error) {
 }
 
 // findShift finds the requester's shift by id or by the date it starts on.
-func (s *Service) findShift(tx *storage.Tx, requester, ref string, now time.Time) (storage.Shift, error) {
-	if sh, err := tx.Shift(ref); err == nil {
+func (s *Service) findShift(tx *storage.Tx, requester, ref string, now time.Time) (Shift, error) {
+	if sh, err := LoadShift(tx, ref); err == nil {
 		if !sh.Has(requester) {
 			return sh, refuse("RotaSwapNotYours", nil)
 		}
@@ -88,20 +88,20 @@ func (s *Service) findShift(tx *storage.Tx, requester, ref string, now time.Time
 	}
 	day, ok := s.parseDate(ref, now, true)
 	if !ok {
-		return storage.Shift{}, refuse("RotaSwapBadShift", map[string]any{"Text": ref})
+		return Shift{}, refuse("RotaSwapBadShift", map[string]any{"Text": ref})
 	}
-	all, err := tx.ShiftsStarting(day, day.AddDate(0, 0, 1))
+	all, err := ShiftsStarting(tx, day, day.AddDate(0, 0, 1))
 	if err != nil {
-		return storage.Shift{}, err
+		return Shift{}, err
 	}
-	var mine []storage.Shift
+	var mine []Shift
 	for _, sh := range all {
 		if sh.Has(requester) {
 			mine = append(mine, sh)
 		}
 	}
 	if len(mine) == 0 {
-		return storage.Shift{}, refuse("RotaSwapNoShift", map[string]any{"Date": day.Format("2006-01-02")})
+		return Shift{}, refuse("RotaSwapNoShift", map[string]any{"Date": day.Format("2006-01-02")})
 	}
 	for _, sh := range mine {
 		if sh.Start.After(now) {
@@ -113,7 +113,7 @@ func (s *Service) findShift(tx *storage.Tx, requester, ref string, now time.Time
 
 // swapBlocked says why colleague cannot take requester's place on sh now,
 // or returns nil.
-func (s *Service) swapBlocked(tx *storage.Tx, sh storage.Shift, requester, colleague string, now time.Time) error {
+func (s *Service) swapBlocked(tx *storage.Tx, sh Shift, requester, colleague string, now time.Time) error {
 	switch {
 	case !sh.Start.After(now):
 		return refuse("RotaSwapStarted", map[string]any{"Shift": sh.ID})
@@ -124,7 +124,7 @@ func (s *Service) swapBlocked(tx *storage.Tx, sh storage.Shift, requester, colle
 	case sh.Has(colleague):
 		return refuse("RotaSwapAlreadyOn", map[string]any{"Name": s.cfg.OfficialName(colleague)})
 	}
-	other, err := tx.ShiftsOverlapping(sh.Start, sh.End)
+	other, err := ShiftsOverlapping(tx, sh.Start, sh.End)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func bound(tx *storage.Tx, official string) bool {
 // approvers returns who approves a swap: the shift's 带班领导; when the
 // requester is the leader, the office head; the admins when that person
 // is missing, cannot be reached or is part of the swap.
-func (s *Service) approvers(tx *storage.Tx, sh storage.Shift, requester, colleague string) []string {
+func (s *Service) approvers(tx *storage.Tx, sh Shift, requester, colleague string) []string {
 	first := sh.Leader
 	if requester == sh.Leader {
 		first = s.officeHead()
@@ -165,14 +165,14 @@ func (s *Service) approvers(tx *storage.Tx, sh storage.Shift, requester, colleag
 // RequestSwap asks colleague (by id, name or phone) to take requester's
 // place on a shift (by id or date) that has not started. The colleague
 // accepts or declines, then the approver decides.
-func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (storage.Swap, storage.Shift, error) {
+func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (Swap, Shift, error) {
 	now := s.clock.Now()
 	colleague, err := s.lookupOfficial(colleagueRef)
 	if err != nil {
-		return storage.Swap{}, storage.Shift{}, err
+		return Swap{}, Shift{}, err
 	}
-	var sw storage.Swap
-	var sh storage.Shift
+	var sw Swap
+	var sh Shift
 	err = s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if sh, err = s.findShift(tx, requester, strings.TrimSpace(shiftRef), now); err != nil {
@@ -184,7 +184,7 @@ func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (storage
 		if !bound(tx, colleague) {
 			return refuse("RotaSwapColleagueUnbound", map[string]any{"Name": s.cfg.OfficialName(colleague)})
 		}
-		open, err := tx.OpenSwaps(sh.ID)
+		open, err := OpenSwaps(tx, sh.ID)
 		if err != nil {
 			return err
 		}
@@ -197,13 +197,13 @@ func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (storage
 		if len(approvers) == 0 {
 			return refuse("RotaSwapNoApprover", nil)
 		}
-		id, err := tx.NextSwapID()
+		id, err := NextSwapID(tx)
 		if err != nil {
 			return err
 		}
-		sw = storage.Swap{ID: id, Shift: sh.ID, ShiftStart: sh.Start, Requester: requester, Colleague: colleague,
-			Leader: sh.Leader == requester, Approvers: approvers, State: storage.SwapRequested, CreatedAt: now}
-		if err := tx.PutSwap(sw); err != nil {
+		sw = Swap{ID: id, Shift: sh.ID, ShiftStart: sh.Start, Requester: requester, Colleague: colleague,
+			Leader: sh.Leader == requester, Approvers: approvers, State: SwapRequested, CreatedAt: now}
+		if err := PutSwap(tx, sw); err != nil {
 			return err
 		}
 		err = s.engine.Tell(tx, []string{colleague}, "", storage.Ref{Kind: storage.RefInfo}, now,
@@ -215,17 +215,17 @@ func (s *Service) RequestSwap(requester, shiftRef, colleagueRef string) (storage
 		if err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapRequested, Official: colleague,
+		return tx.AppendEvent(storage.Event{At: now, Type: EvSwapRequested, Official: colleague,
 			Actor: requester, Detail: s.swapDetail(sw), Code: storage.CodeSwap, Args: swapArgs(sw, sh)})
 	})
 	if err != nil {
-		return storage.Swap{}, sh, err
+		return Swap{}, sh, err
 	}
 	s.engine.WakeOutbox()
 	return sw, sh, nil
 }
 
-func (s *Service) swapDetail(sw storage.Swap) string {
+func (s *Service) swapDetail(sw Swap) string {
 	role := "staff"
 	if sw.Leader {
 		role = "leader"
@@ -236,7 +236,7 @@ func (s *Service) swapDetail(sw storage.Swap) string {
 // swapArgs are a swap in an event's typed detail: the shift's hours (its
 // start when the shift is gone), the place handed over and who hands it
 // to whom.
-func swapArgs(sw storage.Swap, sh storage.Shift) []storage.Arg {
+func swapArgs(sw Swap, sh Shift) []storage.Arg {
 	shift := storage.Time("Shift", sw.ShiftStart)
 	if sh.ID == sw.Shift && sh.Start.Equal(sw.ShiftStart) {
 		shift = shiftArg(sh)
@@ -253,31 +253,31 @@ func swapArgs(sw storage.Swap, sh storage.Shift) []storage.Arg {
 var goneWords = map[string]string{"RotaSwapGoneChanged": storage.WordChanged, "RotaSwapGoneStarted": storage.WordStarted}
 
 // swapRole names the place handed over: 带班领导 or 值班人员.
-func (s *Service) swapRole(lang string, sw storage.Swap) string {
+func (s *Service) swapRole(lang string, sw Swap) string {
 	if sw.Leader {
 		return s.T(lang, "RotaRoleLeader", nil)
 	}
 	return s.T(lang, "RotaRoleStaff", nil)
 }
 
-func (s *Service) swapData(lang string, sw storage.Swap, sh storage.Shift) map[string]any {
+func (s *Service) swapData(lang string, sw Swap, sh Shift) map[string]any {
 	return map[string]any{"ID": sw.ID, "From": s.cfg.OfficialName(sw.Requester), "FromUnit": s.cfg.UnitNameOf(sw.Requester),
 		"To": s.cfg.OfficialName(sw.Colleague), "Role": s.swapRole(lang, sw), "Hours": s.Hours(lang, sh),
 		"Shift": sw.Shift, "Approver": s.names(sw.Approvers), "By": s.cfg.OfficialName(sw.DecidedBy)}
 }
 
 // SwapAskText is the request shown to the colleague.
-func (s *Service) SwapAskText(lang string, sw storage.Swap, sh storage.Shift) string {
+func (s *Service) SwapAskText(lang string, sw Swap, sh Shift) string {
 	return s.T(lang, "RotaSwapAsk", s.swapData(lang, sw, sh)) + "\n" + s.Describe(lang, sh, nil)
 }
 
 // SwapApproveText is the question shown to the approver.
-func (s *Service) SwapApproveText(lang string, sw storage.Swap, sh storage.Shift) string {
+func (s *Service) SwapApproveText(lang string, sw Swap, sh Shift) string {
 	return s.T(lang, "RotaSwapAskApprove", s.swapData(lang, sw, sh)) + "\n" + s.Describe(lang, sh, nil)
 }
 
 // SwapOutcome is the line that ends a swap message once pressed.
-func (s *Service) SwapOutcome(lang string, sw storage.Swap, at time.Time) string {
+func (s *Service) SwapOutcome(lang string, sw Swap, at time.Time) string {
 	reason := ""
 	if sw.Reason != "" {
 		reason = s.T(lang, sw.Reason, nil)
@@ -288,15 +288,15 @@ func (s *Service) SwapOutcome(lang string, sw storage.Swap, at time.Time) string
 
 // SwapPress is what a swap button press did.
 type SwapPress struct {
-	Swap  storage.Swap
-	Shift storage.Shift // as asked about
+	Swap  Swap
+	Shift Shift // as asked about
 	// Changed is the shift as the approved swap made it.
-	Changed *storage.Shift
+	Changed *Shift
 }
 
 // loadSwap loads a swap for a press.
-func (s *Service) loadSwap(tx *storage.Tx, id string) (storage.Swap, error) {
-	sw, err := tx.Swap(id)
+func (s *Service) loadSwap(tx *storage.Tx, id string) (Swap, error) {
+	sw, err := LoadSwap(tx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return sw, ErrSwapUnknown
 	}
@@ -306,8 +306,8 @@ func (s *Service) loadSwap(tx *storage.Tx, id string) (storage.Swap, error) {
 // stillPossible checks a swap against the shift as it is now; when it can
 // no longer happen the swap expires (in the caller's transaction) and the
 // refusal says why.
-func (s *Service) stillPossible(tx *storage.Tx, sw *storage.Swap, now time.Time) (storage.Shift, error) {
-	sh, err := tx.Shift(sw.Shift)
+func (s *Service) stillPossible(tx *storage.Tx, sw *Swap, now time.Time) (Shift, error) {
+	sh, err := LoadShift(tx, sw.Shift)
 	reason := ""
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -337,9 +337,9 @@ func (s *Service) stillPossible(tx *storage.Tx, sw *storage.Swap, now time.Time)
 }
 
 // expire ends an open swap that can no longer happen and tells its people.
-func (s *Service) expire(tx *storage.Tx, sw *storage.Swap, sh storage.Shift, reason string, now time.Time) error {
-	sw.State, sw.Reason, sw.DecidedAt, sw.DecidedBy = storage.SwapExpired, reason, now, "system"
-	if err := tx.PutSwap(*sw); err != nil {
+func (s *Service) expire(tx *storage.Tx, sw *Swap, sh Shift, reason string, now time.Time) error {
+	sw.State, sw.Reason, sw.DecidedAt, sw.DecidedBy = SwapExpired, reason, now, "system"
+	if err := PutSwap(tx, *sw); err != nil {
 		return err
 	}
 	s2 := *sw
@@ -352,14 +352,14 @@ func (s *Service) expire(tx *storage.Tx, sw *storage.Swap, sh storage.Shift, rea
 	if err != nil {
 		return err
 	}
-	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapExpired, Official: sw.Requester, Actor: "system",
+	return tx.AppendEvent(storage.Event{At: now, Type: EvSwapExpired, Official: sw.Requester, Actor: "system",
 		Detail: s.swapDetail(*sw) + ": " + reason, Code: storage.CodeSwapExpired,
 		Args: append(swapArgs(*sw, sh), storage.Word("Reason", storage.VocabWord, goneWords[reason]))})
 }
 
 // expireSwaps ends the open swaps of a shift (it starts).
-func (s *Service) expireSwaps(tx *storage.Tx, sh storage.Shift, reason string, now time.Time) error {
-	open, err := tx.OpenSwaps(sh.ID)
+func (s *Service) expireSwaps(tx *storage.Tx, sh Shift, reason string, now time.Time) error {
+	open, err := OpenSwaps(tx, sh.ID)
 	if err != nil {
 		return err
 	}
@@ -375,8 +375,8 @@ func (s *Service) expireSwaps(tx *storage.Tx, sh storage.Shift, reason string, n
 // in state want and may(swap) must hold for the presser; a swap no longer
 // possible (the shift started, the colleague got busy) is expired and its
 // refusal returned; otherwise act decides it.
-func (s *Service) pressSwap(id, want string, may func(storage.Swap) bool,
-	act func(tx *storage.Tx, sw storage.Swap, sh storage.Shift, now time.Time, out *SwapPress) error) (SwapPress, error) {
+func (s *Service) pressSwap(id, want string, may func(Swap) bool,
+	act func(tx *storage.Tx, sw Swap, sh Shift, now time.Time, out *SwapPress) error) (SwapPress, error) {
 	now := s.clock.Now()
 	var out SwapPress
 	var gone error
@@ -414,8 +414,8 @@ func (s *Service) pressSwap(id, want string, may func(storage.Swap) bool,
 
 // settleSwap stores a swap's new state, tells people the note and records
 // the event, in tx.
-func (s *Service) settleSwap(tx *storage.Tx, sw storage.Swap, sh storage.Shift, to []string, note, event, official, actor string, now time.Time) error {
-	if err := tx.PutSwap(sw); err != nil {
+func (s *Service) settleSwap(tx *storage.Tx, sw Swap, sh Shift, to []string, note, event, official, actor string, now time.Time) error {
+	if err := PutSwap(tx, sw); err != nil {
 		return err
 	}
 	if err := s.engine.Tell(tx, to, "", storage.Ref{Kind: storage.RefInfo}, now,
@@ -431,15 +431,15 @@ func (s *Service) settleSwap(tx *storage.Tx, sw storage.Swap, sh storage.Shift, 
 // AnswerSwap records the colleague's answer: accepted swaps go to the
 // approver, declined ones end.
 func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error) {
-	may := func(sw storage.Swap) bool { return presser == sw.Colleague }
-	return s.pressSwap(id, storage.SwapRequested, may, func(tx *storage.Tx, sw storage.Swap, sh storage.Shift, now time.Time, out *SwapPress) error {
+	may := func(sw Swap) bool { return presser == sw.Colleague }
+	return s.pressSwap(id, SwapRequested, may, func(tx *storage.Tx, sw Swap, sh Shift, now time.Time, out *SwapPress) error {
 		sw.AnsweredAt = now
 		if !accept {
-			sw.State = storage.SwapDeclined
+			sw.State = SwapDeclined
 			out.Swap = sw
-			return s.settleSwap(tx, sw, sh, []string{sw.Requester}, "RotaSwapDeclinedNote", storage.EvSwapDeclined, sw.Requester, presser, now)
+			return s.settleSwap(tx, sw, sh, []string{sw.Requester}, "RotaSwapDeclinedNote", EvSwapDeclined, sw.Requester, presser, now)
 		}
-		sw.State = storage.SwapAccepted
+		sw.State = SwapAccepted
 		// The approvers are chosen again: who can be reached may have changed.
 		if a := s.approvers(tx, sh, sw.Requester, sw.Colleague); len(a) > 0 {
 			sw.Approvers = a
@@ -453,7 +453,7 @@ func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error)
 			}); err != nil {
 			return err
 		}
-		return s.settleSwap(tx, sw, sh, []string{sw.Requester}, "RotaSwapAcceptedNote", storage.EvSwapAccepted, sw.Requester, presser, now)
+		return s.settleSwap(tx, sw, sh, []string{sw.Requester}, "RotaSwapAcceptedNote", EvSwapAccepted, sw.Requester, presser, now)
 	})
 }
 
@@ -461,17 +461,17 @@ func (s *Service) AnswerSwap(presser, id string, accept bool) (SwapPress, error)
 // roster (the requester replaced, source "swap:<id>", a note added), moves
 // the shift's reminders and check-in to the new person, and tells everyone.
 func (s *Service) DecideSwap(presser, id string, approve bool) (SwapPress, error) {
-	may := func(sw storage.Swap) bool { return slices.Contains(sw.Approvers, presser) }
-	return s.pressSwap(id, storage.SwapAccepted, may, func(tx *storage.Tx, sw storage.Swap, sh storage.Shift, now time.Time, out *SwapPress) error {
+	may := func(sw Swap) bool { return slices.Contains(sw.Approvers, presser) }
+	return s.pressSwap(id, SwapAccepted, may, func(tx *storage.Tx, sw Swap, sh Shift, now time.Time, out *SwapPress) error {
 		sw.DecidedAt, sw.DecidedBy = now, presser
 		if !approve {
-			sw.State = storage.SwapRejected
+			sw.State = SwapRejected
 			out.Swap = sw
-			return s.settleSwap(tx, sw, sh, []string{sw.Requester, sw.Colleague}, "RotaSwapRejectedNote", storage.EvSwapRejected, sw.Requester, presser, now)
+			return s.settleSwap(tx, sw, sh, []string{sw.Requester, sw.Colleague}, "RotaSwapRejectedNote", EvSwapRejected, sw.Requester, presser, now)
 		}
-		sw.State = storage.SwapApproved
+		sw.State = SwapApproved
 		out.Swap = sw
-		if err := tx.PutSwap(sw); err != nil {
+		if err := PutSwap(tx, sw); err != nil {
 			return err
 		}
 		if err := s.unscheduleShift(tx, sh); err != nil {
@@ -491,7 +491,7 @@ func (s *Service) DecideSwap(presser, id string, approve bool) (SwapPress, error
 		changed.Source = "swap:" + sw.ID
 		note := s.T(s.cfg.Language, "RotaSwapShiftNote", s.swapData(s.cfg.Language, sw, sh))
 		changed.Note = strings.TrimSpace(strings.TrimSpace(changed.Note) + " " + note)
-		if err := tx.PutShift(changed); err != nil {
+		if err := PutShift(tx, changed); err != nil {
 			return err
 		}
 		if err := s.scheduleShift(tx, changed, now); err != nil {
@@ -507,7 +507,7 @@ func (s *Service) DecideSwap(presser, id string, approve bool) (SwapPress, error
 			}); err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvSwapApproved, Official: sw.Colleague,
+		return tx.AppendEvent(storage.Event{At: now, Type: EvSwapApproved, Official: sw.Colleague,
 			Actor: presser, Detail: s.swapDetail(sw), Code: storage.CodeSwap, Args: swapArgs(sw, sh)})
 	})
 }

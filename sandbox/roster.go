@@ -10,6 +10,7 @@ import (
 
 	"dutybot/callout"
 	"dutybot/config"
+	"dutybot/rota"
 	"dutybot/storage"
 )
 
@@ -105,9 +106,9 @@ func (s *Sandbox) loadDemoRoster(now time.Time) error {
 
 // demoShiftNow is the demo shift under way at start; ok is false when no
 // demo roster is loaded.
-func (s *Sandbox) demoShiftNow() (storage.Shift, bool) {
+func (s *Sandbox) demoShiftNow() (rota.Shift, bool) {
 	if len(s.demoShifts) == 0 {
-		return storage.Shift{}, false
+		return rota.Shift{}, false
 	}
 	return s.demoShifts[0], true
 }
@@ -129,7 +130,7 @@ func (s *Sandbox) checkInDemoShift(ctx context.Context) {
 	for {
 		var alert string
 		err := s.app.DB.View(func(tx *storage.Tx) error {
-			st, err := tx.ShiftState(sh.ID)
+			st, err := rota.LoadShiftState(tx, sh.ID)
 			alert = st.Checkin
 			return err
 		})

@@ -27,7 +27,7 @@ import (
 	"dutybot/bot/fakeapi"
 	"dutybot/config"
 	"dutybot/redact"
-	"dutybot/storage"
+	"dutybot/rota"
 )
 
 // Defaults of Options.
@@ -75,7 +75,7 @@ type Sandbox struct {
 	// demoShifts are the demo roster's shifts, by start: the one under
 	// way at start (checked in by its people once the bot raises its
 	// check-in), then the next.
-	demoShifts []storage.Shift
+	demoShifts []rota.Shift
 	// hazardStory plays the hazard loop's walk-through on the example
 	// registry; nil without one that fits.
 	hazardStory *hazardStory

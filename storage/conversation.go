@@ -78,14 +78,15 @@ func (t *Tx) DeleteConversation(chat int64) (bool, error) {
 func (t *Tx) ConversationCount() int { return count(t.tx.Bucket(bConversations)) }
 
 // legacyConversationKeys are where versions before the conversation store
-// kept drafts and prompts (meta bucket) and 交接班 waits (shift state).
+// kept drafts and prompts (meta bucket) and 交接班 waits (the roster's
+// shift_state bucket, named here only to clean up old files).
 // They were short-lived (an hour or two) and are dropped at open.
 var legacyConversationKeys = []struct {
 	bucket []byte
 	prefix string
 }{
 	{bMeta, "warn_draft:"}, {bMeta, "warn_prompt:"}, {bMeta, "tip_draft:"}, {bMeta, "tip_prompt:"},
-	{bMeta, "incident_draft:"}, {bMeta, "incident_prompt:"}, {bShiftState, "\x00wait\x00"},
+	{bMeta, "incident_draft:"}, {bMeta, "incident_prompt:"}, {[]byte("shift_state"), "\x00wait\x00"},
 }
 
 // dropLegacyConversations removes drafts stored the old way; it returns

@@ -77,7 +77,13 @@ func TestLegacyDraftsDroppedAtOpen(t *testing.T) {
 				return err
 			}
 		}
-		if err := tx.Bucket(bShiftState).Put([]byte("\x00wait\x00o-zhang"), []byte(`{}`)); err != nil {
+		// A file of that time has the roster's shift_state bucket; a new
+		// one makes it on the roster's first write.
+		shiftState, err := tx.CreateBucketIfNotExists([]byte("shift_state"))
+		if err != nil {
+			return err
+		}
+		if err := shiftState.Put([]byte("\x00wait\x00o-zhang"), []byte(`{}`)); err != nil {
 			return err
 		}
 		for b, k := range keep {

@@ -11,7 +11,7 @@ import (
 // existed: the chains of older logs still verify. The hash below was
 // computed by the binary before Code and Args were added.
 func TestDigestOfUntypedEventUnchanged(t *testing.T) {
-	e := Event{Seq: 7, At: time.Date(2026, 12, 2, 8, 0, 0, 123, time.UTC), Type: EvShiftStarted, Alert: "20261202-0001",
+	e := Event{Seq: 7, At: time.Date(2026, 12, 2, 8, 0, 0, 123, time.UTC), Type: "shift_started", Alert: "20261202-0001",
 		Actor: "system", Detail: "shift 20261202-0800: check-in asked of o-huanglei,o-yangfan", Prev: "abc"}
 	const want = "6b92dd88314fe521459b6aa16cebff554810c3f750ad70bf0d7c8f4b619c5a6d"
 	if got := e.Digest(); got != want {
@@ -26,7 +26,7 @@ func TestDigestOfUntypedEventUnchanged(t *testing.T) {
 // The code and every part of every argument are covered by the hash, in
 // their order, and a typed event never hashes like an untyped one.
 func TestDigestCoversTypedDetail(t *testing.T) {
-	base := Event{Seq: 7, At: t0, Type: EvShiftStarted, Actor: "system", Detail: "d", Prev: "p",
+	base := Event{Seq: 7, At: t0, Type: "shift_started", Actor: "system", Detail: "d", Prev: "p",
 		Code: CodeShiftCheckin, Args: []Arg{Span("Shift", t0, t0.Add(24*time.Hour)), Officials("People", "o-a", "o-b")}}
 	h := base.Digest()
 	untyped := base
@@ -67,7 +67,7 @@ func TestTypedEventsChain(t *testing.T) {
 	}
 	in := []Event{
 		{At: t0, Type: EvSent, Alert: "20261128-0001", Official: "o-li", Actor: "system", Detail: "call"},
-		{At: t0.Add(time.Minute), Type: EvRosterImported, Actor: "cli", Detail: "roster.csv: 1 shifts",
+		{At: t0.Add(time.Minute), Type: "roster_imported", Actor: "cli", Detail: "roster.csv: 1 shifts",
 			Code: CodeRosterImported, Args: []Arg{Text("Source", "roster.csv"), Int("Count", 1),
 				Time("From", t0), Time("To", t0.Add(24*time.Hour)), Int("Replaced", 0)}},
 		{At: t0.Add(2 * time.Minute), Type: EvEscalated, Alert: "20261128-0001", Official: "o-wu", Actor: "system",

@@ -37,16 +37,10 @@ var (
 	bAlertEv    = []byte("alert_events")
 	bTargets    = []byte("alert_targets") // alert id -> Targets
 	bLinks      = []byte("alert_links")   // link (what raised an alert) -> alert id
-	bShifts     = []byte("shifts")        // start (unix nanos, 8 bytes BE) + shift id -> Shift
-	bShiftIDs   = []byte("shift_ids")     // shift id -> key in shifts
-	bShiftState = []byte("shift_state")   // shift id -> what the shift cycle has done
-	bSwaps      = []byte("swaps")         // swap id -> Swap
-	bWarnings   = []byte("warnings")      // warning id -> Warning
-	bChecklist  = []byte("checklist")     // warning id \x00 item id -> ChecklistItem
 	bViews      = []byte("views")         // view scope \x00 official id -> View
 	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
-		bEvents, bAlertEv, bTargets, bLinks, bShifts, bShiftIDs, bShiftState, bSwaps, bWarnings, bChecklist, bViews,
+		bEvents, bAlertEv, bTargets, bLinks, bViews,
 		bQuarantine, bEnterprises, bPlaques,
 		bHazards, bHazardsClosed,
 		bInspections, bInspectionsBy,

@@ -27,7 +27,7 @@ func groupScope(warning, group string) string { return "groupwarn/" + warning + 
 // else the first message. The outbox paces a group's messages (its group
 // limit) and an edit still waiting is replaced by the next one, so a burst
 // of confirmations costs few edits.
-func (s *Service) showGroups(tx *storage.Tx, w storage.Warning, items []storage.ChecklistItem, now time.Time) error {
+func (s *Service) showGroups(tx *storage.Tx, w Warning, items []ChecklistItem, now time.Time) error {
 	for _, g := range s.cfg.Weather.Groups {
 		chat, err := tx.GroupChatOf(g)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -68,7 +68,7 @@ func (s *Service) showGroups(tx *storage.Tx, w storage.Warning, items []storage.
 // liftGroups tells each of weather.groups that the warning is lifted, as
 // a message of its own (an edit alone goes unnoticed), and shows the
 // summary's final state.
-func (s *Service) liftGroups(tx *storage.Tx, w storage.Warning, items []storage.ChecklistItem, now time.Time) error {
+func (s *Service) liftGroups(tx *storage.Tx, w Warning, items []ChecklistItem, now time.Time) error {
 	if len(s.cfg.Weather.Groups) == 0 {
 		return nil
 	}
@@ -91,7 +91,7 @@ func (s *Service) liftGroups(tx *storage.Tx, w storage.Warning, items []storage.
 // GroupText words a warning for a work group: its title, type and level,
 // text and units, then the 熔断 board if it has a checklist. Names only,
 // never phone numbers or board links.
-func (s *Service) GroupText(lang string, w storage.Warning, items []storage.ChecklistItem, now time.Time) string {
+func (s *Service) GroupText(lang string, w Warning, items []ChecklistItem, now time.Time) string {
 	lines := []string{
 		s.tr.T(lang, "WarnGroupHeader", map[string]any{"Title": s.DisplayTitle(lang, w), "ID": w.ID,
 			"Type": s.TypeName(lang, w.Type), "Level": s.LevelName(lang, w.Level), "Time": s.hhmm(w.IssuedAt)}),
@@ -103,7 +103,7 @@ func (s *Service) GroupText(lang string, w storage.Warning, items []storage.Chec
 	switch {
 	case len(items) > 0:
 		lines = append(lines, "", s.BoardText(lang, w, items, now))
-	case w.State != storage.WarningActive:
+	case w.State != WarningActive:
 		lines = append(lines, s.tr.T(lang, "WarnBoardLifted", map[string]any{"Time": s.hhmm(w.LiftedAt)}))
 	default:
 		lines = append(lines, s.tr.T(lang, "WarnGroupPrivate", nil))

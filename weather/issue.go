@@ -37,7 +37,7 @@ type Request struct {
 
 // Result tells what a warning set going.
 type Result struct {
-	Warning    storage.Warning
+	Warning    Warning
 	Recipients int // officials called
 	Items      int // 熔断 checklist items sent to units
 	ItemUnits  int // units that received items
@@ -105,7 +105,7 @@ func (s *Service) Preview(req Request) Plan {
 	p := Plan{DutyMode: slices.Contains(s.cfg.Weather.DutyModeLevels, req.Level),
 		Meltdown: s.cfg.MeltdownTriggered(req.Type, req.Level)}
 	if p.Meltdown {
-		items := s.expand(storage.Warning{Type: req.Type, Units: req.Units})
+		items := s.expand(Warning{Type: req.Type, Units: req.Units})
 		p.Items, p.ItemUnits = len(items), len(unitsOf(items))
 	}
 	return p
@@ -151,14 +151,14 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	w := storage.Warning{ID: a.ID, Type: req.Type, Level: req.Level, Units: req.Units, Groups: req.Groups, Title: title, Text: req.Text,
-		Issuer: req.Issuer, Source: req.Source, IssuedAt: now, State: storage.WarningActive,
+	w := Warning{ID: a.ID, Type: req.Type, Level: req.Level, Units: req.Units, Groups: req.Groups, Title: title, Text: req.Text,
+		Issuer: req.Issuer, Source: req.Source, IssuedAt: now, State: WarningActive,
 		DutyMode: plan.DutyMode, Meltdown: plan.Meltdown}
 	actor := actorOf(req.Issuer, req.Source)
-	if err := tx.PutWarning(w); err != nil {
+	if err := PutWarning(tx, w); err != nil {
 		return Result{}, err
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvWarningIssued, Alert: w.ID, Actor: actor,
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvWarningIssued, Alert: w.ID, Actor: actor,
 		Detail: fmt.Sprintf("%s %s: %d recipients, units %s", w.Type, w.Level, len(a.Recipients), unitList(w.Units)),
 		Code:   storage.CodeWarningIssued, Args: []storage.Arg{storage.Word("Type", storage.VocabWarningType, w.Type),
 			storage.Word("Level", storage.VocabLevel, w.Level), storage.Int("Count", len(a.Recipients)),
@@ -175,7 +175,7 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 		if res.Items, res.ItemUnits, err = s.startMeltdown(tx, &w, now); err != nil {
 			return Result{}, err
 		}
-		if err := tx.PutWarning(w); err != nil {
+		if err := PutWarning(tx, w); err != nil {
 			return Result{}, err
 		}
 		res.Warning = w

@@ -11,7 +11,7 @@ import (
 
 // Lifted tells what lifting a warning did.
 type Lifted struct {
-	Warning storage.Warning
+	Warning Warning
 	Told    int  // officials sent the all-clear
 	DutyOff bool // extreme-weather duty mode ended with it
 }
@@ -40,22 +40,22 @@ func (s *Service) lift(actor, id string) (Lifted, error) {
 			return err
 		}
 		out.Warning = w
-		if w.State != storage.WarningActive {
+		if w.State != WarningActive {
 			return ErrLifted
 		}
-		w.State, w.LiftedAt, w.LiftedBy = storage.WarningLifted, now, actor
+		w.State, w.LiftedAt, w.LiftedBy = WarningLifted, now, actor
 		held := w.DutyMode
 		w.DutyMode = false
-		if err := tx.PutWarning(w); err != nil {
+		if err := PutWarning(tx, w); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvWarningLifted, Alert: w.ID, Actor: actor,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvWarningLifted, Alert: w.ID, Actor: actor,
 			Detail: w.Type + " " + w.Level, Code: storage.CodeWarningLifted,
 			Args: []storage.Arg{storage.Word("Type", storage.VocabWarningType, w.Type), storage.Word("Level", storage.VocabLevel, w.Level)}}); err != nil {
 			return err
 		}
 		if held {
-			on, err := tx.DutyModeOn()
+			on, err := DutyModeOn(tx)
 			if err != nil {
 				return err
 			}
@@ -72,7 +72,7 @@ func (s *Service) lift(actor, id string) (Lifted, error) {
 		if out.Told, err = s.allClear(tx, w, out.DutyOff, now); err != nil {
 			return err
 		}
-		items, err := tx.Checklist(w.ID)
+		items, err := Checklist(tx, w.ID)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (s *Service) lift(actor, id string) (Lifted, error) {
 			if err := s.refreshBoard(tx, &w, items, now); err != nil {
 				return err
 			}
-			if err := tx.PutWarning(w); err != nil {
+			if err := PutWarning(tx, w); err != nil {
 				return err
 			}
 		}
@@ -125,7 +125,7 @@ func (s *Service) endAlert(tx *storage.Tx, actor, id string, now time.Time) erro
 
 // allClear tells everyone the warning called, and its issuer, that it is
 // lifted; it returns how many of them can be reached.
-func (s *Service) allClear(tx *storage.Tx, w storage.Warning, dutyOff bool, now time.Time) (int, error) {
+func (s *Service) allClear(tx *storage.Tx, w Warning, dutyOff bool, now time.Time) (int, error) {
 	rs, err := tx.Recipients(w.ID)
 	if err != nil {
 		return 0, err

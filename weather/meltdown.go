@@ -20,7 +20,7 @@ func MeltdownLink(warning, unit string) string { return "meltdown:" + warning + 
 // deadlinePrefix starts the keys of the 熔断 confirmation deadlines.
 const deadlinePrefix = "w:m:"
 
-func confirmDeadline(w storage.Warning) storage.Deadline {
+func confirmDeadline(w Warning) storage.Deadline {
 	return storage.Deadline{At: w.ConfirmBy, Key: deadlinePrefix + w.ID}
 }
 
@@ -74,13 +74,13 @@ func ParseItemData(data string) (ItemPress, bool) {
 
 // expand turns the configured checklist into one item per responsible unit
 // among the warning's affected units, in unit order.
-func (s *Service) expand(w storage.Warning) []storage.ChecklistItem {
+func (s *Service) expand(w Warning) []ChecklistItem {
 	list := s.cfg.Weather.Meltdown.Checklist
 	matching := make([][]string, len(list))
 	for i, it := range list {
 		matching[i] = s.cfg.UnitsMatching(it.Units)
 	}
-	var out []storage.ChecklistItem
+	var out []ChecklistItem
 	for _, u := range s.cfg.Units {
 		if len(w.Units) > 0 && !slices.Contains(w.Units, u.ID) {
 			continue
@@ -89,15 +89,15 @@ func (s *Service) expand(w storage.Warning) []storage.ChecklistItem {
 			if len(it.Types) > 0 && !slices.Contains(it.Types, w.Type) || !slices.Contains(matching[i], u.ID) {
 				continue
 			}
-			out = append(out, storage.ChecklistItem{Warning: w.ID, No: len(out) + 1, Unit: u.ID, Action: it.Action,
-				Text: it.Text, Count: it.Count, State: storage.ItemOpen})
+			out = append(out, ChecklistItem{Warning: w.ID, No: len(out) + 1, Unit: u.ID, Action: it.Action,
+				Text: it.Text, Count: it.Count, State: ItemOpen})
 		}
 	}
 	return out
 }
 
 // unitsOf lists the units of items in order of appearance.
-func unitsOf(items []storage.ChecklistItem) []string {
+func unitsOf(items []ChecklistItem) []string {
 	var out []string
 	for _, it := range items {
 		if !slices.Contains(out, it.Unit) {
@@ -107,8 +107,8 @@ func unitsOf(items []storage.ChecklistItem) []string {
 	return out
 }
 
-func ofUnit(items []storage.ChecklistItem, unit string) []storage.ChecklistItem {
-	var out []storage.ChecklistItem
+func ofUnit(items []ChecklistItem, unit string) []ChecklistItem {
+	var out []ChecklistItem
 	for _, it := range items {
 		if it.Unit == unit {
 			out = append(out, it)
@@ -117,8 +117,8 @@ func ofUnit(items []storage.ChecklistItem, unit string) []storage.ChecklistItem 
 	return out
 }
 
-func open(items []storage.ChecklistItem) []storage.ChecklistItem {
-	var out []storage.ChecklistItem
+func open(items []ChecklistItem) []ChecklistItem {
+	var out []ChecklistItem
 	for _, it := range items {
 		if !it.Done() {
 			out = append(out, it)
@@ -176,14 +176,14 @@ func (s *Service) MayConfirm(official, unit string) bool {
 
 // startMeltdown stores the checklist of a warning, sends each unit its
 // items and the watchers the board, and sets the confirmation deadline.
-func (s *Service) startMeltdown(tx *storage.Tx, w *storage.Warning, now time.Time) (items, units int, err error) {
+func (s *Service) startMeltdown(tx *storage.Tx, w *Warning, now time.Time) (items, units int, err error) {
 	list := s.expand(*w)
 	if len(list) == 0 {
-		return 0, 0, tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownStarted, Alert: w.ID, Actor: "system",
+		return 0, 0, tx.AppendEvent(storage.Event{At: now, Type: EvMeltdownStarted, Alert: w.ID, Actor: "system",
 			Detail: "no checklist item applies", Code: storage.CodeMeltdownNone})
 	}
 	for _, it := range list {
-		if err := tx.PutChecklistItem(it); err != nil {
+		if err := PutChecklistItem(tx, it); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -201,7 +201,7 @@ func (s *Service) startMeltdown(tx *storage.Tx, w *storage.Warning, now time.Tim
 	if err := s.refreshBoard(tx, w, list, now); err != nil {
 		return 0, 0, err
 	}
-	return len(list), len(us), tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownStarted, Alert: w.ID,
+	return len(list), len(us), tx.AppendEvent(storage.Event{At: now, Type: EvMeltdownStarted, Alert: w.ID,
 		Actor: "system", Detail: fmt.Sprintf("%d items for %d units, confirm by %s", len(list), len(us),
 			w.ConfirmBy.In(s.loc).Format("2006-01-02 15:04")),
 		Code: storage.CodeMeltdownStarted, Args: []storage.Arg{storage.Int("Items", len(list)), storage.Int("Units", len(us)),
@@ -210,7 +210,7 @@ func (s *Service) startMeltdown(tx *storage.Tx, w *storage.Warning, now time.Tim
 
 // showUnit shows a unit's checklist to officials (or, with none given, to
 // those who were shown it before).
-func (s *Service) showUnit(tx *storage.Tx, w storage.Warning, unit string, items []storage.ChecklistItem, to []string, now time.Time) error {
+func (s *Service) showUnit(tx *storage.Tx, w Warning, unit string, items []ChecklistItem, to []string, now time.Time) error {
 	scope := checklistScope(w.ID, unit)
 	if to == nil {
 		var err error
@@ -231,7 +231,7 @@ func (s *Service) showUnit(tx *storage.Tx, w storage.Warning, unit string, items
 
 // refreshBoard queues the live board of every watcher and records the
 // board messages known so far.
-func (s *Service) refreshBoard(tx *storage.Tx, w *storage.Warning, items []storage.ChecklistItem, now time.Time) error {
+func (s *Service) refreshBoard(tx *storage.Tx, w *Warning, items []ChecklistItem, now time.Time) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -247,7 +247,7 @@ func (s *Service) refreshBoard(tx *storage.Tx, w *storage.Warning, items []stora
 	if w.Board, err = shownAt(tx, boardScope(w.ID)); err != nil {
 		return err
 	}
-	if w.State != storage.WarningActive {
+	if w.State != WarningActive {
 		return nil // the lift shows the groups their summary
 	}
 	return s.showGroups(tx, *w, items, now)
@@ -256,8 +256,8 @@ func (s *Service) refreshBoard(tx *storage.Tx, w *storage.Warning, items []stora
 // Item returns an item an official is about to confirm, or why they
 // cannot: ErrUnknownWarning, ErrUnknownItem, ErrLifted, ErrNotYourUnit, or
 // ErrConfirmed with the item as it was confirmed.
-func (s *Service) Item(official, warning string, no int) (storage.ChecklistItem, error) {
-	var it storage.ChecklistItem
+func (s *Service) Item(official, warning string, no int) (ChecklistItem, error) {
+	var it ChecklistItem
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
 		_, it, err = s.confirmable(tx, official, warning, no)
@@ -266,12 +266,12 @@ func (s *Service) Item(official, warning string, no int) (storage.ChecklistItem,
 	return it, err
 }
 
-func (s *Service) confirmable(tx *storage.Tx, official, warning string, no int) (storage.Warning, storage.ChecklistItem, error) {
+func (s *Service) confirmable(tx *storage.Tx, official, warning string, no int) (Warning, ChecklistItem, error) {
 	w, err := s.load(tx, warning)
 	if err != nil {
-		return w, storage.ChecklistItem{}, err
+		return w, ChecklistItem{}, err
 	}
-	it, err := tx.ChecklistItem(warning, no)
+	it, err := LoadChecklistItem(tx, warning, no)
 	if errors.Is(err, storage.ErrNotFound) {
 		return w, it, ErrUnknownItem
 	}
@@ -283,7 +283,7 @@ func (s *Service) confirmable(tx *storage.Tx, official, warning string, no int) 
 		return w, it, ErrNotYourUnit
 	case it.Done():
 		return w, it, ErrConfirmed
-	case w.State != storage.WarningActive:
+	case w.State != WarningActive:
 		return w, it, ErrLifted
 	}
 	return w, it, nil
@@ -292,34 +292,34 @@ func (s *Service) confirmable(tx *storage.Tx, official, warning string, no int) 
 // Confirm records that official carried out an item, with the number it
 // asks for (Count items) and an optional note. The unit's checklist and
 // the board are updated; the unit's overdue alert ends with its last item.
-func (s *Service) Confirm(official, warning string, no, value int, note string) (storage.ChecklistItem, error) {
+func (s *Service) Confirm(official, warning string, no, value int, note string) (ChecklistItem, error) {
 	note = strings.TrimSpace(note)
 	if value < 0 {
-		return storage.ChecklistItem{}, &callout.ValidationError{Reason: "count: must not be negative"}
+		return ChecklistItem{}, &callout.ValidationError{Reason: "count: must not be negative"}
 	}
 	if len([]rune(note)) > 500 {
-		return storage.ChecklistItem{}, &callout.ValidationError{Reason: "note: longer than 500 characters"}
+		return ChecklistItem{}, &callout.ValidationError{Reason: "note: longer than 500 characters"}
 	}
 	now := s.clock.Now()
-	var it storage.ChecklistItem
+	var it ChecklistItem
 	err := s.db.Update(func(tx *storage.Tx) error {
-		var w storage.Warning
+		var w Warning
 		var err error
 		if w, it, err = s.confirmable(tx, official, warning, no); err != nil {
 			return err
 		}
-		it.State, it.By, it.At, it.Note = storage.ItemDone, official, now, note
+		it.State, it.By, it.At, it.Note = ItemDone, official, now, note
 		if it.Count {
 			it.Value = value
 		}
-		if err := tx.PutChecklistItem(it); err != nil {
+		if err := PutChecklistItem(tx, it); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownConfirmed, Alert: w.ID, Official: official,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvMeltdownConfirmed, Alert: w.ID, Official: official,
 			Actor: official, Detail: confirmDetail(it), Code: storage.CodeMeltdownConfirmed, Args: confirmArgs(it)}); err != nil {
 			return err
 		}
-		items, err := tx.Checklist(w.ID)
+		items, err := Checklist(tx, w.ID)
 		if err != nil {
 			return err
 		}
@@ -340,7 +340,7 @@ func (s *Service) Confirm(official, warning string, no, value int, note string) 
 					return err
 				}
 			}
-			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownComplete, Alert: w.ID, Actor: official,
+			if err := tx.AppendEvent(storage.Event{At: now, Type: EvMeltdownComplete, Alert: w.ID, Actor: official,
 				Detail: fmt.Sprintf("%d items", len(items)), Code: storage.CodeMeltdownComplete,
 				Args: []storage.Arg{storage.Int("Items", len(items))}}); err != nil {
 				return err
@@ -349,7 +349,7 @@ func (s *Service) Confirm(official, warning string, no, value int, note string) 
 		if err := s.refreshBoard(tx, &w, items, now); err != nil {
 			return err
 		}
-		return tx.PutWarning(w)
+		return PutWarning(tx, w)
 	})
 	if err != nil {
 		return it, err
@@ -359,7 +359,7 @@ func (s *Service) Confirm(official, warning string, no, value int, note string) 
 }
 
 // confirmArgs are a confirmed 熔断 item in an event's typed detail.
-func confirmArgs(it storage.ChecklistItem) []storage.Arg {
+func confirmArgs(it ChecklistItem) []storage.Arg {
 	args := []storage.Arg{storage.Int("No", it.No), storage.Units("Unit", it.Unit),
 		storage.Word("Action", storage.VocabMeltdownAction, it.Action)}
 	if it.Count {
@@ -371,7 +371,7 @@ func confirmArgs(it storage.ChecklistItem) []storage.Arg {
 	return args
 }
 
-func confirmDetail(it storage.ChecklistItem) string {
+func confirmDetail(it ChecklistItem) string {
 	d := fmt.Sprintf("item %d %s %s", it.No, it.Unit, it.Action)
 	if it.Count {
 		d += fmt.Sprintf(": %d", it.Value)
@@ -390,21 +390,21 @@ func (s *Service) SendBoard(official, id string) (int, error) {
 	n := 0
 	err := s.db.Update(func(tx *storage.Tx) error {
 		n = 0
-		var ws []storage.Warning
+		var ws []Warning
 		if id != "" {
 			w, err := s.load(tx, id)
 			if err != nil {
 				return err
 			}
-			ws = []storage.Warning{w}
+			ws = []Warning{w}
 		} else {
 			var err error
-			if ws, err = tx.ActiveWarnings(); err != nil {
+			if ws, err = ActiveWarnings(tx); err != nil {
 				return err
 			}
 		}
 		for _, w := range ws {
-			items, err := tx.Checklist(w.ID)
+			items, err := Checklist(tx, w.ID)
 			if err != nil {
 				return err
 			}
@@ -423,7 +423,7 @@ func (s *Service) SendBoard(official, id string) (int, error) {
 			if err != nil {
 				return err
 			}
-			if err := tx.PutWarning(w); err != nil {
+			if err := PutWarning(tx, w); err != nil {
 				return err
 			}
 			n++
@@ -446,20 +446,20 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 			s.log.Warn("weather: unknown deadline", "key", d.Key)
 			continue
 		}
-		w, err := tx.Warning(id)
+		w, err := LoadWarning(tx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return err
 		}
-		if w.State != storage.WarningActive || w.Overdue || !w.ConfirmBy.Equal(d.At) {
+		if w.State != WarningActive || w.Overdue || !w.ConfirmBy.Equal(d.At) {
 			continue // lifted, done or rescheduled meanwhile
 		}
 		if err := s.overdue(tx, &w, now); err != nil {
 			return err
 		}
-		if err := tx.PutWarning(w); err != nil {
+		if err := PutWarning(tx, w); err != nil {
 			return err
 		}
 	}
@@ -467,9 +467,9 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 }
 
 // overdue raises the outstanding items of each unit as a 叫应 alert.
-func (s *Service) overdue(tx *storage.Tx, w *storage.Warning, now time.Time) error {
+func (s *Service) overdue(tx *storage.Tx, w *Warning, now time.Time) error {
 	w.Overdue = true
-	items, err := tx.Checklist(w.ID)
+	items, err := Checklist(tx, w.ID)
 	if err != nil {
 		return err
 	}
@@ -482,7 +482,7 @@ func (s *Service) overdue(tx *storage.Tx, w *storage.Warning, now time.Time) err
 	return s.refreshBoard(tx, w, items, now)
 }
 
-func (s *Service) raiseOutstanding(tx *storage.Tx, w storage.Warning, unit string, items []storage.ChecklistItem, now time.Time) error {
+func (s *Service) raiseOutstanding(tx *storage.Tx, w Warning, unit string, items []ChecklistItem, now time.Time) error {
 	lang := s.cfg.Language
 	u, _ := s.cfg.Unit(unit)
 	targets := storage.Targets{Units: []string{unit}}
@@ -506,12 +506,12 @@ func (s *Service) raiseOutstanding(tx *storage.Tx, w storage.Warning, unit strin
 		return nil
 	case errors.As(err, &verr):
 		s.log.Error("weather: no one to call for outstanding 熔断 items", "warning", w.ID, "unit", unit, "reason", verr.Reason)
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownNoOne, Alert: w.ID, Actor: "system",
+		return tx.AppendEvent(storage.Event{At: now, Type: EvMeltdownNoOne, Alert: w.ID, Actor: "system",
 			Detail: unit + ": " + verr.Reason, Code: storage.CodeMeltdownNoOne, Args: []storage.Arg{storage.Units("Unit", unit)}})
 	case err != nil:
 		return err
 	}
-	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvMeltdownOverdue, Alert: w.ID, Actor: "system",
+	return tx.AppendEvent(storage.Event{At: now, Type: EvMeltdownOverdue, Alert: w.ID, Actor: "system",
 		Detail: fmt.Sprintf("%s: items %s", unit, strings.Join(nos, ",")),
 		Code:   storage.CodeMeltdownOverdue, Args: []storage.Arg{storage.Units("Unit", unit), storage.Text("Items", strings.Join(nos, ","))}})
 }

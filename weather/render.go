@@ -21,13 +21,13 @@ func colon(lang string) string {
 
 // DisplayTitle is a warning's title in lang (the stored title is in the
 // configured language, for the alert every recipient shares).
-func (s *Service) DisplayTitle(lang string, w storage.Warning) string {
+func (s *Service) DisplayTitle(lang string, w Warning) string {
 	return s.Title(lang, w.Type, w.Level)
 }
 
 // Result says how an item was confirmed: the number with its note, the
 // note, or plain done.
-func (s *Service) Result(lang string, it storage.ChecklistItem) string {
+func (s *Service) Result(lang string, it ChecklistItem) string {
 	switch {
 	case it.Count && it.Note != "" && lang == locales.EN:
 		return fmt.Sprintf("%d (%s)", it.Value, it.Note)
@@ -43,7 +43,7 @@ func (s *Service) Result(lang string, it storage.ChecklistItem) string {
 
 // unitText is a unit's checklist message with a confirm button for each
 // outstanding item while the warning is in force.
-func (s *Service) unitText(lang string, w storage.Warning, unit string, items []storage.ChecklistItem) (string, [][]storage.Button) {
+func (s *Service) unitText(lang string, w Warning, unit string, items []ChecklistItem) (string, [][]storage.Button) {
 	var sb strings.Builder
 	sb.WriteString(s.tr.T(lang, "WarnChecklistHeader", map[string]any{"Title": s.DisplayTitle(lang, w), "ID": w.ID,
 		"Unit": s.cfg.UnitName(unit), "By": s.cfg.DeadlineTime(w.ConfirmBy)}))
@@ -56,13 +56,13 @@ func (s *Service) unitText(lang string, w storage.Warning, unit string, items []
 			continue
 		}
 		sb.WriteString("\n" + s.tr.T(lang, "WarnChecklistOpen", data))
-		if w.State == storage.WarningActive {
+		if w.State == WarningActive {
 			buttons = append(buttons, []storage.Button{{Text: s.tr.T(lang, "WarnButtonConfirm", data),
 				Data: ConfirmData(w.ID, it.No)}})
 		}
 	}
 	switch {
-	case w.State != storage.WarningActive:
+	case w.State != WarningActive:
 		sb.WriteString("\n" + s.tr.T(lang, "WarnChecklistLifted", map[string]any{"Time": s.hhmm(w.LiftedAt)}))
 	case len(open(items)) == 0:
 		sb.WriteString("\n" + s.tr.T(lang, "WarnChecklistAllDone", nil))
@@ -81,7 +81,7 @@ func short(text string, n int) string {
 
 // BoardText renders the 熔断 board: per unit, per action ✅ with the
 // result, who and when, or ⏳.
-func (s *Service) BoardText(lang string, w storage.Warning, items []storage.ChecklistItem, now time.Time) string {
+func (s *Service) BoardText(lang string, w Warning, items []ChecklistItem, now time.Time) string {
 	done := len(items) - len(open(items))
 	head := []string{
 		s.tr.T(lang, "WarnBoardHeader", map[string]any{"Title": s.DisplayTitle(lang, w), "ID": w.ID}),
@@ -89,7 +89,7 @@ func (s *Service) BoardText(lang string, w storage.Warning, items []storage.Chec
 	}
 	var foot string
 	switch {
-	case w.State != storage.WarningActive:
+	case w.State != WarningActive:
 		foot = s.tr.T(lang, "WarnBoardLifted", map[string]any{"Time": s.hhmm(w.LiftedAt)})
 	case done == len(items):
 		foot = s.tr.T(lang, "WarnBoardComplete", nil)
@@ -131,7 +131,7 @@ type boardLine struct {
 	items int // checklist items the line shows
 }
 
-func (s *Service) boardLines(lang string, items []storage.ChecklistItem, textLen int) []boardLine {
+func (s *Service) boardLines(lang string, items []ChecklistItem, textLen int) []boardLine {
 	var out []boardLine
 	for _, u := range unitsOf(items) {
 		out = append(out, boardLine{text: s.tr.T(lang, "WarnBoardUnit", map[string]any{"Unit": s.cfg.UnitName(u)})})

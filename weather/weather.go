@@ -54,7 +54,7 @@ type Service struct {
 	// extreme-weather duty mode on or off (rota.Service.DutyMode): with on
 	// for every warning of a duty-mode level, with off when the last such
 	// warning is lifted.
-	DutyMode func(tx *storage.Tx, w storage.Warning, on bool, now time.Time) error
+	DutyMode func(tx *storage.Tx, w Warning, on bool, now time.Time) error
 }
 
 // New returns the weather service.
@@ -67,7 +67,7 @@ func New(cfg *config.Config, db *storage.DB, engine *callout.Engine, tr *locales
 		loc = time.Local
 	}
 	return &Service{cfg: cfg, db: db, engine: engine, tr: tr, clock: clk, log: log, loc: loc,
-		DutyMode: func(*storage.Tx, storage.Warning, bool, time.Time) error { return nil }}
+		DutyMode: func(*storage.Tx, Warning, bool, time.Time) error { return nil }}
 }
 
 // Run has nothing of its own to run: 熔断 deadlines fire through the
@@ -87,8 +87,8 @@ func (s *Service) Now() time.Time { return s.clock.Now() }
 
 // View is a warning with its 熔断 checklist, for display and the API.
 type View struct {
-	Warning storage.Warning
-	Items   []storage.ChecklistItem
+	Warning Warning
+	Items   []ChecklistItem
 }
 
 // Confirmed counts the confirmed items.
@@ -110,7 +110,7 @@ func (s *Service) Get(id string) (View, error) {
 		if v.Warning, err = s.load(tx, id); err != nil {
 			return err
 		}
-		v.Items, err = tx.Checklist(id)
+		v.Items, err = Checklist(tx, id)
 		return err
 	})
 	return v, err
@@ -120,12 +120,12 @@ func (s *Service) Get(id string) (View, error) {
 func (s *Service) Active() ([]View, error) {
 	var out []View
 	err := s.db.View(func(tx *storage.Tx) error {
-		ws, err := tx.ActiveWarnings()
+		ws, err := ActiveWarnings(tx)
 		if err != nil {
 			return err
 		}
 		for _, w := range ws {
-			items, err := tx.Checklist(w.ID)
+			items, err := Checklist(tx, w.ID)
 			if err != nil {
 				return err
 			}
@@ -136,8 +136,8 @@ func (s *Service) Active() ([]View, error) {
 	return out, err
 }
 
-func (s *Service) load(tx *storage.Tx, id string) (storage.Warning, error) {
-	w, err := tx.Warning(id)
+func (s *Service) load(tx *storage.Tx, id string) (Warning, error) {
+	w, err := LoadWarning(tx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return w, ErrUnknownWarning
 	}

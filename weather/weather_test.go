@@ -85,7 +85,7 @@ func newFixture(t *testing.T, bound ...string) *fixture {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	e := callout.New(cfg, db, clk, cat, nil, log)
 	f := &fixture{s: New(cfg, db, e, cat, clk, log), db: db, clk: clk, alert: e}
-	f.s.DutyMode = func(tx *storage.Tx, w storage.Warning, on bool, now time.Time) error {
+	f.s.DutyMode = func(tx *storage.Tx, w Warning, on bool, now time.Time) error {
 		f.duty = append(f.duty, fmt.Sprintf("%s %v", w.ID, on))
 		return nil
 	}
@@ -183,11 +183,11 @@ func TestExpand(t *testing.T) {
 		{"rainstorm", []string{"dzb"}, nil},
 	}
 	for _, tt := range tests {
-		items := f.s.expand(storage.Warning{ID: "w", Type: tt.typ, Units: tt.units})
+		items := f.s.expand(Warning{ID: "w", Type: tt.typ, Units: tt.units})
 		var got []item
 		for i, it := range items {
 			got = append(got, item{it.Unit, it.Action})
-			if it.No != i+1 || it.State != storage.ItemOpen || it.Warning != "w" {
+			if it.No != i+1 || it.State != ItemOpen || it.Warning != "w" {
 				t.Errorf("%s %v: item %d = %+v", tt.typ, tt.units, i, it)
 			}
 		}
@@ -220,12 +220,12 @@ func TestIssueRefusesBadRequestsAndCreatesNothing(t *testing.T) {
 		t.Errorf("staff issuing = %v", err)
 	}
 	// A failing duty-mode hook undoes everything.
-	f.s.DutyMode = func(*storage.Tx, storage.Warning, bool, time.Time) error { return errors.New("roster broken") }
+	f.s.DutyMode = func(*storage.Tx, Warning, bool, time.Time) error { return errors.New("roster broken") }
 	if _, err := f.s.Issue(Request{Type: "rainstorm", Level: "red", Issuer: "o-duty"}); err == nil {
 		t.Error("Issue with a failing duty-mode hook succeeded")
 	}
 	f.view(t, func(tx *storage.Tx) error {
-		ws, _ := tx.Warnings()
+		ws, _ := Warnings(tx)
 		alerts, _ := tx.OpenAlerts()
 		if len(ws) != 0 || len(alerts) != 0 || tx.QueueLen() != 0 || tx.DeadlineCount() != 0 {
 			t.Errorf("refused requests left %d warnings, %d alerts, %d messages, %d deadlines",
@@ -282,7 +282,7 @@ func TestIssueStoresEverythingInOneGo(t *testing.T) {
 		for _, e := range evs {
 			types = append(types, e.Type)
 		}
-		for _, want := range []string{storage.EvCreated, storage.EvWarningIssued, storage.EvMeltdownStarted} {
+		for _, want := range []string{storage.EvCreated, EvWarningIssued, EvMeltdownStarted} {
 			if !slices.Contains(types, want) {
 				t.Errorf("event %s missing from %v", want, types)
 			}
@@ -387,7 +387,7 @@ func TestConfirmAndFire(t *testing.T) {
 			!strings.Contains(a.Body, "• 撤离：转移低洼地带群众\n• 停止：停止户外作业\n• 疏散：疏散集市人群") {
 			t.Errorf("meltdown alert = %+v to %v", a, who)
 		}
-		w, _ := tx.Warning(id)
+		w, _ := LoadWarning(tx, id)
 		if !w.Overdue {
 			t.Error("warning not marked overdue")
 		}
@@ -447,7 +447,7 @@ func TestLiftEndsDutyModeWithTheLastWarning(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.DutyOff != st.dutyOff || !slices.Equal(f.duty, st.duty) || out.Warning.State != storage.WarningLifted ||
+		if out.DutyOff != st.dutyOff || !slices.Equal(f.duty, st.duty) || out.Warning.State != WarningLifted ||
 			out.Warning.LiftedBy != "o-he" || out.Warning.DutyMode {
 			t.Errorf("lift %s = %+v, duty hook %q", st.id, out, f.duty)
 		}
@@ -456,7 +456,7 @@ func TestLiftEndsDutyModeWithTheLastWarning(t *testing.T) {
 		t.Errorf("lifting twice = %v", err)
 	}
 	f.view(t, func(tx *storage.Tx) error {
-		on, _ := tx.DutyModeOn()
+		on, _ := DutyModeOn(tx)
 		alerts, _ := tx.OpenAlerts()
 		if on || len(alerts) != 0 || tx.DeadlineCount() != 0 {
 			t.Errorf("after lifting all: duty mode %v, %d open alerts, %d deadlines", on, len(alerts), tx.DeadlineCount())
@@ -467,14 +467,14 @@ func TestLiftEndsDutyModeWithTheLastWarning(t *testing.T) {
 
 func TestBoardFitsOneMessage(t *testing.T) {
 	f := newFixture(t)
-	w := storage.Warning{ID: "20261130-0001", Type: "rainstorm", Level: "red", State: storage.WarningActive,
+	w := Warning{ID: "20261130-0001", Type: "rainstorm", Level: "red", State: WarningActive,
 		ConfirmBy: testStart.Add(30 * time.Minute)}
-	var items []storage.ChecklistItem
+	var items []ChecklistItem
 	for i := 1; i <= 300; i++ {
-		it := storage.ChecklistItem{Warning: w.ID, No: i, Unit: fmt.Sprintf("u%03d", i/3), Action: "evacuate",
-			Text: strings.Repeat("转移撤离", 10), Count: true, State: storage.ItemOpen}
+		it := ChecklistItem{Warning: w.ID, No: i, Unit: fmt.Sprintf("u%03d", i/3), Action: "evacuate",
+			Text: strings.Repeat("转移撤离", 10), Count: true, State: ItemOpen}
 		if i%2 == 0 {
-			it.State, it.Value, it.Note, it.By, it.At = storage.ItemDone, i, "已完成", "o-zhang", testStart
+			it.State, it.Value, it.Note, it.By, it.At = ItemDone, i, "已完成", "o-zhang", testStart
 		}
 		items = append(items, it)
 	}
@@ -596,9 +596,9 @@ func TestMeltdownDeadlineShowsSecondsWhenAsked(t *testing.T) {
 	} {
 		f := newFixture(t)
 		f.s.cfg.ShowSeconds = tc.seconds
-		w := storage.Warning{ID: "20261130-0001", Type: "rainstorm", Level: "red", State: storage.WarningActive,
+		w := Warning{ID: "20261130-0001", Type: "rainstorm", Level: "red", State: WarningActive,
 			ConfirmBy: testStart.Add(30*time.Minute + 15*time.Second)}
-		items := []storage.ChecklistItem{{Warning: w.ID, No: 1, Unit: "yjb", Action: "evacuate", Text: "转移撤离", State: storage.ItemOpen}}
+		items := []ChecklistItem{{Warning: w.ID, No: 1, Unit: "yjb", Action: "evacuate", Text: "转移撤离", State: ItemOpen}}
 		if board := f.s.BoardText(locales.ZH, w, items, testStart); !strings.Contains(board, tc.board) {
 			t.Errorf("ShowSeconds=%v: board lacks %q:\n%s", tc.seconds, tc.board, board)
 		}

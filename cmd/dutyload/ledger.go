@@ -16,6 +16,7 @@ import (
 
 	"dutybot/ledger"
 	"dutybot/locales"
+	"dutybot/rota"
 	"dutybot/storage"
 )
 
@@ -103,12 +104,12 @@ func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storag
 			}
 			p, q := ids[rng.IntN(t.n)], ids[rng.IntN(t.n)]
 			for _, e := range []storage.Event{
-				{At: d.Add(8 * time.Hour), Type: storage.EvShiftReminded, Official: p, Actor: "system", Detail: "shift s: before start"},
-				{At: d.Add(8*time.Hour + 5*time.Minute), Type: storage.EvCheckedIn, Official: p, Actor: p, Detail: "checkin:s"},
-				{At: d.Add(8*time.Hour + 5*time.Minute), Type: storage.EvCheckedIn, Official: q, Actor: q, Detail: "checkin:s"},
-				{At: d.Add(22 * time.Hour), Type: storage.EvSpotcheck, Actor: "o-leader", Detail: "spot check"},
-				{At: d.Add(22*time.Hour + 2*time.Minute), Type: storage.EvSpotAnswered, Official: q, Actor: q},
-				{At: d.Add(32 * time.Hour), Type: storage.EvHandover, Official: p, Actor: p, Detail: "一切正常"},
+				{At: d.Add(8 * time.Hour), Type: rota.EvShiftReminded, Official: p, Actor: "system", Detail: "shift s: before start"},
+				{At: d.Add(8*time.Hour + 5*time.Minute), Type: rota.EvCheckedIn, Official: p, Actor: p, Detail: "checkin:s"},
+				{At: d.Add(8*time.Hour + 5*time.Minute), Type: rota.EvCheckedIn, Official: q, Actor: q, Detail: "checkin:s"},
+				{At: d.Add(22 * time.Hour), Type: rota.EvSpotcheck, Actor: "o-leader", Detail: "spot check"},
+				{At: d.Add(22*time.Hour + 2*time.Minute), Type: rota.EvSpotAnswered, Official: q, Actor: q},
+				{At: d.Add(32 * time.Hour), Type: rota.EvHandover, Official: p, Actor: p, Detail: "一切正常"},
 			} {
 				if err := ev(e); err != nil {
 					return err

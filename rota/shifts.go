@@ -1,11 +1,23 @@
-package storage
+package rota
 
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"dutybot/storage"
+)
+
+// The roster's buckets; their names and key layouts are the on-disk schema
+// of existing databases.
+const (
+	shiftsBucket   = "shifts"      // start (unix nanos, 8 bytes BE) + shift id -> Shift
+	shiftIDsBucket = "shift_ids"   // shift id -> key in shifts
+	stateBucket    = "shift_state" // shift id -> ShiftState; marks under markPrefix
 )
 
 // Shift kinds that stand by rather than run every day: extreme-weather
@@ -39,113 +51,124 @@ func (s Shift) Has(official string) bool {
 // Standby reports whether a shift only runs in extreme-weather duty mode.
 func (s Shift) Standby() bool { return s.Kind == ShiftExtreme }
 
-func shiftKey(start time.Time, id string) []byte {
-	b := make([]byte, 8, 8+len(id))
-	binary.BigEndian.PutUint64(b, uint64(start.UnixNano()))
-	return append(b, id...)
-}
+// MaxShiftLength is the longest shift the roster keeps, so that
+// ShiftsOverlapping need not scan from the beginning of time.
+const MaxShiftLength = 72 * time.Hour
+
+func nanos(t time.Time) []byte { return binary.BigEndian.AppendUint64(nil, uint64(t.UnixNano())) }
+
+func shiftKey(start time.Time, id string) []byte { return append(nanos(start), id...) }
+
+// keyStart is the start a shifts key begins with.
+func keyStart(k []byte) time.Time { return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))) }
+
+// errStop ends a scan early; it never leaves the scanning function.
+var errStop = errors.New("stop scan")
 
 // ShiftID returns an unused id for a shift starting at start: the local
 // start time, with a letter added when another shift starts then too.
-func (t *Tx) ShiftID(start time.Time, loc *time.Location) string {
+func ShiftID(tx *storage.Tx, start time.Time, loc *time.Location) string {
 	base := start.In(loc).Format("20060102-1504")
-	ids := t.tx.Bucket(bShiftIDs)
-	if ids.Get([]byte(base)) == nil {
+	ids := tx.Records(shiftIDsBucket)
+	if !ids.Has([]byte(base)) {
 		return base
 	}
 	for c := 'b'; c <= 'z'; c++ {
 		id := base + string(c)
-		if ids.Get([]byte(id)) == nil {
+		if !ids.Has([]byte(id)) {
 			return id
 		}
 	}
-	return fmt.Sprintf("%s-%d", base, t.tx.Bucket(bShiftIDs).KeyN())
+	return fmt.Sprintf("%s-%d", base, ids.Len())
 }
 
 // PutShift stores a shift; an existing shift with its id is replaced.
-func (t *Tx) PutShift(s Shift) error {
-	if err := t.DeleteShift(s.ID); err != nil && err != ErrNotFound {
+func PutShift(tx *storage.Tx, s Shift) error {
+	if err := DeleteShift(tx, s.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
 	key := shiftKey(s.Start, s.ID)
-	if err := t.put(bShifts, key, s); err != nil {
-		return err
+	if err := tx.Records(shiftsBucket).Put(key, s); err != nil {
+		return fmt.Errorf("put shift %s: %w", s.ID, err)
 	}
-	return t.tx.Bucket(bShiftIDs).Put([]byte(s.ID), key)
+	if err := tx.Records(shiftIDsBucket).PutRaw([]byte(s.ID), key); err != nil {
+		return fmt.Errorf("index shift %s: %w", s.ID, err)
+	}
+	return nil
 }
 
-// DeleteShift removes a shift by id.
-func (t *Tx) DeleteShift(id string) error {
-	ids := t.tx.Bucket(bShiftIDs)
-	key := ids.Get([]byte(id))
+// DeleteShift removes a shift by id; ErrNotFound when there is none.
+func DeleteShift(tx *storage.Tx, id string) error {
+	ids := tx.Records(shiftIDsBucket)
+	key := ids.GetRaw([]byte(id))
 	if key == nil {
-		return ErrNotFound
+		return storage.ErrNotFound
 	}
 	key = bytes.Clone(key)
 	if err := ids.Delete([]byte(id)); err != nil {
-		return err
+		return fmt.Errorf("delete shift %s: %w", id, err)
 	}
-	return t.tx.Bucket(bShifts).Delete(key)
+	if err := tx.Records(shiftsBucket).Delete(key); err != nil {
+		return fmt.Errorf("delete shift %s: %w", id, err)
+	}
+	return nil
 }
 
-// Shift loads a shift by id.
-func (t *Tx) Shift(id string) (Shift, error) {
-	key := t.tx.Bucket(bShiftIDs).Get([]byte(id))
+// LoadShift loads a shift by id.
+func LoadShift(tx *storage.Tx, id string) (Shift, error) {
+	key := tx.Records(shiftIDsBucket).GetRaw([]byte(id))
 	if key == nil {
-		return Shift{}, ErrNotFound
+		return Shift{}, storage.ErrNotFound
 	}
 	var s Shift
-	err := t.get(bShifts, key, &s)
+	err := tx.Records(shiftsBucket).Get(key, &s)
 	return s, err
 }
 
-// maxShiftLength bounds how long a shift may be, so ShiftsOverlapping
-// need not scan from the beginning of time.
-const maxShiftLength = 72 * time.Hour
-
 // ShiftsOverlapping returns the shifts that overlap [from, to), by start.
-func (t *Tx) ShiftsOverlapping(from, to time.Time) ([]Shift, error) {
+func ShiftsOverlapping(tx *storage.Tx, from, to time.Time) ([]Shift, error) {
 	var out []Shift
-	c := t.tx.Bucket(bShifts).Cursor()
-	min := u64(uint64(from.Add(-maxShiftLength).UnixNano()))
-	for k, v := c.Seek(min); k != nil; k, v = c.Next() {
-		start := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8])))
-		if !start.Before(to) {
-			break
+	err := tx.Records(shiftsBucket).Scan(nil, nanos(from.Add(-MaxShiftLength)), func(k, v []byte) error {
+		if !keyStart(k).Before(to) {
+			return errStop
 		}
 		var s Shift
-		if err := decode(v, &s); err != nil {
-			return nil, fmt.Errorf("decode shift %s: %w", k[8:], err)
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("decode shift %s: %w", k[8:], err)
 		}
 		if s.End.After(from) {
 			out = append(out, s)
 		}
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ShiftsStarting returns the shifts whose start lies in [from, to), by start.
+func ShiftsStarting(tx *storage.Tx, from, to time.Time) ([]Shift, error) {
+	var out []Shift
+	err := tx.Records(shiftsBucket).Scan(nil, nanos(from), func(k, v []byte) error {
+		if keyStart(k).Compare(to) >= 0 {
+			return errStop
+		}
+		var s Shift
+		if err := json.Unmarshal(v, &s); err != nil {
+			return fmt.Errorf("decode shift %s: %w", k[8:], err)
+		}
+		out = append(out, s)
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil, err
 	}
 	return out, nil
 }
 
 // ShiftCount returns how many shifts are stored.
-func (t *Tx) ShiftCount() int { return count(t.tx.Bucket(bShiftIDs)) }
-
-// MaxShiftLength is the longest shift storage accepts.
-func MaxShiftLength() time.Duration { return maxShiftLength }
-
-// ShiftsStarting returns the shifts whose start lies in [from, to), by start.
-func (t *Tx) ShiftsStarting(from, to time.Time) ([]Shift, error) {
-	var out []Shift
-	c := t.tx.Bucket(bShifts).Cursor()
-	for k, v := c.Seek(u64(uint64(from.UnixNano()))); k != nil; k, v = c.Next() {
-		if time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).Compare(to) >= 0 {
-			break
-		}
-		var s Shift
-		if err := decode(v, &s); err != nil {
-			return nil, fmt.Errorf("decode shift %s: %w", k[8:], err)
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
+func ShiftCount(tx *storage.Tx) int { return tx.Records(shiftIDsBucket).Len() }
 
 // ShiftState is what the shift cycle did for a shift. It is kept apart from
 // the shift, by id, so that importing the same roster again keeps the
@@ -154,7 +177,7 @@ type ShiftState struct {
 	ID string `json:"id"`
 	// Deadlines are the cycle's pending deadlines, so that a changed or
 	// deleted shift can take them back.
-	Deadlines []Deadline `json:"deadlines,omitempty"`
+	Deadlines []storage.Deadline `json:"deadlines,omitempty"`
 	// Checkin is the id of the 到岗签到 叫应 raised at the start.
 	Checkin   string    `json:"checkin,omitempty"`
 	StartedAt time.Time `json:"started_at,omitempty"`
@@ -174,38 +197,42 @@ type HandoverNote struct {
 
 // Keys of shift_state that are not shift ids start with a NUL byte, which
 // no shift id contains.
-const (
-	markPrefix = "\x00mark\x00"
-)
+const markPrefix = "\x00mark\x00"
 
-// ShiftState loads the state of a shift; a shift the cycle has not touched
-// yet has an empty state and no error.
-func (t *Tx) ShiftState(id string) (ShiftState, error) {
+// LoadShiftState loads the state of a shift; a shift the cycle has not
+// touched yet has an empty state and no error.
+func LoadShiftState(tx *storage.Tx, id string) (ShiftState, error) {
 	var st ShiftState
-	err := t.get(bShiftState, []byte(id), &st)
-	if err == ErrNotFound {
+	err := tx.Records(stateBucket).Get([]byte(id), &st)
+	if errors.Is(err, storage.ErrNotFound) {
 		return ShiftState{ID: id}, nil
 	}
 	return st, err
 }
 
 // PutShiftState stores the state of a shift.
-func (t *Tx) PutShiftState(st ShiftState) error {
+func PutShiftState(tx *storage.Tx, st ShiftState) error {
 	if st.ID == "" || st.ID[0] == 0 {
 		return fmt.Errorf("put shift state: bad shift id %q", st.ID)
 	}
-	return t.put(bShiftState, []byte(st.ID), st)
+	if err := tx.Records(stateBucket).Put([]byte(st.ID), st); err != nil {
+		return fmt.Errorf("put shift state %s: %w", st.ID, err)
+	}
+	return nil
 }
 
-// Mark records that something happened once (an announcement per warning);
-// it reports whether this call was the first.
-func (t *Tx) Mark(key string, at time.Time) (bool, error) {
-	b := t.tx.Bucket(bShiftState)
+// mark records that something happened once (an announcement per
+// warning); it reports whether this call was the first.
+func mark(tx *storage.Tx, key string, at time.Time) (bool, error) {
+	recs := tx.Records(stateBucket)
 	k := []byte(markPrefix + key)
-	if b.Get(k) != nil {
+	if recs.Has(k) {
 		return false, nil
 	}
-	return true, b.Put(k, u64(uint64(at.UnixNano())))
+	if err := recs.PutRaw(k, nanos(at)); err != nil {
+		return false, fmt.Errorf("mark %s: %w", key, err)
+	}
+	return true, nil
 }
 
 // Event types of the roster and the shift cycle.

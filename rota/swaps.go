@@ -1,10 +1,17 @@
-package storage
+package rota
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+
+	"dutybot/storage"
 )
+
+// swapsBucket holds the swaps: swap id (a decimal number) -> Swap. Its
+// sequence numbers them.
+const swapsBucket = "swaps"
 
 // Swap states: a request goes to the colleague, who accepts or declines;
 // an accepted swap goes to the approver, who approves or rejects. A swap
@@ -30,22 +37,22 @@ type Swap struct {
 	// Leader is true when the requester is the shift's 带班领导.
 	Leader bool `json:"leader,omitempty"`
 	// Approvers may approve once the colleague accepted.
-	Approvers  []string     `json:"approvers"`
-	State      string       `json:"state"`
-	CreatedAt  time.Time    `json:"created_at"`
-	AnsweredAt time.Time    `json:"answered_at,omitempty"`
-	DecidedAt  time.Time    `json:"decided_at,omitempty"`
-	DecidedBy  string       `json:"decided_by,omitempty"`
-	Reason     string       `json:"reason,omitempty"` // why it expired
-	Messages   []MessageRef `json:"messages,omitempty"`
+	Approvers  []string             `json:"approvers"`
+	State      string               `json:"state"`
+	CreatedAt  time.Time            `json:"created_at"`
+	AnsweredAt time.Time            `json:"answered_at,omitempty"`
+	DecidedAt  time.Time            `json:"decided_at,omitempty"`
+	DecidedBy  string               `json:"decided_by,omitempty"`
+	Reason     string               `json:"reason,omitempty"` // why it expired
+	Messages   []storage.MessageRef `json:"messages,omitempty"`
 }
 
 // Open reports whether the swap still waits for an answer or a decision.
 func (s Swap) Open() bool { return s.State == SwapRequested || s.State == SwapAccepted }
 
 // NextSwapID returns a new swap id: a number counting from 1.
-func (t *Tx) NextSwapID() (string, error) {
-	seq, err := t.tx.Bucket(bSwaps).NextSequence()
+func NextSwapID(tx *storage.Tx) (string, error) {
+	seq, err := tx.Records(swapsBucket).NextSequence()
 	if err != nil {
 		return "", fmt.Errorf("next swap id: %w", err)
 	}
@@ -53,27 +60,30 @@ func (t *Tx) NextSwapID() (string, error) {
 }
 
 // PutSwap stores a swap.
-func (t *Tx) PutSwap(s Swap) error {
+func PutSwap(tx *storage.Tx, s Swap) error {
 	if s.ID == "" {
 		return fmt.Errorf("put swap: empty id")
 	}
-	return t.put(bSwaps, []byte(s.ID), s)
+	if err := tx.Records(swapsBucket).Put([]byte(s.ID), s); err != nil {
+		return fmt.Errorf("put swap %s: %w", s.ID, err)
+	}
+	return nil
 }
 
-// Swap loads a swap by id.
-func (t *Tx) Swap(id string) (Swap, error) {
+// LoadSwap loads a swap by id.
+func LoadSwap(tx *storage.Tx, id string) (Swap, error) {
 	var s Swap
-	err := t.get(bSwaps, []byte(id), &s)
+	err := tx.Records(swapsBucket).Get([]byte(id), &s)
 	return s, err
 }
 
 // OpenSwaps returns the swaps still waiting for an answer or a decision,
 // of one shift or (shift "") of all.
-func (t *Tx) OpenSwaps(shift string) ([]Swap, error) {
+func OpenSwaps(tx *storage.Tx, shift string) ([]Swap, error) {
 	var out []Swap
-	err := t.tx.Bucket(bSwaps).ForEach(func(k, v []byte) error {
+	err := tx.Records(swapsBucket).Scan(nil, nil, func(k, v []byte) error {
 		var s Swap
-		if err := decode(v, &s); err != nil {
+		if err := json.Unmarshal(v, &s); err != nil {
 			return fmt.Errorf("decode swap %s: %w", k, err)
 		}
 		if s.Open() && (shift == "" || s.Shift == shift) {

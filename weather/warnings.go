@@ -1,9 +1,16 @@
-package storage
+package weather
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"dutybot/storage"
 )
+
+// warningsBucket holds the warnings: warning id -> Warning. Its name is
+// the on-disk schema of existing databases.
+const warningsBucket = "warnings"
 
 // Warning states.
 const (
@@ -54,25 +61,30 @@ type Warning struct {
 	// duty leaders, whoever asked for it with /warn board).
 	Watchers []string `json:"watchers,omitempty"`
 	// Board is the live 熔断 board message of each official watching it.
-	Board []MessageRef `json:"board,omitempty"`
+	Board []storage.MessageRef `json:"board,omitempty"`
 }
 
 // PutWarning stores a warning.
-func (t *Tx) PutWarning(w Warning) error { return t.put(bWarnings, []byte(w.ID), w) }
+func PutWarning(tx *storage.Tx, w Warning) error {
+	if err := tx.Records(warningsBucket).Put([]byte(w.ID), w); err != nil {
+		return fmt.Errorf("put warning %s: %w", w.ID, err)
+	}
+	return nil
+}
 
-// Warning loads a warning.
-func (t *Tx) Warning(id string) (Warning, error) {
+// LoadWarning loads a warning.
+func LoadWarning(tx *storage.Tx, id string) (Warning, error) {
 	var w Warning
-	err := t.get(bWarnings, []byte(id), &w)
+	err := tx.Records(warningsBucket).Get([]byte(id), &w)
 	return w, err
 }
 
 // Warnings returns every stored warning, oldest first (ids sort by date).
-func (t *Tx) Warnings() ([]Warning, error) {
+func Warnings(tx *storage.Tx) ([]Warning, error) {
 	var out []Warning
-	err := t.tx.Bucket(bWarnings).ForEach(func(k, v []byte) error {
+	err := tx.Records(warningsBucket).Scan(nil, nil, func(k, v []byte) error {
 		var w Warning
-		if err := decode(v, &w); err != nil {
+		if err := json.Unmarshal(v, &w); err != nil {
 			return fmt.Errorf("decode warning %s: %w", k, err)
 		}
 		out = append(out, w)
@@ -82,8 +94,8 @@ func (t *Tx) Warnings() ([]Warning, error) {
 }
 
 // ActiveWarnings returns the warnings not yet lifted, oldest first.
-func (t *Tx) ActiveWarnings() ([]Warning, error) {
-	all, err := t.Warnings()
+func ActiveWarnings(tx *storage.Tx) ([]Warning, error) {
+	all, err := Warnings(tx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +110,8 @@ func (t *Tx) ActiveWarnings() ([]Warning, error) {
 
 // DutyModeOn reports whether an active warning holds extreme-weather duty
 // mode on.
-func (t *Tx) DutyModeOn() (bool, error) {
-	active, err := t.ActiveWarnings()
+func DutyModeOn(tx *storage.Tx) (bool, error) {
+	active, err := ActiveWarnings(tx)
 	for _, w := range active {
 		if w.DutyMode {
 			return true, err

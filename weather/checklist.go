@@ -1,10 +1,16 @@
-package storage
+package weather
 
 import (
-	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
+
+	"dutybot/storage"
 )
+
+// checklistBucket holds the 熔断 checklists: warning id \x00 item number
+// (6 decimal digits) -> ChecklistItem.
+const checklistBucket = "checklist"
 
 // Checklist item states.
 const (
@@ -40,34 +46,39 @@ func itemKey(warning string, no int) []byte {
 }
 
 // PutChecklistItem stores an item of a warning's checklist.
-func (t *Tx) PutChecklistItem(c ChecklistItem) error {
+func PutChecklistItem(tx *storage.Tx, c ChecklistItem) error {
 	if c.No <= 0 || c.No > 999999 {
 		return fmt.Errorf("checklist item %s/%d: number out of range", c.Warning, c.No)
 	}
-	return t.put(bChecklist, itemKey(c.Warning, c.No), c)
+	if err := tx.Records(checklistBucket).Put(itemKey(c.Warning, c.No), c); err != nil {
+		return fmt.Errorf("put checklist item %s/%d: %w", c.Warning, c.No, err)
+	}
+	return nil
 }
 
-// ChecklistItem loads one item of a warning's checklist.
-func (t *Tx) ChecklistItem(warning string, no int) (ChecklistItem, error) {
+// LoadChecklistItem loads one item of a warning's checklist.
+func LoadChecklistItem(tx *storage.Tx, warning string, no int) (ChecklistItem, error) {
 	var c ChecklistItem
 	if no <= 0 || no > 999999 {
-		return c, ErrNotFound
+		return c, storage.ErrNotFound
 	}
-	err := t.get(bChecklist, itemKey(warning, no), &c)
+	err := tx.Records(checklistBucket).Get(itemKey(warning, no), &c)
 	return c, err
 }
 
 // Checklist returns the items of a warning in number order.
-func (t *Tx) Checklist(warning string) ([]ChecklistItem, error) {
+func Checklist(tx *storage.Tx, warning string) ([]ChecklistItem, error) {
 	var out []ChecklistItem
-	prefix := []byte(warning + "\x00")
-	c := t.tx.Bucket(bChecklist).Cursor()
-	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+	err := tx.Records(checklistBucket).Scan([]byte(warning+"\x00"), nil, func(k, v []byte) error {
 		var it ChecklistItem
-		if err := decode(v, &it); err != nil {
-			return nil, fmt.Errorf("decode checklist item %q: %w", k, err)
+		if err := json.Unmarshal(v, &it); err != nil {
+			return fmt.Errorf("decode checklist item %q: %w", k, err)
 		}
 		out = append(out, it)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
