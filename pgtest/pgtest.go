@@ -54,8 +54,8 @@ var (
 // call it from TestMain: os.Exit(pgtest.Main(m)).
 func Main(m *testing.M) int {
 	code := m.Run()
-	if shared != nil && shared.cmd != nil {
-		shared.Stop()
+	if shared != nil && shared.Dir != "" {
+		shared.Remove()
 	}
 	return code
 }
@@ -132,6 +132,7 @@ func Start(o Options) (*Server, error) {
 	}
 	data := filepath.Join(dir, "data")
 	if out, err := s.run(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
+		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
 	}
 	port, err := freePort()
