@@ -115,7 +115,7 @@ func (s *Server) nameOr(id, recorded string) string {
 	return recorded
 }
 
-func (s *Server) enterpriseJSON(e storage.Enterprise) EnterpriseJSON {
+func (s *Server) enterpriseJSON(e enterprise.Enterprise) EnterpriseJSON {
 	c := func(p storage.Contact) ContactJSON { return ContactJSON{p.Name, p.Phone} }
 	out := EnterpriseJSON{Code: e.Code, Name: e.Name, Address: e.Address, Industry: e.Industry,
 		IndustryName: s.enterpriseWords.T(s.cfg.Language, "EnterpriseIndustry_"+e.Industry, nil), Risk: e.Risk,

@@ -47,16 +47,16 @@ type HazardRequest struct {
 	Responsible    *storage.Contact `json:"responsible,omitempty"`
 	// Deadline (整改期限) is RFC 3339, "2006-01-02 15:04" or a day
 	// "2006-01-02" (until 23:59), in the town's time zone.
-	Deadline string             `json:"deadline,omitempty"`
-	Five     *storage.FiveFixes `json:"five,omitempty"` // 五落实, required to assign a 重大隐患
+	Deadline string            `json:"deadline,omitempty"`
+	Five     *hazard.FiveFixes `json:"five,omitempty"` // 五落实, required to assign a 重大隐患
 }
 
 // HazardAssignRequest is the body of POST /api/v1/hazards/{id}/assign.
 type HazardAssignRequest struct {
-	By          string             `json:"by"`
-	Deadline    string             `json:"deadline"`
-	Responsible *storage.Contact   `json:"responsible,omitempty"`
-	Five        *storage.FiveFixes `json:"five,omitempty"`
+	By          string            `json:"by"`
+	Deadline    string            `json:"deadline"`
+	Responsible *storage.Contact  `json:"responsible,omitempty"`
+	Five        *hazard.FiveFixes `json:"five,omitempty"`
 }
 
 // HazardRectifiedRequest is the body of POST /api/v1/hazards/{id}/rectified:
@@ -86,31 +86,31 @@ type HazardCloseRequest struct {
 
 // HazardJSON is a hazard as the API shows it.
 type HazardJSON struct {
-	ID             string             `json:"id"`
-	Enterprise     string             `json:"enterprise"`
-	EnterpriseName string             `json:"enterprise_name"`
-	Unit           string             `json:"unit"`
-	Supervisor     string             `json:"supervisor,omitempty"`
-	Administrator  string             `json:"administrator,omitempty"`
-	FoundBy        string             `json:"found_by"`
-	FoundAt        time.Time          `json:"found_at"`
-	Level          string             `json:"level"`
-	Description    string             `json:"description"`
-	Photos         []string           `json:"photos"`
-	Location       *storage.Point     `json:"location,omitempty"`
-	Responsible    storage.Contact    `json:"responsible"`
-	Five           *storage.FiveFixes `json:"five,omitempty"`
-	State          string             `json:"state"`
-	Deadline       *time.Time         `json:"deadline"`
-	Round          int                `json:"round"`
-	Overdue        bool               `json:"overdue"`
-	RectifiedBy    string             `json:"rectified_by,omitempty"`
-	RectifiedAt    *time.Time         `json:"rectified_at"`
-	RecheckedBy    string             `json:"rechecked_by,omitempty"`
-	RecheckedAt    *time.Time         `json:"rechecked_at"`
-	ClosedBy       string             `json:"closed_by,omitempty"`
-	ClosedAt       *time.Time         `json:"closed_at"`
-	History        []HazardStepJSON   `json:"history"`
+	ID             string            `json:"id"`
+	Enterprise     string            `json:"enterprise"`
+	EnterpriseName string            `json:"enterprise_name"`
+	Unit           string            `json:"unit"`
+	Supervisor     string            `json:"supervisor,omitempty"`
+	Administrator  string            `json:"administrator,omitempty"`
+	FoundBy        string            `json:"found_by"`
+	FoundAt        time.Time         `json:"found_at"`
+	Level          string            `json:"level"`
+	Description    string            `json:"description"`
+	Photos         []string          `json:"photos"`
+	Location       *storage.Point    `json:"location,omitempty"`
+	Responsible    storage.Contact   `json:"responsible"`
+	Five           *hazard.FiveFixes `json:"five,omitempty"`
+	State          string            `json:"state"`
+	Deadline       *time.Time        `json:"deadline"`
+	Round          int               `json:"round"`
+	Overdue        bool              `json:"overdue"`
+	RectifiedBy    string            `json:"rectified_by,omitempty"`
+	RectifiedAt    *time.Time        `json:"rectified_at"`
+	RecheckedBy    string            `json:"rechecked_by,omitempty"`
+	RecheckedAt    *time.Time        `json:"rechecked_at"`
+	ClosedBy       string            `json:"closed_by,omitempty"`
+	ClosedAt       *time.Time        `json:"closed_at"`
+	History        []HazardStepJSON  `json:"history"`
 }
 
 // HazardStepJSON is one step of a hazard's history.
@@ -125,7 +125,7 @@ type HazardStepJSON struct {
 }
 
 // HazardToJSON converts a hazard for the API.
-func HazardToJSON(h storage.Hazard) HazardJSON {
+func HazardToJSON(h hazard.Hazard) HazardJSON {
 	out := HazardJSON{ID: h.ID, Enterprise: h.Enterprise, EnterpriseName: h.EnterpriseName, Unit: h.Unit,
 		Supervisor: h.Supervisor, Administrator: h.Administrator, FoundBy: h.FoundBy, FoundAt: h.FoundAt,
 		Level: h.Level, Description: h.Description, Photos: nonNil(h.Photos), Location: h.Point,
@@ -249,8 +249,8 @@ func (s *Server) listHazards(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	f := hazard.Filter{State: q.Get("state"), Unit: q.Get("unit"), Enterprise: strings.TrimSpace(q.Get("enterprise"))}
-	if f.State != "" && !slices.Contains(storage.HazardStates, f.State) {
-		writeJSON(w, http.StatusBadRequest, errorBody{fmt.Sprintf("state: %q is not one of %s", f.State, strings.Join(storage.HazardStates, ", "))})
+	if f.State != "" && !slices.Contains(hazard.States, f.State) {
+		writeJSON(w, http.StatusBadRequest, errorBody{fmt.Sprintf("state: %q is not one of %s", f.State, strings.Join(hazard.States, ", "))})
 		return
 	}
 	if _, ok := s.cfg.Unit(f.Unit); f.Unit != "" && !ok {

@@ -53,7 +53,7 @@ type InspectionsJSON struct {
 	Inspections []InspectionJSON `json:"inspections"`
 }
 
-func (s *Server) inspectionToJSON(in storage.Inspection) InspectionJSON {
+func (s *Server) inspectionToJSON(in inspection.Inspection) InspectionJSON {
 	return InspectionJSON{ID: in.ID, Enterprise: in.Enterprise, EnterpriseName: in.EnterpriseName, Unit: in.Unit,
 		UnitName: s.cfg.UnitName(in.Unit), Official: in.Official, OfficialName: s.cfg.OfficialName(in.Official),
 		At: in.At, Kind: in.Kind, Checked: in.Checked, Findings: in.Findings, Photos: nonNil(in.Photos),

@@ -192,6 +192,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if db.Created() {
 		opts.Log.Warn("no database was there: started a new, empty one", "storage", db.Path())
 	}
+	if err := hazard.Upgrade(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)

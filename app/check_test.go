@@ -11,6 +11,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"dutybot/api"
+	"dutybot/inspection"
 	"dutybot/storage"
 )
 
@@ -135,7 +136,7 @@ func TestCheckFlow(t *testing.T) {
 	}
 	in := list.Inspections[0]
 	if in.ID != "C20261130-01" || in.Enterprise != creditCode(1) || in.EnterpriseName != "企业1" || in.OfficialName != "张明" ||
-		in.Kind != storage.InspectionCheck || in.Checked != "消防通道、配电房" || in.Findings != "配电房电缆裸露，消防通道堵塞" ||
+		in.Kind != inspection.KindCheck || in.Checked != "消防通道、配电房" || in.Findings != "配电房电缆裸露，消防通道堵塞" ||
 		!slices.Equal(in.Photos, []string{photo}) || !slices.Equal(in.Hazards, []string{"H20261130-01"}) ||
 		in.OwnPlaque || len(in.Plaque) != 0 || in.UnitName != "应急办" {
 		t.Errorf("inspection %+v", in)
@@ -157,7 +158,7 @@ func TestCheckFlow(t *testing.T) {
 		hz["deadline"] != "2026-12-10T23:59:00+08:00" || resp["name"] != "何伟" || hz["supervisor"] != "o-wu" {
 		t.Errorf("hazard: %d %v", code, hz)
 	}
-	if ev := h.events(storage.EvInspected); len(ev) != 1 || ev[0].Alert != "C20261130-01" || ev[0].Actor != "o-zhang" ||
+	if ev := h.events(inspection.EvInspected); len(ev) != 1 || ev[0].Alert != "C20261130-01" || ev[0].Actor != "o-zhang" ||
 		ev[0].Code != storage.CodeInspected {
 		t.Errorf("events %+v", ev)
 	}
@@ -215,7 +216,7 @@ func TestCheckMajorHazardOwnPlaque(t *testing.T) {
 	h.waitMsg(uHe, "H20261130-01")
 	_, list := h.getInspections("?official=o-wu")
 	if list.Count != 1 || !list.Inspections[0].OwnPlaque || !slices.Equal(list.Inspections[0].Plaque, []string{"supervisor"}) ||
-		list.Inspections[0].Kind != storage.InspectionProblem || list.Inspections[0].Location == nil {
+		list.Inspections[0].Kind != inspection.KindProblem || list.Inspections[0].Location == nil {
 		t.Errorf("inspections %+v", list)
 	}
 }

@@ -42,14 +42,14 @@ func TestQuotaAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inspect("o-wu", creditCode(1), storage.InspectionCheck)
-	inspect("o-wu", creditCode(2), storage.InspectionCheck)
-	inspect("o-wu", creditCode(1), storage.InspectionProblem)
-	inspect("o-wu", creditCode(2), storage.InspectionProblem)
-	inspect("o-liu", creditCode(3), storage.InspectionCheck)
+	inspect("o-wu", creditCode(1), check.KindCheck)
+	inspect("o-wu", creditCode(2), check.KindCheck)
+	inspect("o-wu", creditCode(1), check.KindProblem)
+	inspect("o-wu", creditCode(2), check.KindProblem)
+	inspect("o-liu", creditCode(3), check.KindCheck)
 	hz := h.app.Hazards
 	for range 2 {
-		x, err := hz.Report(hazard.Finding{Enterprise: creditCode(1), FoundBy: "o-wu", Level: storage.HazardGeneral,
+		x, err := hz.Report(hazard.Finding{Enterprise: creditCode(1), FoundBy: "o-wu", Level: hazard.LevelGeneral,
 			Description: "灭火器过期", Assign: &hazard.Assignment{Deadline: h.clk.Now().Add(72 * time.Hour)}})
 		if err != nil {
 			t.Fatal(err)

@@ -33,7 +33,7 @@ func TestQuotaCountedFromRecords(t *testing.T) {
 		h.bind(u)
 	}
 	ins := h.app.Inspections
-	record := func(who string, ent int, kind string, hazards ...inspect.Hazard) storage.Inspection {
+	record := func(who string, ent int, kind string, hazards ...inspect.Hazard) inspect.Inspection {
 		t.Helper()
 		in, err := ins.Submit(inspect.Record{Enterprise: creditCode(ent), Official: who, Kind: kind,
 			Checked: "消防通道、动火作业", Hazards: hazards})
@@ -50,7 +50,7 @@ func TestQuotaCountedFromRecords(t *testing.T) {
 	}
 	day := func(d int) { until(d, 10) }
 	finding := func(what string) inspect.Hazard {
-		return inspect.Hazard{Level: storage.HazardGeneral, Description: what, Deadline: h.clk.Now().Add(72 * time.Hour)}
+		return inspect.Hazard{Level: hazard.LevelGeneral, Description: what, Deadline: h.clk.Now().Add(72 * time.Hour)}
 	}
 	closeHazard := func(id string) {
 		t.Helper()
@@ -66,18 +66,18 @@ func TestQuotaCountedFromRecords(t *testing.T) {
 	}
 
 	day(2)
-	first := record("o-wu", 1, storage.InspectionCheck, finding("灭火器过期"), finding("疏散通道堵塞"))
-	record("o-zhang", 3, storage.InspectionCheck) // 属地 staff, on no plaque
+	first := record("o-wu", 1, inspect.KindCheck, finding("灭火器过期"), finding("疏散通道堵塞"))
+	record("o-zhang", 3, inspect.KindCheck) // 属地 staff, on no plaque
 	day(4)
-	record("o-wu", 2, storage.InspectionProblem)
+	record("o-wu", 2, inspect.KindProblem)
 	h.srv.SendText(uWu, "/mytasks")
 	h.waitMsg(uWu, "· 12-04", "检查挂牌企业 ▰▱ 1/2", "督促整改隐患 ▱▱ 0/2", "协调解决难题 ▰▱ 1/2")
 	day(9)
 	closeHazard(first.Hazards[0])
-	record("o-wu", 2, storage.InspectionCheck)
+	record("o-wu", 2, inspect.KindCheck)
 	day(15)
 	closeHazard(first.Hazards[1])
-	record("o-wu", 1, storage.InspectionProblem)
+	record("o-wu", 1, inspect.KindProblem)
 
 	// On target: nothing of 19.2–19.4 left; the half year's coverage, due
 	// 12-31, counts two of four plaques.

@@ -18,12 +18,12 @@ func withRoster(block string) func(string) string {
 	return func(y string) string { return y + "roster:\n" + block }
 }
 
-const inspection = `  important_dates:
+const inspectionDates = `  important_dates:
     - {name: 区安全生产专项检查, from: "2026-12-02", to: "2026-12-05"}
 `
 
 func TestRosterAPIImport(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: withRoster(inspection)})
+	h := newHarness(t, harnessOpts{edit: withRoster(inspectionDates)})
 	file := rosterXLSX(t, "含谷镇2026年12月值班表", dayNight(date(12, 1), date(12, 3)))
 
 	for _, token := range []string{"", "wrong"} {
@@ -177,7 +177,7 @@ func TestRosterAPIBadFiles(t *testing.T) {
 }
 
 func TestRosterAPIExportAndGaps(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: withRoster(inspection + "  flood_season: {from: \"11-01\", to: \"11-30\"}\n")})
+	h := newHarness(t, harnessOpts{edit: withRoster(inspectionDates + "  flood_season: {from: \"11-01\", to: \"11-30\"}\n")})
 	var res api.ImportJSON
 	if code := h.upload("12月.xlsx", rosterXLSX(t, "值班表", dayNight(date(12, 1), date(12, 3))), testAPIToken, &res); code != http.StatusOK {
 		t.Fatalf("import: %d", code)

@@ -10,7 +10,7 @@ import (
 )
 
 func TestRosterImportInChatByAdmin(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: withRoster(inspection)})
+	h := newHarness(t, harnessOpts{edit: withRoster(inspectionDates)})
 	h.bind(uAdmin)
 	file := rosterXLSX(t, "含谷镇2026年12月值班表", dayNight(date(12, 1), date(12, 3)))
 	h.srv.SendDocument(uAdmin, "12月值班表.xlsx", file)

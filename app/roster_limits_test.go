@@ -47,7 +47,7 @@ func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 // Issue 11: a roster file was parsed on the sender's update shard, so every
 // chat of that shard (1/64 of all) waited for it: a /start waited 32 s.
 func TestRosterFileDoesNotHoldUpItsShard(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: withRoster(inspection)})
+	h := newHarness(t, harnessOpts{edit: withRoster(inspectionDates)})
 	h.bind(uAdmin)
 	neighbour := sameShard(uAdmin)
 	h.srv.AddUser(fakeapi.User{ID: neighbour, FirstName: "邻居", LanguageCode: "zh-hans"})
@@ -144,7 +144,7 @@ func TestRosterAPIRefusesHostileFiles(t *testing.T) {
 // returned; a stop while the file is still being fetched leaves the update
 // in the inbox, and the file is imported at the next start, once.
 func TestRosterFileCutShortByAStopIsImportedAtStart(t *testing.T) {
-	h := newHarness(t, harnessOpts{edit: withRoster(inspection)})
+	h := newHarness(t, harnessOpts{edit: withRoster(inspectionDates)})
 	h.bind(uAdmin)
 	h.srv.Inject(fakeapi.Fault{Method: "getFile", Delay: 3 * time.Second})
 	h.srv.SendDocument(uAdmin, "12月值班表.xlsx", rosterXLSX(t, "值班表", dayNight(date(12, 1), date(12, 3))))

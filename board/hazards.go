@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/storage"
 )
@@ -29,9 +30,9 @@ type UnitHazards struct {
 
 // HazardLine is one hazard on the card.
 type HazardLine struct {
-	Hazard      *storage.Hazard // shared with the board's memory, never changed: a step replaces it
-	Responsible string          // the official its overdue 叫应 goes to
-	Late        time.Duration   // past the deadline; 0 when not overdue
+	Hazard      *hazard.Hazard // shared with the board's memory, never changed: a step replaces it
+	Responsible string         // the official its overdue 叫应 goes to
+	Late        time.Duration  // past the deadline; 0 when not overdue
 }
 
 // hazardEvent reports whether an event is a step of the hazard loop; its
@@ -45,13 +46,13 @@ func hazardEvent(typ string) bool { return strings.HasPrefix(typ, "hazard_") }
 func (l *live) followHazards(tx *storage.Tx) (bool, error) {
 	switch {
 	case l.hazards == nil || l.hzAll:
-		all, err := tx.Hazards()
+		all, err := hazard.All(tx)
 		if err != nil {
 			return false, err
 		}
-		l.hazards, l.resp = map[string]*storage.Hazard{}, map[string]string{}
+		l.hazards, l.resp = map[string]*hazard.Hazard{}, map[string]string{}
 		for i := range all {
-			if all[i].State != storage.HazardClosed {
+			if all[i].State != hazard.StateClosed {
 				l.hazards[all[i].ID] = &all[i]
 			}
 		}
@@ -62,7 +63,7 @@ func (l *live) followHazards(tx *storage.Tx) (bool, error) {
 	}
 	for id := range l.hzTouched {
 		delete(l.resp, id)
-		h, err := tx.Hazard(id)
+		h, err := hazard.Load(tx, id)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			delete(l.hazards, id)
@@ -70,7 +71,7 @@ func (l *live) followHazards(tx *storage.Tx) (bool, error) {
 		case err != nil:
 			return false, err
 		}
-		if h.State == storage.HazardClosed {
+		if h.State == hazard.StateClosed {
 			delete(l.hazards, id)
 		} else {
 			l.hazards[id] = &h
@@ -89,7 +90,7 @@ func (l *live) hazardCards(tx *storage.Tx, cfg *config.Config, now time.Time) ([
 	byUnit := map[string]*UnitHazards{}
 	for _, h := range l.hazards {
 		late := h.Late(now)
-		major := h.Level == storage.HazardMajor
+		major := h.Level == hazard.LevelMajor
 		if !major && late == 0 {
 			continue
 		}
@@ -110,7 +111,7 @@ func (l *live) hazardCards(tx *storage.Tx, cfg *config.Config, now time.Time) ([
 		}
 		who, ok := l.resp[h.ID]
 		if !ok {
-			e, err := tx.Enterprise(h.Enterprise)
+			e, err := enterprise.Load(tx, h.Enterprise)
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, err
 			}
@@ -177,7 +178,7 @@ func (s *Server) hazardsView(v *view, b *Board) []unitHazardsView {
 			shown++
 			h := it.Hazard
 			hv := hazardLineView{ID: h.ID, Enterprise: h.EnterpriseName, Text: cut(h.Description, hazardTextSize),
-				Major: h.Level == storage.HazardMajor, Who: v.T("BoardHazardWho", "Name", s.d.Config.OfficialName(it.Responsible))}
+				Major: h.Level == hazard.LevelMajor, Who: v.T("BoardHazardWho", "Name", s.d.Config.OfficialName(it.Responsible))}
 			if h.Deadline.IsZero() {
 				hv.Due = v.T("BoardHazardNoDue")
 			} else {
@@ -185,7 +186,7 @@ func (s *Server) hazardsView(v *view, b *Board) []unitHazardsView {
 			}
 			switch id := "BoardHazardState_" + h.State; {
 			case it.Late > 0:
-				hv.Late = v.T("BoardHazardLate", "Days", storage.LateDays(it.Late))
+				hv.Late = v.T("BoardHazardLate", "Days", hazard.LateDays(it.Late))
 			case !h.Deadline.IsZero() && v.tr.Has(id):
 				hv.State = v.T(id)
 			}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"dutybot/storage"
+
+	"dutybot/hazard"
 )
 
 // A year of hazards for 2,000 enterprises: 6,000 hazards, every tenth a
@@ -23,21 +25,21 @@ func (t *bigTown) addHazards(b *testing.B) {
 	err := t.db.Update(func(tx *storage.Tx) error {
 		for i := range benchHazards {
 			found := now.Add(-time.Duration(benchHazards-i) * 90 * time.Minute)
-			h := storage.Hazard{ID: fmt.Sprintf("H%s-%04d", found.Format("20060102"), i), Enterprise: fmt.Sprintf("E%05d", i%benchEnterprises),
+			h := hazard.Hazard{ID: fmt.Sprintf("H%s-%04d", found.Format("20060102"), i), Enterprise: fmt.Sprintf("E%05d", i%benchEnterprises),
 				EnterpriseName: fmt.Sprintf("企业%d", i%benchEnterprises), Unit: fmt.Sprintf("v%d", 2+i%(bigUnits-2)),
 				Supervisor: fmt.Sprintf("o-%d-1", 2+i%(bigUnits-2)), FoundBy: fmt.Sprintf("o-%d-2", 2+i%(bigUnits-2)), FoundAt: found,
-				Level: storage.HazardGeneral, Description: "配电箱未接地，电缆老化破损", State: storage.HazardClosed,
-				Deadline: found.Add(7 * 24 * time.Hour), History: []storage.HazardStep{{State: storage.HazardFound, At: found}}}
+				Level: hazard.LevelGeneral, Description: "配电箱未接地，电缆老化破损", State: hazard.StateClosed,
+				Deadline: found.Add(7 * 24 * time.Hour), History: []hazard.Step{{State: hazard.StateFound, At: found}}}
 			if i%10 == 0 {
-				h.Level = storage.HazardMajor
+				h.Level = hazard.LevelMajor
 			}
 			if i >= benchHazards*4/5 {
-				h.State = storage.HazardAssigned
+				h.State = hazard.StateAssigned
 			}
-			if err := tx.PutHazard(h); err != nil {
+			if err := hazard.Put(tx, h); err != nil {
 				return err
 			}
-			if err := tx.AppendEvent(storage.Event{At: found, Type: storage.EvHazardFound, Alert: h.ID, Actor: h.FoundBy}); err != nil {
+			if err := tx.AppendEvent(storage.Event{At: found, Type: hazard.EvFound, Alert: h.ID, Actor: h.FoundBy}); err != nil {
 				return err
 			}
 		}
@@ -64,17 +66,17 @@ func (t *bigTown) addHazards(b *testing.B) {
 func (t *bigTown) touchHazard(b *testing.B, i int) {
 	id := ""
 	err := t.db.Update(func(tx *storage.Tx) error {
-		all, err := tx.Hazards()
+		all, err := hazard.All(tx)
 		if err != nil {
 			return err
 		}
 		h := all[benchHazards*4/5+i%(benchHazards/5)]
 		id = h.ID
-		h.History = append(h.History, storage.HazardStep{State: storage.HazardAssigned, At: t.clk.Now()})
-		if err := tx.PutHazard(h); err != nil {
+		h.History = append(h.History, hazard.Step{State: hazard.StateAssigned, At: t.clk.Now()})
+		if err := hazard.Put(tx, h); err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: t.clk.Now(), Type: storage.EvHazardAssigned, Alert: id, Actor: "api"})
+		return tx.AppendEvent(storage.Event{At: t.clk.Now(), Type: hazard.EvAssigned, Alert: id, Actor: "api"})
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -9,7 +9,6 @@ import (
 
 	"dutybot/browsertest"
 	"dutybot/hazard"
-	"dutybot/storage"
 )
 
 // hazardsFit lists what of the 隐患 card does not fit (cardFit).
@@ -46,12 +45,12 @@ func TestHazardCardFitsInBrowser(t *testing.T) {
 	hz := f.hazardLoop()
 	due := time.Date(2026, 12, 1, 18, 0, 0, 0, start.Location())
 	if _, err := hz.Report(hazard.Finding{Enterprise: "91500106MA5U7X1234", EnterpriseName: "重庆市九龙坡区含谷镇某某精密机械制造有限责任公司",
-		Unit: "cgdd", FoundBy: "o-zhang", Level: storage.HazardGeneral, Description: "配电箱未接地，电缆老化破损，车间内多处私拉乱接电线，存在触电和火灾风险",
+		Unit: "cgdd", FoundBy: "o-zhang", Level: hazard.LevelGeneral, Description: "配电箱未接地，电缆老化破损，车间内多处私拉乱接电线，存在触电和火灾风险",
 		Assign: &hazard.Assignment{Deadline: due}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := hz.Report(hazard.Finding{Enterprise: "91500106MA5U7X5678", EnterpriseName: "含谷燃气站", Unit: "cgdd",
-		FoundBy: "o-zhang", Level: storage.HazardMajor, Description: "Storage-tank-area-gas-detector-out-of-order-since-last-month"}); err != nil {
+		FoundBy: "o-zhang", Level: hazard.LevelMajor, Description: "Storage-tank-area-gas-detector-out-of-order-since-last-month"}); err != nil {
 		t.Fatal(err)
 	}
 	f.advance(3 * 24 * time.Hour)

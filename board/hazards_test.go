@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/storage"
 )
@@ -32,14 +33,14 @@ func TestHazardCardFollowsTheLoop(t *testing.T) {
 
 	day := func(d, h int) time.Time { return time.Date(2026, 11, 30+d, h, 0, 0, 0, start.Location()) }
 	general, err := hz.Report(hazard.Finding{Enterprise: "91500106MA5U7X1234", EnterpriseName: "重庆某某机械厂", Unit: "cgdd",
-		FoundBy: "o-zhang", Level: storage.HazardGeneral, Description: "配电箱未接地，电缆老化破损，车间内多处私拉乱接电线，存在触电和火灾风险",
+		FoundBy: "o-zhang", Level: hazard.LevelGeneral, Description: "配电箱未接地，电缆老化破损，车间内多处私拉乱接电线，存在触电和火灾风险",
 		Responsible: storage.Contact{Name: "李老板", Phone: "13900000001"},
 		Assign:      &hazard.Assignment{Deadline: day(2, 18)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	major, err := hz.Report(hazard.Finding{Enterprise: "91500106MA5U7X5678", EnterpriseName: "含谷燃气站", Unit: "yjb",
-		FoundBy: "o-zhang", Level: storage.HazardMajor, Description: "储罐区可燃气体报警器失效"})
+		FoundBy: "o-zhang", Level: hazard.LevelMajor, Description: "储罐区可燃气体报警器失效"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestHazardCardFollowsTheLoop(t *testing.T) {
 	}
 
 	// 交办 with 五落实; then the general hazard's deadline passes.
-	if _, err := hz.Assign("o-wu", major.ID, hazard.Assignment{Deadline: day(10, 18), Five: &storage.FiveFixes{
+	if _, err := hz.Assign("o-wu", major.ID, hazard.Assignment{Deadline: day(10, 18), Five: &hazard.FiveFixes{
 		Responsibility: "站长", Measures: "更换报警器", Funds: "2万元", TimeLimit: "10天", Plan: "停气预案"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +79,11 @@ func TestHazardCardFollowsTheLoop(t *testing.T) {
 	// The registry names 吴敏 as the 行业部门监管负责人 of the machine
 	// works: the card follows the import.
 	f.update(func(tx *storage.Tx) error {
-		if _, err := tx.ReplaceEnterprises([]storage.Enterprise{{Code: "91500106MA5U7X1234", Name: "重庆某某机械厂",
+		if _, err := enterprise.Replace(tx, []enterprise.Enterprise{{Code: "91500106MA5U7X1234", Name: "重庆某某机械厂",
 			Admin: "o-liu", Supervisor: "o-wu", Unit: "cgdd"}}); err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: f.clk.Now(), Type: storage.EvEnterprisesImported, Actor: "o-admin"})
+		return tx.AppendEvent(storage.Event{At: f.clk.Now(), Type: enterprise.EvImported, Actor: "o-admin"})
 	})
 	contains(t, "after a registry import", f.section("zh-CN", "hazards"), "责任干部 吴敏")
 
@@ -118,7 +119,7 @@ func TestHazardCardSurvivesAFreshBoard(t *testing.T) {
 	hz := f.hazardLoop()
 	for i := range 10 {
 		if _, err := hz.Report(hazard.Finding{Enterprise: "91500106MA5U7X1234", EnterpriseName: "企业", Unit: "dzb",
-			FoundBy: "o-zhang", Level: storage.HazardMajor, Description: strings.Repeat("隐", i+1)}); err != nil {
+			FoundBy: "o-zhang", Level: hazard.LevelMajor, Description: strings.Repeat("隐", i+1)}); err != nil {
 			t.Fatal(err)
 		}
 	}

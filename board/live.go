@@ -8,6 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/quota"
 	"dutybot/storage"
 )
@@ -43,10 +46,10 @@ type live struct {
 	rates   Rates
 	snap    *snapshot
 
-	hazards   map[string]*storage.Hazard // not closed, by id; nil before the first look
-	resp      map[string]string          // hazard id -> responsible official, as last read
-	hzTouched map[string]bool            // hazards named by the events since the last look
-	hzAll     bool                       // the registry changed: read every hazard again
+	hazards   map[string]*hazard.Hazard // not closed, by id; nil before the first look
+	resp      map[string]string         // hazard id -> responsible official, as last read
+	hzTouched map[string]bool           // hazards named by the events since the last look
+	hzAll     bool                      // the registry changed: read every hazard again
 
 	quotas     []quota.Row // the plaque holders' standing, those behind first
 	quotaMonth time.Time   // start of the month they were counted for
@@ -203,9 +206,9 @@ func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, repo
 					l.hzTouched = map[string]bool{}
 				}
 				l.hzTouched[e.Alert] = true
-			case e.Type == storage.EvEnterprisesImported:
+			case e.Type == enterprise.EvImported:
 				l.hzAll = true
-			case e.Type == storage.EvInspected:
+			case e.Type == inspection.EvInspected:
 				// Names an inspection, not an alert.
 			case e.Alert != "":
 				touched[e.Alert] = true

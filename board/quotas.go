@@ -5,6 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/quota"
 	"dutybot/storage"
 )
@@ -21,7 +24,7 @@ import (
 // quotaEvent reports whether an event changes somebody's quota figures.
 func quotaEvent(typ string) bool {
 	switch typ {
-	case storage.EvInspected, storage.EvHazardClosed, storage.EvEnterprisesImported:
+	case inspection.EvInspected, hazard.EvClosed, enterprise.EvImported:
 		return true
 	}
 	return false

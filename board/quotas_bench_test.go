@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/quota"
 	"dutybot/storage"
 )
@@ -36,12 +39,12 @@ func (t *bigTown) addWork(b *testing.B) {
 		return fmt.Sprintf("v%d", i%bigUnits)
 	}
 	err := t.db.Update(func(tx *storage.Tx) error {
-		list := make([]storage.Enterprise, benchEnterprises)
+		list := make([]enterprise.Enterprise, benchEnterprises)
 		for i := range list {
-			list[i] = storage.Enterprise{Code: fmt.Sprintf("E%05d", i), Name: fmt.Sprintf("企业%d", i), Industry: "industry_trade",
+			list[i] = enterprise.Enterprise{Code: fmt.Sprintf("E%05d", i), Name: fmt.Sprintf("企业%d", i), Industry: "industry_trade",
 				Risk: "blue", Admin: holder(i, 1), Supervisor: holder(i, 2), Unit: unit(i)}
 		}
-		if _, err := tx.ReplaceEnterprises(list); err != nil {
+		if _, err := enterprise.Replace(tx, list); err != nil {
 			return err
 		}
 		n := 0
@@ -59,20 +62,20 @@ func (t *bigTown) addWork(b *testing.B) {
 						}
 						n++
 						code := fmt.Sprintf("E%05d", u+bigUnits*((j+m*benchInspectionsMonth)%(benchEnterprises/bigUnits)))
-						kind := storage.InspectionCheck
+						kind := inspection.KindCheck
 						if j%3 == 2 {
-							kind = storage.InspectionProblem
+							kind = inspection.KindProblem
 						}
-						role := storage.PlaqueAdmin
+						role := enterprise.PlaqueAdmin
 						if k == 2 {
-							role = storage.PlaqueSupervisor
+							role = enterprise.PlaqueSupervisor
 						}
-						in := storage.Inspection{ID: fmt.Sprintf("C%s-%04d", at.Format("20060102"), n), Enterprise: code,
+						in := inspection.Inspection{ID: fmt.Sprintf("C%s-%04d", at.Format("20060102"), n), Enterprise: code,
 							Official: holder(u, k), At: at, Kind: kind, Checked: "消防", Plaque: []string{role}}
-						if err := tx.PutInspection(in); err != nil {
+						if err := inspection.Put(tx, in); err != nil {
 							return err
 						}
-						if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvInspected, Alert: in.ID, Actor: in.Official}); err != nil {
+						if err := tx.AppendEvent(storage.Event{At: at, Type: inspection.EvInspected, Alert: in.ID, Actor: in.Official}); err != nil {
 							return err
 						}
 					}
@@ -83,14 +86,14 @@ func (t *bigTown) addWork(b *testing.B) {
 						continue
 					}
 					n++
-					h := storage.Hazard{ID: fmt.Sprintf("H%s-%04d", closed.Format("20060102"), n), Enterprise: fmt.Sprintf("E%05d", u),
+					h := hazard.Hazard{ID: fmt.Sprintf("H%s-%04d", closed.Format("20060102"), n), Enterprise: fmt.Sprintf("E%05d", u),
 						EnterpriseName: "企业", Unit: unit(u), Administrator: holder(u, 1), Supervisor: holder(u, 2), FoundBy: holder(u, 2),
-						FoundAt: closed.Add(-72 * time.Hour), Level: storage.HazardGeneral, Description: "灭火器过期",
-						State: storage.HazardClosed, ClosedBy: holder(u, 2), ClosedAt: closed}
-					if err := tx.PutHazard(h); err != nil {
+						FoundAt: closed.Add(-72 * time.Hour), Level: hazard.LevelGeneral, Description: "灭火器过期",
+						State: hazard.StateClosed, ClosedBy: holder(u, 2), ClosedAt: closed}
+					if err := hazard.Put(tx, h); err != nil {
 						return err
 					}
-					if err := tx.AppendEvent(storage.Event{At: closed, Type: storage.EvHazardClosed, Alert: h.ID, Actor: h.ClosedBy}); err != nil {
+					if err := tx.AppendEvent(storage.Event{At: closed, Type: hazard.EvClosed, Alert: h.ID, Actor: h.ClosedBy}); err != nil {
 						return err
 					}
 				}
@@ -121,17 +124,17 @@ func (t *bigTown) addWork(b *testing.B) {
 func (t *bigTown) inspectOnce(b *testing.B, i int) {
 	now := t.clk.Now()
 	err := t.db.Update(func(tx *storage.Tx) error {
-		id, err := tx.NextInspectionID(now)
+		id, err := inspection.NextID(tx, now)
 		if err != nil {
 			return err
 		}
 		u := i % bigUnits
-		in := storage.Inspection{ID: id, Enterprise: fmt.Sprintf("E%05d", u), Official: fmt.Sprintf("o-%d-1", u), At: now,
-			Kind: storage.InspectionCheck, Checked: "消防", Plaque: []string{storage.PlaqueAdmin}}
-		if err := tx.PutInspection(in); err != nil {
+		in := inspection.Inspection{ID: id, Enterprise: fmt.Sprintf("E%05d", u), Official: fmt.Sprintf("o-%d-1", u), At: now,
+			Kind: inspection.KindCheck, Checked: "消防", Plaque: []string{enterprise.PlaqueAdmin}}
+		if err := inspection.Put(tx, in); err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvInspected, Alert: id, Actor: in.Official})
+		return tx.AppendEvent(storage.Event{At: now, Type: inspection.EvInspected, Alert: id, Actor: in.Official})
 	})
 	if err != nil {
 		b.Fatal(err)

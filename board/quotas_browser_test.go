@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"dutybot/browsertest"
-	"dutybot/storage"
+	"dutybot/inspection"
 )
 
 // quotasFit lists what of the 履职 card does not fit (cardFit).
@@ -32,12 +32,12 @@ func TestQuotaCardLiveInBrowser(t *testing.T) {
 	f := newFixtureYAML(t, Options{Poll: 50 * time.Millisecond}, strings.Replace(testYAML, "name: 城管大队", "name: 城市管理综合行政执法大队", 1))
 	w := f.workLoop()
 	works, mill, shop := w.codes[0], w.codes[1], w.codes[2]
-	for _, kind := range []string{storage.InspectionCheck, storage.InspectionCheck, storage.InspectionProblem, storage.InspectionProblem} {
+	for _, kind := range []string{inspection.KindCheck, inspection.KindCheck, inspection.KindProblem, inspection.KindProblem} {
 		w.inspect(t, "o-wu", works, kind)
 	}
 	w.closeHazard(t, "o-wu", works, f.clk.Now())
 	w.closeHazard(t, "o-wu", works, f.clk.Now())
-	w.inspect(t, "o-liu", mill, storage.InspectionCheck)
+	w.inspect(t, "o-liu", mill, inspection.KindCheck)
 
 	ctx, ts := openBoard(t, f, "o-liu")
 	lines := func(t *testing.T) string {
@@ -105,7 +105,7 @@ func TestQuotaCardLiveInBrowser(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	w.inspect(t, "o-chen", shop, storage.InspectionCheck)
+	w.inspect(t, "o-chen", shop, inspection.KindCheck)
 	waitFor("after 陈杰's inspection", "陈杰 城市管理综合行政执法大队 未达标 指导检查 1/2 隐患销号 0/2 解决难题 0/2 半年覆盖 1/2")
 	w.closeHazard(t, "o-chen", shop, f.clk.Now())
 	// The shop's hazard counts for its 行政负责人 何军 too.

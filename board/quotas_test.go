@@ -57,7 +57,7 @@ func (f *fixture) workLoop() *works {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	w := &works{reg: enterprise.New(f.cfg, f.db, f.clk, log)}
 	w.codes = []string{creditCode(f.t, 1), creditCode(f.t, 2), creditCode(f.t, 3)}
-	list := []storage.Enterprise{
+	list := []enterprise.Enterprise{
 		{Code: w.codes[0], Name: "重庆某某机械厂", Industry: "industry_trade", Risk: "yellow", Admin: "o-liu", Supervisor: "o-wu",
 			Head: storage.Contact{Name: "李老板", Phone: "13900000001"}, Unit: "cgdd"},
 		{Code: w.codes[1], Name: "含谷面粉厂", Industry: "industry_trade", Risk: "blue", Admin: "o-liu", Supervisor: "o-chen",
@@ -75,7 +75,7 @@ func (f *fixture) workLoop() *works {
 }
 
 // inspect records an inspection by official of enterprise, of kind
-// (storage.InspectionCheck or InspectionProblem).
+// (inspection.KindCheck or KindProblem).
 func (w *works) inspect(t testing.TB, official, enterprise, kind string) {
 	t.Helper()
 	if _, err := w.checks.Submit(inspection.Record{Enterprise: enterprise, Official: official, Kind: kind,
@@ -89,7 +89,7 @@ func (w *works) inspect(t testing.TB, official, enterprise, kind string) {
 // official.
 func (w *works) closeHazard(t testing.TB, official, enterprise string, now time.Time) {
 	t.Helper()
-	h, err := w.hazards.Report(hazard.Finding{Enterprise: enterprise, FoundBy: official, Level: storage.HazardGeneral,
+	h, err := w.hazards.Report(hazard.Finding{Enterprise: enterprise, FoundBy: official, Level: hazard.LevelGeneral,
 		Description: "灭火器过期", Assign: &hazard.Assignment{Deadline: now.Add(72 * time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
@@ -139,13 +139,13 @@ func TestQuotaCardCountsTheRecords(t *testing.T) {
 	// 吴敏 meets every quota at the machine works; his two hazards count
 	// for 刘洋 too, its 行政负责人, who inspects it once.
 	works, mill := w.codes[0], w.codes[1]
-	w.inspect(t, "o-wu", works, storage.InspectionCheck)
+	w.inspect(t, "o-wu", works, inspection.KindCheck)
 	if got, want := standings(f, f.board()), "吴敏 1 0 0 1/1; 刘洋 0 0 0 0/2; 何军 0 0 0 0/1; 陈杰 0 0 0 0/2"; got != want {
 		t.Fatalf("after one inspection:\n got %s\nwant %s", got, want)
 	}
-	w.inspect(t, "o-wu", works, storage.InspectionCheck)
-	w.inspect(t, "o-wu", works, storage.InspectionProblem)
-	w.inspect(t, "o-wu", works, storage.InspectionProblem)
+	w.inspect(t, "o-wu", works, inspection.KindCheck)
+	w.inspect(t, "o-wu", works, inspection.KindProblem)
+	w.inspect(t, "o-wu", works, inspection.KindProblem)
 	if got, want := standings(f, f.board()), "吴敏 2 0 2 1/1; 刘洋 0 0 0 0/2; 何军 0 0 0 0/1; 陈杰 0 0 0 0/2"; got != want {
 		t.Fatalf("after four inspections:\n got %s\nwant %s", got, want)
 	}
@@ -154,7 +154,7 @@ func TestQuotaCardCountsTheRecords(t *testing.T) {
 		t.Fatalf("after one 销号:\n got %s\nwant %s", got, want)
 	}
 	w.closeHazard(t, "o-wu", works, f.clk.Now())
-	w.inspect(t, "o-liu", mill, storage.InspectionCheck)
+	w.inspect(t, "o-liu", mill, inspection.KindCheck)
 	b := f.board()
 	if got, want := standings(f, b), "刘洋 1 2 0 1/2; 何军 0 0 0 0/1; 陈杰 0 0 0 0/2; 吴敏 2 2 2 1/1"; got != want {
 		t.Fatalf("吴敏 on target goes last:\n got %s\nwant %s", got, want)
@@ -179,12 +179,12 @@ func TestQuotaCardInBothLanguages(t *testing.T) {
 	f := newFixture(t, Options{})
 	w := f.workLoop()
 	works, mill := w.codes[0], w.codes[1]
-	for _, kind := range []string{storage.InspectionCheck, storage.InspectionCheck, storage.InspectionProblem, storage.InspectionProblem} {
+	for _, kind := range []string{inspection.KindCheck, inspection.KindCheck, inspection.KindProblem, inspection.KindProblem} {
 		w.inspect(t, "o-wu", works, kind)
 	}
 	w.closeHazard(t, "o-wu", works, f.clk.Now())
 	w.closeHazard(t, "o-wu", works, f.clk.Now())
-	w.inspect(t, "o-liu", mill, storage.InspectionCheck)
+	w.inspect(t, "o-liu", mill, inspection.KindCheck)
 
 	zh := f.section("zh-CN", "quotas")
 	contains(t, "the card in Chinese", zh, "挂牌责任人履职 · 本月", "4 人中 1 人本月达标",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/inspection"
 	"dutybot/quota"
@@ -94,7 +95,7 @@ func (b *Bot) onCheckCommand(c caller, cmd command) {
 }
 
 // enterpriseButtons offers enterprises to pick, one a row, and cancel.
-func (b *Bot) enterpriseButtons(c caller, list []storage.Enterprise) [][]storage.Button {
+func (b *Bot) enterpriseButtons(c caller, list []enterprise.Enterprise) [][]storage.Button {
 	var rows [][]storage.Button
 	for _, e := range list {
 		rows = append(rows, []storage.Button{{Text: e.Name, Data: checkPrefix + "e:" + e.Code}})
@@ -123,7 +124,7 @@ func (b *Bot) checkSearch(c caller, query string) {
 
 // forbiddenText tells an official they may not inspect e, and who
 // supervises it: the people on its plaque and its 属地 unit, by name.
-func (b *Bot) forbiddenText(c caller, e storage.Enterprise) string {
+func (b *Bot) forbiddenText(c caller, e enterprise.Enterprise) string {
 	name := func(id, stored string) string {
 		if _, ok := b.Config.Official(id); ok {
 			return b.Config.OfficialName(id)
@@ -152,7 +153,7 @@ func (b *Bot) submitCheck(c caller, d checkDraft, msgID int) (string, bool) {
 		}}
 	for _, h := range d.Hazards {
 		hz := inspection.Hazard{Level: h.Level, Description: h.Description, Deadline: h.Due, Responsible: h.Person}
-		if h.Level == storage.HazardMajor {
+		if h.Level == hazard.LevelMajor {
 			five := h.Five
 			hz.Five = &five
 		}
@@ -187,7 +188,7 @@ func (b *Bot) submitCheck(c caller, d checkDraft, msgID int) (string, bool) {
 	for i, id := range in.Hazards {
 		h := d.Hazards[i]
 		lines = append(lines, b.t(c, "CheckSubmittedHazard", map[string]any{"ID": id, "Description": h.Description,
-			"Person": h.Person.Name, "Due": b.checkDue(h.Due), "Major": h.Level == storage.HazardMajor}))
+			"Person": h.Person.Name, "Due": b.checkDue(h.Due), "Major": h.Level == hazard.LevelMajor}))
 	}
 	if len(in.Hazards) > 0 {
 		lines = append(lines, b.t(c, "CheckSubmittedTold", nil))

@@ -60,11 +60,11 @@ type checkDraft struct {
 
 // checkHazard is a hazard being entered.
 type checkHazard struct {
-	Level       string            `json:"level"`
-	Description string            `json:"description,omitempty"`
-	Due         time.Time         `json:"due,omitzero"`
-	Person      storage.Contact   `json:"person,omitzero"`
-	Five        storage.FiveFixes `json:"five,omitzero"`
+	Level       string           `json:"level"`
+	Description string           `json:"description,omitempty"`
+	Due         time.Time        `json:"due,omitzero"`
+	Person      storage.Contact  `json:"person,omitzero"`
+	Five        hazard.FiveFixes `json:"five,omitzero"`
 }
 
 func (d checkDraft) flowStep() string { return d.Step }
@@ -94,8 +94,8 @@ func (b *Bot) checkStepButtons(c caller, d checkDraft) [][]storage.Button {
 	var rows [][]storage.Button
 	switch d.Step {
 	case stepKind:
-		rows = append(rows, []storage.Button{v(b.t(c, "CheckKind_"+storage.InspectionCheck, nil), storage.InspectionCheck),
-			v(b.t(c, "CheckKind_"+storage.InspectionProblem, nil), storage.InspectionProblem)})
+		rows = append(rows, []storage.Button{v(b.t(c, "CheckKind_"+inspection.KindCheck, nil), inspection.KindCheck),
+			v(b.t(c, "CheckKind_"+inspection.KindProblem, nil), inspection.KindProblem)})
 	case stepFindings:
 		rows = append(rows, []storage.Button{v(b.t(c, "ButtonCheckNone", nil), "none")})
 	case stepPhotos:
@@ -106,8 +106,8 @@ func (b *Bot) checkStepButtons(c caller, d checkDraft) [][]storage.Button {
 		rows = append(rows, []storage.Button{v(b.t(c, "ButtonCheckAddHazard", nil), "yes"),
 			v(b.t(c, "ButtonCheckNoMore", map[string]any{"Hazards": len(d.Hazards)}), "no")})
 	case stepLevel:
-		rows = append(rows, []storage.Button{v(b.t(c, "ButtonCheckGeneral", nil), storage.HazardGeneral),
-			v(b.t(c, "ButtonCheckMajor", nil), storage.HazardMajor)})
+		rows = append(rows, []storage.Button{v(b.t(c, "ButtonCheckGeneral", nil), hazard.LevelGeneral),
+			v(b.t(c, "ButtonCheckMajor", nil), hazard.LevelMajor)})
 	case stepDue:
 		var row []storage.Button
 		for _, days := range []int{7, 15, 30} {
@@ -145,7 +145,7 @@ func (b *Bot) checkPreview(c caller, d checkDraft) string {
 	for i, h := range d.Hazards {
 		lines = append(lines, b.t(c, "CheckPreviewHazard", map[string]any{"N": i + 1,
 			"Level": b.t(c, "LedgerWord_hazard_"+h.Level, nil), "Description": h.Description, "Due": b.checkDue(h.Due),
-			"Person": strings.TrimSpace(h.Person.Name + " " + h.Person.Phone), "Major": h.Level == storage.HazardMajor,
+			"Person": strings.TrimSpace(h.Person.Name + " " + h.Person.Phone), "Major": h.Level == hazard.LevelMajor,
 			"Responsibility": h.Five.Responsibility, "Measures": h.Five.Measures, "Funds": h.Five.Funds,
 			"TimeLimit": h.Five.TimeLimit, "Plan": h.Five.Plan}))
 	}
@@ -303,10 +303,10 @@ func (b *Bot) answerCheckStep(c caller, d *checkDraft, value string, pressed boo
 	switch d.Step {
 	case stepKind:
 		switch {
-		case value == storage.InspectionCheck || value == "检查" || value == "检查指导" || value == "1":
-			d.Kind = storage.InspectionCheck
-		case value == storage.InspectionProblem || strings.Contains(value, "难题") || value == "2":
-			d.Kind = storage.InspectionProblem
+		case value == inspection.KindCheck || value == "检查" || value == "检查指导" || value == "1":
+			d.Kind = inspection.KindCheck
+		case value == inspection.KindProblem || strings.Contains(value, "难题") || value == "2":
+			d.Kind = inspection.KindProblem
 		default:
 			return b.t(c, "CheckUseButtons", nil)
 		}
@@ -379,7 +379,7 @@ func (b *Bot) answerCheckStep(c caller, d *checkDraft, value string, pressed boo
 			}
 			d.cur().Person = parseContact(value)
 		}
-		if d.cur().Level == storage.HazardMajor {
+		if d.cur().Level == hazard.LevelMajor {
 			d.Step = fiveSteps[0]
 		} else {
 			d.finishHazard()

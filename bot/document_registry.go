@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"dutybot/storage"
+	"dutybot/enterprise"
 )
 
 // The 挂牌企业台账 sent in chat: an admin sends the registry workbook (the
@@ -19,7 +19,7 @@ import (
 
 // importRegistry answers a registry file read by ParseIfRegistry (list or
 // err) and, when it is good, imports it.
-func (b *Bot) importRegistry(c caller, name string, list []storage.Enterprise, err error, start time.Time) {
+func (b *Bot) importRegistry(c caller, name string, list []enterprise.Enterprise, err error, start time.Time) {
 	if err != nil {
 		b.Log.Info("registry import in chat: file refused", "official", c.official.ID, "file", name,
 			"took", time.Since(start).Round(time.Millisecond), "err", clipLog(err))

@@ -117,10 +117,10 @@ func (b *Bot) listHazards(c caller) {
 		return
 	}
 	now := b.Engine.Now()
-	var overdue, open []storage.Hazard
+	var overdue, open []hazard.Hazard
 	for _, h := range all {
 		switch {
-		case h.State == storage.HazardClosed || !b.Hazards.Concerns(c.official.ID, h):
+		case h.State == hazard.StateClosed || !b.Hazards.Concerns(c.official.ID, h):
 		case hazard.Overdue(h, now):
 			overdue = append(overdue, h)
 		default:
@@ -131,7 +131,7 @@ func (b *Bot) listHazards(c caller) {
 		b.reply(c, b.t(c, "HazardsNone", nil))
 		return
 	}
-	byDeadline := func(a, z storage.Hazard) int {
+	byDeadline := func(a, z hazard.Hazard) int {
 		switch {
 		case a.Deadline.IsZero() != z.Deadline.IsZero():
 			if a.Deadline.IsZero() {
@@ -148,7 +148,7 @@ func (b *Bot) listHazards(c caller) {
 	listed := 0
 	for _, g := range []struct {
 		title string
-		list  []storage.Hazard
+		list  []hazard.Hazard
 	}{{"HazardsOverdue", overdue}, {"HazardsOpen", open}} {
 		if len(g.list) == 0 {
 			continue
@@ -170,9 +170,9 @@ func (b *Bot) listHazards(c caller) {
 }
 
 // hazardLine is one hazard in /hazards.
-func (b *Bot) hazardLine(c caller, h storage.Hazard, now time.Time) string {
+func (b *Bot) hazardLine(c caller, h hazard.Hazard, now time.Time) string {
 	return b.t(c, "HazardsLine", map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName,
-		"Level": b.t(c, "HazardLevel_"+h.Level, nil), "Listed": h.Level == storage.HazardMajor,
+		"Level": b.t(c, "HazardLevel_"+h.Level, nil), "Listed": h.Level == hazard.LevelMajor,
 		"Due": b.hazardTime(h.Deadline), "State": b.t(c, "HazardState_"+h.State, nil), "Overdue": hazard.Overdue(h, now)})
 }
 
@@ -186,9 +186,9 @@ func (b *Bot) hazardTime(t time.Time) string {
 
 // hazardCard is a hazard as it stands: its state, the service's details
 // and its latest step.
-func (b *Bot) hazardCard(c caller, h storage.Hazard) string {
+func (b *Bot) hazardCard(c caller, h hazard.Hazard) string {
 	data := map[string]any{"ID": h.ID, "State": b.t(c, "HazardState_"+h.State, nil),
-		"Overdue": hazard.Overdue(h, b.Engine.Now()), "Listed": h.Level == storage.HazardMajor && h.State != storage.HazardClosed,
+		"Overdue": hazard.Overdue(h, b.Engine.Now()), "Listed": h.Level == hazard.LevelMajor && h.State != hazard.StateClosed,
 		"Round": h.Round}
 	parts := []string{b.t(c, "HazardCardHead", data), b.Hazards.Details(c.lang, h)}
 	if n := len(h.History); n > 1 {
@@ -204,10 +204,10 @@ func (b *Bot) hazardCard(c caller, h storage.Hazard) string {
 }
 
 // hazardCardButtons are the steps the caller may take on h, and its photos.
-func (b *Bot) hazardCardButtons(c caller, h storage.Hazard) [][]storage.Button {
+func (b *Bot) hazardCardButtons(c caller, h hazard.Hazard) [][]storage.Button {
 	rows := b.Hazards.Buttons(c.lang, c.official.ID, h)
 	p := hazard.Press{Action: hazard.ActPhotos, ID: h.ID}
-	if n := len(hazard.LatestPhotos(h)); n > 0 && h.State != storage.HazardRectified && b.Hazards.Check(c.official.ID, p, h) == nil {
+	if n := len(hazard.LatestPhotos(h)); n > 0 && h.State != hazard.StateRectified && b.Hazards.Check(c.official.ID, p, h) == nil {
 		rows = append(rows, []storage.Button{{Text: b.t(c, "ButtonHazardPhotos", map[string]any{"Count": n}),
 			Data: hazard.PressData(hazard.ActPhotos, h)}})
 	}
@@ -216,7 +216,7 @@ func (b *Bot) hazardCardButtons(c caller, h storage.Hazard) [][]storage.Button {
 
 // editToCard rewrites the pressed message into the hazard's card as it
 // stands, so buttons of a step gone leave it.
-func (b *Bot) editToCard(c caller, msgID int, h storage.Hazard) {
+func (b *Bot) editToCard(c caller, msgID int, h hazard.Hazard) {
 	if msgID == 0 {
 		return
 	}
@@ -272,7 +272,7 @@ func (b *Bot) onHazardButton(c caller, data string, msgID int) (string, bool) {
 
 // sendHazardPhotos queues the photos of a hazard's latest step that has
 // some to the presser's chat and returns the toast.
-func (b *Bot) sendHazardPhotos(c caller, h storage.Hazard) string {
+func (b *Bot) sendHazardPhotos(c caller, h hazard.Hazard) string {
 	photos := hazard.LatestPhotos(h)
 	if len(photos) == 0 {
 		return b.t(c, "HazardNoPhotos", nil)
@@ -287,7 +287,7 @@ func (b *Bot) sendHazardPhotos(c caller, h storage.Hazard) string {
 }
 
 // hazardErrorText words an error of the hazard service for the caller.
-func (b *Bot) hazardErrorText(c caller, h storage.Hazard, err error) string {
+func (b *Bot) hazardErrorText(c caller, h hazard.Hazard, err error) string {
 	var fe *hazard.FieldError
 	data := map[string]any{"ID": h.ID, "State": b.t(c, "HazardState_"+h.State, nil)}
 	switch {
@@ -311,11 +311,11 @@ func (b *Bot) hazardErrorText(c caller, h storage.Hazard, err error) string {
 // pressedHazard reads a hazard button's data and loads its hazard; when it
 // cannot, it returns the toast to answer: ToastInvalid for garbled data,
 // unknown (a locale id) for a hazard that does not exist.
-func (b *Bot) pressedHazard(c caller, data, unknown string) (hazard.Press, storage.Hazard, string, bool) {
+func (b *Bot) pressedHazard(c caller, data, unknown string) (hazard.Press, hazard.Hazard, string, bool) {
 	p, ok := hazard.ParsePress(data)
 	if !ok {
 		b.Log.Warn("garbled button data", "user", c.userID, "data", data)
-		return p, storage.Hazard{}, b.t(c, "ToastInvalid", nil), false
+		return p, hazard.Hazard{}, b.t(c, "ToastInvalid", nil), false
 	}
 	h, err := b.Hazards.Get(p.ID)
 	switch {

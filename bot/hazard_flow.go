@@ -46,7 +46,7 @@ func rectifying(name string) bool { return name == flowHazardRectify || name == 
 var hazardDueDays = []int{3, 7, 15, 30}
 
 // startHazardFlow starts a flow for a press already checked.
-func (b *Bot) startHazardFlow(c caller, name string, h storage.Hazard, msgID int) (string, bool) {
+func (b *Bot) startHazardFlow(c caller, name string, h hazard.Hazard, msgID int) (string, bool) {
 	d := hazardDraft{Hazard: h.ID, Enterprise: h.EnterpriseName, Round: h.Round, MessageID: msgID}
 	switch name {
 	case flowHazardRectify, flowHazardHeadRectify:
@@ -306,7 +306,7 @@ func (b *Bot) submitPass(c caller, d hazardDraft, note string) {
 func (b *Bot) hazardFailed(c caller, id string, err error) {
 	h, gerr := b.Hazards.Get(id)
 	if gerr != nil {
-		h = storage.Hazard{ID: id}
+		h = hazard.Hazard{ID: id}
 	}
 	reason := b.hazardErrorText(c, h, err)
 	if !c.bound && (errors.Is(err, hazard.ErrForbidden) || errors.Is(err, hazard.ErrState)) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/storage"
 	"dutybot/tips"
@@ -155,7 +156,7 @@ func (b *Bot) onTipHazardButton(c caller, data string, _ int) (string, bool) {
 
 // askTipHazard asks the conversion's step; found are the enterprises a
 // search offered.
-func (b *Bot) askTipHazard(c caller, d tipHazardDraft, found []storage.Enterprise) {
+func (b *Bot) askTipHazard(c caller, d tipHazardDraft, found []enterprise.Enterprise) {
 	cancel := []storage.Button{{Text: b.t(c, "ButtonCancel", nil), Data: hazardTipPrefix + "cancel"}}
 	if d.Step == "enterprise" {
 		var rows [][]storage.Button
@@ -231,7 +232,7 @@ func (b *Bot) submitTipHazard(c caller, d tipHazardDraft, typed string) {
 	if r := []rune(text); len(r) > hazard.MaxText {
 		text = string(r[:hazard.MaxText])
 	}
-	h, err := b.Hazards.Report(hazard.Finding{Enterprise: d.Enterprise, FoundBy: c.official.ID, Level: storage.HazardGeneral,
+	h, err := b.Hazards.Report(hazard.Finding{Enterprise: d.Enterprise, FoundBy: c.official.ID, Level: hazard.LevelGeneral,
 		Description: text, Photos: t.Photos, Point: t.Point, Assign: &hazard.Assignment{Deadline: due}})
 	if err != nil {
 		b.hazardFailed(c, "", err)

@@ -84,7 +84,7 @@ func (b *Bot) headStatus(c caller) {
 // list it; refuse answers and records a refusal.
 func (b *Bot) bindHead(c caller, m *models.Message, phone string, refuse func(msgID, reason, official string)) {
 	lang := c.tgLang
-	ents, err := b.Enterprises.BindHead(storage.HeadBinding{Phone: phone, ChatID: c.chatID, UserID: m.From.ID,
+	ents, err := b.Enterprises.BindHead(enterprise.HeadBinding{Phone: phone, ChatID: c.chatID, UserID: m.From.ID,
 		Username: m.From.Username, Language: lang, BoundAt: b.Engine.Now()})
 	switch {
 	case errors.Is(err, enterprise.ErrNotAHead):
@@ -129,15 +129,15 @@ func (b *Bot) onHeadHazardButton(c caller, data string, msgID int) (string, bool
 
 // headHazardCard is a hazard as its enterprise's head may see it: the
 // enterprise, what, its state and deadline; no officials.
-func (b *Bot) headHazardCard(c caller, h storage.Hazard) string {
+func (b *Bot) headHazardCard(c caller, h hazard.Hazard) string {
 	return b.t(c, "HeadHazardCard", map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName,
 		"State": b.t(c, "HazardState_"+h.State, nil), "Description": h.Description, "Due": b.hazardTime(h.Deadline),
-		"Open": h.State == storage.HazardAssigned})
+		"Open": h.State == hazard.StateAssigned})
 }
 
 // editToHeadCard rewrites a message to a head into the hazard's card, with
 // the 已整改 button only while it may still be pressed.
-func (b *Bot) editToHeadCard(c caller, msgID int, h storage.Hazard) {
+func (b *Bot) editToHeadCard(c caller, msgID int, h hazard.Hazard) {
 	if msgID == 0 {
 		return
 	}
@@ -151,7 +151,7 @@ func (b *Bot) editToHeadCard(c caller, msgID int, h storage.Hazard) {
 
 // checkHazardStep is hazard.Service.Check for an official, CheckPrincipal
 // for an enterprise head.
-func (b *Bot) checkHazardStep(c caller, p hazard.Press, h storage.Hazard) error {
+func (b *Bot) checkHazardStep(c caller, p hazard.Press, h hazard.Hazard) error {
 	if !c.bound {
 		if c.head == nil {
 			return hazard.ErrForbidden

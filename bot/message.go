@@ -10,6 +10,7 @@ import (
 
 	"dutybot/board"
 	"dutybot/config"
+	"dutybot/enterprise"
 	"dutybot/locales"
 	"dutybot/storage"
 )
@@ -46,7 +47,7 @@ type caller struct {
 	bound    bool
 	// head is the enterprise head (企业单位负责人) bound to the chat, for a
 	// caller who is no official (head.go); nil otherwise.
-	head *storage.HeadBinding
+	head *enterprise.HeadBinding
 	lang string
 	// msgID is the chat message being handled (0 for a button press): a
 	// flow records the last one it took, so the same message handled
@@ -65,14 +66,14 @@ func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
 		c.lang = c.tgLang
 	}
 	var off string
-	var head storage.HeadBinding
+	var head enterprise.HeadBinding
 	var isHead bool
 	err := b.DB.View(func(tx *storage.Tx) error {
 		var err error
 		off, err = tx.OfficialByChat(c.userID)
 		if errors.Is(err, storage.ErrNotFound) && b.Enterprises != nil {
 			var herr error
-			head, herr = tx.HeadByChat(c.userID)
+			head, herr = enterprise.HeadByChat(tx, c.userID)
 			isHead = herr == nil && head.UserID == c.userID
 		}
 		return err

@@ -19,9 +19,9 @@ func registryOf(t testing.TB, n int) []byte {
 	admins := []string{"o-li", "o-wang"}
 	supervisors := []string{"o-zhao", "o-sun"}
 	units := []string{"yjb", "scjgs", "v-hangu"}
-	list := make([]storage.Enterprise, n)
+	list := make([]Enterprise, n)
 	for i := range list {
-		list[i] = storage.Enterprise{Name: fmt.Sprintf("含谷第%d机械制造有限公司", i+1), Code: code(i + 1),
+		list[i] = Enterprise{Name: fmt.Sprintf("含谷第%d机械制造有限公司", i+1), Code: code(i + 1),
 			Address: fmt.Sprintf("含谷镇工业园 %d 号", i+1), Industry: Industries[i%len(Industries)], Risk: Risks[i%len(Risks)],
 			MajorHazard: i%10 == 0, MajorHazardNote: "液氨储罐", Admin: admins[i%2], Supervisor: supervisors[i%2],
 			Head:          storage.Contact{Name: "何伟", Phone: fmt.Sprintf("139%08d", i)},

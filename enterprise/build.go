@@ -45,7 +45,7 @@ func (r record) get(key string, names map[string]string) field {
 
 // build checks records and turns them into enterprises: all of them, or
 // none and a roster.Errors naming every problem by row and column.
-func build(recs []record, cfg *config.Config, names map[string]string) ([]storage.Enterprise, error) {
+func build(recs []record, cfg *config.Config, names map[string]string) ([]Enterprise, error) {
 	if len(recs) == 0 {
 		return nil, roster.NewProblem("EnterpriseProblemEmpty")
 	}
@@ -55,7 +55,7 @@ func build(recs []record, cfg *config.Config, names map[string]string) ([]storag
 	people := roster.NewPeople(cfg)
 	units := unitFinder(cfg)
 	var (
-		out   = make([]storage.Enterprise, 0, len(recs))
+		out   = make([]Enterprise, 0, len(recs))
 		errs  roster.Errors
 		first = make(map[string]int, len(recs)) // code → row it first appeared in
 	)
@@ -77,7 +77,7 @@ func build(recs []record, cfg *config.Config, names map[string]string) ([]storag
 			}
 			return f, true
 		}
-		e := storage.Enterprise{Row: rec.row}
+		e := Enterprise{Row: rec.row}
 
 		if f, ok := required(colName); ok {
 			if strings.HasPrefix(f.value, exampleMark) {

@@ -2,8 +2,6 @@ package enterprise
 
 import (
 	"time"
-
-	"dutybot/storage"
 )
 
 // Changes is what a new registry changes in the one it replaces.
@@ -15,8 +13,8 @@ type Changes struct {
 
 // Diff compares a registry with the one replacing it, by 信用代码; where
 // and when a record was imported (its row, file and time) is no change.
-func Diff(old, next []storage.Enterprise) Changes {
-	before := make(map[string]storage.Enterprise, len(old))
+func Diff(old, next []Enterprise) Changes {
+	before := make(map[string]Enterprise, len(old))
 	for _, e := range old {
 		before[e.Code] = sansImport(e)
 	}
@@ -41,7 +39,7 @@ func Diff(old, next []storage.Enterprise) Changes {
 }
 
 // sansImport is a record without where and when it was imported.
-func sansImport(e storage.Enterprise) storage.Enterprise {
+func sansImport(e Enterprise) Enterprise {
 	e.Row, e.Source, e.ImportedAt = 0, "", time.Time{}
 	return e
 }

@@ -28,7 +28,6 @@ import (
 
 	"dutybot/config"
 	"dutybot/roster"
-	"dutybot/storage"
 )
 
 // Industries are the 行业 an enterprise is registered under: the key
@@ -180,7 +179,7 @@ var ErrUnsupportedFormat = roster.ErrUnsupportedFormat
 
 // Parse reads a registry file named name (its extension chooses the
 // format: .xlsx, .xlsm, .yaml or .yml) from data.
-func Parse(name string, data []byte, cfg *config.Config) ([]storage.Enterprise, error) {
+func Parse(name string, data []byte, cfg *config.Config) ([]Enterprise, error) {
 	switch ext := strings.ToLower(filepath.Ext(name)); ext {
 	case ".xlsx", ".xlsm":
 		return ParseXLSX(strings.NewReader(string(data)), cfg)
@@ -194,7 +193,7 @@ func Parse(name string, data []byte, cfg *config.Config) ([]storage.Enterprise, 
 }
 
 // ParseFile reads the registry file at path.
-func ParseFile(path string, cfg *config.Config) ([]storage.Enterprise, error) {
+func ParseFile(path string, cfg *config.Config) ([]Enterprise, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("open registry: %w", err)
@@ -211,7 +210,7 @@ func ParseFile(path string, cfg *config.Config) ([]storage.Enterprise, error) {
 // above it is fine); columns are known by their usual names (see
 // columns), in any order, others ignored. Cells merged down several rows
 // (a 属地 or a 行政负责人 over several enterprises) apply to each row.
-func ParseXLSX(r io.Reader, cfg *config.Config) ([]storage.Enterprise, error) {
+func ParseXLSX(r io.Reader, cfg *config.Config) ([]Enterprise, error) {
 	if cfg == nil {
 		return nil, errors.New("enterprise: nil configuration")
 	}
@@ -223,7 +222,7 @@ func ParseXLSX(r io.Reader, cfg *config.Config) ([]storage.Enterprise, error) {
 }
 
 // parseRows reads the registry from the rows of a sheet.
-func parseRows(rows [][]string, cfg *config.Config) ([]storage.Enterprise, error) {
+func parseRows(rows [][]string, cfg *config.Config) ([]Enterprise, error) {
 	header, cols, err := findHeader(rows)
 	if err != nil {
 		return nil, err

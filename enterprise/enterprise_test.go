@@ -140,7 +140,7 @@ func TestImportReadsTheSheetAsTownsWriteIt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []storage.Enterprise{
+	want := []Enterprise{
 		{Row: 3, Name: "含谷精密机械有限公司", Code: code(1), Industry: "industry_trade", Risk: "yellow", MajorHazard: true,
 			MajorHazardNote: "液氨储罐 20 吨", Admin: "o-li", AdminName: "李芳", Supervisor: "o-sun", SupervisorName: "孙丽",
 			Head: storage.Contact{Name: "何伟", Phone: "13900000001"}, Guarantor: "o-zhao", GuarantorName: "赵静", Unit: "v-hangu"},

@@ -12,7 +12,7 @@ import (
 // The enterprises' own heads (企业单位负责人) are no officials: the registry
 // knows them by name and phone. One binds a chat to the bot by sharing
 // that phone from their own account (the chat side checks it is theirs);
-// the binding is kept by phone (storage.HeadBinding), so it reaches the
+// the binding is kept by phone (HeadBinding), so it reaches the
 // enterprises whose current row lists the phone. A re-import that gives an
 // enterprise another head's phone leaves the old head's binding in place
 // but no longer matching it: that enterprise's notices go to whoever is
@@ -34,8 +34,8 @@ func headPhone(s string) (string, bool) {
 
 // headedBy returns the enterprises of list whose 企业单位负责人 has the
 // normalised phone, in list order.
-func headedBy(list []storage.Enterprise, phone string) []storage.Enterprise {
-	var out []storage.Enterprise
+func headedBy(list []Enterprise, phone string) []Enterprise {
+	var out []Enterprise
 	for _, e := range list {
 		if p, ok := headPhone(e.Head.Phone); ok && p == phone {
 			out = append(out, e)
@@ -50,22 +50,22 @@ func headedBy(list []storage.Enterprise, phone string) []storage.Enterprise {
 // enterprise lists is refused with ErrNotAHead; one already bound to
 // another Telegram account with ErrHeadTaken; either way nothing changes.
 // b.Name is filled in from the registry.
-func (r *Registry) BindHead(b storage.HeadBinding) ([]storage.Enterprise, error) {
+func (r *Registry) BindHead(b HeadBinding) ([]Enterprise, error) {
 	phone, ok := headPhone(b.Phone)
 	if !ok {
 		return nil, ErrNotAHead
 	}
 	b.Phone = phone
-	var ents []storage.Enterprise
+	var ents []Enterprise
 	err := r.db.Update(func(tx *storage.Tx) error {
-		list, err := tx.Enterprises()
+		list, err := All(tx)
 		if err != nil {
 			return err
 		}
 		if ents = headedBy(list, phone); len(ents) == 0 {
 			return ErrNotAHead
 		}
-		old, err := tx.HeadBinding(phone)
+		old, err := HeadByPhone(tx, phone)
 		switch {
 		case err == nil && old.UserID != b.UserID:
 			return ErrHeadTaken
@@ -73,14 +73,14 @@ func (r *Registry) BindHead(b storage.HeadBinding) ([]storage.Enterprise, error)
 			return err
 		}
 		b.Name = ents[0].Head.Name
-		if err := tx.PutHeadBinding(b); err != nil {
+		if err := PutHeadBinding(tx, b); err != nil {
 			return err
 		}
 		codes := make([]string, len(ents))
 		for i, e := range ents {
 			codes[i] = e.Code
 		}
-		return tx.AppendEvent(storage.Event{At: b.BoundAt, Type: storage.EvHeadBound, Actor: storage.ActorEnterprise,
+		return tx.AppendEvent(storage.Event{At: b.BoundAt, Type: EvHeadBound, Actor: storage.ActorEnterprise,
 			Detail: fmt.Sprintf("%s (%s), chat %d, for %d enterprises: %v", b.Name, maskPhone(phone), b.ChatID, len(ents), codes)})
 	})
 	if err != nil {
@@ -96,17 +96,17 @@ func (r *Registry) BindHead(b storage.HeadBinding) ([]storage.Enterprise, error)
 // HeadOf returns the binding of chat's head and the enterprises whose
 // 企业单位负责人 they are now; ok is false for a chat no head bound. The
 // list is empty when the registry no longer lists their phone.
-func (r *Registry) HeadOf(chat int64) (storage.HeadBinding, []storage.Enterprise, bool, error) {
+func (r *Registry) HeadOf(chat int64) (HeadBinding, []Enterprise, bool, error) {
 	var (
-		b    storage.HeadBinding
-		ents []storage.Enterprise
+		b    HeadBinding
+		ents []Enterprise
 	)
 	err := r.db.View(func(tx *storage.Tx) error {
 		var err error
-		if b, err = tx.HeadByChat(chat); err != nil {
+		if b, err = HeadByChat(tx, chat); err != nil {
 			return err
 		}
-		list, err := tx.Enterprises()
+		list, err := All(tx)
 		if err != nil {
 			return err
 		}
@@ -125,10 +125,10 @@ func (r *Registry) HeadOf(chat int64) (storage.HeadBinding, []storage.Enterprise
 // GetWithHead returns an enterprise of the registry and, when its
 // 企业单位负责人's phone is bound, that binding (bound false otherwise);
 // ok is false for an enterprise the registry does not hold.
-func (r *Registry) GetWithHead(code string) (e storage.Enterprise, head storage.HeadBinding, ok, bound bool, err error) {
+func (r *Registry) GetWithHead(code string) (e Enterprise, head HeadBinding, ok, bound bool, err error) {
 	err = r.db.View(func(tx *storage.Tx) error {
 		var err error
-		if e, err = tx.Enterprise(code); err != nil {
+		if e, err = Load(tx, code); err != nil {
 			return err
 		}
 		ok = true
@@ -136,7 +136,7 @@ func (r *Registry) GetWithHead(code string) (e storage.Enterprise, head storage.
 		if !mobile {
 			return nil
 		}
-		head, err = tx.HeadBinding(phone)
+		head, err = HeadByPhone(tx, phone)
 		switch {
 		case err == nil:
 			bound = true
@@ -156,7 +156,7 @@ func (r *Registry) GetWithHead(code string) (e storage.Enterprise, head storage.
 
 // HeadNames returns the enterprises' names, for telling a head which
 // enterprises they answer for.
-func HeadNames(ents []storage.Enterprise) []string {
+func HeadNames(ents []Enterprise) []string {
 	out := make([]string, 0, len(ents))
 	for _, e := range ents {
 		if !slices.Contains(out, e.Name) {

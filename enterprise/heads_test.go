@@ -46,7 +46,7 @@ func TestBindHead(t *testing.T) {
 	reg := New(cfg, db, clock.NewFake(at), slog.New(slog.DiscardHandler))
 	importYAML(t, reg, headsYAML("023-6868 1234"))
 
-	ents, err := reg.BindHead(storage.HeadBinding{Phone: "8613900000001", ChatID: 501, UserID: 501, BoundAt: at})
+	ents, err := reg.BindHead(HeadBinding{Phone: "8613900000001", ChatID: 501, UserID: 501, BoundAt: at})
 	if err != nil || !slices.Equal(HeadNames(ents), []string{"企业1", "企业2"}) {
 		t.Fatalf("bind: %v %v", HeadNames(ents), err)
 	}
@@ -60,7 +60,7 @@ func TestBindHead(t *testing.T) {
 		{"13900000001", 502, ErrHeadTaken}, // 何伟's, from another account
 		{"", 502, ErrNotAHead},
 	} {
-		if _, err := reg.BindHead(storage.HeadBinding{Phone: bad.phone, ChatID: bad.user, UserID: bad.user, BoundAt: at}); !errors.Is(err, bad.want) {
+		if _, err := reg.BindHead(HeadBinding{Phone: bad.phone, ChatID: bad.user, UserID: bad.user, BoundAt: at}); !errors.Is(err, bad.want) {
 			t.Errorf("bind %q: %v, want %v", bad.phone, err, bad.want)
 		}
 	}
@@ -93,7 +93,7 @@ func TestBindHead(t *testing.T) {
 	if _, _, _, bound, _ := reg.GetWithHead(code(2)); bound {
 		t.Error("企业2 still reaches 何伟")
 	}
-	ents, err = reg.BindHead(storage.HeadBinding{Phone: "13900000003", ChatID: 503, UserID: 503, BoundAt: at})
+	ents, err = reg.BindHead(HeadBinding{Phone: "13900000003", ChatID: 503, UserID: 503, BoundAt: at})
 	if err != nil || !slices.Equal(HeadNames(ents), []string{"企业2", "企业3"}) {
 		t.Errorf("唐亮 binds: %v %v", HeadNames(ents), err)
 	}
@@ -101,7 +101,7 @@ func TestBindHead(t *testing.T) {
 		evs, err := tx.Events(0, 20)
 		var got []string
 		for _, e := range evs {
-			if e.Type == storage.EvHeadBound {
+			if e.Type == EvHeadBound {
 				got = append(got, e.Actor+" "+e.Detail)
 			}
 		}
@@ -118,21 +118,21 @@ func TestBindHead(t *testing.T) {
 
 // Diff counts by 信用代码, and where a record came from is no change.
 func TestDiff(t *testing.T) {
-	e := func(n int, name string) storage.Enterprise {
-		return storage.Enterprise{Code: code(n), Name: name, Unit: "yjb"}
+	e := func(n int, name string) Enterprise {
+		return Enterprise{Code: code(n), Name: name, Unit: "yjb"}
 	}
 	moved := e(2, "企业2")
 	moved.Row, moved.Source, moved.ImportedAt = 9, "import:x.xlsx", time.Now()
 	tests := []struct {
 		name      string
-		old, next []storage.Enterprise
+		old, next []Enterprise
 		want      Changes
 	}{
-		{"first import", nil, []storage.Enterprise{e(1, "a"), e(2, "b")}, Changes{Added: 2}},
-		{"same again, from another file", []storage.Enterprise{e(1, "企业1"), e(2, "企业2")}, []storage.Enterprise{e(1, "企业1"), moved}, Changes{}},
-		{"one renamed, one gone, one new", []storage.Enterprise{e(1, "企业1"), e(2, "企业2")}, []storage.Enterprise{e(1, "新名"), e(3, "企业3")},
+		{"first import", nil, []Enterprise{e(1, "a"), e(2, "b")}, Changes{Added: 2}},
+		{"same again, from another file", []Enterprise{e(1, "企业1"), e(2, "企业2")}, []Enterprise{e(1, "企业1"), moved}, Changes{}},
+		{"one renamed, one gone, one new", []Enterprise{e(1, "企业1"), e(2, "企业2")}, []Enterprise{e(1, "新名"), e(3, "企业3")},
 			Changes{Added: 1, Changed: 1, Removed: 1}},
-		{"emptied", []storage.Enterprise{e(1, "企业1")}, nil, Changes{Removed: 1}},
+		{"emptied", []Enterprise{e(1, "企业1")}, nil, Changes{Removed: 1}},
 	}
 	for _, tt := range tests {
 		if got := Diff(tt.old, tt.next); got != tt.want {

@@ -46,7 +46,7 @@ type Result struct {
 // that records it; actor is who imported it ("cli", "api" or an official
 // id), file the file's name. An enterprise left out of the file leaves the
 // registry: the file is the registry.
-func (r *Registry) Import(list []storage.Enterprise, actor, file string) (Result, error) {
+func (r *Registry) Import(list []Enterprise, actor, file string) (Result, error) {
 	now := r.clock.Now()
 	for i := range list {
 		list[i].Source, list[i].ImportedAt = "import:"+file, now
@@ -54,15 +54,15 @@ func (r *Registry) Import(list []storage.Enterprise, actor, file string) (Result
 	var replaced int
 	var d Changes
 	err := r.db.Update(func(tx *storage.Tx) error {
-		old, err := tx.Enterprises()
+		old, err := All(tx)
 		if err != nil {
 			return err
 		}
 		d = Diff(old, list)
-		if replaced, err = tx.ReplaceEnterprises(list); err != nil {
+		if replaced, err = Replace(tx, list); err != nil {
 			return err
 		}
-		return tx.AppendEvent(storage.Event{At: now, Type: storage.EvEnterprisesImported, Actor: actor,
+		return tx.AppendEvent(storage.Event{At: now, Type: EvImported, Actor: actor,
 			Detail: fmt.Sprintf("%s: %d enterprises, %d replaced", file, len(list), replaced),
 			Code:   storage.CodeEnterprisesImported,
 			Args:   []storage.Arg{storage.Text("Source", file), storage.Int("Count", len(list)), storage.Int("Replaced", replaced)}})
@@ -76,11 +76,11 @@ func (r *Registry) Import(list []storage.Enterprise, actor, file string) (Result
 }
 
 // List returns the stored registry, by 信用代码.
-func (r *Registry) List() ([]storage.Enterprise, error) {
-	var list []storage.Enterprise
+func (r *Registry) List() ([]Enterprise, error) {
+	var list []Enterprise
 	err := r.db.View(func(tx *storage.Tx) error {
 		var err error
-		list, err = tx.Enterprises()
+		list, err = All(tx)
 		return err
 	})
 	if err != nil {
@@ -91,11 +91,11 @@ func (r *Registry) List() ([]storage.Enterprise, error) {
 
 // Get returns one enterprise of the registry by its 信用代码; ok is false
 // for one the registry does not hold.
-func (r *Registry) Get(code string) (storage.Enterprise, bool, error) {
-	var e storage.Enterprise
+func (r *Registry) Get(code string) (Enterprise, bool, error) {
+	var e Enterprise
 	err := r.db.View(func(tx *storage.Tx) error {
 		var err error
-		e, err = tx.Enterprise(code)
+		e, err = Load(tx, code)
 		return err
 	})
 	switch {
@@ -108,7 +108,7 @@ func (r *Registry) Get(code string) (storage.Enterprise, bool, error) {
 }
 
 // Warnings checks the stored registry against the configuration (Check).
-func (r *Registry) Warnings() ([]storage.Enterprise, []Warning, error) {
+func (r *Registry) Warnings() ([]Enterprise, []Warning, error) {
 	list, err := r.List()
 	if err != nil {
 		return nil, nil, err

@@ -53,10 +53,10 @@ func TestRegistryImportReplacesTheRegistry(t *testing.T) {
 		t.Fatalf("stored %+v %v", list, err)
 	}
 	err = db.View(func(tx *storage.Tx) error {
-		if got := tx.PlaquesOf("o-wang"); !slices.Equal(got, []storage.Plaque{{Role: storage.PlaqueAdmin, Code: code(9)}}) {
+		if got := PlaquesOf(tx, "o-wang"); !slices.Equal(got, []Plaque{{Role: PlaqueAdmin, Code: code(9)}}) {
 			t.Errorf("plaques of 王强: %+v", got)
 		}
-		if got := tx.PlaquesOf("o-li"); len(got) != 0 {
+		if got := PlaquesOf(tx, "o-li"); len(got) != 0 {
 			t.Errorf("李芳 kept the plaques of the replaced registry: %+v", got)
 		}
 		evs, err := tx.Events(0, 10)
@@ -65,7 +65,7 @@ func TestRegistryImportReplacesTheRegistry(t *testing.T) {
 		}
 		var got []string
 		for _, e := range evs {
-			if e.Type == storage.EvEnterprisesImported {
+			if e.Type == EvImported {
 				got = append(got, fmt.Sprintf("%s %s %v", e.Actor, e.Code, e.Args))
 			}
 		}

@@ -10,7 +10,6 @@ import (
 
 	"dutybot/config"
 	"dutybot/roster"
-	"dutybot/storage"
 )
 
 // A file sent to the bot does not say which register it is: admins send
@@ -31,7 +30,7 @@ var registryKeys = []string{colCode, "head", colIndustry, colRisk, colAdmin, col
 // roster, a file that cannot be read, another format); list and err are
 // then nil. ok true, list and err are Parse's: every bad row, a missing
 // column, a limit of roster.import. A workbook is read once.
-func ParseIfRegistry(name string, data []byte, cfg *config.Config) (list []storage.Enterprise, ok bool, err error) {
+func ParseIfRegistry(name string, data []byte, cfg *config.Config) (list []Enterprise, ok bool, err error) {
 	if cfg == nil {
 		return nil, false, nil
 	}

@@ -8,7 +8,6 @@ import (
 
 	"dutybot/config"
 	"dutybot/roster"
-	"dutybot/storage"
 )
 
 // Kinds of Warning.
@@ -25,7 +24,7 @@ type Warning struct {
 	Name     string `json:"name,omitempty"`  // their name (for a departed one, as it was at import)
 	Count    int    `json:"count,omitempty"` // WarnOverloaded: their plaques
 	Max      int    `json:"max,omitempty"`   // WarnOverloaded: enterprises.max_per_person
-	// WarnDeparted: the enterprise, and the plaque role (storage.Plaque…).
+	// WarnDeparted: the enterprise, and the plaque role (Plaque…).
 	Code       string `json:"code,omitempty"`
 	Enterprise string `json:"enterprise,omitempty"`
 	Role       string `json:"role,omitempty"`
@@ -36,7 +35,7 @@ type Warning struct {
 // enterprises) than enterprises.max_per_person, most first, then each
 // plaque naming an official the configuration no longer has, by
 // enterprise.
-func Check(cfg *config.Config, list []storage.Enterprise) []Warning {
+func Check(cfg *config.Config, list []Enterprise) []Warning {
 	max := cmp.Or(cfg.Enterprises.MaxPerPerson, config.DefaultMaxPerPerson)
 	held := map[string]int{}
 	recorded := map[string]string{} // names as imported, for officials since removed
@@ -50,8 +49,8 @@ func Check(cfg *config.Config, list []storage.Enterprise) []Warning {
 			held[e.Supervisor]++
 			recorded[e.Supervisor] = e.SupervisorName
 		}
-		names := map[string]string{storage.PlaqueAdmin: e.AdminName, storage.PlaqueSupervisor: e.SupervisorName,
-			storage.PlaqueGuarantor: e.GuarantorName}
+		names := map[string]string{PlaqueAdmin: e.AdminName, PlaqueSupervisor: e.SupervisorName,
+			PlaqueGuarantor: e.GuarantorName}
 		for _, p := range e.Plaques() {
 			if _, ok := cfg.Official(p[1]); !ok {
 				departed = append(departed, Warning{Kind: WarnDeparted, Official: p[1], Name: names[p[0]],

@@ -36,7 +36,7 @@ func Template(cfg *config.Config) ([]byte, error) {
 	if len(cfg.Units) > 0 {
 		unit = cfg.Units[len(cfg.Units)-1].ID
 	}
-	example := storage.Enterprise{Name: exampleMark + "含谷某某机械有限公司（填写后请删除本行）", Code: "91350100M000100Y43",
+	example := Enterprise{Name: exampleMark + "含谷某某机械有限公司（填写后请删除本行）", Code: "91350100M000100Y43",
 		Address: "含谷镇某某路 1 号", Industry: "industry_trade", Risk: "yellow", Admin: admin, Supervisor: supervisor,
 		Head: storage.Contact{Name: "王某", Phone: "13900000000"}, Unit: unit}
 	if err := w.row(2, example); err != nil {
@@ -76,7 +76,7 @@ func cmpOr(a, b string) string {
 // Export writes the registry to an .xlsx workbook that ParseXLSX reads
 // back to the same enterprises (officials by name, units by name, phones
 // as DisplayPhone shows them), with Template's columns and lists.
-func Export(list []storage.Enterprise, cfg *config.Config) ([]byte, error) {
+func Export(list []Enterprise, cfg *config.Config) ([]byte, error) {
 	if cfg == nil {
 		return nil, errors.New("enterprise export: nil configuration")
 	}
@@ -157,7 +157,7 @@ func (w *workbook) cell(key string, r int) string {
 }
 
 // row writes an enterprise on row r.
-func (w *workbook) row(r int, e storage.Enterprise) error {
+func (w *workbook) row(r int, e Enterprise) error {
 	official := func(id string) string {
 		if id == "" {
 			return ""

@@ -10,7 +10,6 @@ import (
 
 	"dutybot/config"
 	"dutybot/roster"
-	"dutybot/storage"
 )
 
 // yamlContact is a person at the enterprise in a YAML registry.
@@ -59,7 +58,7 @@ type yamlEnterprise struct {
 // Values are read as the sheet's cells of the same meaning. In problems,
 // the row is the entry's position in the list, from 1, and the column its
 // key (head.phone). Unknown keys are an error.
-func ParseYAML(r io.Reader, cfg *config.Config) ([]storage.Enterprise, error) {
+func ParseYAML(r io.Reader, cfg *config.Config) ([]Enterprise, error) {
 	if cfg == nil {
 		return nil, errors.New("enterprise: nil configuration")
 	}

@@ -23,7 +23,7 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 			s.log.Warn("hazard: unknown deadline", "key", d.Key)
 			continue
 		}
-		h, err := tx.Hazard(id)
+		h, err := Load(tx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			s.log.Warn("hazard: deadline of an unknown hazard", "key", d.Key)
 			continue
@@ -31,7 +31,7 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 		if err != nil {
 			return err
 		}
-		if h.State != storage.HazardAssigned || h.Overdue || !h.Deadline.Equal(d.At) {
+		if h.State != StateAssigned || h.Overdue || !h.Deadline.Equal(d.At) {
 			continue
 		}
 		if err := s.overdue(tx, &h, now); err != nil {
@@ -43,9 +43,9 @@ func (s *Service) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) er
 
 // overdue marks a hazard's round overdue and raises its 叫应, worded in
 // each language so every reader gets their own.
-func (s *Service) overdue(tx *storage.Tx, h *storage.Hazard, now time.Time) error {
+func (s *Service) overdue(tx *storage.Tx, h *Hazard, now time.Time) error {
 	h.Overdue = true
-	if err := tx.PutHazard(*h); err != nil {
+	if err := Put(tx, *h); err != nil {
 		return err
 	}
 	who := s.Responsible(*h)
@@ -81,7 +81,7 @@ func (s *Service) overdue(tx *storage.Tx, h *storage.Hazard, now time.Time) erro
 	}); err != nil {
 		return err
 	}
-	return tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardOverdue, Alert: h.ID, Actor: "system",
+	return tx.AppendEvent(storage.Event{At: now, Type: EvOverdue, Alert: h.ID, Actor: "system",
 		Detail: detail, Code: storage.CodeHazardOverdue, Args: []storage.Arg{storage.Text("Enterprise", h.EnterpriseName),
 			storage.Time("Due", h.Deadline), storage.Officials("People", who)}})
 }

@@ -41,7 +41,7 @@ const DeadlinePrefix = "h:"
 
 // OverdueLevel is the 叫应 level of an overdue hazard, by hazard level: a
 // 重大隐患 left unfixed is called more urgently.
-var OverdueLevel = map[string]string{storage.HazardGeneral: "yellow", storage.HazardMajor: "orange"}
+var OverdueLevel = map[string]string{LevelGeneral: "yellow", LevelMajor: "orange"}
 
 // Limits on what a hazard holds.
 const (
@@ -139,7 +139,7 @@ func (s *Service) Location() *time.Location { return s.loc }
 // ref marks a notice about h: informational, of the hazard topic, naming
 // the hazard (as its events do), so a failed delivery lands in its record
 // and the noise each hazard makes can be counted.
-func (s *Service) ref(h storage.Hazard) storage.Ref {
+func (s *Service) ref(h Hazard) storage.Ref {
 	return storage.Ref{Kind: storage.RefInfo, Topic: KindHazard, Alert: h.ID}
 }
 
@@ -162,7 +162,7 @@ func (s *Service) official(id string) bool {
 // found it, the officials on its plaque, the supervising department (the
 // supervisor's unit), the 属地 unit's head and 分管领导, the principals and
 // the admins.
-func (s *Service) CanManage(official string, h storage.Hazard) bool {
+func (s *Service) CanManage(official string, h Hazard) bool {
 	o, ok := s.cfg.Official(official)
 	if !ok || official == "" {
 		return false
@@ -181,7 +181,7 @@ func (s *Service) CanManage(official string, h storage.Hazard) bool {
 // Responsible is the official a hazard's overdue 叫应 goes to: the
 // enterprise's 行业部门监管负责人 as the registry has it now, else as the
 // hazard recorded it, else whoever found it.
-func (s *Service) Responsible(h storage.Hazard) string {
+func (s *Service) Responsible(h Hazard) string {
 	p, _ := s.plaque(h.Enterprise)
 	return ResponsibleOf(s.cfg, h, p.Supervisor)
 }
@@ -190,7 +190,7 @@ func (s *Service) Responsible(h storage.Hazard) string {
 // 行业部门监管负责人 of the hazard's enterprise (supervisor, "" when the
 // registry does not hold it): the board and the ledger, which read the
 // registry in their own transaction.
-func ResponsibleOf(cfg *config.Config, h storage.Hazard, supervisor string) string {
+func ResponsibleOf(cfg *config.Config, h Hazard, supervisor string) string {
 	for _, id := range []string{supervisor, h.Supervisor} {
 		if _, ok := cfg.Official(id); id != "" && ok {
 			return id
@@ -200,8 +200,8 @@ func ResponsibleOf(cfg *config.Config, h storage.Hazard, supervisor string) stri
 }
 
 // Get returns a hazard.
-func (s *Service) Get(id string) (storage.Hazard, error) {
-	var h storage.Hazard
+func (s *Service) Get(id string) (Hazard, error) {
+	var h Hazard
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
 		h, err = s.load(tx, id)
@@ -218,11 +218,11 @@ type Filter struct {
 }
 
 // List returns the hazards the filter selects, oldest first.
-func (s *Service) List(f Filter) ([]storage.Hazard, error) {
-	var all []storage.Hazard
+func (s *Service) List(f Filter) ([]Hazard, error) {
+	var all []Hazard
 	if err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		all, err = tx.Hazards()
+		all, err = All(tx)
 		return err
 	}); err != nil {
 		return nil, err
@@ -248,8 +248,8 @@ func OverdueLink(id string, round int) string {
 }
 
 // load reads a hazard in a transaction.
-func (s *Service) load(tx *storage.Tx, id string) (storage.Hazard, error) {
-	h, err := tx.Hazard(id)
+func (s *Service) load(tx *storage.Tx, id string) (Hazard, error) {
+	h, err := Load(tx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return h, ErrUnknown
 	}

@@ -28,9 +28,9 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
 			h := f.report(finding())
-			if h.ID != "H20261130-01" || h.State != storage.HazardAssigned || h.Round != 1 ||
+			if h.ID != "H20261130-01" || h.State != StateAssigned || h.Round != 1 ||
 				h.EnterpriseName != worksName || h.Unit != "lhc" || h.Supervisor != "o-sun" || h.Administrator != "o-zhao" ||
-				h.Responsible.Name != "李老板" || h.Level != storage.HazardGeneral || !h.Deadline.Equal(t0.Add(72*time.Hour)) {
+				h.Responsible.Name != "李老板" || h.Level != LevelGeneral || !h.Deadline.Equal(t0.Add(72*time.Hour)) {
 				t.Fatalf("reported: %+v", h)
 			}
 			if d := f.deadlines(); len(d) != 1 || d[0].Key != "h:"+h.ID || !d[0].At.Equal(h.Deadline) {
@@ -56,7 +56,7 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if h.State != storage.HazardRectified || h.RectifiedBy != tc.rectifier {
+			if h.State != StateRectified || h.RectifiedBy != tc.rectifier {
 				t.Fatalf("rectified: %+v", h)
 			}
 			if d := f.deadlines(); len(d) != 0 {
@@ -74,7 +74,7 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 			if h, err = f.s.Recheck(tc.rechecker, h.ID, Recheck{OK: true, Note: "现场核实已整改"}); err != nil {
 				t.Fatal(err)
 			}
-			if h.State != storage.HazardRechecked || h.RecheckedBy != tc.rechecker {
+			if h.State != StateRechecked || h.RecheckedBy != tc.rechecker {
 				t.Fatalf("rechecked: %+v", h)
 			}
 			if h, err = f.s.Close(tc.rechecker, h.ID, ""); err != nil {
@@ -96,10 +96,10 @@ func TestLoopFromFoundToClosed(t *testing.T) {
 			for _, s := range h.History {
 				states = append(states, s.State)
 			}
-			if !slices.Equal(states, storage.HazardStates) {
+			if !slices.Equal(states, States) {
 				t.Errorf("history %v", states)
 			}
-			if h.State != storage.HazardClosed || h.ClosedBy != tc.rechecker ||
+			if h.State != StateClosed || h.ClosedBy != tc.rechecker ||
 				!slices.Equal(h.History[0].Photos, []string{"photo-found-1", "photo-found-2"}) ||
 				!slices.Equal(h.History[2].Photos, []string{"photo-fixed-1"}) || h.History[2].By != tc.rectifier ||
 				!h.History[2].At.Equal(t0.Add(24*time.Hour)) || !h.History[1].Due.Equal(t0.Add(72*time.Hour)) {
@@ -167,7 +167,7 @@ func TestSendBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.State != storage.HazardAssigned || h.Round != 2 || !h.Deadline.Equal(newDue) || h.RectifiedBy != "" || h.Overdue {
+	if h.State != StateAssigned || h.Round != 2 || !h.Deadline.Equal(newDue) || h.RectifiedBy != "" || h.Overdue {
 		t.Fatalf("sent back: %+v", h)
 	}
 	if d := f.deadlines(); len(d) != 1 || !d[0].At.Equal(newDue) {
@@ -202,7 +202,7 @@ func TestSendBack(t *testing.T) {
 	if _, err := f.s.Recheck("o-sun", h.ID, Recheck{OK: true}); err != nil {
 		t.Fatal(err)
 	}
-	if h, err = f.s.Close("o-sun", h.ID, "复查合格"); err != nil || h.State != storage.HazardClosed {
+	if h, err = f.s.Close("o-sun", h.ID, "复查合格"); err != nil || h.State != StateClosed {
 		t.Fatalf("close: %+v %v", h, err)
 	}
 	want := []string{storage.CodeHazardFound, storage.CodeHazardAssigned, storage.CodeHazardRectified,
@@ -328,7 +328,7 @@ func TestMajorHazardListed(t *testing.T) {
 	fd := finding()
 	fd.Level, fd.Description, fd.Assign = "重大", "二号车间粉尘浓度超标，存在爆炸风险", nil
 	h := f.report(fd)
-	if h.State != storage.HazardFound || len(f.deadlines()) != 0 {
+	if h.State != StateFound || len(f.deadlines()) != 0 {
 		t.Fatalf("a major hazard without 五落实 was assigned: %+v", h)
 	}
 	due := t0.Add(15 * 24 * time.Hour)
@@ -357,7 +357,7 @@ func TestMajorHazardListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.State != storage.HazardAssigned || h.Five == nil || h.Five.Funds != "8万元，企业自筹" {
+	if h.State != StateAssigned || h.Five == nil || h.Five.Funds != "8万元，企业自筹" {
 		t.Fatalf("assigned: %+v", h)
 	}
 	got := f.deliver()
@@ -457,7 +457,7 @@ func TestCloseNeedsRecheckByAnother(t *testing.T) {
 			t.Fatalf("%s: %v, want %v", st.name, err, st.want)
 		}
 	}
-	if got := f.hazard(h.ID); got.State != storage.HazardClosed || got.RectifiedBy != "o-sun" || got.RecheckedBy != "o-zhang" || got.ClosedBy != "o-he" {
+	if got := f.hazard(h.ID); got.State != StateClosed || got.RectifiedBy != "o-sun" || got.RecheckedBy != "o-zhang" || got.ClosedBy != "o-he" {
 		t.Errorf("closed: %+v", got)
 	}
 }
@@ -499,7 +499,7 @@ func TestReportRefusals(t *testing.T) {
 	}
 	var n int
 	f.view(func(tx *storage.Tx) error {
-		all, err := tx.Hazards()
+		all, err := All(tx)
 		n = len(all)
 		return err
 	})
@@ -526,11 +526,11 @@ func TestList(t *testing.T) {
 		want   []string
 	}{
 		{Filter{}, []string{a.ID, b.ID}},
-		{Filter{State: storage.HazardAssigned}, []string{a.ID}},
-		{Filter{State: storage.HazardFound}, []string{b.ID}},
+		{Filter{State: StateAssigned}, []string{a.ID}},
+		{Filter{State: StateFound}, []string{b.ID}},
 		{Filter{Unit: "cgdd"}, []string{b.ID}},
 		{Filter{Enterprise: works}, []string{a.ID}},
-		{Filter{Enterprise: works, State: storage.HazardClosed}, nil},
+		{Filter{Enterprise: works, State: StateClosed}, nil},
 	}
 	for _, tc := range tests {
 		list, err := f.s.List(tc.filter)

@@ -229,12 +229,12 @@ func (f *fixture) advance(d time.Duration) {
 }
 
 // hazard reads a hazard.
-func (f *fixture) hazard(id string) storage.Hazard {
+func (f *fixture) hazard(id string) Hazard {
 	f.t.Helper()
-	var h storage.Hazard
+	var h Hazard
 	f.view(func(tx *storage.Tx) error {
 		var err error
-		h, err = tx.Hazard(id)
+		h, err = Load(tx, id)
 		return err
 	})
 	return h
@@ -301,12 +301,12 @@ func finding() Finding {
 }
 
 // five are the 五落实 of a major hazard.
-func five() *storage.FiveFixes {
-	return &storage.FiveFixes{Responsibility: "厂长李老板负总责", Measures: "停用二号车间，更换防爆电气",
+func five() *FiveFixes {
+	return &FiveFixes{Responsibility: "厂长李老板负总责", Measures: "停用二号车间，更换防爆电气",
 		Funds: "8万元，企业自筹", TimeLimit: "15日内", Plan: "停产撤人，专人值守"}
 }
 
-func (f *fixture) report(fd Finding) storage.Hazard {
+func (f *fixture) report(fd Finding) Hazard {
 	f.t.Helper()
 	h, err := f.s.Report(fd)
 	if err != nil {

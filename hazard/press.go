@@ -43,7 +43,7 @@ type Press struct {
 }
 
 // PressData is the data of a button taking action on h as it stands.
-func PressData(action string, h storage.Hazard) string {
+func PressData(action string, h Hazard) string {
 	if action == ActOpen || action == ActPhotos {
 		return DataPrefix + action + ":" + h.ID
 	}
@@ -76,8 +76,8 @@ func ParsePress(data string) (Press, bool) {
 }
 
 // stateFor is the state a hazard must be in for an action.
-var stateFor = map[string]string{ActRectify: storage.HazardAssigned, ActPass: storage.HazardRectified,
-	ActSendBack: storage.HazardRectified, ActClose: storage.HazardRechecked}
+var stateFor = map[string]string{ActRectify: StateAssigned, ActPass: StateRectified,
+	ActSendBack: StateRectified, ActClose: StateRechecked}
 
 // Check reports whether official may take the pressed action on h now,
 // by the rules the steps themselves apply: ErrForbidden for someone who
@@ -85,7 +85,7 @@ var stateFor = map[string]string{ActRectify: storage.HazardAssigned, ActPass: st
 // the button was sent, ErrSelfRecheck for a recheck by whoever reported
 // the fix. Any official may open a card; the photos are for those whom
 // the hazard concerns or who may manage it.
-func (s *Service) Check(official string, p Press, h storage.Hazard) error {
+func (s *Service) Check(official string, p Press, h Hazard) error {
 	switch {
 	case p.Action == ActOpen && s.official(official):
 		return nil
@@ -114,14 +114,14 @@ func (s *Service) Check(official string, p Press, h storage.Hazard) error {
 // the registry lists them now), only in the round the button was sent in.
 // ErrForbidden, whatever the hazard's state, for anyone else, so a forged
 // button tells nothing of another enterprise's hazards.
-func (s *Service) CheckPrincipal(chat int64, p Press, h storage.Hazard) error {
+func (s *Service) CheckPrincipal(chat int64, p Press, h Hazard) error {
 	pl, ok := s.plaque(h.Enterprise)
 	switch {
 	case chat == 0 || !ok || pl.Principal.Chat != chat || p.ID != h.ID:
 		return ErrForbidden
 	case p.Action != ActRectify:
 		return ErrForbidden
-	case h.State != storage.HazardAssigned || h.Round != p.Round:
+	case h.State != StateAssigned || h.Round != p.Round:
 		return ErrStale
 	}
 	return nil
@@ -130,22 +130,22 @@ func (s *Service) CheckPrincipal(chat int64, p Press, h storage.Hazard) error {
 // Principal is the enterprise's own responsible person of a hazard's
 // enterprise, as the registry has them now; ok is false when the registry
 // does not hold the enterprise.
-func (s *Service) Principal(h storage.Hazard) (Person, bool) {
+func (s *Service) Principal(h Hazard) (Person, bool) {
 	p, ok := s.plaque(h.Enterprise)
 	return p.Principal, ok
 }
 
 // principalButtons are the buttons under a notice to the enterprise's
 // responsible person: 已整改 while the hazard waits for its fix.
-func (s *Service) principalButtons(lang string, h storage.Hazard) [][]storage.Button {
-	if h.State != storage.HazardAssigned {
+func (s *Service) principalButtons(lang string, h Hazard) [][]storage.Button {
+	if h.State != StateAssigned {
 		return nil
 	}
 	return [][]storage.Button{{{Text: s.tr.T(lang, "ButtonHazardPrincipalRectify", nil), Data: PressData(ActRectify, h)}}}
 }
 
 // Buttons are the rows of the steps official may take on h as it stands.
-func (s *Service) Buttons(lang, official string, h storage.Hazard) [][]storage.Button {
+func (s *Service) Buttons(lang, official string, h Hazard) [][]storage.Button {
 	var row []storage.Button
 	for _, a := range []struct{ action, label string }{
 		{ActRectify, "ButtonHazardRectify"}, {ActPass, "ButtonHazardPass"},
@@ -161,7 +161,7 @@ func (s *Service) Buttons(lang, official string, h storage.Hazard) [][]storage.B
 		rows = append(rows, row)
 	}
 	// A recheck from afar starts from the photos of the fix.
-	if n := len(LatestPhotos(h)); n > 0 && h.State == storage.HazardRectified && s.CanManage(official, h) {
+	if n := len(LatestPhotos(h)); n > 0 && h.State == StateRectified && s.CanManage(official, h) {
 		rows = append(rows, []storage.Button{{Text: s.tr.T(lang, "ButtonHazardPhotos", map[string]any{"Count": n}),
 			Data: PressData(ActPhotos, h)}})
 	}
@@ -170,7 +170,7 @@ func (s *Service) Buttons(lang, official string, h storage.Hazard) [][]storage.B
 
 // LatestPhotos are the photos of a hazard's latest step that has some:
 // those of the fix awaiting a recheck, else those taken when found.
-func LatestPhotos(h storage.Hazard) []string {
+func LatestPhotos(h Hazard) []string {
 	for i := len(h.History) - 1; i >= 0; i-- {
 		if len(h.History[i].Photos) > 0 {
 			return h.History[i].Photos
@@ -180,11 +180,11 @@ func LatestPhotos(h storage.Hazard) []string {
 }
 
 // Recheckers are the officials asked to recheck a rectified hazard.
-func (s *Service) Recheckers(h storage.Hazard) []string { return s.recheckers(h, h.RectifiedBy) }
+func (s *Service) Recheckers(h Hazard) []string { return s.recheckers(h, h.RectifiedBy) }
 
 // tellActing is engine.Tell where each official gets, under the notice,
 // the buttons of the steps they may take on h.
-func (s *Service) tellActing(tx *storage.Tx, ids []string, h storage.Hazard, now time.Time, render func(lang string) string) error {
+func (s *Service) tellActing(tx *storage.Tx, ids []string, h Hazard, now time.Time, render func(lang string) string) error {
 	for _, id := range ids {
 		err := s.engine.Tell(tx, []string{id}, "", s.ref(h), now,
 			func(lang string) (string, [][]storage.Button) { return render(lang), s.Buttons(lang, id, h) })
@@ -198,14 +198,14 @@ func (s *Service) tellActing(tx *storage.Tx, ids []string, h storage.Hazard, now
 // Overdue reports whether an open hazard is past its deadline at now: it
 // was marked so, or its deadline passed before the deadline runner got to
 // it.
-func Overdue(h storage.Hazard, now time.Time) bool {
-	return h.State == storage.HazardAssigned && (h.Overdue || (!h.Deadline.IsZero() && !now.Before(h.Deadline)))
+func Overdue(h Hazard, now time.Time) bool {
+	return h.State == StateAssigned && (h.Overdue || (!h.Deadline.IsZero() && !now.Before(h.Deadline)))
 }
 
 // Concerns reports whether a hazard is among official's in /hazards: one
 // they found or supervise or hold the plaque of, or in a unit they head or
 // lead (分管); principals and admins see every one.
-func (s *Service) Concerns(official string, h storage.Hazard) bool {
+func (s *Service) Concerns(official string, h Hazard) bool {
 	o, ok := s.cfg.Official(official)
 	if !ok || official == "" {
 		return false

@@ -33,7 +33,7 @@ func TestParsePress(t *testing.T) {
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("ParsePress(%q) = %+v %v, want %+v %v", tt.data, got, ok, tt.want, tt.ok)
 		}
-		if ok && PressData(got.Action, storage.Hazard{ID: got.ID, Round: got.Round}) != tt.data {
+		if ok && PressData(got.Action, Hazard{ID: got.ID, Round: got.Round}) != tt.data {
 			t.Errorf("PressData does not give back %q", tt.data)
 		}
 	}
@@ -94,7 +94,7 @@ func TestCheckPress(t *testing.T) {
 		name     string
 		official string
 		p        Press
-		h        func() storage.Hazard
+		h        func() Hazard
 		want     error
 	}{
 		{"the supervisor reports the fix", "o-sun", fix, nil, nil},
@@ -106,24 +106,24 @@ func TestCheckPress(t *testing.T) {
 		{"the supervisor sees the photos", "o-sun", Press{ActPhotos, h.ID, 0}, nil, nil},
 		{"a recheck before the fix is stale", "o-zhang", Press{ActPass, h.ID, 1}, nil, ErrStale},
 		{"a button of another round is stale", "o-sun", Press{ActRectify, h.ID, 2}, nil, ErrStale},
-		{"the fixer may not recheck", "o-sun", Press{ActPass, h.ID, 1}, func() storage.Hazard {
+		{"the fixer may not recheck", "o-sun", Press{ActPass, h.ID, 1}, func() Hazard {
 			x := h
-			x.State, x.RectifiedBy = storage.HazardRectified, "o-sun"
+			x.State, x.RectifiedBy = StateRectified, "o-sun"
 			return x
 		}, ErrSelfRecheck},
-		{"nor send back", "o-sun", Press{ActSendBack, h.ID, 1}, func() storage.Hazard {
+		{"nor send back", "o-sun", Press{ActSendBack, h.ID, 1}, func() Hazard {
 			x := h
-			x.State, x.RectifiedBy = storage.HazardRectified, "o-sun"
+			x.State, x.RectifiedBy = StateRectified, "o-sun"
 			return x
 		}, ErrSelfRecheck},
-		{"the finder may", "o-zhang", Press{ActSendBack, h.ID, 1}, func() storage.Hazard {
+		{"the finder may", "o-zhang", Press{ActSendBack, h.ID, 1}, func() Hazard {
 			x := h
-			x.State, x.RectifiedBy = storage.HazardRectified, "o-sun"
+			x.State, x.RectifiedBy = StateRectified, "o-sun"
 			return x
 		}, nil},
-		{"close after a pass", "o-chen", Press{ActClose, h.ID, 1}, func() storage.Hazard {
+		{"close after a pass", "o-chen", Press{ActClose, h.ID, 1}, func() Hazard {
 			x := h
-			x.State = storage.HazardRechecked
+			x.State = StateRechecked
 			return x
 		}, nil},
 	}
@@ -157,12 +157,12 @@ func TestCheckPrincipal(t *testing.T) {
 	other := h
 	other.Enterprise = unknownEnt
 	rectified := h
-	rectified.State = storage.HazardRectified
+	rectified.State = StateRectified
 	tests := []struct {
 		name string
 		chat int64
 		p    Press
-		h    storage.Hazard
+		h    Hazard
 		want error
 	}{
 		{"the bound boss reports the fix", bossChat, Press{ActRectify, h.ID, 1}, h, nil},
@@ -191,7 +191,7 @@ func TestCheckPrincipal(t *testing.T) {
 	if _, err := f.s.Rectified(h.ID, Rectification{By: storage.ActorEnterprise, Chat: bossChat + 1, Note: "好了", Photos: []string{"p"}}); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("from another chat: %v", err)
 	}
-	if st := f.hazard(h.ID).State; st != storage.HazardAssigned {
+	if st := f.hazard(h.ID).State; st != StateAssigned {
 		t.Fatalf("a refused report left the hazard %s", st)
 	}
 	out, err := f.s.Rectified(h.ID, Rectification{By: storage.ActorEnterprise, Name: "李老板", Chat: bossChat, Note: "已接地", Photos: []string{"p"}})

@@ -28,26 +28,26 @@ type Rectification struct {
 // Rectified records that an assigned hazard was fixed, with photos and a
 // note: its deadline and any overdue 叫应 end, and those who may recheck it
 // are asked to.
-func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) {
+func (s *Service) Rectified(id string, r Rectification) (Hazard, error) {
 	var err error
 	if r.Note, err = text("note", r.Note, MaxText, true); err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	if r.Name, err = text("name", r.Name, MaxField, false); err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	if r.Photos, err = photos("photos", r.Photos); err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	if len(r.Photos) == 0 {
-		return storage.Hazard{}, fieldErr("photos", ErrNoPhotos)
+		return Hazard{}, fieldErr("photos", ErrNoPhotos)
 	}
 	if r.By != storage.ActorEnterprise && !s.official(r.By) {
-		return storage.Hazard{}, fieldErr("by", fmt.Errorf("%w %q (or %q for the enterprise's responsible person)",
+		return Hazard{}, fieldErr("by", fmt.Errorf("%w %q (or %q for the enterprise's responsible person)",
 			ErrBadOfficial, r.By, storage.ActorEnterprise))
 	}
 	now := s.clock.Now()
-	var h storage.Hazard
+	var h Hazard
 	err = s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if h, err = s.load(tx, id); err != nil {
@@ -61,7 +61,7 @@ func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) 
 				return ErrForbidden
 			}
 		}
-		if h.State != storage.HazardAssigned {
+		if h.State != StateAssigned {
 			return fmt.Errorf("%w: it is %s", ErrState, h.State)
 		}
 		if err := s.endRound(tx, h, r.By, now); err != nil {
@@ -73,17 +73,17 @@ func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) 
 				name = h.Responsible.Name
 			}
 		}
-		h.State, h.RectifiedBy, h.RectifiedName, h.RectifiedAt = storage.HazardRectified, r.By, name, now
-		h.History = append(h.History, storage.HazardStep{State: storage.HazardRectified, At: now, By: r.By, Name: name,
+		h.State, h.RectifiedBy, h.RectifiedName, h.RectifiedAt = StateRectified, r.By, name, now
+		h.History = append(h.History, Step{State: StateRectified, At: now, By: r.By, Name: name,
 			Note: r.Note, Photos: r.Photos})
-		if err := tx.PutHazard(h); err != nil {
+		if err := Put(tx, h); err != nil {
 			return err
 		}
 		args := []storage.Arg{storage.Text("Note", r.Note), storage.Int("Photos", len(r.Photos))}
 		if name != "" {
 			args = append([]storage.Arg{storage.Text("Person", name)}, args...)
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardRectified, Alert: h.ID, Actor: r.By,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvRectified, Alert: h.ID, Actor: r.By,
 			Detail: fmt.Sprintf("%s; %d photos", r.Note, len(r.Photos)), Code: storage.CodeHazardRectified, Args: args}); err != nil {
 			return err
 		}
@@ -97,7 +97,7 @@ func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) 
 		})
 	})
 	if err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	s.engine.Committed()
 	return h, nil
@@ -107,7 +107,7 @@ func (s *Service) Rectified(id string, r Rectification) (storage.Hazard, error) 
 // the supervising official, never the one who reported it fixed; when that
 // leaves nobody (the finder fixed it and no supervisor is known), the 属地
 // unit head.
-func (s *Service) recheckers(h storage.Hazard, rectifier string) []string {
+func (s *Service) recheckers(h Hazard, rectifier string) []string {
 	sup := h.Supervisor
 	if p, ok := s.plaque(h.Enterprise); ok && s.official(p.Supervisor) {
 		sup = p.Supervisor
@@ -133,19 +133,19 @@ type Recheck struct {
 // the 属地 unit head learn so (passedTold); failed, it goes back to the
 // enterprise with a new deadline (a new round, with its own overdue 叫应),
 // and the handlers and the enterprise are told.
-func (s *Service) Recheck(actor, id string, rc Recheck) (storage.Hazard, error) {
+func (s *Service) Recheck(actor, id string, rc Recheck) (Hazard, error) {
 	var err error
 	if rc.Note, err = text("note", rc.Note, MaxText, !rc.OK); err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	if !s.official(actor) {
-		return storage.Hazard{}, fieldErr("by", fmt.Errorf("%w %q", ErrBadOfficial, actor))
+		return Hazard{}, fieldErr("by", fmt.Errorf("%w %q", ErrBadOfficial, actor))
 	}
 	now := s.clock.Now()
 	if !rc.OK && (!rc.Deadline.After(now) || rc.Deadline.After(now.AddDate(0, 0, MaxDays))) {
-		return storage.Hazard{}, fieldErr("deadline", ErrBadDeadline)
+		return Hazard{}, fieldErr("deadline", ErrBadDeadline)
 	}
-	var h storage.Hazard
+	var h Hazard
 	err = s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if h, err = s.load(tx, id); err != nil {
@@ -154,19 +154,19 @@ func (s *Service) Recheck(actor, id string, rc Recheck) (storage.Hazard, error) 
 		if !s.CanManage(actor, h) {
 			return ErrForbidden
 		}
-		if h.State != storage.HazardRectified {
+		if h.State != StateRectified {
 			return fmt.Errorf("%w: it is %s", ErrState, h.State)
 		}
 		if actor == h.RectifiedBy {
 			return ErrSelfRecheck
 		}
 		if rc.OK {
-			h.State, h.RecheckedBy, h.RecheckedAt = storage.HazardRechecked, actor, now
-			h.History = append(h.History, storage.HazardStep{State: storage.HazardRechecked, At: now, By: actor, Note: rc.Note})
-			if err := tx.PutHazard(h); err != nil {
+			h.State, h.RecheckedBy, h.RecheckedAt = StateRechecked, actor, now
+			h.History = append(h.History, Step{State: StateRechecked, At: now, By: actor, Note: rc.Note})
+			if err := Put(tx, h); err != nil {
 				return err
 			}
-			if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardRechecked, Alert: h.ID, Actor: actor,
+			if err := tx.AppendEvent(storage.Event{At: now, Type: EvRechecked, Alert: h.ID, Actor: actor,
 				Detail: "passed: " + rc.Note, Code: storage.CodeHazardRechecked, Args: []storage.Arg{storage.Text("Note", rc.Note)}}); err != nil {
 				return err
 			}
@@ -175,7 +175,7 @@ func (s *Service) Recheck(actor, id string, rc Recheck) (storage.Hazard, error) 
 		return s.sendBack(tx, &h, actor, rc, now)
 	})
 	if err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	s.engine.Committed()
 	return h, nil
@@ -184,7 +184,7 @@ func (s *Service) Recheck(actor, id string, rc Recheck) (storage.Hazard, error) 
 // passedTold learn that a recheck passed: whoever reported the fix, the
 // hazard's responsible official, those who were asked to recheck it and
 // the 属地 unit head; each once, never the one who passed it.
-func (s *Service) passedTold(h storage.Hazard, actor string) []string {
+func (s *Service) passedTold(h Hazard, actor string) []string {
 	u, _ := s.cfg.Unit(h.Unit)
 	ids := append([]string{h.RectifiedBy, s.Responsible(h)}, s.recheckers(h, h.RectifiedBy)...)
 	return s.people(actor, append(ids, u.Head)...)
@@ -192,7 +192,7 @@ func (s *Service) passedTold(h storage.Hazard, actor string) []string {
 
 // tellPassed tells those a passed recheck concerns, each with the steps
 // left to them (销号), and the enterprise's person if bound.
-func (s *Service) tellPassed(tx *storage.Tx, h storage.Hazard, actor, note string, now time.Time) error {
+func (s *Service) tellPassed(tx *storage.Tx, h Hazard, actor, note string, now time.Time) error {
 	data := map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName, "By": s.cfg.OfficialName(actor), "Note": note,
 		"Time": s.when(now)}
 	if err := s.tellActing(tx, s.passedTold(h, actor), h, now, func(lang string) string {
@@ -208,7 +208,7 @@ func (s *Service) tellPassed(tx *storage.Tx, h storage.Hazard, actor, note strin
 // closedTold learn that a hazard was closed: the handlers, whoever found
 // it, reported the fix and passed the recheck, and for a 重大隐患 the
 // leaders whose 挂牌督办 ends; each once, never the one who closed it.
-func (s *Service) closedTold(h storage.Hazard, actor string) []string {
+func (s *Service) closedTold(h Hazard, actor string) []string {
 	to := append(s.handlers(h, actor), h.FoundBy, h.RectifiedBy, h.RecheckedBy)
 	if h.Five != nil {
 		to = append(to, s.listedTold(h, actor)...)
@@ -218,18 +218,18 @@ func (s *Service) closedTold(h storage.Hazard, actor string) []string {
 
 // sendBack returns a hazard whose recheck failed to the enterprise with a
 // new deadline.
-func (s *Service) sendBack(tx *storage.Tx, h *storage.Hazard, actor string, rc Recheck, now time.Time) error {
-	h.State, h.Deadline, h.Overdue = storage.HazardAssigned, rc.Deadline, false
+func (s *Service) sendBack(tx *storage.Tx, h *Hazard, actor string, rc Recheck, now time.Time) error {
+	h.State, h.Deadline, h.Overdue = StateAssigned, rc.Deadline, false
 	h.Round++
 	h.RectifiedBy, h.RectifiedName, h.RectifiedAt = "", "", time.Time{}
-	h.History = append(h.History, storage.HazardStep{State: storage.HazardAssigned, At: now, By: actor, Note: rc.Note, Due: rc.Deadline})
-	if err := tx.PutHazard(*h); err != nil {
+	h.History = append(h.History, Step{State: StateAssigned, At: now, By: actor, Note: rc.Note, Due: rc.Deadline})
+	if err := Put(tx, *h); err != nil {
 		return err
 	}
 	if err := tx.PutDeadline(deadline(*h)); err != nil {
 		return err
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardSentBack, Alert: h.ID, Actor: actor,
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvSentBack, Alert: h.ID, Actor: actor,
 		Detail: fmt.Sprintf("failed: %s; due %s", rc.Note, s.when(rc.Deadline)), Code: storage.CodeHazardSentBack,
 		Args: []storage.Arg{storage.Text("Note", rc.Note), storage.Time("Due", rc.Deadline)}}); err != nil {
 		return err
@@ -249,16 +249,16 @@ func (s *Service) sendBack(tx *storage.Tx, h *storage.Hazard, actor string, rc R
 // the person who reported it fixed. The handlers, the finder, whoever
 // reported the fix and whoever passed the recheck are told, and for a
 // 重大隐患 the 分管领导 and the principals, since its 挂牌督办 ends.
-func (s *Service) Close(actor, id, note string) (storage.Hazard, error) {
+func (s *Service) Close(actor, id, note string) (Hazard, error) {
 	var err error
 	if note, err = text("note", note, MaxText, false); err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	if !s.official(actor) {
-		return storage.Hazard{}, fieldErr("by", fmt.Errorf("%w %q", ErrBadOfficial, actor))
+		return Hazard{}, fieldErr("by", fmt.Errorf("%w %q", ErrBadOfficial, actor))
 	}
 	now := s.clock.Now()
-	var h storage.Hazard
+	var h Hazard
 	err = s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if h, err = s.load(tx, id); err != nil {
@@ -268,19 +268,19 @@ func (s *Service) Close(actor, id, note string) (storage.Hazard, error) {
 			return ErrForbidden
 		}
 		switch {
-		case h.State == storage.HazardClosed:
+		case h.State == StateClosed:
 			return fmt.Errorf("%w: it is %s", ErrState, h.State)
-		case h.State != storage.HazardRechecked || h.RecheckedBy == "":
+		case h.State != StateRechecked || h.RecheckedBy == "":
 			return ErrNotRechecked
 		case h.RecheckedBy == h.RectifiedBy:
 			return ErrSelfRecheck // only a record written outside Recheck could hold this
 		}
-		h.State, h.ClosedBy, h.ClosedAt = storage.HazardClosed, actor, now
-		h.History = append(h.History, storage.HazardStep{State: storage.HazardClosed, At: now, By: actor, Note: note})
-		if err := tx.PutHazard(h); err != nil {
+		h.State, h.ClosedBy, h.ClosedAt = StateClosed, actor, now
+		h.History = append(h.History, Step{State: StateClosed, At: now, By: actor, Note: note})
+		if err := Put(tx, h); err != nil {
 			return err
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardClosed, Alert: h.ID, Actor: actor,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvClosed, Alert: h.ID, Actor: actor,
 			Detail: "closed: " + note, Code: storage.CodeHazardClosed,
 			Args: []storage.Arg{storage.Text("Enterprise", h.EnterpriseName), storage.Text("Note", note)}}); err != nil {
 			return err
@@ -298,14 +298,14 @@ func (s *Service) Close(actor, id, note string) (storage.Hazard, error) {
 		})
 	})
 	if err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	s.engine.Committed()
 	return h, nil
 }
 
 // endRound drops the current round's deadline and closes its overdue 叫应.
-func (s *Service) endRound(tx *storage.Tx, h storage.Hazard, actor string, now time.Time) error {
+func (s *Service) endRound(tx *storage.Tx, h Hazard, actor string, now time.Time) error {
 	if err := tx.DeleteDeadline(deadline(h)); err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 // Details describes a hazard for officials: the enterprise, the level,
 // what, who found it, whom at the enterprise, the deadline and, for a
 // 重大隐患, its 五落实.
-func (s *Service) Details(lang string, h storage.Hazard) string {
+func (s *Service) Details(lang string, h Hazard) string {
 	data := map[string]any{"Enterprise": h.EnterpriseName, "Unit": s.cfg.UnitName(h.Unit),
 		"Level": s.tr.T(lang, "HazardLevel_"+h.Level, nil), "Description": h.Description,
 		"FoundBy": s.cfg.OfficialName(h.FoundBy), "FoundAt": s.when(h.FoundAt), "Photos": len(h.Photos),
@@ -29,14 +29,14 @@ func (s *Service) Details(lang string, h storage.Hazard) string {
 
 // levelWord is the ledger's word for a hazard level.
 func levelWord(level string) string {
-	if level == storage.HazardMajor {
+	if level == LevelMajor {
 		return storage.WordMajor
 	}
 	return storage.WordGeneral
 }
 
 // fiveLine is the 五落实 on one line, for the log.
-func fiveLine(f storage.FiveFixes) string {
+func fiveLine(f FiveFixes) string {
 	return "responsibility: " + f.Responsibility + "; measures: " + f.Measures + "; funds: " + f.Funds +
 		"; time limit: " + f.TimeLimit + "; plan: " + f.Plan
 }

@@ -20,7 +20,7 @@ type Finding struct {
 	EnterpriseName string
 	Unit           string
 	FoundBy        string // an official id
-	Level          string // storage.HazardGeneral or HazardMajor
+	Level          string // LevelGeneral or LevelMajor
 	Description    string
 	Photos         []string // Telegram file ids
 	Point          *storage.Point
@@ -37,16 +37,16 @@ type Finding struct {
 type Assignment struct {
 	Deadline    time.Time
 	Responsible storage.Contact // empty: as the hazard has it
-	Five        *storage.FiveFixes
+	Five        *FiveFixes
 }
 
 // ParseLevel reads a hazard level: general/major or 一般/重大.
 func ParseLevel(v string) (string, bool) {
 	switch strings.TrimSpace(strings.ToLower(v)) {
-	case storage.HazardGeneral, "一般", "一般隐患":
-		return storage.HazardGeneral, true
-	case storage.HazardMajor, "重大", "重大隐患":
-		return storage.HazardMajor, true
+	case LevelGeneral, "一般", "一般隐患":
+		return LevelGeneral, true
+	case LevelMajor, "重大", "重大隐患":
+		return LevelMajor, true
 	}
 	return "", false
 }
@@ -135,7 +135,7 @@ func (s *Service) validate(f *Finding) error {
 }
 
 // checkAssignment checks a 交办 of h, at now.
-func (s *Service) checkAssignment(h storage.Hazard, a *Assignment, now time.Time) error {
+func (s *Service) checkAssignment(h Hazard, a *Assignment, now time.Time) error {
 	if !a.Deadline.After(now) || a.Deadline.After(now.AddDate(0, 0, MaxDays)) {
 		return fieldErr("deadline", ErrBadDeadline)
 	}
@@ -143,8 +143,8 @@ func (s *Service) checkAssignment(h storage.Hazard, a *Assignment, now time.Time
 	if a.Responsible, err = contact("responsible", a.Responsible); err != nil {
 		return err
 	}
-	if h.Level != storage.HazardMajor {
-		if a.Five != nil && *a.Five != (storage.FiveFixes{}) {
+	if h.Level != LevelMajor {
+		if a.Five != nil && *a.Five != (FiveFixes{}) {
 			return fieldErr("five", fmt.Errorf("only a 重大隐患 is 挂牌督办 with 五落实 (this one is %s)", h.Level))
 		}
 		a.Five = nil
@@ -176,8 +176,8 @@ func (s *Service) checkAssignment(h storage.Hazard, a *Assignment, now time.Time
 
 // Report records a hazard found (发现) and, when the finding carries an
 // assignment, gives it to the enterprise (交办) in the same transaction.
-func (s *Service) Report(f Finding) (storage.Hazard, error) {
-	var h storage.Hazard
+func (s *Service) Report(f Finding) (Hazard, error) {
+	var h Hazard
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		h, err = s.ReportIn(tx, f)
@@ -186,9 +186,9 @@ func (s *Service) Report(f Finding) (storage.Hazard, error) {
 	var fe *FieldError
 	switch {
 	case errors.As(err, &fe):
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	case err != nil:
-		return storage.Hazard{}, fmt.Errorf("report hazard: %w", err)
+		return Hazard{}, fmt.Errorf("report hazard: %w", err)
 	}
 	s.engine.Committed()
 	return h, nil
@@ -198,42 +198,42 @@ func (s *Service) Report(f Finding) (storage.Hazard, error) {
 // registers its hazards with itself, all or nothing (an inspection); the
 // caller calls Committed once the transaction has committed. A refused
 // finding returns the same errors as Report, before anything is written.
-func (s *Service) ReportIn(tx *storage.Tx, f Finding) (storage.Hazard, error) {
+func (s *Service) ReportIn(tx *storage.Tx, f Finding) (Hazard, error) {
 	if err := s.validate(&f); err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	p, _ := s.plaque(f.Enterprise)
 	now := s.clock.Now()
-	h := storage.Hazard{Enterprise: f.Enterprise, EnterpriseName: f.EnterpriseName, Unit: f.Unit,
+	h := Hazard{Enterprise: f.Enterprise, EnterpriseName: f.EnterpriseName, Unit: f.Unit,
 		Supervisor: p.Supervisor, Administrator: p.Administrator, FoundBy: f.FoundBy, FoundAt: now,
 		Level: f.Level, Description: f.Description, Photos: f.Photos, Point: f.Point, Responsible: f.Responsible,
-		State:   storage.HazardFound,
-		History: []storage.HazardStep{{State: storage.HazardFound, At: now, By: f.FoundBy, Photos: f.Photos}}}
+		State:   StateFound,
+		History: []Step{{State: StateFound, At: now, By: f.FoundBy, Photos: f.Photos}}}
 	if f.Assign != nil {
 		if err := s.checkAssignment(h, f.Assign, now); err != nil {
-			return storage.Hazard{}, err
+			return Hazard{}, err
 		}
 	}
 	var err error
-	if h.ID, err = tx.NextHazardID(now.In(s.loc)); err != nil {
-		return storage.Hazard{}, err
+	if h.ID, err = NextID(tx, now.In(s.loc)); err != nil {
+		return Hazard{}, err
 	}
-	if err := tx.PutHazard(h); err != nil {
-		return storage.Hazard{}, err
+	if err := Put(tx, h); err != nil {
+		return Hazard{}, err
 	}
 	args := []storage.Arg{storage.Text("Enterprise", h.EnterpriseName),
 		storage.Word("Level", storage.VocabWord, levelWord(h.Level)), storage.Text("Description", h.Description)}
 	if n := len(h.Photos); n > 0 {
 		args = append(args, storage.Int("Photos", n))
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardFound, Alert: h.ID, Actor: f.FoundBy,
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvFound, Alert: h.ID, Actor: f.FoundBy,
 		Detail: fmt.Sprintf("%s (%s), %s: %s; %d photos", h.EnterpriseName, h.Enterprise, h.Level, excerpt(h.Description, 200), len(h.Photos)),
 		Code:   storage.CodeHazardFound, Args: args}); err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	if f.Assign != nil {
 		if err := s.assign(tx, &h, f.FoundBy, *f.Assign, now); err != nil {
-			return storage.Hazard{}, err
+			return Hazard{}, err
 		}
 	}
 	tx.OnCommit(func() {
@@ -247,9 +247,9 @@ func (s *Service) ReportIn(tx *storage.Tx, f Finding) (storage.Hazard, error) {
 func (s *Service) Committed() { s.engine.Committed() }
 
 // Assign gives a hazard found to the enterprise (交办).
-func (s *Service) Assign(actor, id string, a Assignment) (storage.Hazard, error) {
+func (s *Service) Assign(actor, id string, a Assignment) (Hazard, error) {
 	now := s.clock.Now()
-	var h storage.Hazard
+	var h Hazard
 	err := s.db.Update(func(tx *storage.Tx) error {
 		var err error
 		if h, err = s.load(tx, id); err != nil {
@@ -258,7 +258,7 @@ func (s *Service) Assign(actor, id string, a Assignment) (storage.Hazard, error)
 		if !s.CanManage(actor, h) {
 			return ErrForbidden
 		}
-		if h.State != storage.HazardFound {
+		if h.State != StateFound {
 			return fmt.Errorf("%w: it is %s", ErrState, h.State)
 		}
 		if err := s.checkAssignment(h, &a, now); err != nil {
@@ -267,7 +267,7 @@ func (s *Service) Assign(actor, id string, a Assignment) (storage.Hazard, error)
 		return s.assign(tx, &h, actor, a, now)
 	})
 	if err != nil {
-		return storage.Hazard{}, err
+		return Hazard{}, err
 	}
 	s.engine.Committed()
 	return h, nil
@@ -277,15 +277,15 @@ func (s *Service) Assign(actor, id string, a Assignment) (storage.Hazard, error)
 // notices to the supervising official, the administrator and the 属地
 // unit head, the enterprise's person when bound, and for a 重大隐患 the
 // 分管领导 and the principals (挂牌督办).
-func (s *Service) assign(tx *storage.Tx, h *storage.Hazard, actor string, a Assignment, now time.Time) error {
+func (s *Service) assign(tx *storage.Tx, h *Hazard, actor string, a Assignment, now time.Time) error {
 	if a.Responsible != (storage.Contact{}) {
 		h.Responsible = a.Responsible
 	}
 	h.Five = a.Five
-	h.State, h.Deadline, h.Overdue = storage.HazardAssigned, a.Deadline, false
+	h.State, h.Deadline, h.Overdue = StateAssigned, a.Deadline, false
 	h.Round++
-	h.History = append(h.History, storage.HazardStep{State: storage.HazardAssigned, At: now, By: actor, Due: a.Deadline})
-	if err := tx.PutHazard(*h); err != nil {
+	h.History = append(h.History, Step{State: StateAssigned, At: now, By: actor, Due: a.Deadline})
+	if err := Put(tx, *h); err != nil {
 		return err
 	}
 	if err := tx.PutDeadline(deadline(*h)); err != nil {
@@ -307,7 +307,7 @@ func (s *Service) assign(tx *storage.Tx, h *storage.Hazard, actor string, a Assi
 			storage.Text("TimeLimit", f.TimeLimit), storage.Text("Plan", f.Plan), storage.Officials("Leaders", leaders...))
 		detail += "; 挂牌督办: " + fiveLine(*h.Five)
 	}
-	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvHazardAssigned, Alert: h.ID, Actor: actor,
+	if err := tx.AppendEvent(storage.Event{At: now, Type: EvAssigned, Alert: h.ID, Actor: actor,
 		Detail: detail, Code: storage.CodeHazardAssigned, Args: args}); err != nil {
 		return err
 	}
@@ -334,13 +334,13 @@ func (s *Service) assign(tx *storage.Tx, h *storage.Hazard, actor string, a Assi
 }
 
 // deadline is the durable deadline of a hazard's current round.
-func deadline(h storage.Hazard) storage.Deadline {
+func deadline(h Hazard) storage.Deadline {
 	return storage.Deadline{At: h.Deadline, Key: DeadlinePrefix + h.ID}
 }
 
 // handlers are told of a 交办 or a send-back: the supervising official and
 // the 行政负责人 on the plaque and the 属地 unit head, not the one who did it.
-func (s *Service) handlers(h storage.Hazard, actor string) []string {
+func (s *Service) handlers(h Hazard, actor string) []string {
 	p, ok := s.plaque(h.Enterprise)
 	sup, admin := h.Supervisor, h.Administrator
 	if ok {
@@ -352,7 +352,7 @@ func (s *Service) handlers(h storage.Hazard, actor string) []string {
 
 // listedTold are told of a 挂牌督办: the 属地 unit's 分管领导 and the
 // principals.
-func (s *Service) listedTold(h storage.Hazard, actor string) []string {
+func (s *Service) listedTold(h Hazard, actor string) []string {
 	u, _ := s.cfg.Unit(h.Unit)
 	ids := []string{u.Leader}
 	for _, o := range s.cfg.OfficialsWithRole(config.RolePrincipal) {
@@ -377,7 +377,7 @@ func (s *Service) people(skip string, ids ...string) []string {
 // tellEnterprise queues a message to the enterprise's responsible person
 // if they are bound to the bot; while the hazard waits for its fix, the
 // message carries the 已整改 button with which they report it.
-func (s *Service) tellEnterprise(tx *storage.Tx, h storage.Hazard, now time.Time, render func(lang string) string) error {
+func (s *Service) tellEnterprise(tx *storage.Tx, h Hazard, now time.Time, render func(lang string) string) error {
 	p, ok := s.plaque(h.Enterprise)
 	if !ok || p.Principal.Chat == 0 {
 		return nil

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"dutybot/storage"
+
+	"dutybot/enterprise"
 )
 
 // BenchmarkSearch2000 is the /check enterprise search as an official types
@@ -17,9 +19,9 @@ func BenchmarkSearch2000(b *testing.B) {
 	admins := []string{"o-zhao", "o-liu", "o-he"}
 	supervisors := []string{"o-sun", "o-wu", "o-zhang"}
 	units := []string{"lhc", "ajz", "cgdd"}
-	list := make([]storage.Enterprise, 2000)
+	list := make([]enterprise.Enterprise, 2000)
 	for i := range list {
-		list[i] = storage.Enterprise{Code: creditCode(i + 1), Name: fmt.Sprintf("含谷第%d机械制造有限公司", i+1),
+		list[i] = enterprise.Enterprise{Code: creditCode(i + 1), Name: fmt.Sprintf("含谷第%d机械制造有限公司", i+1),
 			Address: fmt.Sprintf("含谷镇工业园 %d 号", i+1), Industry: "industry_trade", Risk: "yellow",
 			Admin: admins[i%3], Supervisor: supervisors[i%3], Head: storage.Contact{Name: "何伟", Phone: "13900000001"},
 			Principal: storage.Contact{Name: "何伟", Phone: "13900000001"}, Unit: units[i%3]}

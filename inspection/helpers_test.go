@@ -60,11 +60,11 @@ func creditCode(n int) string {
 // works is the machine works; mill a second enterprise on 孙丽's plaque,
 // shop one on nobody's of the test (刘洋 and 吴敏's).
 var (
-	works = storage.Enterprise{Code: creditCode(1), Name: "重庆某某机械厂", Industry: "industry_trade", Risk: "yellow",
+	works = enterprise.Enterprise{Code: creditCode(1), Name: "重庆某某机械厂", Industry: "industry_trade", Risk: "yellow",
 		Admin: "o-zhao", Supervisor: "o-sun", Guarantor: "o-ma", Head: storage.Contact{Name: "李老板", Phone: "13900000001"}, Unit: "lhc"}
-	mill = storage.Enterprise{Code: creditCode(2), Name: "含谷面粉厂", Industry: "industry_trade", Risk: "blue",
+	mill = enterprise.Enterprise{Code: creditCode(2), Name: "含谷面粉厂", Industry: "industry_trade", Risk: "blue",
 		Admin: "o-zhao", Supervisor: "o-sun", Head: storage.Contact{Name: "王厂长", Phone: "13900000002"}, Unit: "lhc"}
-	shop = storage.Enterprise{Code: creditCode(3), Name: "含谷五金店", Industry: "other", Risk: "blue",
+	shop = enterprise.Enterprise{Code: creditCode(3), Name: "含谷五金店", Industry: "other", Risk: "blue",
 		Admin: "o-liu", Supervisor: "o-wu", Head: storage.Contact{Name: "周店主", Phone: "13900000003"}, Unit: "ajz"}
 )
 
@@ -87,7 +87,7 @@ func (p plaques) Plaque(code string) (hazard.Plaque, bool) {
 		Principal: hazard.Person{Name: e.Head.Name, Phone: e.Head.Phone}}, ok
 }
 
-func newFixture(t testing.TB, list ...storage.Enterprise) *fixture {
+func newFixture(t testing.TB, list ...enterprise.Enterprise) *fixture {
 	t.Helper()
 	cfg, err := config.Parse([]byte(testYAML))
 	if err != nil {
@@ -106,7 +106,7 @@ func newFixture(t testing.TB, list ...storage.Enterprise) *fixture {
 	clk := clock.NewFake(t0)
 	reg := enterprise.New(cfg, db, clk, log)
 	if len(list) == 0 {
-		list = []storage.Enterprise{works, mill, shop}
+		list = []enterprise.Enterprise{works, mill, shop}
 	}
 	if _, err := reg.Import(list, "cli", "test.yaml"); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func newFixture(t testing.TB, list ...storage.Enterprise) *fixture {
 }
 
 // submit records an inspection that must be accepted.
-func (f *fixture) submit(r Record) storage.Inspection {
+func (f *fixture) submit(r Record) Inspection {
 	f.t.Helper()
 	in, err := f.s.Submit(r)
 	if err != nil {
@@ -134,11 +134,11 @@ func (f *fixture) submit(r Record) storage.Inspection {
 func (f *fixture) stored() (inspections, hazards int) {
 	f.t.Helper()
 	if err := f.db.View(func(tx *storage.Tx) error {
-		all, err := tx.Inspections()
+		all, err := All(tx)
 		if err != nil {
 			return err
 		}
-		hs, err := tx.Hazards()
+		hs, err := hazard.All(tx)
 		inspections, hazards = len(all), len(hs)
 		return err
 	}); err != nil {

@@ -50,7 +50,7 @@ var (
 // inspect; it carries the enterprise, whose plaque says who supervises it.
 type ForbiddenError struct {
 	Official   string
-	Enterprise storage.Enterprise
+	Enterprise enterprise.Enterprise
 }
 
 func (e *ForbiddenError) Error() string {
@@ -115,13 +115,13 @@ const (
 type Access struct {
 	Allowed bool
 	By      string   // By…, when allowed
-	Plaque  []string // storage.Plaque… roles they hold on its plaque
+	Plaque  []string // enterprise.Plaque… roles they hold on its plaque
 }
 
 // Access says whether official may inspect e: those on its plaque, the
 // officials of its 属地 unit and of its supervising department may; others
 // only if their role may (分管领导, principal, admin).
-func (s *Service) Access(official string, e storage.Enterprise) Access {
+func (s *Service) Access(official string, e enterprise.Enterprise) Access {
 	o, ok := s.cfg.Official(official)
 	if !ok || official == "" {
 		return Access{}
@@ -148,22 +148,22 @@ func (s *Service) Access(official string, e storage.Enterprise) Access {
 }
 
 // Enterprise returns an enterprise of the registry.
-func (s *Service) Enterprise(code string) (storage.Enterprise, bool, error) {
+func (s *Service) Enterprise(code string) (enterprise.Enterprise, bool, error) {
 	return s.reg.Get(code)
 }
 
 // Mine returns the enterprises on official's plaques (行政负责人, then
 // 行业部门监管负责人, then 包保责任人), each once.
-func (s *Service) Mine(official string) ([]storage.Enterprise, error) {
-	var out []storage.Enterprise
+func (s *Service) Mine(official string) ([]enterprise.Enterprise, error) {
+	var out []enterprise.Enterprise
 	err := s.db.View(func(tx *storage.Tx) error {
 		seen := map[string]bool{}
-		for _, role := range []string{storage.PlaqueAdmin, storage.PlaqueSupervisor, storage.PlaqueGuarantor} {
-			for _, p := range tx.PlaquesOf(official) {
+		for _, role := range []string{enterprise.PlaqueAdmin, enterprise.PlaqueSupervisor, enterprise.PlaqueGuarantor} {
+			for _, p := range enterprise.PlaquesOf(tx, official) {
 				if p.Role != role || seen[p.Code] {
 					continue
 				}
-				e, err := tx.Enterprise(p.Code)
+				e, err := enterprise.Load(tx, p.Code)
 				if errors.Is(err, storage.ErrNotFound) {
 					continue
 				}
@@ -186,9 +186,9 @@ func (s *Service) Mine(official string) ([]storage.Enterprise, error) {
 // query (or whose 信用代码 starts with it), those on official's plaques
 // first, then by name; total is how many matched. It reads the registry
 // in brief and only the records it returns in full.
-func (s *Service) Search(official, query string, limit int) (found []storage.Enterprise, total int, err error) {
+func (s *Service) Search(official, query string, limit int) (found []enterprise.Enterprise, total int, err error) {
 	err = s.db.View(func(tx *storage.Tx) error {
-		briefs, err := tx.EnterpriseBriefs()
+		briefs, err := enterprise.Briefs(tx)
 		if err != nil {
 			return err
 		}
@@ -198,7 +198,7 @@ func (s *Service) Search(official, query string, limit int) (found []storage.Ent
 			hits = hits[:limit]
 		}
 		for _, h := range hits {
-			e, err := tx.Enterprise(h.Code)
+			e, err := enterprise.Load(tx, h.Code)
 			if err != nil {
 				return err
 			}
@@ -216,14 +216,14 @@ func (s *Service) Search(official, query string, limit int) (found []storage.Ent
 // word of query, case and width of spaces aside, or whose 信用代码 starts
 // with it; official's own first, then names starting with the query, then
 // by name.
-func Match(list []storage.EnterpriseBrief, official, query string) []storage.EnterpriseBrief {
+func Match(list []enterprise.Brief, official, query string) []enterprise.Brief {
 	words := strings.Fields(strings.ToLower(query))
 	if len(words) == 0 {
 		return nil
 	}
 	joined := strings.Join(words, "")
 	type hit struct {
-		e     storage.EnterpriseBrief
+		e     enterprise.Brief
 		own   bool
 		start bool
 	}
@@ -261,7 +261,7 @@ func Match(list []storage.EnterpriseBrief, official, query string) []storage.Ent
 		}
 		return strings.Compare(a.e.Name, b.e.Name)
 	})
-	out := make([]storage.EnterpriseBrief, len(hits))
+	out := make([]enterprise.Brief, len(hits))
 	for i, h := range hits {
 		out[i] = h.e
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/locales"
 	"dutybot/storage"
@@ -22,9 +23,9 @@ func TestAccess(t *testing.T) {
 		by       string
 		plaque   []string
 	}{
-		{"o-zhao", ByPlaque, []string{storage.PlaqueAdmin}},
-		{"o-sun", ByPlaque, []string{storage.PlaqueSupervisor}},
-		{"o-ma", ByPlaque, []string{storage.PlaqueGuarantor}},
+		{"o-zhao", ByPlaque, []string{enterprise.PlaqueAdmin}},
+		{"o-sun", ByPlaque, []string{enterprise.PlaqueSupervisor}},
+		{"o-ma", ByPlaque, []string{enterprise.PlaqueGuarantor}},
 		{"o-chen", ByUnit, nil},
 		{"o-zhang", ByDepartment, nil},
 		{"o-wu", ByDepartment, nil},
@@ -44,7 +45,7 @@ func TestAccess(t *testing.T) {
 	// Someone on two places of one plaque holds both.
 	both := works
 	both.Guarantor = "o-sun"
-	if a := f.s.Access("o-sun", both); !slices.Equal(a.Plaque, []string{storage.PlaqueSupervisor, storage.PlaqueGuarantor}) {
+	if a := f.s.Access("o-sun", both); !slices.Equal(a.Plaque, []string{enterprise.PlaqueSupervisor, enterprise.PlaqueGuarantor}) {
 		t.Errorf("both: %+v", a)
 	}
 }
@@ -53,7 +54,7 @@ func TestAccess(t *testing.T) {
 // nothing is stored.
 func TestSubmitForbidden(t *testing.T) {
 	f := newFixture(t)
-	_, err := f.s.Submit(Record{Enterprise: works.Code, Official: "o-qian", Kind: storage.InspectionCheck, Checked: "消防通道"})
+	_, err := f.s.Submit(Record{Enterprise: works.Code, Official: "o-qian", Kind: KindCheck, Checked: "消防通道"})
 	var fe *ForbiddenError
 	if !errors.As(err, &fe) || fe.Enterprise.Supervisor != "o-sun" || fe.Enterprise.Name != works.Name {
 		t.Fatalf("err = %v", err)
@@ -66,7 +67,7 @@ func TestSubmitForbidden(t *testing.T) {
 // Bad records are refused, each naming what is wrong.
 func TestSubmitRefusals(t *testing.T) {
 	f := newFixture(t)
-	ok := Record{Enterprise: works.Code, Official: "o-sun", Kind: storage.InspectionCheck, Checked: "消防通道"}
+	ok := Record{Enterprise: works.Code, Official: "o-sun", Kind: KindCheck, Checked: "消防通道"}
 	cases := map[string]struct {
 		edit func(r *Record)
 		want error
@@ -99,13 +100,13 @@ func TestSubmitRefusals(t *testing.T) {
 // A refused hazard refuses it all, naming the hazard.
 func TestSubmitWithHazards(t *testing.T) {
 	f := newFixture(t)
-	five := &storage.FiveFixes{Responsibility: "李老板", Measures: "停用", Funds: "5万元", TimeLimit: "12月10日前", Plan: "应急预案"}
+	five := &hazard.FiveFixes{Responsibility: "李老板", Measures: "停用", Funds: "5万元", TimeLimit: "12月10日前", Plan: "应急预案"}
 	due := time.Date(2026, 12, 10, 23, 59, 0, 0, f.s.Location())
-	r := Record{Enterprise: works.Code, Official: "o-sun", Kind: storage.InspectionCheck, Checked: "消防通道、配电房",
+	r := Record{Enterprise: works.Code, Official: "o-sun", Kind: KindCheck, Checked: "消防通道、配电房",
 		Findings: "配电房电缆裸露", Photos: []string{"ph1", "ph2"}, Point: &storage.Point{Lat: 29.5, Lon: 106.4},
 		Hazards: []Hazard{
-			{Level: storage.HazardGeneral, Description: "消防通道堵塞", Deadline: due},
-			{Level: storage.HazardMajor, Description: "配电房电缆裸露", Deadline: due, Five: nil},
+			{Level: hazard.LevelGeneral, Description: "消防通道堵塞", Deadline: due},
+			{Level: hazard.LevelMajor, Description: "配电房电缆裸露", Deadline: due, Five: nil},
 		}}
 	_, err := f.s.Submit(r)
 	var he *HazardError
@@ -120,22 +121,22 @@ func TestSubmitWithHazards(t *testing.T) {
 	r.Hazards[1].Responsible = storage.Contact{Name: "张电工", Phone: "13700000000"}
 	in := f.submit(r)
 	if in.ID != "C20261130-01" || !slices.Equal(in.Hazards, []string{"H20261130-01", "H20261130-02"}) ||
-		!slices.Equal(in.Plaque, []string{storage.PlaqueSupervisor}) || !in.OwnPlaque() || in.Unit != "lhc" ||
+		!slices.Equal(in.Plaque, []string{enterprise.PlaqueSupervisor}) || !in.OwnPlaque() || in.Unit != "lhc" ||
 		in.EnterpriseName != works.Name || len(in.Photos) != 2 {
 		t.Fatalf("inspection %+v", in)
 	}
 	h1, _ := f.hz.Get("H20261130-01")
 	h2, _ := f.hz.Get("H20261130-02")
-	if h1.State != storage.HazardAssigned || !h1.Deadline.Equal(due) || h1.FoundBy != "o-sun" || h1.Responsible.Name != "李老板" ||
+	if h1.State != hazard.StateAssigned || !h1.Deadline.Equal(due) || h1.FoundBy != "o-sun" || h1.Responsible.Name != "李老板" ||
 		h1.Point == nil || h1.Five != nil {
 		t.Errorf("hazard 1 %+v", h1)
 	}
-	if h2.Level != storage.HazardMajor || h2.Five == nil || *h2.Five != *five || h2.Responsible.Name != "张电工" {
+	if h2.Level != hazard.LevelMajor || h2.Five == nil || *h2.Five != *five || h2.Responsible.Name != "张电工" {
 		t.Errorf("hazard 2 %+v", h2)
 	}
 	// Each hazard carries the inspection's photos as its evidence of 发现,
 	// in its record, its history and its event.
-	for _, h := range []storage.Hazard{h1, h2} {
+	for _, h := range []hazard.Hazard{h1, h2} {
 		if !slices.Equal(h.Photos, []string{"ph1", "ph2"}) || !slices.Equal(h.History[0].Photos, h.Photos) ||
 			!slices.Equal(hazard.LatestPhotos(h), h.Photos) {
 			t.Errorf("hazard %s: photos %v, found with %v", h.ID, h.Photos, h.History[0].Photos)
@@ -182,7 +183,7 @@ func TestSubmitWithHazards(t *testing.T) {
 func TestSubmitDoneUndoes(t *testing.T) {
 	f := newFixture(t)
 	gone := errors.New("flow gone")
-	_, err := f.s.Submit(Record{Enterprise: works.Code, Official: "o-sun", Kind: storage.InspectionCheck, Checked: "x",
+	_, err := f.s.Submit(Record{Enterprise: works.Code, Official: "o-sun", Kind: KindCheck, Checked: "x",
 		Hazards: []Hazard{{Level: "general", Description: "d", Deadline: t0.Add(72 * time.Hour)}},
 		Done:    func(*storage.Tx) error { return gone }})
 	if !errors.Is(err, gone) {
@@ -203,24 +204,24 @@ func TestCountByOfficial(t *testing.T) {
 	}
 	// October: one, outside the month counted.
 	f.set(time.Date(2026, 10, 31, 23, 30, 0, 0, f.s.Location()))
-	rec("o-sun", works.Code, storage.InspectionCheck)
+	rec("o-sun", works.Code, KindCheck)
 	// November.
 	f.set(time.Date(2026, 11, 1, 0, 30, 0, 0, f.s.Location()))
-	rec("o-sun", works.Code, storage.InspectionCheck)
+	rec("o-sun", works.Code, KindCheck)
 	f.clk.Advance(5 * 24 * time.Hour)
-	rec("o-sun", mill.Code, storage.InspectionCheck)
-	rec("o-sun", works.Code, storage.InspectionProblem)
-	rec("o-sun", shop.Code, storage.InspectionCheck) // 安监站's shop: allowed (department), not her plaque
-	rec("o-ma", works.Code, storage.InspectionCheck) // 包保: allowed, not counted as 行政/监管负责人
-	rec("o-zhao", mill.Code, storage.InspectionProblem)
+	rec("o-sun", mill.Code, KindCheck)
+	rec("o-sun", works.Code, KindProblem)
+	rec("o-sun", shop.Code, KindCheck) // 安监站's shop: allowed (department), not her plaque
+	rec("o-ma", works.Code, KindCheck) // 包保: allowed, not counted as 行政/监管负责人
+	rec("o-zhao", mill.Code, KindProblem)
 	f.set(time.Date(2026, 11, 30, 23, 59, 0, 0, f.s.Location()))
-	rec("o-sun", works.Code, storage.InspectionCheck)
+	rec("o-sun", works.Code, KindCheck)
 	// December.
 	f.set(time.Date(2026, 12, 1, 0, 0, 0, 0, f.s.Location()))
-	rec("o-sun", works.Code, storage.InspectionCheck)
+	rec("o-sun", works.Code, KindCheck)
 
 	from, to := f.s.Month(time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC))
-	cases := map[string]storage.InspectionCounts{
+	cases := map[string]Counts{
 		"o-sun":  {All: 5, Own: 3, Problems: 1, Covered: sorted(works.Code, mill.Code)},
 		"o-ma":   {All: 1},
 		"o-zhao": {All: 1, Problems: 1, Covered: []string{mill.Code}},
@@ -272,16 +273,16 @@ func TestMineAndMatch(t *testing.T) {
 	if mine, _ := f.s.Mine("o-ma"); len(mine) != 1 || mine[0].Code != works.Code {
 		t.Errorf("o-ma's %+v", mine)
 	}
-	names := func(list []storage.EnterpriseBrief) []string {
+	names := func(list []enterprise.Brief) []string {
 		var out []string
 		for _, e := range list {
 			out = append(out, e.Name)
 		}
 		return out
 	}
-	var all []storage.EnterpriseBrief
-	for _, e := range []storage.Enterprise{shop, works, mill} {
-		all = append(all, storage.EnterpriseBrief{Code: e.Code, Name: e.Name, Admin: e.Admin, Supervisor: e.Supervisor, Guarantor: e.Guarantor})
+	var all []enterprise.Brief
+	for _, e := range []enterprise.Enterprise{shop, works, mill} {
+		all = append(all, enterprise.Brief{Code: e.Code, Name: e.Name, Admin: e.Admin, Supervisor: e.Supervisor, Guarantor: e.Guarantor})
 	}
 	cases := []struct {
 		official, query string
@@ -313,7 +314,7 @@ func TestLedgerWords(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lang := range locales.Languages() {
-		for _, id := range []string{"LedgerEvType_" + storage.EvInspected, "LedgerEv_" + storage.CodeInspected,
+		for _, id := range []string{"LedgerEvType_" + EvInspected, "LedgerEv_" + storage.CodeInspected,
 			"LedgerWord_" + storage.WordInspectionCheck, "LedgerWord_" + storage.WordInspectionProblem} {
 			if !slices.Contains(cat.IDs(lang), id) {
 				t.Errorf("%s: no message %s", lang, id)

@@ -16,7 +16,7 @@ import (
 type Record struct {
 	Enterprise string // 统一社会信用代码, of the registry
 	Official   string
-	Kind       string // storage.InspectionCheck or InspectionProblem
+	Kind       string // KindCheck or KindProblem
 	Checked    string // what was checked
 	Findings   string // findings or notes; "" for none
 	Photos     []string
@@ -32,11 +32,11 @@ type Record struct {
 // once (交办): its level, what it is, the deadline, whom at the enterprise
 // (empty: the enterprise's head) and for a 重大隐患 its 五落实.
 type Hazard struct {
-	Level       string // storage.HazardGeneral or HazardMajor
+	Level       string // hazard.LevelGeneral or LevelMajor
 	Description string
 	Deadline    time.Time
 	Responsible storage.Contact
-	Five        *storage.FiveFixes
+	Five        *hazard.FiveFixes
 }
 
 func checkText(field, v string, required bool) (string, error) {
@@ -55,29 +55,29 @@ func checkText(field, v string, required bool) (string, error) {
 // notices go to the enterprise's supervisor, administrator and 属地 unit,
 // and for a 重大隐患 to the leaders), in one transaction: a hazard refused
 // refuses the whole inspection with a *HazardError naming it.
-func (s *Service) Submit(r Record) (storage.Inspection, error) {
+func (s *Service) Submit(r Record) (Inspection, error) {
 	if _, ok := s.cfg.Official(r.Official); !ok || r.Official == "" {
-		return storage.Inspection{}, fmt.Errorf("official: %w %q", ErrUnknownOfficial, r.Official)
+		return Inspection{}, fmt.Errorf("official: %w %q", ErrUnknownOfficial, r.Official)
 	}
 	e, ok, err := s.reg.Get(strings.TrimSpace(r.Enterprise))
 	if err != nil {
-		return storage.Inspection{}, err
+		return Inspection{}, err
 	}
 	if !ok {
-		return storage.Inspection{}, fmt.Errorf("enterprise %q: %w", r.Enterprise, ErrUnknownEnterprise)
+		return Inspection{}, fmt.Errorf("enterprise %q: %w", r.Enterprise, ErrUnknownEnterprise)
 	}
 	a := s.Access(r.Official, e)
 	if !a.Allowed {
-		return storage.Inspection{}, &ForbiddenError{Official: r.Official, Enterprise: e}
+		return Inspection{}, &ForbiddenError{Official: r.Official, Enterprise: e}
 	}
-	if !slices.Contains(storage.InspectionKinds, r.Kind) {
-		return storage.Inspection{}, fmt.Errorf("kind %q: %w", r.Kind, ErrBadKind)
+	if !slices.Contains(Kinds, r.Kind) {
+		return Inspection{}, fmt.Errorf("kind %q: %w", r.Kind, ErrBadKind)
 	}
 	if r.Checked, err = checkText("checked", r.Checked, true); err != nil {
-		return storage.Inspection{}, err
+		return Inspection{}, err
 	}
 	if r.Findings, err = checkText("findings", r.Findings, false); err != nil {
-		return storage.Inspection{}, err
+		return Inspection{}, err
 	}
 	var photos []string
 	for _, p := range r.Photos {
@@ -86,20 +86,20 @@ func (s *Service) Submit(r Record) (storage.Inspection, error) {
 		}
 	}
 	if len(photos) > MaxPhotos {
-		return storage.Inspection{}, fmt.Errorf("photos: %w: at most %d", ErrTooMany, MaxPhotos)
+		return Inspection{}, fmt.Errorf("photos: %w: at most %d", ErrTooMany, MaxPhotos)
 	}
 	if p := r.Point; p != nil && (p.Lat < -90 || p.Lat > 90 || p.Lon < -180 || p.Lon > 180) {
-		return storage.Inspection{}, fmt.Errorf("location: %w", ErrBadLocation)
+		return Inspection{}, fmt.Errorf("location: %w", ErrBadLocation)
 	}
 	if len(r.Hazards) > MaxHazards {
-		return storage.Inspection{}, fmt.Errorf("hazards: %w: at most %d", ErrTooMany, MaxHazards)
+		return Inspection{}, fmt.Errorf("hazards: %w: at most %d", ErrTooMany, MaxHazards)
 	}
 	now := s.clock.Now()
-	in := storage.Inspection{Enterprise: e.Code, EnterpriseName: e.Name, Unit: e.Unit, Official: r.Official, At: now,
+	in := Inspection{Enterprise: e.Code, EnterpriseName: e.Name, Unit: e.Unit, Official: r.Official, At: now,
 		Kind: r.Kind, Checked: r.Checked, Findings: r.Findings, Photos: photos, Point: r.Point, Plaque: a.Plaque}
 	err = s.db.Update(func(tx *storage.Tx) error {
 		var err error
-		if in.ID, err = tx.NextInspectionID(now.In(s.loc)); err != nil {
+		if in.ID, err = NextID(tx, now.In(s.loc)); err != nil {
 			return err
 		}
 		for i, hz := range r.Hazards {
@@ -112,11 +112,11 @@ func (s *Service) Submit(r Record) (storage.Inspection, error) {
 			}
 			in.Hazards = append(in.Hazards, h.ID)
 		}
-		if err := tx.PutInspection(in); err != nil {
+		if err := Put(tx, in); err != nil {
 			return err
 		}
 		args := []storage.Arg{storage.Text("Enterprise", e.Name),
-			storage.Word("Kind", storage.VocabWord, storage.InspectionKindWord(in.Kind)),
+			storage.Word("Kind", storage.VocabWord, KindWord(in.Kind)),
 			storage.Text("Checked", in.Checked), storage.Text("Findings", in.Findings)}
 		if n := len(in.Photos); n > 0 {
 			args = append(args, storage.Int("Photos", n))
@@ -124,7 +124,7 @@ func (s *Service) Submit(r Record) (storage.Inspection, error) {
 		if len(in.Hazards) > 0 {
 			args = append(args, storage.Text("Hazards", strings.Join(in.Hazards, "、")))
 		}
-		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvInspected, Alert: in.ID, Actor: r.Official,
+		if err := tx.AppendEvent(storage.Event{At: now, Type: EvInspected, Alert: in.ID, Actor: r.Official,
 			Detail: fmt.Sprintf("%s (%s), %s: %s; findings: %s; %d photos; hazards: %s", e.Name, e.Code, in.Kind,
 				excerpt(in.Checked, 200), excerpt(in.Findings, 200), len(in.Photos), strings.Join(in.Hazards, ", ")),
 			Code: storage.CodeInspected, Args: args}); err != nil {
@@ -138,9 +138,9 @@ func (s *Service) Submit(r Record) (storage.Inspection, error) {
 	var he *HazardError
 	switch {
 	case errors.As(err, &he):
-		return storage.Inspection{}, err
+		return Inspection{}, err
 	case err != nil:
-		return storage.Inspection{}, fmt.Errorf("record inspection of %s: %w", e.Code, err)
+		return Inspection{}, fmt.Errorf("record inspection of %s: %w", e.Code, err)
 	}
 	if len(in.Hazards) > 0 {
 		s.hazards.Committed()
@@ -159,11 +159,11 @@ func excerpt(s string, n int) string {
 }
 
 // Get returns an inspection; ok is false for an unknown id.
-func (s *Service) Get(id string) (storage.Inspection, bool, error) {
-	var in storage.Inspection
+func (s *Service) Get(id string) (Inspection, bool, error) {
+	var in Inspection
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		in, err = tx.Inspection(id)
+		in, err = Load(tx, id)
 		return err
 	})
 	switch {
@@ -185,14 +185,14 @@ type Filter struct {
 
 // List returns the inspections the filter selects, oldest first; by
 // official it reads the index.
-func (s *Service) List(f Filter) ([]storage.Inspection, error) {
-	var all []storage.Inspection
+func (s *Service) List(f Filter) ([]Inspection, error) {
+	var all []Inspection
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
 		if f.Official != "" {
-			all, err = tx.InspectionsBy(f.Official, f.From, f.To)
+			all, err = By(tx, f.Official, f.From, f.To)
 		} else {
-			all, err = tx.Inspections()
+			all, err = All(tx)
 		}
 		return err
 	})
@@ -212,11 +212,11 @@ func (s *Service) List(f Filter) ([]storage.Inspection, error) {
 // CountByOfficial counts what item 19 asks of official in [from, to):
 // inspections of their own 挂牌企业, problems solved there, and which of
 // their enterprises they covered.
-func (s *Service) CountByOfficial(official string, from, to time.Time) (storage.InspectionCounts, error) {
-	var c storage.InspectionCounts
+func (s *Service) CountByOfficial(official string, from, to time.Time) (Counts, error) {
+	var c Counts
 	err := s.db.View(func(tx *storage.Tx) error {
 		var err error
-		c, err = tx.CountInspections(official, from, to)
+		c, err = Count(tx, official, from, to)
 		return err
 	})
 	if err != nil {

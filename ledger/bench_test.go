@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/storage"
 )
 
@@ -46,9 +49,9 @@ func yearTown(b *testing.B) (*Ledger, time.Time) {
 	loc := cfg.Location
 	rng := rand.New(rand.NewPCG(13, 19))
 
-	ents := make([]storage.Enterprise, 2000)
+	ents := make([]enterprise.Enterprise, 2000)
 	for i := range ents {
-		ents[i] = storage.Enterprise{Code: creditCode(i + 1), Name: fmt.Sprintf("含谷第%d机械制造有限公司", i+1),
+		ents[i] = enterprise.Enterprise{Code: creditCode(i + 1), Name: fmt.Sprintf("含谷第%d机械制造有限公司", i+1),
 			Address: fmt.Sprintf("含谷镇工业园 %d 号", i+1), Industry: "industry_trade", Risk: "yellow",
 			Admin: people[i%40], Supervisor: people[40+i%40], Guarantor: people[(i+7)%80],
 			Head: storage.Contact{Name: "何伟", Phone: "13900000001"}, Unit: fmt.Sprintf("u%02d", i%20), Row: i + 1}
@@ -58,7 +61,7 @@ func yearTown(b *testing.B) (*Ledger, time.Time) {
 		mine[e.Admin] = append(mine[e.Admin], i)
 		mine[e.Supervisor] = append(mine[e.Supervisor], i)
 	}
-	if err := db.Update(func(tx *storage.Tx) error { _, err := tx.ReplaceEnterprises(ents); return err }); err != nil {
+	if err := db.Update(func(tx *storage.Tx) error { _, err := enterprise.Replace(tx, ents); return err }); err != nil {
 		b.Fatal(err)
 	}
 
@@ -76,38 +79,38 @@ func yearTown(b *testing.B) (*Ledger, time.Time) {
 				at := time.Date(2026, m, 1+rng.IntN(days), 8+rng.IntN(10), rng.IntN(60), 0, 0, loc)
 				who := people[rng.IntN(80)]
 				e := ents[mine[who][rng.IntN(len(mine[who]))]]
-				plaque := []string{storage.PlaqueAdmin}
+				plaque := []string{enterprise.PlaqueAdmin}
 				if e.Supervisor == who {
-					plaque = []string{storage.PlaqueSupervisor}
+					plaque = []string{enterprise.PlaqueSupervisor}
 				}
 				if rng.IntN(10) == 0 { // somebody else's enterprise
 					e, plaque = ents[rng.IntN(len(ents))], nil
 				}
-				kind := storage.InspectionCheck
+				kind := inspection.KindCheck
 				if rng.IntN(3) == 0 {
-					kind = storage.InspectionProblem
+					kind = inspection.KindProblem
 				}
-				id, err := tx.NextInspectionID(at)
+				id, err := inspection.NextID(tx, at)
 				if err != nil {
 					return err
 				}
-				i := storage.Inspection{ID: id, Enterprise: e.Code, EnterpriseName: e.Name, Unit: e.Unit, Official: who, At: at,
+				i := inspection.Inspection{ID: id, Enterprise: e.Code, EnterpriseName: e.Name, Unit: e.Unit, Official: who, At: at,
 					Kind: kind, Checked: "消防通道、灭火器、用电安全、安全培训台账", Findings: "部分灭火器过期，已要求更换",
 					Photos: []string{"AgACAgUAAxkBAAIB" + id, "AgACAgUAAxkBAAIC" + id}, Point: &storage.Point{Lat: 29.56, Lon: 106.44}, Plaque: plaque}
 				if rng.IntN(4) == 0 {
-					hid, err := tx.NextHazardID(at)
+					hid, err := hazard.NextID(tx, at)
 					if err != nil {
 						return err
 					}
 					due := at.AddDate(0, 0, 7)
-					h := storage.Hazard{ID: hid, Enterprise: e.Code, EnterpriseName: e.Name, Unit: e.Unit, Supervisor: e.Supervisor,
-						Administrator: e.Admin, FoundBy: who, FoundAt: at, Level: storage.HazardGeneral, Description: "消防通道被货物堵塞",
-						Photos: []string{"AgACAgUAAxkBAAID" + hid}, Responsible: e.Head, State: storage.HazardAssigned, Deadline: due, Round: 1,
-						History: []storage.HazardStep{{State: storage.HazardFound, At: at, By: who}, {State: storage.HazardAssigned, At: at, By: who, Due: due}}}
-					if err := tx.PutHazard(h); err != nil {
+					h := hazard.Hazard{ID: hid, Enterprise: e.Code, EnterpriseName: e.Name, Unit: e.Unit, Supervisor: e.Supervisor,
+						Administrator: e.Admin, FoundBy: who, FoundAt: at, Level: hazard.LevelGeneral, Description: "消防通道被货物堵塞",
+						Photos: []string{"AgACAgUAAxkBAAID" + hid}, Responsible: e.Head, State: hazard.StateAssigned, Deadline: due, Round: 1,
+						History: []hazard.Step{{State: hazard.StateFound, At: at, By: who}, {State: hazard.StateAssigned, At: at, By: who, Due: due}}}
+					if err := hazard.Put(tx, h); err != nil {
 						return err
 					}
-					for _, ev := range []string{storage.EvHazardFound, storage.EvHazardAssigned} {
+					for _, ev := range []string{hazard.EvFound, hazard.EvAssigned} {
 						if err := tx.AppendEvent(storage.Event{At: at, Type: ev, Alert: hid, Official: who, Actor: who, Detail: h.Description}); err != nil {
 							return err
 						}
@@ -118,10 +121,10 @@ func yearTown(b *testing.B) (*Ledger, time.Time) {
 					i.Hazards = []string{hid}
 					hazards++
 				}
-				if err := tx.PutInspection(i); err != nil {
+				if err := inspection.Put(tx, i); err != nil {
 					return err
 				}
-				if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvInspected, Alert: id, Official: who, Actor: who,
+				if err := tx.AppendEvent(storage.Event{At: at, Type: inspection.EvInspected, Alert: id, Official: who, Actor: who,
 					Detail: e.Name + " " + i.Checked}); err != nil {
 					return err
 				}
@@ -136,21 +139,21 @@ func yearTown(b *testing.B) (*Ledger, time.Time) {
 	for start := 0; start < len(closings); start += 500 {
 		err := db.Update(func(tx *storage.Tx) error {
 			for _, c := range closings[start:min(start+500, len(closings))] {
-				h, err := tx.Hazard(c.id)
+				h, err := hazard.Load(tx, c.id)
 				if err != nil {
 					return err
 				}
 				h.History = append(h.History,
-					storage.HazardStep{State: storage.HazardRectified, At: c.at.Add(-2 * time.Hour), By: storage.ActorEnterprise, Name: "何伟",
+					hazard.Step{State: hazard.StateRectified, At: c.at.Add(-2 * time.Hour), By: storage.ActorEnterprise, Name: "何伟",
 						Note: "已清理通道", Photos: []string{"AgACAgUAAxkBAAIE" + c.id}},
-					storage.HazardStep{State: storage.HazardRechecked, At: c.at, By: c.by},
-					storage.HazardStep{State: storage.HazardClosed, At: c.at, By: c.by})
-				h.State, h.RectifiedBy, h.RectifiedName, h.RectifiedAt = storage.HazardClosed, storage.ActorEnterprise, "何伟", c.at.Add(-2*time.Hour)
+					hazard.Step{State: hazard.StateRechecked, At: c.at, By: c.by},
+					hazard.Step{State: hazard.StateClosed, At: c.at, By: c.by})
+				h.State, h.RectifiedBy, h.RectifiedName, h.RectifiedAt = hazard.StateClosed, storage.ActorEnterprise, "何伟", c.at.Add(-2*time.Hour)
 				h.RecheckedBy, h.RecheckedAt, h.ClosedBy, h.ClosedAt = c.by, c.at, c.by, c.at
-				if err := tx.PutHazard(h); err != nil {
+				if err := hazard.Put(tx, h); err != nil {
 					return err
 				}
-				for _, ev := range []string{storage.EvHazardRectified, storage.EvHazardRechecked, storage.EvHazardClosed} {
+				for _, ev := range []string{hazard.EvRectified, hazard.EvRechecked, hazard.EvClosed} {
 					// The log is in time order only per hazard here; the
 					// export reads it by time all the same.
 					if err := tx.AppendEvent(storage.Event{At: c.at, Type: ev, Alert: c.id, Official: c.by, Actor: c.by}); err != nil {

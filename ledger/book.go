@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
 	"dutybot/rota"
 	"dutybot/storage"
 )
@@ -23,7 +24,7 @@ type Book struct {
 	// Hazards are the hazards found in the period or open during it, by
 	// when they were found; Enterprises the registry (hazards.go).
 	Hazards     []HazardRow
-	Enterprises []storage.Enterprise
+	Enterprises []enterprise.Enterprise
 	// Inspections are the inspections (/check) of the period, oldest
 	// first; Quotas item 19's standing per person for each month of the
 	// period up to the export (inspections.go, quotas.go).

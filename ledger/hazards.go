@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dutybot/config"
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/storage"
 )
@@ -19,7 +20,7 @@ import (
 
 // HazardRow is a hazard of the period and the official answering for it.
 type HazardRow struct {
-	Hazard      storage.Hazard
+	Hazard      hazard.Hazard
 	Responsible string // hazard.ResponsibleOf, with the registry of the export
 }
 
@@ -32,8 +33,8 @@ type HazardCounts struct {
 // records are what an export reads once of the registry and the hazards
 // for all its sheets.
 type records struct {
-	enterprises map[string]storage.Enterprise // the registry, by 信用代码
-	hazards     map[string]string             // every hazard's description, by id
+	enterprises map[string]enterprise.Enterprise // the registry, by 信用代码
+	hazards     map[string]string                // every hazard's description, by id
 }
 
 // readHazards fills the book's hazards and registry: every hazard found in
@@ -42,25 +43,25 @@ type records struct {
 // description for the other sheets.
 func (l *Ledger) readHazards(tx *storage.Tx, b *Book) (records, error) {
 	f := b.Filter
-	ents, err := tx.Enterprises()
+	ents, err := enterprise.All(tx)
 	if err != nil {
 		return records{}, fmt.Errorf("read the enterprise registry: %w", err)
 	}
-	rec := records{enterprises: make(map[string]storage.Enterprise, len(ents))}
+	rec := records{enterprises: make(map[string]enterprise.Enterprise, len(ents))}
 	for _, e := range ents {
 		rec.enterprises[e.Code] = e
 		if l.plaqueConcerns(f, e) {
 			b.Enterprises = append(b.Enterprises, e)
 		}
 	}
-	hs, err := tx.Hazards()
+	hs, err := hazard.All(tx)
 	if err != nil {
 		return records{}, fmt.Errorf("read the hazards: %w", err)
 	}
 	rec.hazards = make(map[string]string, len(hs))
 	for _, h := range hs {
 		rec.hazards[h.ID] = h.Description
-		if !h.FoundAt.Before(f.To) || (h.State == storage.HazardClosed && h.ClosedAt.Before(f.From)) {
+		if !h.FoundAt.Before(f.To) || (h.State == hazard.StateClosed && h.ClosedAt.Before(f.From)) {
 			continue
 		}
 		row := HazardRow{Hazard: h, Responsible: hazard.ResponsibleOf(l.cfg, h, rec.enterprises[h.Enterprise].Supervisor)}
@@ -91,7 +92,7 @@ func (l *Ledger) hazardConcerns(f Filter, r HazardRow) bool {
 
 // plaqueConcerns reports whether an enterprise falls under the filter: in
 // the unit's area or on its officials' plaques; on the official's plaque.
-func (l *Ledger) plaqueConcerns(f Filter, e storage.Enterprise) bool {
+func (l *Ledger) plaqueConcerns(f Filter, e enterprise.Enterprise) bool {
 	people := []string{e.Admin, e.Supervisor, e.Guarantor}
 	switch {
 	case f.Official != "":
@@ -109,14 +110,14 @@ func (b *Book) HazardCounts() HazardCounts {
 		h := r.Hazard
 		if !h.FoundAt.Before(b.Filter.From) {
 			c.Found++
-			if h.Level == storage.HazardMajor {
+			if h.Level == hazard.LevelMajor {
 				c.Major++
 			}
 		}
 		switch {
-		case h.State == storage.HazardClosed && h.ClosedAt.Before(b.Filter.To):
+		case h.State == hazard.StateClosed && h.ClosedAt.Before(b.Filter.To):
 			c.Closed++
-		case h.State != storage.HazardClosed:
+		case h.State != hazard.StateClosed:
 			c.Open++
 			if h.Late(b.ExportedAt) > 0 {
 				c.Overdue++
@@ -141,7 +142,7 @@ func (l *Ledger) writeHazards(sw *excelize.StreamWriter, b *Book, st styles) err
 	for i, r := range b.Hazards {
 		h := r.Hazard
 		level := l.t("LedgerWord_hazard_general")
-		if h.Level == storage.HazardMajor {
+		if h.Level == hazard.LevelMajor {
 			level = l.t("LedgerHazardMajorListed")
 		}
 		var dues []string
@@ -157,7 +158,7 @@ func (l *Ledger) writeHazards(sw *excelize.StreamWriter, b *Book, st styles) err
 		}
 		row := []any{h.ID, h.EnterpriseName, h.Enterprise, l.cfg.UnitName(h.Unit), level, h.Description, l.name(h.FoundBy),
 			l.local(h.FoundAt), l.contact(h.Responsible), l.name(r.Responsible), strings.Join(dues, l.t("LedgerListSep")), five,
-			l.HazardSteps(h), l.wordOr("LedgerHazardState_", h.State), storage.LateDays(h.Lateness(b.ExportedAt)), l.local(h.ClosedAt)}
+			l.HazardSteps(h), l.wordOr("LedgerHazardState_", h.State), hazard.LateDays(h.Lateness(b.ExportedAt)), l.local(h.ClosedAt)}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
 		}
@@ -168,12 +169,12 @@ func (l *Ledger) writeHazards(sw *excelize.StreamWriter, b *Book, st styles) err
 // HazardSteps tells a hazard's story, one step after another with who and
 // when: 发现, 交办 with its deadline, 整改, 复查, 退回 with the new deadline,
 // 销号.
-func (l *Ledger) HazardSteps(h storage.Hazard) string {
+func (l *Ledger) HazardSteps(h hazard.Hazard) string {
 	parts := make([]string, 0, len(h.History))
 	prev := ""
 	for _, s := range h.History {
 		kind := s.State
-		if s.State == storage.HazardAssigned && prev == storage.HazardRectified {
+		if s.State == hazard.StateAssigned && prev == hazard.StateRectified {
 			kind = "sent_back"
 		}
 		prev = s.State
@@ -222,7 +223,7 @@ func (l *Ledger) writeEnterprises(sw *excelize.StreamWriter, b *Book, st styles)
 	for i, u := range l.cfg.Units {
 		order[u.ID] = i
 	}
-	slices.SortStableFunc(list, func(x, y storage.Enterprise) int {
+	slices.SortStableFunc(list, func(x, y enterprise.Enterprise) int {
 		return cmp.Or(cmp.Compare(order[x.Unit], order[y.Unit]), cmp.Compare(x.Row, y.Row), cmp.Compare(x.Code, y.Code))
 	})
 	sep := l.t("LedgerListSep")

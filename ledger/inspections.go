@@ -9,6 +9,10 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"dutybot/storage"
+
+	"dutybot/inspection"
+
+	"dutybot/enterprise"
 )
 
 // The sheet 检查记录: every inspection (/check) of the period, with who
@@ -19,7 +23,7 @@ import (
 // InspectionRow is an inspection of the period and the hazards it
 // registered.
 type InspectionRow struct {
-	Inspection storage.Inspection
+	Inspection inspection.Inspection
 	Hazards    []HazardNote // in the order the inspection registered them
 }
 
@@ -40,7 +44,7 @@ type InspectionCounts struct {
 // registered.
 func (l *Ledger) readInspections(tx *storage.Tx, b *Book, rec records) error {
 	f := b.Filter
-	list, err := tx.Inspections()
+	list, err := inspection.All(tx)
 	if err != nil {
 		return fmt.Errorf("read the inspections: %w", err)
 	}
@@ -61,7 +65,7 @@ func (l *Ledger) readInspections(tx *storage.Tx, b *Book, rec records) error {
 // as a hazard does: in the unit's area or done by, or at a plaque of, its
 // officials; done by the official or at their plaque (e is the
 // enterprise as the registry has it, zero when it left the registry).
-func (l *Ledger) inspectionConcerns(f Filter, i storage.Inspection, e storage.Enterprise) bool {
+func (l *Ledger) inspectionConcerns(f Filter, i inspection.Inspection, e enterprise.Enterprise) bool {
 	people := []string{i.Official, e.Admin, e.Supervisor}
 	switch {
 	case f.Official != "":
@@ -80,7 +84,7 @@ func (b *Book) InspectionCounts() InspectionCounts {
 		if r.Inspection.OwnPlaque() {
 			c.Own++
 		}
-		if r.Inspection.Kind == storage.InspectionProblem {
+		if r.Inspection.Kind == inspection.KindProblem {
 			c.Problems++
 		}
 	}
@@ -108,7 +112,7 @@ func (l *Ledger) writeInspections(sw *excelize.StreamWriter, b *Book, st styles)
 			counts = yes
 		}
 		row := []any{i.ID, l.minute(i.At), i.EnterpriseName, i.Enterprise, l.cfg.UnitName(i.Unit), l.name(i.Official),
-			l.plaqueRoles(i.Plaque), l.wordOr("LedgerWord_", storage.InspectionKindWord(i.Kind)), i.Checked, i.Findings,
+			l.plaqueRoles(i.Plaque), l.wordOr("LedgerWord_", inspection.KindWord(i.Kind)), i.Checked, i.Findings,
 			len(i.Photos), location(i.Point), strings.Join(hazards, sep), counts}
 		if err := sw.SetRow(cellName(1, n+2), row); err != nil {
 			return err

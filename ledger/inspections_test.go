@@ -13,6 +13,8 @@ import (
 
 	"dutybot/clock"
 	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/locales"
 	"dutybot/storage"
 )
@@ -36,14 +38,14 @@ func twoMonths(t *testing.T) (*Ledger, *clock.Fake) {
 	l, db := testLedger(t)
 	loc := l.cfg.Location
 	clk := clock.NewFake(time.Date(2026, 10, 1, 8, 0, 0, 0, loc))
-	ents := []storage.Enterprise{
+	ents := []enterprise.Enterprise{
 		{Code: creditCode(1), Name: "企业甲", Industry: "industry_trade", Risk: "yellow", Admin: "o-zhang", Supervisor: "o-wu",
 			Guarantor: "o-chen", Unit: "yjb", Row: 1},
 		{Code: creditCode(2), Name: "企业乙", Industry: "industry_trade", Risk: "blue", Admin: "o-zhang", Supervisor: "o-chen",
 			Unit: "cgdd", Row: 2},
 		{Code: creditCode(3), Name: "企业丙", Industry: "gas", Risk: "orange", Admin: "o-li", Supervisor: "o-wu", Unit: "yjb", Row: 3},
 	}
-	byCode := map[string]storage.Enterprise{}
+	byCode := map[string]enterprise.Enterprise{}
 	for _, e := range ents {
 		byCode[e.Code] = e
 	}
@@ -53,7 +55,7 @@ func twoMonths(t *testing.T) (*Ledger, *clock.Fake) {
 			t.Fatal(err)
 		}
 	}
-	update(func(tx *storage.Tx) error { _, err := tx.ReplaceEnterprises(ents); return err })
+	update(func(tx *storage.Tx) error { _, err := enterprise.Replace(tx, ents); return err })
 	to := func(m time.Month, d, h, min int) {
 		t.Helper()
 		at := time.Date(2026, m, d, h, min, 0, 0, loc)
@@ -66,42 +68,42 @@ func twoMonths(t *testing.T) (*Ledger, *clock.Fake) {
 		point *storage.Point, hazards ...string) {
 		t.Helper()
 		en := ents[e-1]
-		i := storage.Inspection{ID: id, Enterprise: en.Code, EnterpriseName: en.Name, Unit: en.Unit, Official: official,
+		i := inspection.Inspection{ID: id, Enterprise: en.Code, EnterpriseName: en.Name, Unit: en.Unit, Official: official,
 			At: clk.Now(), Kind: kind, Checked: checked, Findings: findings, Point: point, Hazards: hazards, Plaque: plaque}
 		for p := range photos {
 			i.Photos = append(i.Photos, fmt.Sprintf("photo-%s-%d", id, p))
 		}
-		update(func(tx *storage.Tx) error { return tx.PutInspection(i) })
+		update(func(tx *storage.Tx) error { return inspection.Put(tx, i) })
 	}
 	found := func(id string, e int, by, desc string, due time.Time) {
 		t.Helper()
 		en := ents[e-1]
 		now := clk.Now()
-		h := storage.Hazard{ID: id, Enterprise: en.Code, EnterpriseName: en.Name, Unit: en.Unit, Supervisor: en.Supervisor,
-			Administrator: en.Admin, FoundBy: by, FoundAt: now, Level: storage.HazardGeneral, Description: desc,
-			Responsible: storage.Contact{Name: "王厂长", Phone: "13900000002"}, State: storage.HazardAssigned, Deadline: due, Round: 1,
-			History: []storage.HazardStep{{State: storage.HazardFound, At: now, By: by}, {State: storage.HazardAssigned, At: now, By: by, Due: due}}}
-		update(func(tx *storage.Tx) error { return tx.PutHazard(h) })
+		h := hazard.Hazard{ID: id, Enterprise: en.Code, EnterpriseName: en.Name, Unit: en.Unit, Supervisor: en.Supervisor,
+			Administrator: en.Admin, FoundBy: by, FoundAt: now, Level: hazard.LevelGeneral, Description: desc,
+			Responsible: storage.Contact{Name: "王厂长", Phone: "13900000002"}, State: hazard.StateAssigned, Deadline: due, Round: 1,
+			History: []hazard.Step{{State: hazard.StateFound, At: now, By: by}, {State: hazard.StateAssigned, At: now, By: by, Due: due}}}
+		update(func(tx *storage.Tx) error { return hazard.Put(tx, h) })
 	}
 	closed := func(id, by string) {
 		t.Helper()
 		update(func(tx *storage.Tx) error {
-			h, err := tx.Hazard(id)
+			h, err := hazard.Load(tx, id)
 			if err != nil {
 				return err
 			}
 			now := clk.Now()
 			h.History = append(h.History,
-				storage.HazardStep{State: storage.HazardRectified, At: now, By: storage.ActorEnterprise, Name: "王厂长", Note: "已整改"},
-				storage.HazardStep{State: storage.HazardRechecked, At: now, By: by},
-				storage.HazardStep{State: storage.HazardClosed, At: now, By: by})
+				hazard.Step{State: hazard.StateRectified, At: now, By: storage.ActorEnterprise, Name: "王厂长", Note: "已整改"},
+				hazard.Step{State: hazard.StateRechecked, At: now, By: by},
+				hazard.Step{State: hazard.StateClosed, At: now, By: by})
 			h.State, h.RectifiedBy, h.RectifiedAt, h.RecheckedBy, h.RecheckedAt, h.ClosedBy, h.ClosedAt =
-				storage.HazardClosed, storage.ActorEnterprise, now, by, now, by, now
-			return tx.PutHazard(h)
+				hazard.StateClosed, storage.ActorEnterprise, now, by, now, by, now
+			return hazard.Put(tx, h)
 		})
 	}
-	admin, sup, guarantor := []string{storage.PlaqueAdmin}, []string{storage.PlaqueSupervisor}, []string{storage.PlaqueGuarantor}
-	check, problem := storage.InspectionCheck, storage.InspectionProblem
+	admin, sup, guarantor := []string{enterprise.PlaqueAdmin}, []string{enterprise.PlaqueSupervisor}, []string{enterprise.PlaqueGuarantor}
+	check, problem := inspection.KindCheck, inspection.KindProblem
 
 	to(10, 20, 10, 0)
 	inspect("C20261020-01", 2, "o-zhang", check, admin, "用电安全", "", 0, nil)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
 	"dutybot/incident"
 	"dutybot/locales"
 	"dutybot/storage"
@@ -37,7 +38,7 @@ func TestEveryWordOfTheWorkbookIsTranslated(t *testing.T) {
 	add("LedgerActor_", "system", "api", "config", "cli", "anonymous", "tipster")
 	add("LedgerSheet_", SheetCalls, SheetReports, SheetDuty, SheetIncidents, SheetTips, SheetInspections, SheetHazards,
 		SheetPlaques, SheetQuotas, SheetSummary)
-	add("LedgerPlaque_", storage.PlaqueAdmin, storage.PlaqueSupervisor, storage.PlaqueGuarantor, "none")
+	add("LedgerPlaque_", enterprise.PlaqueAdmin, enterprise.PlaqueSupervisor, enterprise.PlaqueGuarantor, "none")
 	add("Ledger", "Yes", "No", "InspectionHazard", "QuotaMonthSoFar", "SummaryInspections", "SummaryInspectionsOwn",
 		"SummaryInspectionsProblems")
 	add("LedgerBreak_", storage.BreakChanged, storage.BreakMissing, storage.BreakReordered, storage.BreakUnchained,

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"dutybot/config"
-	"dutybot/storage"
+	"dutybot/hazard"
 )
 
 // HazardLoop is what the simulated inspections and hazard loop did, what
@@ -27,7 +27,7 @@ type HazardLoop struct {
 	Stray   []HazardDelivery
 	Repeats []HazardDelivery
 	// List holds the hazards as they stood at the end.
-	List []storage.Hazard
+	List []hazard.Hazard
 }
 
 // HazardDelivery is a hazard message, or N of them, to one official.
@@ -43,7 +43,7 @@ type HazardDelivery struct {
 // the head of its 属地 unit and of the supervising department, whoever
 // took a step of it (found, assigned, fixed, rechecked, closed), and for a
 // 重大隐患 (挂牌督办) the 属地 unit's 分管领导 and the principals.
-func Concerned(cfg *config.Config, h storage.Hazard) map[string]bool {
+func Concerned(cfg *config.Config, h hazard.Hazard) map[string]bool {
 	ids := []string{h.FoundBy, h.Supervisor, h.Administrator}
 	for _, st := range h.History {
 		ids = append(ids, st.By)
@@ -54,7 +54,7 @@ func Concerned(cfg *config.Config, h storage.Hazard) map[string]bool {
 		d, _ := cfg.Unit(sup.Unit)
 		ids = append(ids, d.Head)
 	}
-	if h.Level == storage.HazardMajor {
+	if h.Level == hazard.LevelMajor {
 		ids = append(ids, u.Leader)
 		for _, o := range cfg.OfficialsWithRole(config.RolePrincipal) {
 			ids = append(ids, o.ID)
@@ -90,8 +90,8 @@ func hazardOf(d delivery, cat string, al alertInfo) string {
 // hazardLoop adds to what the loop did what it sent: the hazard notices
 // and calls delivered, and those that reached someone the hazard does not
 // concern or told someone of one step twice.
-func hazardLoop(cfg *config.Config, f HazardLoop, hazards []storage.Hazard, seen []delivery, alerts map[string]alertInfo) HazardLoop {
-	byID := map[string]storage.Hazard{}
+func hazardLoop(cfg *config.Config, f HazardLoop, hazards []hazard.Hazard, seen []delivery, alerts map[string]alertInfo) HazardLoop {
+	byID := map[string]hazard.Hazard{}
 	for _, h := range hazards {
 		byID[h.ID] = h
 	}

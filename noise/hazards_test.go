@@ -11,6 +11,7 @@ import (
 
 	"dutybot/config"
 	"dutybot/enterprise"
+	"dutybot/hazard"
 	"dutybot/storage"
 )
 
@@ -29,8 +30,8 @@ func creditCode(t *testing.T, n string) string {
 // is 行政负责人 of both, 吴敏 (head of 应急办) their 行业部门监管负责人; the
 // machine works lies in 应急办's ground (whose 分管领导 刘洋 is), the mill
 // in 城管大队's (whose head he is). Both owe item 19 and hold plaques.
-func registry(t *testing.T) []storage.Enterprise {
-	return []storage.Enterprise{
+func registry(t *testing.T) []enterprise.Enterprise {
+	return []enterprise.Enterprise{
 		{Code: creditCode(t, "0000001"), Name: "含谷机械厂", Industry: "industry_trade", Risk: "yellow",
 			Admin: "o-liu", Supervisor: "o-wu", Head: storage.Contact{Name: "李老板", Phone: "13900000001"}, Unit: "yjb"},
 		{Code: creditCode(t, "0000002"), Name: "含谷面粉厂", Industry: "industry_trade", Risk: "blue",
@@ -73,7 +74,7 @@ func TestSimulateHazardLoop(t *testing.T) {
 	// The case the check is for is played: a 重大隐患 found by 吴敏, whose
 	// 行政负责人 刘洋 is also the 分管领导 of its ground (told of the 交办
 	// as a handler, of the 挂牌督办 as a leader: one notice, not two).
-	if !slices.ContainsFunc(h.List, func(x storage.Hazard) bool { return x.Level == storage.HazardMajor && x.FoundBy == "o-wu" }) {
+	if !slices.ContainsFunc(h.List, func(x hazard.Hazard) bool { return x.Level == hazard.LevelMajor && x.FoundBy == "o-wu" }) {
 		t.Errorf("no 重大隐患 found by 吴敏 among %+v", h.List)
 	}
 	if h.Closed == 0 || h.Notices == 0 {
@@ -123,11 +124,11 @@ func TestHazardLoopFindsStrayAndRepeatedNotices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	general := storage.Hazard{ID: "H20261201-01", Level: storage.HazardGeneral, Unit: "cgdd", FoundBy: "o-wu",
+	general := hazard.Hazard{ID: "H20261201-01", Level: hazard.LevelGeneral, Unit: "cgdd", FoundBy: "o-wu",
 		Supervisor: "o-wu", Administrator: "o-zhang",
-		History: []storage.HazardStep{{State: storage.HazardFound, By: "o-wu"}, {State: storage.HazardRectified, By: "o-li"}}}
+		History: []hazard.Step{{State: hazard.StateFound, By: "o-wu"}, {State: hazard.StateRectified, By: "o-li"}}}
 	major := general
-	major.ID, major.Level = "H20261201-02", storage.HazardMajor
+	major.ID, major.Level = "H20261201-02", hazard.LevelMajor
 	notice := func(official, hz, step string) delivery {
 		return delivery{official: official, kind: storage.RefInfo, op: storage.OpSend, topic: TopicHazard, alert: hz, step: step}
 	}
@@ -145,7 +146,7 @@ func TestHazardLoopFindsStrayAndRepeatedNotices(t *testing.T) {
 		{official: "o-he", kind: storage.RefInfo, op: storage.OpSend, topic: TopicAgenda}, // not the loop's
 	}
 	alerts := map[string]alertInfo{"A1": {kind: "hazard", links: []string{"hazard:" + general.ID + "/2"}}}
-	got := hazardLoop(cfg, HazardLoop{}, []storage.Hazard{general, major}, seen, alerts)
+	got := hazardLoop(cfg, HazardLoop{}, []hazard.Hazard{general, major}, seen, alerts)
 	var stray, repeats []string
 	for _, d := range got.Stray {
 		stray = append(stray, d.Official+" "+d.Hazard+" "+d.Step)

@@ -43,8 +43,8 @@ const (
 
 // Records planned for a counted point, by its counter: how many of which
 // kind make the quota. The others (hazards, coverage) follow from these.
-var recordKinds = map[string]string{quota.CounterInspections: storage.InspectionCheck,
-	quota.CounterProblems: storage.InspectionProblem}
+var recordKinds = map[string]string{quota.CounterInspections: inspection.KindCheck,
+	quota.CounterProblems: inspection.KindProblem}
 
 // loop drives the inspections and the hazards they find.
 type loop struct {
@@ -142,12 +142,12 @@ func (l *loop) visit(official, kind string) error {
 	seen[code] = now
 	r := inspection.Record{Enterprise: code, Official: official, Kind: kind, Checked: "现场检查安全生产责任制落实、隐患排查台账",
 		Photos: []string{"noise-site-photo"}}
-	if kind == storage.InspectionCheck && l.rng.Float64() < l.share {
-		h := inspection.Hazard{Level: storage.HazardGeneral, Description: "配电箱未接地，消防通道堆放杂物",
+	if kind == inspection.KindCheck && l.rng.Float64() < l.share {
+		h := inspection.Hazard{Level: hazard.LevelGeneral, Description: "配电箱未接地，消防通道堆放杂物",
 			Deadline: l.deadline(now, generalDays)}
 		if l.rng.Float64() < l.majorShare {
-			h.Level, h.Deadline = storage.HazardMajor, l.deadline(now, majorDays)
-			h.Five = &storage.FiveFixes{Responsibility: "企业主要负责人", Measures: "停用整改", Funds: "企业自筹",
+			h.Level, h.Deadline = hazard.LevelMajor, l.deadline(now, majorDays)
+			h.Five = &hazard.FiveFixes{Responsibility: "企业主要负责人", Measures: "停用整改", Funds: "企业自筹",
 				TimeLimit: "15日内", Plan: "停产撤人"}
 		}
 		r.Hazards = []inspection.Hazard{h}
@@ -156,7 +156,7 @@ func (l *loop) visit(official, kind string) error {
 	if err != nil {
 		return fmt.Errorf("%s inspects %s: %w", official, code, err)
 	}
-	if kind == storage.InspectionProblem {
+	if kind == inspection.KindProblem {
 		l.figures.Problems++
 	} else {
 		l.figures.Inspections++
@@ -167,7 +167,7 @@ func (l *loop) visit(official, kind string) error {
 			return err
 		}
 		l.figures.Found++
-		if h.Level == storage.HazardMajor {
+		if h.Level == hazard.LevelMajor {
 			l.figures.Major++
 		}
 		l.planFix(h, now)
@@ -182,7 +182,7 @@ func (l *loop) deadline(now time.Time, days int) time.Time {
 
 // fixer is who reports a hazard fixed: the 属地 unit's head, else the
 // other official on the plaque, never whoever found it (who rechecks it).
-func (l *loop) fixer(h storage.Hazard) string {
+func (l *loop) fixer(h hazard.Hazard) string {
 	u, _ := l.a.Config.Unit(h.Unit)
 	for _, id := range []string{u.Head, h.Administrator, h.Supervisor} {
 		if _, ok := l.a.Config.Official(id); ok && id != "" && id != h.FoundBy && l.a.Hazards.CanManage(id, h) {
@@ -193,7 +193,7 @@ func (l *loop) fixer(h storage.Hazard) string {
 }
 
 // planFix schedules the fix of h's current round, assigned at assigned.
-func (l *loop) planFix(h storage.Hazard, assigned time.Time) {
+func (l *loop) planFix(h hazard.Hazard, assigned time.Time) {
 	at := workMoment(l.cal, l.rng, l.cal.NextWorkday(assigned), h.Deadline.Add(-time.Hour))
 	if !at.After(assigned) || !at.Before(h.Deadline) || l.rng.Float64() < lateFixShare {
 		at = l.cal.NextWorkday(h.Deadline).Add(10 * time.Hour)
@@ -217,7 +217,7 @@ func (l *loop) planFix(h storage.Hazard, assigned time.Time) {
 // planRecheck schedules the recheck of a fixed hazard by whoever found it
 // on the next working day: passed and closed at once, or for a share of
 // first rounds sent back with a week more.
-func (l *loop) planRecheck(h storage.Hazard, round int) {
+func (l *loop) planRecheck(h hazard.Hazard, round int) {
 	now := l.a.Engine.Now()
 	day := l.cal.NextWorkday(now)
 	at := workMoment(l.cal, l.rng, day, day.Add(24*time.Hour))

@@ -27,6 +27,7 @@ import (
 	"dutybot/bot/fakeapi"
 	"dutybot/clock"
 	"dutybot/config"
+	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/storage"
 )
@@ -54,7 +55,7 @@ type Options struct {
 	// Enterprises is the 挂牌企业台账 imported at the start; without it
 	// nobody can inspect, and the points counted from inspections and
 	// closed hazards (19.2–19.5) stay undone.
-	Enterprises []storage.Enterprise
+	Enterprises []enterprise.Enterprise
 	// HazardShare is the share of inspections (检查指导) that find a hazard
 	// (default 0.5; negative: none); MajorShare the share of hazards found
 	// that are 重大 (default 0.1; negative: none).
@@ -175,7 +176,7 @@ func Simulate(ctx context.Context, opts Options) (*Report, error) {
 // run drives the app from start to the end of the span, taking the
 // agenda's actions on their times, and returns the alerts the deliveries
 // were about and the hazards as they ended.
-func (d *driver) run(ctx context.Context, g *agenda, opts Options) (map[string]alertInfo, []storage.Hazard, error) {
+func (d *driver) run(ctx context.Context, g *agenda, opts Options) (map[string]alertInfo, []hazard.Hazard, error) {
 	alerts, err := d.drive(ctx, g, opts)
 	if err != nil {
 		return nil, nil, err

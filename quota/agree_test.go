@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/storage"
 )
 
@@ -40,30 +43,30 @@ func TestTownAgreesWithEachPerson(t *testing.T) {
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, cfg.Location)
 	oct := now.AddDate(0, -1, 0)
 	err = db.Update(func(tx *storage.Tx) error {
-		if _, err := tx.ReplaceEnterprises([]storage.Enterprise{
+		if _, err := enterprise.Replace(tx, []enterprise.Enterprise{
 			{Code: "E1", Name: "机械厂", Admin: "o-liu", Supervisor: "o-wu", Unit: "yjb"},
 			{Code: "E2", Name: "面粉厂", Admin: "o-liu", Supervisor: "o-wu", Unit: "yjb"},
 		}); err != nil {
 			return err
 		}
-		for i, in := range []storage.Inspection{
-			{Enterprise: "E1", Official: "o-wu", At: now, Kind: storage.InspectionCheck, Plaque: []string{storage.PlaqueSupervisor}},
-			{Enterprise: "E1", Official: "o-wu", At: now, Kind: storage.InspectionProblem, Plaque: []string{storage.PlaqueSupervisor}},
-			{Enterprise: "E2", Official: "o-liu", At: oct, Kind: storage.InspectionCheck, Plaque: []string{storage.PlaqueAdmin}},
-			{Enterprise: "E9", Official: "o-zhang", At: now, Kind: storage.InspectionCheck}, // not his plaque: counts nothing
+		for i, in := range []inspection.Inspection{
+			{Enterprise: "E1", Official: "o-wu", At: now, Kind: inspection.KindCheck, Plaque: []string{enterprise.PlaqueSupervisor}},
+			{Enterprise: "E1", Official: "o-wu", At: now, Kind: inspection.KindProblem, Plaque: []string{enterprise.PlaqueSupervisor}},
+			{Enterprise: "E2", Official: "o-liu", At: oct, Kind: inspection.KindCheck, Plaque: []string{enterprise.PlaqueAdmin}},
+			{Enterprise: "E9", Official: "o-zhang", At: now, Kind: inspection.KindCheck}, // not his plaque: counts nothing
 		} {
 			in.ID, in.Checked = string(rune('a'+i)), "消防"
-			if err := tx.PutInspection(in); err != nil {
+			if err := inspection.Put(tx, in); err != nil {
 				return err
 			}
 		}
-		for i, h := range []storage.Hazard{
+		for i, h := range []hazard.Hazard{
 			{Administrator: "o-liu", Supervisor: "o-wu", FoundBy: "o-wu", ClosedAt: now},
 			{Administrator: "o-liu", Supervisor: "o-wu", FoundBy: "o-zhang", ClosedAt: now},
 			{Administrator: "o-liu", Supervisor: "o-wu", FoundBy: "o-wu", ClosedAt: oct},
 		} {
-			h.ID, h.State = string(rune('a'+i)), storage.HazardClosed
-			if err := tx.PutHazard(h); err != nil {
+			h.ID, h.State = string(rune('a'+i)), hazard.StateClosed
+			if err := hazard.Put(tx, h); err != nil {
 				return err
 			}
 		}

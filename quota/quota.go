@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/storage"
 )
 
@@ -106,11 +109,11 @@ func (s *Service) HalfYear(t time.Time) (from, to time.Time) {
 
 // Count counts official's figures in [from, to) from the indexes alone.
 func (s *Service) Count(tx *storage.Tx, official string, from, to time.Time) (Figures, error) {
-	in, err := tx.CountInspections(official, from, to)
+	in, err := inspection.Count(tx, official, from, to)
 	if err != nil {
 		return Figures{}, fmt.Errorf("count the inspections of %s: %w", official, err)
 	}
-	hz, err := tx.CountClosedHazards(official, from, to)
+	hz, err := hazard.CountClosed(tx, official, from, to)
 	if err != nil {
 		return Figures{}, fmt.Errorf("count the hazards closed by %s: %w", official, err)
 	}
@@ -121,8 +124,8 @@ func (s *Service) Count(tx *storage.Tx, official string, from, to time.Time) (Fi
 // of, each once, by code.
 func Plaques(tx *storage.Tx, official string) []string {
 	var out []string
-	for _, p := range tx.PlaquesOf(official) {
-		if (p.Role == storage.PlaqueAdmin || p.Role == storage.PlaqueSupervisor) && !slices.Contains(out, p.Code) {
+	for _, p := range enterprise.PlaquesOf(tx, official) {
+		if (p.Role == enterprise.PlaqueAdmin || p.Role == enterprise.PlaqueSupervisor) && !slices.Contains(out, p.Code) {
 			out = append(out, p.Code)
 		}
 	}
@@ -133,7 +136,7 @@ func Plaques(tx *storage.Tx, official string) []string {
 // Coverage says which of official's plaques they visited in [from, to).
 func (s *Service) Coverage(tx *storage.Tx, official string, from, to time.Time) (Coverage, error) {
 	c := Coverage{Plaques: Plaques(tx, official)}
-	in, err := tx.CountInspections(official, from, to)
+	in, err := inspection.Count(tx, official, from, to)
 	if err != nil {
 		return c, fmt.Errorf("count the inspections of %s: %w", official, err)
 	}
@@ -157,13 +160,13 @@ func (s *Service) Town(tx *storage.Tx, at time.Time) ([]Row, error) {
 	hFrom, _ := s.HalfYear(at)
 	mTo := at.Add(time.Nanosecond)
 	hTo := mTo
-	closed, err := tx.ClosedHazardCounts(mFrom, mTo)
+	closed, err := hazard.ClosedCounts(tx, mFrom, mTo)
 	if err != nil {
 		return nil, fmt.Errorf("count the hazards closed from %s: %w", mFrom.Format(time.DateOnly), err)
 	}
 	var out []Row
 	for _, o := range s.cfg.Officials {
-		in, err := tx.CountInspections(o.ID, mFrom, mTo)
+		in, err := inspection.Count(tx, o.ID, mFrom, mTo)
 		if err != nil {
 			return nil, fmt.Errorf("count the inspections of %s: %w", o.ID, err)
 		}

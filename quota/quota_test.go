@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
+	"dutybot/hazard"
+	"dutybot/inspection"
 	"dutybot/storage"
 )
 
@@ -26,12 +29,12 @@ func fixture(t *testing.T) (*Service, *storage.DB) {
 	}
 	t.Cleanup(func() { db.Close() })
 	err = db.Update(func(tx *storage.Tx) error {
-		var list []storage.Enterprise
+		var list []enterprise.Enterprise
 		for _, c := range []string{"A", "B", "C"} {
-			list = append(list, storage.Enterprise{Code: c, Name: "企业" + c, Admin: "o-liu", Supervisor: "o-wu"})
+			list = append(list, enterprise.Enterprise{Code: c, Name: "企业" + c, Admin: "o-liu", Supervisor: "o-wu"})
 		}
-		list = append(list, storage.Enterprise{Code: "D", Name: "企业D", Admin: "o-zhang", Supervisor: "o-zhang", Guarantor: "o-liu"})
-		_, err := tx.ReplaceEnterprises(list)
+		list = append(list, enterprise.Enterprise{Code: "D", Name: "企业D", Admin: "o-zhang", Supervisor: "o-zhang", Guarantor: "o-liu"})
+		_, err := enterprise.Replace(tx, list)
 		return err
 	})
 	if err != nil {
@@ -47,16 +50,16 @@ func put(t *testing.T, db *storage.DB, f func(tx *storage.Tx) error) {
 	}
 }
 
-func inspection(id, who, code, kind string, at time.Time, plaque ...string) func(tx *storage.Tx) error {
+func inspected(id, who, code, kind string, at time.Time, plaque ...string) func(tx *storage.Tx) error {
 	return func(tx *storage.Tx) error {
-		return tx.PutInspection(storage.Inspection{ID: id, Official: who, Enterprise: code, Kind: kind, At: at, Plaque: plaque})
+		return inspection.Put(tx, inspection.Inspection{ID: id, Official: who, Enterprise: code, Kind: kind, At: at, Plaque: plaque})
 	}
 }
 
 func closed(id, admin, sup, found string, at time.Time) func(tx *storage.Tx) error {
 	return func(tx *storage.Tx) error {
-		return tx.PutHazard(storage.Hazard{ID: id, Administrator: admin, Supervisor: sup, FoundBy: found,
-			State: storage.HazardClosed, ClosedAt: at, FoundAt: at.AddDate(0, 0, -3)})
+		return hazard.Put(tx, hazard.Hazard{ID: id, Administrator: admin, Supervisor: sup, FoundBy: found,
+			State: hazard.StateClosed, ClosedAt: at, FoundAt: at.AddDate(0, 0, -3)})
 	}
 }
 
@@ -64,17 +67,17 @@ func closed(id, admin, sup, found string, at time.Time) func(tx *storage.Tx) err
 // people the record concerns; coverage counts the half year's plaques.
 func TestCountsFromRecords(t *testing.T) {
 	s, db := fixture(t)
-	put(t, db, inspection("C1", "o-wu", "A", storage.InspectionCheck, day(12, 2), storage.PlaqueSupervisor))
-	put(t, db, inspection("C2", "o-wu", "B", storage.InspectionProblem, day(12, 3), storage.PlaqueSupervisor))
-	put(t, db, inspection("C3", "o-wu", "A", storage.InspectionCheck, day(11, 20), storage.PlaqueSupervisor)) // November
-	put(t, db, inspection("C4", "o-wu", "D", storage.InspectionCheck, day(12, 4)))                            // not hers
-	put(t, db, inspection("C5", "o-liu", "D", storage.InspectionCheck, day(12, 5), storage.PlaqueGuarantor))  // 包保 only
-	put(t, db, inspection("C6", "o-wu", "C", storage.InspectionCheck, day(6, 30), storage.PlaqueSupervisor))  // first half
+	put(t, db, inspected("C1", "o-wu", "A", inspection.KindCheck, day(12, 2), enterprise.PlaqueSupervisor))
+	put(t, db, inspected("C2", "o-wu", "B", inspection.KindProblem, day(12, 3), enterprise.PlaqueSupervisor))
+	put(t, db, inspected("C3", "o-wu", "A", inspection.KindCheck, day(11, 20), enterprise.PlaqueSupervisor)) // November
+	put(t, db, inspected("C4", "o-wu", "D", inspection.KindCheck, day(12, 4)))                               // not hers
+	put(t, db, inspected("C5", "o-liu", "D", inspection.KindCheck, day(12, 5), enterprise.PlaqueGuarantor))  // 包保 only
+	put(t, db, inspected("C6", "o-wu", "C", inspection.KindCheck, day(6, 30), enterprise.PlaqueSupervisor))  // first half
 	put(t, db, closed("H1", "o-liu", "o-wu", "o-wu", day(12, 8)))
 	put(t, db, closed("H2", "o-liu", "o-wu", "o-zhang", day(11, 30)))
 	put(t, db, closed("H3", "o-zhang", "o-zhang", "o-wu", day(12, 9))) // found by her elsewhere
 	put(t, db, func(tx *storage.Tx) error {                            // open: not counted
-		return tx.PutHazard(storage.Hazard{ID: "H4", Administrator: "o-liu", Supervisor: "o-wu", FoundBy: "o-wu", State: storage.HazardRechecked})
+		return hazard.Put(tx, hazard.Hazard{ID: "H4", Administrator: "o-liu", Supervisor: "o-wu", FoundBy: "o-wu", State: hazard.StateRechecked})
 	})
 
 	tests := []struct {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"dutybot/config"
+	"dutybot/enterprise"
+	"dutybot/inspection"
 	"dutybot/storage"
 )
 
@@ -47,24 +49,24 @@ func TestTownStandsAtItsTime(t *testing.T) {
 		id, code, official, kind string
 		at                       time.Time
 	}{
-		{"C1", "A", "o-zhang", storage.InspectionCheck, day(11, 3, 9)},
-		{"C2", "A", "o-zhang", storage.InspectionProblem, day(11, 20, 9)},
-		{"C3", "B", "o-zhang", storage.InspectionCheck, day(12, 5, 9)},
-		{"C4", "A", "o-wu", storage.InspectionCheck, day(12, 15, 10)}, // exactly at the December reading
+		{"C1", "A", "o-zhang", inspection.KindCheck, day(11, 3, 9)},
+		{"C2", "A", "o-zhang", inspection.KindProblem, day(11, 20, 9)},
+		{"C3", "B", "o-zhang", inspection.KindCheck, day(12, 5, 9)},
+		{"C4", "A", "o-wu", inspection.KindCheck, day(12, 15, 10)}, // exactly at the December reading
 	}
 	err = db.Update(func(tx *storage.Tx) error {
-		if _, err := tx.ReplaceEnterprises([]storage.Enterprise{
+		if _, err := enterprise.Replace(tx, []enterprise.Enterprise{
 			{Code: "A", Name: "甲", Admin: "o-zhang", Supervisor: "o-wu", Unit: "yjb"},
 			{Code: "B", Name: "乙", Admin: "o-zhang", Supervisor: "o-zhang", Unit: "yjb"},
 		}); err != nil {
 			return err
 		}
 		for _, v := range visits {
-			role := storage.PlaqueAdmin
+			role := enterprise.PlaqueAdmin
 			if v.official == "o-wu" {
-				role = storage.PlaqueSupervisor
+				role = enterprise.PlaqueSupervisor
 			}
-			if err := tx.PutInspection(storage.Inspection{ID: v.id, Enterprise: v.code, Official: v.official, At: v.at,
+			if err := inspection.Put(tx, inspection.Inspection{ID: v.id, Enterprise: v.code, Official: v.official, At: v.at,
 				Kind: v.kind, Checked: "消防", Plaque: []string{role}}); err != nil {
 				return err
 			}

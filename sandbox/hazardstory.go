@@ -1,13 +1,13 @@
 package sandbox
 
-import "dutybot/storage"
+import "dutybot/enterprise"
 
 // hazardStory is who plays the hazard loop's walk-through, taken from the
 // registry loaded at start: an enterprise, its 行业部门监管负责人 who
 // inspects it, its 属地 unit's head who reports the fix, and its
 // 行政负责人, who hears of it too.
 type hazardStory struct {
-	Enterprise storage.Enterprise
+	Enterprise enterprise.Enterprise
 	Inspector  string
 	Head       string
 	Admin      string
@@ -16,7 +16,7 @@ type hazardStory struct {
 // pickHazardStory finds the first enterprise of list whose supervisor and
 // 属地 unit head are two different officials the sandbox plays, and whose
 // 行政负责人 is a third; nil when there is none.
-func (s *Sandbox) pickHazardStory(list []storage.Enterprise) *hazardStory {
+func (s *Sandbox) pickHazardStory(list []enterprise.Enterprise) *hazardStory {
 	plays := func(id string) bool { _, ok := s.byID[id]; return id != "" && ok }
 	for _, e := range list {
 		u, ok := s.cfg.Unit(e.Unit)

@@ -8,7 +8,6 @@ import (
 	"dutybot/app"
 	"dutybot/enterprise"
 	"dutybot/locales"
-	"dutybot/storage"
 )
 
 // officialID matches an official's id, which never shows on the page.
@@ -57,7 +56,7 @@ func TestHazardStoryPicksItsPlayers(t *testing.T) {
 	}
 
 	// Nobody to fix it but the inspector: no story.
-	solo := []storage.Enterprise{list[0]}
+	solo := []enterprise.Enterprise{list[0]}
 	solo[0].Supervisor = "o-yangfan"
 	if st := sb.pickHazardStory(solo); st != nil {
 		t.Errorf("a story where the inspector is the 属地 head: %+v", st)

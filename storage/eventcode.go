@@ -66,6 +66,12 @@ const (
 	CodeHazardOverdue   = "hazard_overdue"   // Enterprise, Due (time), People (officials)
 )
 
+// Codes of the enterprise registry and of inspections (/check).
+const (
+	CodeEnterprisesImported = "enterprises_imported" // Source (the file), Count, Replaced
+	CodeInspected           = "inspected"            // Enterprise, Kind (word), Checked, Findings, Photos, Hazards (ids, when any)
+)
+
 // Codes lists every code, for the test that each has its messages.
 var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeShiftReminded, CodeShiftCheckin, CodeShiftNoCheckin, CodeShiftEnded, CodeHandoverAsked, CodeHandover,
@@ -124,6 +130,12 @@ const (
 	WordGeneral = "hazard_general" // 一般隐患
 	WordMajor   = "hazard_major"   // 重大隐患
 	WordListed  = "hazard_listed"  // 挂牌督办
+)
+
+// Words of VocabWord naming the kinds of inspection in the ledger.
+const (
+	WordInspectionCheck   = "inspection_check"   // 检查指导
+	WordInspectionProblem = "inspection_problem" // 协调解决安全管理难题
 )
 
 // Words lists VocabWord's words.

@@ -41,10 +41,7 @@ var (
 	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
 	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
 		bEvents, bAlertEv, bTargets, bLinks, bViews,
-		bQuarantine, bEnterprises, bPlaques,
-		bHazards, bHazardsClosed,
-		bInspections, bInspectionsBy,
-		bHeads, bHeadChats,
+		bQuarantine,
 		bInbox, bConversations,
 		bGroupChats, bGroups}
 	keyVersion = []byte("schema_version")
@@ -85,9 +82,6 @@ func initKV(tx kvTx) error {
 		}
 	}
 	if _, err := dropLegacyConversations(tx); err != nil {
-		return err
-	}
-	if err := indexClosedHazards(tx); err != nil {
 		return err
 	}
 	meta := tx.Bucket(bMeta)

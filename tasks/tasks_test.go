@@ -12,6 +12,8 @@ import (
 	"dutybot/clock"
 	"dutybot/config"
 	"dutybot/duty"
+	"dutybot/enterprise"
+	"dutybot/inspection"
 	"dutybot/locales"
 	"dutybot/storage"
 	"dutybot/workcal"
@@ -141,7 +143,7 @@ func TestReportUnitAndTown(t *testing.T) {
 func TestCountedQuotaPerPerson(t *testing.T) {
 	f := newFixture(t)
 	f.svc.RegisterCounter("inspections", func(tx *storage.Tx, official string, from, to time.Time) (int, int, error) {
-		c, err := tx.CountInspections(official, from, to)
+		c, err := inspection.Count(tx, official, from, to)
 		return c.Own, 0, err
 	})
 	li := f.instance(t, "19.2/~o-lifang/2026-10")
@@ -166,20 +168,20 @@ func TestCountedQuotaPerPerson(t *testing.T) {
 	inspect := func(id string, at time.Time, plaque ...string) {
 		t.Helper()
 		err := f.db.Update(func(tx *storage.Tx) error {
-			return tx.PutInspection(storage.Inspection{ID: id, Enterprise: "91500000MA5U000001", Official: "o-lifang",
-				At: at, Kind: storage.InspectionCheck, Checked: "x", Plaque: plaque})
+			return inspection.Put(tx, inspection.Inspection{ID: id, Enterprise: "91500000MA5U000001", Official: "o-lifang",
+				At: at, Kind: inspection.KindCheck, Checked: "x", Plaque: plaque})
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	inspect("C1", now.Add(-time.Hour), storage.PlaqueAdmin)
-	inspect("C2", now.AddDate(0, -1, 0), storage.PlaqueAdmin) // September's
-	inspect("C3", now.Add(-2*time.Hour))                      // not her plaque
+	inspect("C1", now.Add(-time.Hour), enterprise.PlaqueAdmin)
+	inspect("C2", now.AddDate(0, -1, 0), enterprise.PlaqueAdmin) // September's
+	inspect("C3", now.Add(-2*time.Hour))                         // not her plaque
 	if p, ok := progress("o-lifang"); !ok || p != 1 {
 		t.Errorf("李芳's 19.2 after one own inspection this month = %d (listed %v)", p, ok)
 	}
-	inspect("C4", now.Add(-3*time.Hour), storage.PlaqueSupervisor)
+	inspect("C4", now.Add(-3*time.Hour), enterprise.PlaqueSupervisor)
 	if p, ok := progress("o-lifang"); ok {
 		t.Errorf("李芳's 19.2 is still listed at %d after two", p)
 	}

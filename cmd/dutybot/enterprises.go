@@ -223,7 +223,7 @@ func (c cli) registryCheck(cfg *config.Config, cfgPath string) []string {
 		return nil
 	}
 	var (
-		list  []storage.Enterprise
+		list  []enterprise.Enterprise
 		warns []enterprise.Warning
 	)
 	db, held, err := c.openDirect(cfg, true)
@@ -240,7 +240,7 @@ func (c cli) registryCheck(cfg *config.Config, cfgPath string) []string {
 		}
 		// The running bot's configuration may differ: check against this one.
 		for _, e := range out.Enterprises {
-			list = append(list, storage.Enterprise{Code: e.Code, Name: e.Name, Admin: e.Admin, AdminName: e.AdminName,
+			list = append(list, enterprise.Enterprise{Code: e.Code, Name: e.Name, Admin: e.Admin, AdminName: e.AdminName,
 				Supervisor: e.Supervisor, SupervisorName: e.SupervisorName, Guarantor: e.Guarantor, GuarantorName: e.GuarantorName})
 		}
 	case err != nil:
@@ -248,7 +248,7 @@ func (c cli) registryCheck(cfg *config.Config, cfgPath string) []string {
 	default:
 		err = db.View(func(tx *storage.Tx) error {
 			var err error
-			list, err = tx.Enterprises()
+			list, err = enterprise.All(tx)
 			return err
 		})
 		db.Close()

@@ -1,14 +1,33 @@
-package storage
+package enterprise
 
 import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
+
+	"dutybot/storage"
 )
+
+var boundAt = time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
+
+func mustUpdate(t *testing.T, db *storage.DB, fn func(*storage.Tx) error) {
+	t.Helper()
+	if err := db.Update(fn); err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+}
+
+func mustView(t *testing.T, db *storage.DB, fn func(*storage.Tx) error) {
+	t.Helper()
+	if err := db.View(fn); err != nil {
+		t.Fatalf("View: %v", err)
+	}
+}
 
 func TestHeadBindings(t *testing.T) {
 	b := func(phone string, chat int64) HeadBinding {
-		return HeadBinding{Phone: phone, ChatID: chat, UserID: chat, Name: "何伟", Language: "zh-CN", BoundAt: t0}
+		return HeadBinding{Phone: phone, ChatID: chat, UserID: chat, Name: "何伟", Language: "zh-CN", BoundAt: boundAt}
 	}
 	tests := []struct {
 		name      string
@@ -46,12 +65,12 @@ func TestHeadBindings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			db := openTemp(t)
+			db := openDB(t)
 			for _, p := range tc.puts {
-				mustUpdate(t, db, func(tx *Tx) error { return tx.PutHeadBinding(p) })
+				mustUpdate(t, db, func(tx *storage.Tx) error { return PutHeadBinding(tx, p) })
 			}
-			mustView(t, db, func(tx *Tx) error {
-				got, err := tx.HeadBindings()
+			mustView(t, db, func(tx *storage.Tx) error {
+				got, err := HeadBindings(tx)
 				if err != nil {
 					return err
 				}
@@ -59,12 +78,12 @@ func TestHeadBindings(t *testing.T) {
 					t.Errorf("HeadBindings = %+v, want %+v", got, tc.want)
 				}
 				for chat, phone := range tc.wantChats {
-					if g, err := tx.HeadByChat(chat); err != nil || g.Phone != phone || g.ChatID != chat {
+					if g, err := HeadByChat(tx, chat); err != nil || g.Phone != phone || g.ChatID != chat {
 						t.Errorf("HeadByChat(%d) = %+v, %v; want %s", chat, g, err, phone)
 					}
 				}
 				for _, chat := range tc.goneChats {
-					if g, err := tx.HeadByChat(chat); !errors.Is(err, ErrNotFound) {
+					if g, err := HeadByChat(tx, chat); !errors.Is(err, storage.ErrNotFound) {
 						t.Errorf("HeadByChat(%d) = %+v, %v; want ErrNotFound", chat, g, err)
 					}
 				}
@@ -75,27 +94,27 @@ func TestHeadBindings(t *testing.T) {
 }
 
 func TestHeadBindingDelete(t *testing.T) {
-	db := openTemp(t)
-	mustUpdate(t, db, func(tx *Tx) error {
-		return tx.PutHeadBinding(HeadBinding{Phone: "13900000001", ChatID: 501, UserID: 501, BoundAt: t0})
+	db := openDB(t)
+	mustUpdate(t, db, func(tx *storage.Tx) error {
+		return PutHeadBinding(tx, HeadBinding{Phone: "13900000001", ChatID: 501, UserID: 501, BoundAt: boundAt})
 	})
-	mustUpdate(t, db, func(tx *Tx) error {
-		if ok, err := tx.DeleteHeadBinding("13900000001"); !ok || err != nil {
+	mustUpdate(t, db, func(tx *storage.Tx) error {
+		if ok, err := DeleteHeadBinding(tx, "13900000001"); !ok || err != nil {
 			t.Errorf("delete: %v, %v", ok, err)
 		}
-		if ok, err := tx.DeleteHeadBinding("13900000009"); ok || err != nil {
+		if ok, err := DeleteHeadBinding(tx, "13900000009"); ok || err != nil {
 			t.Errorf("delete of none: %v, %v", ok, err)
 		}
 		return nil
 	})
-	mustView(t, db, func(tx *Tx) error {
-		if _, err := tx.HeadBinding("13900000001"); !errors.Is(err, ErrNotFound) {
+	mustView(t, db, func(tx *storage.Tx) error {
+		if _, err := HeadByPhone(tx, "13900000001"); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("binding after delete: %v", err)
 		}
-		if _, err := tx.HeadByChat(501); !errors.Is(err, ErrNotFound) {
+		if _, err := HeadByChat(tx, 501); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("chat after delete: %v", err)
 		}
-		if _, err := tx.HeadBinding(""); !errors.Is(err, ErrNotFound) {
+		if _, err := HeadByPhone(tx, ""); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("empty phone: %v", err)
 		}
 		return nil

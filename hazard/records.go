@@ -1,51 +1,50 @@
-package storage
+package hazard
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"dutybot/storage"
 )
 
 // bHazards holds the hazards of the 隐患排查治理 loop: hazard id -> Hazard.
-var bHazards = []byte("hazards")
+// Bucket names and keys are the on-disk schema.
+const bHazards = "hazards"
 
 // Event types of the hazard loop (隐患排查治理 “三部曲”). Event.Alert is the
 // hazard's id, so AlertEvents lists a hazard's story.
 const (
-	EvHazardFound     = "hazard_found"     // 发现: recorded by an official
-	EvHazardAssigned  = "hazard_assigned"  // 交办: given a deadline and a person at the enterprise
-	EvHazardRectified = "hazard_rectified" // 整改: reported fixed, with photos
-	EvHazardRechecked = "hazard_rechecked" // 复查通过
-	EvHazardSentBack  = "hazard_sent_back" // 复查未通过: back to 交办 with a new deadline
-	EvHazardClosed    = "hazard_closed"    // 销号
-	EvHazardOverdue   = "hazard_overdue"   // not rectified by its deadline: a 叫应 went out
+	EvFound     = "hazard_found"     // 发现: recorded by an official
+	EvAssigned  = "hazard_assigned"  // 交办: given a deadline and a person at the enterprise
+	EvRectified = "hazard_rectified" // 整改: reported fixed, with photos
+	EvRechecked = "hazard_rechecked" // 复查通过
+	EvSentBack  = "hazard_sent_back" // 复查未通过: back to 交办 with a new deadline
+	EvClosed    = "hazard_closed"    // 销号
+	EvOverdue   = "hazard_overdue"   // not rectified by its deadline: a 叫应 went out
 )
 
 // Hazard states, in the loop's order. A recheck that fails sends a hazard
-// from HazardRectified back to HazardAssigned.
+// from StateRectified back to StateAssigned.
 const (
-	HazardFound     = "found"     // 发现
-	HazardAssigned  = "assigned"  // 交办
-	HazardRectified = "rectified" // 整改 (reported done, awaiting 复查)
-	HazardRechecked = "rechecked" // 复查通过
-	HazardClosed    = "closed"    // 销号
+	StateFound     = "found"     // 发现
+	StateAssigned  = "assigned"  // 交办
+	StateRectified = "rectified" // 整改 (reported done, awaiting 复查)
+	StateRechecked = "rechecked" // 复查通过
+	StateClosed    = "closed"    // 销号
 )
 
-// HazardStates lists the states in the loop's order.
-var HazardStates = []string{HazardFound, HazardAssigned, HazardRectified, HazardRechecked, HazardClosed}
+// States lists the states in the loop's order.
+var States = []string{StateFound, StateAssigned, StateRectified, StateRechecked, StateClosed}
 
 // Hazard levels.
 const (
-	HazardGeneral = "general" // 一般隐患
-	HazardMajor   = "major"   // 重大隐患: 挂牌督办
+	LevelGeneral = "general" // 一般隐患
+	LevelMajor   = "major"   // 重大隐患: 挂牌督办
 )
-
-// ActorEnterprise is the actor of a step taken by the enterprise's own
-// responsible person (企业单位负责人), who is not an official; the step
-// carries their name.
-const ActorEnterprise = "enterprise"
 
 // FiveFixes are the 五落实 of a 重大隐患 under 挂牌督办: who is responsible,
 // the measures, the money, the time limit and the contingency plan. All
@@ -58,11 +57,11 @@ type FiveFixes struct {
 	Plan           string `json:"plan"`           // 预案
 }
 
-// HazardStep is one transition of a hazard, kept as its history.
-type HazardStep struct {
+// Step is one transition of a hazard, kept as its history.
+type Step struct {
 	State  string    `json:"state"` // the state entered
 	At     time.Time `json:"at"`
-	By     string    `json:"by"`             // an official id, ActorEnterprise, "api" or "system"
+	By     string    `json:"by"`             // an official id, storage.ActorEnterprise, "api" or "system"
 	Name   string    `json:"name,omitempty"` // who, when By is not an official
 	Note   string    `json:"note,omitempty"`
 	Photos []string  `json:"photos,omitempty"` // Telegram file ids
@@ -81,14 +80,14 @@ type Hazard struct {
 	Supervisor     string `json:"supervisor,omitempty"`    // 行业部门监管负责人, an official id
 	Administrator  string `json:"administrator,omitempty"` // 行政负责人, an official id
 
-	FoundBy     string     `json:"found_by"` // an official id
-	FoundAt     time.Time  `json:"found_at"`
-	Level       string     `json:"level"` // HazardGeneral or HazardMajor
-	Description string     `json:"description"`
-	Photos      []string   `json:"photos,omitempty"` // Telegram file ids
-	Point       *Point     `json:"point,omitempty"`
-	Responsible Contact    `json:"responsible"` // the person at the enterprise who must fix it
-	Five        *FiveFixes `json:"five,omitempty"`
+	FoundBy     string          `json:"found_by"` // an official id
+	FoundAt     time.Time       `json:"found_at"`
+	Level       string          `json:"level"` // LevelGeneral or LevelMajor
+	Description string          `json:"description"`
+	Photos      []string        `json:"photos,omitempty"` // Telegram file ids
+	Point       *storage.Point  `json:"point,omitempty"`
+	Responsible storage.Contact `json:"responsible"` // the person at the enterprise who must fix it
+	Five        *FiveFixes      `json:"five,omitempty"`
 
 	State    string    `json:"state"`
 	Deadline time.Time `json:"deadline,omitzero"` // 整改期限 of the current 交办
@@ -107,53 +106,53 @@ type Hazard struct {
 	ClosedBy      string    `json:"closed_by,omitempty"`
 	ClosedAt      time.Time `json:"closed_at,omitzero"`
 
-	History []HazardStep `json:"history"`
+	History []Step `json:"history"`
 }
 
-// NextHazardID numbers a new hazard by the day of now: H20261202-01,
-// H20261202-02… (now should be in the town's time zone).
-func (t *Tx) NextHazardID(now time.Time) (string, error) {
+// NextID numbers a new hazard by the day of now: H20261202-01,
+// H20261202-02… (now should be in the town's time zone). The day's count
+// is kept in meta ("hazard_seq:<day>"), where files already hold it.
+func NextID(tx *storage.Tx, now time.Time) (string, error) {
 	day := now.Format("20060102")
-	key := []byte("hazard_seq:" + day)
-	meta := t.tx.Bucket(bMeta)
+	key := "hazard_seq:" + day
 	n := uint64(0)
-	if v := meta.Get(key); v != nil {
+	if v, ok := tx.Meta(key); ok {
 		var err error
-		if n, err = strconv.ParseUint(string(v), 10, 64); err != nil {
+		if n, err = strconv.ParseUint(v, 10, 64); err != nil {
 			return "", fmt.Errorf("hazard sequence %s: %w", day, err)
 		}
 	}
 	n++
-	if err := meta.Put(key, []byte(strconv.FormatUint(n, 10))); err != nil {
-		return "", err
+	if err := tx.PutMeta(key, strconv.FormatUint(n, 10)); err != nil {
+		return "", fmt.Errorf("hazard sequence %s: %w", day, err)
 	}
 	return fmt.Sprintf("H%s-%02d", day, n), nil
 }
 
-// PutHazard stores a hazard; a closed one enters the index of closed
-// hazards the quotas count.
-func (t *Tx) PutHazard(h Hazard) error {
-	if err := t.put(bHazards, []byte(h.ID), h); err != nil {
+// Put stores a hazard; a closed one enters the index of closed hazards
+// the quotas count.
+func Put(tx *storage.Tx, h Hazard) error {
+	if err := tx.Records(bHazards).Put([]byte(h.ID), h); err != nil {
 		return err
 	}
-	return indexClosed(t.tx.Bucket(bHazardsClosed), h)
+	return indexClosed(tx.Records(bHazardsClosed), h)
 }
 
-// Hazard loads a hazard.
-func (t *Tx) Hazard(id string) (Hazard, error) {
+// Load returns a hazard: storage.ErrNotFound when there is none.
+func Load(tx *storage.Tx, id string) (Hazard, error) {
 	var h Hazard
-	err := t.get(bHazards, []byte(id), &h)
+	err := tx.Records(bHazards).Get([]byte(id), &h)
 	return h, err
 }
 
-// Hazards returns every hazard, oldest first (by when it was found, then
-// id: a day's hundredth hazard sorts after its ninety-ninth).
-func (t *Tx) Hazards() ([]Hazard, error) {
+// All returns every hazard, oldest first (by when it was found, then id:
+// a day's hundredth hazard sorts after its ninety-ninth).
+func All(tx *storage.Tx) ([]Hazard, error) {
 	var out []Hazard
-	err := t.tx.Bucket(bHazards).ForEach(func(k, v []byte) error {
+	err := tx.Records(bHazards).Scan(nil, nil, func(k, v []byte) error {
 		var h Hazard
-		if err := decode(v, &h); err != nil {
-			return &CorruptError{Bucket: string(bHazards), Key: slices.Clone(k), Err: err}
+		if err := json.Unmarshal(v, &h); err != nil {
+			return &storage.CorruptError{Bucket: bHazards, Key: slices.Clone(k), Err: err}
 		}
 		out = append(out, h)
 		return nil

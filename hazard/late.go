@@ -1,4 +1,4 @@
-package storage
+package hazard
 
 import "time"
 
@@ -7,7 +7,7 @@ import "time"
 // Late is how long the current round of a hazard is past its deadline at
 // now: only an assigned hazard not yet reported fixed can be; 0 otherwise.
 func (h Hazard) Late(now time.Time) time.Duration {
-	if h.State != HazardAssigned || h.Deadline.IsZero() || !now.After(h.Deadline) {
+	if h.State != StateAssigned || h.Deadline.IsZero() || !now.After(h.Deadline) {
 		return 0
 	}
 	return now.Sub(h.Deadline)
@@ -21,16 +21,16 @@ func (h Hazard) Lateness(now time.Time) time.Duration {
 	var due time.Time
 	for _, st := range h.History {
 		switch st.State {
-		case HazardAssigned:
+		case StateAssigned:
 			due = st.Due
-		case HazardRectified:
+		case StateRectified:
 			if !due.IsZero() && st.At.After(due) {
 				total += st.At.Sub(due)
 			}
 			due = time.Time{}
 		}
 	}
-	if !due.IsZero() && h.State == HazardAssigned && now.After(due) {
+	if !due.IsZero() && h.State == StateAssigned && now.After(due) {
 		total += now.Sub(due)
 	}
 	return total
