@@ -257,7 +257,7 @@ const flushChunk = 5000
 // flush sends the bucket's waiting writes (all buckets' for ""), in one
 // round trip.
 func (t *pgTx) flush(bucket string) {
-	if t.err != nil || len(t.pend) == 0 {
+	if t.err != nil || len(t.pend) == 0 && (bucket != "" || len(t.seqs) == 0) {
 		return
 	}
 	batch := &pgx.Batch{}
