@@ -140,7 +140,7 @@ type AlertRequest struct {
 	Title   string          `json:"title"`
 	Body    string          `json:"body"`
 	Level   string          `json:"level"`
-	Targets storage.Targets `json:"targets"`
+	Targets callout.Targets `json:"targets"`
 	// Type is the warning type of a "kind": "weather" alert (rainstorm …).
 	Type string `json:"type,omitempty"`
 }
@@ -184,7 +184,7 @@ type AlertJSON struct {
 	State      string          `json:"state"`
 	Source     string          `json:"source"`
 	Issuer     string          `json:"issuer,omitempty"`
-	Targets    storage.Targets `json:"targets"`
+	Targets    callout.Targets `json:"targets"`
 	CreatedAt  time.Time       `json:"created_at"`
 	ClosedAt   *time.Time      `json:"closed_at"`
 	ClosedBy   string          `json:"closed_by,omitempty"`
@@ -243,9 +243,9 @@ func ToJSON(v callout.View) AlertJSON {
 			AckedBy: r.AckedBy, NextAt: optTime(r.NextAt), Unreachable: r.Unreachable, Escalations: []EscalationJSON{},
 			Channel: "private", Group: r.Group}
 		if r.Group != "" {
-			rj.Channel = storage.ChannelGroup
+			rj.Channel = callout.ChannelGroup
 		}
-		if r.State == storage.StateAcked {
+		if r.State == callout.StateAcked {
 			rj.AckedIn = "private"
 			if r.AckedIn != "" {
 				rj.AckedIn = r.AckedIn
@@ -255,7 +255,7 @@ func ToJSON(v callout.View) AlertJSON {
 			rj.Escalations = append(rj.Escalations, EscalationJSON{Step: e.Step, Action: e.Action, To: e.To,
 				People: e.People, At: e.At, Reason: e.Cause(), Passed: e.Passed, Role: e.Role, Note: e.NoteText()})
 		}
-		if r.State == storage.StateAcked {
+		if r.State == callout.StateAcked {
 			out.Answered++
 		}
 		out.Recipients = append(out.Recipients, rj)

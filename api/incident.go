@@ -154,7 +154,7 @@ func incidentJSON(v incident.View) IncidentJSON {
 	if v.Alert != nil {
 		st := &AlertStatus{State: v.Alert.Alert.State, Recipients: len(v.Alert.Recipients)}
 		for _, r := range v.Alert.Recipients {
-			if r.State == storage.StateAcked {
+			if r.State == callout.StateAcked {
 				st.Answered++
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"dutybot/callout"
-	"dutybot/storage"
 	"dutybot/weather"
 )
 
@@ -84,7 +83,7 @@ func (s *Server) warningJSON(v weather.View) WarningJSON {
 	if a, err := s.engine.Get(w.ID); err == nil {
 		st := &AlertStatus{State: a.Alert.State, Recipients: len(a.Recipients)}
 		for _, r := range a.Recipients {
-			if r.State == storage.StateAcked {
+			if r.State == callout.StateAcked {
 				st.Answered++
 			}
 		}

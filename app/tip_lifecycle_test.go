@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"dutybot/callout"
 	"dutybot/storage"
 	"dutybot/tips"
 )
@@ -82,7 +83,7 @@ func TestTipLifecycleOverdueEscalation(t *testing.T) {
 	h.srv.SendText(uChen, "/tip close "+ref+" 不属实 经现场核查，钢瓶已入库")
 	h.waitMsg(uChen, ref+" 已办结（不属实）")
 	h.waitMsg(uWorker, "您的隐患举报 "+ref+" 已办结", "经核查不属实", "钢瓶已入库")
-	h.eventually("the overdue 叫应 closed", func() bool { return h.alert(a.ID).State == storage.AlertClosed })
+	h.eventually("the overdue 叫应 closed", func() bool { return h.alert(a.ID).State == callout.AlertClosed })
 	h.srv.SendText(uChen, "/tip close "+ref+" 属实 再次办结")
 	h.waitMsg(uChen, "举报 "+ref+" 已办结。")
 

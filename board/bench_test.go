@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/catalogue"
 	"dutybot/clock"
 	"dutybot/config"
@@ -92,24 +93,24 @@ func newBigTown(b *testing.B) *bigTown {
 				if !at.Before(now) {
 					continue
 				}
-				id, err := tx.NextAlertID(at.In(cfg.Location))
+				id, err := callout.NextAlertID(tx, at.In(cfg.Location))
 				if err != nil {
 					return err
 				}
-				a := storage.Alert{ID: id, Level: "yellow", Title: "演练", CreatedAt: at, State: storage.AlertDone, Total: bigPerAlert}
-				if err := tx.PutAlert(a); err != nil {
+				a := callout.Alert{ID: id, Level: "yellow", Title: "演练", CreatedAt: at, State: callout.AlertDone, Total: bigPerAlert}
+				if err := callout.PutAlert(tx, a); err != nil {
 					return err
 				}
 				if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvCreated, Alert: id, Actor: "api"}); err != nil {
 					return err
 				}
 				for _, i := range rng.Perm(len(ids))[:bigPerAlert] {
-					r := storage.Recipient{AlertID: id, Official: ids[i], State: storage.StateAcked, QueuedAt: at, SentAt: at.Add(time.Second)}
+					r := callout.Recipient{AlertID: id, Official: ids[i], State: callout.StateAcked, QueuedAt: at, SentAt: at.Add(time.Second)}
 					r.AckedAt, r.AckedBy = r.SentAt.Add(time.Duration(rng.IntN(1200))*time.Second), r.Official
 					if rng.IntN(10) == 0 {
-						r.State, r.AckedAt, r.AckedBy = storage.StateEscalated, time.Time{}, ""
+						r.State, r.AckedAt, r.AckedBy = callout.StateEscalated, time.Time{}, ""
 					}
-					if err := tx.PutRecipient(r); err != nil {
+					if err := callout.PutRecipient(tx, r); err != nil {
 						return err
 					}
 					for _, typ := range []string{storage.EvSent, storage.EvDelivered, storage.EvAcked} {
@@ -128,13 +129,13 @@ func newBigTown(b *testing.B) *bigTown {
 	t := &bigTown{db: db, clk: clock.NewFake(now)}
 	if err := db.Update(func(tx *storage.Tx) error {
 		for k := range bigOpenCount {
-			id, _ := tx.NextAlertID(now.In(cfg.Location))
-			a := storage.Alert{ID: id, Level: "red", Title: "暴雨", CreatedAt: now.Add(-time.Duration(k) * time.Minute), State: storage.AlertOpen}
-			if err := tx.PutAlert(a); err != nil {
+			id, _ := callout.NextAlertID(tx, now.In(cfg.Location))
+			a := callout.Alert{ID: id, Level: "red", Title: "暴雨", CreatedAt: now.Add(-time.Duration(k) * time.Minute), State: callout.AlertOpen}
+			if err := callout.PutAlert(tx, a); err != nil {
 				return err
 			}
 			for _, o := range ids[:100] {
-				if err := tx.PutRecipient(storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, SentAt: a.CreatedAt}); err != nil {
+				if err := callout.PutRecipient(tx, callout.Recipient{AlertID: id, Official: o, State: callout.StatePending, SentAt: a.CreatedAt}); err != nil {
 					return err
 				}
 			}
@@ -181,13 +182,13 @@ func newBigTown(b *testing.B) *bigTown {
 func (t *bigTown) answer(b *testing.B, i int) {
 	alert := t.open[i%len(t.open)]
 	err := t.db.Update(func(tx *storage.Tx) error {
-		rs, err := tx.Recipients(alert)
+		rs, err := callout.Recipients(tx, alert)
 		if err != nil {
 			return err
 		}
 		r := rs[(i/len(t.open))%len(rs)]
-		r.State, r.AckedAt, r.AckedBy = storage.StateAcked, t.clk.Now(), r.Official
-		if err := tx.PutRecipient(r); err != nil {
+		r.State, r.AckedAt, r.AckedBy = callout.StateAcked, t.clk.Now(), r.Official
+		if err := callout.PutRecipient(tx, r); err != nil {
 			return err
 		}
 		return tx.AppendEvent(storage.Event{At: t.clk.Now(), Type: storage.EvAcked, Alert: alert, Official: r.Official})
@@ -282,7 +283,7 @@ func BenchmarkScanWholeHistory(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		if err := t.db.View(func(tx *storage.Tx) error {
-			if _, err := tx.OpenAlerts(); err != nil {
+			if _, err := callout.OpenAlerts(tx); err != nil {
 				return err
 			}
 			_, err := tx.EventsBetween(time.Time{}, t.clk.Now().Add(time.Hour))

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/quota"
 	"dutybot/rota"
@@ -30,8 +31,8 @@ type Board struct {
 // AlertCard is an open alert with its recipients, the ones needing
 // attention first (unreachable, escalated, waiting, then answered).
 type AlertCard struct {
-	Alert      storage.Alert
-	Recipients []storage.Recipient
+	Alert      callout.Alert
+	Recipients []callout.Recipient
 	Answered   int
 }
 
@@ -102,13 +103,13 @@ func (u UnitRate) Pct() int {
 }
 
 // attention orders recipient states for display: who needs attention first.
-func attention(r storage.Recipient) int {
+func attention(r callout.Recipient) int {
 	switch r.State {
-	case storage.StateUnreachable:
+	case callout.StateUnreachable:
 		return 0
-	case storage.StateEscalated:
+	case callout.StateEscalated:
 		return 1
-	case storage.StatePending:
+	case callout.StatePending:
 		return 2
 	}
 	return 3
@@ -116,8 +117,8 @@ func attention(r storage.Recipient) int {
 
 // buildCard reads an open alert's recipients, ordered for display; within a
 // state, people keep the configuration's order.
-func buildCard(tx *storage.Tx, cfg *config.Config, order map[string]int, a storage.Alert) (AlertCard, error) {
-	rs, err := tx.Recipients(a.ID)
+func buildCard(tx *storage.Tx, cfg *config.Config, order map[string]int, a callout.Alert) (AlertCard, error) {
+	rs, err := callout.Recipients(tx, a.ID)
 	if err != nil {
 		return AlertCard{}, err
 	}
@@ -127,7 +128,7 @@ func buildCard(tx *storage.Tx, cfg *config.Config, order map[string]int, a stora
 			c.Answered++
 		}
 	}
-	slices.SortStableFunc(c.Recipients, func(x, y storage.Recipient) int {
+	slices.SortStableFunc(c.Recipients, func(x, y callout.Recipient) int {
 		return cmp.Or(cmp.Compare(attention(x), attention(y)), cmp.Compare(order[x.Official], order[y.Official]))
 	})
 	return c, nil
@@ -159,7 +160,7 @@ func readDays(tx *storage.Tx, loc *time.Location, now time.Time) ([]Day, bool, e
 		}
 		ds.CheckinAlert = st.Checkin
 		if st.Checkin != "" {
-			rs, err := tx.Recipients(st.Checkin)
+			rs, err := callout.Recipients(tx, st.Checkin)
 			if err != nil {
 				return nil, false, err
 			}
@@ -191,12 +192,12 @@ func readRates(tx *storage.Tx, cfg *config.Config, loc *time.Location, now time.
 	from := now.Add(-RateWindow)
 	rates := Rates{From: from, To: now, Total: UnitRate{}}
 	byUnit := map[string]*UnitRate{}
-	err := tx.AlertsFrom(from.In(loc).Format("20060102"), func(a storage.Alert) error {
+	err := callout.AlertsFrom(tx, from.In(loc).Format("20060102"), func(a callout.Alert) error {
 		if a.CreatedAt.Before(from) || !a.CreatedAt.Before(now) {
 			return nil
 		}
-		return tx.RecipientsEach(a.ID, func(r storage.Recipient) error {
-			if a.State == storage.AlertOpen && r.State == storage.StatePending {
+		return callout.RecipientsEach(tx, a.ID, func(r callout.Recipient) error {
+			if a.State == callout.AlertOpen && r.State == callout.StatePending {
 				return nil
 			}
 			o, ok := cfg.Official(r.Official)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/roster"
 	"dutybot/rota"
 	"dutybot/storage"
@@ -232,15 +233,15 @@ func TestAnswerRates(t *testing.T) {
 	f := newFixture(t, Options{})
 	now := f.clk.Now()
 	// put stores an alert created ago before now with its recipients.
-	put := func(id string, ago time.Duration, state string, rs ...storage.Recipient) {
+	put := func(id string, ago time.Duration, state string, rs ...callout.Recipient) {
 		f.update(func(tx *storage.Tx) error {
-			a := storage.Alert{ID: id, Level: "red", Title: id, CreatedAt: now.Add(-ago), State: state}
-			if err := tx.PutAlert(a); err != nil {
+			a := callout.Alert{ID: id, Level: "red", Title: id, CreatedAt: now.Add(-ago), State: state}
+			if err := callout.PutAlert(tx, a); err != nil {
 				return err
 			}
 			for _, r := range rs {
 				r.AlertID = id
-				if err := tx.PutRecipient(r); err != nil {
+				if err := callout.PutRecipient(tx, r); err != nil {
 					return err
 				}
 			}
@@ -248,29 +249,29 @@ func TestAnswerRates(t *testing.T) {
 		})
 	}
 	sent := func(ago time.Duration) time.Time { return now.Add(-ago) }
-	acked := func(off string, ago, after time.Duration) storage.Recipient {
-		return storage.Recipient{Official: off, State: storage.StateAcked, SentAt: sent(ago), AckedAt: sent(ago).Add(after), AckedBy: off}
+	acked := func(off string, ago, after time.Duration) callout.Recipient {
+		return callout.Recipient{Official: off, State: callout.StateAcked, SentAt: sent(ago), AckedAt: sent(ago).Add(after), AckedBy: off}
 	}
 	day := 24 * time.Hour
 	// Outside the window: not counted.
-	put("20261029-0001", 32*day, storage.AlertDone, acked("o-zhang", 32*day, time.Minute))
-	put("20261031-0001", 30*day+time.Minute, storage.AlertDone, acked("o-zhang", 30*day, time.Minute))
+	put("20261029-0001", 32*day, callout.AlertDone, acked("o-zhang", 32*day, time.Minute))
+	put("20261031-0001", 30*day+time.Minute, callout.AlertDone, acked("o-zhang", 30*day, time.Minute))
 	// 应急办: 张明 answers in 1m and 3m, 李芳 in 5m, once silent (escalated,
 	// then the alert was closed), once taken over by 吴敏.
-	put("20261101-0001", 29*day, storage.AlertClosed,
+	put("20261101-0001", 29*day, callout.AlertClosed,
 		acked("o-zhang", 29*day, time.Minute),
-		storage.Recipient{Official: "o-li", State: storage.StateEscalated, SentAt: sent(29 * day)})
-	put("20261120-0001", 10*day, storage.AlertDone,
+		callout.Recipient{Official: "o-li", State: callout.StateEscalated, SentAt: sent(29 * day)})
+	put("20261120-0001", 10*day, callout.AlertDone,
 		acked("o-zhang", 10*day, 3*time.Minute), acked("o-li", 10*day, 5*time.Minute),
-		storage.Recipient{Official: "o-wu", State: storage.StateAcked, SentAt: sent(10 * day), AckedAt: sent(10 * day).Add(40 * time.Minute), AckedBy: "o-liu"})
+		callout.Recipient{Official: "o-wu", State: callout.StateAcked, SentAt: sent(10 * day), AckedAt: sent(10 * day).Add(40 * time.Minute), AckedBy: "o-liu"})
 	// 城管大队: 钱进 unreachable on a closed alert.
-	put("20261125-0001", 5*day, storage.AlertClosed,
-		storage.Recipient{Official: "o-qian", State: storage.StateUnreachable, Unreachable: "not bound to Telegram"})
+	put("20261125-0001", 5*day, callout.AlertClosed,
+		callout.Recipient{Official: "o-qian", State: callout.StateUnreachable, Unreachable: "not bound to Telegram"})
 	// An open alert: 陈杰 still inside his answer window is not counted yet;
 	// 何军 escalated is.
-	put("20261130-0001", time.Minute, storage.AlertOpen,
-		storage.Recipient{Official: "o-chen", State: storage.StatePending, SentAt: sent(time.Minute)},
-		storage.Recipient{Official: "o-he", State: storage.StateEscalated, SentAt: sent(time.Minute)})
+	put("20261130-0001", time.Minute, callout.AlertOpen,
+		callout.Recipient{Official: "o-chen", State: callout.StatePending, SentAt: sent(time.Minute)},
+		callout.Recipient{Official: "o-he", State: callout.StateEscalated, SentAt: sent(time.Minute)})
 
 	r := f.board().Rates
 	got := map[string]UnitRate{}

@@ -226,7 +226,7 @@ func (f *fixture) advance(d time.Duration) {
 func (f *fixture) alert(level, title string, officials ...string) string {
 	f.t.Helper()
 	a, err := f.engine.Create(callout.Request{Level: level, Title: title, Source: "api",
-		Targets: storage.Targets{Officials: officials}})
+		Targets: callout.Targets{Officials: officials}})
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/inspection"
@@ -22,7 +23,7 @@ import (
 //     event log: only events logged since the last look are read, and only
 //     the alerts they name are loaded again (their cards rebuilt);
 //   - the 30-day answer rates are recomputed at most once per minute of the
-//     clock, from the alerts created in the window (storage.AlertsFrom);
+//     clock, from the alerts created in the window (callout.AlertsFrom);
 //   - overdue tasks are recomputed when a report was logged or the minute
 //     changed;
 //   - the hazards not yet closed are loaded once, then only those the
@@ -91,7 +92,7 @@ func (s *Server) current() (*snapshot, error) {
 			return nil
 		}
 		for id := range touched {
-			a, err := tx.Alert(id)
+			a, err := callout.LoadAlert(tx, id)
 			switch {
 			case errors.Is(err, storage.ErrNotFound):
 				delete(l.open, id)
@@ -99,7 +100,7 @@ func (s *Server) current() (*snapshot, error) {
 			case err != nil:
 				return err
 			}
-			if a.State == storage.AlertOpen {
+			if a.State == callout.AlertOpen {
 				l.open[id] = AlertCard{Alert: a}
 				l.stale[id] = true
 			} else {
@@ -175,7 +176,7 @@ func (s *Server) current() (*snapshot, error) {
 func (l *live) follow(tx *storage.Tx) (touched map[string]bool, events int, reported bool, err error) {
 	touched = map[string]bool{}
 	if l.open == nil {
-		open, err := tx.OpenAlerts()
+		open, err := callout.OpenAlerts(tx)
 		if err != nil {
 			return nil, 0, false, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"dutybot/browsertest"
+	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -56,14 +57,14 @@ func TestRatesFitTheirCardInBrowser(t *testing.T) {
 		id := fmt.Sprintf("20261120-%04d", n)
 		sent := now.Add(-ago)
 		f.update(func(tx *storage.Tx) error {
-			if err := tx.PutAlert(storage.Alert{ID: id, Level: "red", Title: id, CreatedAt: sent, State: storage.AlertDone}); err != nil {
+			if err := callout.PutAlert(tx, callout.Alert{ID: id, Level: "red", Title: id, CreatedAt: sent, State: callout.AlertDone}); err != nil {
 				return err
 			}
-			r := storage.Recipient{AlertID: id, Official: who, State: storage.StateEscalated, SentAt: sent}
+			r := callout.Recipient{AlertID: id, Official: who, State: callout.StateEscalated, SentAt: sent}
 			if after > 0 {
-				r.State, r.AckedAt, r.AckedBy = storage.StateAcked, sent.Add(after), who
+				r.State, r.AckedAt, r.AckedBy = callout.StateAcked, sent.Add(after), who
 			}
-			return tx.PutRecipient(r)
+			return callout.PutRecipient(tx, r)
 		})
 	}
 	for i := range 120 { // 应急办: 100% of 120, in 24 s

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"dutybot/storage"
+	"dutybot/callout"
 )
 
 // The steps under a recipient say why nobody was told, in the reader's
@@ -64,24 +64,24 @@ func TestStepWording(t *testing.T) {
 	f := newFixture(t, Options{})
 	at := start.Add(20 * time.Minute)
 	tests := []struct {
-		e      storage.Escalation
+		e      callout.Escalation
 		zh, en string
 	}{
-		{storage.Escalation{Action: "remind", At: at, Note: "skipped: unreachable"}, "08:20 未能再次叫应（无法送达）", "08:20 not called again (unreachable)"},
-		{storage.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: no unit_head configured"},
+		{callout.Escalation{Action: "remind", At: at, Note: "skipped: unreachable"}, "08:20 未能再次叫应（无法送达）", "08:20 not called again (unreachable)"},
+		{callout.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: no unit_head configured"},
 			"08:20 未升级：无单位负责人可升级", "08:20 not escalated: no unit head to escalate to"},
-		{storage.Escalation{Action: "escalate", To: "official:o-li", At: at, Note: "skipped: no official:o-li configured"},
+		{callout.Escalation{Action: "escalate", To: "official:o-li", At: at, Note: "skipped: no official:o-li configured"},
 			"08:20 未升级：无可升级对象", "08:20 not escalated: nobody to escalate to"},
 		// The 带班领导's own check-in, as an older binary recorded it.
-		{storage.Escalation{Action: "escalate", To: "official:o-duty", At: at, Note: "skipped: no official:o-duty configured"},
+		{callout.Escalation{Action: "escalate", To: "official:o-duty", At: at, Note: "skipped: no official:o-duty configured"},
 			"08:20 未升级：本人即升级对象，无需再升级", "08:20 not escalated: they are the one to escalate to themselves"},
-		{storage.Escalation{Action: "escalate", To: "official:o-duty", Role: "shift_leader", At: at, Reason: storage.ReasonSelf},
+		{callout.Escalation{Action: "escalate", To: "official:o-duty", Role: "shift_leader", At: at, Reason: callout.ReasonSelf},
 			"08:20 未升级：本人即带班领导，无需再升级", "08:20 not escalated: they are the shift leader themselves"},
-		{storage.Escalation{Action: "escalate", To: "official:o-duty", At: at, Reason: storage.ReasonSelf},
+		{callout.Escalation{Action: "escalate", To: "official:o-duty", At: at, Reason: callout.ReasonSelf},
 			"08:20 未升级：本人即升级对象，无需再升级", "08:20 not escalated: they are the one to escalate to themselves"},
-		{storage.Escalation{Action: "escalate", To: "official:o-duty", Role: "shift_leader", At: at, People: []string{"o-duty"}},
+		{callout.Escalation{Action: "escalate", To: "official:o-duty", Role: "shift_leader", At: at, People: []string{"o-duty"}},
 			"08:20 升级至杜峰（带班领导）", "08:20 escalated to 杜峰 (shift leader)"},
-		{storage.Escalation{Action: "escalate", To: "unit_head", At: at, Reason: storage.ReasonNoTarget},
+		{callout.Escalation{Action: "escalate", To: "unit_head", At: at, Reason: callout.ReasonNoTarget},
 			"08:20 未升级：无单位负责人可升级", "08:20 not escalated: no unit head to escalate to"},
 	}
 	for _, tc := range tests {
@@ -99,9 +99,9 @@ func TestStepWording(t *testing.T) {
 func TestUnreachableWording(t *testing.T) {
 	f := newFixture(t, Options{})
 	tests := []struct{ reason, zh, en string }{
-		{storage.UnreachableUnbound, "未绑定", "not bound"},
-		{storage.UnreachableBlocked, "已屏蔽机器人", "blocked the bot"},
-		{storage.UnreachableStalled(10*time.Minute + 3*time.Second), "Telegram 10 分钟未接收", "Telegram did not take it for 10 min"},
+		{callout.UnreachableUnbound, "未绑定", "not bound"},
+		{callout.UnreachableBlocked, "已屏蔽机器人", "blocked the bot"},
+		{callout.UnreachableStalled(10*time.Minute + 3*time.Second), "Telegram 10 分钟未接收", "Telegram did not take it for 10 min"},
 		{"Bad Request: chat not found", "Bad Request: chat not found", "Bad Request: chat not found"},
 	}
 	for _, tc := range tests {

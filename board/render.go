@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/catalogue"
 	"dutybot/config"
 	"dutybot/locales"
-	"dutybot/storage"
 )
 
 // Sections are the parts of the page that update live, by element id.
@@ -215,7 +215,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 
 // personLine is one recipient's state: answered, taken over, waiting,
 // escalated or unreachable, with the escalation steps taken.
-func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now time.Time) personLine {
+func (s *Server) personLine(v *view, a callout.Alert, r callout.Recipient, now time.Time) personLine {
 	p := personLine{Official: r.Official, Name: s.d.Config.OfficialName(r.Official), Unit: s.unitOf(r.Official)}
 	since := r.SentAt
 	if since.IsZero() {
@@ -230,15 +230,15 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 		p.Steps = append(p.Steps, s.step(v, r.Official, e, now))
 	}
 	switch {
-	case r.State == storage.StateAcked && r.AckedBy == r.Official:
+	case r.State == callout.StateAcked && r.AckedBy == r.Official:
 		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnswered", "Time", s.when(r.AckedAt, now))
-	case r.State == storage.StateAcked:
+	case r.State == callout.StateAcked:
 		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateHandled", "Time", s.when(r.AckedAt, now), "Name", s.d.Config.OfficialName(r.AckedBy))
-	case r.State == storage.StateUnreachable:
+	case r.State == callout.StateUnreachable:
 		p.State, p.Icon, p.Status = "unreachable", "warn", v.T("BoardStateUnreachable", "Reason", unreachable(v, r.Unreachable))
-	case r.State == storage.StateEscalated && len(lastTo) > 0:
+	case r.State == callout.StateEscalated && len(lastTo) > 0:
 		p.State, p.Icon, p.Status = "escalated", "up", v.T("BoardStateEscalated", "Names", s.names(v.Lang, lastTo), "Minutes", mins)
-	case a.State != storage.AlertOpen:
+	case a.State != callout.AlertOpen:
 		p.State, p.Icon, p.Status = "closed", "none", v.T("BoardStateClosed")
 	case mins < 1:
 		p.State, p.Icon, p.Status = "waiting", "wait", v.T("BoardStateWaitingNow")
@@ -251,7 +251,7 @@ func (s *Server) personLine(v *view, a storage.Alert, r storage.Recipient, now t
 // step puts one step taken for a recipient into words: who was told, or
 // why nobody was (the recipient is the unit head themself; the target does
 // not rank above them; nobody holds the role).
-func (s *Server) step(v *view, recipient string, e storage.Escalation, now time.Time) string {
+func (s *Server) step(v *view, recipient string, e callout.Escalation, now time.Time) string {
 	at := s.when(e.At, now)
 	cause := e.CauseFor(recipient)
 	switch {
@@ -264,13 +264,13 @@ func (s *Server) step(v *view, recipient string, e storage.Escalation, now time.
 	}
 	role, hasRole := roleOf(v, e)
 	switch {
-	case cause == storage.ReasonSelf && hasRole:
+	case cause == callout.ReasonSelf && hasRole:
 		return v.T("BoardStepSelf", "Time", at, "Role", role)
-	case cause == storage.ReasonSelf:
+	case cause == callout.ReasonSelf:
 		return v.T("BoardStepSelfNamed", "Time", at)
-	case cause == storage.ReasonNotHigher && hasRole:
+	case cause == callout.ReasonNotHigher && hasRole:
 		return v.T("BoardStepNotHigher", "Time", at, "Role", role, "Names", s.names(v.Lang, e.Passed))
-	case cause == storage.ReasonNoTarget && hasRole:
+	case cause == callout.ReasonNoTarget && hasRole:
 		return v.T("BoardStepNoTarget", "Time", at, "Role", role)
 	}
 	return v.T("BoardStepNobody", "Time", at)
@@ -278,7 +278,7 @@ func (s *Server) step(v *view, recipient string, e storage.Escalation, now time.
 
 // roleOf names the role a step escalated to (单位负责人), when it has one:
 // a step naming people was resolved from a role (带班领导) or is ad hoc.
-func roleOf(v *view, e storage.Escalation) (string, bool) {
+func roleOf(v *view, e callout.Escalation) (string, bool) {
 	for _, to := range []string{e.Role, e.To} {
 		if to != "" && v.tr.Has("BoardTo_"+to) {
 			return v.T("BoardTo_" + to), true
@@ -290,19 +290,19 @@ func roleOf(v *view, e storage.Escalation) (string, bool) {
 // unreachable puts the engine's reasons for an unreachable recipient into
 // words; others (the Bot API's) are shown as they are.
 func unreachable(v *view, r string) string {
-	switch cause, after := storage.UnreachableCause(r); cause {
-	case storage.CauseUnbound:
+	switch cause, after := callout.UnreachableCause(r); cause {
+	case callout.CauseUnbound:
 		return v.T("BoardReasonUnbound")
-	case storage.CauseBlocked:
+	case callout.CauseBlocked:
 		return v.T("BoardReasonBlocked")
-	case storage.CauseStalled:
+	case callout.CauseStalled:
 		return v.T("BoardReasonStalled", "Minutes", max(int(after/time.Minute), 1))
 	}
 	return r
 }
 
 // escalatedTo names the people of a step with their role, e.g. 吴敏（单位负责人）.
-func (s *Server) escalatedTo(v *view, e storage.Escalation) string {
+func (s *Server) escalatedTo(v *view, e callout.Escalation) string {
 	names := s.names(v.Lang, e.People)
 	role, ok := roleOf(v, e)
 	if !ok {

@@ -232,7 +232,7 @@ func (b *Bot) onDraftButton(c caller, data string, msgID int) string {
 		}
 		edit(b.draftPreview(c, dr), nil)
 		b.create(c, callout.Request{Level: dr.Level, Title: dr.Title, Body: dr.Body, Issuer: c.official.ID,
-			Source: "chat", Targets: storage.Targets{All: dr.All, Units: dr.Units}})
+			Source: "chat", Targets: callout.Targets{All: dr.All, Units: dr.Units}})
 		return b.t(c, "ToastSent", nil)
 	}
 	return b.t(c, "ToastStale", nil)
@@ -325,7 +325,7 @@ func (b *Bot) onGroupAlert(c caller, args string) {
 		return
 	}
 	a, err := b.Engine.Create(callout.Request{Level: level, Title: strings.Join(fields[1:], " "), Body: strings.TrimSpace(body),
-		Targets: storage.Targets{Groups: []string{g.Group.ID}}, Issuer: c.official.ID, Source: "chat"})
+		Targets: callout.Targets{Groups: []string{g.Group.ID}}, Issuer: c.official.ID, Source: "chat"})
 	var verr *callout.ValidationError
 	switch {
 	case errors.As(err, &verr):

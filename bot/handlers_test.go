@@ -201,10 +201,10 @@ func (f *botFixture) fire(d time.Duration) {
 	}
 }
 
-func (f *botFixture) create(officials ...string) storage.Alert {
+func (f *botFixture) create(officials ...string) callout.Alert {
 	f.t.Helper()
 	a, err := f.eng.Create(callout.Request{Level: "red", Title: "暴雨", Source: "api",
-		Targets: storage.Targets{Officials: officials}})
+		Targets: callout.Targets{Officials: officials}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -557,7 +557,7 @@ func TestStatusIsCut(t *testing.T) {
 	f.bind("o-liu")
 	for i := 0; i < 30; i++ {
 		if _, err := f.eng.Create(callout.Request{Level: "red", Title: strings.Repeat("长", 200), Source: "api",
-			Targets: storage.Targets{All: true}}); err != nil {
+			Targets: callout.Targets{All: true}}); err != nil {
 			t.Fatal(err)
 		}
 	}

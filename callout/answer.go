@@ -51,7 +51,7 @@ func ParseData(data string) (Press, bool) {
 
 // Outcome tells the presser what their press did.
 type Outcome struct {
-	Alert   storage.Alert
+	Alert   Alert
 	At      time.Time
 	Handled []string      // recipients an escalation target took over
 	Latency time.Duration // from delivery to acknowledgement; -1 if never delivered
@@ -70,11 +70,11 @@ func (e *Engine) Ack(presser, alertID, recipient string) (Outcome, error) {
 			return err
 		}
 		out.Alert = a
-		if r.State == storage.StateAcked {
+		if r.State == StateAcked {
 			out.At = r.AckedAt
 			return ErrAlready
 		}
-		if a.State != storage.AlertOpen {
+		if a.State != AlertOpen {
 			return ErrClosed
 		}
 		now := e.clock.Now()
@@ -98,15 +98,15 @@ func (e *Engine) Ack(presser, alertID, recipient string) (Outcome, error) {
 	return out, err
 }
 
-func (e *Engine) load(tx *storage.Tx, alertID, recipient string) (storage.Alert, storage.Recipient, error) {
-	a, err := tx.Alert(alertID)
+func (e *Engine) load(tx *storage.Tx, alertID, recipient string) (Alert, Recipient, error) {
+	a, err := LoadAlert(tx, alertID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return a, storage.Recipient{}, ErrUnknownAlert
+		return a, Recipient{}, ErrUnknownAlert
 	}
 	if err != nil {
-		return a, storage.Recipient{}, err
+		return a, Recipient{}, err
 	}
-	r, err := tx.Recipient(alertID, recipient)
+	r, err := LoadRecipient(tx, alertID, recipient)
 	if errors.Is(err, storage.ErrNotFound) {
 		return a, r, ErrNotYours
 	}
@@ -115,16 +115,16 @@ func (e *Engine) load(tx *storage.Tx, alertID, recipient string) (storage.Alert,
 
 // settle marks a recipient answered by actor, stops their chain and marks
 // their messages.
-func (e *Engine) settle(tx *storage.Tx, a storage.Alert, r *storage.Recipient, actor, event string, now time.Time) error {
+func (e *Engine) settle(tx *storage.Tx, a Alert, r *Recipient, actor, event string, now time.Time) error {
 	if err := e.unschedule(tx, r); err != nil {
 		return err
 	}
-	r.State, r.AckedAt, r.AckedBy = storage.StateAcked, now, actor
-	if err := tx.PutRecipient(*r); err != nil {
+	r.State, r.AckedAt, r.AckedBy = StateAcked, now, actor
+	if err := PutRecipient(tx, *r); err != nil {
 		return err
 	}
 	ev := storage.Event{At: now, Type: event, Alert: a.ID, Official: r.Official, Actor: actor}
-	if r.AckedIn == storage.ChannelGroup {
+	if r.AckedIn == ChannelGroup {
 		g, _ := e.cfg.Group(r.Group)
 		ev.Detail, ev.Code, ev.Args = "channel: group "+r.Group, storage.CodeAckedGroup, []storage.Arg{storage.Text("Group", g.Name)}
 	}
@@ -145,7 +145,7 @@ func (e *Engine) settle(tx *storage.Tx, a storage.Alert, r *storage.Recipient, a
 // markMessages edits a recipient's call messages to show how they ended and
 // removes their buttons; each keeps its own heading (a reminder stays the
 // second call).
-func (e *Engine) markMessages(tx *storage.Tx, a storage.Alert, r storage.Recipient, msgs []storage.MessageRef, now time.Time) error {
+func (e *Engine) markMessages(tx *storage.Tx, a Alert, r Recipient, msgs []MessageRef, now time.Time) error {
 	lang := e.lang(tx, r.Official)
 	result := e.resultLine(lang, a, r)
 	for _, m := range msgs {
@@ -166,8 +166,8 @@ func (e *Engine) markMessages(tx *storage.Tx, a storage.Alert, r storage.Recipie
 
 // afterAnswer refreshes the notices naming the answered recipients and the
 // summary, and completes the alert when everyone has answered.
-func (e *Engine) afterAnswer(tx *storage.Tx, a storage.Alert, answered []string, now time.Time) error {
-	notices, err := tx.Notices(a.ID)
+func (e *Engine) afterAnswer(tx *storage.Tx, a Alert, answered []string, now time.Time) error {
+	notices, err := Notices(tx, a.ID)
 	if err != nil {
 		return err
 	}
@@ -181,13 +181,13 @@ func (e *Engine) afterAnswer(tx *storage.Tx, a storage.Alert, answered []string,
 	a.Unanswered -= len(answered)
 	if a.Unanswered <= 0 {
 		a.Unanswered = 0
-		a.State = storage.AlertDone
+		a.State = AlertDone
 		a.ClosedAt = now
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvCompleted, Alert: a.ID, Actor: "system"}); err != nil {
 			return err
 		}
 	}
-	if err := tx.PutAlert(a); err != nil {
+	if err := PutAlert(tx, a); err != nil {
 		return err
 	}
 	if err := e.refreshGroupsOf(tx, a, answered, now); err != nil {
@@ -217,7 +217,7 @@ func (e *Engine) Handle(presser, alertID, target string) (Outcome, error) {
 	var out Outcome
 	err := e.db.Update(func(tx *storage.Tx) error {
 		out = Outcome{}
-		a, err := tx.Alert(alertID)
+		a, err := LoadAlert(tx, alertID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return ErrUnknownAlert
 		}
@@ -225,23 +225,23 @@ func (e *Engine) Handle(presser, alertID, target string) (Outcome, error) {
 			return err
 		}
 		out.Alert = a
-		n, err := tx.Notice(alertID, target)
+		n, err := LoadNotice(tx, alertID, target)
 		if errors.Is(err, storage.ErrNotFound) {
 			return ErrNotYours
 		}
 		if err != nil {
 			return err
 		}
-		if a.State != storage.AlertOpen {
+		if a.State != AlertOpen {
 			return ErrClosed
 		}
 		now := e.clock.Now()
 		for _, s := range n.Silent {
-			r, err := tx.Recipient(alertID, s)
+			r, err := LoadRecipient(tx, alertID, s)
 			if err != nil {
 				return err
 			}
-			if r.State == storage.StateAcked {
+			if r.State == StateAcked {
 				continue
 			}
 			if err := e.settle(tx, a, &r, presser, storage.EvHandled, now); err != nil {
@@ -254,7 +254,7 @@ func (e *Engine) Handle(presser, alertID, target string) (Outcome, error) {
 		}
 		out.At = now
 		n.Handled, n.HandledAt = true, now
-		if err := tx.PutNotice(n); err != nil {
+		if err := PutNotice(tx, n); err != nil {
 			return err
 		}
 		return e.afterAnswer(tx, a, out.Handled, now)
@@ -268,7 +268,7 @@ func (e *Engine) Handle(presser, alertID, target string) (Outcome, error) {
 
 // CanClose reports whether an official may close an alert: its issuer, an
 // admin or a principal.
-func (e *Engine) CanClose(official string, a storage.Alert) bool {
+func (e *Engine) CanClose(official string, a Alert) bool {
 	if official != "" && official == a.Issuer {
 		return true
 	}
@@ -278,20 +278,20 @@ func (e *Engine) CanClose(official string, a storage.Alert) bool {
 
 // Close ends an alert for an official allowed to (CanClose): nothing more
 // is sent for it.
-func (e *Engine) Close(official, alertID string) (storage.Alert, error) {
+func (e *Engine) Close(official, alertID string) (Alert, error) {
 	return e.close(official, alertID, false)
 }
 
 // CloseByAPI ends an alert on behalf of an authenticated API caller.
-func (e *Engine) CloseByAPI(alertID string) (storage.Alert, error) {
+func (e *Engine) CloseByAPI(alertID string) (Alert, error) {
 	return e.close("api", alertID, true)
 }
 
-func (e *Engine) close(actor, alertID string, api bool) (storage.Alert, error) {
-	var a storage.Alert
+func (e *Engine) close(actor, alertID string, api bool) (Alert, error) {
+	var a Alert
 	err := e.db.Update(func(tx *storage.Tx) error {
 		var err error
-		a, err = tx.Alert(alertID)
+		a, err = LoadAlert(tx, alertID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return ErrUnknownAlert
 		}
@@ -315,43 +315,43 @@ func (e *Engine) close(actor, alertID string, api bool) (storage.Alert, error) {
 // does not check who may close. It returns ErrClosed for an alert already
 // ended and ErrUnknownAlert for none. The caller must call Committed after
 // the transaction commits.
-func (e *Engine) CloseIn(tx *storage.Tx, actor, alertID string, now time.Time) (storage.Alert, error) {
-	a, err := tx.Alert(alertID)
+func (e *Engine) CloseIn(tx *storage.Tx, actor, alertID string, now time.Time) (Alert, error) {
+	a, err := LoadAlert(tx, alertID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return a, ErrUnknownAlert
 	}
 	if err != nil {
 		return a, err
 	}
-	if a.State != storage.AlertOpen {
+	if a.State != AlertOpen {
 		return a, ErrClosed
 	}
-	a.State, a.ClosedAt, a.ClosedBy = storage.AlertClosed, now, actor
-	if err := tx.PutAlert(a); err != nil {
+	a.State, a.ClosedAt, a.ClosedBy = AlertClosed, now, actor
+	if err := PutAlert(tx, a); err != nil {
 		return a, err
 	}
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvClosed, Alert: a.ID, Actor: actor}); err != nil {
 		return a, err
 	}
-	rs, err := tx.Recipients(a.ID)
+	rs, err := Recipients(tx, a.ID)
 	if err != nil {
 		return a, err
 	}
 	for _, r := range rs {
-		if r.State == storage.StateAcked {
+		if r.State == StateAcked {
 			continue
 		}
 		if err := e.unschedule(tx, &r); err != nil {
 			return a, err
 		}
-		if err := tx.PutRecipient(r); err != nil {
+		if err := PutRecipient(tx, r); err != nil {
 			return a, err
 		}
 		if err := e.markMessages(tx, a, r, r.Messages, now); err != nil {
 			return a, err
 		}
 	}
-	notices, err := tx.Notices(a.ID)
+	notices, err := Notices(tx, a.ID)
 	if err != nil {
 		return a, err
 	}
@@ -370,8 +370,8 @@ func (e *Engine) CloseIn(tx *storage.Tx, actor, alertID string, now time.Time) (
 
 // View is an alert with its recipients and notices, for display and the API.
 type View struct {
-	Alert      storage.Alert
-	Recipients []storage.Recipient
+	Alert      Alert
+	Recipients []Recipient
 }
 
 // Get loads an alert with its recipients.
@@ -379,17 +379,17 @@ func (e *Engine) Get(alertID string) (View, error) {
 	var v View
 	err := e.db.View(func(tx *storage.Tx) error {
 		var err error
-		v.Alert, err = tx.Alert(alertID)
+		v.Alert, err = LoadAlert(tx, alertID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return ErrUnknownAlert
 		}
 		if err != nil {
 			return err
 		}
-		if v.Alert.Targets, err = tx.AlertTargets(alertID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if v.Alert.Targets, err = AlertTargets(tx, alertID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		v.Recipients, err = tx.Recipients(alertID)
+		v.Recipients, err = Recipients(tx, alertID)
 		return err
 	})
 	return v, err
@@ -403,17 +403,17 @@ func (e *Engine) Open(official string) ([]View, error) {
 	all := o.HasRole(config.RoleAdmin, config.RoleDutyLeader, config.RoleLeader, config.RolePrincipal)
 	var out []View
 	err := e.db.View(func(tx *storage.Tx) error {
-		alerts, err := tx.OpenAlerts()
+		alerts, err := OpenAlerts(tx)
 		if err != nil {
 			return err
 		}
 		for _, a := range alerts {
 			if !all && a.Issuer != official {
-				if _, err := tx.Recipient(a.ID, official); err != nil {
+				if _, err := LoadRecipient(tx, a.ID, official); err != nil {
 					continue
 				}
 			}
-			rs, err := tx.Recipients(a.ID)
+			rs, err := Recipients(tx, a.ID)
 			if err != nil {
 				return err
 			}

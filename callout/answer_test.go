@@ -31,7 +31,7 @@ func TestAckErrors(t *testing.T) {
 			}
 		})
 	}
-	if r := f.recipient(a.ID, "o-zhang"); r.State != storage.StatePending {
+	if r := f.recipient(a.ID, "o-zhang"); r.State != StatePending {
 		t.Errorf("a refused press changed the recipient: %+v", r)
 	}
 	if js := f.jobs(); len(js) != 0 {
@@ -43,7 +43,7 @@ func TestAck(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-li", "o-duty")
 	t0 := testStart
-	a := f.create(Request{Level: "red", Title: "暴雨", Issuer: "o-duty", Targets: storage.Targets{Officials: []string{"o-zhang", "o-li"}}})
+	a := f.create(Request{Level: "red", Title: "暴雨", Issuer: "o-duty", Targets: Targets{Officials: []string{"o-zhang", "o-li"}}})
 	calls := f.deliverKind(storage.RefCall, t0)
 	f.deliverKind(storage.RefSummary, t0)
 	f.drain()
@@ -61,7 +61,7 @@ func TestAck(t *testing.T) {
 		t.Errorf("outcome = %+v", out)
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StateAcked || r.AckedBy != "o-zhang" || !r.AckedAt.Equal(first) || !r.NextAt.IsZero() {
+	if r.State != StateAcked || r.AckedBy != "o-zhang" || !r.AckedAt.Equal(first) || !r.NextAt.IsZero() {
 		t.Errorf("recipient = %+v", r)
 	}
 	if _, ok := f.deadlineOf(a.ID, "o-zhang"); ok {
@@ -87,7 +87,7 @@ func TestAck(t *testing.T) {
 	}
 	text, _ := f.render(sum)
 	mustContain(t, "summary", text, "已应答 1/2", "未应答：李芳")
-	if got := f.alert(a.ID); got.State != storage.AlertOpen || got.Unanswered != 1 {
+	if got := f.alert(a.ID); got.State != AlertOpen || got.Unanswered != 1 {
 		t.Errorf("alert = %+v", got)
 	}
 	f.drain()
@@ -109,7 +109,7 @@ func TestAck(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.alert(a.ID)
-	if got.State != storage.AlertDone || !got.ClosedAt.Equal(last) || got.Unanswered != 0 {
+	if got.State != AlertDone || !got.ClosedAt.Equal(last) || got.Unanswered != 0 {
 		t.Errorf("alert after the last answer = %+v", got)
 	}
 	if n := f.countEvents(a.ID, storage.EvCompleted, ""); n != 1 {
@@ -132,7 +132,7 @@ func TestAck(t *testing.T) {
 func TestAckBeforeDelivery(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	out, err := f.e.Ack("o-zhang", a.ID, "o-zhang")
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestAckBeforeDelivery(t *testing.T) {
 	if out.Latency != -1 {
 		t.Errorf("latency = %v, want -1 for an undelivered call", out.Latency)
 	}
-	if got := f.alert(a.ID); got.State != storage.AlertDone {
+	if got := f.alert(a.ID); got.State != AlertDone {
 		t.Errorf("alert = %+v", got)
 	}
 }
@@ -155,7 +155,7 @@ func TestAckAfterClose(t *testing.T) {
 	if _, err := f.e.Ack("o-zhang", a.ID, "o-zhang"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Ack after Close = %v, want ErrClosed", err)
 	}
-	if r := f.recipient(a.ID, "o-zhang"); r.State == storage.StateAcked {
+	if r := f.recipient(a.ID, "o-zhang"); r.State == StateAcked {
 		t.Error("acknowledged a closed alert")
 	}
 }
@@ -163,15 +163,15 @@ func TestAckAfterClose(t *testing.T) {
 func TestAckUnreachableRecipient(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang", "o-li"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang", "o-li"}}})
 	// o-li was unbound, binds later and answers from /status or an API call.
-	if r := f.recipient(a.ID, "o-li"); r.State != storage.StateUnreachable {
+	if r := f.recipient(a.ID, "o-li"); r.State != StateUnreachable {
 		t.Fatalf("o-li = %+v", r)
 	}
 	if _, err := f.e.Ack("o-li", a.ID, "o-li"); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.recipient(a.ID, "o-li"); r.State != storage.StateAcked {
+	if r := f.recipient(a.ID, "o-li"); r.State != StateAcked {
 		t.Errorf("o-li = %+v", r)
 	}
 	if _, ok := f.deadlineOf(a.ID, "o-li"); ok {
@@ -181,7 +181,7 @@ func TestAckUnreachableRecipient(t *testing.T) {
 
 // handleFixture has o-zhang and o-li escalated to their head 吴敏, and
 // 钱进 (no head) keeping the alert open.
-func handleFixture(t *testing.T) (*fixture, storage.Alert) {
+func handleFixture(t *testing.T) (*fixture, Alert) {
 	t.Helper()
 	f := newFixture(t)
 	f.bind("o-zhang", "o-li", "o-wu", "o-qian")
@@ -226,7 +226,7 @@ func TestHandle(t *testing.T) {
 	}
 	for _, o := range []string{"o-zhang", "o-li"} {
 		r := f.recipient(a.ID, o)
-		if r.State != storage.StateAcked || r.AckedBy != "o-wu" || !r.AckedAt.Equal(at) {
+		if r.State != StateAcked || r.AckedBy != "o-wu" || !r.AckedAt.Equal(at) {
 			t.Errorf("%s = %+v", o, r)
 		}
 		if _, ok := f.deadlineOf(a.ID, o); ok {
@@ -246,10 +246,10 @@ func TestHandle(t *testing.T) {
 	if n := f.notice(a.ID, "o-wu"); !n.Handled || !n.HandledAt.Equal(at) {
 		t.Errorf("notice = %+v", n)
 	}
-	if r := f.recipient(a.ID, "o-qian"); r.State != storage.StateEscalated {
+	if r := f.recipient(a.ID, "o-qian"); r.State != StateEscalated {
 		t.Errorf("o-qian = %+v", r)
 	}
-	if got := f.alert(a.ID); got.State != storage.AlertOpen || got.Unanswered != 1 {
+	if got := f.alert(a.ID); got.State != AlertOpen || got.Unanswered != 1 {
 		t.Errorf("alert = %+v", got)
 	}
 	// The notice is refreshed: nobody silent, no button.
@@ -296,7 +296,7 @@ func TestHandleCompletesAlert(t *testing.T) {
 	if _, err := f.e.Handle("o-wu", a.ID, "o-wu"); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.alert(a.ID); got.State != storage.AlertDone || got.Unanswered != 0 {
+	if got := f.alert(a.ID); got.State != AlertDone || got.Unanswered != 0 {
 		t.Errorf("alert = %+v", got)
 	}
 	if n := f.countEvents(a.ID, storage.EvCompleted, ""); n != 1 {
@@ -340,21 +340,21 @@ func TestClose(t *testing.T) {
 			f := newFixture(t)
 			f.bind("o-zhang", "o-li")
 			a := f.create(Request{Level: "red", Title: "t", Issuer: tt.issuer,
-				Targets: storage.Targets{Officials: []string{"o-zhang", "o-li"}}})
+				Targets: Targets{Officials: []string{"o-zhang", "o-li"}}})
 			f.deliverKind(storage.RefCall, testStart)
 			f.drain()
 			at := testStart.Add(5 * time.Minute)
 			f.setClock(at)
 			close := f.e.Close
 			if tt.actor == "api" {
-				close = func(_, id string) (storage.Alert, error) { return f.e.CloseByAPI(id) }
+				close = func(_, id string) (Alert, error) { return f.e.CloseByAPI(id) }
 			}
 			got, err := close(tt.actor, a.ID)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("Close(%q) = %v, want %v", tt.actor, err, tt.want)
 			}
 			if tt.want != nil {
-				if s := f.alert(a.ID); s.State != storage.AlertOpen {
+				if s := f.alert(a.ID); s.State != AlertOpen {
 					t.Errorf("refused close changed the alert: %+v", s)
 				}
 				if len(f.deadlines()) != 2 || len(f.jobs()) != 0 {
@@ -362,17 +362,17 @@ func TestClose(t *testing.T) {
 				}
 				return
 			}
-			if got.State != storage.AlertClosed || got.ClosedBy != tt.actor || !got.ClosedAt.Equal(at) {
+			if got.State != AlertClosed || got.ClosedBy != tt.actor || !got.ClosedAt.Equal(at) {
 				t.Errorf("closed alert = %+v", got)
 			}
-			if s := f.alert(a.ID); s.State != storage.AlertClosed {
+			if s := f.alert(a.ID); s.State != AlertClosed {
 				t.Errorf("stored = %+v", s)
 			}
 			if ds := f.deadlines(); len(ds) != 0 {
 				t.Errorf("deadlines left: %+v", ds)
 			}
 			for _, o := range []string{"o-zhang", "o-li"} {
-				if r := f.recipient(a.ID, o); !r.NextAt.IsZero() || r.State != storage.StatePending {
+				if r := f.recipient(a.ID, o); !r.NextAt.IsZero() || r.State != StatePending {
 					t.Errorf("%s = %+v", o, r)
 				}
 				edit := f.oneJob(storage.RefUpdate, o)
@@ -412,7 +412,7 @@ func TestCloseUnknownAndDone(t *testing.T) {
 func TestCloseSummary(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-duty")
-	a := f.create(Request{Level: "red", Title: "t", Issuer: "o-duty", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Issuer: "o-duty", Targets: Targets{Officials: []string{"o-zhang"}}})
 	f.drain()
 	f.setClock(testStart.Add(30 * time.Minute))
 	if _, err := f.e.Close("o-he", a.ID); err != nil {
@@ -474,16 +474,16 @@ func TestAckKeepsTheSecondCallHeading(t *testing.T) {
 
 	// A recipient stored before MessageRef had a kind: its messages read
 	// as calls (the old behaviour), nothing breaks.
-	old := f.create(Request{Level: "red", Title: "旧记录", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	old := f.create(Request{Level: "red", Title: "旧记录", Targets: Targets{Officials: []string{"o-zhang"}}})
 	f.deliverKind(storage.RefCall, t0.Add(13*time.Minute))
 	f.drain()
 	f.update(func(tx *storage.Tx) error {
-		r, err := tx.Recipient(old.ID, "o-zhang")
+		r, err := LoadRecipient(tx, old.ID, "o-zhang")
 		if err != nil {
 			return err
 		}
-		r.Messages = append(r.Messages, storage.MessageRef{ChatID: f.chat("o-zhang"), MessageID: 700})
-		return tx.PutRecipient(r)
+		r.Messages = append(r.Messages, MessageRef{ChatID: f.chat("o-zhang"), MessageID: 700})
+		return PutRecipient(tx, r)
 	})
 	if _, err := f.e.Ack("o-zhang", old.ID, "o-zhang"); err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ func BenchmarkAck(b *testing.B) {
 	type press struct{ alert, official string }
 	var presses []press
 	for len(presses) < b.N {
-		a, err := e.Create(Request{Level: "red", Title: "bench", Targets: storage.Targets{All: true}, Source: "api"})
+		a, err := e.Create(Request{Level: "red", Title: "bench", Targets: Targets{All: true}, Source: "api"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func BenchmarkCreate(b *testing.B) {
 	e, _, _ := benchEngine(b, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := e.Create(Request{Level: "red", Title: "bench", Targets: storage.Targets{All: true}, Source: "api"}); err != nil {
+		if _, err := e.Create(Request{Level: "red", Title: "bench", Targets: Targets{All: true}, Source: "api"}); err != nil {
 			b.Fatal(err)
 		}
 	}

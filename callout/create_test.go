@@ -16,13 +16,13 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 	f.bind("o-zhang", "o-wu", "o-duty", "o-admin")
 	now := f.clk.Now()
 	a := f.create(Request{Level: " Red ", Title: "暴雨红色预警", Body: "请立即到岗", Issuer: "o-duty", Source: "chat",
-		Targets: storage.Targets{Units: []string{"yjb", "cgdd"}}})
+		Targets: Targets{Units: []string{"yjb", "cgdd"}}})
 
 	wantRecips := []string{"o-zhang", "o-li", "o-wu", "o-duty", "o-qian"}
 	if !slices.Equal(a.Recipients, wantRecips) {
 		t.Fatalf("recipients = %v, want %v", a.Recipients, wantRecips)
 	}
-	if a.Level != "red" || a.Kind != "alert" || a.State != storage.AlertOpen || !a.CreatedAt.Equal(now) {
+	if a.Level != "red" || a.Kind != "alert" || a.State != AlertOpen || !a.CreatedAt.Equal(now) {
 		t.Errorf("alert = %+v", a)
 	}
 	if len(a.Steps) != 4 || a.Steps[0].After != 10*time.Minute || a.Steps[1].To != "unit_head" {
@@ -55,7 +55,7 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 			t.Errorf("call created at %v", j.CreatedAt)
 		}
 		r := f.recipient(a.ID, o)
-		if r.State != storage.StatePending || !r.SentAt.IsZero() || !r.NextAt.IsZero() || len(r.Escalations) != 0 {
+		if r.State != StatePending || !r.SentAt.IsZero() || !r.NextAt.IsZero() || len(r.Escalations) != 0 {
 			t.Errorf("bound recipient %s = %+v", o, r)
 		}
 		if _, ok := f.deadlineOf(a.ID, o); ok {
@@ -65,7 +65,7 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 
 	// o-li: unreachable, escalated at once to the unit head.
 	li := f.recipient(a.ID, "o-li")
-	if li.State != storage.StateUnreachable || li.Unreachable != "not bound to Telegram" {
+	if li.State != StateUnreachable || li.Unreachable != "not bound to Telegram" {
 		t.Errorf("o-li = %+v, want unreachable", li)
 	}
 	if len(li.Escalations) != 1 {
@@ -85,10 +85,10 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 
 	// o-qian: unreachable, the escalation finds no unit head.
 	qian := f.recipient(a.ID, "o-qian")
-	if qian.State != storage.StateUnreachable || len(qian.Escalations) != 1 {
+	if qian.State != StateUnreachable || len(qian.Escalations) != 1 {
 		t.Fatalf("o-qian = %+v", qian)
 	}
-	if e := qian.Escalations[0]; e.Action != "escalate" || len(e.People) != 0 || e.Reason != storage.ReasonNoTarget || e.Note != "" {
+	if e := qian.Escalations[0]; e.Action != "escalate" || len(e.People) != 0 || e.Reason != ReasonNoTarget || e.Note != "" {
 		t.Errorf("o-qian escalation = %+v", e)
 	}
 
@@ -155,7 +155,7 @@ func TestCreateQueuesCallsAndEscalatesUnbound(t *testing.T) {
 func TestCreateFromAPI(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
-	a := f.create(Request{Level: "yellow", Title: "t", Source: "api", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "yellow", Title: "t", Source: "api", Targets: Targets{Officials: []string{"o-zhang"}}})
 	if a.SummaryChat != 0 || len(f.jobsFor(storage.RefSummary, "")) != 0 {
 		t.Errorf("summary for an API alert: %+v", f.jobs())
 	}
@@ -179,9 +179,9 @@ func TestCreateBlockedChatIsUnreachable(t *testing.T) {
 		b.Unreachable = true
 		return tx.PutBinding(b)
 	})
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StateUnreachable || r.Unreachable != "chat blocked the bot" {
+	if r.State != StateUnreachable || r.Unreachable != "chat blocked the bot" {
 		t.Errorf("recipient = %+v", r)
 	}
 	if len(f.jobsFor(storage.RefCall, "")) != 0 {
@@ -193,7 +193,7 @@ func TestCreateBlockedChatIsUnreachable(t *testing.T) {
 func TestCreateInvalidWritesNothing(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
-	_, err := f.e.Create(Request{Level: "red", Title: "t", Targets: storage.Targets{Units: []string{"nosuch"}}})
+	_, err := f.e.Create(Request{Level: "red", Title: "t", Targets: Targets{Units: []string{"nosuch"}}})
 	var verr *ValidationError
 	if !errors.As(err, &verr) {
 		t.Fatalf("Create = %v, want a *ValidationError", err)
@@ -201,7 +201,7 @@ func TestCreateInvalidWritesNothing(t *testing.T) {
 	if n := len(f.jobs()); n != 0 {
 		t.Errorf("%d jobs queued", n)
 	}
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	if a.ID != "20261130-0001" {
 		t.Errorf("id after a rejected request = %q", a.ID)
 	}
@@ -210,7 +210,7 @@ func TestCreateInvalidWritesNothing(t *testing.T) {
 func TestDeliveredSchedulesFirstStep(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	call := f.oneJob(storage.RefCall, "o-zhang")
 	at := testStart.Add(30 * time.Second)
 	f.deliver(call, 77, at)
@@ -222,7 +222,7 @@ func TestDeliveredSchedulesFirstStep(t *testing.T) {
 	if r.NextStep != 0 || !r.NextAt.Equal(at.Add(10*time.Minute)) {
 		t.Errorf("next = %d at %v", r.NextStep, r.NextAt)
 	}
-	if !slices.Equal(r.Messages, []storage.MessageRef{{ChatID: f.chat("o-zhang"), MessageID: 77, Kind: storage.RefCall}}) {
+	if !slices.Equal(r.Messages, []MessageRef{{ChatID: f.chat("o-zhang"), MessageID: 77, Kind: storage.RefCall}}) {
 		t.Errorf("messages = %+v", r.Messages)
 	}
 	ds := f.deadlines()
@@ -247,7 +247,7 @@ func TestDeliveredSchedulesFirstStep(t *testing.T) {
 	if !r.SentAt.Equal(at) || r.NextStep != 1 || !r.NextAt.Equal(at.Add(20*time.Minute)) {
 		t.Errorf("after reminder: %+v", r)
 	}
-	if len(r.Messages) != 2 || r.Messages[1] != (storage.MessageRef{ChatID: f.chat("o-zhang"), MessageID: 78, Kind: storage.RefRemind}) {
+	if len(r.Messages) != 2 || r.Messages[1] != (MessageRef{ChatID: f.chat("o-zhang"), MessageID: 78, Kind: storage.RefRemind}) {
 		t.Errorf("messages = %+v", r.Messages)
 	}
 }
@@ -255,7 +255,7 @@ func TestDeliveredSchedulesFirstStep(t *testing.T) {
 func TestDeliveredAfterAnswerMarksMessage(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-li")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang", "o-li"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang", "o-li"}}})
 	call := f.oneJob(storage.RefCall, "o-zhang")
 	// o-zhang acknowledges an earlier copy before this one is confirmed
 	// (e.g. the press came in while the send was retried).
@@ -291,7 +291,7 @@ func TestCallDeadlineShowsSecondsWhenAsked(t *testing.T) {
 		f.bind("o-zhang")
 		f.clk.Advance(30 * time.Second)
 		a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api",
-			Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+			Targets: Targets{Officials: []string{"o-zhang"}}})
 		calls := f.jobsFor(storage.RefCall, "o-zhang")
 		if len(calls) != 1 {
 			t.Fatalf("ShowSeconds=%v: %d calls", tc.seconds, len(calls))

@@ -52,9 +52,9 @@ type Engine struct {
 // the same transaction.
 type Hooks struct {
 	// Acked runs when a recipient is settled (answered or taken over).
-	Acked func(tx *storage.Tx, a storage.Alert, r storage.Recipient) error
+	Acked func(tx *storage.Tx, a Alert, r Recipient) error
 	// Stepped runs after an escalation step was taken for a recipient.
-	Stepped func(tx *storage.Tx, a storage.Alert, r storage.Recipient, esc storage.Escalation) error
+	Stepped func(tx *storage.Tx, a Alert, r Recipient, esc Escalation) error
 	// Undelivered runs when the outbox gives up on a message (any kind),
 	// before the engine's own handling: a work group the bot can no
 	// longer post in is marked so.
@@ -71,7 +71,7 @@ func (e *Engine) AddHooks(h Hooks) {
 	if h.Acked != nil {
 		next := h.Acked
 		if p := prev.Acked; p != nil {
-			e.hooks.Acked = func(tx *storage.Tx, a storage.Alert, r storage.Recipient) error {
+			e.hooks.Acked = func(tx *storage.Tx, a Alert, r Recipient) error {
 				if err := p(tx, a, r); err != nil {
 					return err
 				}
@@ -110,7 +110,7 @@ func (e *Engine) AddHooks(h Hooks) {
 	if h.Stepped != nil {
 		next := h.Stepped
 		if p := prev.Stepped; p != nil {
-			e.hooks.Stepped = func(tx *storage.Tx, a storage.Alert, r storage.Recipient, esc storage.Escalation) error {
+			e.hooks.Stepped = func(tx *storage.Tx, a Alert, r Recipient, esc Escalation) error {
 				if err := p(tx, a, r, esc); err != nil {
 					return err
 				}
@@ -150,7 +150,7 @@ type Request struct {
 	Level   string
 	Title   string
 	Body    string
-	Targets storage.Targets
+	Targets Targets
 	Issuer  string // official id, empty for the API
 	Source  string // "chat", "api" or "tasks"
 	// Links tie the alert to what raised it (e.g. "task:14.2/yjb/2026-10-12");
@@ -158,9 +158,9 @@ type Request struct {
 	Links []string
 	// Steps, if set, replace the level's escalation policy: on-duty alerts
 	// escalate to the people of a shift ("official:o-li" targets).
-	Steps []storage.Step
-	// Local words the alert in other languages (storage.Alert.Local).
-	Local map[string]storage.AlertText
+	Steps []Step
+	// Local words the alert in other languages (Alert.Local).
+	Local map[string]AlertText
 }
 
 // ErrLinked is returned by Create when an alert with the request's link
@@ -170,7 +170,7 @@ var ErrLinked = errors.New("an alert for this link exists already")
 // Resolve returns the officials an alert with these targets reaches, in
 // configuration order: those its units, officials and roles name, and
 // those its work groups expect.
-func (e *Engine) Resolve(t storage.Targets) ([]string, error) {
+func (e *Engine) Resolve(t Targets) ([]string, error) {
 	out, _, err := e.resolve(t)
 	return out, err
 }
@@ -178,7 +178,7 @@ func (e *Engine) Resolve(t storage.Targets) ([]string, error) {
 // resolve is Resolve that also tells, for each official called only
 // through a work group, the group (the first of the targets' groups that
 // expects them).
-func (e *Engine) resolve(t storage.Targets) ([]string, map[string]string, error) {
+func (e *Engine) resolve(t Targets) ([]string, map[string]string, error) {
 	if len(t.Groups) == 0 {
 		out, err := e.resolvePlain(t)
 		return out, nil, err
@@ -218,7 +218,7 @@ func (e *Engine) resolve(t storage.Targets) ([]string, map[string]string, error)
 }
 
 // resolvePlain resolves units, officials, roles and all.
-func (e *Engine) resolvePlain(t storage.Targets) ([]string, error) {
+func (e *Engine) resolvePlain(t Targets) ([]string, error) {
 	units := map[string]bool{}
 	for _, u := range t.Units {
 		if _, ok := e.cfg.Unit(u); !ok {
@@ -312,8 +312,8 @@ func (e *Engine) validate(req *Request) ([]string, map[string]string, error) {
 
 // Create records an alert and queues its call to every recipient. A
 // recipient who cannot be reached is escalated at once.
-func (e *Engine) Create(req Request) (storage.Alert, error) {
-	var a storage.Alert
+func (e *Engine) Create(req Request) (Alert, error) {
+	var a Alert
 	err := e.db.Update(func(tx *storage.Tx) error {
 		var err error
 		a, err = e.CreateIn(tx, req, e.clock.Now())
@@ -321,10 +321,10 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 	})
 	var verr *ValidationError
 	if errors.Is(err, ErrLinked) || errors.As(err, &verr) {
-		return storage.Alert{}, err
+		return Alert{}, err
 	}
 	if err != nil {
-		return storage.Alert{}, fmt.Errorf("create alert: %w", err)
+		return Alert{}, fmt.Errorf("create alert: %w", err)
 	}
 	e.wake()
 	return a, nil
@@ -334,32 +334,32 @@ func (e *Engine) Create(req Request) (storage.Alert, error) {
 // raise an alert together with their own state change (a shift's check-in
 // at its start deadline). The caller must call Committed after the
 // transaction commits, so the calls go out.
-func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.Alert, error) {
+func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, error) {
 	recips, byGroup, err := e.validate(&req)
 	if err != nil {
-		return storage.Alert{}, err
+		return Alert{}, err
 	}
 	if err := e.checkGroups(tx, req.Targets.Groups); err != nil {
-		return storage.Alert{}, err
+		return Alert{}, err
 	}
 	steps := req.Steps
 	if steps == nil {
 		for _, s := range e.cfg.Policy(req.Level) {
-			steps = append(steps, storage.Step{After: s.After.D(), Action: s.Action, To: s.To})
+			steps = append(steps, Step{After: s.After.D(), Action: s.Action, To: s.To})
 		}
 	}
 	for _, link := range req.Links {
-		if _, ok := tx.LinkedAlert(link); ok {
-			return storage.Alert{}, ErrLinked
+		if _, ok := LinkedAlert(tx, link); ok {
+			return Alert{}, ErrLinked
 		}
 	}
-	id, err := tx.NextAlertID(now.In(e.loc))
+	id, err := NextAlertID(tx, now.In(e.loc))
 	if err != nil {
-		return storage.Alert{}, err
+		return Alert{}, err
 	}
-	a := storage.Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
+	a := Alert{ID: id, Kind: req.Kind, Level: req.Level, Title: req.Title, Body: req.Body,
 		Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now, Links: req.Links,
-		State: storage.AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips),
+		State: AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips),
 		Local: req.Local}
 	actor := req.Issuer
 	if actor == "" {
@@ -372,47 +372,47 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 		Detail: fmt.Sprintf("%s %s: %d recipients", req.Level, req.Title, len(recips)), Code: storage.CodeCreated,
 		Args: []storage.Arg{storage.Word("Level", storage.VocabLevel, req.Level), storage.Text("Title", req.Title),
 			storage.Int("Count", len(recips))}}); err != nil {
-		return storage.Alert{}, err
+		return Alert{}, err
 	}
 	if req.Issuer != "" {
 		if b, err := tx.Binding(req.Issuer); err == nil {
 			a.SummaryChat = b.ChatID
 		}
 	}
-	if err := tx.PutAlert(a); err != nil {
-		return storage.Alert{}, err
+	if err := PutAlert(tx, a); err != nil {
+		return Alert{}, err
 	}
-	if err := tx.PutAlertTargets(id, req.Targets); err != nil {
-		return storage.Alert{}, err
+	if err := PutAlertTargets(tx, id, req.Targets); err != nil {
+		return Alert{}, err
 	}
 	for _, link := range req.Links {
-		if err := tx.PutLink(link, id); err != nil {
-			return storage.Alert{}, err
+		if err := PutLink(tx, link, id); err != nil {
+			return Alert{}, err
 		}
 	}
 	for _, o := range recips {
-		r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: now, Group: byGroup[o]}
+		r := Recipient{AlertID: id, Official: o, State: StatePending, QueuedAt: now, Group: byGroup[o]}
 		b, err := tx.Binding(o)
 		switch {
 		case r.Group != "":
 			// Called by the group's one message, posted below.
 		case errors.Is(err, storage.ErrNotFound):
-			if err := e.unreachable(tx, &a, &r, storage.UnreachableUnbound, now); err != nil {
-				return storage.Alert{}, err
+			if err := e.unreachable(tx, &a, &r, UnreachableUnbound, now); err != nil {
+				return Alert{}, err
 			}
 		case err != nil:
-			return storage.Alert{}, err
+			return Alert{}, err
 		case b.Unreachable:
-			if err := e.unreachable(tx, &a, &r, storage.UnreachableBlocked, now); err != nil {
-				return storage.Alert{}, err
+			if err := e.unreachable(tx, &a, &r, UnreachableBlocked, now); err != nil {
+				return Alert{}, err
 			}
 		default:
 			if err := e.queueCall(tx, a, r, b, storage.RefCall, now); err != nil {
-				return storage.Alert{}, err
+				return Alert{}, err
 			}
 		}
-		if err := tx.PutRecipient(r); err != nil {
-			return storage.Alert{}, err
+		if err := PutRecipient(tx, r); err != nil {
+			return Alert{}, err
 		}
 	}
 	called := map[string]bool{} // groups someone is called in
@@ -425,11 +425,11 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (storage.A
 		}
 		called[g] = false
 		if err := e.postGroup(tx, a, GroupCall{AlertID: id, Group: g}, now); err != nil {
-			return storage.Alert{}, err
+			return Alert{}, err
 		}
 	}
 	if err := e.refreshSummary(tx, a, now); err != nil {
-		return storage.Alert{}, err
+		return Alert{}, err
 	}
 	tx.OnCommit(func() {
 		e.m.AlertsCreated.Inc()
@@ -466,7 +466,7 @@ func LanguageOf(tx *storage.Tx, cfg *config.Config, official string) string {
 }
 
 // queueCall queues the call (or a reminder) to a recipient.
-func (e *Engine) queueCall(tx *storage.Tx, a storage.Alert, r storage.Recipient, b storage.Binding, kind string, now time.Time) error {
+func (e *Engine) queueCall(tx *storage.Tx, a Alert, r Recipient, b storage.Binding, kind string, now time.Time) error {
 	lang := e.lang(tx, r.Official)
 	text := e.callText(lang, a, r, kind, now)
 	j := storage.Job{ChatID: b.ChatID, Op: storage.OpSend, Text: text,
@@ -516,14 +516,14 @@ func (e *Engine) tell(tx *storage.Tx, official, key string, ref storage.Ref, now
 func (e *Engine) Now() time.Time { return e.clock.Now() }
 
 // Linked returns the alert raised for a link, if any.
-func (e *Engine) Linked(link string) (storage.Alert, bool) {
-	var a storage.Alert
+func (e *Engine) Linked(link string) (Alert, bool) {
+	var a Alert
 	var ok bool
 	_ = e.db.View(func(tx *storage.Tx) error {
 		var id string
-		if id, ok = tx.LinkedAlert(link); ok {
+		if id, ok = LinkedAlert(tx, link); ok {
 			var err error
-			a, err = tx.Alert(id)
+			a, err = LoadAlert(tx, id)
 			ok = err == nil
 		}
 		return nil

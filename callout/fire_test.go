@@ -31,7 +31,7 @@ func TestFireRemindThenEscalate(t *testing.T) {
 		t.Errorf("%d notices after a reminder", n)
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StatePending || len(r.Escalations) != 1 || r.Escalations[0].Action != "remind" || r.Escalations[0].Step != 0 {
+	if r.State != StatePending || len(r.Escalations) != 1 || r.Escalations[0].Action != "remind" || r.Escalations[0].Step != 0 {
 		t.Errorf("after remind: %+v", r)
 	}
 	if r.NextStep != 1 || !r.NextAt.Equal(t0.Add(20*time.Minute)) {
@@ -67,7 +67,7 @@ func TestFireRemindThenEscalate(t *testing.T) {
 			t.Errorf("notice buttons = %+v", buttons)
 		}
 		r := f.recipient(a.ID, "o-zhang")
-		if r.State != storage.StateEscalated {
+		if r.State != StateEscalated {
 			t.Errorf("state after step %d = %q, want escalated", step, r.State)
 		}
 		e := r.Escalations[len(r.Escalations)-1]
@@ -90,7 +90,7 @@ func TestFireRemindThenEscalate(t *testing.T) {
 	if got := f.countEvents(a.ID, storage.EvEscalated, "o-zhang"); got != 3 {
 		t.Errorf("escalated events = %d", got)
 	}
-	if got := f.alert(a.ID); got.State != storage.AlertOpen || got.Unanswered != 1 {
+	if got := f.alert(a.ID); got.State != AlertOpen || got.Unanswered != 1 {
 		t.Errorf("alert after the chain = %+v", got)
 	}
 }
@@ -106,7 +106,7 @@ func TestFireCatchesUpAfterOutage(t *testing.T) {
 		t.Fatalf("fired %d deadlines, want all 4 steps: %+v", len(due), due)
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if len(r.Escalations) != 4 || r.NextStep != 4 || r.State != storage.StateEscalated {
+	if len(r.Escalations) != 4 || r.NextStep != 4 || r.State != StateEscalated {
 		t.Fatalf("recipient = %+v", r)
 	}
 	for i, e := range r.Escalations {
@@ -147,7 +147,7 @@ func TestFireCoalescesNotices(t *testing.T) {
 		t.Errorf("notice silent = %v", got.Silent)
 	}
 	for _, o := range []string{"o-zhang", "o-li"} {
-		if r := f.recipient(a.ID, o); r.State != storage.StateEscalated {
+		if r := f.recipient(a.ID, o); r.State != StateEscalated {
 			t.Errorf("%s state = %q", o, r.State)
 		}
 	}
@@ -171,10 +171,10 @@ func TestFireNoticeForEscalationWithoutPeople(t *testing.T) {
 		t.Fatalf("escalations = %+v", r.Escalations)
 	}
 	e := r.Escalations[1]
-	if e.Action != "escalate" || len(e.People) != 0 || e.Reason != storage.ReasonNoTarget || e.Cause() != storage.ReasonNoTarget {
+	if e.Action != "escalate" || len(e.People) != 0 || e.Reason != ReasonNoTarget || e.Cause() != ReasonNoTarget {
 		t.Errorf("escalation without a head = %+v", e)
 	}
-	if r.State != storage.StateEscalated || r.NextStep != 2 {
+	if r.State != StateEscalated || r.NextStep != 2 {
 		t.Errorf("recipient = %+v", r)
 	}
 	if n := len(f.jobsFor(storage.RefNotice, "")); n != 0 {
@@ -203,7 +203,7 @@ func TestFireRemindToUnreachableIsSkipped(t *testing.T) {
 		t.Errorf("reminded a blocked chat")
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if len(r.Escalations) != 1 || r.Escalations[0].Reason != storage.ReasonUnreachable || r.NextStep != 1 {
+	if len(r.Escalations) != 1 || r.Escalations[0].Reason != ReasonUnreachable || r.NextStep != 1 {
 		t.Errorf("recipient = %+v", r)
 	}
 }
@@ -215,7 +215,7 @@ func TestFireStaleDeadlines(t *testing.T) {
 		f.update(func(tx *storage.Tx) error { return tx.PutDeadline(d) })
 	}
 	// unchanged checks that firing left a recipient and the queue alone.
-	unchanged := func(t *testing.T, f *fixture, before storage.Recipient) {
+	unchanged := func(t *testing.T, f *fixture, before Recipient) {
 		t.Helper()
 		after := f.recipient(before.AlertID, before.Official)
 		if after.State != before.State || len(after.Escalations) != len(before.Escalations) ||
@@ -342,7 +342,7 @@ func TestFireEscalationToSelfIsTyped(t *testing.T) {
 		t.Fatalf("escalations = %+v", r.Escalations)
 	}
 	e := r.Escalations[1]
-	if e.To != "unit_head" || len(e.People) != 0 || e.Reason != storage.ReasonSelf || !slices.Equal(e.Passed, []string{"o-wu"}) || e.Note != "" {
+	if e.To != "unit_head" || len(e.People) != 0 || e.Reason != ReasonSelf || !slices.Equal(e.Passed, []string{"o-wu"}) || e.Note != "" {
 		t.Errorf("escalation to herself = %+v", e)
 	}
 	var ev storage.Event
@@ -352,7 +352,7 @@ func TestFireEscalationToSelfIsTyped(t *testing.T) {
 		}
 	}
 	want := []storage.Arg{storage.Word("To", storage.VocabRole, "unit_head"), storage.Officials("People"),
-		storage.Word("Reason", storage.VocabReason, storage.ReasonSelf), storage.Officials("Passed", "o-wu")}
+		storage.Word("Reason", storage.VocabReason, ReasonSelf), storage.Officials("Passed", "o-wu")}
 	if ev.Code != storage.CodeEscalated || !slices.Equal(ev.Args, want) ||
 		ev.Detail != "unit_head: skipped: the recipient is the unit_head themself" {
 		t.Errorf("escalated event = %+v", ev)
@@ -368,8 +368,8 @@ func TestFireEscalationToSelfIsTyped(t *testing.T) {
 func TestFireKeepsTheRoleOfNamedPeople(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-duty")
-	a := f.create(Request{Level: "red", Title: "到岗签到", Targets: storage.Targets{Officials: []string{"o-zhang"}},
-		Steps: []storage.Step{{After: 15 * time.Minute, Action: "escalate", To: ToOfficials + "o-duty", Role: "shift_leader"}}})
+	a := f.create(Request{Level: "red", Title: "到岗签到", Targets: Targets{Officials: []string{"o-zhang"}},
+		Steps: []Step{{After: 15 * time.Minute, Action: "escalate", To: ToOfficials + "o-duty", Role: "shift_leader"}}})
 	f.deliverKind(storage.RefCall, testStart)
 	f.fireAll(testStart.Add(15 * time.Minute))
 	r := f.recipient(a.ID, "o-zhang")

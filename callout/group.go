@@ -71,7 +71,7 @@ func (e *Engine) checkGroups(tx *storage.Tx, groups []string) error {
 }
 
 // postGroup queues the alert's message in a group's current chat.
-func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc GroupCall, now time.Time) error {
+func (e *Engine) postGroup(tx *storage.Tx, a Alert, gc GroupCall, now time.Time) error {
 	chat, err := tx.GroupChatOf(gc.Group)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !chat.CanPost) {
 		return nil // unbound or shut out since: nowhere to post
@@ -99,7 +99,7 @@ func (e *Engine) postGroup(tx *storage.Tx, a storage.Alert, gc GroupCall, now ti
 // the last edit is older than the interval, else by one edit owed for
 // then. A message not delivered yet is rendered when it is sent; one in a
 // chat the group has left (a supergroup now) is posted anew.
-func (e *Engine) refreshGroup(tx *storage.Tx, a storage.Alert, group string, now time.Time) error {
+func (e *Engine) refreshGroup(tx *storage.Tx, a Alert, group string, now time.Time) error {
 	gc, err := loadGroupCall(tx, a.ID, group)
 	if err != nil {
 		return ignoreMissing(err)
@@ -131,7 +131,7 @@ func (e *Engine) refreshGroup(tx *storage.Tx, a storage.Alert, group string, now
 }
 
 // editGroup queues the edit of the live message, rendered when sent.
-func (e *Engine) editGroup(tx *storage.Tx, a storage.Alert, gc GroupCall, now time.Time) error {
+func (e *Engine) editGroup(tx *storage.Tx, a Alert, gc GroupCall, now time.Time) error {
 	gc.EditAt, gc.Owed = now, false
 	if err := putGroupCall(tx, gc); err != nil {
 		return err
@@ -177,7 +177,7 @@ func (e *Engine) FireGroups(tx *storage.Tx, due []storage.Deadline, now time.Tim
 		if !gc.Owed || gc.MessageID == 0 {
 			continue
 		}
-		a, err := tx.Alert(alertID)
+		a, err := LoadAlert(tx, alertID)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -201,10 +201,10 @@ func (e *Engine) FireGroups(tx *storage.Tx, due []storage.Deadline, now time.Tim
 }
 
 // refreshGroupsOf refreshes the group messages of the given recipients.
-func (e *Engine) refreshGroupsOf(tx *storage.Tx, a storage.Alert, officials []string, now time.Time) error {
+func (e *Engine) refreshGroupsOf(tx *storage.Tx, a Alert, officials []string, now time.Time) error {
 	done := map[string]bool{}
 	for _, o := range officials {
-		r, err := tx.Recipient(a.ID, o)
+		r, err := LoadRecipient(tx, a.ID, o)
 		if err != nil {
 			return ignoreMissing(err)
 		}
@@ -220,7 +220,7 @@ func (e *Engine) refreshGroupsOf(tx *storage.Tx, a storage.Alert, officials []st
 }
 
 // refreshAllGroups refreshes every group message of an alert (it ended).
-func (e *Engine) refreshAllGroups(tx *storage.Tx, a storage.Alert, now time.Time) error {
+func (e *Engine) refreshAllGroups(tx *storage.Tx, a Alert, now time.Time) error {
 	gcs, err := GroupCalls(tx, a.ID)
 	if err != nil {
 		return err
@@ -244,7 +244,7 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 		return err
 	}
 	gc.ChatID, gc.MessageID = j.ChatID, msgID
-	gc.Messages = append(gc.Messages, storage.MessageRef{ChatID: j.ChatID, MessageID: msgID, Kind: storage.RefGroup})
+	gc.Messages = append(gc.Messages, MessageRef{ChatID: j.ChatID, MessageID: msgID, Kind: storage.RefGroup})
 	gc.EditAt = at
 	owed := gc.Owed
 	gc.Owed = false
@@ -256,7 +256,7 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 		return err
 	}
 	if first {
-		rs, err := tx.Recipients(a.ID)
+		rs, err := Recipients(tx, a.ID)
 		if err != nil {
 			return err
 		}
@@ -265,16 +265,16 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 				continue
 			}
 			r.SentAt = at
-			if r.State == storage.StateUnreachable && a.State == storage.AlertOpen {
+			if r.State == StateUnreachable && a.State == AlertOpen {
 				// Reached after all (the post stalled): still silent.
-				r.State = storage.StateEscalated
+				r.State = StateEscalated
 			}
-			if r.State == storage.StatePending && a.State == storage.AlertOpen {
+			if r.State == StatePending && a.State == AlertOpen {
 				if err := e.schedule(tx, a, &r, 0, at); err != nil {
 					return err
 				}
 			}
-			if err := tx.PutRecipient(r); err != nil {
+			if err := PutRecipient(tx, r); err != nil {
 				return err
 			}
 			if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvDelivered, Alert: a.ID,
@@ -283,7 +283,7 @@ func (e *Engine) groupDelivered(tx *storage.Tx, j storage.Job, msgID int, at tim
 			}
 		}
 	}
-	if owed || a.State != storage.AlertOpen {
+	if owed || a.State != AlertOpen {
 		// Answered or ended while the message was on its way: show it.
 		return e.refreshGroup(tx, a, gc.Group, at)
 	}
@@ -310,22 +310,22 @@ func (e *Engine) groupFailed(tx *storage.Tx, j storage.Job, reason string, at ti
 
 // groupUnreached makes the recipients a group's first post never reached
 // unreachable, which escalates them at once.
-func (e *Engine) groupUnreached(tx *storage.Tx, a storage.Alert, gc GroupCall, reason string, at time.Time) error {
-	if !gc.SentAt.IsZero() || a.State != storage.AlertOpen {
+func (e *Engine) groupUnreached(tx *storage.Tx, a Alert, gc GroupCall, reason string, at time.Time) error {
+	if !gc.SentAt.IsZero() || a.State != AlertOpen {
 		return nil // posted before; the recipients' clocks run
 	}
-	rs, err := tx.Recipients(a.ID)
+	rs, err := Recipients(tx, a.ID)
 	if err != nil {
 		return err
 	}
 	for _, r := range rs {
-		if r.Group != gc.Group || r.State != storage.StatePending {
+		if r.Group != gc.Group || r.State != StatePending {
 			continue
 		}
 		if err := e.unreachable(tx, &a, &r, reason, at); err != nil {
 			return err
 		}
-		if err := tx.PutRecipient(r); err != nil {
+		if err := PutRecipient(tx, r); err != nil {
 			return err
 		}
 	}
@@ -342,7 +342,7 @@ func (e *Engine) groupStalled(tx *storage.Tx, j storage.Job, since, at time.Time
 	if !ok {
 		return err
 	}
-	return e.groupUnreached(tx, a, gc, storage.UnreachableStalled(at.Sub(since).Round(time.Second)), at)
+	return e.groupUnreached(tx, a, gc, UnreachableStalled(at.Sub(since).Round(time.Second)), at)
 }
 
 // GroupAck records a press on an alert's message in a work group by
@@ -354,7 +354,7 @@ func (e *Engine) GroupAck(presser, alertID, group string, chat int64, msg int) (
 	var out Outcome
 	err := e.db.Batch(func(tx *storage.Tx) error {
 		out = Outcome{}
-		a, err := tx.Alert(alertID)
+		a, err := LoadAlert(tx, alertID)
 		if errors.Is(err, storage.ErrNotFound) {
 			return ErrUnknownAlert
 		}
@@ -372,23 +372,23 @@ func (e *Engine) GroupAck(presser, alertID, group string, chat int64, msg int) (
 		if !gc.Posted(chat, msg) {
 			return ErrWrongPlace
 		}
-		r, err := tx.Recipient(alertID, presser)
+		r, err := LoadRecipient(tx, alertID, presser)
 		if errors.Is(err, storage.ErrNotFound) || (err == nil && r.Group != group) {
 			return ErrNotExpected
 		}
 		if err != nil {
 			return err
 		}
-		if r.State == storage.StateAcked {
+		if r.State == StateAcked {
 			out.At = r.AckedAt
 			return ErrAlready
 		}
-		if a.State != storage.AlertOpen {
+		if a.State != AlertOpen {
 			return ErrClosed
 		}
 		now := e.clock.Now()
 		out.At = now
-		r.AckedIn = storage.ChannelGroup
+		r.AckedIn = ChannelGroup
 		if err := e.settle(tx, a, &r, presser, storage.EvAcked, now); err != nil {
 			return err
 		}
@@ -419,9 +419,9 @@ func (e *Engine) groupNames(lang string, ids []string) string {
 
 // groupText renders an alert's message in a group: the call, who is asked,
 // and who answered so far or how it ended.
-func (e *Engine) groupText(tx *storage.Tx, a storage.Alert, gc GroupCall, now time.Time) (string, [][]storage.Button, error) {
+func (e *Engine) groupText(tx *storage.Tx, a Alert, gc GroupCall, now time.Time) (string, [][]storage.Button, error) {
 	lang := e.cfg.Language
-	rs, err := tx.Recipients(a.ID)
+	rs, err := Recipients(tx, a.ID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -429,7 +429,7 @@ func (e *Engine) groupText(tx *storage.Tx, a storage.Alert, gc GroupCall, now ti
 	acked := 0
 	for _, r := range e.groupOrder(rs, gc.Group) {
 		all = append(all, r.Official)
-		if r.State == storage.StateAcked {
+		if r.State == StateAcked {
 			acked++
 		} else {
 			silent = append(silent, r.Official)
@@ -448,7 +448,7 @@ func (e *Engine) groupText(tx *storage.Tx, a storage.Alert, gc GroupCall, now ti
 	if anchor.IsZero() {
 		anchor = now
 	}
-	if len(a.Steps) > 0 && a.State == storage.AlertOpen {
+	if len(a.Steps) > 0 && a.State == AlertOpen {
 		sb.WriteString("\n" + e.tr.T(lang, "GroupCallDeadline", map[string]any{"Time": e.cfg.DeadlineTime(anchor.Add(a.Steps[0].After))}))
 	}
 	sb.WriteString("\n" + e.tr.T(lang, "GroupCallAsk", map[string]any{"Names": e.groupNames(lang, all)}))
@@ -462,7 +462,7 @@ func (e *Engine) groupText(tx *storage.Tx, a storage.Alert, gc GroupCall, now ti
 		counts["Time"] = e.hhmm(at)
 		sb.WriteString("\n\n" + e.tr.T(lang, "GroupCallAllAcked", counts))
 		return sb.String(), nil, nil
-	case a.State != storage.AlertOpen:
+	case a.State != AlertOpen:
 		counts["Time"] = e.hhmm(a.ClosedAt)
 		sb.WriteString("\n\n" + e.tr.T(lang, "GroupCallEnded", counts))
 		return sb.String(), nil, nil
@@ -488,7 +488,7 @@ func (e *Engine) renderGroup(tx *storage.Tx, j storage.Job) (string, [][]storage
 // remindInGroup queues a reminder in the group naming its silent
 // recipients who cannot be reminded privately (not bound, or blocked the
 // bot); those reminded at the same time share one message.
-func (e *Engine) remindInGroup(tx *storage.Tx, a storage.Alert, group string, now time.Time) error {
+func (e *Engine) remindInGroup(tx *storage.Tx, a Alert, group string, now time.Time) error {
 	chat, err := tx.GroupChatOf(group)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !chat.CanPost) {
 		return nil
@@ -508,20 +508,20 @@ func (e *Engine) remindInGroup(tx *storage.Tx, a storage.Alert, group string, no
 // renderGroupRemind renders a group reminder from the state now: nothing
 // when those it names have answered meanwhile.
 func (e *Engine) renderGroupRemind(tx *storage.Tx, j storage.Job) (string, [][]storage.Button, bool, error) {
-	a, err := tx.Alert(j.Ref.Alert)
+	a, err := LoadAlert(tx, j.Ref.Alert)
 	if err != nil {
 		return "", nil, false, ignoreMissing(err)
 	}
-	if a.State != storage.AlertOpen {
+	if a.State != AlertOpen {
 		return "", nil, false, nil
 	}
-	rs, err := tx.Recipients(a.ID)
+	rs, err := Recipients(tx, a.ID)
 	if err != nil {
 		return "", nil, false, err
 	}
 	var names []string
 	for _, r := range e.groupOrder(rs, j.Ref.Target) {
-		if r.State == storage.StateAcked || len(r.Escalations) == 0 {
+		if r.State == StateAcked || len(r.Escalations) == 0 {
 			continue
 		}
 		if b, err := tx.Binding(r.Official); err == nil && !b.Unreachable {
@@ -538,14 +538,14 @@ func (e *Engine) renderGroupRemind(tx *storage.Tx, j storage.Job) (string, [][]s
 
 // groupOrder returns the recipients called in group in the order the
 // configuration lists the group's members (those it no longer lists last).
-func (e *Engine) groupOrder(rs []storage.Recipient, group string) []storage.Recipient {
-	in := map[string]storage.Recipient{}
+func (e *Engine) groupOrder(rs []Recipient, group string) []Recipient {
+	in := map[string]Recipient{}
 	for _, r := range rs {
 		if r.Group == group {
 			in[r.Official] = r
 		}
 	}
-	out := make([]storage.Recipient, 0, len(in))
+	out := make([]Recipient, 0, len(in))
 	for _, o := range e.cfg.GroupMembers(group) {
 		if r, ok := in[o.ID]; ok {
 			out = append(out, r)
@@ -563,8 +563,8 @@ func (e *Engine) groupOrder(rs []storage.Recipient, group string) []storage.Reci
 // jobGroupCall loads the alert and the group call a group job is for; ok
 // is false when either is gone (the job then has nothing to do) or on a
 // read error, returned.
-func jobGroupCall(tx *storage.Tx, j storage.Job) (storage.Alert, GroupCall, bool, error) {
-	a, err := tx.Alert(j.Ref.Alert)
+func jobGroupCall(tx *storage.Tx, j storage.Job) (Alert, GroupCall, bool, error) {
+	a, err := LoadAlert(tx, j.Ref.Alert)
 	if err != nil {
 		return a, GroupCall{}, false, ignoreMissing(err)
 	}

@@ -75,14 +75,14 @@ func TestGroupTargets(t *testing.T) {
 	for _, tc := range []struct {
 		name           string
 		bound, canPost bool
-		targets        storage.Targets
+		targets        Targets
 		want           string // error; "" for created
 	}{
-		{"unknown", true, true, storage.Targets{Groups: []string{"g-x"}}, `unknown group "g-x"`},
-		{"another group, not bound", true, true, storage.Targets{Groups: []string{"g-flood", "g-safe"}}, `group "g-safe" is not bound`},
-		{"not bound", false, true, storage.Targets{Groups: []string{"g-flood"}}, `not bound to a chat`},
-		{"cannot post", true, false, storage.Targets{Groups: []string{"g-flood"}}, `cannot post`},
-		{"bound", true, true, storage.Targets{Groups: []string{"g-flood"}, Officials: []string{"o-li", "o-qian"}}, ""},
+		{"unknown", true, true, Targets{Groups: []string{"g-x"}}, `unknown group "g-x"`},
+		{"another group, not bound", true, true, Targets{Groups: []string{"g-flood", "g-safe"}}, `group "g-safe" is not bound`},
+		{"not bound", false, true, Targets{Groups: []string{"g-flood"}}, `not bound to a chat`},
+		{"cannot post", true, false, Targets{Groups: []string{"g-flood"}}, `cannot post`},
+		{"bound", true, true, Targets{Groups: []string{"g-flood"}, Officials: []string{"o-li", "o-qian"}}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newGroupFixture(t, tc.bound, tc.canPost)
@@ -133,7 +133,7 @@ func TestGroupTargets(t *testing.T) {
 func TestGroupAckAndEdits(t *testing.T) {
 	f := newGroupFixture(t, true, true)
 	f.bind(allOfficials...)
-	a := f.create(Request{Level: "red", Title: "汛情", Targets: storage.Targets{Groups: []string{"g-flood"}}})
+	a := f.create(Request{Level: "red", Title: "汛情", Targets: Targets{Groups: []string{"g-flood"}}})
 	f.deliver(f.oneJob(storage.RefGroup, ""), 77, testStart)
 	if r := f.recipient(a.ID, "o-li"); !r.SentAt.Equal(testStart) || r.NextAt.IsZero() {
 		t.Fatalf("李芳's clock did not start with the post: %+v", r)
@@ -165,7 +165,7 @@ func TestGroupAckAndEdits(t *testing.T) {
 	if _, err := f.e.GroupAck("o-li", a.ID, "g-flood", groupChat, 77); !errors.Is(err, ErrAlready) {
 		t.Errorf("second press: %v, want ErrAlready", err)
 	}
-	if r := f.recipient(a.ID, "o-li"); r.State != storage.StateAcked || r.AckedIn != storage.ChannelGroup || !r.NextAt.IsZero() {
+	if r := f.recipient(a.ID, "o-li"); r.State != StateAcked || r.AckedIn != ChannelGroup || !r.NextAt.IsZero() {
 		t.Errorf("李芳 = %+v", r)
 	}
 	if n := f.countEvents(a.ID, storage.EvAcked, "o-li"); n != 1 {
@@ -198,7 +198,7 @@ func TestGroupAckAndEdits(t *testing.T) {
 	if buttons != nil {
 		t.Errorf("the done alert keeps its button")
 	}
-	if got := f.alert(a.ID); got.State != storage.AlertDone {
+	if got := f.alert(a.ID); got.State != AlertDone {
 		t.Errorf("alert %s, want done", got.State)
 	}
 }
@@ -208,10 +208,10 @@ func TestGroupAckAndEdits(t *testing.T) {
 func TestGroupPostFailed(t *testing.T) {
 	f := newGroupFixture(t, true, true)
 	f.bind(allOfficials...)
-	a := f.create(Request{Level: "red", Title: "汛情", Targets: storage.Targets{Groups: []string{"g-flood"}}})
+	a := f.create(Request{Level: "red", Title: "汛情", Targets: Targets{Groups: []string{"g-flood"}}})
 	f.fail(f.oneJob(storage.RefGroup, ""), "Forbidden: bot was kicked from the group chat", true, testStart)
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StateUnreachable || len(r.Escalations) == 0 {
+	if r.State != StateUnreachable || len(r.Escalations) == 0 {
 		t.Errorf("张明 after a failed post: %+v", r)
 	}
 }
@@ -223,7 +223,7 @@ func TestGroupMoved(t *testing.T) {
 	const super int64 = -1000000000500
 	f := newGroupFixture(t, true, true)
 	f.bind(allOfficials...)
-	a := f.create(Request{Level: "red", Title: "汛情", Targets: storage.Targets{Groups: []string{"g-flood"}}})
+	a := f.create(Request{Level: "red", Title: "汛情", Targets: Targets{Groups: []string{"g-flood"}}})
 	f.deliver(f.oneJob(storage.RefGroup, ""), 77, testStart)
 	f.update(func(tx *storage.Tx) error {
 		if err := tx.PutGroupChat(storage.GroupChat{ChatID: groupChat, Group: "g-flood", MovedTo: super}); err != nil {
@@ -268,18 +268,18 @@ func TestGroupMoved(t *testing.T) {
 func TestGroupPostStalled(t *testing.T) {
 	f := newGroupFixture(t, true, true)
 	f.bind(allOfficials...)
-	a := f.create(Request{Level: "red", Title: "汛情", Targets: storage.Targets{Groups: []string{"g-flood"}}})
+	a := f.create(Request{Level: "red", Title: "汛情", Targets: Targets{Groups: []string{"g-flood"}}})
 	post := f.oneJob(storage.RefGroup, "")
 	if post.StallAfter != 10*time.Minute {
 		t.Errorf("post StallAfter %v, want the first step's 10m", post.StallAfter)
 	}
 	at := testStart.Add(10 * time.Minute)
 	f.update(func(tx *storage.Tx) error { return f.e.Stalled(tx, post, testStart, at) })
-	if r := f.recipient(a.ID, "o-li"); r.State != storage.StateUnreachable || len(r.Escalations) == 0 {
+	if r := f.recipient(a.ID, "o-li"); r.State != StateUnreachable || len(r.Escalations) == 0 {
 		t.Fatalf("李芳 after a stalled post: %+v", r)
 	}
 	f.deliver(post, 77, at.Add(time.Minute))
-	if r := f.recipient(a.ID, "o-li"); r.State != storage.StateEscalated || r.SentAt.IsZero() {
+	if r := f.recipient(a.ID, "o-li"); r.State != StateEscalated || r.SentAt.IsZero() {
 		t.Errorf("李芳 after the late post: %+v, want escalated, reached", r)
 	}
 }

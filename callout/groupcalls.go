@@ -27,7 +27,7 @@ type GroupCall struct {
 	// Messages are every message posted for the alert in the group, the
 	// live one last: a press on an older one (in the chat before the group
 	// became a supergroup) still counts.
-	Messages []storage.MessageRef `json:"messages,omitempty"`
+	Messages []MessageRef `json:"messages,omitempty"`
 	// Posts counts the posts queued, so each new post has its own key.
 	Posts int `json:"posts,omitempty"`
 	// EditAt is when the last edit was queued; Owed says an edit waits for

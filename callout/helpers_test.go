@@ -147,7 +147,7 @@ func (f *fixture) setClock(at time.Time) {
 	}
 }
 
-func (f *fixture) create(req Request) storage.Alert {
+func (f *fixture) create(req Request) Alert {
 	f.t.Helper()
 	a, err := f.e.Create(req)
 	if err != nil {
@@ -320,34 +320,34 @@ func (f *fixture) render(j storage.Job) (string, [][]storage.Button) {
 	return text, buttons
 }
 
-func (f *fixture) alert(id string) storage.Alert {
+func (f *fixture) alert(id string) Alert {
 	f.t.Helper()
-	var a storage.Alert
+	var a Alert
 	f.view(func(tx *storage.Tx) error {
 		var err error
-		a, err = tx.Alert(id)
+		a, err = LoadAlert(tx, id)
 		return err
 	})
 	return a
 }
 
-func (f *fixture) recipient(alertID, official string) storage.Recipient {
+func (f *fixture) recipient(alertID, official string) Recipient {
 	f.t.Helper()
-	var r storage.Recipient
+	var r Recipient
 	f.view(func(tx *storage.Tx) error {
 		var err error
-		r, err = tx.Recipient(alertID, official)
+		r, err = LoadRecipient(tx, alertID, official)
 		return err
 	})
 	return r
 }
 
-func (f *fixture) notice(alertID, target string) storage.Notice {
+func (f *fixture) notice(alertID, target string) Notice {
 	f.t.Helper()
-	var n storage.Notice
+	var n Notice
 	f.view(func(tx *storage.Tx) error {
 		var err error
-		n, err = tx.Notice(alertID, target)
+		n, err = LoadNotice(tx, alertID, target)
 		return err
 	})
 	return n
@@ -379,10 +379,10 @@ func (f *fixture) countEvents(alertID, typ, official string) int {
 
 // deliveredAlert creates an alert for officials (all bound) at level red and
 // delivers its calls at at.
-func (f *fixture) deliveredAlert(at time.Time, officials ...string) storage.Alert {
+func (f *fixture) deliveredAlert(at time.Time, officials ...string) Alert {
 	f.t.Helper()
 	a := f.create(Request{Level: "red", Title: "暴雨红色预警", Body: "请立即到岗", Source: "api",
-		Targets: storage.Targets{Officials: officials}})
+		Targets: Targets{Officials: officials}})
 	f.deliverKind(storage.RefCall, at)
 	f.drain()
 	return a

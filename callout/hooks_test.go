@@ -13,7 +13,7 @@ import (
 func TestFailedCallUnreachableEscalatesAtOnce(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-wu", "o-admin")
-	a := f.create(Request{Level: "red", Title: "暴雨", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "暴雨", Targets: Targets{Officials: []string{"o-zhang"}}})
 	call := f.oneJob(storage.RefCall, "o-zhang")
 	f.drain()
 	at := testStart.Add(2 * time.Minute)
@@ -26,7 +26,7 @@ func TestFailedCallUnreachableEscalatesAtOnce(t *testing.T) {
 		t.Errorf("binding = %+v, want unreachable since %v", b, at)
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StateUnreachable || r.Unreachable != reason {
+	if r.State != StateUnreachable || r.Unreachable != reason {
 		t.Errorf("recipient = %+v", r)
 	}
 	if len(r.Escalations) != 1 {
@@ -63,7 +63,7 @@ func TestFailedCallUnreachableEscalatesAtOnce(t *testing.T) {
 func TestFailedCallPermanentKeepsBinding(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-wu")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	call := f.oneJob(storage.RefCall, "o-zhang")
 	f.fail(call, "Bad Request: message is too long", false, testStart)
 	if b := f.binding("o-zhang"); b.Unreachable {
@@ -71,7 +71,7 @@ func TestFailedCallPermanentKeepsBinding(t *testing.T) {
 	}
 	// The call never arrived: the recipient is escalated all the same.
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StateUnreachable || len(r.Escalations) != 1 || r.Escalations[0].Action != "escalate" {
+	if r.State != StateUnreachable || len(r.Escalations) != 1 || r.Escalations[0].Action != "escalate" {
 		t.Errorf("recipient = %+v", r)
 	}
 }
@@ -91,7 +91,7 @@ func TestFailedRemindAfterDelivery(t *testing.T) {
 		t.Error("the blocked chat is not marked")
 	}
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StatePending || len(r.Escalations) != 1 || r.Escalations[0].Action != "remind" {
+	if r.State != StatePending || len(r.Escalations) != 1 || r.Escalations[0].Action != "remind" {
 		t.Errorf("recipient = %+v; the chain should go on as scheduled", r)
 	}
 	if r.NextStep != 1 || !r.NextAt.Equal(t0.Add(20*time.Minute)) {
@@ -111,7 +111,7 @@ func TestFailedRemindAfterDelivery(t *testing.T) {
 func TestFailedIgnoresSettledAndOtherJobs(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-li", "o-wu", "o-admin")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang", "o-li"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang", "o-li"}}})
 	zhang := f.oneJob(storage.RefCall, "o-zhang")
 	li := f.oneJob(storage.RefCall, "o-li")
 	f.drain()
@@ -120,7 +120,7 @@ func TestFailedIgnoresSettledAndOtherJobs(t *testing.T) {
 	}
 	f.drain()
 	f.fail(zhang, "network", false, testStart)
-	if r := f.recipient(a.ID, "o-zhang"); r.State != storage.StateAcked {
+	if r := f.recipient(a.ID, "o-zhang"); r.State != StateAcked {
 		t.Errorf("acknowledged recipient = %+v", r)
 	}
 
@@ -130,7 +130,7 @@ func TestFailedIgnoresSettledAndOtherJobs(t *testing.T) {
 	if b := f.binding("o-li"); !b.Unreachable {
 		t.Error("binding not marked")
 	}
-	if r := f.recipient(a.ID, "o-li"); r.State != storage.StatePending {
+	if r := f.recipient(a.ID, "o-li"); r.State != StatePending {
 		t.Errorf("o-li = %+v", r)
 	}
 	if js := f.jobs(); len(js) != 0 {
@@ -143,7 +143,7 @@ func TestFailedIgnoresSettledAndOtherJobs(t *testing.T) {
 	}
 	f.drain()
 	f.fail(li, "Forbidden: bot was blocked by the user", true, testStart)
-	if r := f.recipient(a.ID, "o-li"); r.State != storage.StatePending || len(r.Escalations) != 0 {
+	if r := f.recipient(a.ID, "o-li"); r.State != StatePending || len(r.Escalations) != 0 {
 		t.Errorf("o-li after close = %+v", r)
 	}
 	if js := f.jobs(); len(js) != 0 {
@@ -184,9 +184,9 @@ func TestDeliveredNoticeThenAnswerEditsIt(t *testing.T) {
 func TestDeliveredReminderToFormerlyUnreachable(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-wu")
-	a := f.create(Request{Level: "blue", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "blue", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	r := f.recipient(a.ID, "o-zhang")
-	if r.State != storage.StateUnreachable || len(r.Escalations) != 1 || r.NextStep != 1 {
+	if r.State != StateUnreachable || len(r.Escalations) != 1 || r.NextStep != 1 {
 		t.Fatalf("recipient = %+v", r)
 	}
 	f.drain()
@@ -206,7 +206,7 @@ func TestDeliveredReminderToFormerlyUnreachable(t *testing.T) {
 func TestDeliveredSummaryRecordsMessage(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-duty")
-	a := f.create(Request{Level: "red", Title: "t", Issuer: "o-duty", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Issuer: "o-duty", Targets: Targets{Officials: []string{"o-zhang"}}})
 	sum := f.oneJob(storage.RefSummary, "o-duty")
 	f.drain()
 	f.deliver(sum, 600, testStart)
@@ -231,26 +231,26 @@ func TestDeliveredSummaryRecordsMessage(t *testing.T) {
 func TestSummaryText(t *testing.T) {
 	f := newFixture(t)
 	at := time.Date(2026, 11, 30, 8, 30, 0, 0, f.e.loc)
-	rec := func(id, state string) storage.Recipient {
-		return storage.Recipient{AlertID: "20261130-0001", Official: id, State: state}
+	rec := func(id, state string) Recipient {
+		return Recipient{AlertID: "20261130-0001", Official: id, State: state}
 	}
-	base := storage.Alert{ID: "20261130-0001", Level: "red", Title: "暴雨", State: storage.AlertOpen}
-	mixed := []storage.Recipient{
-		rec("o-zhang", storage.StateAcked), rec("o-li", storage.StatePending), rec("o-wu", storage.StateAcked),
-		rec("o-liu", storage.StateEscalated), rec("o-qian", storage.StateUnreachable), rec("o-he", storage.StatePending),
-		rec("o-duty", storage.StateAcked),
+	base := Alert{ID: "20261130-0001", Level: "red", Title: "暴雨", State: AlertOpen}
+	mixed := []Recipient{
+		rec("o-zhang", StateAcked), rec("o-li", StatePending), rec("o-wu", StateAcked),
+		rec("o-liu", StateEscalated), rec("o-qian", StateUnreachable), rec("o-he", StatePending),
+		rec("o-duty", StateAcked),
 	}
-	many := func(n int) []storage.Recipient {
-		var rs []storage.Recipient
+	many := func(n int) []Recipient {
+		var rs []Recipient
 		for i := 1; i <= n; i++ {
-			rs = append(rs, rec(fmt.Sprintf("p%02d", i), storage.StatePending))
+			rs = append(rs, rec(fmt.Sprintf("p%02d", i), StatePending))
 		}
 		return rs
 	}
 	tests := []struct {
 		name      string
-		edit      func(a *storage.Alert)
-		rs        []storage.Recipient
+		edit      func(a *Alert)
+		rs        []Recipient
 		has       []string
 		hasNot    []string
 		buttons   bool
@@ -268,12 +268,12 @@ func TestSummaryText(t *testing.T) {
 			has: []string{"已应答 0/45", "p01、", "p40、等另外 5 人"}, hasNot: []string{"p41", "p45"}},
 		{name: "cut after 40 among 41", rs: many(41), buttons: true, separator: 40,
 			has: []string{"p40、等另外 1 人"}, hasNot: []string{"p41"}},
-		{name: "done", edit: func(a *storage.Alert) { a.State, a.ClosedAt = storage.AlertDone, at },
-			rs: []storage.Recipient{rec("o-zhang", storage.StateAcked)}, separator: -1,
+		{name: "done", edit: func(a *Alert) { a.State, a.ClosedAt = AlertDone, at },
+			rs: []Recipient{rec("o-zhang", StateAcked)}, separator: -1,
 			has: []string{"已应答 1/1", "✅ 全部应答（08:30）"}, hasNot: []string{"未应答"}},
-		{name: "closed by api", edit: func(a *storage.Alert) { a.State, a.ClosedAt, a.ClosedBy = storage.AlertClosed, at, "api" },
+		{name: "closed by api", edit: func(a *Alert) { a.State, a.ClosedAt, a.ClosedBy = AlertClosed, at, "api" },
 			rs: mixed, separator: -1, has: []string{"已应答 3/7", "⏹ 已于 08:30 由 API 结束"}},
-		{name: "closed by an official", edit: func(a *storage.Alert) { a.State, a.ClosedAt, a.ClosedBy = storage.AlertClosed, at, "o-he" },
+		{name: "closed by an official", edit: func(a *Alert) { a.State, a.ClosedAt, a.ClosedBy = AlertClosed, at, "o-he" },
 			rs: mixed, separator: -1, has: []string{"由 何军 结束"}},
 	}
 	for _, tt := range tests {
@@ -311,10 +311,10 @@ func TestSummaryText(t *testing.T) {
 
 func TestSummaryTextEnglish(t *testing.T) {
 	f := newFixture(t)
-	a := storage.Alert{ID: "20261130-0001", Level: "yellow", Title: "Storm", State: storage.AlertOpen}
-	var rs []storage.Recipient
+	a := Alert{ID: "20261130-0001", Level: "yellow", Title: "Storm", State: AlertOpen}
+	var rs []Recipient
 	for i := 0; i < 42; i++ {
-		rs = append(rs, storage.Recipient{Official: fmt.Sprintf("p%02d", i), State: storage.StateEscalated})
+		rs = append(rs, Recipient{Official: fmt.Sprintf("p%02d", i), State: StateEscalated})
 	}
 	text, buttons := f.e.SummaryText("en", a, rs)
 	mustContain(t, "summary", text, "Answered 0/42", "Escalated, still silent: ", "and 2 more", "🟡 Yellow")

@@ -39,7 +39,7 @@ func TestConcurrentAcks(t *testing.T) {
 		t.Errorf("%d presses were answered \"already\", want %d", got, want)
 	}
 	got := f.alert(a.ID)
-	if got.State != storage.AlertDone || got.Unanswered != 0 || got.Total != len(allOfficials) {
+	if got.State != AlertDone || got.Unanswered != 0 || got.Total != len(allOfficials) {
 		t.Errorf("alert = %+v", got)
 	}
 	if n := f.countEvents(a.ID, storage.EvCompleted, ""); n != 1 {
@@ -55,7 +55,7 @@ func TestWakers(t *testing.T) {
 	var out, dl atomic.Int32
 	f.e.SetWakers(func() { out.Add(1) }, func() { dl.Add(1) })
 	f.bind("o-zhang")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	if out.Load() != 1 || dl.Load() != 1 {
 		t.Errorf("after Create: outbox woken %d, deadlines %d", out.Load(), dl.Load())
 	}
@@ -74,8 +74,8 @@ func TestWakers(t *testing.T) {
 func TestOpenAndGet(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-li")
-	mine := f.create(Request{Level: "red", Title: "a", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
-	other := f.create(Request{Level: "red", Title: "b", Issuer: "o-liu", Targets: storage.Targets{Officials: []string{"o-li"}}})
+	mine := f.create(Request{Level: "red", Title: "a", Targets: Targets{Officials: []string{"o-zhang"}}})
+	other := f.create(Request{Level: "red", Title: "b", Issuer: "o-liu", Targets: Targets{Officials: []string{"o-li"}}})
 	ids := func(vs []View) string {
 		var s []string
 		for _, v := range vs {
@@ -142,7 +142,7 @@ func TestLang(t *testing.T) {
 		}
 	}
 	// The call to o-zhang is in English.
-	a := f.create(Request{Level: "red", Title: "Storm", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "Storm", Targets: Targets{Officials: []string{"o-zhang"}}})
 	call := f.oneJob(storage.RefCall, "o-zhang")
 	mustContain(t, "English call", call.Text, "Alert 🔴 Red · #"+a.ID, "[Storm]")
 	mustContain(t, "English button", call.Buttons[0][0].Text, "Received")
@@ -207,7 +207,7 @@ escalation:`, 1)
 		t.Fatal("config did not accept an official with id api")
 	}
 	f.bind("o-zhang")
-	a := f.create(Request{Level: "red", Title: "t", Issuer: "o-duty", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Issuer: "o-duty", Targets: Targets{Officials: []string{"o-zhang"}}})
 	if f.e.CanClose("api", a) {
 		t.Fatal("CanClose says a staff member may close")
 	}
@@ -221,7 +221,7 @@ escalation:`, 1)
 func TestDeliveredAfterCloseMarksMessage(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang")
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	call := f.oneJob(storage.RefCall, "o-zhang")
 	f.setClock(testStart.Add(time.Minute))
 	if _, err := f.e.Close("o-he", a.ID); err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // Each person up the chain has one escalation notice per alert
-// (storage.Notice): one message listing who is still silent and who
+// (Notice): one message listing who is still silent and who
 // answered, edited as that changes, so a unit head whose people fall silent
 // one by one gets one message, not one per person. A fresh message is sent
 // only when the live one is old (its phone rang longer ago than the alert's
@@ -29,7 +29,7 @@ func noticeKey(alertID, target string, delivered int) string {
 // that someone added to it must ring again: longer than the alert's first
 // step, the time each recipient is given to answer. Recipients delivered
 // within that span of each other share one message.
-func (e *Engine) noticeStale(a storage.Alert, n storage.Notice, now time.Time) bool {
+func (e *Engine) noticeStale(a Alert, n Notice, now time.Time) bool {
 	if n.SentAt.IsZero() || len(a.Steps) == 0 {
 		return true // delivered before the time was recorded
 	}
@@ -39,18 +39,18 @@ func (e *Engine) noticeStale(a storage.Alert, n storage.Notice, now time.Time) b
 // replaceNotice retires the notice's live message for a fresh one: the old
 // message loses its button and points to the new one, and the notice waits
 // for the new one to be delivered.
-func (e *Engine) replaceNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, now time.Time) (storage.Notice, error) {
-	if err := e.retireNotice(tx, a, n.Target, storage.MessageRef{ChatID: n.ChatID, MessageID: n.MessageID}, now); err != nil {
+func (e *Engine) replaceNotice(tx *storage.Tx, a Alert, n Notice, now time.Time) (Notice, error) {
+	if err := e.retireNotice(tx, a, n.Target, MessageRef{ChatID: n.ChatID, MessageID: n.MessageID}, now); err != nil {
 		return n, err
 	}
 	n.ChatID, n.MessageID, n.SentAt = 0, 0, time.Time{}
-	return n, tx.PutNotice(n)
+	return n, PutNotice(tx, n)
 }
 
 // retireNotice edits an old notice message to point to the latest one. It
 // takes the key of any edit of that message still waiting, so no later
 // rendering brings the old message back to life.
-func (e *Engine) retireNotice(tx *storage.Tx, a storage.Alert, target string, m storage.MessageRef, now time.Time) error {
+func (e *Engine) retireNotice(tx *storage.Tx, a Alert, target string, m MessageRef, now time.Time) error {
 	lang := e.lang(tx, target)
 	text := e.tr.T(lang, "NoticeHeader", map[string]any{"Level": e.LevelLabel(lang, a.Level), "ID": a.ID}) +
 		"\n" + e.tr.T(lang, "CallTitle", map[string]any{"Title": a.TitleIn(lang)}) +
@@ -67,18 +67,18 @@ func (e *Engine) noticeDelivered(tx *storage.Tx, j storage.Job, msgID int, at ti
 	if j.Op != storage.OpSend {
 		return nil
 	}
-	n, err := tx.Notice(j.Ref.Alert, j.Ref.Target)
+	n, err := LoadNotice(tx, j.Ref.Alert, j.Ref.Target)
 	if err != nil {
 		return ignoreMissing(err)
 	}
 	if n.MessageID != 0 && (n.MessageID != msgID || n.ChatID != j.ChatID) {
 		// A send queued by an older version (one per escalation) reached
 		// the person while another message was live: retire that one.
-		a, err := tx.Alert(j.Ref.Alert)
+		a, err := LoadAlert(tx, j.Ref.Alert)
 		if err != nil {
 			return ignoreMissing(err)
 		}
-		if err := e.retireNotice(tx, a, n.Target, storage.MessageRef{ChatID: n.ChatID, MessageID: n.MessageID}, at); err != nil {
+		if err := e.retireNotice(tx, a, n.Target, MessageRef{ChatID: n.ChatID, MessageID: n.MessageID}, at); err != nil {
 			return err
 		}
 	}
@@ -88,7 +88,7 @@ func (e *Engine) noticeDelivered(tx *storage.Tx, j storage.Job, msgID int, at ti
 		Official: j.Ref.Target, Actor: "system", Detail: "notice"}); err != nil {
 		return err
 	}
-	return tx.PutNotice(n)
+	return PutNotice(tx, n)
 }
 
 // noticeFailed handles an edit of the live notice that Telegram refused for
@@ -99,7 +99,7 @@ func (e *Engine) noticeFailed(tx *storage.Tx, j storage.Job, unreachable bool, a
 	if unreachable || j.Op != storage.OpEdit {
 		return nil
 	}
-	n, err := tx.Notice(j.Ref.Alert, j.Ref.Target)
+	n, err := LoadNotice(tx, j.Ref.Alert, j.Ref.Target)
 	if err != nil {
 		return ignoreMissing(err)
 	}
@@ -107,14 +107,14 @@ func (e *Engine) noticeFailed(tx *storage.Tx, j storage.Job, unreachable bool, a
 		return nil // an older message, replaced already
 	}
 	n.ChatID, n.MessageID, n.SentAt = 0, 0, time.Time{}
-	if err := tx.PutNotice(n); err != nil {
+	if err := PutNotice(tx, n); err != nil {
 		return err
 	}
-	a, err := tx.Alert(n.AlertID)
+	a, err := LoadAlert(tx, n.AlertID)
 	if err != nil {
 		return ignoreMissing(err)
 	}
-	if a.State != storage.AlertOpen {
+	if a.State != AlertOpen {
 		return nil
 	}
 	asks, err := noticeAsks(tx, n)
@@ -125,13 +125,13 @@ func (e *Engine) noticeFailed(tx *storage.Tx, j storage.Job, unreachable bool, a
 }
 
 // noticeAsks reports whether someone on the notice is still silent.
-func noticeAsks(tx *storage.Tx, n storage.Notice) (bool, error) {
+func noticeAsks(tx *storage.Tx, n Notice) (bool, error) {
 	for _, s := range n.Silent {
-		r, err := tx.Recipient(n.AlertID, s)
+		r, err := LoadRecipient(tx, n.AlertID, s)
 		if err != nil {
 			return false, err
 		}
-		if r.State != storage.StateAcked {
+		if r.State != StateAcked {
 			return true, nil
 		}
 	}

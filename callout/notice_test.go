@@ -182,7 +182,7 @@ func TestNoticeOneMessagePerAlertAndPerson(t *testing.T) {
 	}
 	c := newFakeChats(f, append(people, staff...)...)
 	t0 := testStart
-	a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api", Targets: storage.Targets{Officials: staff}})
+	a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api", Targets: Targets{Officials: staff}})
 	for i, s := range staff {
 		c.flushOnly(t0.Add(time.Duration(i)*30*time.Second), callOf(s))
 	}
@@ -253,7 +253,7 @@ func TestNoticeRingsAgainWhenOld(t *testing.T) {
 	staff := []string{crowdID(1), crowdID(2), crowdID(3)}
 	c := newFakeChats(f, append([]string{"o-wu", "o-liu", "o-he"}, staff...)...)
 	t0 := testStart
-	a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api", Targets: storage.Targets{Officials: staff}})
+	a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api", Targets: Targets{Officials: staff}})
 	// 职工01 at once, 职工02 a minute later, 职工03 a quarter of an hour later.
 	for i, at := range []time.Duration{0, time.Minute, 15 * time.Minute} {
 		c.flushOnly(t0.Add(at), callOf(staff[i]))
@@ -301,7 +301,7 @@ func TestNoticeEditRefusedSendsOneNew(t *testing.T) {
 	staff := []string{crowdID(1), crowdID(2), crowdID(3), crowdID(4)}
 	c := newFakeChats(f, append([]string{"o-wu", "o-liu", "o-he"}, staff...)...)
 	t0 := testStart
-	a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api", Targets: storage.Targets{Officials: staff}})
+	a := f.create(Request{Level: "yellow", Title: "大风黄色预警", Source: "api", Targets: Targets{Officials: staff}})
 	for i, s := range staff {
 		c.flushOnly(t0.Add(time.Duration(i)*time.Minute), callOf(s))
 	}

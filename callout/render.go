@@ -20,7 +20,7 @@ func (e *Engine) LevelLabel(lang, level string) string {
 }
 
 // callText renders the call (or a reminder) to a recipient.
-func (e *Engine) callText(lang string, a storage.Alert, r storage.Recipient, kind string, now time.Time) string {
+func (e *Engine) callText(lang string, a Alert, r Recipient, kind string, now time.Time) string {
 	var sb strings.Builder
 	id := "CallHeader"
 	if kind == storage.RefRemind {
@@ -54,11 +54,11 @@ func minutes(d time.Duration) string {
 }
 
 // resultLine tells how a call ended.
-func (e *Engine) resultLine(lang string, a storage.Alert, r storage.Recipient) string {
+func (e *Engine) resultLine(lang string, a Alert, r Recipient) string {
 	switch {
-	case r.State == storage.StateAcked && r.AckedBy == r.Official:
+	case r.State == StateAcked && r.AckedBy == r.Official:
 		return e.tr.T(lang, "ResultAcked", map[string]any{"Time": e.hhmm(r.AckedAt)})
-	case r.State == storage.StateAcked:
+	case r.State == StateAcked:
 		return e.tr.T(lang, "ResultHandled", map[string]any{"Time": e.hhmm(r.AckedAt), "Name": e.cfg.OfficialName(r.AckedBy)})
 	default:
 		return e.tr.T(lang, "ResultClosed", map[string]any{"Time": e.hhmm(a.ClosedAt)})
@@ -82,15 +82,15 @@ func (e *Engine) namesUpTo(lang string, ids []string, limit int) string {
 }
 
 // noticeText renders an escalation notice for its target.
-func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n storage.Notice) (string, [][]storage.Button, error) {
+func (e *Engine) noticeText(tx *storage.Tx, lang string, a Alert, n Notice) (string, [][]storage.Button, error) {
 	var silent, answered, takenOver []string
 	var lines []string
 	for _, s := range n.Silent {
-		r, err := tx.Recipient(a.ID, s)
+		r, err := LoadRecipient(tx, a.ID, s)
 		if err != nil {
 			return "", nil, err
 		}
-		if r.State == storage.StateAcked {
+		if r.State == StateAcked {
 			if r.AckedBy == n.Target {
 				takenOver = append(takenOver, s)
 			} else {
@@ -105,7 +105,7 @@ func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n stor
 				since = r.QueuedAt
 			}
 			why := ""
-			if r.State == storage.StateUnreachable {
+			if r.State == StateUnreachable {
 				why = e.tr.T(lang, "NoticeUnreachable", nil)
 			}
 			lines = append(lines, e.tr.T(lang, "NoticeLine", map[string]any{"Name": e.cfg.OfficialName(s), "Unit": e.cfg.UnitNameOf(s),
@@ -119,7 +119,7 @@ func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n stor
 		sb.WriteString("\n" + e.tr.T(lang, "NoticeTakenOver", map[string]any{"Names": e.names(lang, takenOver),
 			"Time": e.hhmm(n.HandledAt)}))
 	}
-	if a.State != storage.AlertOpen {
+	if a.State != AlertOpen {
 		if len(answered) > 0 {
 			sb.WriteString("\n" + e.tr.T(lang, "NoticeAnswered", map[string]any{"Names": e.names(lang, answered)}))
 		}
@@ -147,11 +147,11 @@ func (e *Engine) noticeText(tx *storage.Tx, lang string, a storage.Alert, n stor
 
 // refreshSummary queues the issuer's live summary: the first time as a
 // message, afterwards as an edit of it.
-func (e *Engine) refreshSummary(tx *storage.Tx, a storage.Alert, now time.Time) error {
+func (e *Engine) refreshSummary(tx *storage.Tx, a Alert, now time.Time) error {
 	if a.SummaryChat == 0 {
 		return nil
 	}
-	cur, err := tx.Alert(a.ID) // the stored copy knows the summary message id
+	cur, err := LoadAlert(tx, a.ID) // the stored copy knows the summary message id
 	if err != nil {
 		return err
 	}
@@ -170,22 +170,22 @@ func (e *Engine) refreshSummary(tx *storage.Tx, a storage.Alert, now time.Time) 
 func (e *Engine) Render(tx *storage.Tx, j storage.Job) (string, [][]storage.Button, bool, error) {
 	switch j.Ref.Kind {
 	case storage.RefSummary:
-		a, err := tx.Alert(j.Ref.Alert)
+		a, err := LoadAlert(tx, j.Ref.Alert)
 		if err != nil {
 			return "", nil, false, ignoreMissing(err)
 		}
-		rs, err := tx.Recipients(a.ID)
+		rs, err := Recipients(tx, a.ID)
 		if err != nil {
 			return "", nil, false, err
 		}
 		text, buttons := e.SummaryText(e.lang(tx, a.Issuer), a, rs)
 		return text, buttons, true, nil
 	case storage.RefNotice:
-		a, err := tx.Alert(j.Ref.Alert)
+		a, err := LoadAlert(tx, j.Ref.Alert)
 		if err != nil {
 			return "", nil, false, ignoreMissing(err)
 		}
-		n, err := tx.Notice(j.Ref.Alert, j.Ref.Target)
+		n, err := LoadNotice(tx, j.Ref.Alert, j.Ref.Target)
 		if err != nil {
 			return "", nil, false, ignoreMissing(err)
 		}
@@ -204,15 +204,15 @@ func (e *Engine) Render(tx *storage.Tx, j storage.Job) (string, [][]storage.Butt
 
 // SummaryText renders the live summary of an alert: answered N/M, who is
 // silent, who cannot be reached, escalations.
-func (e *Engine) SummaryText(lang string, a storage.Alert, rs []storage.Recipient) (string, [][]storage.Button) {
+func (e *Engine) SummaryText(lang string, a Alert, rs []Recipient) (string, [][]storage.Button) {
 	var acked, silent, unreachable, escalated []string
 	for _, r := range rs {
 		switch r.State {
-		case storage.StateAcked:
+		case StateAcked:
 			acked = append(acked, r.Official)
-		case storage.StateUnreachable:
+		case StateUnreachable:
 			unreachable = append(unreachable, r.Official)
-		case storage.StateEscalated:
+		case StateEscalated:
 			escalated = append(escalated, r.Official)
 		default:
 			silent = append(silent, r.Official)
@@ -231,10 +231,10 @@ func (e *Engine) SummaryText(lang string, a storage.Alert, rs []storage.Recipien
 		sb.WriteString("\n" + e.tr.T(lang, "SummaryUnreachable", map[string]any{"Names": e.names(lang, unreachable)}))
 	}
 	switch a.State {
-	case storage.AlertDone:
+	case AlertDone:
 		sb.WriteString("\n" + e.tr.T(lang, "SummaryDone", map[string]any{"Time": e.hhmm(a.ClosedAt)}))
 		return sb.String(), nil
-	case storage.AlertClosed:
+	case AlertClosed:
 		sb.WriteString("\n" + e.tr.T(lang, "SummaryClosed", map[string]any{"Time": e.hhmm(a.ClosedAt), "Name": e.actorName(a.ClosedBy)}))
 		return sb.String(), nil
 	}

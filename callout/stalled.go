@@ -16,7 +16,7 @@ func priority(level string) int { return slices.Index(config.Levels, level) + 1 
 // stallAfter is how long a call may wait for Telegram to take it before the
 // recipient counts as unreachable: the first step's after, when a
 // recipient who got the call would have been reminded or escalated.
-func stallAfter(a storage.Alert) time.Duration {
+func stallAfter(a Alert) time.Duration {
 	if len(a.Steps) == 0 {
 		return 0
 	}
@@ -39,14 +39,14 @@ func (e *Engine) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) err
 	if err != nil {
 		return ignoreMissing(err)
 	}
-	if a.State != storage.AlertOpen || r.State != storage.StatePending || !r.SentAt.IsZero() {
+	if a.State != AlertOpen || r.State != StatePending || !r.SentAt.IsZero() {
 		return nil
 	}
-	reason := storage.UnreachableStalled(at.Sub(since).Round(time.Second))
+	reason := UnreachableStalled(at.Sub(since).Round(time.Second))
 	if err := e.unreachable(tx, &a, &r, reason, at); err != nil {
 		return err
 	}
-	if err := tx.PutRecipient(r); err != nil {
+	if err := PutRecipient(tx, r); err != nil {
 		return err
 	}
 	return e.refreshSummary(tx, a, at)
@@ -54,11 +54,11 @@ func (e *Engine) Stalled(tx *storage.Tx, j storage.Job, since, at time.Time) err
 
 // jobCall loads the alert and the recipient a call or reminder was sent
 // for.
-func jobCall(tx *storage.Tx, j storage.Job) (storage.Alert, storage.Recipient, error) {
-	r, err := tx.Recipient(j.Ref.Alert, j.Ref.Official)
+func jobCall(tx *storage.Tx, j storage.Job) (Alert, Recipient, error) {
+	r, err := LoadRecipient(tx, j.Ref.Alert, j.Ref.Official)
 	if err != nil {
-		return storage.Alert{}, r, err
+		return Alert{}, r, err
 	}
-	a, err := tx.Alert(j.Ref.Alert)
+	a, err := LoadAlert(tx, j.Ref.Alert)
 	return a, r, err
 }

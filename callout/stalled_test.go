@@ -36,7 +36,7 @@ func TestCallsQueuedWithPriority(t *testing.T) {
 			f := newFixture(t)
 			f.bind("o-zhang", "o-wu", "o-admin")
 			a := f.create(Request{Level: tc.level, Title: "暴雨", Issuer: "o-admin", Source: "chat",
-				Targets: storage.Targets{Officials: []string{"o-zhang", "o-li"}}}) // o-li unbound: escalated at once
+				Targets: Targets{Officials: []string{"o-zhang", "o-li"}}}) // o-li unbound: escalated at once
 			call := f.oneJob(storage.RefCall, "o-zhang")
 			if call.Priority != tc.prio || call.StallAfter != tc.stall {
 				t.Errorf("call priority %d, stall after %v; want %d, %v", call.Priority, call.StallAfter, tc.prio, tc.stall)
@@ -71,14 +71,14 @@ func TestStalledCallEscalatesOnce(t *testing.T) {
 		t.Run(end, func(t *testing.T) {
 			f := newFixture(t)
 			f.bind("o-zhang", "o-wu", "o-admin")
-			a := f.create(Request{Level: "red", Title: "暴雨", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+			a := f.create(Request{Level: "red", Title: "暴雨", Targets: Targets{Officials: []string{"o-zhang"}}})
 			call := f.oneJob(storage.RefCall, "o-zhang")
 			at := testStart.Add(10*time.Minute + 3*time.Second)
 			f.setClock(at)
 			f.update(func(tx *storage.Tx) error { return f.e.Stalled(tx, call, call.CreatedAt, at) })
 
 			r := f.recipient(a.ID, "o-zhang")
-			if r.State != storage.StateUnreachable || !strings.Contains(r.Unreachable, "Telegram") {
+			if r.State != StateUnreachable || !strings.Contains(r.Unreachable, "Telegram") {
 				t.Errorf("recipient = %+v, want unreachable because of Telegram", r)
 			}
 			if len(r.Escalations) != 1 || r.Escalations[0].To != "unit_head" || !r.Escalations[0].At.Equal(at) {
@@ -100,7 +100,7 @@ func TestStalledCallEscalatesOnce(t *testing.T) {
 			switch end {
 			case "delivered":
 				f.deliver(call, 77, later)
-				if r := f.recipient(a.ID, "o-zhang"); r.State != storage.StateEscalated || !r.SentAt.Equal(later) {
+				if r := f.recipient(a.ID, "o-zhang"); r.State != StateEscalated || !r.SentAt.Equal(later) {
 					t.Errorf("after delivery: %+v, want escalated, sent at %v", r, later)
 				}
 			case "given up":
@@ -131,7 +131,7 @@ func TestStalledCallEscalatesOnce(t *testing.T) {
 func TestStalledIgnoresSettled(t *testing.T) {
 	f := newFixture(t)
 	f.bind("o-zhang", "o-li", "o-wu")
-	a := f.create(Request{Level: "red", Title: "暴雨", Targets: storage.Targets{Officials: []string{"o-zhang", "o-li"}}})
+	a := f.create(Request{Level: "red", Title: "暴雨", Targets: Targets{Officials: []string{"o-zhang", "o-li"}}})
 	call := f.oneJob(storage.RefCall, "o-zhang")
 	if _, err := f.e.Ack("o-zhang", a.ID, "o-zhang"); err != nil {
 		t.Fatal(err)
@@ -139,7 +139,7 @@ func TestStalledIgnoresSettled(t *testing.T) {
 	f.drain()
 	at := testStart.Add(11 * time.Minute)
 	f.update(func(tx *storage.Tx) error { return f.e.Stalled(tx, call, call.CreatedAt, at) })
-	if r := f.recipient(a.ID, "o-zhang"); r.State != storage.StateAcked || len(r.Escalations) != 0 {
+	if r := f.recipient(a.ID, "o-zhang"); r.State != StateAcked || len(r.Escalations) != 0 {
 		t.Errorf("answered recipient = %+v", r)
 	}
 	if js := f.jobs(); len(js) != 0 {
@@ -208,15 +208,15 @@ func TestStalledCallThroughDispatcher(t *testing.T) {
 			time.Sleep(100 * time.Microsecond)
 		}
 	}
-	a := f.create(Request{Level: "red", Title: "暴雨", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "暴雨", Targets: Targets{Officials: []string{"o-zhang"}}})
 	zhang := f.chat("o-zhang")
 	run("two refused calls", func() bool { return s.tries(zhang, storage.RefCall) >= 2 })
-	if r := f.recipient(a.ID, "o-zhang"); r.State != storage.StatePending {
+	if r := f.recipient(a.ID, "o-zhang"); r.State != StatePending {
 		t.Fatalf("recipient %+v before the first step's after", r)
 	}
 	f.setClock(testStart.Add(10 * time.Minute))
 	run("escalation", func() bool { return len(f.recipient(a.ID, "o-zhang").Escalations) == 1 })
-	if r := f.recipient(a.ID, "o-zhang"); r.State != storage.StateUnreachable || r.Escalations[0].To != "unit_head" {
+	if r := f.recipient(a.ID, "o-zhang"); r.State != StateUnreachable || r.Escalations[0].To != "unit_head" {
 		t.Errorf("recipient %+v, want unreachable and escalated to the unit head", r)
 	}
 	// The notice to the unit head waits like everything else while
@@ -230,7 +230,7 @@ func TestStalledCallThroughDispatcher(t *testing.T) {
 		return left == 0
 	})
 	r := f.recipient(a.ID, "o-zhang")
-	if r.SentAt.IsZero() || len(r.Escalations) != 1 || r.State != storage.StateEscalated {
+	if r.SentAt.IsZero() || len(r.Escalations) != 1 || r.State != StateEscalated {
 		t.Errorf("after delivery: %+v, want delivered, escalated once", r)
 	}
 	if n := f.countEvents(a.ID, storage.EvEscalated, "o-zhang"); n != 1 {

@@ -24,7 +24,7 @@ func parseDeadlineKey(k string) (alertID, official string, ok bool) {
 
 // schedule sets the recipient's next step (relative to anchor) and stores
 // its deadline; past the last step nothing more is scheduled.
-func (e *Engine) schedule(tx *storage.Tx, a storage.Alert, r *storage.Recipient, step int, anchor time.Time) error {
+func (e *Engine) schedule(tx *storage.Tx, a Alert, r *Recipient, step int, anchor time.Time) error {
 	if err := e.unschedule(tx, r); err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (e *Engine) schedule(tx *storage.Tx, a storage.Alert, r *storage.Recipient,
 	return tx.PutDeadline(storage.Deadline{At: r.NextAt, Key: deadlineKey(a.ID, r.Official), Payload: strconv.Itoa(step)})
 }
 
-func (e *Engine) unschedule(tx *storage.Tx, r *storage.Recipient) error {
+func (e *Engine) unschedule(tx *storage.Tx, r *Recipient) error {
 	if r.NextAt.IsZero() {
 		return nil
 	}
@@ -51,30 +51,30 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 	ref := j.Ref
 	switch ref.Kind {
 	case storage.RefCall, storage.RefRemind:
-		r, err := tx.Recipient(ref.Alert, ref.Official)
+		r, err := LoadRecipient(tx, ref.Alert, ref.Official)
 		if err != nil {
 			return ignoreMissing(err)
 		}
-		a, err := tx.Alert(ref.Alert)
+		a, err := LoadAlert(tx, ref.Alert)
 		if err != nil {
 			return ignoreMissing(err)
 		}
 		if j.Op == storage.OpSend {
-			r.Messages = append(r.Messages, storage.MessageRef{ChatID: j.ChatID, MessageID: msgID, Kind: ref.Kind})
+			r.Messages = append(r.Messages, MessageRef{ChatID: j.ChatID, MessageID: msgID, Kind: ref.Kind})
 		}
-		if r.State == storage.StateUnreachable && a.State == storage.AlertOpen {
+		if r.State == StateUnreachable && a.State == AlertOpen {
 			// Reached after all (bound or unblocked since): still silent.
-			r.State = storage.StateEscalated
+			r.State = StateEscalated
 		}
 		if ref.Kind == storage.RefCall && r.SentAt.IsZero() {
 			r.SentAt = at
-			if r.State == storage.StatePending && a.State == storage.AlertOpen {
+			if r.State == StatePending && a.State == AlertOpen {
 				if err := e.schedule(tx, a, &r, 0, at); err != nil {
 					return err
 				}
 			}
 		}
-		if err := tx.PutRecipient(r); err != nil {
+		if err := PutRecipient(tx, r); err != nil {
 			return err
 		}
 		if j.Op == storage.OpSend {
@@ -83,9 +83,9 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 				return err
 			}
 		}
-		if r.State == storage.StateAcked || a.State != storage.AlertOpen {
+		if r.State == StateAcked || a.State != AlertOpen {
 			// Answered or closed while the message was on its way: mark it.
-			return e.markMessages(tx, a, r, []storage.MessageRef{{ChatID: j.ChatID, MessageID: msgID, Kind: ref.Kind}}, at)
+			return e.markMessages(tx, a, r, []MessageRef{{ChatID: j.ChatID, MessageID: msgID, Kind: ref.Kind}}, at)
 		}
 		return nil
 	case storage.RefNotice:
@@ -103,13 +103,13 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 		}
 		return nil
 	case storage.RefSummary:
-		a, err := tx.Alert(ref.Alert)
+		a, err := LoadAlert(tx, ref.Alert)
 		if err != nil {
 			return ignoreMissing(err)
 		}
 		if a.SummaryMsg == 0 {
 			a.SummaryMsg = msgID
-			return tx.PutAlert(a)
+			return PutAlert(tx, a)
 		}
 	}
 	return nil
@@ -157,7 +157,7 @@ func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachabl
 	if err != nil {
 		return ignoreMissing(err)
 	}
-	if a.State != storage.AlertOpen || r.State == storage.StateAcked || r.State == storage.StateUnreachable {
+	if a.State != AlertOpen || r.State == StateAcked || r.State == StateUnreachable {
 		return nil
 	}
 	if j.Ref.Kind == storage.RefRemind && !r.SentAt.IsZero() {
@@ -167,7 +167,7 @@ func (e *Engine) Failed(tx *storage.Tx, j storage.Job, reason string, unreachabl
 	if err := e.unreachable(tx, &a, &r, reason, at); err != nil {
 		return err
 	}
-	if err := tx.PutRecipient(r); err != nil {
+	if err := PutRecipient(tx, r); err != nil {
 		return err
 	}
 	return e.refreshSummary(tx, a, at)
@@ -184,10 +184,10 @@ func (e *Engine) Moved(tx *storage.Tx, j storage.Job, to int64, at time.Time) er
 
 // unreachable marks a recipient that cannot be reached, tells the admins
 // and runs the first escalation step now; later steps keep their spacing.
-func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipient, reason string, now time.Time) error {
-	r.State = storage.StateUnreachable
+func (e *Engine) unreachable(tx *storage.Tx, a *Alert, r *Recipient, reason string, now time.Time) error {
+	r.State = StateUnreachable
 	r.Unreachable = reason
-	if err := tx.PutRecipient(*r); err != nil { // notices read it
+	if err := PutRecipient(tx, *r); err != nil { // notices read it
 		return err
 	}
 	if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvUnreachable, Alert: a.ID,
@@ -220,12 +220,12 @@ func (e *Engine) unreachable(tx *storage.Tx, a *storage.Alert, r *storage.Recipi
 // unreachableWords says why a recipient cannot be reached in lang: the
 // engine's own reasons in words, the Bot API's answer as it came.
 func (e *Engine) unreachableWords(lang, reason string) string {
-	switch cause, after := storage.UnreachableCause(reason); cause {
-	case storage.CauseUnbound:
+	switch cause, after := UnreachableCause(reason); cause {
+	case CauseUnbound:
 		return e.tr.T(lang, "UnreachableUnbound", nil)
-	case storage.CauseBlocked:
+	case CauseBlocked:
 		return e.tr.T(lang, "UnreachableBlocked", nil)
-	case storage.CauseStalled:
+	case CauseStalled:
 		return e.tr.T(lang, "UnreachableStalled", map[string]any{"Minutes": max(int(after/time.Minute), 1)})
 	}
 	return reason
@@ -233,7 +233,7 @@ func (e *Engine) unreachableWords(lang, reason string) string {
 
 // Fire implements scheduler.FireFunc for recipients' escalation steps.
 func (e *Engine) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
-	touched := map[string]storage.Alert{}
+	touched := map[string]Alert{}
 	for _, d := range due {
 		alertID, official, ok := parseDeadlineKey(d.Key)
 		if !ok {
@@ -245,21 +245,21 @@ func (e *Engine) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) err
 		}
 		a, ok := touched[alertID]
 		if !ok {
-			if a, err = tx.Alert(alertID); err != nil {
+			if a, err = LoadAlert(tx, alertID); err != nil {
 				if errors.Is(err, storage.ErrNotFound) {
 					continue
 				}
 				return err
 			}
 		}
-		r, err := tx.Recipient(alertID, official)
+		r, err := LoadRecipient(tx, alertID, official)
 		if err != nil {
 			if errors.Is(err, storage.ErrNotFound) {
 				continue
 			}
 			return err
 		}
-		if a.State != storage.AlertOpen || r.State == storage.StateAcked || r.NextStep != step || !r.NextAt.Equal(d.At) {
+		if a.State != AlertOpen || r.State == StateAcked || r.NextStep != step || !r.NextAt.Equal(d.At) {
 			continue // stale
 		}
 		r.NextAt = time.Time{} // the deadline is already removed
@@ -270,7 +270,7 @@ func (e *Engine) Fire(tx *storage.Tx, due []storage.Deadline, now time.Time) err
 		if err := e.runStep(tx, a, &r, step, anchor, now); err != nil {
 			return err
 		}
-		if err := tx.PutRecipient(r); err != nil {
+		if err := PutRecipient(tx, r); err != nil {
 			return err
 		}
 		touched[alertID] = a
@@ -289,9 +289,9 @@ func (e *Engine) Committed() { e.wake() }
 
 // runStep performs step i for a recipient and schedules the next one
 // relative to anchor (the time the alert reached them).
-func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, i int, anchor, now time.Time) error {
+func (e *Engine) runStep(tx *storage.Tx, a Alert, r *Recipient, i int, anchor, now time.Time) error {
 	s := a.Steps[i]
-	esc := storage.Escalation{Step: i, Action: s.Action, To: s.To, Role: s.Role, At: now}
+	esc := Escalation{Step: i, Action: s.Action, To: s.To, Role: s.Role, At: now}
 	switch s.Action {
 	case config.ActionRemind:
 		b, err := tx.Binding(r.Official)
@@ -308,7 +308,7 @@ func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, 
 			}
 			detail = "group " + r.Group
 		default:
-			esc.Reason = storage.ReasonUnreachable
+			esc.Reason = ReasonUnreachable
 			detail = esc.NoteText()
 		}
 		ev := storage.Event{At: now, Type: storage.EvReminded, Alert: a.ID, Official: r.Official, Actor: "system",
@@ -327,8 +327,8 @@ func (e *Engine) runStep(tx *storage.Tx, a storage.Alert, r *storage.Recipient, 
 				return err
 			}
 		}
-		if r.State == storage.StatePending {
-			r.State = storage.StateEscalated
+		if r.State == StatePending {
+			r.State = StateEscalated
 		}
 		detail := s.To + ": " + strings.Join(esc.People, ",")
 		if esc.Reason != "" {
@@ -364,7 +364,7 @@ const ToOfficials = "official:"
 // recipient themself and, for the chain's ranks (unit_head, leader,
 // principal), anyone not above them: a 分管领导's silence goes to the
 // principal, never down to a unit head. When it finds nobody it says why
-// (storage.Reason…) and whom the target named but it left out.
+// (Reason…) and whom the target named but it left out.
 func (e *Engine) chain(to, recipient string) (people []string, reason string, passed []string) {
 	o, _ := e.cfg.Official(recipient)
 	u, _ := e.cfg.Unit(o.Unit)
@@ -405,18 +405,18 @@ func (e *Engine) chain(to, recipient string) (people []string, reason string, pa
 	case len(people) > 0:
 		return people, "", nil
 	case self:
-		return nil, storage.ReasonSelf, []string{recipient}
+		return nil, ReasonSelf, []string{recipient}
 	case len(passed) > 0:
-		return nil, storage.ReasonNotHigher, passed
+		return nil, ReasonNotHigher, passed
 	}
-	return nil, storage.ReasonNoTarget, nil
+	return nil, ReasonNoTarget, nil
 }
 
 // addToNotice lists a silent recipient on a person's escalation notice and
 // queues it: the person's one notice for the alert, edited while it is
 // recent, a fresh message (their phone rings) when it is not.
-func (e *Engine) addToNotice(tx *storage.Tx, a storage.Alert, target, silent string, now time.Time) error {
-	n, err := tx.Notice(a.ID, target)
+func (e *Engine) addToNotice(tx *storage.Tx, a Alert, target, silent string, now time.Time) error {
+	n, err := LoadNotice(tx, a.ID, target)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
@@ -428,7 +428,7 @@ func (e *Engine) addToNotice(tx *storage.Tx, a storage.Alert, target, silent str
 	}
 	n.Silent = append(n.Silent, silent)
 	n.Handled = false
-	if err := tx.PutNotice(n); err != nil {
+	if err := PutNotice(tx, n); err != nil {
 		return err
 	}
 	return e.queueNotice(tx, a, n, false, now)
@@ -438,7 +438,7 @@ func (e *Engine) addToNotice(tx *storage.Tx, a storage.Alert, target, silent str
 // none was delivered yet, else as an edit of the message delivered. An
 // addition (edit=false) to a message delivered long ago rings a fresh one
 // instead (noticeStale).
-func (e *Engine) queueNotice(tx *storage.Tx, a storage.Alert, n storage.Notice, edit bool, now time.Time) error {
+func (e *Engine) queueNotice(tx *storage.Tx, a Alert, n Notice, edit bool, now time.Time) error {
 	b, err := tx.Binding(n.Target)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && b.Unreachable) {
 		return nil

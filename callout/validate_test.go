@@ -6,47 +6,45 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"dutybot/storage"
 )
 
 func TestResolve(t *testing.T) {
 	f := newFixture(t)
 	tests := []struct {
 		name    string
-		targets storage.Targets
+		targets Targets
 		want    []string
 		errHas  []string // non-empty: a *ValidationError containing these
 	}{
-		{name: "all", targets: storage.Targets{All: true}, want: allOfficials},
-		{name: "all with units is still everyone once", targets: storage.Targets{All: true, Units: []string{"yjb"}},
+		{name: "all", targets: Targets{All: true}, want: allOfficials},
+		{name: "all with units is still everyone once", targets: Targets{All: true, Units: []string{"yjb"}},
 			want: allOfficials},
-		{name: "one unit", targets: storage.Targets{Units: []string{"yjb"}},
+		{name: "one unit", targets: Targets{Units: []string{"yjb"}},
 			want: []string{"o-zhang", "o-li", "o-wu", "o-duty"}},
-		{name: "units in config order", targets: storage.Targets{Units: []string{"cgdd", "dzb"}},
+		{name: "units in config order", targets: Targets{Units: []string{"cgdd", "dzb"}},
 			want: []string{"o-liu", "o-he", "o-duty2", "o-admin", "o-qian"}},
-		{name: "officials in config order", targets: storage.Targets{Officials: []string{"o-qian", "o-zhang"}},
+		{name: "officials in config order", targets: Targets{Officials: []string{"o-qian", "o-zhang"}},
 			want: []string{"o-zhang", "o-qian"}},
-		{name: "official listed twice", targets: storage.Targets{Officials: []string{"o-he", "o-he"}},
+		{name: "official listed twice", targets: Targets{Officials: []string{"o-he", "o-he"}},
 			want: []string{"o-he"}},
-		{name: "role duty_leader", targets: storage.Targets{Roles: []string{"duty_leader"}},
+		{name: "role duty_leader", targets: Targets{Roles: []string{"duty_leader"}},
 			want: []string{"o-duty", "o-duty2"}},
-		{name: "role staff includes a second role", targets: storage.Targets{Roles: []string{"staff"}},
+		{name: "role staff includes a second role", targets: Targets{Roles: []string{"staff"}},
 			want: []string{"o-zhang", "o-li", "o-duty2", "o-qian"}},
 		{name: "union without duplicates",
-			targets: storage.Targets{Units: []string{"yjb"}, Officials: []string{"o-zhang", "o-he", "o-qian"},
+			targets: Targets{Units: []string{"yjb"}, Officials: []string{"o-zhang", "o-he", "o-qian"},
 				Roles: []string{"unit_head", "leader", "principal"}},
 			want: []string{"o-zhang", "o-li", "o-wu", "o-liu", "o-he", "o-duty", "o-qian"}},
-		{name: "unknown unit", targets: storage.Targets{Units: []string{"yjb", "nosuch"}},
+		{name: "unknown unit", targets: Targets{Units: []string{"yjb", "nosuch"}},
 			errHas: []string{"targets.units", `"nosuch"`}},
-		{name: "unknown official", targets: storage.Targets{Officials: []string{"o-ghost"}},
+		{name: "unknown official", targets: Targets{Officials: []string{"o-ghost"}},
 			errHas: []string{"targets.officials", `"o-ghost"`}},
-		{name: "unknown role", targets: storage.Targets{Roles: []string{"boss"}},
+		{name: "unknown role", targets: Targets{Roles: []string{"boss"}},
 			errHas: []string{"targets.roles", `"boss"`}},
-		{name: "unknown unit with all", targets: storage.Targets{All: true, Units: []string{"nosuch"}},
+		{name: "unknown unit with all", targets: Targets{All: true, Units: []string{"nosuch"}},
 			errHas: []string{`"nosuch"`}},
-		{name: "nothing given", targets: storage.Targets{}, errHas: []string{"no official matches"}},
-		{name: "empty unit", targets: storage.Targets{Units: []string{"kong"}}, errHas: []string{"no official matches"}},
+		{name: "nothing given", targets: Targets{}, errHas: []string{"no official matches"}},
+		{name: "empty unit", targets: Targets{Units: []string{"kong"}}, errHas: []string{"no official matches"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,11 +100,11 @@ func TestValidate(t *testing.T) {
 		{name: "body of 3001 runes", edit: func(r *Request) { r.Body = long(3001) }, errHas: "body: longer than 3000"},
 		{name: "known issuer", edit: func(r *Request) { r.Issuer = "o-duty" }, wantLevel: "red"},
 		{name: "unknown issuer", edit: func(r *Request) { r.Issuer = "o-ghost" }, errHas: `issuer: unknown official "o-ghost"`},
-		{name: "bad targets", edit: func(r *Request) { r.Targets = storage.Targets{Units: []string{"x"}} }, errHas: `unknown unit "x"`},
+		{name: "bad targets", edit: func(r *Request) { r.Targets = Targets{Units: []string{"x"}} }, errHas: `unknown unit "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := Request{Level: "red", Title: " 暴雨红色预警 ", Body: " 请立即到岗 ", Targets: storage.Targets{All: true}}
+			req := Request{Level: "red", Title: " 暴雨红色预警 ", Body: " 请立即到岗 ", Targets: Targets{All: true}}
 			if tt.edit != nil {
 				tt.edit(&req)
 			}
@@ -145,7 +143,7 @@ func TestValidate(t *testing.T) {
 
 func TestValidateKeepsKind(t *testing.T) {
 	f := newFixture(t)
-	req := Request{Kind: "weather", Level: "blue", Title: "t", Targets: storage.Targets{All: true}}
+	req := Request{Kind: "weather", Level: "blue", Title: "t", Targets: Targets{All: true}}
 	if _, err := f.e.Validate(&req); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +220,7 @@ func TestButtonDataRoundTrip(t *testing.T) {
 
 func TestAlertIDFitsButtonData(t *testing.T) {
 	f := newFixture(t)
-	a := f.create(Request{Level: "red", Title: "t", Targets: storage.Targets{Officials: []string{"o-zhang"}}})
+	a := f.create(Request{Level: "red", Title: "t", Targets: Targets{Officials: []string{"o-zhang"}}})
 	if a.ID != "20261130-0001" {
 		t.Errorf("first alert id = %q, want the local date and 0001", a.ID)
 	}
@@ -240,24 +238,24 @@ func TestChain(t *testing.T) {
 		passed        []string
 	}{
 		{"unit_head", "o-zhang", []string{"o-wu"}, "", nil},
-		{"unit_head", "o-wu", nil, storage.ReasonSelf, []string{"o-wu"}}, // the head is the recipient
+		{"unit_head", "o-wu", nil, ReasonSelf, []string{"o-wu"}}, // the head is the recipient
 		{"unit_head", "o-liu", []string{"o-he"}, "", nil},
-		{"unit_head", "o-he", nil, storage.ReasonSelf, []string{"o-he"}}, // head of their own unit
-		{"unit_head", "o-qian", nil, storage.ReasonNoTarget, nil},        // 城管大队 has no head
+		{"unit_head", "o-he", nil, ReasonSelf, []string{"o-he"}}, // head of their own unit
+		{"unit_head", "o-qian", nil, ReasonNoTarget, nil},        // 城管大队 has no head
 		{"unit_head", "o-duty2", []string{"o-he"}, "", nil},
 		{"leader", "o-zhang", []string{"o-liu"}, "", nil},
 		{"leader", "o-qian", []string{"o-liu"}, "", nil},
 		{"leader", "o-liu", []string{"o-he"}, "", nil},
-		{"leader", "o-he", nil, storage.ReasonSelf, []string{"o-he"}},
+		{"leader", "o-he", nil, ReasonSelf, []string{"o-he"}},
 		{"principal", "o-zhang", []string{"o-he"}, "", nil},
-		{"principal", "o-he", nil, storage.ReasonSelf, []string{"o-he"}},
+		{"principal", "o-he", nil, ReasonSelf, []string{"o-he"}},
 		{"duty_leader", "o-zhang", []string{"o-duty", "o-duty2"}, "", nil},
 		{"duty_leader", "o-duty", []string{"o-duty2"}, "", nil},
 		{"duty_leader", "o-duty2", []string{"o-duty"}, "", nil},
-		{"official:o-duty", "o-duty", nil, storage.ReasonSelf, []string{"o-duty"}}, // a 带班领导's own check-in
+		{"official:o-duty", "o-duty", nil, ReasonSelf, []string{"o-duty"}}, // a 带班领导's own check-in
 		{"official:o-duty,o-li", "o-duty", []string{"o-li"}, "", nil},
-		{"nobody", "o-zhang", nil, storage.ReasonNoTarget, nil},
-		{"unit_head", "o-ghost", nil, storage.ReasonNoTarget, nil}, // unknown recipient: no unit
+		{"nobody", "o-zhang", nil, ReasonNoTarget, nil},
+		{"unit_head", "o-ghost", nil, ReasonNoTarget, nil}, // unknown recipient: no unit
 	}
 	for _, tt := range tests {
 		got, reason, passed := f.e.chain(tt.to, tt.recipient)
@@ -277,11 +275,11 @@ func TestChainNotHigher(t *testing.T) {
 	}
 	f := newFixtureYAML(t, yaml)
 	got, reason, passed := f.e.chain("unit_head", "o-he")
-	if got != nil || reason != storage.ReasonNotHigher || !slices.Equal(passed, []string{"o-admin"}) {
+	if got != nil || reason != ReasonNotHigher || !slices.Equal(passed, []string{"o-admin"}) {
 		t.Errorf("chain(unit_head, o-he) = %v, %q, %v", got, reason, passed)
 	}
 	got, reason, passed = f.e.chain("leader", "o-he")
-	if got != nil || reason != storage.ReasonNotHigher || !slices.Equal(passed, []string{"o-liu"}) {
+	if got != nil || reason != ReasonNotHigher || !slices.Equal(passed, []string{"o-liu"}) {
 		t.Errorf("chain(leader, o-he) = %v, %q, %v", got, reason, passed)
 	}
 }

@@ -49,12 +49,12 @@ func (s *Service) overdue(tx *storage.Tx, h *Hazard, now time.Time) error {
 		return err
 	}
 	who := s.Responsible(*h)
-	local := map[string]storage.AlertText{}
+	local := map[string]callout.AlertText{}
 	for _, lang := range locales.Languages() {
 		data := map[string]any{"ID": h.ID, "Enterprise": h.EnterpriseName, "Due": s.when(h.Deadline),
 			"Level": s.tr.T(lang, "HazardLevel_"+h.Level, nil), "Person": h.Responsible.Name,
 			"Phone": h.Responsible.Phone, "Description": excerpt(h.Description, 300)}
-		local[lang] = storage.AlertText{Title: s.tr.T(lang, "HazardOverdueTitle", data), Body: s.tr.T(lang, "HazardOverdueBody", data)}
+		local[lang] = callout.AlertText{Title: s.tr.T(lang, "HazardOverdueTitle", data), Body: s.tr.T(lang, "HazardOverdueBody", data)}
 	}
 	def := local[s.cfg.Language]
 	if def.Title == "" {
@@ -66,7 +66,7 @@ func (s *Service) overdue(tx *storage.Tx, h *Hazard, now time.Time) error {
 	}
 	detail := fmt.Sprintf("due %s; 叫应 to %s", s.when(h.Deadline), who)
 	a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindHazard, Level: level, Title: def.Title, Body: def.Body,
-		Local: local, Targets: storage.Targets{Officials: []string{who}}, Source: "hazard",
+		Local: local, Targets: callout.Targets{Officials: []string{who}}, Source: "hazard",
 		Links: []string{OverdueLink(h.ID, h.Round)}}, now)
 	switch {
 	case errors.Is(err, callout.ErrLinked):

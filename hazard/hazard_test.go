@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -284,10 +285,10 @@ func TestOverdue(t *testing.T) {
 			if msgs := got[f.chat(tc.head)]; len(msgs) != 1 || !strings.Contains(msgs[0], f.cfg.OfficialName(tc.callee)) {
 				t.Errorf("the unit head got %q", msgs)
 			}
-			var r storage.Recipient
+			var r callout.Recipient
 			f.view(func(tx *storage.Tx) error {
 				var err error
-				r, err = tx.Recipient(a.ID, tc.callee)
+				r, err = callout.LoadRecipient(tx, a.ID, tc.callee)
 				return err
 			})
 			if len(r.Escalations) != 2 || r.Escalations[1].Action != "escalate" || !slices.Equal(r.Escalations[1].People, []string{tc.head}) {
@@ -297,7 +298,7 @@ func TestOverdue(t *testing.T) {
 			if _, err := f.s.Rectified(h.ID, Rectification{By: storage.ActorEnterprise, Note: "已整改", Photos: []string{"p"}}); err != nil {
 				t.Fatal(err)
 			}
-			if a, _ := f.linked(h.ID, 1); a.State != storage.AlertClosed {
+			if a, _ := f.linked(h.ID, 1); a.State != callout.AlertClosed {
 				t.Errorf("the 叫应 is %s after the fix", a.State)
 			}
 		})

@@ -276,17 +276,17 @@ func (f *fixture) deadlines() []storage.Deadline {
 }
 
 // linked returns the overdue 叫应 of a hazard's round, if any.
-func (f *fixture) linked(id string, round int) (storage.Alert, bool) {
+func (f *fixture) linked(id string, round int) (callout.Alert, bool) {
 	f.t.Helper()
-	var a storage.Alert
+	var a callout.Alert
 	var ok bool
 	f.view(func(tx *storage.Tx) error {
 		var aid string
-		if aid, ok = tx.LinkedAlert(OverdueLink(id, round)); !ok {
+		if aid, ok = callout.LinkedAlert(tx, OverdueLink(id, round)); !ok {
 			return nil
 		}
 		var err error
-		a, err = tx.Alert(aid)
+		a, err = callout.LoadAlert(tx, aid)
 		return err
 	})
 	return a, ok
@@ -350,7 +350,7 @@ func (f *fixture) callees(alertID string) []string {
 	f.t.Helper()
 	var out []string
 	f.view(func(tx *storage.Tx) error {
-		rs, err := tx.Recipients(alertID)
+		rs, err := callout.Recipients(tx, alertID)
 		for _, r := range rs {
 			out = append(out, r.Official)
 		}

@@ -309,7 +309,7 @@ func (s *Service) endRound(tx *storage.Tx, h Hazard, actor string, now time.Time
 	if err := tx.DeleteDeadline(deadline(h)); err != nil {
 		return err
 	}
-	id, ok := tx.LinkedAlert(OverdueLink(h.ID, h.Round))
+	id, ok := callout.LinkedAlert(tx, OverdueLink(h.ID, h.Round))
 	if !ok {
 		return nil
 	}

@@ -133,7 +133,7 @@ func (s *Service) overdue(tx *storage.Tx, id string, at, now time.Time) error {
 	if len(principals) > 0 {
 		a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindIncident, Level: "red",
 			Title: s.tr.T(lang, "IncidentLateAlertTitle", map[string]any{"ID": in.ID, "Due": s.clockTime(in.ReportDue, now), "ReportTo": s.ReportTo()}),
-			Body:  s.Facts(lang, in) + "\n" + s.tr.T(lang, "IncidentLateAlertAsk", map[string]any{"Due": s.clockTime(in.ReportDue, now), "ReportTo": s.ReportTo()}), Targets: storage.Targets{Officials: principals}, Source: "incident",
+			Body:  s.Facts(lang, in) + "\n" + s.tr.T(lang, "IncidentLateAlertAsk", map[string]any{"Due": s.clockTime(in.ReportDue, now), "ReportTo": s.ReportTo()}), Targets: callout.Targets{Officials: principals}, Source: "incident",
 			Links: []string{"incident-late:" + id}}, now)
 		switch {
 		case errors.Is(err, callout.ErrLinked):

@@ -157,7 +157,7 @@ func (s *Service) submitIn(tx *storage.Tx, r Report, now time.Time) (Result, err
 	}
 	if len(targets) > 0 {
 		a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindIncident, Level: "red", Title: s.alertTitle(lang, in),
-			Body: s.alertBody(lang, in, now), Targets: storage.Targets{Officials: targets}, Issuer: r.Reporter,
+			Body: s.alertBody(lang, in, now), Targets: callout.Targets{Officials: targets}, Issuer: r.Reporter,
 			Source: sourceOf(r.Source), Links: []string{"incident:" + id}}, now)
 		if err != nil {
 			return Result{}, fmt.Errorf("call the concerned: %w", err)

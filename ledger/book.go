@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/enterprise"
 	"dutybot/rota"
@@ -37,8 +38,8 @@ type Book struct {
 
 // Call is one recipient of one 叫应.
 type Call struct {
-	Alert     storage.Alert
-	Recipient storage.Recipient
+	Alert     callout.Alert
+	Recipient callout.Recipient
 }
 
 // Sent is when the call reached the recipient: its first delivery, or
@@ -54,7 +55,7 @@ func (c Call) Sent() time.Time {
 // escalation target on their behalf).
 func (c Call) SelfAnswered() bool {
 	r := c.Recipient
-	return r.State == storage.StateAcked && r.AckedBy == r.Official
+	return r.State == callout.StateAcked && r.AckedBy == r.Official
 }
 
 // Latency is how long the recipient took to answer; 0 and false when they
@@ -178,11 +179,11 @@ func (l *Ledger) fill(tx *storage.Tx, b *Book, evs []storage.Event) error {
 	for _, e := range evs {
 		switch {
 		case e.Type == storage.EvCreated:
-			a, err := tx.Alert(e.Alert)
+			a, err := callout.LoadAlert(tx, e.Alert)
 			if err != nil {
 				return fmt.Errorf("alert %s of event #%d: %w", e.Alert, e.Seq, err)
 			}
-			rs, err := tx.Recipients(e.Alert)
+			rs, err := callout.Recipients(tx, e.Alert)
 			if err != nil {
 				return fmt.Errorf("recipients of alert %s: %w", e.Alert, err)
 			}

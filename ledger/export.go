@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/storage"
 )
@@ -187,7 +188,7 @@ func (l *Ledger) writeCalls(sw *excelize.StreamWriter, b *Book, st styles) error
 	return nil
 }
 
-func (l *Ledger) answeredBy(r storage.Recipient) string {
+func (l *Ledger) answeredBy(r callout.Recipient) string {
 	if r.AckedBy == "" {
 		return ""
 	}
@@ -198,15 +199,15 @@ func (l *Ledger) answeredBy(r storage.Recipient) string {
 func (l *Ledger) CallState(c Call) string {
 	r := c.Recipient
 	switch {
-	case c.SelfAnswered() && r.AckedIn == storage.ChannelGroup && l.hasGroup(r.Group):
+	case c.SelfAnswered() && r.AckedIn == callout.ChannelGroup && l.hasGroup(r.Group):
 		return l.t("LedgerStateAnsweredGroup", "Group", l.cfg.GroupName(r.Group))
 	case c.SelfAnswered():
 		return l.t("LedgerStateAnswered")
-	case r.State == storage.StateAcked:
+	case r.State == callout.StateAcked:
 		return l.t("LedgerStateHandled", "Name", l.name(r.AckedBy))
-	case r.State == storage.StateUnreachable:
+	case r.State == callout.StateUnreachable:
 		return l.t("LedgerStateUnreachable")
-	case r.State == storage.StateEscalated:
+	case r.State == callout.StateEscalated:
 		return l.t("LedgerStateEscalated")
 	}
 	return l.t("LedgerStateSilent")
@@ -215,7 +216,7 @@ func (l *Ledger) CallState(c Call) string {
 // Steps lists the reminders and escalations of a call: "11-30 08:10 再次提醒；
 // 11-30 08:20 升级至单位负责人：吴敏", and why a step reached nobody:
 // "本人即单位负责人，无需再升级".
-func (l *Ledger) Steps(r storage.Recipient) string {
+func (l *Ledger) Steps(r callout.Recipient) string {
 	var parts []string
 	for _, e := range r.Escalations {
 		parts = append(parts, l.step(r.Official, e))
@@ -224,7 +225,7 @@ func (l *Ledger) Steps(r storage.Recipient) string {
 }
 
 // step says one step taken for recipient.
-func (l *Ledger) step(recipient string, e storage.Escalation) string {
+func (l *Ledger) step(recipient string, e callout.Escalation) string {
 	at := e.At.In(l.cfg.Location).Format("01-02 15:04")
 	role, hasRole := l.roleLabel(e.Role)
 	if !hasRole {
@@ -247,13 +248,13 @@ func (l *Ledger) step(recipient string, e storage.Escalation) string {
 		role = l.t("LedgerToNamed")
 	}
 	switch cause {
-	case storage.ReasonSelf:
+	case callout.ReasonSelf:
 		return l.t("LedgerStepSelf", "Time", at, "Role", role)
-	case storage.ReasonNotHigher:
+	case callout.ReasonNotHigher:
 		return l.t("LedgerStepNotHigher", "Time", at, "Role", role, "Names", l.names(e.Passed))
-	case storage.ReasonNoTarget:
+	case callout.ReasonNoTarget:
 		return l.t("LedgerStepNoTarget", "Time", at, "Role", role)
-	case storage.ReasonUnreachable:
+	case callout.ReasonUnreachable:
 		return l.t("LedgerStepNobody", "Time", at)
 	}
 	// A record of an older binary with a note this one does not know.
@@ -261,7 +262,7 @@ func (l *Ledger) step(recipient string, e storage.Escalation) string {
 }
 
 // noteOf is an older record's note as written, in brackets.
-func (l *Ledger) noteOf(e storage.Escalation) string {
+func (l *Ledger) noteOf(e callout.Escalation) string {
 	if e.Note == "" {
 		return ""
 	}

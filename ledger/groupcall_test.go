@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"dutybot/callout"
 	"dutybot/config"
-	"dutybot/storage"
 )
 
 // A call answered by a press in a work group says so, by the group's
@@ -16,13 +16,13 @@ func TestCallStateInAGroup(t *testing.T) {
 	l.cfg.Groups = append(l.cfg.Groups, config.Group{ID: "g-flood", Name: "防汛群"})
 	for _, tc := range []struct {
 		name string
-		r    storage.Recipient
+		r    callout.Recipient
 		want string
 	}{
-		{"in the group", storage.Recipient{Official: "o-zhang", State: storage.StateAcked, AckedBy: "o-zhang", Group: "g-flood", AckedIn: storage.ChannelGroup}, "已应答（工作群“防汛群”）"},
-		{"privately, though called in the group", storage.Recipient{Official: "o-zhang", State: storage.StateAcked, AckedBy: "o-zhang", Group: "g-flood"}, "已应答"},
-		{"in a group no longer configured", storage.Recipient{Official: "o-zhang", State: storage.StateAcked, AckedBy: "o-zhang", Group: "g-gone", AckedIn: storage.ChannelGroup}, "已应答"},
-		{"taken over", storage.Recipient{Official: "o-zhang", State: storage.StateAcked, AckedBy: "o-wu", Group: "g-flood"}, "吴敏"},
+		{"in the group", callout.Recipient{Official: "o-zhang", State: callout.StateAcked, AckedBy: "o-zhang", Group: "g-flood", AckedIn: callout.ChannelGroup}, "已应答（工作群“防汛群”）"},
+		{"privately, though called in the group", callout.Recipient{Official: "o-zhang", State: callout.StateAcked, AckedBy: "o-zhang", Group: "g-flood"}, "已应答"},
+		{"in a group no longer configured", callout.Recipient{Official: "o-zhang", State: callout.StateAcked, AckedBy: "o-zhang", Group: "g-gone", AckedIn: callout.ChannelGroup}, "已应答"},
+		{"taken over", callout.Recipient{Official: "o-zhang", State: callout.StateAcked, AckedBy: "o-wu", Group: "g-flood"}, "吴敏"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := l.CallState(Call{Recipient: tc.r})

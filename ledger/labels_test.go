@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/enterprise"
 	"dutybot/incident"
@@ -27,7 +28,7 @@ func TestEveryWordOfTheWorkbookIsTranslated(t *testing.T) {
 	}
 	add("LedgerEv_", storage.Codes...)
 	add("LedgerWord_", storage.Words...)
-	add("LedgerReason_", storage.Reasons...)
+	add("LedgerReason_", callout.Reasons...)
 	add("LedgerEvType_", dutyEvents...)
 	add("LedgerEvType_", incident.EvReported, incident.EvUpdate, incident.EvReportedUp, incident.EvLate,
 		incident.EvSupplement, incident.EvReminder, tips.EvReceived, tips.EvAssigned, tips.EvOverdue,
@@ -72,51 +73,51 @@ func TestEveryWordOfTheWorkbookIsTranslated(t *testing.T) {
 func TestStepsInWords(t *testing.T) {
 	at := time.Date(2026, 11, 30, 8, 20, 0, 0, cst)
 	tests := []struct {
-		e      storage.Escalation
+		e      callout.Escalation
 		zh, en string
 	}{
-		{storage.Escalation{Action: "remind", At: at}, "11-30 08:20 再次提醒", "11-30 08:20 called again"},
-		{storage.Escalation{Action: "remind", At: at, Reason: storage.ReasonUnreachable},
+		{callout.Escalation{Action: "remind", At: at}, "11-30 08:20 再次提醒", "11-30 08:20 called again"},
+		{callout.Escalation{Action: "remind", At: at, Reason: callout.ReasonUnreachable},
 			"11-30 08:20 未能再次提醒（无法送达）", "11-30 08:20 not called again (unreachable)"},
-		{storage.Escalation{Action: "escalate", To: "unit_head", People: []string{"o-wu"}, At: at},
+		{callout.Escalation{Action: "escalate", To: "unit_head", People: []string{"o-wu"}, At: at},
 			"11-30 08:20 升级至单位负责人：吴敏", "11-30 08:20 escalated to the unit head: 吴敏"},
-		{storage.Escalation{Action: "escalate", To: "official:o-wu,o-li", People: []string{"o-wu", "o-li"}, At: at},
+		{callout.Escalation{Action: "escalate", To: "official:o-wu,o-li", People: []string{"o-wu", "o-li"}, At: at},
 			"11-30 08:20 升级至吴敏、李芳", "11-30 08:20 escalated to 吴敏, 李芳"},
-		{storage.Escalation{Action: "escalate", To: "official:o-wu", Role: "shift_leader", People: []string{"o-wu"}, At: at},
+		{callout.Escalation{Action: "escalate", To: "official:o-wu", Role: "shift_leader", People: []string{"o-wu"}, At: at},
 			"11-30 08:20 升级至带班领导：吴敏", "11-30 08:20 escalated to the shift leader: 吴敏"},
-		{storage.Escalation{Action: "escalate", To: "unit_head", Reason: storage.ReasonSelf, Passed: []string{"o-wu"}, At: at},
+		{callout.Escalation{Action: "escalate", To: "unit_head", Reason: callout.ReasonSelf, Passed: []string{"o-wu"}, At: at},
 			"11-30 08:20 未升级：本人即单位负责人，无需再升级", "11-30 08:20 not escalated: they are the unit head themselves"},
-		{storage.Escalation{Action: "escalate", To: "official:o-wu", Role: "shift_leader", Reason: storage.ReasonSelf, At: at},
+		{callout.Escalation{Action: "escalate", To: "official:o-wu", Role: "shift_leader", Reason: callout.ReasonSelf, At: at},
 			"11-30 08:20 未升级：本人即带班领导，无需再升级", "11-30 08:20 not escalated: they are the shift leader themselves"},
-		{storage.Escalation{Action: "escalate", To: "leader", Reason: storage.ReasonNotHigher, Passed: []string{"o-wu"}, At: at},
+		{callout.Escalation{Action: "escalate", To: "leader", Reason: callout.ReasonNotHigher, Passed: []string{"o-wu"}, At: at},
 			"11-30 08:20 未升级：分管领导吴敏职级不高于本人，不向下升级", "11-30 08:20 not escalated: the leader in charge, 吴敏, does not rank above them"},
-		{storage.Escalation{Action: "escalate", To: "unit_head", Reason: storage.ReasonNoTarget, At: at},
+		{callout.Escalation{Action: "escalate", To: "unit_head", Reason: callout.ReasonNoTarget, At: at},
 			"11-30 08:20 未升级：未配置单位负责人", "11-30 08:20 not escalated: no unit head configured"},
 		// Records of older binaries, whose notes were English.
-		{storage.Escalation{Action: "remind", At: at, Note: "skipped: unreachable"},
+		{callout.Escalation{Action: "remind", At: at, Note: "skipped: unreachable"},
 			"11-30 08:20 未能再次提醒（无法送达）", "11-30 08:20 not called again (unreachable)"},
-		{storage.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: no unit_head configured"},
+		{callout.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: no unit_head configured"},
 			"11-30 08:20 未升级：未配置单位负责人", "11-30 08:20 not escalated: no unit head configured"},
-		{storage.Escalation{Action: "escalate", To: "official:o-wu", At: at, Note: "skipped: no official:o-wu configured"},
+		{callout.Escalation{Action: "escalate", To: "official:o-wu", At: at, Note: "skipped: no official:o-wu configured"},
 			"11-30 08:20 未升级：未配置指定的升级对象", "11-30 08:20 not escalated: no person named for it configured"},
 		// 黄磊's own check-in escalated to himself as 带班领导, as an older
 		// binary recorded it (the steps are of 李芳's call).
-		{storage.Escalation{Action: "escalate", To: "official:o-li", At: at, Note: "skipped: no official:o-li configured"},
+		{callout.Escalation{Action: "escalate", To: "official:o-li", At: at, Note: "skipped: no official:o-li configured"},
 			"11-30 08:20 未升级：本人即指定的升级对象，无需再升级", "11-30 08:20 not escalated: they are the person named for it themselves"},
-		{storage.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: something new"},
+		{callout.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: something new"},
 			"11-30 08:20 未升级：无可升级对象（skipped: something new）", "11-30 08:20 not escalated: nobody to escalate to (skipped: something new)"},
 	}
 	l, _ := testLedger(t)
 	for _, tc := range tests {
 		for lang, want := range map[string]string{locales.ZH: tc.zh, locales.EN: tc.en} {
 			l.Lang = lang
-			if got := l.Steps(storage.Recipient{Official: "o-li", Escalations: []storage.Escalation{tc.e}}); got != want {
+			if got := l.Steps(callout.Recipient{Official: "o-li", Escalations: []callout.Escalation{tc.e}}); got != want {
 				t.Errorf("%s %+v:\n got %q\nwant %q", lang, tc.e, got, want)
 			}
 		}
 	}
 	l.Lang = locales.ZH
-	two := storage.Recipient{Escalations: []storage.Escalation{{Action: "remind", At: at}, {Action: "remind", At: at.Add(time.Minute)}}}
+	two := callout.Recipient{Escalations: []callout.Escalation{{Action: "remind", At: at}, {Action: "remind", At: at.Add(time.Minute)}}}
 	if got := l.Steps(two); got != "11-30 08:20 再次提醒；11-30 08:21 再次提醒" {
 		t.Errorf("two steps: %q", got)
 	}
@@ -146,7 +147,7 @@ func TestEventDetails(t *testing.T) {
 			"1 个班次（2026-12-02 08:00 至 2026-12-03 08:00），替换 1 个", "1 shifts (2026-12-02 08:00 to 2026-12-03 08:00), 1 replaced"},
 		{"escalated to nobody", storage.Event{Code: storage.CodeEscalated, Args: []storage.Arg{
 			storage.Word("To", storage.VocabRole, "unit_head"), storage.Officials("People"),
-			storage.Word("Reason", storage.VocabReason, storage.ReasonSelf), storage.Officials("Passed", "o-wu")}},
+			storage.Word("Reason", storage.VocabReason, callout.ReasonSelf), storage.Officials("Passed", "o-wu")}},
 			"未升级：本人即升级对象（吴敏）", "Not escalated: they are the target themselves (吴敏)"},
 		{"escalated", storage.Event{Code: storage.CodeEscalated, Args: []storage.Arg{
 			storage.Word("To", storage.VocabRole, "unit_head"), storage.Officials("People", "o-wu")}},

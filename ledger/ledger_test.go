@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/locales"
 	"dutybot/storage"
@@ -68,15 +69,15 @@ func call(t *testing.T, db *storage.DB, id, kind string, at time.Time, answers m
 		if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvCreated, Alert: id, Actor: "api"}); err != nil {
 			return err
 		}
-		if err := tx.PutAlert(storage.Alert{ID: id, Kind: kind, Level: "red", Title: id, CreatedAt: at, Total: len(answers)}); err != nil {
+		if err := callout.PutAlert(tx, callout.Alert{ID: id, Kind: kind, Level: "red", Title: id, CreatedAt: at, Total: len(answers)}); err != nil {
 			return err
 		}
 		for o, d := range answers {
-			r := storage.Recipient{AlertID: id, Official: o, State: storage.StatePending, QueuedAt: at, SentAt: at.Add(time.Second)}
+			r := callout.Recipient{AlertID: id, Official: o, State: callout.StatePending, QueuedAt: at, SentAt: at.Add(time.Second)}
 			if d >= 0 {
-				r.State, r.AckedAt, r.AckedBy = storage.StateAcked, r.SentAt.Add(d), o
+				r.State, r.AckedAt, r.AckedBy = callout.StateAcked, r.SentAt.Add(d), o
 			}
-			if err := tx.PutRecipient(r); err != nil {
+			if err := callout.PutRecipient(tx, r); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -17,17 +18,17 @@ var ErrUnknownAlert = errors.New("no such alert")
 // recipient stands. Incidents and tips, whose events carry their id as the
 // alert, are told from their events alone.
 func (l *Ledger) Story(id string) (string, error) {
-	var a storage.Alert
+	var a callout.Alert
 	var haveAlert bool
-	var rs []storage.Recipient
+	var rs []callout.Recipient
 	var evs []storage.Event
 	err := l.db.View(func(tx *storage.Tx) error {
 		var err error
-		a, err = tx.Alert(id)
+		a, err = callout.LoadAlert(tx, id)
 		switch {
 		case err == nil:
 			haveAlert = true
-			if rs, err = tx.Recipients(id); err != nil {
+			if rs, err = callout.Recipients(tx, id); err != nil {
 				return err
 			}
 		case !errors.Is(err, storage.ErrNotFound):
@@ -108,7 +109,7 @@ func (l *Ledger) Story(id string) (string, error) {
 // unreachable puts the engine's reasons for an unreachable recipient into
 // words; the Bot API's own are shown as they came.
 func (l *Ledger) unreachable(reason string) string {
-	cause, after := storage.UnreachableCause(reason)
+	cause, after := callout.UnreachableCause(reason)
 	if cause == "" {
 		return reason
 	}

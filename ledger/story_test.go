@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -17,21 +18,21 @@ func TestStoryInTheLedgersLanguage(t *testing.T) {
 	at := time.Date(2026, 11, 30, 8, 0, 0, 0, cst)
 	call(t, db, "20261130-0001", "alert", at, map[string]time.Duration{"o-zhang": 90 * time.Second, "o-wu": -1})
 	if err := db.Update(func(tx *storage.Tx) error {
-		r, err := tx.Recipient("20261130-0001", "o-wu")
+		r, err := callout.LoadRecipient(tx, "20261130-0001", "o-wu")
 		if err != nil {
 			return err
 		}
-		r.State, r.Unreachable = storage.StateUnreachable, storage.UnreachableUnbound
-		r.Escalations = []storage.Escalation{{Step: 0, Action: "escalate", To: "unit_head", Reason: storage.ReasonSelf, At: at.Add(time.Minute)}}
-		if err := tx.PutRecipient(r); err != nil {
+		r.State, r.Unreachable = callout.StateUnreachable, callout.UnreachableUnbound
+		r.Escalations = []callout.Escalation{{Step: 0, Action: "escalate", To: "unit_head", Reason: callout.ReasonSelf, At: at.Add(time.Minute)}}
+		if err := callout.PutRecipient(tx, r); err != nil {
 			return err
 		}
-		a, err := tx.Alert("20261130-0001")
+		a, err := callout.LoadAlert(tx, "20261130-0001")
 		if err != nil {
 			return err
 		}
-		a.Issuer, a.Source, a.State, a.ClosedAt, a.ClosedBy = "o-zhang", "chat", storage.AlertClosed, at.Add(time.Hour), "o-zhang"
-		return tx.PutAlert(a)
+		a.Issuer, a.Source, a.State, a.ClosedAt, a.ClosedBy = "o-zhang", "chat", callout.AlertClosed, at.Add(time.Hour), "o-zhang"
+		return callout.PutAlert(tx, a)
 	}); err != nil {
 		t.Fatal(err)
 	}

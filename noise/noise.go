@@ -25,6 +25,7 @@ import (
 
 	"dutybot/app"
 	"dutybot/bot/fakeapi"
+	"dutybot/callout"
 	"dutybot/clock"
 	"dutybot/config"
 	"dutybot/enterprise"
@@ -266,7 +267,7 @@ func (d *driver) alerts() (map[string]alertInfo, error) {
 			if _, ok := out[dl.alert]; ok {
 				continue
 			}
-			a, err := tx.Alert(dl.alert)
+			a, err := callout.LoadAlert(tx, dl.alert)
 			if errors.Is(err, storage.ErrNotFound) {
 				continue // a weather warning or the like: no 叫应 alert record
 			}

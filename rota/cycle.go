@@ -262,8 +262,8 @@ func (s *Service) GroupReminder(lang string, sh Shift, action string) string {
 // dutySteps turns configured roster steps into alert steps: shift_leader
 // names the leaders, office_head the head of roster.office; a step whose
 // target resolves to nobody is left out. scale stretches the times.
-func (s *Service) dutySteps(steps []config.Step, leaders []string, scale float64) []storage.Step {
-	out := []storage.Step{}
+func (s *Service) dutySteps(steps []config.Step, leaders []string, scale float64) []callout.Step {
+	out := []callout.Step{}
 	for _, st := range steps {
 		to := st.To
 		switch st.To {
@@ -280,7 +280,7 @@ func (s *Service) dutySteps(steps []config.Step, leaders []string, scale float64
 			to = callout.ToOfficials + head
 		}
 		after := time.Duration(float64(st.After.D()) * scale).Round(time.Second)
-		step := storage.Step{After: max(after, time.Second), Action: st.Action, To: to}
+		step := callout.Step{After: max(after, time.Second), Action: st.Action, To: to}
 		if to != st.To {
 			step.Role = st.To
 		}
@@ -301,7 +301,7 @@ func (s *Service) officeHead() string {
 // raising it again is harmless.
 func (s *Service) start(tx *storage.Tx, sh Shift, st *ShiftState, now time.Time) error {
 	link := checkinLink(sh.ID)
-	if id, ok := tx.LinkedAlert(link); ok {
+	if id, ok := callout.LinkedAlert(tx, link); ok {
 		st.Checkin = id
 		return nil
 	}
@@ -311,7 +311,7 @@ func (s *Service) start(tx *storage.Tx, sh Shift, st *ShiftState, now time.Time)
 		Level:   alertLevel,
 		Title:   s.T(lang, "RotaCheckinTitle", map[string]any{"Hours": s.Hours(lang, sh)}),
 		Body:    s.Describe(lang, sh, nil) + "\n" + s.T(lang, "RotaCheckinAsk", nil),
-		Targets: storage.Targets{Officials: people(sh)},
+		Targets: callout.Targets{Officials: people(sh)},
 		Source:  "rota",
 		Links:   []string{link},
 		Steps:   s.dutySteps(s.cfg.Roster.CheckinEscalation, []string{sh.Leader}, 1),
@@ -336,7 +336,7 @@ func (s *Service) start(tx *storage.Tx, sh Shift, st *ShiftState, now time.Time)
 
 // end closes the check-in if still open and asks for the handover note.
 func (s *Service) end(tx *storage.Tx, sh Shift, st *ShiftState, now time.Time) error {
-	id, started := tx.LinkedAlert(checkinLink(sh.ID))
+	id, started := callout.LinkedAlert(tx, checkinLink(sh.ID))
 	if started {
 		if _, err := s.engine.CloseIn(tx, "system", id, now); err != nil &&
 			!errors.Is(err, callout.ErrClosed) && !errors.Is(err, callout.ErrUnknownAlert) {
@@ -368,7 +368,7 @@ func (s *Service) end(tx *storage.Tx, sh Shift, st *ShiftState, now time.Time) e
 }
 
 // acked records a check-in (到岗签到) or a spot-check answer.
-func (s *Service) acked(tx *storage.Tx, a storage.Alert, r storage.Recipient) error {
+func (s *Service) acked(tx *storage.Tx, a callout.Alert, r callout.Recipient) error {
 	var typ string
 	switch a.Kind {
 	case KindCheckin:
@@ -401,7 +401,7 @@ func (s *Service) acked(tx *storage.Tx, a storage.Alert, r storage.Recipient) er
 
 // stepped records 脱岗 when a spot check's recipient is escalated the first
 // time.
-func (s *Service) stepped(tx *storage.Tx, a storage.Alert, r storage.Recipient, esc storage.Escalation) error {
+func (s *Service) stepped(tx *storage.Tx, a callout.Alert, r callout.Recipient, esc callout.Escalation) error {
 	if a.Kind != KindSpotcheck || esc.Action != config.ActionEscalate {
 		return nil
 	}
@@ -415,7 +415,7 @@ func (s *Service) stepped(tx *storage.Tx, a storage.Alert, r storage.Recipient, 
 		return nil
 	}
 	why, word := "no answer", storage.WordNoAnswer
-	if r.State == storage.StateUnreachable {
+	if r.State == callout.StateUnreachable {
 		why, word = "not reachable in Telegram", storage.WordUnreached
 	}
 	return tx.AppendEvent(storage.Event{At: esc.At, Type: EvAbsent, Alert: a.ID, Official: r.Official,
@@ -499,7 +499,7 @@ func (s *Service) DutyMode(tx *storage.Tx, w weather.Warning, on bool, now time.
 		if !sh.Standby() {
 			continue
 		}
-		if id, ok := tx.LinkedAlert(checkinLink(sh.ID)); ok {
+		if id, ok := callout.LinkedAlert(tx, checkinLink(sh.ID)); ok {
 			if _, err := s.engine.CloseIn(tx, "system", id, now); err != nil &&
 				!errors.Is(err, callout.ErrClosed) && !errors.Is(err, callout.ErrUnknownAlert) {
 				return err

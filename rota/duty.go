@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/storage"
 	"dutybot/weather"
 )
@@ -66,13 +67,13 @@ func (s *Service) OnDuty(now time.Time) (Duty, error) {
 		d.DutyMode = on
 		for _, sh := range cur {
 			ds := DutyShift{Shift: sh, Checkin: map[string]CheckinState{}}
-			if id, ok := tx.LinkedAlert(checkinLink(sh.ID)); ok {
-				rs, err := tx.Recipients(id)
+			if id, ok := callout.LinkedAlert(tx, checkinLink(sh.ID)); ok {
+				rs, err := callout.Recipients(tx, id)
 				if err != nil {
 					return err
 				}
 				for _, r := range rs {
-					if r.State == storage.StateAcked {
+					if r.State == callout.StateAcked {
 						ds.Checkin[r.Official] = CheckinState{At: r.AckedAt, By: r.AckedBy}
 					}
 				}

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/locales"
-	"dutybot/storage"
 	"dutybot/workcal"
 )
 
@@ -95,17 +95,17 @@ func TestDutySteps(t *testing.T) {
 		leaders []string
 		office  string
 		scale   float64
-		want    []storage.Step
+		want    []callout.Step
 	}{
-		{"named people", []string{"o-liu", "o-he"}, "yjb", 1, []storage.Step{
+		{"named people", []string{"o-liu", "o-he"}, "yjb", 1, []callout.Step{
 			{After: 10 * time.Minute, Action: "remind"},
 			{After: 15 * time.Minute, Action: "escalate", To: "official:o-liu,o-he", Role: "shift_leader"},
 			{After: 30 * time.Minute, Action: "escalate", To: "official:o-wu", Role: "office_head"},
 			{After: 45 * time.Minute, Action: "escalate", To: "principal"}}},
-		{"nobody to name is left out", nil, "", 1, []storage.Step{
+		{"nobody to name is left out", nil, "", 1, []callout.Step{
 			{After: 10 * time.Minute, Action: "remind"},
 			{After: 45 * time.Minute, Action: "escalate", To: "principal"}}},
-		{"scaled", []string{"o-liu"}, "yjb", 0.2, []storage.Step{
+		{"scaled", []string{"o-liu"}, "yjb", 0.2, []callout.Step{
 			{After: 2 * time.Minute, Action: "remind"},
 			{After: 3 * time.Minute, Action: "escalate", To: "official:o-liu", Role: "shift_leader"},
 			{After: 6 * time.Minute, Action: "escalate", To: "official:o-wu", Role: "office_head"},

@@ -15,7 +15,7 @@ const MaxSpotcheckMinutes = 240
 
 // Spotcheck is a 查岗 sent.
 type Spotcheck struct {
-	Alert    storage.Alert
+	Alert    callout.Alert
 	People   []string  // who must answer
 	Deadline time.Time // the answer window ends (counted from now)
 	Minutes  int
@@ -110,7 +110,7 @@ func (s *Service) Spotcheck(caller string, minutes int) (Spotcheck, error) {
 			Title: s.T(lang, "RotaSpotcheckTitle", map[string]any{"Minutes": minutes}),
 			Body: s.T(lang, "RotaSpotcheckBody", map[string]any{"Name": s.cfg.OfficialName(caller), "Unit": s.cfg.UnitNameOf(caller),
 				"Hours": strings.Join(hours, "；")}),
-			Targets: storage.Targets{Officials: res.People},
+			Targets: callout.Targets{Officials: res.People},
 			Issuer:  caller,
 			Source:  "rota",
 			Steps:   steps,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -44,7 +45,7 @@ type Swap struct {
 	DecidedAt  time.Time            `json:"decided_at,omitempty"`
 	DecidedBy  string               `json:"decided_by,omitempty"`
 	Reason     string               `json:"reason,omitempty"` // why it expired
-	Messages   []storage.MessageRef `json:"messages,omitempty"`
+	Messages   []callout.MessageRef `json:"messages,omitempty"`
 }
 
 // Open reports whether the swap still waits for an answer or a decision.

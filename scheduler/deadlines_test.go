@@ -16,6 +16,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"dutybot/callout"
 	"dutybot/clock"
 	"dutybot/storage"
 )
@@ -545,7 +546,14 @@ func (e *env) putRaw(bucket, key, value string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	err = raw.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte(bucket)).Put([]byte(key), []byte(value)) })
+	err = raw.Update(func(tx *bolt.Tx) error {
+		// A feature's bucket exists only once written to.
+		b, err := tx.CreateBucketIfNotExists([]byte(bucket))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), []byte(value))
+	})
 	raw.Close()
 	if err != nil {
 		e.t.Fatal(err)
@@ -569,7 +577,7 @@ func (e *env) quarantined() []storage.Quarantined {
 func readsRecipient(tx *storage.Tx, due []storage.Deadline, now time.Time) error {
 	for _, d := range due {
 		alert, official, _ := strings.Cut(d.Key, "/")
-		if _, err := tx.Recipient(alert, official); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if _, err := callout.LoadRecipient(tx, alert, official); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("fire %s: %w", d.Key, err)
 		}
 	}

@@ -325,9 +325,11 @@ func openReadOnly(path string, o Options) (*DB, error) {
 	db := &DB{bolt: b, path: path}
 	err = guard(func() error {
 		return b.View(func(tx *bolt.Tx) error {
-			// What the ledger tools read; buckets newer than the file are
-			// created by the next Open.
-			for _, name := range [][]byte{bMeta, bEvents, bAlertEv, bAlerts, bRecipients} {
+			// The kernel's buckets the ledger tools read, which every
+			// dutybot database has; a feature's records read as empty
+			// until written, and buckets newer than the file are created
+			// by the next Open.
+			for _, name := range [][]byte{bMeta, bEvents, bAlertEv} {
 				if tx.Bucket(name) == nil {
 					return fmt.Errorf("bucket %s missing: not a dutybot database", name)
 				}

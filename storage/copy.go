@@ -14,14 +14,16 @@ type CopyStats struct {
 }
 
 // ErrNotEmpty is returned, wrapped, by Copy when the target already holds
-// alerts or events: a copy must never overwrite a database in use.
+// events, queued messages or deadlines: a copy must never overwrite a
+// database in use. Every change a feature makes appends an event, so a
+// database that ever raised an alert or bound anyone has them.
 var ErrNotEmpty = errors.New("the target database is in use")
 
-// Copy copies everything in src into dst (bindings, alerts, the outbox,
+// Copy copies everything in src into dst (bindings, the outbox,
 // deadlines, the chained event log, every feature's records and every
 // bucket's sequence), in one transaction on each side, then checks the
-// event chain on dst. dst must be new: one that holds alerts or events is
-// refused with ErrNotEmpty.
+// event chain on dst. dst must be new: one that holds events, queued
+// messages or deadlines is refused with ErrNotEmpty.
 func Copy(dst, src *DB) (CopyStats, error) {
 	st, err := copyAll(dst, src, true)
 	if err != nil {
@@ -37,9 +39,12 @@ func Copy(dst, src *DB) (CopyStats, error) {
 	return st, nil
 }
 
+// usedBuckets are the kernel's records that only a database in use holds.
+var usedBuckets = [][]byte{bEvents, bOutbox, bDeadlines}
+
 // copyAll replaces dst's buckets with src's. With refuseUsed, it first
-// looks, in the same write transaction, whether dst holds alerts or
-// events, so nothing can write them between the look and the copy.
+// looks, in the same write transaction, whether dst holds kernel records
+// (usedBuckets), so nothing can write them between the look and the copy.
 func copyAll(dst, src *DB, refuseUsed bool) (CopyStats, error) {
 	var st CopyStats
 	err := src.View(func(stx *Tx) error {
@@ -47,13 +52,13 @@ func copyAll(dst, src *DB, refuseUsed bool) (CopyStats, error) {
 			st = CopyStats{}
 			if refuseUsed {
 				used := 0
-				for _, name := range [][]byte{bAlerts, bEvents} {
+				for _, name := range usedBuckets {
 					if b := dtx.tx.Bucket(name); b != nil {
 						used += b.KeyN()
 					}
 				}
 				if used > 0 {
-					return fmt.Errorf("%w: it holds %d alerts and events; copy into a new, empty database", ErrNotEmpty, used)
+					return fmt.Errorf("%w: it holds %d events, queued messages and deadlines; copy into a new, empty database", ErrNotEmpty, used)
 				}
 			}
 			var drop [][]byte

@@ -72,7 +72,7 @@ func TestTypedEventsChain(t *testing.T) {
 				Time("From", t0), Time("To", t0.Add(24*time.Hour)), Int("Replaced", 0)}},
 		{At: t0.Add(2 * time.Minute), Type: EvEscalated, Alert: "20261128-0001", Official: "o-wu", Actor: "system",
 			Detail: "unit_head: skipped", Code: CodeEscalated, Args: []Arg{Word("To", VocabRole, "unit_head"),
-				Officials("People"), Word("Reason", VocabReason, ReasonSelf), Officials("Passed", "o-wu")}},
+				Officials("People"), Word("Reason", VocabReason, "self"), Officials("Passed", "o-wu")}},
 	}
 	for _, e := range in {
 		mustUpdate(t, db, func(tx *Tx) error { return tx.AppendEvent(e) })
@@ -91,7 +91,7 @@ func TestTypedEventsChain(t *testing.T) {
 	}
 	if a, ok := got[2].Arg("Reason"); !ok || a.Kind != ArgWord {
 		t.Errorf("Reason = %+v, %v", a, ok)
-	} else if v, w := a.Vocab(); v != VocabReason || w != ReasonSelf {
+	} else if v, w := a.Vocab(); v != VocabReason || w != "self" {
 		t.Errorf("Reason vocab %q word %q", v, w)
 	}
 	if a, _ := got[1].Arg("From"); a.Value != "2026-11-28T09:30:00Z" {
@@ -118,37 +118,6 @@ func TestTypedEventsChain(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-// Escalation.Cause reads typed reasons and the English notes of records
-// written before them.
-func TestEscalationCause(t *testing.T) {
-	tests := []struct {
-		e    Escalation
-		want string
-		note string
-	}{
-		{Escalation{Action: "escalate", To: "unit_head", People: []string{"o-wu"}}, "", ""},
-		{Escalation{Action: "escalate", To: "unit_head", Reason: ReasonSelf}, ReasonSelf, "skipped: the recipient is the unit_head themself"},
-		{Escalation{Action: "escalate", To: "official:o-hl", Role: "shift_leader", Reason: ReasonSelf}, ReasonSelf,
-			"skipped: the recipient is the shift_leader themself"},
-		{Escalation{Action: "escalate", To: "leader", Reason: ReasonNotHigher}, ReasonNotHigher, "skipped: the leader does not rank above the recipient"},
-		{Escalation{Action: "escalate", To: "unit_head", Reason: ReasonNoTarget}, ReasonNoTarget, "skipped: no unit_head configured"},
-		{Escalation{Action: "remind", Reason: ReasonUnreachable}, ReasonUnreachable, "skipped: unreachable"},
-		// Records of older binaries.
-		{Escalation{Action: "remind", Note: "skipped: unreachable"}, ReasonUnreachable, "skipped: unreachable"},
-		{Escalation{Action: "escalate", To: "official:o-hl", Note: "skipped: no official:o-hl configured"}, ReasonNoTarget,
-			"skipped: no official:o-hl configured"},
-		{Escalation{Action: "escalate", Note: "something else"}, "", "something else"},
-	}
-	for _, tc := range tests {
-		if got := tc.e.Cause(); got != tc.want {
-			t.Errorf("%+v: Cause = %q, want %q", tc.e, got, tc.want)
-		}
-		if got := tc.e.NoteText(); got != tc.note {
-			t.Errorf("%+v: NoteText = %q, want %q", tc.e, got, tc.note)
-		}
-	}
 }
 
 // A version 2 file (chained, no typed details) opens as version 3 without
@@ -179,47 +148,4 @@ func TestOpenUpgradesVersion2(t *testing.T) {
 		}
 		return err
 	})
-}
-
-// An older record of a call escalated to the people named by the step,
-// who were only the recipient, was the recipient's own call escalated to
-// themself.
-func TestEscalationCauseForRecipient(t *testing.T) {
-	old := Escalation{Action: "escalate", To: "official:o-hl", Note: "skipped: no official:o-hl configured"}
-	if got := old.CauseFor("o-hl"); got != ReasonSelf {
-		t.Errorf("own call: %q", got)
-	}
-	if got := old.CauseFor("o-li"); got != ReasonNoTarget {
-		t.Errorf("someone else's call: %q", got)
-	}
-	head := Escalation{Action: "escalate", To: "unit_head", Note: "skipped: no unit_head configured"}
-	if got := head.CauseFor("o-wu"); got != ReasonNoTarget {
-		t.Errorf("unit head step: %q", got)
-	}
-	typed := Escalation{Action: "escalate", To: "official:o-hl", Reason: ReasonNotHigher}
-	if got := typed.CauseFor("o-hl"); got != ReasonNotHigher {
-		t.Errorf("a typed reason is kept: %q", got)
-	}
-}
-
-// The engine's reasons for an unreachable recipient are read back as
-// causes; the Bot API's answers are not.
-func TestUnreachableCause(t *testing.T) {
-	tests := []struct {
-		reason string
-		cause  string
-		after  time.Duration
-	}{
-		{UnreachableUnbound, CauseUnbound, 0},
-		{UnreachableBlocked, CauseBlocked, 0},
-		{UnreachableStalled(10*time.Minute + 3*time.Second), CauseStalled, 10*time.Minute + 3*time.Second},
-		{"Telegram has not taken the call for ever", "", 0},
-		{"chat unreachable: forbidden, Forbidden: bot was blocked by the user", "", 0},
-		{"", "", 0},
-	}
-	for _, tc := range tests {
-		if c, d := UnreachableCause(tc.reason); c != tc.cause || d != tc.after {
-			t.Errorf("UnreachableCause(%q) = %q, %v; want %q, %v", tc.reason, c, d, tc.cause, tc.after)
-		}
-	}
 }

@@ -532,13 +532,24 @@ func TestCopyRefusesUsedTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer bolted.Close()
+	// Each case has a target of its own: one that held two kinds of record
+	// would be refused for either.
+	waiting, err := Open(filepath.Join(t.TempDir(), "waiting.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waiting.Close()
 	for _, tc := range []struct {
 		name string
 		db   *DB
 		fill func(*Tx) error
 	}{
-		{"postgres holding an alert", pg, func(tx *Tx) error {
-			return tx.PutAlert(Alert{ID: "20261128-0001", Title: "t", Source: "api", CreatedAt: t0, State: AlertOpen})
+		{"postgres holding a queued message", pg, func(tx *Tx) error {
+			_, err := tx.Enqueue(Job{ChatID: 1001, Op: OpSend, Text: "call", Ref: Ref{Kind: RefCall, Alert: "20261128-0001", Official: "li"}, CreatedAt: t0})
+			return err
+		}},
+		{"bbolt holding a deadline", waiting, func(tx *Tx) error {
+			return tx.PutDeadline(Deadline{At: t0, Key: "step:20261128-0001:li"})
 		}},
 		{"bbolt holding an event", bolted, func(tx *Tx) error {
 			return tx.AppendEvent(Event{At: t0, Type: EvBound, Official: "li", Actor: "system"})

@@ -12,8 +12,35 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// writeSample writes n alerts, each with a recipient and an event, to a new
-// database at path: enough for every bucket to span branch and leaf pages.
+// sampleAlert and sampleRecipient are records as the 叫应 feature keeps
+// them in its own buckets (sampleBucket…), written here through Records
+// as any feature writes them.
+type sampleAlert struct {
+	ID        string    `json:"id"`
+	Level     string    `json:"level"`
+	Title     string    `json:"title"`
+	Source    string    `json:"source"`
+	CreatedAt time.Time `json:"created_at"`
+	State     string    `json:"state"`
+}
+
+type sampleRecipient struct {
+	AlertID  string    `json:"alert_id"`
+	Official string    `json:"official"`
+	State    string    `json:"state"`
+	QueuedAt time.Time `json:"queued_at"`
+	SentAt   time.Time `json:"sent_at"`
+}
+
+// The feature buckets writeSample fills besides the kernel's events.
+const (
+	sampleAlerts     = "alerts"
+	sampleRecipients = "recipients"
+)
+
+// writeSample writes n alerts, each with a recipient (feature records) and
+// an event, to a new database at path: enough for every bucket to span
+// branch and leaf pages.
 func writeSample(tb testing.TB, path string, n int) {
 	tb.Helper()
 	db, err := Open(path)
@@ -26,10 +53,12 @@ func writeSample(tb testing.TB, path string, n int) {
 		mustUpdate(tb, db, func(tx *Tx) error {
 			for i := done; i < min(done+perTx, n); i++ {
 				id := fmt.Sprintf("20261128-%05d", i)
-				if err := tx.PutAlert(Alert{ID: id, Level: "red", Title: "暴雨红色预警 请立即到岗", Source: "api", CreatedAt: t0, State: AlertOpen}); err != nil {
+				a := sampleAlert{ID: id, Level: "red", Title: "暴雨红色预警 请立即到岗", Source: "api", CreatedAt: t0, State: "open"}
+				if err := tx.Records(sampleAlerts).Put([]byte(id), a); err != nil {
 					return err
 				}
-				if err := tx.PutRecipient(Recipient{AlertID: id, Official: "o-zhang", State: StatePending, QueuedAt: t0, SentAt: t0}); err != nil {
+				r := sampleRecipient{AlertID: id, Official: "o-zhang", State: "pending", QueuedAt: t0, SentAt: t0}
+				if err := tx.Records(sampleRecipients).Put([]byte(id+"\x00o-zhang"), r); err != nil {
 					return err
 				}
 				if err := tx.AppendEvent(Event{At: t0, Type: EvCreated, Alert: id, Actor: "api", Detail: "red 暴雨红色预警: 1 recipients"}); err != nil {
@@ -82,7 +111,7 @@ func TestOpenRefusesDamagedFile(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "good.db")
 	writeSample(t, src, 3000)
 	eventsAt, ps := pageOf(t, src, bEvents)
-	alertsAt, _ := pageOf(t, src, bAlerts)
+	alertsAt, _ := pageOf(t, src, []byte(sampleAlerts))
 	tests := []struct {
 		name string
 		edit func([]byte) []byte

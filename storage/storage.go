@@ -1,8 +1,9 @@
-// Package storage keeps dutybot's durable state in a bbolt file: bindings,
-// alerts and recipients, escalation notices, the outgoing queue, deadlines and
-// the append-only event log. Every state change happens in one transaction
-// with the events and queue entries it implies, so a crash never leaves a
-// half-done step behind.
+// Package storage keeps dutybot's durable state in a bbolt file or
+// PostgreSQL: the kernel's bindings, outgoing queue, deadlines and
+// append-only event log, and each feature's records (Records), such as the
+// 叫应 alerts package callout keeps. Every state change happens in one
+// transaction with the events and queue entries it implies, so a crash
+// never leaves a half-done step behind.
 package storage
 
 import (
@@ -25,22 +26,17 @@ const SchemaVersion = 3
 // Bucket names; part of the on-disk schema.
 var (
 	bMeta       = []byte("meta")
-	bBindings   = []byte("bindings")   // official id -> Binding
-	bChats      = []byte("chats")      // chat id (decimal) -> official id
-	bAlerts     = []byte("alerts")     // alert id -> Alert
-	bRecipients = []byte("recipients") // alert id \x00 official id -> Recipient
-	bNotices    = []byte("notices")    // alert id \x00 target official id -> Notice
-	bOutbox     = []byte("outbox")     // seq (8 bytes BE) -> Job
+	bBindings   = []byte("bindings") // official id -> Binding
+	bChats      = []byte("chats")    // chat id (decimal) -> official id
+	bOutbox     = []byte("outbox")   // seq (8 bytes BE) -> Job
 	bOutboxKeys = []byte("outbox_keys")
 	bDeadlines  = []byte("deadlines") // unix nanos (8 bytes BE) + key -> payload
 	bEvents     = []byte("events")    // seq (8 bytes BE) -> Event
 	bAlertEv    = []byte("alert_events")
-	bTargets    = []byte("alert_targets") // alert id -> Targets
-	bLinks      = []byte("alert_links")   // link (what raised an alert) -> alert id
-	bViews      = []byte("views")         // view scope \x00 official id -> View
-	bQuarantine = []byte("quarantine")    // seq (8 bytes BE) -> Quarantined: records moved aside
-	allBuckets  = [][]byte{bMeta, bBindings, bChats, bAlerts, bRecipients, bNotices, bOutbox, bOutboxKeys, bDeadlines,
-		bEvents, bAlertEv, bTargets, bLinks, bViews,
+	bViews      = []byte("views")      // view scope \x00 official id -> View
+	bQuarantine = []byte("quarantine") // seq (8 bytes BE) -> Quarantined: records moved aside
+	allBuckets  = [][]byte{bMeta, bBindings, bChats, bOutbox, bOutboxKeys, bDeadlines,
+		bEvents, bAlertEv, bViews,
 		bQuarantine,
 		bInbox, bConversations,
 		bGroupChats, bGroups}

@@ -50,16 +50,17 @@ func mustView(tb testing.TB, db *DB, fn func(*Tx) error) {
 	}
 }
 
+// featureRecord is one record a feature keeps in its own bucket.
+type featureRecord struct{ bucket, key, value string }
+
 // fixture is one record of every kind, written by populate and checked by
 // checkFixture.
 type fixture struct {
-	bindings   []Binding
-	alerts     []Alert
-	recipients []Recipient
-	notices    []Notice
-	jobs       []Job // Seq is filled in by populate
-	deadlines  []Deadline
-	events     []Event // Seq is filled in by populate
+	bindings  []Binding
+	records   []featureRecord // a feature's records, through Records
+	jobs      []Job           // Seq is filled in by populate
+	deadlines []Deadline
+	events    []Event // Seq is filled in by populate
 }
 
 func newFixture() *fixture {
@@ -68,28 +69,12 @@ func newFixture() *fixture {
 			{Official: "ivanov", ChatID: 1001, UserID: 1001, Username: "ivan", Language: "ru", TelegramLang: "ru-RU", BoundAt: t0, Source: "contact"},
 			{Official: "li", ChatID: -2002, UserID: 2002, Language: "zh", BoundAt: t0.Add(time.Minute), Source: "config", Unreachable: true, UnreachableAt: t0.Add(time.Hour)},
 		},
-		alerts: []Alert{
-			{
-				ID: "20261128-0001", Kind: "drill", Level: "high", Title: "Flood", Body: "Report in",
-				Targets: Targets{Units: []string{"u1"}, Officials: []string{"li"}, Roles: []string{"duty"}},
-				Issuer:  "ivanov", Source: "chat", CreatedAt: t0, State: AlertOpen,
-				Steps:      []Step{{After: 5 * time.Minute, Action: "remind"}, {After: 15 * time.Minute, Action: "escalate", To: "unit_head"}},
-				Recipients: []string{"ivanov", "li"}, Total: 2, Unanswered: 1, SummaryChat: 1001, SummaryMsg: 77,
-			},
-			{
-				ID: "20261128-0002", Kind: "call", Title: "Done one", Source: "api", CreatedAt: t0,
-				State: AlertClosed, ClosedAt: t0.Add(time.Hour), ClosedBy: "ivanov", Targets: Targets{All: true},
-			},
-		},
-		recipients: []Recipient{
-			{AlertID: "20261128-0001", Official: "ivanov", State: StateAcked, QueuedAt: t0, SentAt: t0, AckedAt: t0.Add(time.Minute), AckedBy: "ivanov", Messages: []MessageRef{{ChatID: 1001, MessageID: 5}}},
-			{
-				AlertID: "20261128-0001", Official: "li", State: StateEscalated, QueuedAt: t0, SentAt: t0, NextStep: 2, NextAt: t0.Add(time.Hour),
-				Escalations: []Escalation{{Step: 1, Action: "escalate", To: "unit_head", People: []string{"ivanov"}, At: t0.Add(15 * time.Minute), Note: "n"}},
-			},
-		},
-		notices: []Notice{
-			{AlertID: "20261128-0001", Target: "ivanov", Silent: []string{"li"}, Handled: true, HandledAt: t0.Add(20 * time.Minute), ChatID: 1001, MessageID: 9},
+		records: []featureRecord{
+			{"alerts", "20261128-0001", `{"id":"20261128-0001","level":"high","title":"Flood","state":"open"}`},
+			{"alerts", "20261128-0002", `{"id":"20261128-0002","title":"Done one","state":"closed"}`},
+			{"recipients", "20261128-0001\x00ivanov", `{"alert_id":"20261128-0001","official":"ivanov","state":"acked"}`},
+			{"recipients", "20261128-0001\x00li", `{"alert_id":"20261128-0001","official":"li","state":"escalated"}`},
+			{"alert_links", "warning:7", "20261128-0001"},
 		},
 		jobs: []Job{
 			{Key: "summary:20261128-0001", ChatID: 1001, Op: OpEdit, MessageID: 77, Text: "summary", Buttons: [][]Button{{{Text: "Close", Data: "close:1"}}}, Ref: Ref{Kind: "summary", Alert: "20261128-0001"}, CreatedAt: t0},
@@ -107,13 +92,6 @@ func newFixture() *fixture {
 	}
 }
 
-// stored is what the alert record keeps of a: neither the recipient list
-// (Create's return only) nor the targets (stored apart).
-func stored(a Alert) Alert {
-	a.Recipients, a.Targets = nil, Targets{}
-	return a
-}
-
 func (f *fixture) populate(tb testing.TB, db *DB) {
 	tb.Helper()
 	mustUpdate(tb, db, func(tx *Tx) error {
@@ -122,21 +100,8 @@ func (f *fixture) populate(tb testing.TB, db *DB) {
 				return err
 			}
 		}
-		for _, a := range f.alerts {
-			if err := tx.PutAlert(a); err != nil {
-				return err
-			}
-			if err := tx.PutAlertTargets(a.ID, a.Targets); err != nil {
-				return err
-			}
-		}
-		for _, r := range f.recipients {
-			if err := tx.PutRecipient(r); err != nil {
-				return err
-			}
-		}
-		for _, n := range f.notices {
-			if err := tx.PutNotice(n); err != nil {
+		for _, r := range f.records {
+			if err := tx.Records(r.bucket).PutRaw([]byte(r.key), []byte(r.value)); err != nil {
 				return err
 			}
 		}
@@ -180,36 +145,25 @@ func (f *fixture) check(tb testing.TB, db *DB) {
 				tb.Errorf("OfficialByChat(%d) = %q, %v; want %q", b.ChatID, got, err, b.Official)
 			}
 		}
-		for _, a := range f.alerts {
-			got, err := tx.Alert(a.ID)
-			if err != nil || !reflect.DeepEqual(got, stored(a)) {
-				tb.Errorf("Alert(%s) = %+v, %v; want %+v", a.ID, got, err, stored(a))
+		byBucket := map[string][]featureRecord{}
+		for _, r := range f.records {
+			if got := string(tx.Records(r.bucket).GetRaw([]byte(r.key))); got != r.value {
+				tb.Errorf("%s/%q = %q, want %q", r.bucket, r.key, got, r.value)
 			}
-			tg, err := tx.AlertTargets(a.ID)
-			if err != nil || !reflect.DeepEqual(tg, a.Targets) {
-				tb.Errorf("AlertTargets(%s) = %+v, %v; want %+v", a.ID, tg, err, a.Targets)
+			byBucket[r.bucket] = append(byBucket[r.bucket], r)
+		}
+		for bucket, want := range byBucket {
+			var got []featureRecord
+			err := tx.Records(bucket).Scan(nil, nil, func(k, v []byte) error {
+				got = append(got, featureRecord{bucket, string(k), string(v)})
+				return nil
+			})
+			if err != nil {
+				return err
 			}
-		}
-		open, err := tx.OpenAlerts()
-		if err != nil {
-			return err
-		}
-		if len(open) != 1 || open[0].ID != "20261128-0001" {
-			tb.Errorf("OpenAlerts = %+v, want only 20261128-0001", open)
-		}
-		rs, err := tx.Recipients("20261128-0001")
-		if err != nil {
-			return err
-		}
-		if !reflect.DeepEqual(rs, f.recipients) {
-			tb.Errorf("Recipients = %+v, want %+v", rs, f.recipients)
-		}
-		ns, err := tx.Notices("20261128-0001")
-		if err != nil {
-			return err
-		}
-		if !reflect.DeepEqual(ns, f.notices) {
-			tb.Errorf("Notices = %+v, want %+v", ns, f.notices)
+			if !reflect.DeepEqual(got, want) { // written in key order
+				tb.Errorf("%s holds %q, want %q", bucket, got, want)
+			}
 		}
 		jobs, err := tx.Jobs()
 		if err != nil {

@@ -40,3 +40,5 @@ func (t *Tx) Views(scope string) ([]View, error) {
 	}
 	return out, nil
 }
+
+func pairKey(a, b string) []byte { return []byte(a + "\x00" + b) }

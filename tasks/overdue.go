@@ -123,7 +123,7 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 			if err != nil {
 				return err
 			}
-			if _, raised := tx.LinkedAlert(Link(in.ID())); st.Done || raised || len(in.Owers) == 0 {
+			if _, raised := callout.LinkedAlert(tx, Link(in.ID())); st.Done || raised || len(in.Owers) == 0 {
 				continue
 			}
 			if w.svc.Counted(in) != "" {
@@ -150,13 +150,13 @@ func (w *Sweeper) raise(due []duty.Instance) error {
 			links = append(links, Link(in.ID()))
 		}
 		def := w.tr.Default()
-		local := map[string]storage.AlertText{}
+		local := map[string]callout.AlertText{}
 		for _, lang := range locales.Languages() {
 			local[lang] = w.text(lang, g.items, g.owers, g.due, progress)
 		}
 		_, err := w.engine.Create(callout.Request{Kind: "task", Level: w.level, Source: "tasks", Links: links,
 			Title: local[def].Title, Body: local[def].Body, Local: local,
-			Targets: storage.Targets{Officials: g.owers}})
+			Targets: callout.Targets{Officials: g.owers}})
 		if err != nil && !errors.Is(err, callout.ErrLinked) {
 			return err
 		}
@@ -170,7 +170,7 @@ const maxListed = 30
 // text words an overdue call in lang: whose items (a unit, a person, the
 // town), the items (a counted one with what its records reached), the
 // deadline and how to report.
-func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due time.Time, progress map[string]int) storage.AlertText {
+func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due time.Time, progress map[string]int) callout.AlertText {
 	cfg := w.svc.cfg
 	owner := w.tr.T(lang, "TaskOverdueTown", nil)
 	first := items[0]
@@ -209,7 +209,7 @@ func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due t
 		bodyID = "TaskOverdueBodyCounted"
 	}
 	body.WriteString(w.tr.T(lang, bodyID, map[string]any{"Due": due.In(cfg.Location).Format("01-02 15:04")}))
-	return storage.AlertText{
+	return callout.AlertText{
 		Title: w.tr.T(lang, "TaskOverdueTitle", map[string]any{"Count": len(items), "Owner": owner}),
 		Body:  body.String(),
 	}
@@ -219,7 +219,7 @@ func (w *Sweeper) text(lang string, items []duty.Instance, owers []string, due t
 // it lists is reported; official is who reported last.
 func (w *Sweeper) Reported(instanceID, official string) error {
 	a, ok := w.engine.Linked(Link(instanceID))
-	if !ok || a.State != storage.AlertOpen {
+	if !ok || a.State != callout.AlertOpen {
 		return nil
 	}
 	var open bool

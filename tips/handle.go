@@ -85,7 +85,7 @@ func (s *Service) endAssignment(tx *storage.Tx, t Tip, actor string, now time.Ti
 	if err := tx.DeleteDeadline(storage.Deadline{At: t.Due, Key: deadlinePrefix + t.Ref}); err != nil {
 		return err
 	}
-	id, ok := tx.LinkedAlert(OverdueLink(t.Ref, t.Assignments))
+	id, ok := callout.LinkedAlert(tx, OverdueLink(t.Ref, t.Assignments))
 	if !ok {
 		return nil
 	}
@@ -223,10 +223,10 @@ func (s *Service) overdue(tx *storage.Tx, t *Tip, now time.Time) error {
 		return err
 	}
 	lang := s.cfg.Language
-	targets := storage.Targets{Units: []string{t.Unit}}
+	targets := callout.Targets{Units: []string{t.Unit}}
 	if u, _ := s.cfg.Unit(t.Unit); u.Head != "" {
 		if _, ok := s.cfg.Official(u.Head); ok {
-			targets = storage.Targets{Officials: []string{u.Head}}
+			targets = callout.Targets{Officials: []string{u.Head}}
 		}
 	}
 	a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindTip, Level: s.cfg.Tips.OverdueLevel,

@@ -281,18 +281,18 @@ func TestReassignMovesTheDeadline(t *testing.T) {
 	if !got.Overdue || types[len(types)-1] != EvOverdue {
 		t.Fatalf("after the deadline: overdue %v, events %v", got.Overdue, types)
 	}
-	var alert storage.Alert
+	var alert callout.Alert
 	var recips []string
 	if err := f.db.View(func(tx *storage.Tx) error {
-		id, ok := tx.LinkedAlert(OverdueLink(tip.Ref, 2))
+		id, ok := callout.LinkedAlert(tx, OverdueLink(tip.Ref, 2))
 		if !ok {
 			return errors.New("no overdue alert")
 		}
 		var err error
-		if alert, err = tx.Alert(id); err != nil {
+		if alert, err = callout.LoadAlert(tx, id); err != nil {
 			return err
 		}
-		rs, err := tx.Recipients(id)
+		rs, err := callout.Recipients(tx, id)
 		for _, r := range rs {
 			recips = append(recips, r.Official)
 		}

@@ -141,9 +141,9 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 	if title == "" {
 		title = s.Title(lang, req.Type, req.Level)
 	}
-	targets := storage.Targets{Units: req.Units, Groups: req.Groups}
+	targets := callout.Targets{Units: req.Units, Groups: req.Groups}
 	if len(req.Units) == 0 && len(req.Groups) == 0 {
-		targets = storage.Targets{All: true}
+		targets = callout.Targets{All: true}
 	}
 	a, err := s.engine.CreateIn(tx, callout.Request{Kind: KindWeather, Level: req.Level, Title: title,
 		Body: s.body(lang, req, plan), Targets: targets, Issuer: req.Issuer, Source: req.Source,
@@ -190,10 +190,10 @@ func (s *Service) issueIn(tx *storage.Tx, req Request, now time.Time) (Result, e
 }
 
 // steps freezes a level's weather policy into an alert.
-func (s *Service) steps(level string) []storage.Step {
-	var out []storage.Step
+func (s *Service) steps(level string) []callout.Step {
+	var out []callout.Step
 	for _, st := range s.cfg.WeatherPolicy(level) {
-		out = append(out, storage.Step{After: st.After.D(), Action: st.Action, To: st.To})
+		out = append(out, callout.Step{After: st.After.D(), Action: st.Action, To: st.To})
 	}
 	return out
 }

@@ -83,7 +83,7 @@ func (s *Service) lift(actor, id string) (Lifted, error) {
 				}
 			}
 			for _, u := range unitsOf(items) {
-				if id, ok := tx.LinkedAlert(MeltdownLink(w.ID, u)); ok {
+				if id, ok := callout.LinkedAlert(tx, MeltdownLink(w.ID, u)); ok {
 					if err := s.endAlert(tx, actor, id, now); err != nil {
 						return err
 					}
@@ -126,7 +126,7 @@ func (s *Service) endAlert(tx *storage.Tx, actor, id string, now time.Time) erro
 // allClear tells everyone the warning called, and its issuer, that it is
 // lifted; it returns how many of them can be reached.
 func (s *Service) allClear(tx *storage.Tx, w Warning, dutyOff bool, now time.Time) (int, error) {
-	rs, err := tx.Recipients(w.ID)
+	rs, err := callout.Recipients(tx, w.ID)
 	if err != nil {
 		return 0, err
 	}

@@ -328,7 +328,7 @@ func (s *Service) Confirm(official, warning string, no, value int, note string) 
 			return err
 		}
 		if len(open(mine)) == 0 {
-			if id, ok := tx.LinkedAlert(MeltdownLink(w.ID, it.Unit)); ok {
+			if id, ok := callout.LinkedAlert(tx, MeltdownLink(w.ID, it.Unit)); ok {
 				if _, err := s.engine.CloseIn(tx, official, id, now); err != nil && !errors.Is(err, callout.ErrClosed) {
 					return err
 				}
@@ -485,9 +485,9 @@ func (s *Service) overdue(tx *storage.Tx, w *Warning, now time.Time) error {
 func (s *Service) raiseOutstanding(tx *storage.Tx, w Warning, unit string, items []ChecklistItem, now time.Time) error {
 	lang := s.cfg.Language
 	u, _ := s.cfg.Unit(unit)
-	targets := storage.Targets{Units: []string{unit}}
+	targets := callout.Targets{Units: []string{unit}}
 	if _, ok := s.cfg.Official(u.Head); ok {
-		targets = storage.Targets{Officials: []string{u.Head}}
+		targets = callout.Targets{Officials: []string{u.Head}}
 	}
 	lines := []string{s.tr.T(lang, "WarnOverdueBody", map[string]any{"Time": s.cfg.DeadlineTime(w.ConfirmBy)})}
 	var nos []string

@@ -72,12 +72,12 @@ func viewers(tx *storage.Tx, scope string) ([]string, error) {
 }
 
 // shownAt lists the delivered messages of a live view.
-func shownAt(tx *storage.Tx, scope string) ([]storage.MessageRef, error) {
+func shownAt(tx *storage.Tx, scope string) ([]callout.MessageRef, error) {
 	rcs, err := tx.Views(scope)
-	var out []storage.MessageRef
+	var out []callout.MessageRef
 	for _, rc := range rcs {
 		if rc.MessageID != 0 {
-			out = append(out, storage.MessageRef{ChatID: rc.ChatID, MessageID: rc.MessageID})
+			out = append(out, callout.MessageRef{ChatID: rc.ChatID, MessageID: rc.MessageID})
 		}
 	}
 	return out, err

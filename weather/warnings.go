@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -61,7 +62,7 @@ type Warning struct {
 	// duty leaders, whoever asked for it with /warn board).
 	Watchers []string `json:"watchers,omitempty"`
 	// Board is the live 熔断 board message of each official watching it.
-	Board []storage.MessageRef `json:"board,omitempty"`
+	Board []callout.MessageRef `json:"board,omitempty"`
 }
 
 // PutWarning stores a warning.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/storage"
 )
 
@@ -42,7 +43,7 @@ func TestWarningsActiveAndDutyMode(t *testing.T) {
 		{ID: "20261130-0002", Type: "heat", Level: "orange", State: WarningActive, DutyMode: true, IssuedAt: t0},
 		{ID: "20261130-0001", Type: "rainstorm", Level: "red", Units: []string{"yjb"}, State: WarningLifted, IssuedAt: t0,
 			LiftedAt: t0, LiftedBy: "o-he", Meltdown: true, ConfirmBy: t0, Overdue: true, Watchers: []string{"o-duty"},
-			Board: []storage.MessageRef{{ChatID: 1, MessageID: 2}}},
+			Board: []callout.MessageRef{{ChatID: 1, MessageID: 2}}},
 		{ID: "20261201-0001", Type: "fog", Level: "yellow", State: WarningActive, IssuedAt: t0},
 	}
 	mustUpdate(t, db, func(tx *storage.Tx) error {

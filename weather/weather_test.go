@@ -226,7 +226,7 @@ func TestIssueRefusesBadRequestsAndCreatesNothing(t *testing.T) {
 	}
 	f.view(t, func(tx *storage.Tx) error {
 		ws, _ := Warnings(tx)
-		alerts, _ := tx.OpenAlerts()
+		alerts, _ := callout.OpenAlerts(tx)
 		if len(ws) != 0 || len(alerts) != 0 || tx.QueueLen() != 0 || tx.DeadlineCount() != 0 {
 			t.Errorf("refused requests left %d warnings, %d alerts, %d messages, %d deadlines",
 				len(ws), len(alerts), tx.QueueLen(), tx.DeadlineCount())
@@ -250,11 +250,11 @@ func TestIssueStoresEverythingInOneGo(t *testing.T) {
 		t.Errorf("duty mode hook = %q", f.duty)
 	}
 	f.view(t, func(tx *storage.Tx) error {
-		a, err := tx.Alert(w.ID)
+		a, err := callout.LoadAlert(tx, w.ID)
 		if err != nil {
 			return err
 		}
-		want := []storage.Step{{After: 3 * time.Minute, Action: "remind"}, {After: 6 * time.Minute, Action: "escalate", To: "principal"}}
+		want := []callout.Step{{After: 3 * time.Minute, Action: "remind"}, {After: 6 * time.Minute, Action: "escalate", To: "principal"}}
 		if a.Kind != KindWeather || a.Level != "red" || a.Title != "暴雨红色预警" || !slices.Equal(a.Steps, want) ||
 			!strings.Contains(a.Body, "雨量大\n请立即到岗就位、逐级叫应") {
 			t.Errorf("alert = %+v", a)
@@ -360,7 +360,7 @@ func TestConfirmAndFire(t *testing.T) {
 	}
 	fire(testStart.Add(19 * time.Minute))
 	f.view(t, func(tx *storage.Tx) error {
-		if _, ok := tx.LinkedAlert(MeltdownLink(id, "cgdd")); ok {
+		if _, ok := callout.LinkedAlert(tx, MeltdownLink(id, "cgdd")); ok {
 			t.Error("a stale deadline raised an alert")
 		}
 		return nil
@@ -369,15 +369,15 @@ func TestConfirmAndFire(t *testing.T) {
 	fire(at)
 	fire(at) // once only
 	f.view(t, func(tx *storage.Tx) error {
-		if _, ok := tx.LinkedAlert(MeltdownLink(id, "yjb")); ok {
+		if _, ok := callout.LinkedAlert(tx, MeltdownLink(id, "yjb")); ok {
 			t.Error("应急办 confirmed everything but was called")
 		}
-		aid, ok := tx.LinkedAlert(MeltdownLink(id, "cgdd"))
+		aid, ok := callout.LinkedAlert(tx, MeltdownLink(id, "cgdd"))
 		if !ok {
 			t.Fatal("城管大队 was not called")
 		}
-		a, _ := tx.Alert(aid)
-		rs, _ := tx.Recipients(aid)
+		a, _ := callout.LoadAlert(tx, aid)
+		rs, _ := callout.Recipients(tx, aid)
 		var who []string
 		for _, r := range rs {
 			who = append(who, r.Official)
@@ -391,7 +391,7 @@ func TestConfirmAndFire(t *testing.T) {
 		if !w.Overdue {
 			t.Error("warning not marked overdue")
 		}
-		alerts, _ := tx.OpenAlerts()
+		alerts, _ := callout.OpenAlerts(tx)
 		if len(alerts) != 2 {
 			t.Errorf("%d open alerts, want the warning and one meltdown alert", len(alerts))
 		}
@@ -403,9 +403,9 @@ func TestConfirmAndFire(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.view(t, func(tx *storage.Tx) error {
-			aid, _ := tx.LinkedAlert(MeltdownLink(id, "cgdd"))
-			a, _ := tx.Alert(aid)
-			if (a.State == storage.AlertOpen) != (no < 5) {
+			aid, _ := callout.LinkedAlert(tx, MeltdownLink(id, "cgdd"))
+			a, _ := callout.LoadAlert(tx, aid)
+			if (a.State == callout.AlertOpen) != (no < 5) {
 				t.Errorf("after item %d the meltdown alert is %s", no, a.State)
 			}
 			return nil
@@ -457,7 +457,7 @@ func TestLiftEndsDutyModeWithTheLastWarning(t *testing.T) {
 	}
 	f.view(t, func(tx *storage.Tx) error {
 		on, _ := DutyModeOn(tx)
-		alerts, _ := tx.OpenAlerts()
+		alerts, _ := callout.OpenAlerts(tx)
 		if on || len(alerts) != 0 || tx.DeadlineCount() != 0 {
 			t.Errorf("after lifting all: duty mode %v, %d open alerts, %d deadlines", on, len(alerts), tx.DeadlineCount())
 		}

@@ -16,6 +16,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/storage"
 )
@@ -124,8 +125,8 @@ func TestBackupLiveDatabaseRestores(t *testing.T) {
 					continue
 				}
 				alerts++
-				a, err := tx.Alert(ev.Alert)
-				rs, rerr := tx.Recipients(ev.Alert)
+				a, err := callout.LoadAlert(tx, ev.Alert)
+				rs, rerr := callout.Recipients(tx, ev.Alert)
 				if err != nil || rerr != nil || len(rs) != a.Total || a.Total != 5 {
 					t.Errorf("%s: alert %s half there: %+v %v, %d recipients %v", file, ev.Alert, a, err, len(rs), rerr)
 				}

@@ -13,6 +13,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/storage"
 )
@@ -48,7 +49,7 @@ func sampleDatabase(t *testing.T, cfgPath string) string {
 	return updateConfigDB(t, cfgPath, func(tx *storage.Tx) error {
 		for i := range 2000 {
 			id := fmt.Sprintf("20261130-%04d", i)
-			if err := tx.PutAlert(storage.Alert{ID: id, Level: "red", Title: "暴雨红色预警", Source: "api", CreatedAt: at, State: storage.AlertOpen}); err != nil {
+			if err := callout.PutAlert(tx, callout.Alert{ID: id, Level: "red", Title: "暴雨红色预警", Source: "api", CreatedAt: at, State: callout.AlertOpen}); err != nil {
 				return err
 			}
 			if err := tx.AppendEvent(storage.Event{At: at, Type: storage.EvCreated, Alert: id, Actor: "api",

@@ -200,11 +200,11 @@ func TestCrashMidBurstOfPresses(t *testing.T) {
 			}
 		}
 		for _, id := range ids {
-			r, err := tx.Recipient(created.ID, id)
+			r, err := callout.LoadRecipient(tx, created.ID, id)
 			if err != nil {
 				return err
 			}
-			if r.State == storage.StateAcked && r.AckedBy == id {
+			if r.State == callout.StateAcked && r.AckedBy == id {
 				acked++
 			}
 		}

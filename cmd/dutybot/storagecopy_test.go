@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/config"
 	"dutybot/pgtest"
 	"dutybot/storage"
@@ -44,15 +45,15 @@ func yearOfLedger(t *testing.T, path string, perDay int) int {
 			for n := range perDay {
 				at := start.AddDate(0, 0, day).Add(time.Duration(n) * 37 * time.Minute)
 				id := fmt.Sprintf("%s-%04d", at.Format("20060102"), n+1)
-				a := storage.Alert{ID: id, Kind: "alert", Level: "yellow", Title: fmt.Sprintf("演练 %d", n), Body: "请回复收到",
+				a := callout.Alert{ID: id, Kind: "alert", Level: "yellow", Title: fmt.Sprintf("演练 %d", n), Body: "请回复收到",
 					Issuer: "o-1", Source: "api", CreatedAt: at, State: "open"}
-				if err := tx.PutAlert(a); err != nil {
+				if err := callout.PutAlert(tx, a); err != nil {
 					return err
 				}
 				evs := []storage.Event{{At: at, Type: storage.EvCreated, Alert: id, Actor: "o-1"}}
 				for r := range 2 {
 					who := fmt.Sprintf("o-%d", (day*perDay+n+r)%100)
-					if err := tx.PutRecipient(storage.Recipient{AlertID: id, Official: who, State: "acked", SentAt: at}); err != nil {
+					if err := callout.PutRecipient(tx, callout.Recipient{AlertID: id, Official: who, State: "acked", SentAt: at}); err != nil {
 						return err
 					}
 					evs = append(evs, storage.Event{At: at.Add(time.Second), Type: storage.EvSent, Alert: id, Official: who, Actor: "system"},

@@ -69,7 +69,7 @@ func acks(b *backend, n, workers int) (perSecond float64, setup time.Duration, e
 	}
 	acked := 0
 	for _, r := range v.Recipients {
-		if r.State == storage.StateAcked {
+		if r.State == callout.StateAcked {
 			acked++
 		}
 	}

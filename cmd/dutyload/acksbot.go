@@ -8,7 +8,6 @@ import (
 	"dutybot/app"
 	"dutybot/bot/fakeapi"
 	"dutybot/callout"
-	"dutybot/storage"
 )
 
 // acksViaBot measures the whole path of an acknowledgement: n officials
@@ -74,7 +73,7 @@ func acksViaBot(n int) error {
 	}
 	acked := 0
 	for _, r := range v.Recipients {
-		if r.State == storage.StateAcked && r.AckedBy == r.Official {
+		if r.State == callout.StateAcked && r.AckedBy == r.Official {
 			acked++
 		}
 	}

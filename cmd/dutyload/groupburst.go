@@ -12,7 +12,6 @@ import (
 	"dutybot/bot/fakeapi"
 	"dutybot/callout"
 	"dutybot/config"
-	"dutybot/storage"
 )
 
 // loadGroupChat is the work group of group-burst.
@@ -61,7 +60,7 @@ func groupBurst(n, rounds int) error {
 	began := time.Now()
 	for r := range rounds {
 		alert, err := a.Engine.Create(callout.Request{Level: "red", Title: fmt.Sprintf("压测 %d", r+1),
-			Targets: storage.Targets{Groups: []string{"g-load"}}, Source: "api"})
+			Targets: callout.Targets{Groups: []string{"g-load"}}, Source: "api"})
 		if err != nil {
 			return err
 		}

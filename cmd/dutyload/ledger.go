@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"dutybot/callout"
 	"dutybot/ledger"
 	"dutybot/locales"
 	"dutybot/rota"
@@ -38,7 +39,7 @@ func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storag
 			ev := func(e storage.Event) error { return tx.AppendEvent(e) }
 			for a := range 3 {
 				at := d.Add(time.Duration(8+a*4) * time.Hour)
-				id, err := tx.NextAlertID(at)
+				id, err := callout.NextAlertID(tx, at)
 				if err != nil {
 					return err
 				}
@@ -46,8 +47,8 @@ func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storag
 				kind := []string{"alert", "alert", "task", "checkin"}[rng.IntN(4)]
 				n := 10 + rng.IntN(21)
 				recips := rng.Perm(t.n)[:n]
-				al := storage.Alert{ID: id, Kind: kind, Level: level, Title: fmt.Sprintf("演练叫应 %d", a), Body: "请回复",
-					Source: "api", CreatedAt: at, State: storage.AlertDone, Total: n}
+				al := callout.Alert{ID: id, Kind: kind, Level: level, Title: fmt.Sprintf("演练叫应 %d", a), Body: "请回复",
+					Source: "api", CreatedAt: at, State: callout.AlertDone, Total: n}
 				if err := ev(storage.Event{At: at, Type: storage.EvCreated, Alert: id, Actor: "api",
 					Detail: fmt.Sprintf("%s %s: %d recipients", level, al.Title, n)}); err != nil {
 					return err
@@ -55,7 +56,7 @@ func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storag
 				for _, i := range recips {
 					o := ids[i]
 					sent := at.Add(time.Duration(rng.IntN(3)+1) * time.Second)
-					r := storage.Recipient{AlertID: id, Official: o, State: storage.StateAcked, QueuedAt: at, SentAt: sent}
+					r := callout.Recipient{AlertID: id, Official: o, State: callout.StateAcked, QueuedAt: at, SentAt: sent}
 					if err := ev(storage.Event{At: at, Type: storage.EvSent, Alert: id, Official: o, Actor: "system", Detail: "call"}); err != nil {
 						return err
 					}
@@ -69,7 +70,7 @@ func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storag
 						}
 					} else {
 						head := fmt.Sprintf("o-head%d", i%10)
-						r.Escalations = []storage.Escalation{{Step: 0, Action: "remind", At: sent.Add(10 * time.Minute)},
+						r.Escalations = []callout.Escalation{{Step: 0, Action: "remind", At: sent.Add(10 * time.Minute)},
 							{Step: 1, Action: "escalate", To: "unit_head", People: []string{head}, At: sent.Add(20 * time.Minute)}}
 						r.AckedAt, r.AckedBy = sent.Add(25*time.Minute), head
 						for _, e := range []storage.Event{
@@ -82,12 +83,12 @@ func yearOfTown(db *storage.DB, t *town, first time.Time, extra map[int][]storag
 							}
 						}
 					}
-					if err := tx.PutRecipient(r); err != nil {
+					if err := callout.PutRecipient(tx, r); err != nil {
 						return err
 					}
 					calls++
 				}
-				if err := tx.PutAlert(al); err != nil {
+				if err := callout.PutAlert(tx, al); err != nil {
 					return err
 				}
 				if err := ev(storage.Event{At: at.Add(30 * time.Minute), Type: storage.EvCompleted, Alert: id, Actor: "system"}); err != nil {

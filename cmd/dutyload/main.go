@@ -38,7 +38,6 @@ import (
 	"dutybot/bot/fakeapi"
 	"dutybot/callout"
 	"dutybot/config"
-	"dutybot/storage"
 )
 
 const token = "777000:LOAD-TEST-TOKEN"
@@ -254,8 +253,8 @@ func (t *town) open(opts app.Options) (*app.App, error) {
 }
 
 // callStaff creates one red alert to every staff member.
-func (t *town) callStaff(a *app.App) (storage.Alert, error) {
-	return a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(t.n)}, Source: "api"})
+func (t *town) callStaff(a *app.App) (callout.Alert, error) {
+	return a.Engine.Create(callout.Request{Level: "red", Title: "压测", Targets: callout.Targets{Officials: staffIDs(t.n)}, Source: "api"})
 }
 
 // fakeTelegram starts a fake Bot API with the town's n staff as users.

@@ -38,8 +38,8 @@ func (t *town) seeder(a *app.App) (*seeder, error) {
 }
 
 // callStaff creates one red alert to every staff member.
-func (s *seeder) callStaff(n int) (storage.Alert, error) {
-	return s.engine.Create(callout.Request{Level: "red", Title: "压测", Targets: storage.Targets{Officials: staffIDs(n)}, Source: "api"})
+func (s *seeder) callStaff(n int) (callout.Alert, error) {
+	return s.engine.Create(callout.Request{Level: "red", Title: "压测", Targets: callout.Targets{Officials: staffIDs(n)}, Source: "api"})
 }
 
 // deliverSpread records the queued calls as delivered at times spread

@@ -71,7 +71,7 @@ func startup(b *backend, n, officials int) (res startupResult, err error) {
 	}
 	for i := 0; i < alerts; i++ {
 		if _, err := a.Engine.Create(callout.Request{Level: "red", Title: fmt.Sprintf("压测 %d", i),
-			Targets: storage.Targets{Officials: staffIDs(officials)}, Source: "api"}); err != nil {
+			Targets: callout.Targets{Officials: staffIDs(officials)}, Source: "api"}); err != nil {
 			a.DB.Close()
 			return res, err
 		}

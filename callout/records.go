@@ -1,12 +1,24 @@
-package storage
+package callout
 
 import (
-	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+
+	"dutybot/storage"
+)
+
+// The 叫应 buckets; their names and key layouts are the on-disk schema of
+// existing databases.
+const (
+	alertsBucket     = "alerts"        // alert id -> Alert
+	recipientsBucket = "recipients"    // alert id \x00 official id -> Recipient
+	noticesBucket    = "notices"       // alert id \x00 target official id -> Notice
+	targetsBucket    = "alert_targets" // alert id -> Targets
+	linksBucket      = "alert_links"   // link (what raised an alert) -> alert id
 )
 
 // Alert states.
@@ -237,49 +249,67 @@ type Notice struct {
 
 func pairKey(a, b string) []byte { return []byte(a + "\x00" + b) }
 
+// alertSeqKey is the meta key of a day's alert counter (8 bytes BE).
+func alertSeqKey(day string) string { return "alert_seq:" + day }
+
 // NextAlertID returns a new alert id such as 20261128-0007: the local date
 // and a counter that starts again each day, short enough to read out on the
 // phone. Past 9999 alerts in a day the counter grows a digit.
-func (t *Tx) NextAlertID(now time.Time) (string, error) {
+func NextAlertID(tx *storage.Tx, now time.Time) (string, error) {
 	day := now.Format("20060102")
-	meta := t.tx.Bucket(bMeta)
-	key := []byte("alert_seq:" + day)
+	key := alertSeqKey(day)
 	var seq uint64 = 1
-	if v := meta.Get(key); v != nil {
-		seq = binary.BigEndian.Uint64(v) + 1
+	if v, ok := tx.Meta(key); ok {
+		if len(v) != 8 {
+			return "", fmt.Errorf("alert counter %s: %d bytes, want 8", key, len(v))
+		}
+		seq = binary.BigEndian.Uint64([]byte(v)) + 1
 	}
-	if err := meta.Put(key, u64(seq)); err != nil {
-		return "", err
+	if err := tx.PutMeta(key, string(binary.BigEndian.AppendUint64(nil, seq))); err != nil {
+		return "", fmt.Errorf("count alert %s: %w", day, err)
 	}
 	return fmt.Sprintf("%s-%04d", day, seq), nil
 }
 
 // PutAlert stores an alert.
-func (t *Tx) PutAlert(a Alert) error { return t.put(bAlerts, []byte(a.ID), a) }
+func PutAlert(tx *storage.Tx, a Alert) error {
+	return tx.Records(alertsBucket).Put([]byte(a.ID), a)
+}
 
 // PutAlertTargets stores whom an alert was addressed to.
-func (t *Tx) PutAlertTargets(id string, tg Targets) error { return t.put(bTargets, []byte(id), tg) }
+func PutAlertTargets(tx *storage.Tx, id string, tg Targets) error {
+	return tx.Records(targetsBucket).Put([]byte(id), tg)
+}
 
 // AlertTargets loads whom an alert was addressed to.
-func (t *Tx) AlertTargets(id string) (Targets, error) {
+func AlertTargets(tx *storage.Tx, id string) (Targets, error) {
 	var tg Targets
-	err := t.get(bTargets, []byte(id), &tg)
+	err := tx.Records(targetsBucket).Get([]byte(id), &tg)
 	return tg, err
 }
 
-// Alert loads an alert.
-func (t *Tx) Alert(id string) (Alert, error) {
+// LoadAlert loads an alert.
+func LoadAlert(tx *storage.Tx, id string) (Alert, error) {
 	var a Alert
-	err := t.get(bAlerts, []byte(id), &a)
+	err := tx.Records(alertsBucket).Get([]byte(id), &a)
 	return a, err
 }
 
+// decodeAt decodes a record of bucket read by a scan, as Records.Get
+// would: a CorruptError when it does not decode.
+func decodeAt(bucket string, k, raw []byte, v any) error {
+	if err := json.Unmarshal(raw, v); err != nil {
+		return &storage.CorruptError{Bucket: bucket, Key: append([]byte(nil), k...), Err: err}
+	}
+	return nil
+}
+
 // OpenAlerts lists alerts still open, oldest first (by creation time).
-func (t *Tx) OpenAlerts() ([]Alert, error) {
+func OpenAlerts(tx *storage.Tx) ([]Alert, error) {
 	var out []Alert
-	err := t.tx.Bucket(bAlerts).ForEach(func(k, _ []byte) error {
+	err := tx.Records(alertsBucket).Scan(nil, nil, func(k, raw []byte) error {
 		var a Alert
-		if err := t.get(bAlerts, k, &a); err != nil {
+		if err := decodeAt(alertsBucket, k, raw, &a); err != nil {
 			return err
 		}
 		if a.State == AlertOpen {
@@ -292,66 +322,100 @@ func (t *Tx) OpenAlerts() ([]Alert, error) {
 }
 
 // PutRecipient stores a recipient.
-func (t *Tx) PutRecipient(r Recipient) error {
-	return t.put(bRecipients, pairKey(r.AlertID, r.Official), r)
+func PutRecipient(tx *storage.Tx, r Recipient) error {
+	return tx.Records(recipientsBucket).Put(pairKey(r.AlertID, r.Official), r)
 }
 
-// Recipient loads one recipient of an alert.
-func (t *Tx) Recipient(alertID, official string) (Recipient, error) {
+// LoadRecipient loads one recipient of an alert.
+func LoadRecipient(tx *storage.Tx, alertID, official string) (Recipient, error) {
 	var r Recipient
-	err := t.get(bRecipients, pairKey(alertID, official), &r)
+	err := tx.Records(recipientsBucket).Get(pairKey(alertID, official), &r)
 	return r, err
 }
 
 // Recipients lists the recipients of an alert in key order.
-func (t *Tx) Recipients(alertID string) ([]Recipient, error) {
+func Recipients(tx *storage.Tx, alertID string) ([]Recipient, error) {
 	var out []Recipient
-	prefix := []byte(alertID + "\x00")
-	c := t.tx.Bucket(bRecipients).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	err := tx.Records(recipientsBucket).Scan([]byte(alertID+"\x00"), nil, func(k, raw []byte) error {
 		var r Recipient
-		if err := t.get(bRecipients, k, &r); err != nil {
-			return nil, err
+		if err := decodeAt(recipientsBucket, k, raw, &r); err != nil {
+			return err
 		}
 		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // PutNotice stores an escalation notice.
-func (t *Tx) PutNotice(n Notice) error { return t.put(bNotices, pairKey(n.AlertID, n.Target), n) }
+func PutNotice(tx *storage.Tx, n Notice) error {
+	return tx.Records(noticesBucket).Put(pairKey(n.AlertID, n.Target), n)
+}
 
-// Notice loads the notice of an alert for a target.
-func (t *Tx) Notice(alertID, target string) (Notice, error) {
+// LoadNotice loads the notice of an alert for a target.
+func LoadNotice(tx *storage.Tx, alertID, target string) (Notice, error) {
 	var n Notice
-	err := t.get(bNotices, pairKey(alertID, target), &n)
+	err := tx.Records(noticesBucket).Get(pairKey(alertID, target), &n)
 	return n, err
 }
 
 // Notices lists the escalation notices of an alert.
-func (t *Tx) Notices(alertID string) ([]Notice, error) {
+func Notices(tx *storage.Tx, alertID string) ([]Notice, error) {
 	var out []Notice
-	prefix := []byte(alertID + "\x00")
-	c := t.tx.Bucket(bNotices).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	err := tx.Records(noticesBucket).Scan([]byte(alertID+"\x00"), nil, func(k, raw []byte) error {
 		var n Notice
-		if err := t.get(bNotices, k, &n); err != nil {
-			return nil, err
+		if err := decodeAt(noticesBucket, k, raw, &n); err != nil {
+			return err
 		}
 		out = append(out, n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 // PutLink records the alert raised for a link.
-func (t *Tx) PutLink(link, alertID string) error {
-	return t.tx.Bucket(bLinks).Put([]byte(link), []byte(alertID))
+func PutLink(tx *storage.Tx, link, alertID string) error {
+	return tx.Records(linksBucket).PutRaw([]byte(link), []byte(alertID))
 }
 
 // LinkedAlert returns the id of the alert raised for a link.
-func (t *Tx) LinkedAlert(link string) (string, bool) {
-	v := t.tx.Bucket(bLinks).Get([]byte(link))
+func LinkedAlert(tx *storage.Tx, link string) (string, bool) {
+	v := tx.Records(linksBucket).GetRaw([]byte(link))
 	return string(v), v != nil
+}
+
+// AlertsFrom calls fn for each alert whose id is at or after from, in id
+// order. Alert ids start with their local creation date (20261130-0007),
+// so AlertsFrom(tx, "20261101", fn) reads the alerts created since 1
+// November without decoding the older ones: the duty board's 30-day answer
+// rates cost what the window holds, not the whole history. fn returning an
+// error stops the walk with that error.
+func AlertsFrom(tx *storage.Tx, from string, fn func(Alert) error) error {
+	return tx.Records(alertsBucket).Scan(nil, []byte(from), func(k, raw []byte) error {
+		var a Alert
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return fmt.Errorf("decode alert %s: %w", k, err)
+		}
+		return fn(a)
+	})
+}
+
+// RecipientsEach calls fn for each recipient of an alert in key order,
+// like Recipients without building the list.
+func RecipientsEach(tx *storage.Tx, alertID string, fn func(Recipient) error) error {
+	return tx.Records(recipientsBucket).Scan([]byte(alertID+"\x00"), nil, func(k, raw []byte) error {
+		var r Recipient
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("decode recipient %q: %w", k, err)
+		}
+		return fn(r)
+	})
 }
 
 // Why a recipient cannot be reached (Recipient.Unreachable), as the engine
