@@ -500,14 +500,23 @@ func (b *pgBucket) pendWrite(k []byte, pv pendVal) {
 	t.touch(b.name)
 }
 
-func (b *pgBucket) Put(k, v []byte) error {
-	t := b.t
-	switch {
-	case t.err != nil:
+// writeErr says why the transaction takes no write, if it does not: its
+// first error, or that it is read-only.
+func (t *pgTx) writeErr() error {
+	if t.err != nil {
 		return t.err
-	case !t.writable:
+	}
+	if !t.writable {
 		return bolt.ErrTxNotWritable
-	case len(k) == 0:
+	}
+	return nil
+}
+
+func (b *pgBucket) Put(k, v []byte) error {
+	if err := b.t.writeErr(); err != nil {
+		return err
+	}
+	if len(k) == 0 {
 		return bolt.ErrKeyRequired
 	}
 	b.pendWrite(k, pendVal{v: append([]byte{}, v...)})
@@ -515,12 +524,8 @@ func (b *pgBucket) Put(k, v []byte) error {
 }
 
 func (b *pgBucket) Delete(k []byte) error {
-	t := b.t
-	switch {
-	case t.err != nil:
-		return t.err
-	case !t.writable:
-		return bolt.ErrTxNotWritable
+	if err := b.t.writeErr(); err != nil {
+		return err
 	}
 	b.pendWrite(k, pendVal{del: true})
 	return nil
@@ -538,11 +543,8 @@ func (b *pgBucket) ForEach(fn func(k, v []byte) error) error {
 
 func (b *pgBucket) NextSequence() (uint64, error) {
 	t := b.t
-	switch {
-	case t.err != nil:
-		return 0, t.err
-	case !t.writable:
-		return 0, bolt.ErrTxNotWritable
+	if err := t.writeErr(); err != nil {
+		return 0, err
 	}
 	sq := t.sequence(b.name)
 	if t.err != nil {
@@ -563,11 +565,8 @@ func (b *pgBucket) Sequence() uint64 {
 
 func (b *pgBucket) SetSequence(v uint64) error {
 	t := b.t
-	switch {
-	case t.err != nil:
-		return t.err
-	case !t.writable:
-		return bolt.ErrTxNotWritable
+	if err := t.writeErr(); err != nil {
+		return err
 	}
 	sq := t.sequence(b.name)
 	sq.v, sq.dirty = v, true

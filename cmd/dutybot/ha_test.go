@@ -28,43 +28,13 @@ const haTakeover = 3 * time.Second
 // haConfig is crashConfig on a shared PostgreSQL database, with a
 // takeover of seconds and a chain long enough for a takeover to fall in
 // it. Placeholders: api_url, listen address.
-const haConfig = `
-timezone: Asia/Shanghai
-language: zh-CN
-telegram:
-  api_url: %s
-  poll_timeout: 2s
-storage:
-  driver: postgres
-ha:
-  takeover: 3s
-http:
-  listen: %s
-delivery:
-  global_per_second: 1000
-  chat_per_second: 1000
-  chat_burst: 100
-  group_per_minute: 6000
-  request_timeout: 5s
-  give_up_after: 10m
-units:
-  - {id: yjb, name: 应急办, head: o-wu, leader: o-liu}
-  - {id: dzb, name: 党政办}
-officials:
-  - {id: o-zhang, name: 张明, phone: "13900000001", unit: yjb, roles: [staff]}
-  - {id: o-wu, name: 吴敏, phone: "13900000002", unit: yjb, roles: [unit_head]}
-  - {id: o-liu, name: 刘洋, phone: "13900000003", unit: dzb, roles: [leader]}
-  - {id: o-he, name: 何军, phone: "13900000004", unit: dzb, roles: [principal]}
-  - {id: o-admin, name: 安琪, phone: "13900000005", unit: dzb, roles: [admin]}
-escalation:
-  policies:
-    drill:
-      - {after: 3s, action: remind}
-      - {after: 8s, action: escalate, to: unit_head}
-      - {after: 11s, action: escalate, to: leader}
-      - {after: 14s, action: escalate, to: principal}
-  levels: {blue: drill, yellow: drill, orange: drill, red: drill}
-`
+var haConfig = strings.NewReplacer(
+	"storage:\n  path: %s\n", "storage:\n  driver: postgres\nha:\n  takeover: 3s\n",
+	"{after: 2s, action: remind}", "{after: 3s, action: remind}",
+	"{after: 4s, action: escalate, to: unit_head}", "{after: 8s, action: escalate, to: unit_head}",
+	"{after: 6s, action: escalate, to: leader}", "{after: 11s, action: escalate, to: leader}",
+	"{after: 8s, action: escalate, to: principal}", "{after: 14s, action: escalate, to: principal}",
+).Replace(crashConfig)
 
 // haEnv is two dutybot instances on one PostgreSQL database and one fake
 // Telegram.
@@ -78,6 +48,11 @@ type haEnv struct {
 // srv.
 func newHAEnv(t *testing.T, srv *pgtest.Server) *haEnv {
 	t.Helper()
+	for _, want := range []string{"driver: postgres", "takeover: 3s", "after: 3s, action: remind", "after: 14s, action: escalate, to: principal"} {
+		if !strings.Contains(haConfig, want) || strings.Count(haConfig, "%s") != 2 {
+			t.Fatalf("haConfig lacks %q: crashConfig changed under it", want)
+		}
+	}
 	e := newCrashEnv(t)
 	h := &haEnv{crashEnv: e}
 	e.env = []string{"DUTYBOT_STORAGE_DSN=" + srv.DSN(t, pgtest.NameOf(t.Name()))}
