@@ -69,10 +69,29 @@ func newHAEnv(t *testing.T, srv *pgtest.Server) *haEnv {
 	return h
 }
 
-// startAt starts instance i (0 or 1).
+// startAt starts instance i (0 or 1). Its port was free a moment ago;
+// when another test's process took it meanwhile, the instance starts again
+// on another.
 func (h *haEnv) startAt(i int) *child {
 	h.t.Helper()
-	return h.startConfig(fmt.Sprintf("dutybot %c", 'A'+i), h.cfgs[i])
+	for try := 0; ; try++ {
+		c := h.startConfig(fmt.Sprintf("dutybot %c", 'A'+i), h.cfgs[i])
+		deadline := time.Now().Add(10 * time.Second)
+		for !c.exited() && time.Now().Before(deadline) {
+			if _, err := h.healthAt(h.bases[i]); err == nil || strings.Contains(err.Error(), "healthz:") {
+				return c // it answers
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !c.exited() || !strings.Contains(c.out.String(), "address already in use") || try == 3 {
+			return c
+		}
+		addr := freeAddr(h.t)
+		h.bases[i] = "http://" + addr
+		if err := os.WriteFile(h.cfgs[i], []byte(fmt.Sprintf(haConfig, h.srv.URL(), addr)), 0o600); err != nil {
+			h.t.Fatal(err)
+		}
+	}
 }
 
 // waitRole waits until instance i's /healthz names role; it returns when.
