@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	bolt "go.etcd.io/bbolt"
 )
@@ -35,7 +34,6 @@ var ErrFenced = errors.New("fenced: another instance holds the engine lease")
 // pgBackend is an open PostgreSQL database.
 type pgBackend struct {
 	pool      *pgxpool.Pool
-	cfg       *pgxpool.Config
 	id        string        // this process, in NOTIFY payloads
 	txTimeout time.Duration // bounds every transaction
 	begin     string        // what a write transaction runs first: its idle limit, the write lock
@@ -724,14 +722,4 @@ func (c *pgCursor) Delete() error {
 		return nil
 	}
 	return c.b.Delete(c.rows[c.i].k)
-}
-
-// isConnErr tells whether err means the database could not be reached,
-// rather than that it refused a statement.
-func isConnErr(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P03"
-	}
-	return err != nil
 }

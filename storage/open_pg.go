@@ -96,7 +96,7 @@ func OpenPostgres(dsn string, o PGOptions) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open storage %s: %w", where, err)
 	}
-	p := &pgBackend{pool: pool, cfg: cfg, id: newInstanceID(), txTimeout: o.TxTimeout,
+	p := &pgBackend{pool: pool, id: newInstanceID(), txTimeout: o.TxTimeout,
 		begin: fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d; SELECT pg_advisory_xact_lock(%d)", idle.Milliseconds(), WriteLockKey)}
 	if p.txTimeout <= 0 {
 		p.txTimeout = 60 * time.Second
@@ -243,14 +243,6 @@ func (p *pgBackend) listen(ctx context.Context, fn func([]string)) error {
 		}
 		fn(strings.Split(list, ","))
 	}
-}
-
-// Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error {
-	if db.pg == nil {
-		return nil
-	}
-	return db.pg.pool.Ping(ctx)
 }
 
 // writeTo writes the whole database as a bbolt file to w: one snapshot,

@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"dutybot/app"
 	"dutybot/config"
 	"dutybot/storage"
 )
@@ -82,12 +81,8 @@ func (c cli) storageCopy(args []string, stdout, stderr io.Writer) int {
 func (c cli) openCopyEnd(cfg *config.Config, where string, source bool) (*storage.DB, error) {
 	if where == "postgres" {
 		pc := *cfg
-		pc.Storage.Driver = config.DriverPostgres
-		pc.Storage.DSN = ""
-		if err := pc.ResolveStorage(nil); err != nil {
-			return nil, err
-		}
-		return app.OpenStorage(&pc, storage.Options{})
+		pc.Storage.Driver, pc.Storage.DSN = config.DriverPostgres, ""
+		return openShared(&pc)
 	}
 	if source {
 		db, err := c.open(where, storage.Options{ReadOnly: true, NoWait: true})
