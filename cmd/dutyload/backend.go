@@ -162,7 +162,7 @@ func (b *backend) town(what string, n int, apiURL, steps string) (*town, error) 
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	cfg, err := config.Parse([]byte(townYAMLWith(n, apiURL, b.storageYAML(""), "127.0.0.1:0", steps)))
+	cfg, err := config.Parse([]byte(townConfig(n, apiURL, "127.0.0.1:0", steps, townSpec{storageYAML: b.storageYAML("")})))
 	if err != nil {
 		drop()
 		os.RemoveAll(dir)

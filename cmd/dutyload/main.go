@@ -24,6 +24,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -187,14 +188,24 @@ func unitIDs() string {
 // the figures are those of the 叫应 core, as they were before the town's
 // units matched the plan.
 func townYAML(n int, apiURL, dbPath, listen, steps string) string {
-	return townYAMLWith(n, apiURL, "storage:\n  path: "+dbPath+"\n", listen, steps)
+	return townConfig(n, apiURL, listen, steps, townSpec{storageYAML: "storage:\n  path: " + dbPath + "\n"})
 }
 
-// townYAMLWith is townYAML with the storage section given (backend.storageYAML).
-func townYAMLWith(n int, apiURL, storageYAML, listen, steps string) string {
+// townSpec is what sets one generated town's configuration apart.
+type townSpec struct {
+	lang        string // language; zh-CN when empty
+	poll        string // telegram.poll_timeout; 10s when empty
+	storageYAML string // the storage section and any other top-level one (backend.storageYAML, ha)
+	headsBound  bool   // the unit heads are pre-bound too (headUserID)
+}
+
+// townConfig is townYAML with the storage section, and what else s says,
+// given.
+func townConfig(n int, apiURL, listen, steps string, s townSpec) string {
+	lang, poll := cmp.Or(s.lang, "zh-CN"), cmp.Or(s.poll, "10s")
 	var b strings.Builder
-	fmt.Fprintf(&b, "timezone: Asia/Shanghai\nlanguage: zh-CN\ntelegram:\n  api_url: %s\n  poll_timeout: 10s\n", apiURL)
-	fmt.Fprintf(&b, "%shttp:\n  listen: %s\nunits:\n", storageYAML, listen)
+	fmt.Fprintf(&b, "timezone: Asia/Shanghai\nlanguage: %s\ntelegram:\n  api_url: %s\n  poll_timeout: %s\n", lang, apiURL, poll)
+	fmt.Fprintf(&b, "%shttp:\n  listen: %s\nunits:\n", s.storageYAML, listen)
 	for u, tu := range townUnits {
 		fmt.Fprintf(&b, "  - {id: %s, name: %s, head: o-head%d, leader: o-leader, tags: [%s]}\n", tu.id, tu.name, u, strings.Join(tu.tags, ", "))
 	}
@@ -202,7 +213,11 @@ func townYAMLWith(n int, apiURL, storageYAML, listen, steps string) string {
 	fmt.Fprintf(&b, "  - {id: o-leader, name: 分管领导, phone: \"13700000001\", unit: %s, roles: [leader]}\n", unitID(0))
 	fmt.Fprintf(&b, "  - {id: o-chief, name: 主要负责人, phone: \"13700000002\", unit: %s, roles: [principal, admin]}\n", unitID(0))
 	for u := range townUnits {
-		fmt.Fprintf(&b, "  - {id: o-head%d, name: 负责人%d, phone: \"136%08d\", unit: %s, roles: [unit_head]}\n", u, u, u, unitID(u))
+		bound := ""
+		if s.headsBound {
+			bound = fmt.Sprintf(", telegram_id: %d", headUserID(u))
+		}
+		fmt.Fprintf(&b, "  - {id: o-head%d, name: 负责人%d, phone: \"136%08d\", unit: %s, roles: [unit_head]%s}\n", u, u, u, unitID(u), bound)
 	}
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "  - {id: o-%d, name: 人员%d, phone: \"139%08d\", unit: %s, roles: [staff], telegram_id: %d}\n", i, i, i, unitID(i), userID(i))

@@ -54,7 +54,7 @@ func startup(b *backend, n, officials int) (res startupResult, err error) {
 	listen := ln.Addr().String()
 	ln.Close()
 	dbPath := filepath.Join(dir, "db")
-	y := townYAMLWith(officials, srv.URL(), b.storageYAML(dbPath), listen, defaultSteps)
+	y := townConfig(officials, srv.URL(), listen, defaultSteps, townSpec{storageYAML: b.storageYAML(dbPath)})
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
 		return res, err

@@ -43,23 +43,9 @@ func stepsFor(takeover time.Duration) takeoverSteps {
 // PostgreSQL database of DUTYBOT_STORAGE_DSN. English texts make each
 // message's kind plain in the log of sends.
 func takeoverYAML(apiURL, listen string, takeover time.Duration, s takeoverSteps) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "timezone: Asia/Shanghai\nlanguage: en\ntelegram:\n  api_url: %s\n  poll_timeout: 2s\n", apiURL)
-	fmt.Fprintf(&b, "storage:\n  driver: postgres\nha:\n  takeover: %s\nhttp:\n  listen: %s\nunits:\n", takeover, listen)
-	for u, tu := range townUnits {
-		fmt.Fprintf(&b, "  - {id: %s, name: %s, head: o-head%d, leader: o-leader, tags: [%s]}\n", tu.id, tu.name, u, strings.Join(tu.tags, ", "))
-	}
-	b.WriteString("officials:\n")
-	fmt.Fprintf(&b, "  - {id: o-leader, name: 分管领导, phone: \"13700000001\", unit: %s, roles: [leader]}\n", unitID(0))
-	fmt.Fprintf(&b, "  - {id: o-chief, name: 主要负责人, phone: \"13700000002\", unit: %s, roles: [principal, admin]}\n", unitID(0))
-	for u := range townUnits {
-		fmt.Fprintf(&b, "  - {id: o-head%d, name: 负责人%d, phone: \"136%08d\", unit: %s, roles: [unit_head], telegram_id: %d}\n", u, u, u, unitID(u), headUserID(u))
-	}
-	fmt.Fprintf(&b, "  - {id: o-0, name: 人员0, phone: \"13900000000\", unit: %s, roles: [staff], telegram_id: %d}\n", unitID(0), userID(0))
-	fmt.Fprintf(&b, "escalation:\n  policies:\n    default:\n      - {after: %s, action: remind}\n      - {after: %s, action: escalate, to: unit_head}\n", s.remind, s.escalate)
-	b.WriteString("  levels: {blue: default, yellow: default, orange: default, red: default}\n")
-	b.WriteString("tasks:\n  overdue_level: \"off\"\ncadence:\n  rules: []\n")
-	return b.String()
+	steps := fmt.Sprintf("      - {after: %s, action: remind}\n      - {after: %s, action: escalate, to: unit_head}\n", s.remind, s.escalate)
+	return townConfig(1, apiURL, listen, steps, townSpec{lang: "en", poll: "2s", headsBound: true,
+		storageYAML: fmt.Sprintf("storage:\n  driver: postgres\nha:\n  takeover: %s\n", takeover)})
 }
 
 // instance is one `dutybot run` process of the pair.
