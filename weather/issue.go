@@ -66,26 +66,14 @@ func (s *Service) Validate(req *Request) error {
 		return &callout.ValidationError{Reason: fmt.Sprintf("level: %q is not a level of %s warnings; use %s",
 			req.Level, req.Type, strings.Join(ValidLevels(req.Type), ", "))}
 	}
-	var units []string
-	for _, u := range req.Units {
-		u = strings.TrimSpace(u)
-		if _, ok := s.cfg.Unit(u); !ok {
-			return &callout.ValidationError{Reason: fmt.Sprintf("targets.units: unknown unit %q", u)}
-		}
-		if !slices.Contains(units, u) {
-			units = append(units, u)
-		}
+	units, err := knownIDs("units", "unit", req.Units, func(id string) bool { _, ok := s.cfg.Unit(id); return ok })
+	if err != nil {
+		return err
 	}
 	req.Units = units
-	var groups []string
-	for _, g := range req.Groups {
-		g = strings.TrimSpace(g)
-		if _, ok := s.cfg.Group(g); !ok {
-			return &callout.ValidationError{Reason: fmt.Sprintf("targets.groups: unknown group %q", g)}
-		}
-		if !slices.Contains(groups, g) {
-			groups = append(groups, g)
-		}
+	groups, err := knownIDs("groups", "group", req.Groups, func(id string) bool { _, ok := s.cfg.Group(id); return ok })
+	if err != nil {
+		return err
 	}
 	req.Groups = groups
 	if len([]rune(req.Text)) > maxText {
@@ -236,4 +224,21 @@ func unitList(units []string) string {
 		return "all"
 	}
 	return strings.Join(units, ",")
+}
+
+// knownIDs trims ids and drops repeats, keeping the order; an id the
+// configuration does not know (known) is refused, named under
+// targets.<field>.
+func knownIDs(field, what string, ids []string, known func(string) bool) ([]string, error) {
+	var out []string
+	for _, id := range ids {
+		id = strings.TrimSpace(id)
+		if !known(id) {
+			return nil, &callout.ValidationError{Reason: fmt.Sprintf("targets.%s: unknown %s %q", field, what, id)}
+		}
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
