@@ -114,7 +114,7 @@ func New(d Deps, o Options) (*Server, error) {
 	if s.loc == nil {
 		s.loc = time.Local
 	}
-	for i, off := range d.Config.Officials {
+	for i, off := range d.Config.People().Officials {
 		s.order[off.ID] = i
 	}
 	var err error

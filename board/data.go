@@ -228,7 +228,7 @@ func readRates(tx *storage.Tx, cfg *config.Config, loc *time.Location, now time.
 	if err != nil {
 		return Rates{}, err
 	}
-	for _, u := range cfg.Units {
+	for _, u := range cfg.People().Units {
 		if r := byUnit[u.ID]; r != nil {
 			r.Median = median(r.times)
 			r.times = nil

@@ -134,7 +134,7 @@ func (l *live) hazardCards(tx *storage.Tx, cfg *config.Config, now time.Time) ([
 		})
 		out = append(out, *u)
 	}
-	for _, u := range cfg.Units {
+	for _, u := range cfg.People().Units {
 		add(u.ID)
 	}
 	add("")

@@ -239,10 +239,10 @@ func (s *Server) overdue(now time.Time) ([]UnitTasks, error) {
 		idx[key] = len(out)
 		out = append(out, ut)
 	}
-	for _, u := range s.d.Config.Units {
+	for _, u := range s.d.Config.People().Units {
 		add(u.ID, UnitTasks{Unit: u.ID})
 	}
-	for _, o := range s.d.Config.Officials {
+	for _, o := range s.d.Config.People().Officials {
 		add("~"+o.ID, UnitTasks{Official: o.ID})
 	}
 	add("*", UnitTasks{Town: true})

@@ -157,7 +157,7 @@ func (b *Bot) targetButtons(c caller, dr alertDraft) [][]storage.Button {
 	}
 	rows := [][]storage.Button{{{Text: mark(dr.All, b.t(c, "TargetAll", nil)), Data: "al:all"}}}
 	var row []storage.Button
-	for _, u := range b.Config.Units {
+	for _, u := range b.Config.People().Units {
 		row = append(row, storage.Button{Text: mark(slices.Contains(dr.Units, u.ID), u.Name), Data: "al:u:" + u.ID})
 		if len(row) == 3 {
 			rows = append(rows, row)

@@ -228,7 +228,7 @@ func (b *Bot) assignTip(c caller, ref, unit string, within time.Duration, reassi
 
 // unitByWord finds a unit by id or name.
 func (b *Bot) unitByWord(w string) (string, bool) {
-	for _, u := range b.Config.Units {
+	for _, u := range b.Config.People().Units {
 		if strings.EqualFold(u.ID, w) || u.Name == w {
 			return u.ID, true
 		}

@@ -51,7 +51,7 @@ func (b *Bot) onTasks(c caller, args string) {
 func (b *Bot) onUnitTasks(c caller, name string, now time.Time) {
 	var unit config.Unit
 	found := false
-	for _, u := range b.Config.Units {
+	for _, u := range b.Config.People().Units {
 		if u.ID == name || u.Name == name {
 			unit, found = u, true
 			break

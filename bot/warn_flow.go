@@ -72,7 +72,7 @@ func (b *Bot) warnUnitButtons(c caller, d warnDraft) [][]storage.Button {
 	}
 	rows := [][]storage.Button{{{Text: mark(len(d.Units) == 0, b.t(c, "WarnAllUnits", nil)), Data: warnDraftPrefix + "all"}}}
 	var row []storage.Button
-	for _, u := range b.Config.Units {
+	for _, u := range b.Config.People().Units {
 		on := false
 		for _, x := range d.Units {
 			on = on || x == u.ID
@@ -284,7 +284,7 @@ func (b *Bot) parseWarnUnits(word string) (units, groups []string, isUnits bool,
 		if strings.HasPrefix(part, "@") {
 			found = b.Config.UnitsMatching([]string{part})
 		} else {
-			for _, u := range b.Config.Units {
+			for _, u := range b.Config.People().Units {
 				if strings.EqualFold(u.ID, part) || u.Name == part {
 					found = append(found, u.ID)
 				}

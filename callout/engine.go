@@ -209,7 +209,7 @@ func (e *Engine) resolve(t Targets) ([]string, map[string]string, error) {
 		}
 	}
 	var out []string
-	for _, o := range e.cfg.Officials {
+	for _, o := range e.cfg.People().Officials {
 		if _, ok := byGroup[o.ID]; ok || direct[o.ID] {
 			out = append(out, o.ID)
 		}
@@ -241,7 +241,7 @@ func (e *Engine) resolvePlain(t Targets) ([]string, error) {
 		roles[r] = true
 	}
 	var out []string
-	for _, o := range e.cfg.Officials {
+	for _, o := range e.cfg.People().Officials {
 		if t.All || units[o.Unit] || people[o.ID] || o.HasRole(keys(roles)...) {
 			out = append(out, o.ID)
 		}
@@ -649,7 +649,7 @@ func (e *Engine) TellAdminsOnce(key string, render func(lang string) string) err
 func (e *Engine) Prebind() error {
 	now := e.clock.Now()
 	return e.db.Update(func(tx *storage.Tx) error {
-		for _, o := range e.cfg.Officials {
+		for _, o := range e.cfg.People().Officials {
 			if o.TelegramID == 0 {
 				continue
 			}

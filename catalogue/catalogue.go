@@ -602,7 +602,7 @@ func daysIn(m int) int {
 func resolve(u string, cfg *config.Config) ([]string, error) {
 	if tag, ok := strings.CutPrefix(u, "@"); ok {
 		var ids []string
-		for _, unit := range cfg.Units {
+		for _, unit := range cfg.People().Units {
 			if slices.Contains(unit.Tags, tag) {
 				ids = append(ids, unit.ID)
 			}

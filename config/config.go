@@ -30,12 +30,14 @@ const (
 
 // Config is the whole configuration file.
 type Config struct {
-	Timezone   string     `yaml:"timezone"`
-	Language   string     `yaml:"language"`
-	Telegram   Telegram   `yaml:"telegram"`
-	Storage    Storage    `yaml:"storage"`
-	HTTP       HTTP       `yaml:"http"`
-	Delivery   Delivery   `yaml:"delivery"`
+	Timezone string   `yaml:"timezone"`
+	Language string   `yaml:"language"`
+	Telegram Telegram `yaml:"telegram"`
+	Storage  Storage  `yaml:"storage"`
+	HTTP     HTTP     `yaml:"http"`
+	Delivery Delivery `yaml:"delivery"`
+	// Units and Officials are the directory as the file was parsed. Read
+	// the live directory with People(): a reload replaces it, not these.
 	Units      []Unit     `yaml:"units"`
 	Officials  []Official `yaml:"officials"`
 	Escalation Escalation `yaml:"escalation"`
@@ -69,8 +71,9 @@ type Config struct {
 	// minute; it is not a key of the file. See DeadlineTime.
 	ShowSeconds bool `yaml:"-"`
 
-	// idx holds the lookup maps built once by Parse; see lookup.go.
-	idx *index `yaml:"-"`
+	// people holds the live directory (People), shared by copies of the
+	// Config so that a reload reaches every service; see people.go.
+	people *peopleBox `yaml:"-"`
 }
 
 // Telegram says how to reach the Bot API.

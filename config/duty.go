@@ -388,7 +388,7 @@ func (c *Config) hasTag(tag string) bool {
 // in configuration order.
 func (c *Config) UnitsMatching(sel []string) []string {
 	var out []string
-	for _, u := range c.Units {
+	for _, u := range c.People().Units {
 		for _, s := range sel {
 			if tag, ok := strings.CutPrefix(s, "@"); ok && slices.Contains(u.Tags, tag) || s == u.ID {
 				out = append(out, u.ID)

@@ -62,7 +62,7 @@ func (c *Config) AudienceOf(a Audience) []Official {
 		return false
 	}
 	var out []Official
-	for _, o := range c.Officials {
+	for _, o := range c.People().Officials {
 		named := slices.Contains(a.Officials, o.ID)
 		selected := (len(a.Roles) > 0 || len(a.Units) > 0 || len(a.Officials) == 0) &&
 			(len(a.Roles) == 0 || o.HasRole(a.Roles...)) && inUnits(o)

@@ -153,7 +153,7 @@ func Parse(data []byte) (*Config, error) {
 	for i := range cfg.Officials {
 		cfg.Officials[i].Phone = DisplayPhone(cfg.Officials[i].Phone)
 	}
-	cfg.idx = buildIndex(&cfg)
+	cfg.Reindex()
 	return &cfg, nil
 }
 

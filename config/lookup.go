@@ -2,25 +2,36 @@ package config
 
 import "slices"
 
-// index holds lookup maps built once by Parse. Lookups on a Config that was
-// not made by Parse (a literal in a test, say) fall back to linear scans.
+// index holds a directory's lookup maps, built once per directory
+// (NewPeople). A directory not made by NewPeople (a Config literal in a
+// test, say) falls back to linear scans.
 type index struct {
 	officials map[string]int   // id → position in Officials
 	units     map[string]int   // id → position in Units
 	phones    map[string]int   // normalised phone → position in Officials
 	roles     map[string][]int // role → positions in Officials, in order
+	heads     map[string]bool  // officials who head a unit
+	leads     map[string]bool  // officials who are a unit's 分管领导
 }
 
-func buildIndex(c *Config) *index {
+func buildIndex(c *People) *index {
 	x := &index{
 		officials: make(map[string]int, len(c.Officials)),
 		units:     make(map[string]int, len(c.Units)),
 		phones:    make(map[string]int, len(c.Officials)),
 		roles:     make(map[string][]int),
+		heads:     make(map[string]bool),
+		leads:     make(map[string]bool),
 	}
 	for i, u := range c.Units {
 		if _, dup := x.units[u.ID]; !dup {
 			x.units[u.ID] = i
+		}
+		if u.Head != "" {
+			x.heads[u.Head] = true
+		}
+		if u.Leader != "" {
+			x.leads[u.Leader] = true
 		}
 	}
 	for i, o := range c.Officials {
@@ -39,39 +50,14 @@ func buildIndex(c *Config) *index {
 	return x
 }
 
-// Official returns the official with the given id. The returned value shares
-// its Roles slice with c: treat it as read-only.
-func (c *Config) Official(id string) (Official, bool) {
-	if c.idx != nil {
-		if i, ok := c.idx.officials[id]; ok {
-			return c.Officials[i], true
-		}
-		return Official{}, false
-	}
-	for _, o := range c.Officials {
-		if o.ID == id {
-			return o, true
-		}
-	}
-	return Official{}, false
-}
+// Official returns the official with the given id from the directory as
+// it is now (People). The returned value shares its Roles slice: treat it
+// as read-only.
+func (c *Config) Official(id string) (Official, bool) { return c.People().Official(id) }
 
-// Unit returns the unit with the given id. The returned value shares its
-// Tags slice with c: treat it as read-only.
-func (c *Config) Unit(id string) (Unit, bool) {
-	if c.idx != nil {
-		if i, ok := c.idx.units[id]; ok {
-			return c.Units[i], true
-		}
-		return Unit{}, false
-	}
-	for _, u := range c.Units {
-		if u.ID == id {
-			return u, true
-		}
-	}
-	return Unit{}, false
-}
+// Unit returns the unit with the given id from the directory as it is now.
+// The returned value shares its Tags slice: treat it as read-only.
+func (c *Config) Unit(id string) (Unit, bool) { return c.People().Unit(id) }
 
 // OfficialName is an official's name for messages, or id itself when no
 // named official has it (an actor such as "system").
@@ -98,42 +84,14 @@ func (c *Config) UnitNameOf(official string) string {
 	return c.UnitName(o.Unit)
 }
 
-// OfficialsWithRole returns the officials holding role, in config order, in
-// a new slice.
-func (c *Config) OfficialsWithRole(role string) []Official {
-	var out []Official
-	if c.idx != nil {
-		for _, i := range c.idx.roles[role] {
-			out = append(out, c.Officials[i])
-		}
-		return out
-	}
-	for _, o := range c.Officials {
-		if o.HasRole(role) {
-			out = append(out, o)
-		}
-	}
-	return out
-}
+// OfficialsWithRole returns the officials holding role, in directory
+// order, in a new slice.
+func (c *Config) OfficialsWithRole(role string) []Official { return c.People().WithRole(role) }
 
 // OfficialByPhone returns the official whose phone, normalised with
 // NormalizePhone, equals normalised.
 func (c *Config) OfficialByPhone(normalised string) (Official, bool) {
-	if normalised == "" {
-		return Official{}, false
-	}
-	if c.idx != nil {
-		if i, ok := c.idx.phones[normalised]; ok {
-			return c.Officials[i], true
-		}
-		return Official{}, false
-	}
-	for _, o := range c.Officials {
-		if NormalizePhone(o.Phone) == normalised {
-			return o, true
-		}
-	}
-	return Official{}, false
+	return c.People().ByPhone(normalised)
 }
 
 // Policy returns a copy of the escalation steps for an alert level ("blue",
@@ -154,32 +112,5 @@ const (
 	RankPrincipal
 )
 
-// Rank places an official in the chain escalation climbs: the principal
-// above the 分管领导 (a leader role or a unit's leader), above the heads of
-// units (the role or a unit's head), above everyone else. Escalation goes
-// only up: nobody is told of a superior's silence.
-func (c *Config) Rank(id string) int {
-	o, ok := c.Official(id)
-	if !ok {
-		return RankStaff
-	}
-	switch {
-	case o.HasRole(RolePrincipal):
-		return RankPrincipal
-	case o.HasRole(RoleLeader):
-		return RankLeader
-	}
-	rank := RankStaff
-	if o.HasRole(RoleUnitHead) {
-		rank = RankUnitHead
-	}
-	for _, u := range c.Units {
-		switch id {
-		case u.Leader:
-			return RankLeader
-		case u.Head:
-			rank = RankUnitHead
-		}
-	}
-	return rank
-}
+// Rank places an official in the chain escalation climbs (People.Rank).
+func (c *Config) Rank(id string) int { return c.People().Rank(id) }

@@ -57,11 +57,11 @@ func configs(t *testing.T) map[string]*Config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.idx == nil {
+	if cfg.people == nil {
 		t.Fatal("Parse did not build the index")
 	}
 	plain := *cfg
-	plain.idx = nil
+	plain.people = nil
 	return map[string]*Config{"parsed": cfg, "literal": &plain}
 }
 

@@ -188,7 +188,7 @@ func roleHolders(cfg *config.Config, roles, units []string) []holder {
 			case config.RoleLeader:
 				add(u.Leader, uid)
 			case config.RoleStaff:
-				for _, o := range cfg.Officials {
+				for _, o := range cfg.People().Officials {
 					if o.Unit == uid && o.HasRole(config.RoleStaff) {
 						add(o.ID, uid)
 					}

@@ -179,7 +179,7 @@ func build(recs []record, cfg *config.Config, names map[string]string) ([]Enterp
 // unitFinder returns a lookup of units by id or (unique) name.
 func unitFinder(cfg *config.Config) func(string) (string, bool) {
 	byName := map[string][]string{}
-	for _, u := range cfg.Units {
+	for _, u := range cfg.People().Units {
 		byName[strings.TrimSpace(u.Name)] = append(byName[strings.TrimSpace(u.Name)], u.ID)
 	}
 	return func(s string) (string, bool) {
@@ -200,7 +200,7 @@ func unitLabel(cfg *config.Config, id string) string {
 	if !ok {
 		return id
 	}
-	for _, o := range cfg.Units {
+	for _, o := range cfg.People().Units {
 		if o.ID != id && strings.TrimSpace(o.Name) == strings.TrimSpace(u.Name) {
 			return id
 		}

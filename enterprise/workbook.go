@@ -33,8 +33,8 @@ func Template(cfg *config.Config) ([]byte, error) {
 	defer w.f.Close()
 	admin, supervisor := exampleOfficials(cfg)
 	unit := ""
-	if len(cfg.Units) > 0 {
-		unit = cfg.Units[len(cfg.Units)-1].ID
+	if len(cfg.People().Units) > 0 {
+		unit = cfg.People().Units[len(cfg.People().Units)-1].ID
 	}
 	example := Enterprise{Name: exampleMark + "含谷某某机械有限公司（填写后请删除本行）", Code: "91350100M000100Y43",
 		Address: "含谷镇某某路 1 号", Industry: "industry_trade", Risk: "yellow", Admin: admin, Supervisor: supervisor,
@@ -51,7 +51,7 @@ func Template(cfg *config.Config) ([]byte, error) {
 // exampleOfficials picks the example row's 行政负责人 (a leader) and
 // 行业部门监管负责人 (a unit head).
 func exampleOfficials(cfg *config.Config) (admin, supervisor string) {
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		switch {
 		case admin == "" && o.HasRole(config.RoleLeader):
 			admin = o.ID
@@ -59,9 +59,9 @@ func exampleOfficials(cfg *config.Config) (admin, supervisor string) {
 			supervisor = o.ID
 		}
 	}
-	if len(cfg.Officials) > 0 {
-		admin = cmpOr(admin, cfg.Officials[0].ID)
-		supervisor = cmpOr(supervisor, cfg.Officials[len(cfg.Officials)-1].ID)
+	if len(cfg.People().Officials) > 0 {
+		admin = cmpOr(admin, cfg.People().Officials[0].ID)
+		supervisor = cmpOr(supervisor, cfg.People().Officials[len(cfg.People().Officials)-1].ID)
 	}
 	return admin, supervisor
 }
@@ -200,12 +200,12 @@ func (w *workbook) lists() error {
 		return err
 	}
 	var officials, units, industries, risks []string
-	for _, o := range w.cfg.Officials {
+	for _, o := range w.cfg.People().Officials {
 		if l, ok := w.people.Label(o.ID); ok {
 			officials = append(officials, l)
 		}
 	}
-	for _, u := range w.cfg.Units {
+	for _, u := range w.cfg.People().Units {
 		units = append(units, unitLabel(w.cfg, u.ID))
 	}
 	for _, id := range Industries {

@@ -212,7 +212,7 @@ func (l *Ledger) fill(tx *storage.Tx, b *Book, evs []storage.Event) error {
 func (l *Ledger) tally(b *Book) {
 	f := b.Filter
 	byOfficial := map[string]*Tally{}
-	for _, o := range l.cfg.Officials {
+	for _, o := range l.cfg.People().Officials {
 		if (f.Official == "" || o.ID == f.Official) && (f.Unit == "" || o.Unit == f.Unit) {
 			b.Officials = append(b.Officials, Tally{ID: o.ID, Name: o.Name, Unit: o.Unit})
 		}
@@ -221,7 +221,7 @@ func (l *Ledger) tally(b *Book) {
 		byOfficial[b.Officials[i].ID] = &b.Officials[i]
 	}
 	byUnit := map[string]*Tally{}
-	for _, u := range l.cfg.Units {
+	for _, u := range l.cfg.People().Units {
 		if f.Unit != "" && u.ID != f.Unit {
 			continue
 		}

@@ -63,7 +63,7 @@ func (l *Ledger) MonthlyRates(now time.Time, months int) (UnitRates, error) {
 	if err != nil {
 		return UnitRates{}, err
 	}
-	for u := range l.cfg.Units {
+	for u := range l.cfg.People().Units {
 		var row []float64
 		seen := false
 		for m := range months {

@@ -220,7 +220,7 @@ func (l *Ledger) writeEnterprises(sw *excelize.StreamWriter, b *Book, st styles)
 	}
 	list := slices.Clone(b.Enterprises)
 	order := map[string]int{}
-	for i, u := range l.cfg.Units {
+	for i, u := range l.cfg.People().Units {
 		order[u.ID] = i
 	}
 	slices.SortStableFunc(list, func(x, y enterprise.Enterprise) int {

@@ -272,7 +272,7 @@ func newReport(cfg *config.Config, cal *workcal.Calendar, opts Options, items []
 		r.CountedCalls = append(r.CountedCalls, Count{pt, counted[pt]})
 	}
 
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		f := Official{ID: o.ID, Name: o.Name, Unit: cfg.UnitName(o.Unit)}
 		var perDay []int
 		for _, day := range workdays {
@@ -356,7 +356,7 @@ func dutyCalls(cfg *config.Config, calls map[string]map[string]int) DutyCalls {
 	var dc DutyCalls
 	late := map[string]bool{}
 	repeated := map[string]bool{}
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		again := false
 		for _, duty := range slices.Sorted(maps.Keys(calls[o.ID])) {
 			n := calls[o.ID][duty]
@@ -406,7 +406,7 @@ func unitMonths(cfg *config.Config, items []item, loc *time.Location) []UnitMont
 // units not theirs.
 func foreigners(cfg *config.Config, mentions map[string]map[string]int, msgs map[string]int) []Foreign {
 	var out []Foreign
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		units := mentions[o.ID]
 		if len(units) == 0 {
 			continue

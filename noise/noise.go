@@ -291,12 +291,13 @@ func townCopy(town *config.Config, apiURL, dbPath string) (*config.Config, map[i
 	cfg.Storage.Path = dbPath
 	cfg.Delivery.GlobalPerSecond, cfg.Delivery.ChatPerSecond = 1e6, 1e6
 	cfg.Delivery.ChatBurst, cfg.Delivery.GroupPerMinute = 1000, 1e8
-	cfg.Officials = slices.Clone(town.Officials)
+	cfg.Units, cfg.Officials = town.People().Units, slices.Clone(town.People().Officials)
 	byChat := map[int64]string{}
 	for i := range cfg.Officials {
 		cfg.Officials[i].TelegramID = firstUser + int64(i)
 		byChat[cfg.Officials[i].TelegramID] = cfg.Officials[i].ID
 	}
+	cfg.Reindex() // the copy's own directory, not the town's
 	return &cfg, byChat
 }
 

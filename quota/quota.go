@@ -165,7 +165,7 @@ func (s *Service) Town(tx *storage.Tx, at time.Time) ([]Row, error) {
 		return nil, fmt.Errorf("count the hazards closed from %s: %w", mFrom.Format(time.DateOnly), err)
 	}
 	var out []Row
-	for _, o := range s.cfg.Officials {
+	for _, o := range s.cfg.People().Officials {
 		in, err := inspection.Count(tx, o.ID, mFrom, mTo)
 		if err != nil {
 			return nil, fmt.Errorf("count the inspections of %s: %w", o.ID, err)

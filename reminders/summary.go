@@ -20,7 +20,7 @@ import (
 // for principals and admins, else their own unit and those they lead.
 func (s *Service) overseen(o config.Official) []config.Unit {
 	var out []config.Unit
-	for _, u := range s.cfg.Units {
+	for _, u := range s.cfg.People().Units {
 		if o.HasRole(config.RolePrincipal, config.RoleAdmin) || u.ID == o.Unit || u.Leader == o.ID || u.Head == o.ID {
 			out = append(out, u)
 		}
@@ -142,12 +142,12 @@ func (s *Service) brief(lang string, r *Rule, o config.Official, today time.Time
 		missed[it.Account()] += it.Missed
 	}
 	var lines []string
-	for _, u := range s.cfg.Units {
+	for _, u := range s.cfg.People().Units {
 		if n := missed[u.ID]; n > 0 {
 			lines = append(lines, fmt.Sprintf("%s %d", u.Name, n))
 		}
 	}
-	for _, off := range s.cfg.Officials {
+	for _, off := range s.cfg.People().Officials {
 		if n := missed["~"+off.ID]; n > 0 {
 			lines = append(lines, fmt.Sprintf("%s %d", off.Name, n))
 		}

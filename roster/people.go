@@ -16,8 +16,8 @@ type directory struct {
 }
 
 func newDirectory(cfg *config.Config) *directory {
-	d := &directory{cfg: cfg, byName: make(map[string][]string, len(cfg.Officials))}
-	for _, o := range cfg.Officials {
+	d := &directory{cfg: cfg, byName: make(map[string][]string, len(cfg.People().Officials))}
+	for _, o := range cfg.People().Officials {
 		name := strings.TrimSpace(o.Name)
 		if name != "" {
 			d.byName[name] = append(d.byName[name], o.ID)

@@ -277,7 +277,7 @@ func fillTemplate(w *sheetWriter, cfg *config.Config) error {
 	f := w.f
 	dir := newDirectory(cfg)
 	var people []string
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		if label, ok := dir.label(o.ID); ok {
 			people = append(people, label)
 		}
@@ -292,10 +292,10 @@ func fillTemplate(w *sheetWriter, cfg *config.Config) error {
 			break
 		}
 	}
-	if leader == "" && len(cfg.Officials) > 0 {
-		leader = cfg.Officials[0].ID
+	if leader == "" && len(cfg.People().Officials) > 0 {
+		leader = cfg.People().Officials[0].ID
 	}
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		if o.ID != leader && (staff == "" || o.HasRole(config.RoleStaff)) {
 			staff = o.ID
 			if o.HasRole(config.RoleStaff) {

@@ -455,7 +455,7 @@ func (s *Service) DutyMode(tx *storage.Tx, w weather.Warning, on bool, now time.
 		}
 		if first {
 			var leaders []string
-			for _, o := range s.cfg.Officials {
+			for _, o := range s.cfg.People().Officials {
 				if o.HasRole(config.RoleLeader, config.RolePrincipal) {
 					leaders = append(leaders, o.ID)
 				}

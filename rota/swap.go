@@ -62,7 +62,7 @@ func (s *Service) lookupOfficial(ref string) (string, error) {
 		return o.ID, nil
 	}
 	var found []string
-	for _, o := range s.cfg.Officials {
+	for _, o := range s.cfg.People().Officials {
 		if strings.TrimSpace(o.Name) == ref {
 			found = append(found, o.ID)
 		}

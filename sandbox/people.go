@@ -47,14 +47,14 @@ type person struct {
 // people lists the config's officials with distinct user ids, in config
 // order; a derived id that collides moves to the next free one.
 func people(cfg *config.Config) ([]person, error) {
-	out := make([]person, 0, len(cfg.Officials))
+	out := make([]person, 0, len(cfg.People().Officials))
 	used := map[int64]string{}
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		if o.TelegramID > 0 {
 			used[o.TelegramID] = o.ID
 		}
 	}
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		id := UserID(o)
 		if o.TelegramID == 0 {
 			for used[id] != "" {

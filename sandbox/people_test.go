@@ -56,6 +56,7 @@ func TestUserIDKeepsConfiguredTelegramIDs(t *testing.T) {
 	}
 
 	cfg.Officials = append(cfg.Officials, config.Official{ID: "o-c", TelegramID: taken})
+	cfg.Reindex()
 	if _, err := people(cfg); err == nil || !strings.Contains(err.Error(), "share telegram_id") {
 		t.Errorf("two officials with one telegram_id: err = %v", err)
 	}

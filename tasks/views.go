@@ -163,11 +163,11 @@ func (s *Service) Completions(from, to, now time.Time) ([]Completion, error) {
 	from = latest(from, s.since)
 	var out []Completion
 	idx := map[string]int{}
-	for _, u := range s.cfg.Units {
+	for _, u := range s.cfg.People().Units {
 		idx[u.ID] = len(out)
 		out = append(out, Completion{Unit: u.ID})
 	}
-	for _, o := range s.cfg.Officials {
+	for _, o := range s.cfg.People().Officials {
 		idx["~"+o.ID] = len(out)
 		out = append(out, Completion{Official: o.ID})
 	}

@@ -113,7 +113,7 @@ func (s *Service) unitHandlers(unit string) []string {
 		return []string{u.Head}
 	}
 	var out []string
-	for _, o := range s.cfg.Officials {
+	for _, o := range s.cfg.People().Officials {
 		if o.Unit == unit {
 			out = append(out, o.ID)
 		}

@@ -68,7 +68,7 @@ func ParsePress(data string) (Press, bool) {
 func (s *Service) OfficeButtons(lang string, t Tip) [][]storage.Button {
 	var rows [][]storage.Button
 	var row []storage.Button
-	for _, u := range s.cfg.Units {
+	for _, u := range s.cfg.People().Units {
 		d := Press{Action: ActUnit, Ref: t.Ref, Unit: u.ID}.Data()
 		if len(d) > maxData {
 			continue // reachable with /tip assign

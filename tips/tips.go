@@ -111,7 +111,7 @@ func (s *Service) officeHead() string {
 func (s *Service) triagers() []string {
 	head := s.officeHead()
 	var out []string
-	for _, o := range s.cfg.Officials {
+	for _, o := range s.cfg.People().Officials {
 		if o.ID == head || o.HasRole(config.RoleAdmin) {
 			out = append(out, o.ID)
 		}

@@ -81,7 +81,7 @@ func (s *Service) expand(w Warning) []ChecklistItem {
 		matching[i] = s.cfg.UnitsMatching(it.Units)
 	}
 	var out []ChecklistItem
-	for _, u := range s.cfg.Units {
+	for _, u := range s.cfg.People().Units {
 		if len(w.Units) > 0 && !slices.Contains(w.Units, u.ID) {
 			continue
 		}
@@ -155,7 +155,7 @@ func (s *Service) unitContacts(tx *storage.Tx, unit string) []string {
 		return []string{u.Head}
 	}
 	var out []string
-	for _, o := range s.cfg.Officials {
+	for _, o := range s.cfg.People().Officials {
 		if o.Unit == unit && o.ID != u.Head && reachable(o.ID) {
 			out = append(out, o.ID)
 		}

@@ -43,7 +43,7 @@ type planCheck struct {
 // the configuration; otherwise the configuration is valid but the line
 // says how much of the plan is lost, and points to the WARNING.
 func (c *planCheck) status(path string, cfg *config.Config) string {
-	counts := fmt.Sprintf("(%d units, %d officials, %d escalation policies)", len(cfg.Units), len(cfg.Officials), len(cfg.Escalation.Policies))
+	counts := fmt.Sprintf("(%d units, %d officials, %d escalation policies)", len(cfg.People().Units), len(cfg.People().Officials), len(cfg.Escalation.Policies))
 	if len(c.unmatched) == 0 {
 		return fmt.Sprintf("%s: OK %s", path, counts)
 	}

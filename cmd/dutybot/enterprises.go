@@ -163,7 +163,7 @@ func enterprisesTemplate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "wrote %s: pick 行业, 风险等级, the officials and 属地 from the lists (%d officials, %d units), delete the example row, then run:\n  dutybot enterprises import -config %s %s\n",
-		file, len(cfg.Officials), len(cfg.Units), *cfgPath, file)
+		file, len(cfg.People().Officials), len(cfg.People().Units), *cfgPath, file)
 	return 0
 }
 

@@ -271,7 +271,7 @@ func rosterTemplate(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "wrote %s: pick 带班领导 and 值班人员 from the lists (%d officials), delete the example row, then run:\n  dutybot roster import -config %s %s\n",
-		file, len(cfg.Officials), *cfgPath, file)
+		file, len(cfg.People().Officials), *cfgPath, file)
 	return 0
 }
 

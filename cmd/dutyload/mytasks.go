@@ -32,7 +32,7 @@ func exampleTown(n int, apiURL, dbPath string) (*config.Config, error) {
 	}
 	var extra strings.Builder
 	for i := 0; i < n; i++ {
-		u := base.Units[i%len(base.Units)].ID
+		u := base.People().Units[i%len(base.People().Units)].ID
 		fmt.Fprintf(&extra, "  - {id: s-%d, name: 人员%d, phone: \"139%08d\", unit: %s, roles: [staff], telegram_id: %d}\n", i, i, i, u, userID(i))
 	}
 	y = strings.Replace(y, "\nofficials:\n", "\nofficials:\n"+extra.String(), 1)
@@ -90,7 +90,7 @@ func mytasks(n int) error {
 		return err
 	}
 	fmt.Printf("mytasks: %d officials, %d units; a year of history: %d reports written in %s; bbolt file %.1f MB\n",
-		len(cfg.Officials), len(cfg.Units), reported, history.Round(time.Millisecond), float64(info.Size())/1e6)
+		len(cfg.People().Officials), len(cfg.People().Units), reported, history.Round(time.Millisecond), float64(info.Size())/1e6)
 
 	// The domain query, for every official.
 	clk = clock.NewFake(now)
@@ -98,7 +98,7 @@ func mytasks(n int) error {
 		return err
 	}
 	var lat []time.Duration
-	for _, o := range cfg.Officials {
+	for _, o := range cfg.People().Officials {
 		s := time.Now()
 		if _, err := a.Tasks.Mine(o.ID, now); err != nil {
 			return err

@@ -1,0 +1,188 @@
+package config
+
+import (
+	"slices"
+	"sync/atomic"
+)
+
+// People is the directory: the units and the officials who staff them,
+// with the lookups every push and every escalation makes. It is immutable:
+// a reload (SetPeople) replaces it whole, so whoever holds one sees one
+// consistent directory while new work uses the new one.
+type People struct {
+	Units     []Unit
+	Officials []Official
+	// idx is nil for a directory not made by NewPeople (a Config literal
+	// in a test): lookups then scan.
+	idx *index
+}
+
+// NewPeople indexes units and officials for lookups; it does not validate
+// them (Parse and CheckPeople do).
+func NewPeople(units []Unit, officials []Official) *People {
+	p := &People{Units: units, Officials: officials}
+	p.idx = buildIndex(p)
+	return p
+}
+
+// peopleBox holds the live directory; copies of a Config share it, so a
+// reload reaches every service holding the Config.
+type peopleBox struct{ p atomic.Pointer[People] }
+
+// People returns the directory as it is now. Read Units and Officials
+// through it, not through the Config's fields, which keep what the file
+// held when it was parsed: a reload replaces only the directory.
+func (c *Config) People() *People {
+	if c.people != nil {
+		if p := c.people.p.Load(); p != nil {
+			return p
+		}
+	}
+	return &People{Units: c.Units, Officials: c.Officials}
+}
+
+// SetPeople replaces the directory for every holder of this Config (and of
+// its copies). p must have been checked with CheckPeople.
+func (c *Config) SetPeople(p *People) {
+	if c.people == nil {
+		c.people = &peopleBox{}
+	}
+	c.people.p.Store(p)
+}
+
+// Reindex makes a copy of a Config whose Units or Officials were changed
+// after Parse use them: the copy gets a directory of its own, built from
+// its fields, and stops sharing the original's.
+func (c *Config) Reindex() {
+	c.people = &peopleBox{}
+	c.people.p.Store(NewPeople(c.Units, c.Officials))
+}
+
+// CheckPeople validates units and officials against the rest of the
+// configuration (units named by groups, supervision, the roster…), as
+// Parse would, and returns them as a directory to SetPeople. Phones are
+// normalised as Parse leaves them.
+func (c *Config) CheckPeople(units []Unit, officials []Official) (*People, error) {
+	cp := *c
+	cp.people = nil
+	cp.Units = units
+	cp.Officials = slices.Clone(officials)
+	if err := cp.validate(); err != nil {
+		return nil, err
+	}
+	for i := range cp.Officials {
+		cp.Officials[i].Phone = DisplayPhone(cp.Officials[i].Phone)
+	}
+	return NewPeople(cp.Units, cp.Officials), nil
+}
+
+// Official returns the official with the given id. The returned value
+// shares its Roles slice with p: treat it as read-only.
+func (p *People) Official(id string) (Official, bool) {
+	if p.idx != nil {
+		if i, ok := p.idx.officials[id]; ok {
+			return p.Officials[i], true
+		}
+		return Official{}, false
+	}
+	for _, o := range p.Officials {
+		if o.ID == id {
+			return o, true
+		}
+	}
+	return Official{}, false
+}
+
+// Unit returns the unit with the given id. The returned value shares its
+// Tags slice with p: treat it as read-only.
+func (p *People) Unit(id string) (Unit, bool) {
+	if p.idx != nil {
+		if i, ok := p.idx.units[id]; ok {
+			return p.Units[i], true
+		}
+		return Unit{}, false
+	}
+	for _, u := range p.Units {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return Unit{}, false
+}
+
+// WithRole returns the officials holding role, in directory order, in a
+// new slice.
+func (p *People) WithRole(role string) []Official {
+	var out []Official
+	if p.idx != nil {
+		for _, i := range p.idx.roles[role] {
+			out = append(out, p.Officials[i])
+		}
+		return out
+	}
+	for _, o := range p.Officials {
+		if o.HasRole(role) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ByPhone returns the official whose phone, normalised with
+// NormalizePhone, equals normalised.
+func (p *People) ByPhone(normalised string) (Official, bool) {
+	if normalised == "" {
+		return Official{}, false
+	}
+	if p.idx != nil {
+		if i, ok := p.idx.phones[normalised]; ok {
+			return p.Officials[i], true
+		}
+		return Official{}, false
+	}
+	for _, o := range p.Officials {
+		if NormalizePhone(o.Phone) == normalised {
+			return o, true
+		}
+	}
+	return Official{}, false
+}
+
+// Rank places an official in the chain escalation climbs: the principal
+// above the 分管领导 (a leader role or a unit's leader), above the heads of
+// units (the role or a unit's head), above everyone else. Escalation goes
+// only up: nobody is told of a superior's silence.
+func (p *People) Rank(id string) int {
+	o, ok := p.Official(id)
+	if !ok {
+		return RankStaff
+	}
+	switch {
+	case o.HasRole(RolePrincipal):
+		return RankPrincipal
+	case o.HasRole(RoleLeader):
+		return RankLeader
+	}
+	if p.idx != nil {
+		switch {
+		case p.idx.leads[id]:
+			return RankLeader
+		case p.idx.heads[id] || o.HasRole(RoleUnitHead):
+			return RankUnitHead
+		}
+		return RankStaff
+	}
+	rank := RankStaff
+	if o.HasRole(RoleUnitHead) {
+		rank = RankUnitHead
+	}
+	for _, u := range p.Units {
+		switch id {
+		case u.Leader:
+			return RankLeader
+		case u.Head:
+			rank = RankUnitHead
+		}
+	}
+	return rank
+}
