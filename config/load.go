@@ -36,7 +36,10 @@ const (
 	DefaultGroupEditInterval = 3 * time.Second
 	DefaultRequestTimeout    = 15 * time.Second
 	DefaultGiveUpAfter       = 10 * time.Minute
-	DefaultPolicy            = "default"
+	DefaultPaidRetryAfter    = 10 * time.Minute
+	// MaxWorkers bounds delivery.workers: each is an HTTP request in flight.
+	MaxWorkers    = 512
+	DefaultPolicy = "default"
 )
 
 // Environment variables consulted by ResolveSecrets.
@@ -185,6 +188,7 @@ func defaults() Config {
 			GroupEditInterval: Duration(DefaultGroupEditInterval),
 			RequestTimeout:    Duration(DefaultRequestTimeout),
 			GiveUpAfter:       Duration(DefaultGiveUpAfter),
+			PaidBroadcast:     PaidBroadcast{PerSecond: MaxPaidPerSecond, RetryAfter: Duration(DefaultPaidRetryAfter)},
 		},
 		Enterprises: Enterprises{MaxPerPerson: DefaultMaxPerPerson},
 	}
@@ -507,6 +511,38 @@ func (c *Config) validateDelivery(e *errs) {
 	if d.GiveUpAfter <= 0 {
 		e.add("delivery.give_up_after", "%q must be greater than 0", d.GiveUpAfter.String())
 	}
+	if d.Workers < 0 || d.Workers > MaxWorkers {
+		e.add("delivery.workers", "%d is not from 0 (choose) to %d", d.Workers, MaxWorkers)
+	}
+	p := d.PaidBroadcast
+	for i, l := range p.Levels {
+		if !slices.Contains(Levels, l) {
+			e.add(fmt.Sprintf("delivery.paid_broadcast.levels[%d]", i), "%q is not blue, yellow, orange or red", l)
+		}
+	}
+	for i, k := range p.Kinds {
+		if !slices.Contains(AlertKinds, k) {
+			e.add(fmt.Sprintf("delivery.paid_broadcast.kinds[%d]", i), "%q is not an alert kind: use %s", k, strings.Join(AlertKinds, ", "))
+		}
+	}
+	if !(p.PerSecond > 0) || p.PerSecond > MaxPaidPerSecond {
+		e.add("delivery.paid_broadcast.per_second", "%v is not above 0 and at most %d (Telegram's ceiling for paid broadcast)", p.PerSecond, MaxPaidPerSecond)
+	}
+	if p.RetryAfter <= 0 {
+		e.add("delivery.paid_broadcast.retry_after", "%q must be greater than 0", p.RetryAfter.String())
+	}
+}
+
+// WorkerCount chooses how many messages are on their way at once: the
+// configured number, else 8, or 64 with paid broadcast.
+func (d Delivery) WorkerCount() int {
+	switch {
+	case d.Workers > 0:
+		return d.Workers
+	case d.PaidBroadcast.Enabled():
+		return 64
+	}
+	return 8
 }
 
 func (c *Config) validateUnits(e *errs) {

@@ -270,6 +270,8 @@ delivery:
   group_edit_interval: 5s
   request_timeout: 1h30m
   give_up_after: 2s
+  workers: 100
+  paid_broadcast: {levels: [red, orange], kinds: [weather], per_second: 500, retry_after: 1m}
 ` + escalationBlock
 	cfg, err := Parse([]byte(doc))
 	if err != nil {
@@ -278,7 +280,8 @@ delivery:
 	if cfg.Timezone != "UTC" || cfg.Location != time.UTC || cfg.Language != "en" ||
 		cfg.Telegram.APIURL != "http://localhost:8081" || cfg.Telegram.PollTimeout.D() != 5*time.Second ||
 		cfg.Storage.Path != "/var/lib/dutybot/db" || cfg.HTTP.Listen != ":9090" ||
-		cfg.Delivery != (Delivery{10, 0.5, 1, 5, Duration(5 * time.Second), Duration(90 * time.Minute), Duration(2 * time.Second)}) {
+		!reflect.DeepEqual(cfg.Delivery, Delivery{10, 0.5, 1, 5, Duration(5 * time.Second), Duration(90 * time.Minute), Duration(2 * time.Second),
+			100, PaidBroadcast{[]string{"red", "orange"}, []string{"weather"}, 500, Duration(time.Minute)}}) {
 		t.Errorf("explicit values not applied: %+v", cfg)
 	}
 	if got := cfg.Policy("red"); len(got) != 2 {
@@ -478,6 +481,12 @@ func TestStructuralErrors(t *testing.T) {
 			[]string{`foo: unknown key (line`, `storage.bar: unknown key`}},
 		{"duplicate key", base + "language: en\nlanguage: zh-CN\n",
 			[]string{`language: duplicate key at line`}},
+		{"paid broadcast", base + "delivery: {workers: -1, paid_broadcast: {levels: [red, purple], kinds: [weather, picnic], per_second: 1001, retry_after: 0s}}\n",
+			[]string{`delivery.workers: -1 is not from 0 (choose) to 512`,
+				`delivery.paid_broadcast.levels[1]: "purple" is not blue, yellow, orange or red`,
+				`delivery.paid_broadcast.kinds[1]: "picnic" is not an alert kind`,
+				`delivery.paid_broadcast.per_second: 1001 is not above 0 and at most 1000`,
+				`delivery.paid_broadcast.retry_after: "0s" must be greater than 0`}},
 		{"int expected", base + "delivery: {chat_burst: three}\n",
 			[]string{`delivery.chat_burst: "three" is not an integer`}},
 		{"float expected", base + "delivery: {chat_per_second: fast}\n",

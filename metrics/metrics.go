@@ -34,6 +34,13 @@ type Metrics struct {
 	// shared database; Leader is 1 while it runs the engine.
 	Takeovers prometheus.Counter
 	Leader    prometheus.Gauge
+	// PaidMessages counts messages Telegram accepted with paid broadcast
+	// (0.1 Star each); PaidRefused the refusals for lack of Stars, after
+	// which the bot keeps to the free pace for a while.
+	PaidMessages prometheus.Counter
+	PaidRefused  prometheus.Counter
+	// RecordBatch is how many deliveries one transaction recorded.
+	RecordBatch prometheus.Histogram
 }
 
 // New creates the collectors and registers them on reg (nil: not registered).
@@ -62,6 +69,13 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "dutybot_ha_takeovers_total", Help: "Times this instance took the engine lease and started the engine."}),
 		Leader: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "dutybot_ha_leader", Help: "1 while this instance runs the engine, 0 while it stands by."}),
+		PaidMessages: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_paid_messages_total", Help: "Messages sent with paid broadcast (0.1 Telegram Star each)."}),
+		PaidRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dutybot_paid_refused_total", Help: "Paid messages Telegram refused for lack of Stars (the bot fell back to the free pace)."}),
+		RecordBatch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "dutybot_outbox_record_batch_size", Help: "Deliveries recorded by one transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}}),
 		DeadlineLate: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "dutybot_deadline_lateness_seconds", Help: "How late escalation deadlines fired.",
 			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 30}}),
@@ -83,7 +97,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.AlertsCreated, m.MessagesSent, m.Pushes, m.MessagesFailed, m.RateLimited, m.Retries,
 			m.Acks, m.Escalations, m.AckLatency, m.DeadlineLate, m.Takeovers, m.Leader, m.UpdatesHandled, m.HandlerPanics, m.QueueLength,
-			m.Quarantined, m.FlowsStarted, m.FlowsExpired, m.FlowsCancelled)
+			m.Quarantined, m.FlowsStarted, m.FlowsExpired, m.FlowsCancelled, m.PaidMessages, m.PaidRefused, m.RecordBatch)
 	}
 	return m
 }

@@ -26,6 +26,11 @@ func (e *RetryAfterError) Error() string { return fmt.Sprintf("rate limited: ret
 // never started it).
 var ErrUnreachable = errors.New("chat unreachable")
 
+// ErrNoStars marks a paid message (Job.Paid) the chat service refused for
+// lack of Stars to pay for it: the dispatcher sends it, and every paid
+// message after it for a while, at the free pace instead.
+var ErrNoStars = errors.New("not enough Stars for paid broadcast")
+
 // ErrPermanent marks a request that will never succeed as it is.
 var ErrPermanent = errors.New("permanent failure")
 

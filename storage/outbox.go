@@ -80,6 +80,12 @@ type Job struct {
 	// Stalled records that the job was reported stalled, so it is reported
 	// once.
 	Stalled bool `json:"stalled,omitempty"`
+	// Paid asks for Telegram's paid broadcast (allow_paid_broadcast, 0.1
+	// Star): a first call the configuration chose (delivery.paid_broadcast).
+	// The dispatcher sends it at the paid pace, or clears it on the way
+	// out while paid sending is off; Delivered sees it set only when the
+	// message went out paid.
+	Paid bool `json:"paid,omitempty"`
 }
 
 // Enqueue adds j to the outgoing queue and returns its sequence number. When
