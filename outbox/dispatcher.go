@@ -94,6 +94,10 @@ type Dispatcher struct {
 	// quarantine (and counted), so whoever reports the quarantine can look
 	// at once. It must not block. Set it before Run.
 	OnQuarantined func(bucket string)
+	// OnPaidRefused, if set, is called when the chat service refused a
+	// paid message for lack of Stars (ErrNoStars): paid messages go at the
+	// free pace until the time given. It must not block. Set it before Run.
+	OnPaidRefused func(until time.Time)
 
 	db      *storage.DB
 	clock   clock.Clock // domain time: delivery timestamps, giving up
