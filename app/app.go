@@ -266,6 +266,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Dispatcher = outbox.New(db, opts.Clock, a.Bot.Sender(), a.Engine, outbox.Limits{
 		GlobalPerSecond: d.GlobalPerSecond, ChatPerSecond: d.ChatPerSecond, ChatBurst: d.ChatBurst,
 		GroupPerMinute: d.GroupPerMinute, RequestTimeout: d.RequestTimeout.D(), GiveUpAfter: d.GiveUpAfter.D(),
+		Workers: d.WorkerCount(), PaidPerSecond: paidRate(d), PaidRetryAfter: d.PaidBroadcast.RetryAfter.D(),
 	}, m, opts.Log)
 	delivered := health.NewContact(opts.Clock)
 	a.Dispatcher.OnDelivered = func(j storage.Job, messageID int, at time.Time) {
@@ -364,14 +365,25 @@ func (a *App) warnPlan() {
 func telegramClient(cfg *config.Config, c *http.Client, contact *health.Contact, l *lease.Elector) *http.Client {
 	if c == nil {
 		poll := max(cfg.Telegram.PollTimeout.D(), 2*time.Second)
+		// One kept-alive connection per request in flight (the outbox's
+		// workers, the poll and a few answers): at 1,000 messages a second
+		// a new TLS connection per message would not keep up.
 		c = &http.Client{Timeout: poll + 10*time.Second,
-			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}
+			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: cfg.Delivery.WorkerCount() + 8}}
 	} else {
 		cp := *c
 		c = &cp
 	}
 	c.Transport = l.Transport(contact.Transport(c.Transport))
 	return c
+}
+
+// paidRate is the paid lane's pace: none unless paid broadcast is on.
+func paidRate(d config.Delivery) float64 {
+	if !d.PaidBroadcast.Enabled() {
+		return 0
+	}
+	return d.PaidBroadcast.PerSecond
 }
 
 // quarantined counts a record put into quarantine and has the admins told.

@@ -136,7 +136,7 @@ func New(d Deps) (*Bot, error) {
 	client := d.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: poll + 10*time.Second,
-			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 16}}
+			Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: d.Config.Delivery.WorkerCount() + 8}}
 	}
 	b.client, b.pollTimeout = client, poll
 	// The library sends every method but getUpdates: the bot polls itself

@@ -43,7 +43,7 @@ func TestDeliversEveryJobOnce(t *testing.T) {
 			e.start()
 			e.waitOutcomes(len(jobs))
 			e.waitQueueEmpty()
-			waitFor(t, "all commits", func() bool { return e.hooks.commits() >= len(jobs) })
+			waitFor(t, "Committed after every recording", func() bool { return e.hooks.outcomesCommitted() >= len(jobs) })
 			e.stop()
 
 			calls := e.sender.all()
@@ -85,8 +85,9 @@ func TestDeliversEveryJobOnce(t *testing.T) {
 			if f := e.hooks.failures(); len(f) != 0 {
 				t.Errorf("Failed called %d times: %+v", len(f), f)
 			}
-			if got := e.hooks.commits(); got != len(jobs) {
-				t.Errorf("Committed called %d times, want %d", got, len(jobs))
+			// Deliveries recorded together are followed by one Committed.
+			if got := e.hooks.commits(); got < 1 || got > len(jobs) {
+				t.Errorf("Committed called %d times, want 1 to %d", got, len(jobs))
 			}
 			e.sender.checkNoOverlap(t)
 		})

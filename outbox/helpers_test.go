@@ -269,12 +269,15 @@ type failure struct {
 // Delivered (rolling back its transaction); a rolled-back call is counted in
 // rejected, not in delivered.
 type fakeHooks struct {
-	mu            sync.Mutex
-	delivered     []delivery
-	failed        []failure
-	committed     int
-	rejected      int
-	deliveredErrs []error
+	mu        sync.Mutex
+	delivered []delivery
+	failed    []failure
+	committed int
+	rejected  int
+	// committedOutcomes is how many deliveries and failures were recorded
+	// when Committed was last called (one call may follow many).
+	committedOutcomes int
+	deliveredErrs     []error
 	// render, if set, renders lazy jobs (Renderer); renders counts calls.
 	render  func(tx *storage.Tx, j storage.Job) (string, [][]storage.Button, bool, error)
 	renders []string
@@ -373,6 +376,7 @@ func (h *fakeHooks) Failed(tx *storage.Tx, j storage.Job, reason string, unreach
 func (h *fakeHooks) Committed() {
 	h.mu.Lock()
 	h.committed++
+	h.committedOutcomes = len(h.delivered) + len(h.failed)
 	fn := h.onCommit
 	h.mu.Unlock()
 	if fn != nil {
@@ -397,6 +401,13 @@ func (h *fakeHooks) outcomes() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.delivered) + len(h.failed)
+}
+
+// outcomesCommitted is how many outcomes Committed has followed.
+func (h *fakeHooks) outcomesCommitted() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.committedOutcomes
 }
 
 func (h *fakeHooks) commits() int {
