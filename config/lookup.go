@@ -10,6 +10,7 @@ type index struct {
 	units     map[string]int   // id → position in Units
 	phones    map[string]int   // normalised phone → position in Officials
 	roles     map[string][]int // role → positions in Officials, in order
+	members   map[string][]int // unit → positions in Officials, in order
 	heads     map[string]bool  // officials who head a unit
 	leads     map[string]bool  // officials who are a unit's 分管领导
 }
@@ -20,6 +21,7 @@ func buildIndex(c *People) *index {
 		units:     make(map[string]int, len(c.Units)),
 		phones:    make(map[string]int, len(c.Officials)),
 		roles:     make(map[string][]int),
+		members:   make(map[string][]int),
 		heads:     make(map[string]bool),
 		leads:     make(map[string]bool),
 	}
@@ -38,6 +40,7 @@ func buildIndex(c *People) *index {
 		if _, dup := x.officials[o.ID]; !dup {
 			x.officials[o.ID] = i
 		}
+		x.members[o.Unit] = append(x.members[o.Unit], i)
 		if p := NormalizePhone(o.Phone); p != "" {
 			if _, dup := x.phones[p]; !dup {
 				x.phones[p] = i

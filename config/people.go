@@ -110,6 +110,24 @@ func (p *People) Unit(id string) (Unit, bool) {
 	return Unit{}, false
 }
 
+// InUnit returns the officials of a unit, in directory order, in a new
+// slice.
+func (p *People) InUnit(unit string) []Official {
+	var out []Official
+	if p.idx != nil {
+		for _, i := range p.idx.members[unit] {
+			out = append(out, p.Officials[i])
+		}
+		return out
+	}
+	for _, o := range p.Officials {
+		if o.Unit == unit {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // WithRole returns the officials holding role, in directory order, in a
 // new slice.
 func (p *People) WithRole(role string) []Official {

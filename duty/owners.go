@@ -152,6 +152,7 @@ type holder struct {
 // staff (staff), and the town's principals.
 func roleHolders(cfg *config.Config, roles, units []string) []holder {
 	var out []holder
+	at := map[string]int{} // id → position in out
 	add := func(id, unit string) {
 		if id == "" {
 			return
@@ -159,18 +160,17 @@ func roleHolders(cfg *config.Config, roles, units []string) []holder {
 		if _, ok := cfg.Official(id); !ok {
 			return
 		}
-		for i := range out {
-			if out[i].id == id {
-				if unit != "" && !slices.Contains(out[i].via, unit) {
-					out[i].via = append(out[i].via, unit)
-				}
-				return
+		if i, ok := at[id]; ok {
+			if unit != "" && !slices.Contains(out[i].via, unit) {
+				out[i].via = append(out[i].via, unit)
 			}
+			return
 		}
 		h := holder{id: id}
 		if unit != "" {
 			h.via = []string{unit}
 		}
+		at[id] = len(out)
 		out = append(out, h)
 	}
 	for _, role := range roles {
@@ -188,8 +188,8 @@ func roleHolders(cfg *config.Config, roles, units []string) []holder {
 			case config.RoleLeader:
 				add(u.Leader, uid)
 			case config.RoleStaff:
-				for _, o := range cfg.People().Officials {
-					if o.Unit == uid && o.HasRole(config.RoleStaff) {
+				for _, o := range cfg.People().InUnit(uid) {
+					if o.HasRole(config.RoleStaff) {
 						add(o.ID, uid)
 					}
 				}

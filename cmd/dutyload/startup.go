@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -120,8 +121,20 @@ func startup(b *backend, n, officials int) (res startupResult, err error) {
 
 // startupChild runs the real app and prints READY once /healthz answers
 // and the bot has connected.
+//
+// DUTYLOAD_CHILD_PROFILE=file writes a CPU profile of the child's start-up.
 func startupChild(cfgPath string) error {
 	t0 := time.Now()
+	if p := os.Getenv("DUTYLOAD_CHILD_PROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return err
@@ -151,6 +164,7 @@ func startupChild(cfgPath string) error {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+	pprof.StopCPUProfile()
 	fmt.Printf("READY in %s after main; %s\n", time.Since(t0).Round(time.Millisecond), memory())
 	return nil
 }
