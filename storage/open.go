@@ -87,7 +87,11 @@ func OpenWith(path string, o Options) (*DB, error) {
 			return nil, fmt.Errorf("open storage %s: %w", path, err)
 		}
 	}
-	b, err := openBolt(path, &bolt.Options{Timeout: o.lockTimeout()}, !o.NoCheck)
+	// A large initial mapping (address space, not memory) spares the
+	// remapping bbolt does each time the file outgrows it: a remap stops
+	// every writer and re-reads every open node, seconds in all while an
+	// alert to 100,000 officials is stored.
+	b, err := openBolt(path, &bolt.Options{Timeout: o.lockTimeout(), InitialMmapSize: initialMmap}, !o.NoCheck)
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("open storage %s: %w (is another dutybot running?)", path, ErrLocked)
@@ -101,6 +105,9 @@ func OpenWith(path string, o Options) (*DB, error) {
 	}
 	return db, nil
 }
+
+// initialMmap is the address space bbolt maps at first.
+const initialMmap = 1 << 30
 
 // Created reports whether Open started a new, empty database rather than
 // opening one that was there.
