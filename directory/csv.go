@@ -77,3 +77,31 @@ func separator(head []byte) rune {
 	}
 	return best
 }
+
+// writeCSV writes rows as CSV that Excel opens as it is: UTF-8 with a byte
+// order mark (without one Excel on Chinese Windows reads GBK) and CRLF
+// line ends.
+func writeCSV(w io.Writer, header []string, rows func(yield func([]string) bool)) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if _, err := bw.Write(utf8BOM); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	var err error
+	rows(func(r []string) bool {
+		err = cw.Write(r)
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}

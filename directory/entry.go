@@ -15,6 +15,9 @@ type Entry struct {
 	Language string // 语言: optional, zh or en as written
 }
 
+// value returns the entry's value of field f.
+func (e *Entry) value(f field) string { return *e.field(f) }
+
 // field returns where the entry holds field f.
 func (e *Entry) field(f field) *string {
 	switch f {

@@ -15,6 +15,31 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
+// people returns n entries as a district's 通讯录 holds them: units of
+// twenty, each with a head whose superior is the district's head, and
+// staff whose superior is their unit's head.
+func people(n int) []Entry {
+	surnames := []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
+	given := []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂")
+	out := make([]Entry, n)
+	for i := range out {
+		name := string(surnames[i%len(surnames)]) + string(given[(i/len(surnames))%len(given)])
+		if i >= len(surnames)*len(given) {
+			name += string(given[(i/(len(surnames)*len(given)))%len(given)])
+		}
+		unit := fmt.Sprintf("第%d网格", i/20+1)
+		e := Entry{Name: name, Unit: unit, Roles: "网格员", Phone: fmt.Sprintf("138%08d", i), Superior: fmt.Sprintf("138%08d", i/20*20)}
+		switch {
+		case i == 0:
+			e.Roles, e.Superior, e.Unit = "主要负责人", "", "区政府"
+		case i%20 == 0:
+			e.Roles, e.Superior = "单位负责人/网格长", "13800000000"
+		}
+		out[i] = e
+	}
+	return out
+}
+
 // book returns an .xlsx with one sheet named sheet holding rows, each
 // cell as excelize writes a Go value: strings as text, ints and floats as
 // numbers.

@@ -132,3 +132,18 @@ func TestZipLyingAboutItsSize(t *testing.T) {
 		t.Fatalf("got %v, want the part refused for holding more than it declares", err)
 	}
 }
+
+func TestLimitsWithinBoundsAreKept(t *testing.T) {
+	// 1,000 people at a limit of 1,001 rows: the header and each of them.
+	var buf bytes.Buffer
+	if err := Write(&buf, XLSX, people(1000)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read("a.xlsx", buf.Bytes(), Limits{MaxRows: 1001, MaxCells: 5 * 1001})
+	if err != nil || len(got) != 1000 {
+		t.Fatalf("got %d entries, %v", len(got), err)
+	}
+	if _, err := Read("a.xlsx", buf.Bytes(), Limits{MaxRows: 1000}); err == nil {
+		t.Fatal("read 1,001 rows at a limit of 1,000")
+	}
+}
