@@ -171,7 +171,8 @@ func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/alerts/"+a.ID)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": a.ID, "recipients": len(a.Recipients)})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": a.ID, "recipients": len(a.Recipients),
+		"paid_messages": a.PaidCalls, "stars": callout.Stars(a.PaidCalls)})
 }
 
 // AlertJSON is an alert as the API shows it.
@@ -189,6 +190,8 @@ type AlertJSON struct {
 	ClosedAt   *time.Time      `json:"closed_at"`
 	ClosedBy   string          `json:"closed_by,omitempty"`
 	Answered   int             `json:"answered"`
+	PaidCalls  int             `json:"paid_calls"` // first calls queued for paid broadcast: the estimate told
+	PaidSent   int             `json:"paid_sent"`  // of those, delivered paid (the rest went at the free pace)
 	Recipients []RecipientJSON `json:"recipients"`
 }
 
@@ -207,6 +210,8 @@ type RecipientJSON struct {
 	Channel string `json:"channel"`
 	Group   string `json:"group,omitempty"`
 	AckedIn string `json:"acked_in,omitempty"`
+	// Paid: the first call was delivered by paid broadcast.
+	Paid bool `json:"paid,omitempty"`
 }
 
 // EscalationJSON is one step taken.
@@ -237,11 +242,11 @@ func ToJSON(v callout.View) AlertJSON {
 	a := v.Alert
 	out := AlertJSON{ID: a.ID, Kind: a.Kind, Level: a.Level, Title: a.Title, Body: a.Body, State: a.State,
 		Source: a.Source, Issuer: a.Issuer, Targets: a.Targets, CreatedAt: a.CreatedAt, ClosedAt: optTime(a.ClosedAt),
-		ClosedBy: a.ClosedBy, Recipients: []RecipientJSON{}}
+		ClosedBy: a.ClosedBy, PaidCalls: a.PaidCalls, PaidSent: v.PaidSent(), Recipients: []RecipientJSON{}}
 	for _, r := range v.Recipients {
 		rj := RecipientJSON{Official: r.Official, State: r.State, SentAt: optTime(r.SentAt), AckedAt: optTime(r.AckedAt),
 			AckedBy: r.AckedBy, NextAt: optTime(r.NextAt), Unreachable: r.Unreachable, Escalations: []EscalationJSON{},
-			Channel: "private", Group: r.Group}
+			Channel: "private", Group: r.Group, Paid: r.Paid}
 		if r.Group != "" {
 			rj.Channel = callout.ChannelGroup
 		}

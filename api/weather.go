@@ -119,9 +119,17 @@ func (s *Server) createWarning(w http.ResponseWriter, req AlertRequest) {
 		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 		return
 	}
+	// The warning's 叫应 alert shares its id and recorded its paid calls.
+	paid := 0
+	if a, err := s.engine.Alert(res.Warning.ID); err != nil {
+		s.log.Error("api: read the warning's alert", "warning", res.Warning.ID, "err", err)
+	} else {
+		paid = a.PaidCalls
+	}
 	w.Header().Set("Location", "/api/v1/warnings/"+res.Warning.ID)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": res.Warning.ID, "recipients": res.Recipients,
-		"duty_mode": res.Warning.DutyMode, "meltdown": res.Warning.Meltdown, "checklist_items": res.Items})
+		"duty_mode": res.Warning.DutyMode, "meltdown": res.Warning.Meltdown, "checklist_items": res.Items,
+		"paid_messages": paid, "stars": callout.Stars(paid)})
 }
 
 func (s *Server) listWarnings(w http.ResponseWriter, _ *http.Request) {

@@ -152,6 +152,9 @@ type App struct {
 
 	opts Options
 	log  *slog.Logger
+
+	paidMu   sync.Mutex
+	paidTold time.Time // the end of the last paid refusal the admins were told of
 }
 
 // New opens the database and builds every service; nothing runs until Run.
@@ -296,6 +299,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	fire.Handle(hazard.DeadlinePrefix, a.Hazards.Fire)
 	a.Quarantine = quarantine.NewReporter(db, opts.Clock, cat, a.Engine.TellAdminsCoalesced, opts.Log)
 	a.Dispatcher.OnQuarantined = func(string) { a.Quarantine.Notify() } // the dispatcher counts its own
+	a.Dispatcher.OnPaidRefused = a.paidRefused
 	fire.Handle(bot.DeadlinePrefix, a.Bot.Fire)
 	a.Deadlines = scheduler.NewDeadlines(db, opts.Clock, fire.Fire, scheduler.Options{
 		Log: opts.Log, Late: func(l time.Duration) { m.DeadlineLate.Observe(l.Seconds()) },
@@ -390,6 +394,35 @@ func paidRate(d config.Delivery) float64 {
 func (a *App) quarantined(bucket string) {
 	a.Metrics.Quarantined.WithLabelValues(bucket).Inc()
 	a.Quarantine.Notify()
+}
+
+// paidRefused tells the admins that Telegram refused a paid message for
+// lack of Stars: calls go on at the free pace until until, and they should
+// top the balance up. The dispatcher calls it from its loop, so the notice
+// is written in a goroutine; the paid messages already in flight are
+// refused too, within the same window, and tell nobody again.
+func (a *App) paidRefused(until time.Time) {
+	at := until.Add(-a.Config.Delivery.PaidBroadcast.RetryAfter.D()) // when Telegram refused
+	a.paidMu.Lock()
+	told := at.Before(a.paidTold)
+	if !told {
+		a.paidTold = until
+	}
+	a.paidMu.Unlock()
+	if told {
+		return
+	}
+	a.log.Warn("paid broadcast refused for lack of Stars: calls go at the free pace; top up the bot's Stars in @BotFather", "until", until)
+	perSecond := a.Config.Delivery.GlobalPerSecond
+	when := until.In(a.Config.Location).Format("01-02 15:04")
+	go func() {
+		err := a.Engine.TellAdminsCoalesced("paid-refused", func(lang string) string {
+			return a.Catalog.T(lang, "AdminPaidRefused", map[string]any{"PerSecond": perSecond, "Until": when})
+		})
+		if err != nil {
+			a.log.Error("tell the admins paid broadcast was refused", "err", err)
+		}
+	}()
 }
 
 // Handler is the bot's HTTP interface: the API, health, metrics and the

@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-telegram/bot/models"
@@ -96,8 +98,48 @@ func (b *Bot) create(c caller, req callout.Request) {
 		b.Log.Error("create alert", "err", err)
 		b.reply(c, b.t(c, "InternalError", nil))
 	default:
-		b.reply(c, b.t(c, "AlertCreated", map[string]any{"ID": a.ID, "Count": len(a.Recipients)}))
+		b.reply(c, b.t(c, "AlertCreated", map[string]any{"ID": a.ID, "Count": len(a.Recipients)})+b.paidLine(c, a.PaidCalls))
 	}
+}
+
+// paidLine tells, on a line of its own, what an alert's paid first calls
+// cost; "" when none goes paid, so nothing about Stars shows otherwise.
+func (b *Bot) paidLine(c caller, paid int) string {
+	if paid <= 0 {
+		return ""
+	}
+	return "\n" + b.t(c, "PaidCost", map[string]any{"Count": thousands(paid), "Stars": starsText(callout.Stars(paid))})
+}
+
+// estimateLine is paidLine for a request not sent yet (a preview): what
+// Create would queue paid. A request Create would refuse shows nothing;
+// Create says why when it is sent.
+func (b *Bot) estimateLine(c caller, req callout.Request) string {
+	est, err := b.Engine.Estimate(req)
+	var verr *callout.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		return ""
+	case err != nil:
+		b.Log.Error("estimate alert", "err", err)
+		return ""
+	}
+	return b.paidLine(c, est.PaidMessages)
+}
+
+// thousands writes n with its thousands grouped: 10,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// starsText writes Stars to the tenth Telegram charges in: 1,000.0.
+func starsText(stars float64) string {
+	tenths := int(math.Round(stars * 10))
+	return thousands(tenths/10) + "." + strconv.Itoa(tenths%10)
 }
 
 // parseOneLine parses "<level> <targets> <title> [| <body>]" where targets
@@ -231,8 +273,7 @@ func (b *Bot) onDraftButton(c caller, data string, msgID int) string {
 			return b.t(c, "ToastStale", nil)
 		}
 		edit(b.draftPreview(c, dr), nil)
-		b.create(c, callout.Request{Level: dr.Level, Title: dr.Title, Body: dr.Body, Issuer: c.official.ID,
-			Source: "chat", Targets: callout.Targets{All: dr.All, Units: dr.Units}})
+		b.create(c, b.draftRequest(c, dr))
 		return b.t(c, "ToastSent", nil)
 	}
 	return b.t(c, "ToastStale", nil)
@@ -258,9 +299,17 @@ func (b *Bot) targetNames(c caller, dr alertDraft) string {
 	return strings.Join(names, "、")
 }
 
+// draftRequest is the alert a draft asks for.
+func (b *Bot) draftRequest(c caller, dr alertDraft) callout.Request {
+	return callout.Request{Level: dr.Level, Title: dr.Title, Body: dr.Body, Issuer: c.official.ID,
+		Source: "chat", Targets: callout.Targets{All: dr.All, Units: dr.Units}}
+}
+
+// draftPreview asks to confirm a draft, with what its paid first calls
+// would cost when its level is sent paid.
 func (b *Bot) draftPreview(c caller, dr alertDraft) string {
 	return b.t(c, "AlertPreview", map[string]any{"Level": b.Engine.LevelLabel(c.lang, dr.Level),
-		"Targets": b.targetNames(c, dr), "Title": dr.Title, "Body": dr.Body})
+		"Targets": b.targetNames(c, dr), "Title": dr.Title, "Body": dr.Body}) + b.estimateLine(c, b.draftRequest(c, dr))
 }
 
 // onDraftText takes the title and body typed during the guided flow.

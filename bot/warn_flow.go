@@ -193,11 +193,17 @@ func (b *Bot) onWarnDraftText(c caller, d warnDraft, text string) {
 		{Text: b.t(c, "ButtonCancel", nil), Data: warnDraftPrefix + "cancel"}}})
 }
 
+// warnPreview asks to confirm a draft warning, with what its paid first
+// calls would cost when weather warnings of its level are sent paid.
 func (b *Bot) warnPreview(c caller, d warnDraft) string {
 	p := b.Weather.Preview(weather.Request{Type: d.Type, Level: d.Level, Units: d.Units})
+	// The warning's 叫应 as weather.Issue raises it: its units, or everyone.
+	targets := callout.Targets{Units: d.Units, All: len(d.Units) == 0}
 	return b.t(c, "WarnPreview", map[string]any{"Title": b.warnTitle(c, d), "Units": b.Weather.UnitNames(c.lang, d.Units),
 		"Window": b.Weather.Window(c.lang, d.Level), "Text": d.Text, "DutyMode": p.DutyMode,
-		"Meltdown": p.Items > 0, "Items": p.Items, "ItemUnits": p.ItemUnits})
+		"Meltdown": p.Items > 0, "Items": p.Items, "ItemUnits": p.ItemUnits}) +
+		b.estimateLine(c, callout.Request{Kind: weather.KindWeather, Level: d.Level, Title: b.warnTitle(c, d),
+			Targets: targets, Issuer: c.official.ID, Source: "chat"})
 }
 
 // issueWarning sends a warning and tells the issuer how it went.
@@ -213,9 +219,16 @@ func (b *Bot) issueWarning(c caller, req weather.Request) {
 		b.Log.Error("issue warning", "err", err)
 		b.reply(c, b.t(c, "InternalError", nil))
 	default:
+		// The warning's 叫应 alert shares its id and recorded its paid calls.
+		paid := 0
+		if a, err := b.Engine.Alert(res.Warning.ID); err != nil {
+			b.Log.Error("read the warning's alert", "warning", res.Warning.ID, "err", err)
+		} else {
+			paid = a.PaidCalls
+		}
 		b.reply(c, b.t(c, "WarnSent", map[string]any{"ID": res.Warning.ID,
 			"Title": b.Weather.DisplayTitle(c.lang, res.Warning), "Count": res.Recipients,
-			"DutyMode": res.Warning.DutyMode, "Meltdown": res.Items > 0, "Items": res.Items}))
+			"DutyMode": res.Warning.DutyMode, "Meltdown": res.Items > 0, "Items": res.Items})+b.paidLine(c, paid))
 	}
 }
 

@@ -374,6 +374,18 @@ type View struct {
 	Recipients []Recipient
 }
 
+// PaidSent counts the first calls delivered by paid broadcast: what the
+// alert really cost, beside the estimate recorded in Alert.PaidCalls.
+func (v View) PaidSent() int {
+	n := 0
+	for _, r := range v.Recipients {
+		if r.Paid {
+			n++
+		}
+	}
+	return n
+}
+
 // Get loads an alert with its recipients.
 func (e *Engine) Get(alertID string) (View, error) {
 	var v View
@@ -393,6 +405,21 @@ func (e *Engine) Get(alertID string) (View, error) {
 		return err
 	})
 	return v, err
+}
+
+// Alert loads an alert's record without its recipients, for answers that
+// need only its figures (what its paid calls were estimated to cost).
+func (e *Engine) Alert(alertID string) (Alert, error) {
+	var a Alert
+	err := e.db.View(func(tx *storage.Tx) error {
+		var err error
+		a, err = LoadAlert(tx, alertID)
+		if errors.Is(err, storage.ErrNotFound) {
+			return ErrUnknownAlert
+		}
+		return err
+	})
+	return a, err
 }
 
 // Open lists open alerts visible to an official: all of them for duty

@@ -343,6 +343,10 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, er
 	if err := e.checkGroups(tx, req.Targets.Groups); err != nil {
 		return Alert{}, err
 	}
+	calls, err := e.plan(tx, recips, byGroup)
+	if err != nil {
+		return Alert{}, err
+	}
 	steps := req.Steps
 	if steps == nil {
 		for _, s := range e.cfg.Policy(req.Level) {
@@ -362,6 +366,9 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, er
 		Targets: req.Targets, Issuer: req.Issuer, Source: req.Source, CreatedAt: now, Links: req.Links,
 		State: AlertOpen, Steps: steps, Recipients: recips, Total: len(recips), Unanswered: len(recips),
 		Local: req.Local}
+	if e.paid(a.Level, a.Kind) {
+		a.PaidCalls = privateCalls(calls)
+	}
 	actor := req.Issuer
 	if actor == "" {
 		actor = "api"
@@ -392,25 +399,22 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, er
 		}
 	}
 	texts := map[string]string{} // first calls by language (queueCallMemo)
-	rs := make([]Recipient, 0, len(recips))
-	for _, o := range recips {
-		r := Recipient{AlertID: id, Official: o, State: StatePending, QueuedAt: now, Group: byGroup[o]}
-		b, err := tx.Binding(o)
-		switch {
-		case r.Group != "":
+	rs := make([]Recipient, 0, len(calls))
+	for _, c := range calls {
+		r := Recipient{AlertID: id, Official: c.official, State: StatePending, QueuedAt: now, Group: byGroup[c.official]}
+		switch c.route {
+		case routeGroup:
 			// Called by the group's one message, posted below.
-		case errors.Is(err, storage.ErrNotFound):
+		case routeUnbound:
 			if err := e.unreachable(tx, &a, &r, UnreachableUnbound, now); err != nil {
 				return Alert{}, err
 			}
-		case err != nil:
-			return Alert{}, err
-		case b.Unreachable:
+		case routeBlocked:
 			if err := e.unreachable(tx, &a, &r, UnreachableBlocked, now); err != nil {
 				return Alert{}, err
 			}
 		default:
-			if err := e.queueCallMemo(tx, a, r, b, storage.RefCall, now, texts); err != nil {
+			if err := e.queueCallMemo(tx, a, r, c.binding, storage.RefCall, now, texts); err != nil {
 				return Alert{}, err
 			}
 		}
@@ -443,7 +447,8 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, er
 	}
 	tx.OnCommit(func() {
 		e.m.AlertsCreated.Inc()
-		e.log.Info("alert created", "alert", a.ID, "kind", a.Kind, "level", a.Level, "recipients", len(a.Recipients), "issuer", a.Issuer)
+		e.log.Info("alert created", "alert", a.ID, "kind", a.Kind, "level", a.Level, "recipients", len(a.Recipients),
+			"paid_calls", a.PaidCalls, "issuer", a.Issuer)
 	})
 	return a, nil
 }
@@ -506,6 +511,9 @@ func (e *Engine) queueCallMemo(tx *storage.Tx, a Alert, r Recipient, b storage.B
 		CreatedAt: now, Priority: priority(a.Level)}
 	if kind == storage.RefCall {
 		j.StallAfter = stallAfter(a)
+		// Only the first call may be paid: reminders, notices and group
+		// posts keep the free pace (delivery.paid_broadcast).
+		j.Paid = e.paid(a.Level, a.Kind)
 	}
 	_, err := tx.Enqueue(j)
 	if err != nil {

@@ -88,6 +88,10 @@ type Alert struct {
 	// for alerts the system words itself (an overdue duty): each recipient
 	// reads it in their own language. Title and Body are the default's.
 	Local map[string]AlertText `json:"local,omitempty"`
+	// PaidCalls is how many first calls Create queued for paid broadcast
+	// (Estimate's figure, recorded with the alert): what the issuer was
+	// told it would cost. Recipient.Paid tells which went out paid.
+	PaidCalls int `json:"paid_calls,omitempty"`
 }
 
 // AlertText is an alert's title and body in one language.
@@ -220,6 +224,9 @@ type Recipient struct {
 	// AckedIn is where the recipient answered: ChannelGroup for a press
 	// on the group's message, "" for a private answer.
 	AckedIn string `json:"acked_in,omitempty"`
+	// Paid records that the first call was delivered by paid broadcast
+	// (0.1 Star); false when it went at the free pace, paid or not asked.
+	Paid bool `json:"paid,omitempty"`
 }
 
 // ChannelGroup is a recipient called, or answering, in a work group.

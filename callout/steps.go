@@ -66,6 +66,10 @@ func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Tim
 			// Reached after all (bound or unblocked since): still silent.
 			r.State = StateEscalated
 		}
+		if ref.Kind == storage.RefCall && j.Paid && j.Op == storage.OpSend {
+			// The dispatcher clears Paid on a call it sent at the free pace.
+			r.Paid = true
+		}
 		if ref.Kind == storage.RefCall && r.SentAt.IsZero() {
 			r.SentAt = at
 			if r.State == StatePending && a.State == AlertOpen {
