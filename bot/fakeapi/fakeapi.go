@@ -32,17 +32,22 @@ type Options struct {
 	Limits *Limits
 	// Now is the clock for message dates and rate limits; default time.Now.
 	Now func() time.Time
+	// Stars is the bot's balance for paid broadcasts (sends with
+	// allow_paid_broadcast, PaidBroadcastFee each); nil = unlimited.
+	Stars *Stars
 }
 
 // Stats counts requests and their outcomes.
 type Stats struct {
-	Requests     int // every HTTP request to the Bot API, including failed ones
-	Sent         int // accepted sendMessage, sendDocument and sendPhoto calls
-	Edited       int // accepted editMessageText and editMessageReplyMarkup calls
-	TooMany      int // 429 answers (rate limits and injected faults)
-	ServerErrors int // 5xx answers
-	Forbidden    int // 403 answers
-	BadRequests  int // 400 answers
+	Requests     int   // every HTTP request to the Bot API, including failed ones
+	Sent         int   // accepted sendMessage, sendDocument and sendPhoto calls
+	Edited       int   // accepted editMessageText and editMessageReplyMarkup calls
+	TooMany      int   // 429 answers (rate limits and injected faults)
+	ServerErrors int   // 5xx answers
+	Forbidden    int   // 403 answers
+	BadRequests  int   // 400 answers
+	Paid         int   // accepted sends made with allow_paid_broadcast
+	StarsSpent   Stars // what those paid sends cost
 }
 
 // Server is a fake Telegram Bot API server backed by net/http/httptest.
@@ -76,6 +81,9 @@ type Server struct {
 	files      map[string]*file
 	nextFile   int
 	global     *bucket
+	paid       *bucket
+	stars      Stars // balance for paid broadcasts, if starsCap
+	starsCap   bool  // the balance is limited (Options.Stars or SetStars)
 }
 
 // New starts a Server; it panics if opts.Token is empty.
@@ -117,6 +125,9 @@ func New(opts Options) *Server {
 	if opts.Limits != nil {
 		l := *opts.Limits
 		s.limits = &l
+	}
+	if opts.Stars != nil {
+		s.stars, s.starsCap = *opts.Stars, true
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s

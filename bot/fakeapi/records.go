@@ -37,6 +37,9 @@ type Message struct {
 	Photo    bool   // sent with sendPhoto
 	Data     []byte // uploaded content of a document or photo
 	Caption  string
+	// Paid is set when the bot sent the message with
+	// allow_paid_broadcast, paying PaidBroadcastFee for it.
+	Paid bool
 }
 
 // botMsg is the server-side state of a bot message.
@@ -110,6 +113,9 @@ func (s *Server) addBotMsgLocked(c *chat, m Message, mk markup, plain string) *b
 	c.posted = append(c.posted, now)
 	s.all = append(s.all, bm)
 	s.stats.Sent++
+	if m.Paid {
+		s.chargeLocked()
+	}
 	s.notifyLocked()
 	return bm
 }
@@ -227,6 +233,9 @@ func (m Message) String() string {
 	}
 	if m.Edits > 0 {
 		fmt.Fprintf(&b, " (edited %d)", m.Edits)
+	}
+	if m.Paid {
+		b.WriteString(" paid")
 	}
 	for _, kb := range []struct {
 		name string
