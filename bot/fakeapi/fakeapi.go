@@ -9,6 +9,7 @@
 package fakeapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"mime"
@@ -296,21 +297,54 @@ type upload struct {
 // params are the decoded parameters of one API call; nested values stay JSON text.
 type params struct {
 	v     map[string]string
-	files map[string]upload
+	files map[string]upload // nil when the call uploads none
+}
+
+// smallBody is the largest request body read whole for parseForm; a
+// bigger one (an upload) streams through mime/multipart.
+const smallBody = 1 << 20
+
+// bodies holds the buffers request bodies are read into, so that a
+// request costs no new one.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readCloser is a request body read on from another reader.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // parseParams reads query, multipart, urlencoded or JSON parameters and drains the body.
 func parseParams(r *http.Request) (params, *apiError) {
-	p := params{v: map[string]string{}, files: map[string]upload{}}
-	for k, vs := range r.URL.Query() {
-		if len(vs) > 0 {
-			p.v[k] = vs[0]
+	p := params{v: make(map[string]string, 8)}
+	if r.URL.RawQuery != "" {
+		for k, vs := range r.URL.Query() {
+			if len(vs) > 0 {
+				p.v[k] = vs[0]
+			}
 		}
 	}
 	// Drain whatever is left so net/http notices when the client goes away.
 	defer func() { _, _ = io.Copy(io.Discard, r.Body) }()
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
+	ct := r.Header.Get("Content-Type")
+	if boundary, ok := fastBoundary(ct); ok {
+		buf := bodies.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer func() {
+			if buf.Cap() <= 64<<10 {
+				bodies.Put(buf)
+			}
+		}()
+		_, err := buf.ReadFrom(io.LimitReader(r.Body, smallBody+1))
+		// Methods without parameters (getMe) send an empty body.
+		if err == nil && (buf.Len() == 0 || buf.Len() <= smallBody && parseForm(buf.Bytes(), boundary, &p)) {
+			return p, nil
+		}
+		// mime/multipart reads it all: what was read, then the rest.
+		r.Body = readCloser{io.MultiReader(bytes.NewReader(buf.Bytes()), r.Body), r.Body}
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch mt {
 	case "multipart/form-data":
 		// Methods without parameters (getMe) send an empty body, which fails to parse.
 		if err := r.ParseMultipartForm(32 << 20); err != nil {
@@ -334,6 +368,9 @@ func parseParams(r *http.Request) (params, *apiError) {
 			_ = f.Close()
 			if err != nil {
 				return p, badRequest("can't read file " + k)
+			}
+			if p.files == nil {
+				p.files = map[string]upload{}
 			}
 			p.files[k] = upload{name: fhs[0].Filename, data: data}
 		}

@@ -714,3 +714,27 @@ func TestGroupDocument(t *testing.T) {
 		t.Fatal("group document not delivered")
 	}
 }
+
+// Uploads of any size and name arrive whole: a workbook bigger than what
+// the fake reads at once, and a file name mime/multipart must unescape.
+func TestUploadsAnySizeAndName(t *testing.T) {
+	srv := newServer(t, fakeapi.Options{})
+	b := newBot(t, srv)
+	big := bytes.Repeat([]byte("值班表,红色预警\r\n--"), 150_000) // about 3 MB, full of CRLF and dashes
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"全市值班表.xlsx", big},
+		{`"引号" 报表.csv`, []byte("a,b\r\n")},
+	} {
+		if _, err := b.SendDocument(ctx(t), &bot.SendDocumentParams{ChatID: alice, Caption: "附件",
+			Document: &models.InputFileUpload{Filename: tc.name, Data: bytes.NewReader(tc.data)}}); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		m, _ := srv.Last(alice)
+		if m.Document != tc.name || m.Caption != "附件" || !bytes.Equal(m.Data, tc.data) {
+			t.Fatalf("recorded %q (%d bytes, caption %q), want %q (%d bytes)", m.Document, len(m.Data), m.Caption, tc.name, len(tc.data))
+		}
+	}
+}
