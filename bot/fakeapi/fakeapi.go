@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -68,12 +69,14 @@ type Server struct {
 	updates    []update
 	nextUpdate int64
 	updWake    chan struct{} // closed and replaced when an update is queued
-	changed    chan struct{} // closed and replaced when bot messages, answers or user messages change
+	changed    chan struct{} // closed when bot messages, answers or user messages change; nil until waited on (changedLocked)
 	version    uint64        // counts those changes, for WaitChange
 	polling    bool
 	allowed    map[string]bool
 	commands   map[string][]models.BotCommand
-	counts     map[string]int
+	requests   atomic.Int64   // Stats.Requests, counted before the lock
+	calls      []atomic.Int64 // successful calls by apiMethod.index, for Count
+	armed      atomic.Int32   // len(faults), so calls skip the lock without faults
 	stats      Stats
 	faults     []*Fault
 	blocked    map[int64]bool
@@ -116,9 +119,8 @@ func New(opts Options) *Server {
 		users:    map[int64]User{},
 		chats:    map[int64]*chat{},
 		updWake:  make(chan struct{}),
-		changed:  make(chan struct{}),
 		commands: map[string][]models.BotCommand{},
-		counts:   map[string]int{},
+		calls:    make([]atomic.Int64, numMethods),
 		blocked:  map[int64]bool{},
 		queries:  map[string]*query{},
 		files:    map[string]*file{},
@@ -168,14 +170,23 @@ var (
 
 // apiMethod is one implemented Bot API method.
 type apiMethod struct {
-	name string
-	fn   func(s *Server, r *http.Request, p params) (any, *apiError)
+	name  string
+	fn    func(s *Server, r *http.Request, p params) (any, *apiError)
+	index int // of its counter in Server.calls
 }
 
-var apiMethods = map[string]apiMethod{}
+// apiMethods finds a method by its name as spelled in the Bot API
+// documentation, which is how clients send it, or in lower case.
+var apiMethods = map[string]*apiMethod{}
+
+// numMethods is the number of methods in apiMethods.
+var numMethods int
 
 func init() {
-	for _, m := range []apiMethod{
+	for i, m := range []struct {
+		name string
+		fn   func(s *Server, r *http.Request, p params) (any, *apiError)
+	}{
 		{"getMe", (*Server).getMe},
 		{"deleteWebhook", (*Server).deleteWebhook},
 		{"getWebhookInfo", (*Server).getWebhookInfo},
@@ -193,8 +204,20 @@ func init() {
 		{"sendChatAction", (*Server).sendChatAction},
 		{"getFile", (*Server).getFile},
 	} {
-		apiMethods[strings.ToLower(m.name)] = m
+		am := &apiMethod{name: m.name, fn: m.fn, index: i}
+		apiMethods[m.name] = am
+		apiMethods[strings.ToLower(m.name)] = am
+		numMethods = i + 1
 	}
+}
+
+// lookupMethod finds a method by name, case-insensitively.
+func lookupMethod(name string) (*apiMethod, bool) {
+	if m, ok := apiMethods[name]; ok {
+		return m, true
+	}
+	m, ok := apiMethods[strings.ToLower(name)]
+	return m, ok
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -202,10 +225,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveFile(w, rest)
 		return
 	}
-	s.mu.Lock()
-	s.stats.Requests++
-	s.mu.Unlock()
-
+	s.requests.Add(1)
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	if !ok {
 		s.writeError(w, errNotFound)
@@ -217,7 +237,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
 		return
 	}
-	m, ok := apiMethods[strings.ToLower(name)]
+	m, ok := lookupMethod(name)
 	if !ok {
 		s.writeError(w, errNotFound)
 		return
@@ -227,7 +247,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, aerr)
 		return
 	}
-	if f := s.takeFault(m.name, p.chatIDOrZero()); f != nil {
+	if f := s.takeFault(m.name, p); f != nil {
 		if f.Delay > 0 {
 			t := time.NewTimer(f.Delay)
 			select {
@@ -248,10 +268,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, aerr)
 		return
 	}
-	s.mu.Lock()
-	s.counts[strings.ToLower(m.name)]++
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": res})
+	s.calls[m.index].Add(1)
+	writeJSON(w, http.StatusOK, answer{OK: true, Result: res})
+}
+
+// answer is a successful Bot API answer.
+type answer struct {
+	OK     bool `json:"ok"`
+	Result any  `json:"result"`
+}
+
+// failure is a failed Bot API answer, its fields in the order of the
+// sorted keys it was once written with.
+type failure struct {
+	Description string          `json:"description"`
+	ErrorCode   int             `json:"error_code"`
+	OK          bool            `json:"ok"`
+	Parameters  *responseParams `json:"parameters,omitempty"`
+}
+
+// responseParams are the parameters of a failed answer.
+type responseParams struct {
+	MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
+	RetryAfter      int   `json:"retry_after,omitempty"`
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
@@ -267,23 +306,37 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		s.stats.ServerErrors++
 	}
 	s.mu.Unlock()
-	body := map[string]any{"ok": false, "error_code": e.code, "description": e.desc}
+	body := failure{Description: e.desc, ErrorCode: e.code}
 	switch {
 	case e.retryAfter > 0:
-		body["parameters"] = map[string]any{"retry_after": e.retryAfter}
+		body.Parameters = &responseParams{RetryAfter: e.retryAfter}
 	case e.migrateTo != 0:
-		body["parameters"] = map[string]any{"migrate_to_chat_id": e.migrateTo}
+		body.Parameters = &responseParams{MigrateToChatID: e.migrateTo}
 	}
 	writeJSON(w, e.code, body)
 }
 
+// jsonType is the Content-Type of every answer, shared, never changed.
+var jsonType = []string{"application/json"}
+
+// errEncoding is the answer when a result cannot be encoded.
+var errEncoding = []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error: fakeapi cannot encode result"}`)
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			bodies.Put(buf)
+		}
+	}()
+	data := errEncoding
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		code = http.StatusInternalServerError
-		data = []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error: fakeapi cannot encode result"}`)
+	} else {
+		data = bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonType
 	w.WriteHeader(code)
 	_, _ = w.Write(data)
 }

@@ -71,10 +71,9 @@ func cloneRows(rows [][]Button) [][]Button {
 
 // wireBotMsgLocked describes a bot message for the wire.
 func (s *Server) wireBotMsgLocked(bm *botMsg) wireMessage {
-	me := s.me
 	m := wireMessage{
 		MessageID:   bm.ID,
-		From:        &me,
+		From:        &s.me, // never changed after New
 		Date:        bm.Date.Unix(),
 		Chat:        s.wireChatLocked(bm.ChatID),
 		ReplyMarkup: bm.inlineRaw,
@@ -123,8 +122,19 @@ func (s *Server) addBotMsgLocked(c *chat, m Message, mk markup, plain string) *b
 // notifyLocked wakes everyone waiting for a change and counts it.
 func (s *Server) notifyLocked() {
 	s.version++
-	close(s.changed)
-	s.changed = make(chan struct{})
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
+}
+
+// changedLocked returns the channel notifyLocked closes at the next
+// change; it is made only when someone waits, not for every message.
+func (s *Server) changedLocked() chan struct{} {
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
 }
 
 // Messages returns the current state of each live bot message in the chat, in send order.
@@ -185,7 +195,7 @@ func (s *Server) WaitFor(timeout time.Duration, pred func(Message) bool) (Messag
 	for {
 		s.mu.Lock()
 		msgs := s.allLocked()
-		wake := s.changed
+		wake := s.changedLocked()
 		s.mu.Unlock()
 		for _, m := range msgs {
 			if pred(m) {
@@ -272,16 +282,20 @@ func truncate(s string, n int) string {
 
 // Count returns the number of successful calls of an API method (case-insensitive).
 func (s *Server) Count(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[strings.ToLower(method)]
+	if m, ok := lookupMethod(method); ok {
+		return int(s.calls[m.index].Load())
+	}
+	return 0
 }
 
 // Stats returns request and outcome counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	s.mu.Unlock()
+	// Read last, it counts every request whose outcome is in st.
+	st.Requests = int(s.requests.Load())
+	return st
 }
 
 // SentAt returns the times (Options.Now) of accepted sends to the chat, for rate assertions.

@@ -422,7 +422,7 @@ func (s *Server) WaitAnswer(queryID string, timeout time.Duration) (CallbackAnsw
 	for {
 		s.mu.Lock()
 		q := s.queries[queryID]
-		wake := s.changed
+		wake := s.changedLocked()
 		s.mu.Unlock()
 		if q == nil {
 			return CallbackAnswer{}, fmt.Errorf("fakeapi: unknown callback query %q", queryID)
