@@ -65,7 +65,8 @@ type Server struct {
 	mu         sync.Mutex
 	users      map[int64]User
 	chats      map[int64]*chat
-	all        []*botMsg // every live bot message in send order
+	all        []*botMsg // every bot message in send order, deleted ones (dead of them) still among them
+	dead       int
 	updates    []update
 	nextUpdate int64
 	updWake    chan struct{} // closed and replaced when an update is queued
@@ -82,7 +83,8 @@ type Server struct {
 	blocked    map[int64]bool
 	queries    map[string]*query
 	nextQuery  int64
-	files      map[string]*file
+	files      map[string]*file // by id
+	filePaths  map[string]*file // by download path
 	nextFile   int
 	global     *bucket
 	paid       *bucket
@@ -114,16 +116,17 @@ func New(opts Options) *Server {
 			Username:      opts.BotUsername,
 			CanJoinGroups: true,
 		},
-		now:      opts.Now,
-		closed:   make(chan struct{}),
-		users:    map[int64]User{},
-		chats:    map[int64]*chat{},
-		updWake:  make(chan struct{}),
-		commands: map[string][]models.BotCommand{},
-		calls:    make([]atomic.Int64, numMethods),
-		blocked:  map[int64]bool{},
-		queries:  map[string]*query{},
-		files:    map[string]*file{},
+		now:       opts.Now,
+		closed:    make(chan struct{}),
+		users:     map[int64]User{},
+		chats:     map[int64]*chat{},
+		updWake:   make(chan struct{}),
+		commands:  map[string][]models.BotCommand{},
+		calls:     make([]atomic.Int64, numMethods),
+		blocked:   map[int64]bool{},
+		queries:   map[string]*query{},
+		files:     map[string]*file{},
+		filePaths: map[string]*file{},
 	}
 	if opts.Limits != nil {
 		l := *opts.Limits

@@ -545,9 +545,8 @@ func (s *Server) deleteMessage(_ *http.Request, p params) (any, *apiError) {
 	if c == nil {
 		return nil, errChatNotFound
 	}
-	if bm := c.find(msgID); bm != nil {
-		c.msgs = slices.DeleteFunc(c.msgs, func(m *botMsg) bool { return m == bm })
-		s.all = slices.DeleteFunc(s.all, func(m *botMsg) bool { return m == bm })
+	if i, ok := c.index(msgID); ok {
+		s.deleteLocked(c, i)
 		s.notifyLocked()
 		return true, nil
 	}
@@ -589,13 +588,8 @@ func (s *Server) serveFile(w http.ResponseWriter, rest string) {
 	s.mu.Lock()
 	var data []byte
 	found := false
-	if token == s.token {
-		for _, f := range s.files {
-			if f.path == filePath && f.data != nil {
-				data, found = f.data, true
-				break
-			}
-		}
+	if f := s.filePaths[filePath]; token == s.token && f != nil && f.data != nil {
+		data, found = f.data, true
 	}
 	s.mu.Unlock()
 	if !found {

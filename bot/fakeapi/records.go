@@ -48,6 +48,7 @@ type botMsg struct {
 	inlineRaw json.RawMessage // {"inline_keyboard":...} as sent, for echoing and comparison
 	plain     string          // text or caption with markup parsed away
 	file      *file
+	deleted   bool // by deleteMessage, and left in Server.all until swept
 }
 
 // clone returns a deep copy safe to hand to callers.
@@ -171,11 +172,27 @@ func (s *Server) AllMessages() []Message {
 }
 
 func (s *Server) allLocked() []Message {
-	out := make([]Message, 0, len(s.all))
+	out := make([]Message, 0, len(s.all)-s.dead)
 	for _, bm := range s.all {
-		out = append(out, bm.Message.clone())
+		if !bm.deleted {
+			out = append(out, bm.Message.clone())
+		}
 	}
 	return out
+}
+
+// deleteLocked removes a bot message from its chat c and from s.all.
+// In s.all it is only marked, so a delete does not move every later
+// message; they are swept out once they make half of it.
+func (s *Server) deleteLocked(c *chat, i int) {
+	bm := c.msgs[i]
+	c.msgs = slices.Delete(c.msgs, i, i+1)
+	bm.deleted = true
+	s.dead++
+	if s.dead > 64 && s.dead > len(s.all)/2 {
+		s.all = slices.DeleteFunc(s.all, func(m *botMsg) bool { return m.deleted })
+		s.dead = 0
+	}
 }
 
 // ReplyKeyboard returns the reply keyboard the user currently sees in the chat (nil if none).
