@@ -4,8 +4,8 @@
 // {"ok":...} answers), so an unmodified github.com/go-telegram/bot client works
 // against it via bot.WithServerURL(srv.URL()). It plays users (messages,
 // contacts, documents, button presses), records what the bot sent, enforces
-// Telegram-like flood control on request and injects faults. All methods are
-// safe for concurrent use.
+// Telegram-like flood control on request, charges paid broadcasts to a Stars
+// balance and injects faults. All methods are safe for concurrent use.
 package fakeapi
 
 import (
