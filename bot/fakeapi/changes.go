@@ -62,7 +62,7 @@ func (s *Server) Version() uint64 {
 func (s *Server) WaitChange(ctx context.Context, after uint64) (uint64, error) {
 	for {
 		s.mu.Lock()
-		v, wake := s.version, s.changed
+		v, wake := s.version, s.changedLocked()
 		s.mu.Unlock()
 		if v > after {
 			return v, nil
@@ -82,7 +82,7 @@ func (s *Server) WaitChange(ctx context.Context, after uint64) (uint64, error) {
 func (s *Server) WaitAnswerContext(ctx context.Context, queryID string) (CallbackAnswer, error) {
 	for {
 		s.mu.Lock()
-		q, wake := s.queries[queryID], s.changed
+		q, wake := s.queries[queryID], s.changedLocked()
 		var a CallbackAnswer
 		answered := q != nil && q.answered
 		if answered {

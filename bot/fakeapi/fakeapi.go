@@ -4,11 +4,12 @@
 // {"ok":...} answers), so an unmodified github.com/go-telegram/bot client works
 // against it via bot.WithServerURL(srv.URL()). It plays users (messages,
 // contacts, documents, button presses), records what the bot sent, enforces
-// Telegram-like flood control on request and injects faults. All methods are
-// safe for concurrent use.
+// Telegram-like flood control on request, charges paid broadcasts to a Stars
+// balance and injects faults. All methods are safe for concurrent use.
 package fakeapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"mime"
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -32,17 +34,22 @@ type Options struct {
 	Limits *Limits
 	// Now is the clock for message dates and rate limits; default time.Now.
 	Now func() time.Time
+	// Stars is the bot's balance for paid broadcasts (sends with
+	// allow_paid_broadcast, PaidBroadcastFee each); nil = unlimited.
+	Stars *Stars
 }
 
 // Stats counts requests and their outcomes.
 type Stats struct {
-	Requests     int // every HTTP request to the Bot API, including failed ones
-	Sent         int // accepted sendMessage, sendDocument and sendPhoto calls
-	Edited       int // accepted editMessageText and editMessageReplyMarkup calls
-	TooMany      int // 429 answers (rate limits and injected faults)
-	ServerErrors int // 5xx answers
-	Forbidden    int // 403 answers
-	BadRequests  int // 400 answers
+	Requests     int   // every HTTP request to the Bot API, including failed ones
+	Sent         int   // accepted sendMessage, sendDocument and sendPhoto calls
+	Edited       int   // accepted editMessageText and editMessageReplyMarkup calls
+	TooMany      int   // 429 answers (rate limits and injected faults)
+	ServerErrors int   // 5xx answers
+	Forbidden    int   // 403 answers
+	BadRequests  int   // 400 answers
+	Paid         int   // accepted sends made with allow_paid_broadcast
+	StarsSpent   Stars // what those paid sends cost
 }
 
 // Server is a fake Telegram Bot API server backed by net/http/httptest.
@@ -58,24 +65,31 @@ type Server struct {
 	mu         sync.Mutex
 	users      map[int64]User
 	chats      map[int64]*chat
-	all        []*botMsg // every live bot message in send order
+	all        []*botMsg // every bot message in send order, deleted ones (dead of them) still among them
+	dead       int
 	updates    []update
 	nextUpdate int64
 	updWake    chan struct{} // closed and replaced when an update is queued
-	changed    chan struct{} // closed and replaced when bot messages, answers or user messages change
+	changed    chan struct{} // closed when bot messages, answers or user messages change; nil until waited on (changedLocked)
 	version    uint64        // counts those changes, for WaitChange
 	polling    bool
 	allowed    map[string]bool
 	commands   map[string][]models.BotCommand
-	counts     map[string]int
+	requests   atomic.Int64   // Stats.Requests, counted before the lock
+	calls      []atomic.Int64 // successful calls by apiMethod.index, for Count
+	armed      atomic.Int32   // len(faults), so calls skip the lock without faults
 	stats      Stats
 	faults     []*Fault
 	blocked    map[int64]bool
 	queries    map[string]*query
 	nextQuery  int64
-	files      map[string]*file
+	files      map[string]*file // by id
+	filePaths  map[string]*file // by download path
 	nextFile   int
 	global     *bucket
+	paid       *bucket
+	stars      Stars // balance for paid broadcasts, if starsCap
+	starsCap   bool  // the balance is limited (Options.Stars or SetStars)
 }
 
 // New starts a Server; it panics if opts.Token is empty.
@@ -102,21 +116,24 @@ func New(opts Options) *Server {
 			Username:      opts.BotUsername,
 			CanJoinGroups: true,
 		},
-		now:      opts.Now,
-		closed:   make(chan struct{}),
-		users:    map[int64]User{},
-		chats:    map[int64]*chat{},
-		updWake:  make(chan struct{}),
-		changed:  make(chan struct{}),
-		commands: map[string][]models.BotCommand{},
-		counts:   map[string]int{},
-		blocked:  map[int64]bool{},
-		queries:  map[string]*query{},
-		files:    map[string]*file{},
+		now:       opts.Now,
+		closed:    make(chan struct{}),
+		users:     map[int64]User{},
+		chats:     map[int64]*chat{},
+		updWake:   make(chan struct{}),
+		commands:  map[string][]models.BotCommand{},
+		calls:     make([]atomic.Int64, numMethods),
+		blocked:   map[int64]bool{},
+		queries:   map[string]*query{},
+		files:     map[string]*file{},
+		filePaths: map[string]*file{},
 	}
 	if opts.Limits != nil {
 		l := *opts.Limits
 		s.limits = &l
+	}
+	if opts.Stars != nil {
+		s.stars, s.starsCap = *opts.Stars, true
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -156,14 +173,23 @@ var (
 
 // apiMethod is one implemented Bot API method.
 type apiMethod struct {
-	name string
-	fn   func(s *Server, r *http.Request, p params) (any, *apiError)
+	name  string
+	fn    func(s *Server, r *http.Request, p params) (any, *apiError)
+	index int // of its counter in Server.calls
 }
 
-var apiMethods = map[string]apiMethod{}
+// apiMethods finds a method by its name as spelled in the Bot API
+// documentation, which is how clients send it, or in lower case.
+var apiMethods = map[string]*apiMethod{}
+
+// numMethods is the number of methods in apiMethods.
+var numMethods int
 
 func init() {
-	for _, m := range []apiMethod{
+	for i, m := range []struct {
+		name string
+		fn   func(s *Server, r *http.Request, p params) (any, *apiError)
+	}{
 		{"getMe", (*Server).getMe},
 		{"deleteWebhook", (*Server).deleteWebhook},
 		{"getWebhookInfo", (*Server).getWebhookInfo},
@@ -181,8 +207,20 @@ func init() {
 		{"sendChatAction", (*Server).sendChatAction},
 		{"getFile", (*Server).getFile},
 	} {
-		apiMethods[strings.ToLower(m.name)] = m
+		am := &apiMethod{name: m.name, fn: m.fn, index: i}
+		apiMethods[m.name] = am
+		apiMethods[strings.ToLower(m.name)] = am
+		numMethods = i + 1
 	}
+}
+
+// lookupMethod finds a method by name, case-insensitively.
+func lookupMethod(name string) (*apiMethod, bool) {
+	if m, ok := apiMethods[name]; ok {
+		return m, true
+	}
+	m, ok := apiMethods[strings.ToLower(name)]
+	return m, ok
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -190,10 +228,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveFile(w, rest)
 		return
 	}
-	s.mu.Lock()
-	s.stats.Requests++
-	s.mu.Unlock()
-
+	s.requests.Add(1)
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	if !ok {
 		s.writeError(w, errNotFound)
@@ -205,7 +240,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, &apiError{code: http.StatusUnauthorized, desc: "Unauthorized"})
 		return
 	}
-	m, ok := apiMethods[strings.ToLower(name)]
+	m, ok := lookupMethod(name)
 	if !ok {
 		s.writeError(w, errNotFound)
 		return
@@ -215,7 +250,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, aerr)
 		return
 	}
-	if f := s.takeFault(m.name, p.chatIDOrZero()); f != nil {
+	if f := s.takeFault(m.name, p); f != nil {
 		if f.Delay > 0 {
 			t := time.NewTimer(f.Delay)
 			select {
@@ -236,10 +271,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, aerr)
 		return
 	}
-	s.mu.Lock()
-	s.counts[strings.ToLower(m.name)]++
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "result": res})
+	s.calls[m.index].Add(1)
+	writeJSON(w, http.StatusOK, answer{OK: true, Result: res})
+}
+
+// answer is a successful Bot API answer.
+type answer struct {
+	OK     bool `json:"ok"`
+	Result any  `json:"result"`
+}
+
+// failure is a failed Bot API answer, its fields in the order of the
+// sorted keys it was once written with.
+type failure struct {
+	Description string          `json:"description"`
+	ErrorCode   int             `json:"error_code"`
+	OK          bool            `json:"ok"`
+	Parameters  *responseParams `json:"parameters,omitempty"`
+}
+
+// responseParams are the parameters of a failed answer.
+type responseParams struct {
+	MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
+	RetryAfter      int   `json:"retry_after,omitempty"`
 }
 
 func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
@@ -255,23 +309,37 @@ func (s *Server) writeError(w http.ResponseWriter, e *apiError) {
 		s.stats.ServerErrors++
 	}
 	s.mu.Unlock()
-	body := map[string]any{"ok": false, "error_code": e.code, "description": e.desc}
+	body := failure{Description: e.desc, ErrorCode: e.code}
 	switch {
 	case e.retryAfter > 0:
-		body["parameters"] = map[string]any{"retry_after": e.retryAfter}
+		body.Parameters = &responseParams{RetryAfter: e.retryAfter}
 	case e.migrateTo != 0:
-		body["parameters"] = map[string]any{"migrate_to_chat_id": e.migrateTo}
+		body.Parameters = &responseParams{MigrateToChatID: e.migrateTo}
 	}
 	writeJSON(w, e.code, body)
 }
 
+// jsonType is the Content-Type of every answer, shared, never changed.
+var jsonType = []string{"application/json"}
+
+// errEncoding is the answer when a result cannot be encoded.
+var errEncoding = []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error: fakeapi cannot encode result"}`)
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
+	buf := bodies.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 64<<10 {
+			bodies.Put(buf)
+		}
+	}()
+	data := errEncoding
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		code = http.StatusInternalServerError
-		data = []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error: fakeapi cannot encode result"}`)
+	} else {
+		data = bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // as json.Marshal writes it
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonType
 	w.WriteHeader(code)
 	_, _ = w.Write(data)
 }
@@ -285,21 +353,54 @@ type upload struct {
 // params are the decoded parameters of one API call; nested values stay JSON text.
 type params struct {
 	v     map[string]string
-	files map[string]upload
+	files map[string]upload // nil when the call uploads none
+}
+
+// smallBody is the largest request body read whole for parseForm; a
+// bigger one (an upload) streams through mime/multipart.
+const smallBody = 1 << 20
+
+// bodies holds the buffers request bodies are read into, so that a
+// request costs no new one.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readCloser is a request body read on from another reader.
+type readCloser struct {
+	io.Reader
+	io.Closer
 }
 
 // parseParams reads query, multipart, urlencoded or JSON parameters and drains the body.
 func parseParams(r *http.Request) (params, *apiError) {
-	p := params{v: map[string]string{}, files: map[string]upload{}}
-	for k, vs := range r.URL.Query() {
-		if len(vs) > 0 {
-			p.v[k] = vs[0]
+	p := params{v: make(map[string]string, 8)}
+	if r.URL.RawQuery != "" {
+		for k, vs := range r.URL.Query() {
+			if len(vs) > 0 {
+				p.v[k] = vs[0]
+			}
 		}
 	}
 	// Drain whatever is left so net/http notices when the client goes away.
 	defer func() { _, _ = io.Copy(io.Discard, r.Body) }()
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
+	ct := r.Header.Get("Content-Type")
+	if boundary, ok := fastBoundary(ct); ok {
+		buf := bodies.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer func() {
+			if buf.Cap() <= 64<<10 {
+				bodies.Put(buf)
+			}
+		}()
+		_, err := buf.ReadFrom(io.LimitReader(r.Body, smallBody+1))
+		// Methods without parameters (getMe) send an empty body.
+		if err == nil && (buf.Len() == 0 || buf.Len() <= smallBody && parseForm(buf.Bytes(), boundary, &p)) {
+			return p, nil
+		}
+		// mime/multipart reads it all: what was read, then the rest.
+		r.Body = readCloser{io.MultiReader(bytes.NewReader(buf.Bytes()), r.Body), r.Body}
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch mt {
 	case "multipart/form-data":
 		// Methods without parameters (getMe) send an empty body, which fails to parse.
 		if err := r.ParseMultipartForm(32 << 20); err != nil {
@@ -323,6 +424,9 @@ func parseParams(r *http.Request) (params, *apiError) {
 			_ = f.Close()
 			if err != nil {
 				return p, badRequest("can't read file " + k)
+			}
+			if p.files == nil {
+				p.files = map[string]upload{}
 			}
 			p.files[k] = upload{name: fhs[0].Filename, data: data}
 		}

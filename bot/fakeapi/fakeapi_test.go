@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -712,5 +713,82 @@ func TestGroupDocument(t *testing.T) {
 		}
 	case <-time.After(wait):
 		t.Fatal("group document not delivered")
+	}
+}
+
+// Uploads of any size and name arrive whole: a workbook bigger than what
+// the fake reads at once, and a file name mime/multipart must unescape.
+func TestUploadsAnySizeAndName(t *testing.T) {
+	srv := newServer(t, fakeapi.Options{})
+	b := newBot(t, srv)
+	big := bytes.Repeat([]byte("值班表,红色预警\r\n--"), 150_000) // about 3 MB, full of CRLF and dashes
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"全市值班表.xlsx", big},
+		{`"引号" 报表.csv`, []byte("a,b\r\n")},
+	} {
+		if _, err := b.SendDocument(ctx(t), &bot.SendDocumentParams{ChatID: alice, Caption: "附件",
+			Document: &models.InputFileUpload{Filename: tc.name, Data: bytes.NewReader(tc.data)}}); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		m, _ := srv.Last(alice)
+		if m.Document != tc.name || m.Caption != "附件" || !bytes.Equal(m.Data, tc.data) {
+			t.Fatalf("recorded %q (%d bytes, caption %q), want %q (%d bytes)", m.Document, len(m.Data), m.Caption, tc.name, len(tc.data))
+		}
+	}
+}
+
+// Deleting most of many messages leaves the rest in send order, to read,
+// edit and delete, and the deleted ones gone everywhere.
+func TestDeleteManyKeepsSendOrder(t *testing.T) {
+	srv := newServer(t, fakeapi.Options{})
+	b := newBot(t, srv)
+	var kept []string
+	var keptIDs []int
+	var keptChats []int64
+	for i := range 300 {
+		chat := []int64{alice, bob}[i%2]
+		text := "通知 " + strconv.Itoa(i)
+		m, err := b.SendMessage(ctx(t), &bot.SendMessageParams{ChatID: chat, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%5 == 0 {
+			kept = append(kept, text)
+			keptIDs = append(keptIDs, m.ID)
+			keptChats = append(keptChats, chat)
+			continue
+		}
+		if _, err := b.DeleteMessage(ctx(t), &bot.DeleteMessageParams{ChatID: chat, MessageID: m.ID}); err != nil {
+			t.Fatalf("delete %d: %v", i, err)
+		}
+		if _, err := b.DeleteMessage(ctx(t), &bot.DeleteMessageParams{ChatID: chat, MessageID: m.ID}); err == nil {
+			t.Fatalf("message %d deleted twice", i)
+		}
+	}
+	var got []string
+	for _, m := range srv.AllMessages() {
+		got = append(got, m.Text)
+	}
+	if strings.Join(got, "|") != strings.Join(kept, "|") {
+		t.Fatalf("AllMessages = %q\nwant %q", got, kept)
+	}
+	if n := len(srv.Messages(alice)) + len(srv.Messages(bob)); n != len(kept) {
+		t.Fatalf("chats hold %d messages, want %d", n, len(kept))
+	}
+	last := len(keptIDs) - 1
+	if _, err := b.EditMessageText(ctx(t), &bot.EditMessageTextParams{ChatID: keptChats[last], MessageID: keptIDs[last], Text: "已改"}); err != nil {
+		t.Fatalf("edit a kept message: %v", err)
+	}
+	if _, err := b.EditMessageText(ctx(t), &bot.EditMessageTextParams{ChatID: keptChats[last], MessageID: keptIDs[last] - 1, Text: "已改"}); err == nil {
+		t.Fatal("edited a deleted message")
+	}
+	if _, err := b.DeleteMessage(ctx(t), &bot.DeleteMessageParams{ChatID: keptChats[0], MessageID: keptIDs[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if all := srv.AllMessages(); len(all) != len(kept)-1 || all[0].Text != kept[1] || all[len(all)-1].Text != "已改" {
+		t.Fatalf("after deleting the first: %d messages, first %q, last %q", len(all), all[0].Text, all[len(all)-1].Text)
 	}
 }

@@ -31,6 +31,7 @@ func (s *Server) Inject(f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &f)
+	s.armed.Store(int32(len(s.faults)))
 }
 
 // ClearFaults disarms all injected faults.
@@ -38,10 +39,15 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+	s.armed.Store(0)
 }
 
 // takeFault consumes and returns the first fault matching the call, or nil.
-func (s *Server) takeFault(method string, chatID int64) *Fault {
+func (s *Server) takeFault(method string, p params) *Fault {
+	if s.armed.Load() == 0 {
+		return nil
+	}
+	chatID := p.chatIDOrZero()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
@@ -56,6 +62,7 @@ func (s *Server) takeFault(method string, chatID int64) *Fault {
 			f.Times--
 			if f.Times == 0 {
 				s.faults = slices.Delete(s.faults, i, i+1)
+				s.armed.Store(int32(len(s.faults)))
 			}
 		}
 		return &c

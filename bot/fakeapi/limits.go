@@ -16,6 +16,12 @@ type Limits struct {
 	ChatBurst      int     // bucket size per private chat; 0 = max(1, int(ChatPerSecond))
 	GroupPerMinute float64 // messages per minute per group chat (negative id); 0 = unlimited
 	GroupBurst     int     // bucket size per group chat; 0 = max(1, int(GroupPerMinute))
+	// Paid is the rate over all chats of sends made with
+	// allow_paid_broadcast, which Telegram takes up to 1,000/s instead of
+	// the free Global rate, for PaidBroadcastFee each; per-chat and
+	// per-group limits still apply to them. 0 = unlimited.
+	Paid      float64
+	PaidBurst int // bucket size for Paid; 0 = max(1, int(Paid))
 	// GroupWindowed counts GroupPerMinute in any 60 seconds, as Telegram
 	// states its limit ("no more than 20 messages per minute in the same
 	// group"), instead of refilling a bucket: after a burst of that many
@@ -27,9 +33,10 @@ type Limits struct {
 // groupWindow is the span GroupWindowed counts in.
 const groupWindow = time.Minute
 
-// TelegramLimits returns Telegram's documented broadcast limits: 30/s overall, 1/s per chat, 20/min per group.
+// TelegramLimits returns Telegram's documented broadcast limits: 30/s
+// overall, 1,000/s for paid broadcasts, 1/s per chat, 20/min per group.
 func TelegramLimits() *Limits {
-	return &Limits{Global: 30, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20}
+	return &Limits{Global: 30, Paid: 1000, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20}
 }
 
 // bucket is a token bucket driven by an explicit clock.
@@ -59,19 +66,27 @@ func (b *bucket) wait(now time.Time) time.Duration {
 	return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
 }
 
-// rateLocked takes a token from every bucket that applies to c, or returns a 429.
-func (s *Server) rateLocked(c *chat) *apiError {
+// rateLocked takes a token from every bucket that applies to a send or
+// edit in c, or returns a 429 and takes none. A paid send (one with
+// allow_paid_broadcast) takes from the Paid bucket instead of Global.
+func (s *Server) rateLocked(c *chat, paid bool) *apiError {
 	l := s.limits
 	if l == nil {
 		return nil
 	}
 	now := s.now()
-	var bs []*bucket
-	if l.Global > 0 {
+	var all *bucket // the bucket over all chats, if limited
+	switch {
+	case paid && l.Paid > 0:
+		if s.paid == nil {
+			s.paid = newBucket(l.Paid, l.PaidBurst, l.Paid, now)
+		}
+		all = s.paid
+	case !paid && l.Global > 0:
 		if s.global == nil {
 			s.global = newBucket(l.Global, l.GlobalBurst, l.Global, now)
 		}
-		bs = append(bs, s.global)
+		all = s.global
 	}
 	windowed := c.id < 0 && l.GroupWindowed && l.GroupPerMinute > 0
 	if c.bucket == nil && !windowed {
@@ -82,12 +97,11 @@ func (s *Server) rateLocked(c *chat) *apiError {
 			c.bucket = newBucket(l.GroupPerMinute/60, l.GroupBurst, l.GroupPerMinute, now)
 		}
 	}
-	if c.bucket != nil {
-		bs = append(bs, c.bucket)
-	}
 	var wait time.Duration
-	for _, b := range bs {
-		wait = max(wait, b.wait(now))
+	for _, b := range [...]*bucket{all, c.bucket} {
+		if b != nil {
+			wait = max(wait, b.wait(now))
+		}
 	}
 	if windowed {
 		wait = max(wait, windowWait(c.posted, int(l.GroupPerMinute), now))
@@ -100,8 +114,10 @@ func (s *Server) rateLocked(c *chat) *apiError {
 			retryAfter: retry,
 		}
 	}
-	for _, b := range bs {
-		b.tokens--
+	for _, b := range [...]*bucket{all, c.bucket} {
+		if b != nil {
+			b.tokens--
+		}
 	}
 	return nil
 }

@@ -316,15 +316,6 @@ func (s *Server) sendMessage(_ *http.Request, p params) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, aerr := s.sendableChatLocked(chatID)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := s.rateLocked(c); aerr != nil {
-		return nil, aerr
-	}
 	var reply struct {
 		MessageID int `json:"message_id"`
 	}
@@ -333,8 +324,30 @@ func (s *Server) sendMessage(_ *http.Request, p params) (any, *apiError) {
 			return nil, badRequest("can't parse reply parameters JSON object")
 		}
 	}
-	bm := s.addBotMsgLocked(c, Message{Text: p.v["text"], ParseMode: p.v["parse_mode"], ReplyTo: reply.MessageID}, mk, plain)
+	paid := p.bool("allow_paid_broadcast")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, aerr := s.sendableChatLocked(chatID)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := s.sendLimitsLocked(c, paid); aerr != nil {
+		return nil, aerr
+	}
+	bm := s.addBotMsgLocked(c, Message{Text: p.v["text"], ParseMode: p.v["parse_mode"], ReplyTo: reply.MessageID, Paid: paid}, mk, plain)
 	return s.wireBotMsgLocked(bm), nil
+}
+
+// sendLimitsLocked refuses a send to c that the bot's Stars cannot pay
+// for (when paid) or that flood control holds back, and otherwise takes
+// its rate tokens; the caller charges a paid send once it is recorded.
+func (s *Server) sendLimitsLocked(c *chat, paid bool) *apiError {
+	if paid {
+		if aerr := s.canPayLocked(); aerr != nil {
+			return aerr
+		}
+	}
+	return s.rateLocked(c, paid)
 }
 
 // editTarget finds the bot message an edit call addresses.
@@ -396,7 +409,7 @@ func (s *Server) editMessageText(_ *http.Request, p params) (any, *apiError) {
 	if bm.Text == text && strings.EqualFold(bm.ParseMode, mode) && bytes.Equal(bm.inlineRaw, mk.inlineRaw) {
 		return nil, errNotModified
 	}
-	if aerr := s.rateLocked(c); aerr != nil {
+	if aerr := s.rateLocked(c, false); aerr != nil { // edits carry no allow_paid_broadcast
 		return nil, aerr
 	}
 	bm.Text, bm.ParseMode, bm.plain = text, mode, plain
@@ -421,7 +434,7 @@ func (s *Server) editMessageReplyMarkup(_ *http.Request, p params) (any, *apiErr
 	if bytes.Equal(bm.inlineRaw, mk.inlineRaw) {
 		return nil, errNotModified
 	}
-	if aerr := s.rateLocked(c); aerr != nil {
+	if aerr := s.rateLocked(c, false); aerr != nil { // edits carry no allow_paid_broadcast
 		return nil, aerr
 	}
 	s.editedLocked(bm, mk)
@@ -501,7 +514,8 @@ func (s *Server) sendFile(p params, field string) (any, *apiError) {
 	if !uploaded && f == nil && !strings.Contains(ref, "://") {
 		return nil, badRequest("wrong file identifier/HTTP URL specified")
 	}
-	if aerr := s.rateLocked(c); aerr != nil {
+	paid := p.bool("allow_paid_broadcast")
+	if aerr := s.sendLimitsLocked(c, paid); aerr != nil {
 		return nil, aerr
 	}
 	switch {
@@ -510,7 +524,7 @@ func (s *Server) sendFile(p params, field string) (any, *apiError) {
 	case f == nil: // an HTTP URL Telegram would fetch
 		f = s.addFileLocked(field+"s", path.Base(ref), nil)
 	}
-	m := Message{Document: f.name, Photo: field == "photo", Data: f.data, Caption: caption, ParseMode: mode}
+	m := Message{Document: f.name, Photo: field == "photo", Data: f.data, Caption: caption, ParseMode: mode, Paid: paid}
 	bm := s.addBotMsgLocked(c, m, mk, plain)
 	bm.file = f
 	return s.wireBotMsgLocked(bm), nil
@@ -531,9 +545,8 @@ func (s *Server) deleteMessage(_ *http.Request, p params) (any, *apiError) {
 	if c == nil {
 		return nil, errChatNotFound
 	}
-	if bm := c.find(msgID); bm != nil {
-		c.msgs = slices.DeleteFunc(c.msgs, func(m *botMsg) bool { return m == bm })
-		s.all = slices.DeleteFunc(s.all, func(m *botMsg) bool { return m == bm })
+	if i, ok := c.index(msgID); ok {
+		s.deleteLocked(c, i)
 		s.notifyLocked()
 		return true, nil
 	}
@@ -575,13 +588,8 @@ func (s *Server) serveFile(w http.ResponseWriter, rest string) {
 	s.mu.Lock()
 	var data []byte
 	found := false
-	if token == s.token {
-		for _, f := range s.files {
-			if f.path == filePath && f.data != nil {
-				data, found = f.data, true
-				break
-			}
-		}
+	if f := s.filePaths[filePath]; token == s.token && f != nil && f.data != nil {
+		data, found = f.data, true
 	}
 	s.mu.Unlock()
 	if !found {

@@ -37,6 +37,9 @@ type Message struct {
 	Photo    bool   // sent with sendPhoto
 	Data     []byte // uploaded content of a document or photo
 	Caption  string
+	// Paid is set when the bot sent the message with
+	// allow_paid_broadcast, paying PaidBroadcastFee for it.
+	Paid bool
 }
 
 // botMsg is the server-side state of a bot message.
@@ -45,6 +48,7 @@ type botMsg struct {
 	inlineRaw json.RawMessage // {"inline_keyboard":...} as sent, for echoing and comparison
 	plain     string          // text or caption with markup parsed away
 	file      *file
+	deleted   bool // by deleteMessage, and left in Server.all until swept
 }
 
 // clone returns a deep copy safe to hand to callers.
@@ -68,10 +72,9 @@ func cloneRows(rows [][]Button) [][]Button {
 
 // wireBotMsgLocked describes a bot message for the wire.
 func (s *Server) wireBotMsgLocked(bm *botMsg) wireMessage {
-	me := s.me
 	m := wireMessage{
 		MessageID:   bm.ID,
-		From:        &me,
+		From:        &s.me, // never changed after New
 		Date:        bm.Date.Unix(),
 		Chat:        s.wireChatLocked(bm.ChatID),
 		ReplyMarkup: bm.inlineRaw,
@@ -110,6 +113,9 @@ func (s *Server) addBotMsgLocked(c *chat, m Message, mk markup, plain string) *b
 	c.posted = append(c.posted, now)
 	s.all = append(s.all, bm)
 	s.stats.Sent++
+	if m.Paid {
+		s.chargeLocked()
+	}
 	s.notifyLocked()
 	return bm
 }
@@ -117,8 +123,19 @@ func (s *Server) addBotMsgLocked(c *chat, m Message, mk markup, plain string) *b
 // notifyLocked wakes everyone waiting for a change and counts it.
 func (s *Server) notifyLocked() {
 	s.version++
-	close(s.changed)
-	s.changed = make(chan struct{})
+	if s.changed != nil {
+		close(s.changed)
+		s.changed = nil
+	}
+}
+
+// changedLocked returns the channel notifyLocked closes at the next
+// change; it is made only when someone waits, not for every message.
+func (s *Server) changedLocked() chan struct{} {
+	if s.changed == nil {
+		s.changed = make(chan struct{})
+	}
+	return s.changed
 }
 
 // Messages returns the current state of each live bot message in the chat, in send order.
@@ -155,11 +172,27 @@ func (s *Server) AllMessages() []Message {
 }
 
 func (s *Server) allLocked() []Message {
-	out := make([]Message, 0, len(s.all))
+	out := make([]Message, 0, len(s.all)-s.dead)
 	for _, bm := range s.all {
-		out = append(out, bm.Message.clone())
+		if !bm.deleted {
+			out = append(out, bm.Message.clone())
+		}
 	}
 	return out
+}
+
+// deleteLocked removes a bot message from its chat c and from s.all.
+// In s.all it is only marked, so a delete does not move every later
+// message; they are swept out once they make half of it.
+func (s *Server) deleteLocked(c *chat, i int) {
+	bm := c.msgs[i]
+	c.msgs = slices.Delete(c.msgs, i, i+1)
+	bm.deleted = true
+	s.dead++
+	if s.dead > 64 && s.dead > len(s.all)/2 {
+		s.all = slices.DeleteFunc(s.all, func(m *botMsg) bool { return m.deleted })
+		s.dead = 0
+	}
 }
 
 // ReplyKeyboard returns the reply keyboard the user currently sees in the chat (nil if none).
@@ -179,7 +212,7 @@ func (s *Server) WaitFor(timeout time.Duration, pred func(Message) bool) (Messag
 	for {
 		s.mu.Lock()
 		msgs := s.allLocked()
-		wake := s.changed
+		wake := s.changedLocked()
 		s.mu.Unlock()
 		for _, m := range msgs {
 			if pred(m) {
@@ -228,6 +261,9 @@ func (m Message) String() string {
 	if m.Edits > 0 {
 		fmt.Fprintf(&b, " (edited %d)", m.Edits)
 	}
+	if m.Paid {
+		b.WriteString(" paid")
+	}
 	for _, kb := range []struct {
 		name string
 		rows [][]Button
@@ -263,16 +299,20 @@ func truncate(s string, n int) string {
 
 // Count returns the number of successful calls of an API method (case-insensitive).
 func (s *Server) Count(method string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.counts[strings.ToLower(method)]
+	if m, ok := lookupMethod(method); ok {
+		return int(s.calls[m.index].Load())
+	}
+	return 0
 }
 
 // Stats returns request and outcome counters.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	s.mu.Unlock()
+	// Read last, it counts every request whose outcome is in st.
+	st.Requests = int(s.requests.Load())
+	return st
 }
 
 // SentAt returns the times (Options.Now) of accepted sends to the chat, for rate assertions.

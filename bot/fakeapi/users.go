@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,7 +48,7 @@ type chat struct {
 	title    string
 	lastID   int           // last message id used in this chat (user and bot share the sequence)
 	msgs     []*botMsg     // live bot messages in send order
-	userMsgs map[int]bool  // live user message ids
+	userMsgs map[int]bool  // live user message ids; nil before the first
 	userLog  []UserMessage // live user messages in send order
 	keyboard [][]Button    // reply keyboard currently shown to the user
 	sentAt   []time.Time   // accepted sends
@@ -63,16 +64,25 @@ type chat struct {
 }
 
 func newChat(id int64) *chat {
-	return &chat{id: id, userMsgs: map[int]bool{}, members: map[int64]bool{}}
+	c := &chat{id: id}
+	if id < 0 { // a private chat has no members to keep
+		c.members = map[int64]bool{}
+	}
+	return c
 }
 
+// find returns the live bot message with the id, or nil.
 func (c *chat) find(id int) *botMsg {
-	for _, m := range c.msgs {
-		if m.ID == id {
-			return m
-		}
+	if i, ok := c.index(id); ok {
+		return c.msgs[i]
 	}
 	return nil
+}
+
+// index finds a live bot message by id: c.msgs is in send order, so in
+// order of ids.
+func (c *chat) index(id int) (int, bool) {
+	return slices.BinarySearchFunc(c.msgs, id, func(m *botMsg, id int) int { return m.ID - id })
 }
 
 // update is a queued entry for getUpdates.
@@ -213,6 +223,9 @@ func (s *Server) enqueueLocked(kind string, payload any) {
 func (s *Server) userMessageLocked(c *chat, u User, m wireMessage) int {
 	now := s.now()
 	c.lastID++
+	if c.userMsgs == nil {
+		c.userMsgs = map[int]bool{}
+	}
 	c.userMsgs[c.lastID] = true
 	from := u.model()
 	m.MessageID = c.lastID
@@ -341,6 +354,7 @@ func (s *Server) addFileLocked(dir, name string, data []byte) *file {
 		f.mime = "application/octet-stream"
 	}
 	s.files[f.id] = f
+	s.filePaths[f.path] = f
 	return f
 }
 
@@ -422,7 +436,7 @@ func (s *Server) WaitAnswer(queryID string, timeout time.Duration) (CallbackAnsw
 	for {
 		s.mu.Lock()
 		q := s.queries[queryID]
-		wake := s.changed
+		wake := s.changedLocked()
 		s.mu.Unlock()
 		if q == nil {
 			return CallbackAnswer{}, fmt.Errorf("fakeapi: unknown callback query %q", queryID)
