@@ -44,3 +44,13 @@ func (b *bucket) take(now time.Time) {
 	b.refill(now)
 	b.tokens--
 }
+
+// answered discards what the bucket gained while a request it paid for was
+// on its way: the next one then starts a full interval after this one was
+// answered, so however long the way to the chat service, two sends never
+// arrive there closer together than the limit allows.
+func (b *bucket) answered(now time.Time) {
+	if now.After(b.last) {
+		b.last = now
+	}
+}

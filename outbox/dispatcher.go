@@ -75,6 +75,7 @@ type Dispatcher struct {
 	lastSeq uint64
 	running int  // sends started and not yet settled
 	reload  bool // a settled job queued another: load before picking
+	idle    []idleChat
 
 	mu       sync.Mutex
 	inFlight int
@@ -177,7 +178,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	// Each run starts from the database: an instance that ran the engine
 	// before, on a shared database, forgets the queue it knew then, as
 	// its successor may have sent and settled all of it since.
-	d.chats, d.sched, d.lastSeq, d.running = map[int64]*chatQueue{}, d0schedule(d.limits), 0, 0
+	d.chats, d.sched, d.lastSeq, d.running, d.idle = map[int64]*chatQueue{}, d0schedule(d.limits), 0, 0, nil
 	d.mu.Lock()
 	d.pending = 0
 	d.mu.Unlock()
@@ -362,6 +363,7 @@ func (d *Dispatcher) settle(r result) {
 	q.busy = false
 	q.sent = r.sent
 	now := d.pace.Now()
+	q.limiter.answered(now)
 	switch {
 	case r.done:
 		if q.remove(r.seq) {
@@ -378,10 +380,40 @@ func (d *Dispatcher) settle(r result) {
 		q.retryAt = now.Add(backoff(q.attempts))
 	}
 	if q.idle() {
-		delete(d.chats, q.id)
+		// Kept a while with its limiter: a chat's next message (the
+		// edit after an answer) must keep the pace too.
+		q.idleSince = now
+		d.idle = append(d.idle, idleChat{q: q, since: now})
+		d.forget(now)
 		return
 	}
 	d.sched.place(q, now)
+}
+
+// keepIdle is how long a chat with nothing to send keeps its place (and
+// its limiter) in the loop's map: longer than any chat limit's interval.
+const keepIdle = time.Minute
+
+// idleChat is a chat that had nothing more to send, and since when.
+type idleChat struct {
+	q     *chatQueue
+	since time.Time
+}
+
+// forget drops the chats idle for keepIdle, oldest first.
+func (d *Dispatcher) forget(now time.Time) {
+	n := 0
+	for _, ic := range d.idle {
+		if now.Sub(ic.since) < keepIdle {
+			break
+		}
+		n++
+		// Not if it sent since: then a later entry stands for it.
+		if ic.q.idle() && !ic.q.busy && ic.q.idleSince.Equal(ic.since) && d.chats[ic.q.id] == ic.q {
+			delete(d.chats, ic.q.id)
+		}
+	}
+	d.idle = d.idle[n:]
 }
 
 // paidRefused stops paid sending for PaidRetryAfter after the chat

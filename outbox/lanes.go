@@ -37,6 +37,8 @@ type chatQueue struct {
 	// sent is a delivery whose recording failed: it is recorded again,
 	// never sent again, before anything else goes to the chat.
 	sent *sentOutcome
+	// idleSince is when the chat last had nothing left to send.
+	idleSince time.Time
 
 	// where and index place the chat in the scheduler's heaps; lane is
 	// the ready heap it is in, readyAt when it leaves the waiting heap.

@@ -178,3 +178,25 @@ func TestPaidRefusedFallsBackToFreePace(t *testing.T) {
 		t.Errorf("%d calls delivered paid; want the 20 before the refusal and the rest after the retry, about 20 free between", paid)
 	}
 }
+
+// A chat that had nothing left to send keeps its pace: the edit after an
+// answer, queued the moment the call went out, waits its turn in the chat
+// rather than meeting a 429.
+func TestIdleChatKeepsItsPace(t *testing.T) {
+	lim := Limits{GlobalPerSecond: 1000, ChatPerSecond: 1, ChatBurst: 1, GroupPerMinute: 20, Workers: 4}
+	e := newEnv(t, lim, true)
+	e.enqueue(e.job(7, "call"))
+	e.start()
+	e.drive("the call", time.Minute, func() bool { return e.hooks.outcomes() >= 1 })
+	e.enqueue(e.job(7, "edit after the answer"))
+	e.d.Wake()
+	e.drive("the edit", time.Minute, func() bool { return e.hooks.outcomes() >= 2 })
+	e.stop()
+	calls := e.sender.all()
+	if len(calls) != 2 {
+		t.Fatalf("%d sends, want 2", len(calls))
+	}
+	if gap := calls[1].Pace.Sub(calls[0].Pace); gap < time.Second {
+		t.Errorf("second message to the chat %v after the first, want at least 1s (chat_per_second 1)", gap)
+	}
+}

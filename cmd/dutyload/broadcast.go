@@ -54,6 +54,10 @@ func broadcast(b *backend, n int, o broadcastOptions) (res broadcastResult, err 
 	}
 	defer t.close()
 	t.cfg.Delivery.PaidBroadcast.Levels = []string{"red"}
+	// One message a second per chat, without the bursts Telegram says it
+	// tolerates, as the fake enforces: an answer's edit or a routine
+	// message right before the call would otherwise meet a 429.
+	t.cfg.Delivery.ChatBurst = 1
 
 	var last atomic.Int64 // unix nanos of the last call recorded
 	var recorded atomic.Int64

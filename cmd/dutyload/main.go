@@ -67,6 +67,8 @@ func main() {
 	dsn := fs.String("dsn", "", "a running PostgreSQL server (connection string without dbname) instead of starting one; databases dutyload_* are created and dropped on it")
 	bin := fs.String("bin", "", "the dutybot binary (takeover); default: go build ./cmd/dutybot from the repository around the working directory")
 	takeoverTime := fs.Duration("takeover", 3*time.Second, "ha.takeover of the instances (takeover)")
+	ackRate := fs.Float64("ackrate", 0, "acknowledgements pressed per second during the fan-out (broadcast)")
+	routine := fs.Bool("routine", false, "queue a routine message to everyone just before the alert (broadcast)")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -81,6 +83,11 @@ func main() {
 	switch cmd {
 	case "fanout":
 		err = withBackend(*driver, *dsn, func(b *backend) error { _, err := fanout(b, def(*n, 1000)); return err })
+	case "broadcast":
+		err = withBackend(*driver, *dsn, func(b *backend) error {
+			_, err := broadcast(b, def(*n, 10000), broadcastOptions{ackRate: *ackRate, routine: *routine})
+			return err
+		})
 	case "warn":
 		err = warnLoad(def(*n, 1000))
 	case "acks":
@@ -132,7 +139,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A] | ha-compare [-n N] | takeover [-rounds R] [-takeover D] [-bin PATH]; -driver bbolt|postgres [-dsn DSN]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload broadcast [-n N] [-ackrate R] [-routine] | fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A] | ha-compare [-n N] | takeover [-rounds R] [-takeover D] [-bin PATH]; -driver bbolt|postgres [-dsn DSN]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
