@@ -61,29 +61,41 @@ type Event struct {
 
 // AppendEvent adds e to the log, numbering it and chaining it to the event
 // before; the caller's Seq, Prev and Hash are ignored.
-func (t *Tx) AppendEvent(e Event) error {
+func (t *Tx) AppendEvent(e Event) error { return t.AppendEvents([]Event{e}) }
+
+// AppendEvents adds es to the log in order, as AppendEvent would one by
+// one, reading and writing the chain's head once: an alert to 100,000
+// officials logs 100,000 calls queued.
+func (t *Tx) AppendEvents(es []Event) error {
+	if len(es) == 0 {
+		return nil
+	}
 	b := t.tx.Bucket(bEvents)
 	// Events only ever go on the end: full pages, not bbolt's half-full
 	// splits, keep the log about half the size on disk.
 	appendOnly(b)
-	seq, err := b.NextSequence()
-	if err != nil {
-		return err
+	_, prev := t.ChainHead()
+	var seq uint64
+	for _, e := range es {
+		var err error
+		if seq, err = b.NextSequence(); err != nil {
+			return err
+		}
+		e.Seq = seq
+		e.normalize()
+		e.Prev = prev
+		e.Hash = e.Digest()
+		prev = e.Hash
+		if err := t.put(bEvents, u64(seq), e); err != nil {
+			return err
+		}
+		if e.Alert != "" {
+			if err := t.tx.Bucket(bAlertEv).Put(append([]byte(e.Alert+"\x00"), u64(seq)...), nil); err != nil {
+				return err
+			}
+		}
 	}
-	e.Seq = seq
-	e.normalize()
-	_, e.Prev = t.ChainHead()
-	e.Hash = e.Digest()
-	if err := t.put(bEvents, u64(seq), e); err != nil {
-		return err
-	}
-	if err := t.putChainHead(seq, e.Hash); err != nil {
-		return err
-	}
-	if e.Alert != "" {
-		return t.tx.Bucket(bAlertEv).Put(append([]byte(e.Alert+"\x00"), u64(seq)...), nil)
-	}
-	return nil
+	return t.putChainHead(seq, prev)
 }
 
 // AlertEvents returns the log entries of one alert in order.
