@@ -46,6 +46,27 @@ func (e *Engine) unschedule(tx *storage.Tx, r *Recipient) error {
 	return err
 }
 
+// Prefetch implements outbox.Prefetcher: the recipients and alerts a
+// group of calls delivered together will be recorded against.
+func (e *Engine) Prefetch(tx *storage.Tx, jobs []storage.Job) error {
+	var recips, alerts [][]byte
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		if j.Ref.Kind != storage.RefCall && j.Ref.Kind != storage.RefRemind {
+			continue
+		}
+		recips = append(recips, pairKey(j.Ref.Alert, j.Ref.Official))
+		if !seen[j.Ref.Alert] {
+			seen[j.Ref.Alert] = true
+			alerts = append(alerts, []byte(j.Ref.Alert))
+		}
+	}
+	if err := tx.Records(recipientsBucket).Prefetch(recips); err != nil {
+		return err
+	}
+	return tx.Records(alertsBucket).Prefetch(alerts)
+}
+
 // Delivered implements outbox.Hooks.
 func (e *Engine) Delivered(tx *storage.Tx, j storage.Job, msgID int, at time.Time) error {
 	ref := j.Ref

@@ -62,6 +62,7 @@ type Dispatcher struct {
 	metrics *metrics.Metrics
 
 	wake    chan struct{}
+	loaded  chan loadBatch // jobs the loader read, for the loop
 	results chan result
 	records chan recordReq // deliveries for the recorder
 
@@ -72,15 +73,15 @@ type Dispatcher struct {
 	// loop state, owned by Run's goroutine
 	chats   map[int64]*chatQueue
 	sched   *schedule
-	lastSeq uint64
-	running int  // sends started and not yet settled
-	reload  bool // a settled job queued another: load before picking
+	running int // sends started and not yet settled
 	idle    []idleChat
 
 	mu       sync.Mutex
 	inFlight int
 	pending  int
 	idleCh   chan struct{}
+	wakes    uint64 // Wake calls so far
+	merged   uint64 // wakes whose loads the loop has merged
 }
 
 type result struct {
@@ -92,6 +93,19 @@ type result struct {
 	sent    *sentOutcome // delivered but not recorded: record it, do not send again
 	noStars bool         // a paid send refused for lack of Stars: send it again unpaid
 	load    bool         // the job was queued again (moved): load the queue
+}
+
+// loadBatch is what one pass of the loader read: jobs queued since the
+// last, and the wakes it answers.
+type loadBatch struct {
+	jobs  []loadedJob
+	wakes uint64
+}
+
+// loadedJob is a queued job as the loop needs it.
+type loadedJob struct {
+	chat int64
+	q    queued
 }
 
 // New returns a dispatcher; call Run to start it and Wake after enqueuing.
@@ -127,7 +141,7 @@ func New(db *storage.DB, clk clock.Clock, sender Sender, hooks Hooks, limits Lim
 		m = metrics.New(nil)
 	}
 	return &Dispatcher{db: db, clock: clk, pace: clock.Real{}, sender: sender, hooks: hooks, limits: limits, log: log, metrics: m,
-		wake: make(chan struct{}, 1), results: make(chan result, limits.Workers),
+		wake: make(chan struct{}, 1), loaded: make(chan loadBatch), results: make(chan result, limits.Workers),
 		records: make(chan recordReq, limits.Workers),
 		chats:   map[int64]*chatQueue{}, sched: d0schedule(limits),
 		idleCh: make(chan struct{})}
@@ -150,6 +164,9 @@ func (d *Dispatcher) SetPaceClock(c clock.Clock) { d.pace = c }
 
 // Wake tells the dispatcher that jobs were enqueued.
 func (d *Dispatcher) Wake() {
+	d.mu.Lock()
+	d.wakes++
+	d.mu.Unlock()
 	select {
 	case d.wake <- struct{}{}:
 	default:
@@ -178,9 +195,10 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	// Each run starts from the database: an instance that ran the engine
 	// before, on a shared database, forgets the queue it knew then, as
 	// its successor may have sent and settled all of it since.
-	d.chats, d.sched, d.lastSeq, d.running, d.idle = map[int64]*chatQueue{}, d0schedule(d.limits), 0, 0, nil
+	d.chats, d.sched, d.running, d.idle = map[int64]*chatQueue{}, d0schedule(d.limits), 0, nil
 	d.mu.Lock()
-	d.pending = 0
+	d.pending, d.merged = 0, 0
+	d.wakes = 1 // the first load
 	d.mu.Unlock()
 	var wg sync.WaitGroup
 	recCtx, stopRecorder := context.WithCancel(context.WithoutCancel(ctx))
@@ -189,7 +207,15 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		defer close(recDone)
 		d.recorder(recCtx)
 	}()
+	loadCtx, stopLoader := context.WithCancel(ctx)
+	loadDone := make(chan struct{})
+	go func() {
+		defer close(loadDone)
+		d.loader(loadCtx)
+	}()
 	defer func() {
+		stopLoader()
+		<-loadDone
 		wg.Wait()
 		stopRecorder()
 		<-recDone
@@ -199,19 +225,14 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		d.flushRecordings()
 	}()
 	sendCtx := context.WithoutCancel(ctx)
-	load := true
 	for {
-		if load || d.reload {
-			d.reload = false
-			if err := d.load(); err != nil {
-				d.log.Error("outbox: load queue", "err", err)
-			}
-			load = false
-		}
 		for {
 			select {
 			case r := <-d.results:
 				d.settle(r)
+				continue
+			case b := <-d.loaded:
+				d.merge(b)
 				continue
 			default:
 			}
@@ -229,8 +250,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 					return nil
 				case r := <-d.results:
 					d.settle(r)
-				case <-d.wake:
-					load = true
+				case b := <-d.loaded:
+					d.merge(b)
 				}
 				continue
 			}
@@ -258,8 +279,8 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				timer.Stop()
 			}
 			return nil
-		case <-d.wake:
-			load = true
+		case b := <-d.loaded:
+			d.merge(b)
 		case r := <-d.results:
 			d.settle(r)
 		case <-tc:
@@ -270,52 +291,90 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	}
 }
 
+// loader reads the jobs queued since its last pass whenever the
+// dispatcher is woken, and hands them to the loop: the loop never waits
+// for the database (a round trip on PostgreSQL) while messages are due.
+func (d *Dispatcher) loader(ctx context.Context) {
+	var last uint64
+	for {
+		d.mu.Lock()
+		wakes := d.wakes
+		d.mu.Unlock()
+		jobs, err := d.load(&last)
+		if err != nil {
+			d.log.Error("outbox: load queue", "err", err)
+		}
+		d.addPending(len(jobs)) // before the loop has them: not idle meanwhile
+		select {
+		case d.loaded <- loadBatch{jobs: jobs, wakes: wakes}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-d.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// merge adds what the loader read to the chats' queues.
+func (d *Dispatcher) merge(b loadBatch) {
+	now := d.pace.Now()
+	for _, j := range b.jobs {
+		q := d.chats[j.chat]
+		if q == nil {
+			q = &chatQueue{id: j.chat, limiter: d.chatBucket(j.chat)}
+			d.chats[j.chat] = q
+		}
+		head := len(q.jobs) > 0 && q.sent == nil
+		var was queued
+		if head {
+			was = q.jobs[0]
+		}
+		q.add(j.q)
+		if !head || q.jobs[0] != was {
+			d.sched.reorder(q, now)
+		}
+	}
+	d.mu.Lock()
+	d.merged = max(d.merged, b.wakes)
+	d.mu.Unlock()
+}
+
 // maxCorruptPerLoad bounds how many undecodable jobs one load moves aside
 // before it lets the loop deliver what it has.
 const maxCorruptPerLoad = 64
 
-// load reads jobs enqueued since the last load. A job that does not decode
-// is moved to the quarantine and the rest is loaded past it.
-func (d *Dispatcher) load() error {
-	now := d.pace.Now()
+// load reads jobs enqueued after *last and moves *last past them. A job
+// that does not decode is moved to the quarantine and the rest is loaded
+// past it.
+func (d *Dispatcher) load(last *uint64) ([]loadedJob, error) {
+	var out []loadedJob
 	for range maxCorruptPerLoad {
 		var jobs []storage.Job
 		err := d.db.View(func(tx *storage.Tx) error {
 			var err error
-			jobs, err = tx.JobsAfter(d.lastSeq)
+			jobs, err = tx.JobsAfter(*last)
 			return err
 		})
 		for _, j := range jobs {
-			q := d.chats[j.ChatID]
-			if q == nil {
-				q = &chatQueue{id: j.ChatID, limiter: d.chatBucket(j.ChatID)}
-				d.chats[j.ChatID] = q
-			}
-			head := len(q.jobs) > 0 && q.sent == nil
-			var was queued
-			if head {
-				was = q.jobs[0]
-			}
-			q.add(queued{seq: j.Seq, prio: j.Priority, paid: j.Paid})
-			if !head || q.jobs[0] != was {
-				d.sched.reorder(q, now)
-			}
-			d.lastSeq = j.Seq
-			d.addPending(1)
+			out = append(out, loadedJob{chat: j.ChatID, q: queued{seq: j.Seq, prio: j.Priority, paid: j.Paid}})
+			*last = j.Seq
 		}
 		ce, ok := storage.AsCorrupt(err)
 		if !ok {
-			return err
+			return out, err
 		}
 		if qerr := d.quarantine(ce); qerr != nil {
 			d.log.Error("outbox: cannot move an undecodable job aside; skipping it until restart", "key", fmt.Sprintf("%x", ce.Key), "err", qerr)
 		}
 		if len(ce.Key) != 8 {
-			return fmt.Errorf("outbox key %x is not a sequence number", ce.Key)
+			return out, fmt.Errorf("outbox key %x is not a sequence number", ce.Key)
 		}
-		d.lastSeq = max(d.lastSeq, binary.BigEndian.Uint64(ce.Key))
+		*last = max(*last, binary.BigEndian.Uint64(ce.Key))
 	}
-	return fmt.Errorf("more than %d undecodable jobs; the rest on the next pass", maxCorruptPerLoad)
+	return out, fmt.Errorf("more than %d undecodable jobs; the rest on the next pass", maxCorruptPerLoad)
 }
 
 // quarantine moves the record a CorruptError names aside (with its sent
@@ -353,7 +412,9 @@ func (d *Dispatcher) chatBucket(chat int64) *bucket {
 }
 
 func (d *Dispatcher) settle(r result) {
-	d.reload = d.reload || r.load
+	if r.load {
+		d.Wake()
+	}
 	d.running--
 	d.setInFlight(-1)
 	q := d.chats[r.chat]
@@ -455,7 +516,7 @@ func (d *Dispatcher) addPending(delta int) {
 func (d *Dispatcher) maybeIdle() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.pending == 0 && d.inFlight == 0 && len(d.wake) == 0 {
+	if d.pending == 0 && d.inFlight == 0 && d.merged == d.wakes {
 		close(d.idleCh)
 		d.idleCh = make(chan struct{})
 	}

@@ -6,6 +6,16 @@
 // every chat and across chats; equal ones in queue order. The queue is
 // durable: a message is removed only in the transaction that records its
 // delivery, and when that recording fails only the recording is retried.
+//
+// To keep up with paid broadcast (1,000 messages a second) many sends are
+// in flight at once (Limits.Workers), the deliveries they make are recorded
+// together, one transaction for those waiting when the last committed
+// (record.go), jobs that ask for paid broadcast go in a lane of their own
+// with its own overall budget (lanes.go), the next job is picked from
+// heaps rather than by scanning every chat, and the queue is read by a
+// loader beside the loop, so that the loop never waits for the database.
+// A crash loses no message; it may send again those on their way when it
+// happened: at most Limits.Workers, each sent but not yet recorded.
 package outbox
 
 import (

@@ -61,3 +61,11 @@ type Mover interface {
 type Renderer interface {
 	Render(tx *storage.Tx, j storage.Job) (text string, buttons [][]storage.Button, ok bool, err error)
 }
+
+// Prefetcher is implemented by hooks that read records to record a
+// delivery (the recipient's): Prefetch reads those of a group of jobs
+// ahead in the transaction that records them (storage.Tx.Prefetch), one
+// round trip on PostgreSQL instead of one per delivery.
+type Prefetcher interface {
+	Prefetch(tx *storage.Tx, jobs []storage.Job) error
+}

@@ -74,6 +74,9 @@ func (d *Dispatcher) recordBatch(batch []recordReq) {
 	}
 	outs := make([]recordOutcome, len(batch))
 	err := d.db.Update(func(tx *storage.Tx) error {
+		if err := d.prefetch(tx, batch); err != nil {
+			return err
+		}
 		for i, req := range batch {
 			var err error
 			if outs[i], err = d.recordIn(tx, req.s); err != nil {
@@ -94,6 +97,22 @@ func (d *Dispatcher) recordBatch(batch []recordReq) {
 	for i, req := range batch {
 		req.reply <- d.recorded(req.r, req.s, outs[i])
 	}
+}
+
+// prefetch reads what recording the batch will read, all at once.
+func (d *Dispatcher) prefetch(tx *storage.Tx, batch []recordReq) error {
+	seqs := make([]uint64, len(batch))
+	jobs := make([]storage.Job, len(batch))
+	for i, req := range batch {
+		seqs[i], jobs[i] = req.s.job.Seq, req.s.job
+	}
+	if err := tx.PrefetchJobs(seqs); err != nil {
+		return err
+	}
+	if p, ok := d.hooks.(Prefetcher); ok {
+		return p.Prefetch(tx, jobs)
+	}
+	return nil
 }
 
 // recordIn records one delivery in tx: the hooks' Delivered and the job's

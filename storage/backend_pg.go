@@ -480,6 +480,62 @@ func (b *pgBucket) Get(k []byte) []byte {
 	return v
 }
 
+// Prefetch reads the keys of a bucket not yet read or written in this
+// transaction in one round trip, and keeps what it found (nil for absent
+// keys) as Get would.
+func (t *pgTx) Prefetch(bucket string, keys [][]byte) error {
+	if t.err != nil {
+		return t.err
+	}
+	var want [][]byte
+	for _, k := range keys {
+		if _, ok := t.pend[bucket][string(k)]; ok {
+			continue
+		}
+		if _, ok := t.seen[bucket][string(k)]; ok {
+			continue
+		}
+		want = append(want, k)
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	if t.seen == nil {
+		t.seen = map[string]map[string][]byte{}
+	}
+	if t.seen[bucket] == nil {
+		t.seen[bucket] = map[string][]byte{}
+	}
+	seen := t.seen[bucket]
+	rows, err := t.tx.Query(t.ctx, "SELECT k, v FROM dutybot_kv WHERE bucket = $1 AND k = ANY($2::bytea[])", bucket, want)
+	if err != nil {
+		t.fail("prefetch "+bucket, err)
+		return t.err
+	}
+	found := map[string][]byte{}
+	for rows.Next() {
+		var k, v []byte
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			t.fail("prefetch "+bucket, err)
+			return t.err
+		}
+		if v == nil {
+			v = []byte{}
+		}
+		found[string(k)] = v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.fail("prefetch "+bucket, err)
+		return t.err
+	}
+	for _, k := range want {
+		seen[string(k)] = found[string(k)] // nil: absent
+	}
+	return nil
+}
+
 // pendWrite records a write to send later.
 func (b *pgBucket) pendWrite(k []byte, pv pendVal) {
 	t := b.t

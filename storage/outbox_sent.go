@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// bOutboxSent holds the sent markers: seq (8 bytes BE) -> SentMark. It is
-// created by the first marker, so databases written before it need no
-// upgrade.
+// bOutboxSent holds the sent markers: seq (8 bytes BE) -> SentMark. Open
+// creates it (a file written before it gets it then; a file only read may
+// lack it); it is always there, so that looking for a marker on PostgreSQL
+// does not first ask whether the bucket exists.
 var bOutboxSent = []byte("outbox_sent")
 
 // SentMark notes that a queued job reached its chat while recording the

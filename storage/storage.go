@@ -39,7 +39,7 @@ var (
 		bEvents, bAlertEv, bViews,
 		bQuarantine,
 		bInbox, bConversations,
-		bGroupChats, bGroups}
+		bGroupChats, bGroups, bOutboxSent}
 	keyVersion = []byte("schema_version")
 )
 
