@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -441,6 +442,10 @@ func (a *App) Handler() http.Handler {
 // always, on a bbolt file.
 func (a *App) Run(ctx context.Context) error {
 	defer a.DB.Close()
+	// Start-up read the configuration and the directory (100,000 people
+	// in a district) and checked every page of the database: hand what
+	// that left behind back to the system, or the process keeps its peak.
+	debug.FreeOSMemory()
 	var jobs []job
 	if !a.opts.NoHTTP {
 		ln := a.opts.Listener

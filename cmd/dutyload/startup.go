@@ -122,7 +122,8 @@ func startup(b *backend, n, officials int) (res startupResult, err error) {
 // startupChild runs the real app and prints READY once /healthz answers
 // and the bot has connected.
 //
-// DUTYLOAD_CHILD_PROFILE=file writes a CPU profile of the child's start-up.
+// DUTYLOAD_CHILD_PROFILE=file writes a CPU profile of the child's start-up,
+// DUTYLOAD_CHILD_HEAP=file a heap profile once it is ready.
 func startupChild(cfgPath string) error {
 	t0 := time.Now()
 	if p := os.Getenv("DUTYLOAD_CHILD_PROFILE"); p != "" {
@@ -165,7 +166,18 @@ func startupChild(cfgPath string) error {
 		time.Sleep(2 * time.Millisecond)
 	}
 	pprof.StopCPUProfile()
-	fmt.Printf("READY in %s after main; %s\n", time.Since(t0).Round(time.Millisecond), memory())
+	ready, mem := time.Since(t0), memory()
+	if p := os.Getenv("DUTYLOAD_CHILD_HEAP"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			return err
+		}
+		f.Close()
+	}
+	fmt.Printf("READY in %s after main; %s\n", ready.Round(time.Millisecond), mem)
 	return nil
 }
 
