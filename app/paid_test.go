@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"dutybot/bot/fakeapi"
 	"dutybot/storage"
 )
 
@@ -164,5 +165,68 @@ func TestPaidRefusedTellsAdmins(t *testing.T) {
 	}
 	if n := strings.Count(h.logs.String(), logged); n != 2 {
 		t.Errorf("two windows decided to tell %d times", n)
+	}
+}
+
+// When the bot's Stars run out in the middle of a red alert, Telegram
+// refuses the next paid call: it goes out at the free pace at once, as do
+// the rest, nobody is called twice or missed, the admins are told once,
+// and /metrics counts what was paid and refused.
+func TestPaidStarsRunOut(t *testing.T) {
+	h := newPaidHarness(t, "{levels: [red]}")
+	officials := map[int64]string{uZhang: "o-zhang", uLi: "o-li", uWu: "o-wu", uLiu: "o-liu", uHe: "o-he"}
+	for u := range officials {
+		h.bind(u)
+	}
+	h.bind(uAdmin)
+	h.srv.SetStars(2 * fakeapi.PaidBroadcastFee) // two paid messages' worth
+
+	code, out := h.apiDo("POST", "/api/v1/alerts", testAPIToken,
+		`{"title":"暴雨红色预警","level":"red","targets":{"officials":["o-zhang","o-li","o-wu","o-liu","o-he"]}}`)
+	if code != http.StatusCreated || out["paid_messages"] != float64(5) {
+		t.Fatalf("create red = %d %v, want 5 paid messages estimated", code, out)
+	}
+	id := out["id"].(string)
+	for u := range officials {
+		h.waitMsg(u, "暴雨红色预警")
+	}
+	h.waitMsg(uAdmin, "付费广播余额不足")
+	h.eventually("every call recorded as delivered", func() bool {
+		for _, r := range h.alert(id).Recipients {
+			if r.SentAt == nil {
+				return false
+			}
+		}
+		return true
+	})
+	paid := 0
+	for u := range officials {
+		calls := h.messages(u, "暴雨红色预警")
+		if len(calls) != 1 {
+			t.Errorf("%s got the call %d times, want once", officials[u], len(calls))
+		}
+		for _, m := range calls {
+			if m.Paid {
+				paid++
+			}
+		}
+	}
+	if paid != 2 {
+		t.Errorf("%d calls went out paid, want the 2 the balance paid for", paid)
+	}
+	if got := h.alert(id).PaidSent; got != 2 {
+		t.Errorf("paid_sent = %d, want 2", got)
+	}
+	if st := h.srv.Stats(); st.Paid != 2 || st.StarsSpent != 2*fakeapi.PaidBroadcastFee {
+		t.Errorf("Telegram charged %d paid messages, %v; want 2, 0.2 Stars", st.Paid, st.StarsSpent)
+	}
+	if n := len(h.messages(uAdmin, "付费广播余额不足")); n != 1 {
+		t.Errorf("admins told %d times, want once", n)
+	}
+	if got := h.metric("dutybot_paid_messages_total"); got != 2 {
+		t.Errorf("dutybot_paid_messages_total = %v, want 2", got)
+	}
+	if got := h.metric("dutybot_paid_refused_total"); got < 1 {
+		t.Errorf("dutybot_paid_refused_total = %v, want at least 1", got)
 	}
 }
