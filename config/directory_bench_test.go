@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"testing"
 
 	"dutybot/directory"
@@ -51,8 +52,9 @@ func BenchmarkLoadDirectory100k(b *testing.B) {
 			path := writeDirConfig(b, setFile(b, string(example), name), map[string]string{name: buf.String()})
 			b.SetBytes(int64(buf.Len()))
 			b.ReportAllocs()
+			var cfg *Config
 			for b.Loop() {
-				cfg, err := Load(path)
+				cfg, err = Load(path)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -60,6 +62,16 @@ func BenchmarkLoadDirectory100k(b *testing.B) {
 					b.Fatalf("%d officials", n)
 				}
 			}
+			// What the directory keeps: the heap in use with it, less
+			// without it.
+			var with, without runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&with)
+			runtime.KeepAlive(cfg)
+			cfg = nil
+			runtime.GC()
+			runtime.ReadMemStats(&without)
+			b.ReportMetric(float64(int64(with.HeapAlloc)-int64(without.HeapAlloc))/(1<<20), "kept-MB")
 		})
 	}
 }

@@ -623,8 +623,12 @@ func (c *Config) readDirectory() ([]directory.Entry, error) {
 	if errors.As(err, &fe) {
 		fe.Name = c.Directory.File
 	}
-	if errors.Is(err, os.ErrNotExist) {
+	var le *directory.LimitError
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return nil, fmt.Errorf("directory.file: %s does not exist (it is read relative to the configuration file's directory)", c.directoryPath)
+	case errors.As(err, &le):
+		return nil, fmt.Errorf("%w: raise directory.limits.%s if the file is right", err, le.Key)
 	}
 	return entries, err
 }

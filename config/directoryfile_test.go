@@ -250,7 +250,7 @@ func TestDirectoryFileOtherRefusals(t *testing.T) {
 	limited := dirDoc + "  limits: {max_rows: 10}\n"
 	_, err = loadDir(t, limited, dirHeader+strings.Repeat("王小明,青山村,,13900000001,,,\n", 12))
 	var le *directory.LimitError
-	if !errors.As(err, &le) || le.Key != directory.LimitRows || !strings.Contains(err.Error(), "max_rows") {
+	if !errors.As(err, &le) || le.Key != directory.LimitRows || !strings.Contains(err.Error(), "raise directory.limits.max_rows") {
 		t.Errorf("a file over directory.limits.max_rows: %v", err)
 	}
 	_, err = Load(writeDirConfig(t, dirDoc, nil))
