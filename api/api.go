@@ -55,6 +55,8 @@ type Server struct {
 
 	inspections *inspection.Service // /check's records (inspection.go)
 	quotas      *quota.Service      // item 19's per-person quotas (quota.go)
+
+	reloadDirectory func() (config.Change, error) // the 通讯录 read again (directory.go)
 }
 
 // WithHealth has /healthz check the conditions of c and answer 503 with
@@ -101,6 +103,7 @@ func (s *Server) Handler() http.Handler {
 	s.enterpriseRoutes(mux)
 	s.inspectionRoutes(mux)
 	s.quotaRoutes(mux)
+	s.directoryRoutes(mux)
 	mux.HandleFunc("GET /healthz", s.health)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux

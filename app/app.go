@@ -319,7 +319,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.Bot.WakeOutbox = a.Dispatcher.Wake
 	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book).WithHazards(a.Hazards)
 	a.API.WithEnterprises(a.Enterprises, cat)
-	a.API.WithInspections(a.Inspections).WithQuotas(a.Quota)
+	a.API.WithInspections(a.Inspections).WithQuotas(a.Quota).WithDirectory(a.ReloadDirectory)
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -104,6 +105,7 @@ type harness struct {
 	logs    *syncBuffer
 	dbPath  string
 	configY string
+	dir     string // where the configuration and its files are, with harnessOpts.files
 }
 
 type syncBuffer struct {
@@ -128,6 +130,10 @@ type harnessOpts struct {
 	edit   func(string) string // edits the YAML before parsing
 	real   bool                // real clock instead of the fake one
 	start  time.Time           // the fake clock's start; default start
+	// files, when set, are written beside the YAML in a directory of
+	// their own (h.dir), and the configuration is loaded from there with
+	// config.Load, as dutybot run loads it (a 通讯录 of directory.file).
+	files map[string]string
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -143,7 +149,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.edit != nil {
 		h.configY = o.edit(h.configY)
 	}
-	cfg, err := config.Parse([]byte(h.configY))
+	cfg, err := h.loadConfig(o.files)
 	if err != nil {
 		t.Fatalf("test config: %v", err)
 	}
@@ -164,6 +170,31 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		}
 	})
 	return h
+}
+
+// loadConfig parses the harness's YAML, or, with files, writes it and
+// them into h.dir and loads it from there.
+func (h *harness) loadConfig(files map[string]string) (*config.Config, error) {
+	if files == nil {
+		return config.Parse([]byte(h.configY))
+	}
+	h.dir = h.t.TempDir()
+	for name, content := range files {
+		h.writeFile(name, content)
+	}
+	path := filepath.Join(h.dir, "dutybot.yaml")
+	if err := os.WriteFile(path, []byte(h.configY), 0o600); err != nil {
+		return nil, err
+	}
+	return config.Load(path)
+}
+
+// writeFile writes a file beside the configuration (harnessOpts.files).
+func (h *harness) writeFile(name, content string) {
+	h.t.Helper()
+	if err := os.WriteFile(filepath.Join(h.dir, name), []byte(content), 0o600); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // on returns the harness reporting failures to t (a subtest).

@@ -78,8 +78,11 @@ type Server struct {
 	secret []byte
 	tmpl   *template.Template
 	static http.Handler
-	order  map[string]int // official id -> position in the configuration
 	live   live
+
+	orderMu sync.Mutex
+	order   map[string]int // official id -> position in the directory
+	ordered *config.People // the directory order was made from
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -110,12 +113,9 @@ func New(d Deps, o Options) (*Server, error) {
 	if d.Quota == nil {
 		d.Quota = quota.New(d.Config, d.DB)
 	}
-	s := &Server{d: d, o: o, loc: d.Config.Location, order: map[string]int{}, closed: make(chan struct{})}
+	s := &Server{d: d, o: o, loc: d.Config.Location, closed: make(chan struct{})}
 	if s.loc == nil {
 		s.loc = time.Local
-	}
-	for i, off := range d.Config.People().Officials {
-		s.order[off.ID] = i
 	}
 	var err error
 	if s.secret, err = loadSecret(d.DB); err != nil {
@@ -126,6 +126,20 @@ func New(d Deps, o Options) (*Server, error) {
 	}
 	s.static = http.StripPrefix("/board/static/", http.FileServerFS(mustSub(web, "web/static")))
 	return s, nil
+}
+
+// orderOf returns the officials' positions in the directory, made again
+// after a reload of the 通讯录 replaced it.
+func (s *Server) orderOf() map[string]int {
+	s.orderMu.Lock()
+	defer s.orderMu.Unlock()
+	if p := s.d.Config.People(); s.order == nil || !p.Same(s.ordered) {
+		s.order, s.ordered = make(map[string]int, len(p.Officials)), p
+		for i, off := range p.Officials {
+			s.order[off.ID] = i
+		}
+	}
+	return s.order
 }
 
 // Close ends the open event streams, so a server shutting down need not

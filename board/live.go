@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dutybot/callout"
+	"dutybot/config"
 	"dutybot/enterprise"
 	"dutybot/hazard"
 	"dutybot/inspection"
@@ -33,7 +34,9 @@ import (
 //     inspection, a 销号 or a registry import, or when the month turns
 //     (quotas.go);
 //   - nothing is rebuilt when no event was logged and the minute is the
-//     same; every viewer shares one snapshot, rendered once per language.
+//     same; every viewer shares one snapshot, rendered once per language;
+//   - everything is loaded again after a reload of the 通讯录 replaced the
+//     directory (names, units, heads and order may have changed).
 type live struct {
 	mu      sync.Mutex
 	checked time.Time // wall time of the last look, to share it among viewers
@@ -55,6 +58,8 @@ type live struct {
 	quotas     []quota.Row // the plaque holders' standing, those behind first
 	quotaMonth time.Time   // start of the month they were counted for
 	quotaStale bool        // an event since they were counted changed them
+
+	people *config.People // the directory the data were read with
 }
 
 // snapshot is one version of the board and its renderings.
@@ -74,6 +79,10 @@ func (s *Server) current() (*snapshot, error) {
 	l := &s.live
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if p := s.d.Config.People(); !p.Same(l.people) {
+		l.people = p
+		l.open, l.stale, l.hazards, l.snap, l.ratesAt = nil, nil, nil, nil, time.Time{}
+	}
 	if l.snap != nil && time.Since(l.checked) < s.o.Poll/2 {
 		return l.snap, nil
 	}
@@ -119,7 +128,7 @@ func (s *Server) current() (*snapshot, error) {
 		}
 		b.Quotas = l.quotas
 		for id := range l.stale {
-			c, err := buildCard(tx, s.d.Config, s.order, l.open[id].Alert)
+			c, err := buildCard(tx, s.d.Config, s.orderOf(), l.open[id].Alert)
 			if err != nil {
 				return err
 			}

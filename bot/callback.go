@@ -37,10 +37,27 @@ func (b *Bot) pressed(c caller, data string, msgID int) (string, bool) {
 	case !ok:
 		b.Log.Warn("garbled button data", "user", c.userID, "data", data)
 		return b.t(c, "ToastInvalid", nil), true
+	case !r.public && !c.bound && c.unlisted != "":
+		return b.unlistedPress(c, data)
 	case !r.public && !c.bound:
 		return b.t(c, "ToastUnbound", nil), true
 	}
 	return r.handle(c, data, msgID)
+}
+
+// unlistedPress answers a press by someone a reload of the 通讯录 removed
+// from the directory: the acknowledgement of a call they received still
+// counts (the alert called them), anything else is not theirs any more.
+func (b *Bot) unlistedPress(c caller, data string) (string, bool) {
+	if p, ok := callout.ParseData(data); ok && p.Action == "ack" {
+		out, err := b.Engine.Ack(c.unlisted, p.Alert, p.Official)
+		if err != nil {
+			return b.pressError(c, err, out)
+		}
+		b.Log.Info("call acknowledged by an official no longer in the directory", "official", c.unlisted, "alert", p.Alert)
+		return b.t(c, "ToastAcked", map[string]any{"Time": b.hhmm(out)}), false
+	}
+	return b.t(c, "ToastUnlisted", nil), true
 }
 
 // calloutFeature is the 叫应 buttons: acknowledge, take over, close.

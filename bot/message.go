@@ -45,6 +45,10 @@ type caller struct {
 	tgLang   string
 	official config.Official
 	bound    bool
+	// unlisted is the official the chat is bound to when the directory
+	// lists them no more (a reload of the 通讯录 removed them): they may
+	// still acknowledge a call they received (callback.go).
+	unlisted string
 	// head is the enterprise head (企业单位负责人) bound to the chat, for a
 	// caller who is no official (head.go); nil otherwise.
 	head *enterprise.HeadBinding
@@ -88,6 +92,8 @@ func (b *Bot) who(chatID int64, private bool, from *models.User) caller {
 			if err := b.Engine.Seen(off); err != nil {
 				b.Log.Error("mark chat reachable", "official", off, "err", err)
 			}
+		} else {
+			c.unlisted = off
 		}
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		b.Log.Error("look up chat binding", "err", err)

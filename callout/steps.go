@@ -391,7 +391,9 @@ const ToOfficials = "official:"
 // principal, never down to a unit head. When it finds nobody it says why
 // (Reason…) and whom the target named but it left out.
 func (e *Engine) chain(to, recipient string) (people []string, reason string, passed []string) {
-	o, _ := e.cfg.Official(recipient)
+	// A recipient a directory reload removed escalates through the unit
+	// they were in, to its head as it is now.
+	o, _ := e.cfg.KnownOfficial(recipient)
 	u, _ := e.cfg.Unit(o.Unit)
 	var ids []string
 	if list, ok := strings.CutPrefix(to, ToOfficials); ok {

@@ -41,8 +41,11 @@ type Config struct {
 	Delivery Delivery `yaml:"delivery"`
 	// Units and Officials are the directory as the file was parsed. Read
 	// the live directory with People(): a reload replaces it, not these.
-	Units      []Unit     `yaml:"units"`
-	Officials  []Official `yaml:"officials"`
+	Units     []Unit     `yaml:"units"`
+	Officials []Official `yaml:"officials"`
+	// Directory names a 通讯录 file whose people join the lists above
+	// (directory.go); they are in People(), not in these fields.
+	Directory  Directory  `yaml:"directory"`
 	Escalation Escalation `yaml:"escalation"`
 	Tasks      Tasks      `yaml:"tasks"`
 	Calendar   Calendar   `yaml:"calendar"`
@@ -77,6 +80,12 @@ type Config struct {
 	// people holds the live directory (People), shared by copies of the
 	// Config so that a reload reaches every service; see people.go.
 	people *peopleBox `yaml:"-"`
+	// directoryPath is directory.file resolved against the configuration
+	// file's directory by Load; "" when Parse read no file.
+	directoryPath string
+	// origin places the officials and units of a 通讯录 while a directory
+	// is validated, so that problems name its rows (directoryfile.go).
+	origin *origin
 }
 
 // Telegram says how to reach the Bot API.
@@ -211,6 +220,9 @@ type Official struct {
 	Roles      []string `yaml:"roles"`
 	TelegramID int64    `yaml:"telegram_id"`
 	Language   string   `yaml:"language"`
+	// Title is the person's 职务 (村委会主任, 网格员…), shown where people
+	// are listed; it gives no role.
+	Title string `yaml:"title"`
 }
 
 // HasRole reports whether o holds any of roles.

@@ -94,12 +94,14 @@ func (c *Config) validateGroupRefs(e *errs) {
 }
 
 func (c *Config) validateGroups(e *errs) {
-	taken := map[string]string{}
-	for _, u := range c.Units {
-		taken[u.ID] = "a unit"
-	}
-	for _, o := range c.Officials {
-		taken[o.ID] = "an official"
+	taken := func(id string) (string, bool) {
+		if _, ok := c.Unit(id); ok {
+			return "a unit", true
+		}
+		if _, ok := c.Official(id); ok {
+			return "an official", true
+		}
+		return "", false
 	}
 	ids := map[string]int{}
 	chats := map[int64]int{}
@@ -111,7 +113,7 @@ func (c *Config) validateGroups(e *errs) {
 			} else {
 				ids[g.ID] = i
 			}
-			if what, ok := taken[g.ID]; ok {
+			if what, ok := taken(g.ID); ok {
 				e.add(p+".id", "%q is already the id of %s; give the group an id of its own (e.g. g-%s), as alerts name groups, units and officials alike", g.ID, what, g.ID)
 			}
 		}

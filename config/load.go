@@ -6,9 +6,11 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai must load even on hosts without zoneinfo.
@@ -101,13 +103,14 @@ func (e *errs) err() error {
 	return e.list
 }
 
-// Load reads and parses the configuration file at path.
+// Load reads and parses the configuration file at path, and the 通讯录 it
+// names (directory.file, relative to path's directory).
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config %s: %w", path, err)
 	}
-	cfg, err := Parse(data)
+	cfg, err := parse(data, filepath.Dir(path))
 	if err != nil {
 		var list Errors
 		if errors.As(err, &list) && len(list) > 1 {
@@ -119,8 +122,14 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse decodes a YAML configuration, applies defaults and validates it.
-// The returned Config is read-only and safe for concurrent use.
-func Parse(data []byte) (*Config, error) {
+// The returned Config is read-only and safe for concurrent use. It reads
+// no file: the directory is the YAML lists, directory.file or not (Load
+// reads it).
+func Parse(data []byte) (*Config, error) { return parse(data, "") }
+
+// parse is Parse, reading the 通讯录 of directory.file relative to base
+// unless base is "".
+func parse(data []byte, base string) (*Config, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("parse yaml: %w", err)
@@ -148,15 +157,44 @@ func Parse(data []byte) (*Config, error) {
 	}
 	cfg.applyDutyDefaults()
 	cfg.applyReportDefaults()
+	if base != "" && cfg.Directory.File != "" {
+		return cfg.withFile(base)
+	}
+	cfg.Reindex() // validation looks officials and units up
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	// Every official's phone is a valid mobile by now: keep it in the one
 	// form it is shown and matched in, so no surface shows it as typed.
+	// The index (Reindex above) matches phones normalised, so it holds
+	// for them shown.
 	for i := range cfg.Officials {
 		cfg.Officials[i].Phone = DisplayPhone(cfg.Officials[i].Phone)
 	}
-	cfg.Reindex()
+	return &cfg, nil
+}
+
+// withFile finishes parse for a configuration with a 通讯录: the file is
+// read and validated with the rest, the directory is the YAML lists and
+// the file's people, and Units and Officials keep the YAML's.
+func (cfg Config) withFile(base string) (*Config, error) {
+	var e errs
+	cfg.validateDirectory(&e)
+	if err := e.err(); err != nil {
+		return nil, err
+	}
+	cfg.resolveDirectory(base)
+	p, err := cfg.fileDirectory()
+	if err != nil {
+		return nil, err
+	}
+	// fileDirectory validated the whole, the time zone included.
+	cfg.Location, _ = time.LoadLocation(cfg.Timezone)
+	for i := range cfg.Officials {
+		cfg.Officials[i].Phone = DisplayPhone(cfg.Officials[i].Phone)
+	}
+	cfg.people = &peopleBox{}
+	cfg.SetPeople(p)
 	return &cfg, nil
 }
 
@@ -191,6 +229,7 @@ func defaults() Config {
 			PaidBroadcast:     PaidBroadcast{PerSecond: MaxPaidPerSecond, RetryAfter: Duration(DefaultPaidRetryAfter)},
 		},
 		Enterprises: Enterprises{MaxPerPerson: DefaultMaxPerPerson},
+		Directory:   Directory{Limits: DefaultDirectoryLimits()},
 	}
 }
 
@@ -241,6 +280,9 @@ func (d Duration) String() string { return time.Duration(d).String() }
 // country code when what remains is 11 digits. "+86 138-0000-0001" becomes
 // "13800000001". Other input is returned with only the separators removed.
 func NormalizePhone(s string) string {
+	if len(s) == 11 && allDigits(s) {
+		return s // as most are stored: nothing to remove
+	}
 	s = strings.Map(func(r rune) rune {
 		switch r {
 		case '-', '(', ')', '.', '（', '）', '－':
@@ -456,6 +498,7 @@ func (c *Config) validate() error {
 	c.validateEnterprises(&e)
 	c.validateGroups(&e)
 	c.validateGroupRefs(&e)
+	c.validateDirectory(&e)
 	return e.err()
 }
 
@@ -546,16 +589,14 @@ func (d Delivery) WorkerCount() int {
 }
 
 func (c *Config) validateUnits(e *errs) {
-	officials := make(map[string]bool, len(c.Officials))
-	for _, o := range c.Officials {
-		officials[o.ID] = true
-	}
+	p := c.People() // indexed: parse and CheckPeople index before they validate
+	officials := func(id string) bool { _, ok := p.Official(id); return ok }
 	seen := make(map[string]int, len(c.Units))
 	for i, u := range c.Units {
 		p := fmt.Sprintf("units[%d]", i)
 		if checkID(e, p+".id", u.ID) {
 			if j, dup := seen[u.ID]; dup {
-				e.add(p+".id", "%q duplicates units[%d]", u.ID, j)
+				e.add(p+".id", "%q duplicates %s", u.ID, c.unitRef(j))
 			} else {
 				seen[u.ID] = i
 			}
@@ -563,10 +604,10 @@ func (c *Config) validateUnits(e *errs) {
 		if strings.TrimSpace(u.Name) == "" {
 			e.add(p+".name", "%q is empty; give the unit's name (e.g. 应急办)", u.Name)
 		}
-		if u.Head != "" && !officials[u.Head] {
+		if u.Head != "" && !officials(u.Head) {
 			e.add(p+".head", "official %q is not defined", u.Head)
 		}
-		if u.Leader != "" && !officials[u.Leader] {
+		if u.Leader != "" && !officials(u.Leader) {
 			e.add(p+".leader", "official %q is not defined", u.Leader)
 		}
 		for j, tag := range u.Tags {
@@ -584,44 +625,46 @@ func (c *Config) validateOfficials(e *errs) {
 	}
 	ids := make(map[string]int, len(c.Officials))
 	phones := make(map[string]int, len(c.Officials))
-	tgIDs := make(map[int64]int, len(c.Officials))
+	tgIDs := map[int64]int{}
 	admin := false
 	for i, o := range c.Officials {
-		p := fmt.Sprintf("officials[%d]", i)
-		if checkID(e, p+".id", o.ID) {
+		// The key path is made only for a problem: a district has
+		// 100,000 officials.
+		at := func(key string) string { return "officials[" + strconv.Itoa(i) + "]." + key }
+		if validID(o.ID) || checkID(e, at("id"), o.ID) {
 			if j, dup := ids[o.ID]; dup {
-				e.add(p+".id", "%q duplicates officials[%d]", o.ID, j)
+				e.add(at("id"), "%q duplicates %s", o.ID, c.officialRef(j, ""))
 			} else {
 				ids[o.ID] = i
 			}
 		}
 		if strings.TrimSpace(o.Name) == "" {
-			e.add(p+".name", "%q is empty; give the official's name", o.Name)
+			e.add(at("name"), "%q is empty; give the official's name", o.Name)
 		}
 		switch {
 		case o.Unit == "":
-			e.add(p+".unit", `"" is empty; give the id of the official's unit`)
+			e.add(at("unit"), `"" is empty; give the id of the official's unit`)
 		case !units[o.Unit]:
-			e.add(p+".unit", "unit %q is not defined", o.Unit)
+			e.add(at("unit"), "unit %q is not defined", o.Unit)
 		}
 		switch norm := NormalizePhone(o.Phone); {
 		case o.Phone == "":
-			e.add(p+".phone", `"" is empty; a mobile number is required to link the Telegram account`)
+			e.add(at("phone"), `"" is empty; a mobile number is required to link the Telegram account`)
 		case !IsMobile(norm):
-			e.add(p+".phone", "%q is not an 11-digit mobile number starting with 1", o.Phone)
+			e.add(at("phone"), "%q is not an 11-digit mobile number starting with 1", o.Phone)
 		default:
 			if j, dup := phones[norm]; dup {
-				e.add(p+".phone", "%q duplicates officials[%d].phone", o.Phone, j)
+				e.add(at("phone"), "%q duplicates %s", o.Phone, c.officialRef(j, "phone"))
 			} else {
 				phones[norm] = i
 			}
 		}
 		if len(o.Roles) == 0 {
-			e.add(p+".roles", "none given; use one or more of %s", strings.Join(Roles, ", "))
+			e.add(at("roles"), "none given; use one or more of %s", strings.Join(Roles, ", "))
 		}
 		for j, r := range o.Roles {
 			if !slices.Contains(Roles, r) {
-				e.add(fmt.Sprintf("%s.roles[%d]", p, j), "%q is not one of %s", r, strings.Join(Roles, ", "))
+				e.add(fmt.Sprintf("%s[%d]", at("roles"), j), "%q is not one of %s", r, strings.Join(Roles, ", "))
 			}
 			if r == RoleAdmin {
 				admin = true
@@ -629,15 +672,17 @@ func (c *Config) validateOfficials(e *errs) {
 		}
 		switch {
 		case o.TelegramID < 0:
-			e.add(p+".telegram_id", "%d is negative; use the numeric user id, or 0 to link by phone", o.TelegramID)
+			e.add(at("telegram_id"), "%d is negative; use the numeric user id, or 0 to link by phone", o.TelegramID)
 		case o.TelegramID > 0:
 			if j, dup := tgIDs[o.TelegramID]; dup {
-				e.add(p+".telegram_id", "%d duplicates officials[%d].telegram_id", o.TelegramID, j)
+				e.add(at("telegram_id"), "%d duplicates %s", o.TelegramID, c.officialRef(j, "telegram_id"))
 			} else {
 				tgIDs[o.TelegramID] = i
 			}
 		}
-		checkLanguage(e, p+".language", o.Language, true)
+		if o.Language != "" {
+			checkLanguage(e, at("language"), o.Language, true)
+		}
 	}
 	if !admin {
 		e.add("officials", "no official has role %q; someone must receive operational notices", RoleAdmin)
@@ -712,6 +757,21 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 			}
 		}
 	}
+}
+
+// validID reports whether id is usable as a unit or official id, as
+// checkID does without saying why not.
+func validID(id string) bool {
+	if id == "" || len(id) > MaxIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		b := id[i]
+		if !('a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '_' || b == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // checkID reports whether id is usable as a unit or official id.

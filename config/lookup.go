@@ -46,7 +46,11 @@ func buildIndex(c *People) *index {
 				x.phones[p] = i
 			}
 		}
-		for _, r := range slices.Compact(slices.Sorted(slices.Values(o.Roles))) {
+		roles := o.Roles
+		if len(roles) > 1 {
+			roles = slices.Compact(slices.Sorted(slices.Values(roles)))
+		}
+		for _, r := range roles {
 			x.roles[r] = append(x.roles[r], i)
 		}
 	}
@@ -62,10 +66,22 @@ func (c *Config) Official(id string) (Official, bool) { return c.People().Offici
 // The returned value shares its Tags slice: treat it as read-only.
 func (c *Config) Unit(id string) (Unit, bool) { return c.People().Unit(id) }
 
+// KnownOfficial returns the official with the given id from the
+// directory, or else one a reload removed (People.Former): for what was
+// begun with them, such as the escalation of an alert that called them.
+func (c *Config) KnownOfficial(id string) (Official, bool) {
+	p := c.People()
+	if o, ok := p.Official(id); ok {
+		return o, true
+	}
+	return p.Former(id)
+}
+
 // OfficialName is an official's name for messages, or id itself when no
-// named official has it (an actor such as "system").
+// named official has it (an actor such as "system"). An official a reload
+// removed keeps their name in the messages of what they were part of.
 func (c *Config) OfficialName(id string) string {
-	if o, ok := c.Official(id); ok && o.Name != "" {
+	if o, ok := c.KnownOfficial(id); ok && o.Name != "" {
 		return o.Name
 	}
 	return id
@@ -83,7 +99,7 @@ func (c *Config) UnitName(id string) string {
 // UnitNameOf is the name of an official's unit, for messages that say
 // where someone works.
 func (c *Config) UnitNameOf(official string) string {
-	o, _ := c.Official(official)
+	o, _ := c.KnownOfficial(official)
 	return c.UnitName(o.Unit)
 }
 

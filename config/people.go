@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"sync"
 	"sync/atomic"
 )
 
@@ -15,6 +16,42 @@ type People struct {
 	// idx is nil for a directory not made by NewPeople (a Config literal
 	// in a test): lookups then scan.
 	idx *index
+	// file says what the 通讯录 gave; nil without directory.file.
+	file *FileReport
+	// former are the officials reloads removed since start, by id: a
+	// running alert still calls them, and their silence still escalates
+	// to their unit's head (Former).
+	former map[string]Official
+}
+
+// File says what the 通讯录 of directory.file gave this directory; nil
+// when the configuration names no file.
+func (p *People) File() *FileReport { return p.file }
+
+// Former returns an official a reload removed from the directory while
+// this process ran: an alert raised before still calls them, and their
+// silence escalates through the unit they were in. The returned value
+// shares its Roles slice: treat it as read-only.
+func (p *People) Former(id string) (Official, bool) {
+	o, ok := p.former[id]
+	return o, ok
+}
+
+// Same reports whether p and q are the same directory, so that whoever
+// keeps something computed from one can tell that a reload replaced it.
+func (p *People) Same(q *People) bool {
+	if p == q {
+		return true
+	}
+	if p == nil || q == nil {
+		return false
+	}
+	return sameSlice(p.Officials, q.Officials) && sameSlice(p.Units, q.Units)
+}
+
+// sameSlice reports whether a and b are the same slice (not merely equal).
+func sameSlice[T any](a, b []T) bool {
+	return len(a) == len(b) && cap(a) == cap(b) && (cap(a) == 0 || &a[:1][0] == &b[:1][0])
 }
 
 // NewPeople indexes units and officials for lookups; it does not validate
@@ -27,7 +64,12 @@ func NewPeople(units []Unit, officials []Official) *People {
 
 // peopleBox holds the live directory; copies of a Config share it, so a
 // reload reaches every service holding the Config.
-type peopleBox struct{ p atomic.Pointer[People] }
+type peopleBox struct {
+	p atomic.Pointer[People]
+	// reload serialises reloads, so that each compares with the
+	// directory it replaces.
+	reload sync.Mutex
+}
 
 // People returns the directory as it is now. Read Units and Officials
 // through it, not through the Config's fields, which keep what the file
@@ -63,17 +105,27 @@ func (c *Config) Reindex() {
 // Parse would, and returns them as a directory to SetPeople. Phones are
 // normalised as Parse leaves them.
 func (c *Config) CheckPeople(units []Unit, officials []Official) (*People, error) {
-	cp := *c
-	cp.people = nil
-	cp.Units = units
-	cp.Officials = slices.Clone(officials)
+	p := NewPeople(units, slices.Clone(officials))
+	cp := c.withPeople(p)
 	if err := cp.validate(); err != nil {
 		return nil, err
 	}
-	for i := range cp.Officials {
-		cp.Officials[i].Phone = DisplayPhone(cp.Officials[i].Phone)
+	// The index matches phones normalised, so it holds for them shown.
+	for i := range p.Officials {
+		p.Officials[i].Phone = DisplayPhone(p.Officials[i].Phone)
 	}
-	return NewPeople(cp.Units, cp.Officials), nil
+	return p, nil
+}
+
+// withPeople returns a copy of c whose directory, fields and lookups
+// alike, is p alone, to validate p against the rest of c: the lookups of
+// validation are indexed, as a district's 100,000 officials need.
+func (c *Config) withPeople(p *People) *Config {
+	cp := *c
+	cp.Units, cp.Officials = p.Units, p.Officials
+	cp.people = &peopleBox{}
+	cp.people.p.Store(p)
+	return &cp
 }
 
 // Official returns the official with the given id. The returned value

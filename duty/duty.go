@@ -111,17 +111,19 @@ type Options struct {
 }
 
 // Generator computes instances. It is safe for concurrent use; a year is
-// computed once and kept.
+// computed once and kept while the directory stays the same (a reload of
+// the 通讯录 has the owers computed again).
 type Generator struct {
 	plan    *catalogue.Plan
 	cal     *workcal.Calendar
 	cfg     *config.Config
 	opts    Options
 	dueHour int
-	setup   []Instance
 
-	mu    sync.Mutex
-	years map[int]*year
+	mu     sync.Mutex
+	people *config.People // the directory setup and years were computed for
+	setup  []Instance
+	years  map[int]*year
 }
 
 // year is one computed year: its instances in order and indexes.
@@ -140,9 +142,20 @@ func New(plan *catalogue.Plan, cal *workcal.Calendar, cfg *config.Config, opts O
 	if opts.SetupWithin <= 0 {
 		opts.SetupWithin = 30 * 24 * time.Hour
 	}
-	g := &Generator{plan: plan, cal: cal, cfg: cfg, opts: opts, dueHour: opts.DueHour, years: map[int]*year{}}
-	g.setup = g.setupInstances()
+	g := &Generator{plan: plan, cal: cal, cfg: cfg, opts: opts, dueHour: opts.DueHour}
+	g.mu.Lock()
+	g.fresh()
+	g.mu.Unlock()
 	return g
+}
+
+// fresh drops what was computed for another directory than the current
+// one; g.mu is held.
+func (g *Generator) fresh() {
+	if p := g.cfg.People(); g.years == nil || !p.Same(g.people) {
+		g.people, g.years = p, map[int]*year{}
+		g.setup = g.setupInstances()
+	}
 }
 
 // Plan returns the plan the generator reads.
@@ -161,6 +174,7 @@ func (g *Generator) Year(y int) []Instance { return g.year(y).list }
 func (g *Generator) year(y int) *year {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.fresh()
 	if yr, ok := g.years[y]; ok {
 		return yr
 	}
@@ -190,7 +204,11 @@ func (g *Generator) Instance(id string) (Instance, bool) {
 		return Instance{}, false
 	}
 	if parts[2] == SetupPeriod {
-		for _, in := range g.setup {
+		g.mu.Lock()
+		g.fresh()
+		setup := g.setup
+		g.mu.Unlock()
+		for _, in := range setup {
 			if in.ID() == id {
 				return in, true
 			}

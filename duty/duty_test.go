@@ -444,3 +444,33 @@ func TestNextDue(t *testing.T) {
 		}
 	}
 }
+
+// A reload of the directory reaches the items: once 应急办's only member
+// 吴敏 is gone and 钱进 joined, the unit's items are owed by 钱进, in a
+// year computed before the reload too.
+func TestReloadedDirectoryOwes(t *testing.T) {
+	g, cfg := setup(t, onePoint("{kind: monthly}"))
+	owers := func() []string {
+		for _, in := range g.Between(day(12, 1, 0), day(12, 31, 23)) {
+			return in.Owers
+		}
+		return nil
+	}
+	if got := owers(); !slices.Equal(got, []string{"o-wumin"}) {
+		t.Fatalf("before the reload: %v", got)
+	}
+	p := cfg.People()
+	officials := slices.DeleteFunc(slices.Clone(p.Officials), func(o config.Official) bool { return o.ID == "o-wumin" })
+	officials = append(officials, config.Official{ID: "p13900000101", Name: "钱进", Phone: "13900000101", Unit: "yjb", Roles: []string{config.RoleStaff}})
+	next, err := cfg.CheckPeople(p.Units, officials)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SetPeople(next)
+	if got := owers(); !slices.Equal(got, []string{"p13900000101"}) {
+		t.Errorf("after the reload: %v, want 钱进", got)
+	}
+	if got := g.PersonBetween("o-wumin", day(12, 1, 0), day(12, 31, 23)); len(got) != 0 {
+		t.Errorf("吴敏, gone, still owes %v", got)
+	}
+}

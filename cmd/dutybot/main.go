@@ -9,6 +9,8 @@
 //	dutybot roster import|template|export  get rosters (值班表) in and out
 //	dutybot enterprises import|template|export
 //	                                      get the 挂牌企业台账 in and out
+//	dutybot directory reload|template|export
+//	                                      reload the 通讯录 (as SIGHUP does), get it in and out
 //	dutybot ledger verify|export|show     the 履职档案: check, export, tell one alert
 //	dutybot backup FILE                   a consistent copy of the database
 //	dutybot quarantine list|drop N        records moved aside as unusable
@@ -80,6 +82,8 @@ func (c cli) run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return c.rosterCmd(args, stdout, stderr)
 	case "enterprises":
 		return c.enterprisesCmd(args, stdout, stderr)
+	case "directory":
+		return c.directoryCmd(args, stdout, stderr)
 	case "ledger":
 		return c.ledgerCmd(args, stdout, stderr)
 	case "backup":
@@ -121,6 +125,12 @@ func usage(w io.Writer) {
                                          replace the 挂牌企业台账 (all or nothing)
   dutybot enterprises template [-config FILE] OUT.xlsx
   dutybot enterprises export [-config FILE] OUT.xlsx
+  dutybot directory reload [-config FILE]
+                                         have the running dutybot read directory.file (the 通讯录)
+                                         again, as SIGHUP does; all or nothing, problems by row
+  dutybot directory template [-format xlsx|csv] [-o FILE] [-force]
+  dutybot directory export [-config FILE] [-format xlsx|csv] [-o FILE] [-force]
+                                         a 通讯录 to fill in; the whole directory as one
   dutybot ledger verify [-config FILE] [-witness SEQ:HASH]
   dutybot ledger export [-config FILE] [-from DATE] [-to DATE] [-unit ID] [-official ID] OUT.xlsx
   dutybot ledger show [-config FILE] ALERT_ID
@@ -208,6 +218,7 @@ func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, who)
 	fmt.Fprintln(stdout, groupsLine(cfg))
+	fmt.Fprintln(stdout, directoryLine(cfg))
 	for _, l := range plan.lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -274,6 +285,26 @@ func calendarLine(cal *workcal.Calendar, this int) string {
 	return "calendar: " + strings.Join(parts, "; ")
 }
 
+// reloadOnHangup reads the 通讯录 again on every SIGHUP until ctx ends
+// (App.ReloadDirectory logs what it changed, or why the file was
+// refused). Without it SIGHUP would end the process.
+func reloadOnHangup(ctx context.Context, a *app.App, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(hup)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				log.Info("SIGHUP: reading the 通讯录 again", "file", a.Config.Directory.File)
+				_, _ = a.ReloadDirectory()
+			}
+		}
+	}()
+}
+
 func runBot(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -304,6 +335,7 @@ func runBot(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	reloadOnHangup(ctx, a, log)
 	log.Info("dutybot starting", "version", versionString(), "config", path, "storage", a.DB.Path(), "instance", a.DB.Instance())
 	if err := a.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("dutybot stopped", "err", err)
