@@ -200,6 +200,10 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := loadFormer(db, cfg, opts.Log); err != nil {
+		db.Close()
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := metrics.New(reg)

@@ -1,12 +1,71 @@
 package app
 
 import (
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 
 	"dutybot/config"
 	"dutybot/directory"
+	"dutybot/storage"
 )
+
+// formerBucket keeps the officials reloads removed, by id (config.Official
+// as JSON): alerts raised before still call them, and after a restart too
+// their names are shown and their silence escalates through their unit.
+const formerBucket = "directory_former"
+
+// keepFormer stores the officials a reload removed and forgets those it
+// brought back.
+func (a *App) keepFormer(ch config.Change) error {
+	if len(ch.Removed)+len(ch.Added) == 0 {
+		return nil
+	}
+	return a.DB.Update(func(tx *storage.Tx) error {
+		r := tx.Records(formerBucket)
+		for _, id := range ch.Added {
+			if r.Has([]byte(id)) {
+				if err := r.Delete([]byte(id)); err != nil {
+					return err
+				}
+			}
+		}
+		for _, id := range ch.Removed {
+			o, ok := a.Config.KnownOfficial(id)
+			if !ok {
+				continue
+			}
+			if err := r.Put([]byte(id), o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// loadFormer makes the officials earlier reloads removed known again at
+// start (config.KeepFormer).
+func loadFormer(db *storage.DB, cfg *config.Config, log *slog.Logger) error {
+	var list []config.Official
+	err := db.View(func(tx *storage.Tx) error {
+		return tx.Records(formerBucket).Scan(nil, nil, func(k, raw []byte) error {
+			var o config.Official
+			if err := json.Unmarshal(raw, &o); err != nil {
+				// Only names and units for messages are lost: go on.
+				log.Warn("a removed official's record does not decode; their running alerts show the id", "official", string(k), "err", err)
+				return nil
+			}
+			list = append(list, o)
+			return nil
+		})
+	})
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	cfg.KeepFormer(list)
+	return nil
+}
 
 // maxNamesTold bounds the names of removed people listed to the admins.
 const maxNamesTold = 10
@@ -39,6 +98,9 @@ func (a *App) ReloadDirectory() (config.Change, error) {
 		"units_added", len(ch.UnitsAdded), "units_removed", len(ch.UnitsRemoved), "heads", len(ch.Heads))
 	if err := a.Engine.Prebind(); err != nil {
 		a.log.Error("bind the configured Telegram ids after a directory reload", "err", err)
+	}
+	if err := a.keepFormer(ch); err != nil {
+		a.log.Error("keep the officials the reload removed; after a restart their running alerts escalate by id", "err", err)
 	}
 	if ch.Empty() {
 		return ch, nil

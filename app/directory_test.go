@@ -3,6 +3,7 @@ package app_test
 import (
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -192,5 +193,51 @@ func TestDirectoryReloadWithoutFile(t *testing.T) {
 	code, out := h.apiDo("POST", "/api/v1/directory/reload", testAPIToken, "")
 	if code != http.StatusBadRequest || !strings.Contains(fmt.Sprint(out["error"]), "directory.file") {
 		t.Errorf("reload without a file: %d %v", code, out)
+	}
+}
+
+// A process started after a reload removed someone from the 通讯录 still
+// knows them for the alerts raised before: their reminder goes out, the
+// unit's head as it is now hears of their silence by name, not by id.
+func TestDirectoryRemovedKnownAfterRestart(t *testing.T) {
+	h := newVillageHarness(t)
+	qs := config.UnitIDFor("青山村")
+	for _, u := range []int64{uXiaoming, uZhaoli, uQianjin} {
+		h.bindPhone(u, villagePhones[u])
+	}
+	id := h.createAlert("red", "暴雨红色预警", `{"units":["`+qs+`"]}`)
+	h.waitMsg(uZhaoli, "暴雨红色预警")
+	h.waitScheduled(id, "p13900000002", start.Add(10*time.Minute))
+	h.writeFile("通讯录.csv", villageNext)
+	if code, out := h.apiDo("POST", "/api/v1/directory/reload", testAPIToken, ""); code != http.StatusOK {
+		t.Fatalf("reload: %d %v", code, out)
+	}
+
+	// A new process: the configuration and the 通讯录 (without 赵丽) read
+	// from disk again.
+	h.stop()
+	cfg, err := config.Load(filepath.Join(h.dir, "dutybot.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Telegram.Token, cfg.HTTP.APIToken = testToken, testAPIToken
+	if _, ok := cfg.Official("p13900000002"); ok {
+		t.Fatal("the 通讯录 read again still lists 赵丽")
+	}
+	h.cfg = cfg
+	h.startApp()
+
+	h.advanceTo(start.Add(10 * time.Minute))
+	h.waitMsg(uZhaoli, "第二次叫应", "暴雨红色预警")
+	h.advanceTo(start.Add(20 * time.Minute))
+	h.eventually("钱进's notice naming 赵丽", func() bool {
+		ms := h.messages(uQianjin, "叫应升级")
+		return len(ms) > 0 && strings.Contains(ms[len(ms)-1].Text, "赵丽（青山村）")
+	})
+	if r := h.recipient(id, "p13900000002"); len(r.Escalations) != 2 || !slices.Equal(r.Escalations[1].People, []string{"p13900000003"}) {
+		t.Errorf("赵丽's escalations after the restart: %+v, want the second to 钱进", r.Escalations)
+	}
+	if logs := h.logs.String(); strings.Contains(logs, "level=ERROR") {
+		t.Errorf("errors logged:\n%s", logs)
 	}
 }

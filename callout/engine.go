@@ -402,6 +402,9 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, er
 	rs := make([]Recipient, 0, len(calls))
 	for _, c := range calls {
 		r := Recipient{AlertID: id, Official: c.official, State: StatePending, QueuedAt: now, Group: byGroup[c.official]}
+		if o, ok := e.cfg.Official(c.official); ok {
+			r.Unit = o.Unit
+		}
 		switch c.route {
 		case routeGroup:
 			// Called by the group's one message, posted below.

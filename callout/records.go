@@ -227,6 +227,10 @@ type Recipient struct {
 	// Paid records that the first call was delivered by paid broadcast
 	// (0.1 Star); false when it went at the free pace, paid or not asked.
 	Paid bool `json:"paid,omitempty"`
+	// Unit is the official's unit when the alert was raised: a directory
+	// reload may remove them while the alert runs, and their silence still
+	// escalates to that unit's head, after a restart too.
+	Unit string `json:"unit,omitempty"`
 }
 
 // ChannelGroup is a recipient called, or answering, in a work group.

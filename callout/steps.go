@@ -346,7 +346,7 @@ func (e *Engine) runStep(tx *storage.Tx, a Alert, r *Recipient, i int, anchor, n
 		}
 		e.m.Escalations.WithLabelValues("remind").Inc()
 	case config.ActionEscalate:
-		esc.People, esc.Reason, esc.Passed = e.chain(s.To, r.Official)
+		esc.People, esc.Reason, esc.Passed = e.chain(s.To, *r)
 		for _, p := range esc.People {
 			if err := e.addToNotice(tx, a, p, r.Official, now); err != nil {
 				return err
@@ -390,10 +390,15 @@ const ToOfficials = "official:"
 // principal), anyone not above them: a 分管领导's silence goes to the
 // principal, never down to a unit head. When it finds nobody it says why
 // (Reason…) and whom the target named but it left out.
-func (e *Engine) chain(to, recipient string) (people []string, reason string, passed []string) {
+func (e *Engine) chain(to string, r Recipient) (people []string, reason string, passed []string) {
+	recipient := r.Official
 	// A recipient a directory reload removed escalates through the unit
-	// they were in, to its head as it is now.
-	o, _ := e.cfg.KnownOfficial(recipient)
+	// they were in (as this process remembers, else as the recipient
+	// record keeps it, across a restart), to its head as it is now.
+	o, ok := e.cfg.KnownOfficial(recipient)
+	if !ok {
+		o = config.Official{ID: recipient, Unit: r.Unit}
+	}
 	u, _ := e.cfg.Unit(o.Unit)
 	var ids []string
 	if list, ok := strings.CutPrefix(to, ToOfficials); ok {

@@ -69,6 +69,30 @@ func (c *Config) ReloadDirectory() (Change, error) {
 	return ch, nil
 }
 
+// KeepFormer makes officials a reload removed before this process started
+// known again (Former) where the directory no longer lists them: their
+// alerts, raised before, still run. The caller reads them from where it
+// kept them (app: the database).
+func (c *Config) KeepFormer(list []Official) {
+	if c.people == nil {
+		c.people = &peopleBox{}
+	}
+	c.people.reload.Lock()
+	defer c.people.reload.Unlock()
+	old := c.People()
+	p := *old
+	p.former = make(map[string]Official, len(old.former)+len(list))
+	for id, o := range old.former {
+		p.former[id] = o
+	}
+	for _, o := range list {
+		if _, listed := old.Official(o.ID); !listed {
+			p.former[o.ID] = o
+		}
+	}
+	c.SetPeople(&p)
+}
+
 // formerOf carries the officials removed from old over to the directory
 // replacing it, with those removed earlier and not back.
 func formerOf(old, p *People, removed []string) map[string]Official {
