@@ -78,7 +78,7 @@ func haCompare(n, workers int, spread time.Duration, officials int, dsn string) 
 	up := add(fmt.Sprintf("start-up with %d pending recipients: ready (exec → /healthz)", nStartup))
 	rss := add("start-up: resident memory")
 	for _, d := range drivers {
-		r, err := startup(backends[d], nStartup, officials)
+		r, err := startup(backends[d], nStartup, officials, false)
 		if err != nil {
 			return fmt.Errorf("startup on %s: %w", d, err)
 		}

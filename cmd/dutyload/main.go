@@ -39,6 +39,7 @@ import (
 	"dutybot/bot/fakeapi"
 	"dutybot/callout"
 	"dutybot/config"
+	"dutybot/storage"
 )
 
 const token = "777000:LOAD-TEST-TOKEN"
@@ -68,6 +69,7 @@ func main() {
 	bin := fs.String("bin", "", "the dutybot binary (takeover); default: go build ./cmd/dutybot from the repository around the working directory")
 	takeoverTime := fs.Duration("takeover", 3*time.Second, "ha.takeover of the instances (takeover)")
 	ackRate := fs.Float64("ackrate", 0, "acknowledgements pressed per second during the fan-out (broadcast)")
+	fromDirectory := fs.Bool("directory", false, "the officials come from a 通讯录 CSV (directory.file) instead of the YAML list (startup)")
 	routine := fs.Bool("routine", false, "queue a routine message to everyone just before the alert (broadcast)")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
@@ -99,7 +101,10 @@ func main() {
 	case "mytasks":
 		err = mytasks(def(*n, 2000))
 	case "startup":
-		err = withBackend(*driver, *dsn, func(b *backend) error { _, err := startup(b, def(*n, 10000), *officials); return err })
+		err = withBackend(*driver, *dsn, func(b *backend) error {
+			_, err := startup(b, def(*n, 10000), *officials, *fromDirectory)
+			return err
+		})
 	case "startup-child":
 		err = startupChild(*cfgPath)
 	case "ledger":
@@ -204,6 +209,9 @@ type townSpec struct {
 	poll        string // telegram.poll_timeout; 10s when empty
 	storageYAML string // the storage section and any other top-level one (backend.storageYAML, ha)
 	headsBound  bool   // the unit heads are pre-bound too (headUserID)
+	// directory, when set, is the 通讯录 file (directory.file) the staff
+	// come from instead of the YAML list; writeDirectory writes it.
+	directory string
 }
 
 // townConfig is townYAML with the storage section, and what else s says,
@@ -226,12 +234,44 @@ func townConfig(n int, apiURL, listen, steps string, s townSpec) string {
 		}
 		fmt.Fprintf(&b, "  - {id: o-head%d, name: 负责人%d, phone: \"136%08d\", unit: %s, roles: [unit_head]%s}\n", u, u, u, unitID(u), bound)
 	}
-	for i := 0; i < n; i++ {
+	for i := 0; i < n && s.directory == ""; i++ {
 		fmt.Fprintf(&b, "  - {id: o-%d, name: 人员%d, phone: \"139%08d\", unit: %s, roles: [staff], telegram_id: %d}\n", i, i, i, unitID(i), userID(i))
+	}
+	if s.directory != "" {
+		fmt.Fprintf(&b, "directory:\n  file: %s\n", s.directory)
 	}
 	fmt.Fprintf(&b, "escalation:\n  policies:\n    default:\n%s  levels: {blue: default, yellow: default, orange: default, red: default}\n", steps)
 	b.WriteString("tasks:\n  overdue_level: \"off\"\ncadence:\n  rules: []\n")
 	return b.String()
+}
+
+// writeDirectory writes the town's n staff as a 通讯录 (CSV) at path: the
+// columns offices keep, 编号 for the same ids as the YAML list, and each
+// unit's head as 上级. They are bound by bindStaff, as a 通讯录 has no
+// Telegram ids.
+func writeDirectory(path string, n int) error {
+	var b strings.Builder
+	b.WriteString("编号,姓名,单位,职务/角色,手机号,上级\n")
+	for i := 0; i < n; i++ {
+		u := i % len(townUnits)
+		fmt.Fprintf(&b, "o-%d,人员%d,%s,网格员,139%08d,136%08d\n", i, i, townUnits[u].name, i, u)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+// bindStaff binds the n staff to their Telegram chats, as sharing their
+// contact would.
+func bindStaff(db *storage.DB, n int) error {
+	now := time.Now()
+	return db.Update(func(tx *storage.Tx) error {
+		for i := 0; i < n; i++ {
+			if err := tx.PutBinding(storage.Binding{Official: fmt.Sprintf("o-%d", i), ChatID: userID(i), UserID: userID(i),
+				BoundAt: now, Source: "contact"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // town is a generated town on a throw-away database.

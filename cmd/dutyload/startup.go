@@ -30,16 +30,19 @@ type startupResult struct {
 // alerts to a town of that many officials, all delivered, first deadline
 // ten minutes away), then starts a fresh process on it and reports the time
 // until it serves /healthz, and its memory.
-func startup(b *backend, n, officials int) (res startupResult, err error) {
+//
+// With dir, the officials come from a 通讯录 file (directory.file) rather
+// than the YAML list, as a district keeps them.
+func startup(b *backend, n, officials int, dir bool) (res startupResult, err error) {
 	officials = min(officials, n)
 	alerts := (n + officials - 1) / officials
 	srv := fakeapi.New(fakeapi.Options{Token: token})
 	defer srv.Close()
-	dir, err := os.MkdirTemp("", "dutyload")
+	tmp, err := os.MkdirTemp("", "dutyload")
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
+	defer os.RemoveAll(tmp)
 	var dsn string
 	if b.postgres() {
 		var drop func()
@@ -54,13 +57,20 @@ func startup(b *backend, n, officials int) (res startupResult, err error) {
 	}
 	listen := ln.Addr().String()
 	ln.Close()
-	dbPath := filepath.Join(dir, "db")
-	y := townConfig(officials, srv.URL(), listen, defaultSteps, townSpec{storageYAML: b.storageYAML(dbPath)})
-	cfgPath := filepath.Join(dir, "config.yaml")
+	dbPath := filepath.Join(tmp, "db")
+	spec := townSpec{storageYAML: b.storageYAML(dbPath)}
+	if dir {
+		spec.directory = "通讯录.csv"
+		if err := writeDirectory(filepath.Join(tmp, spec.directory), officials); err != nil {
+			return res, err
+		}
+	}
+	y := townConfig(officials, srv.URL(), listen, defaultSteps, spec)
+	cfgPath := filepath.Join(tmp, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(y), 0o600); err != nil {
 		return res, err
 	}
-	cfg, err := config.Parse([]byte(y))
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		return res, err
 	}
@@ -69,6 +79,12 @@ func startup(b *backend, n, officials int) (res startupResult, err error) {
 	a, err := app.New(cfg, app.Options{Log: discard(), NoHTTP: true, NoBot: true})
 	if err != nil {
 		return res, err
+	}
+	if dir {
+		if err := bindStaff(a.DB, officials); err != nil {
+			a.DB.Close()
+			return res, err
+		}
 	}
 	for i := 0; i < alerts; i++ {
 		if _, err := a.Engine.Create(callout.Request{Level: "red", Title: fmt.Sprintf("压测 %d", i),
@@ -110,8 +126,12 @@ func startup(b *backend, n, officials int) (res startupResult, err error) {
 	if line == "" {
 		return res, fmt.Errorf("child never became ready")
 	}
-	fmt.Printf("startup (%s): %d pending recipients (%d alerts to %d officials, %d deadlines): ready in %s wall from exec; child says %s\n",
-		b.driver, alerts*officials, alerts, officials, deadlines, wall.Round(time.Millisecond), strings.TrimPrefix(line, "READY "))
+	from := "YAML"
+	if dir {
+		from = "通讯录 CSV"
+	}
+	fmt.Printf("startup (%s, officials from %s): %d pending recipients (%d alerts to %d officials, %d deadlines): ready in %s wall from exec; child says %s\n",
+		b.driver, from, alerts*officials, alerts, officials, deadlines, wall.Round(time.Millisecond), strings.TrimPrefix(line, "READY "))
 	res.wall = wall
 	if _, after, ok := strings.Cut(line, "VmRSS: "); ok {
 		res.rss, _, _ = strings.Cut(after, ",")
