@@ -236,4 +236,3 @@ func histogramCount(h prometheus.Histogram) int {
 	}
 	return int(m.GetHistogram().GetSampleCount())
 }
-
