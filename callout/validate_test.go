@@ -258,10 +258,16 @@ func TestChain(t *testing.T) {
 		{"unit_head", "o-ghost", nil, ReasonNoTarget, nil}, // unknown recipient: no unit
 	}
 	for _, tt := range tests {
-		got, reason, passed := f.e.chain(tt.to, tt.recipient)
+		got, reason, passed := f.e.chain(tt.to, Recipient{Official: tt.recipient})
 		if !slices.Equal(got, tt.want) || reason != tt.reason || !slices.Equal(passed, tt.passed) {
 			t.Errorf("chain(%q, %q) = %v, %q, %v; want %v, %q, %v", tt.to, tt.recipient, got, reason, passed, tt.want, tt.reason, tt.passed)
 		}
+	}
+	// Someone no longer in the directory escalates through the unit their
+	// recipient record keeps.
+	got, reason, _ := f.e.chain("unit_head", Recipient{Official: "o-ghost", Unit: "yjb"})
+	if len(got) != 1 || reason != "" {
+		t.Errorf("chain(unit_head) of a recipient gone from the directory, of yjb = %v, %q; want yjb's head", got, reason)
 	}
 }
 
@@ -274,11 +280,11 @@ func TestChainNotHigher(t *testing.T) {
 		t.Fatal("the test configuration changed: dzb not found")
 	}
 	f := newFixtureYAML(t, yaml)
-	got, reason, passed := f.e.chain("unit_head", "o-he")
+	got, reason, passed := f.e.chain("unit_head", Recipient{Official: "o-he"})
 	if got != nil || reason != ReasonNotHigher || !slices.Equal(passed, []string{"o-admin"}) {
 		t.Errorf("chain(unit_head, o-he) = %v, %q, %v", got, reason, passed)
 	}
-	got, reason, passed = f.e.chain("leader", "o-he")
+	got, reason, passed = f.e.chain("leader", Recipient{Official: "o-he"})
 	if got != nil || reason != ReasonNotHigher || !slices.Equal(passed, []string{"o-liu"}) {
 		t.Errorf("chain(leader, o-he) = %v, %q, %v", got, reason, passed)
 	}

@@ -143,19 +143,8 @@ func New(db *storage.DB, clk clock.Clock, sender Sender, hooks Hooks, limits Lim
 	return &Dispatcher{db: db, clock: clk, pace: clock.Real{}, sender: sender, hooks: hooks, limits: limits, log: log, metrics: m,
 		wake: make(chan struct{}, 1), loaded: make(chan loadBatch), results: make(chan result, limits.Workers),
 		records: make(chan recordReq, limits.Workers),
-		chats:   map[int64]*chatQueue{}, sched: d0schedule(limits),
+		chats:   map[int64]*chatQueue{}, sched: newSchedule(limits),
 		idleCh: make(chan struct{})}
-}
-
-// d0schedule is an empty schedule for limits.
-func d0schedule(l Limits) *schedule {
-	s := &schedule{paidOn: l.PaidPerSecond > 0}
-	s.global[laneFree] = newBucket(l.GlobalPerSecond, 1)
-	paid := max(l.PaidPerSecond, 1)
-	// A burst of a fiftieth of a second lets the loop catch up with a
-	// timer that fired late without passing the paid pace over a second.
-	s.global[lanePaid] = newBucket(paid, int(paid/50))
-	return s
 }
 
 // SetPaceClock replaces the wall clock that paces sending; tests of the
@@ -195,7 +184,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	// Each run starts from the database: an instance that ran the engine
 	// before, on a shared database, forgets the queue it knew then, as
 	// its successor may have sent and settled all of it since.
-	d.chats, d.sched, d.running, d.idle = map[int64]*chatQueue{}, d0schedule(d.limits), 0, nil
+	d.chats, d.sched, d.running, d.idle = map[int64]*chatQueue{}, newSchedule(d.limits), 0, nil
 	d.mu.Lock()
 	d.pending, d.merged = 0, 0
 	d.wakes = 1 // the first load

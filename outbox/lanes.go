@@ -142,6 +142,17 @@ type schedule struct {
 	paidOn  bool // the paid lane exists (Limits.PaidPerSecond > 0)
 }
 
+// newSchedule is an empty schedule with the overall budgets of limits.
+func newSchedule(l Limits) *schedule {
+	s := &schedule{paidOn: l.PaidPerSecond > 0}
+	s.global[laneFree] = newBucket(l.GlobalPerSecond, 1)
+	paid := max(l.PaidPerSecond, 1)
+	// A burst of a fiftieth of a second lets the loop catch up with a
+	// timer that fired late without passing the paid pace over a second.
+	s.global[lanePaid] = newBucket(paid, int(paid/50))
+	return s
+}
+
 // laneOf is the lane a chat's next job goes in now.
 func (s *schedule) laneOf(q *chatQueue, now time.Time) lane {
 	if q.sent == nil && s.paidOn && q.jobs[0].paid && !now.Before(s.paidOff) {

@@ -143,8 +143,11 @@ func TestCrashMidPaidFanOut(t *testing.T) {
 	if twice > fanoutWorkers {
 		t.Errorf("%d officials called twice, more than the %d messages that can be on their way at once", twice, fanoutWorkers)
 	}
-	if st.TooMany != 0 {
-		t.Errorf("%d × 429 from Telegram", st.TooMany)
+	// A call sent again within a second of its first sending meets the
+	// chat's limit: the new process cannot know when the dead one sent.
+	// Nothing else may.
+	if st.TooMany > twice {
+		t.Errorf("%d × 429 from Telegram, more than the %d calls sent twice", st.TooMany, twice)
 	}
 
 	if err := second.cmd.Process.Signal(syscall.SIGTERM); err != nil {
