@@ -13,11 +13,17 @@ import (
 // deliver sends one job and records the outcome durably. sent, if set, is
 // the job's earlier delivery whose recording failed: only the recording is
 // done again. paid tells whether the job goes in the paid lane: a job that
-// asks for paid broadcast is sent without it otherwise.
-func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *sentOutcome, paid bool) result {
+// asks for paid broadcast is sent without it otherwise. The job is read
+// from the queue first unless the loader kept it (queued.job).
+func (d *Dispatcher) deliver(ctx context.Context, chat int64, next queued, sent *sentOutcome, paid bool) result {
+	seq := next.seq
 	r := result{chat: chat, seq: seq}
 	if sent != nil {
 		return d.record(r, *sent, false)
+	}
+	if next.job != nil {
+		// Kept when loaded (keepable): nothing to read first.
+		return d.send(ctx, r, *next.job, paid)
 	}
 	var j storage.Job
 	var mark storage.SentMark
@@ -84,6 +90,12 @@ func (d *Dispatcher) deliver(ctx context.Context, chat int64, seq uint64, sent *
 		r.backoff = true
 		return r
 	}
+	return d.send(ctx, r, j, paid)
+}
+
+// send sends a job read or kept for it and records the outcome.
+func (d *Dispatcher) send(ctx context.Context, r result, j storage.Job, paid bool) result {
+	seq := j.Seq
 	j.Paid = j.Paid && paid
 	sctx, cancel := context.WithTimeout(ctx, requestTimeout(d.limits.RequestTimeout, j))
 	msgID, sendErr := d.sender.Send(sctx, j)

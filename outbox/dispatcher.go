@@ -108,6 +108,15 @@ type loadedJob struct {
 	q    queued
 }
 
+// keepable reports whether the loader may keep a job's content for its
+// send: a plain message, whose content no later job replaces (no Key),
+// rendered when queued (not Lazy), without a file to hold in memory, and
+// not already sent (no sent marker). Its send then reads nothing first,
+// which on PostgreSQL is a transaction less per message.
+func keepable(j storage.Job, marked bool) bool {
+	return j.Key == "" && !j.Lazy && len(j.Photo) == 0 && len(j.File) == 0 && !marked
+}
+
 // New returns a dispatcher; call Run to start it and Wake after enqueuing.
 func New(db *storage.DB, clk clock.Clock, sender Sender, hooks Hooks, limits Limits, m *metrics.Metrics, log *slog.Logger) *Dispatcher {
 	if limits.Workers <= 0 {
@@ -251,7 +260,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				d.results <- d.deliver(sendCtx, q.id, next.seq, sent, l == lanePaid)
+				d.results <- d.deliver(sendCtx, q.id, next, sent, l == lanePaid)
 			}()
 			continue
 		}
@@ -322,7 +331,7 @@ func (d *Dispatcher) merge(b loadBatch) {
 			was = q.jobs[0]
 		}
 		q.add(j.q)
-		if !head || q.jobs[0] != was {
+		if !head || q.jobs[0].seq != was.seq {
 			d.sched.reorder(q, now)
 		}
 	}
@@ -335,20 +344,48 @@ func (d *Dispatcher) merge(b loadBatch) {
 // before it lets the loop deliver what it has.
 const maxCorruptPerLoad = 64
 
-// load reads jobs enqueued after *last and moves *last past them. A job
-// that does not decode is moved to the quarantine and the rest is loaded
-// past it.
+// load reads jobs enqueued after *last and moves *last past them, keeping
+// the content of those it may (keepable), their texts shared. A job that
+// does not decode is moved to the quarantine and the rest is loaded past
+// it.
 func (d *Dispatcher) load(last *uint64) ([]loadedJob, error) {
 	var out []loadedJob
+	texts := map[string]string{} // one copy of each text: a fan-out's calls read alike
 	for range maxCorruptPerLoad {
 		var jobs []storage.Job
+		marked := map[uint64]bool{}
 		err := d.db.View(func(tx *storage.Tx) error {
 			var err error
-			jobs, err = tx.JobsAfter(*last)
-			return err
+			if jobs, err = tx.JobsAfter(*last); err != nil || len(jobs) == 0 {
+				return err
+			}
+			seqs := make([]uint64, len(jobs))
+			for i, j := range jobs {
+				seqs[i] = j.Seq
+			}
+			if err := tx.PrefetchJobs(seqs); err != nil {
+				return err
+			}
+			for _, j := range jobs {
+				_, ok, err := tx.SentMarkOf(j.Seq)
+				if err != nil {
+					return err
+				}
+				marked[j.Seq] = ok
+			}
+			return nil
 		})
 		for _, j := range jobs {
-			out = append(out, loadedJob{chat: j.ChatID, q: queued{seq: j.Seq, prio: j.Priority, paid: j.Paid}})
+			lj := loadedJob{chat: j.ChatID, q: queued{seq: j.Seq, prio: j.Priority, paid: j.Paid}}
+			if err == nil && keepable(j, marked[j.Seq]) {
+				if t, ok := texts[j.Text]; ok {
+					j.Text = t
+				} else {
+					texts[j.Text] = j.Text
+				}
+				lj.q.job = &j
+			}
+			out = append(out, lj)
 			*last = j.Seq
 		}
 		ce, ok := storage.AsCorrupt(err)

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"dutybot/storage"
 )
 
 // A lane is a budget of the chat service's overall rate: the free one
@@ -53,6 +55,9 @@ type queued struct {
 	seq  uint64
 	prio int
 	paid bool
+	// job is the job's content as loaded, when the loader kept it
+	// (keepable); nil: read it when it is sent.
+	job *storage.Job
 }
 
 // add inserts a job after every job of its priority or higher; jobs are

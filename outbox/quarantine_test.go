@@ -72,7 +72,11 @@ func TestUndecodableJobQuarantined(t *testing.T) {
 			var logs syncBuffer
 			e.d.log = slog.New(slog.NewTextHandler(&logs, nil))
 
-			seqs := e.enqueue(e.job(1, "a"), e.job(2, "b"), e.job(1, "poison"), e.job(3, "c"), e.job(1, "d"))
+			poisoned := e.job(1, "poison")
+			// With a Key the dispatcher reads the job at its turn (it keeps
+			// only plain jobs from loading: TestKeptJobGoneBad).
+			poisoned.Key = "poison"
+			seqs := e.enqueue(e.job(1, "a"), e.job(2, "b"), poisoned, e.job(3, "c"), e.job(1, "d"))
 			bad := seqs[2]
 			poison := func() {
 				t.Helper()
@@ -128,5 +132,42 @@ func TestUndecodableJobQuarantined(t *testing.T) {
 				t.Errorf("no error logged naming the bucket, key and reason:\n%s", l)
 			}
 		})
+	}
+}
+
+// A plain job is kept from loading and sent from what was loaded: when its
+// record goes bad meanwhile, the message still goes out once, and the bad
+// record is moved aside when the delivery is recorded.
+func TestKeptJobGoneBad(t *testing.T) {
+	e := newEnv(t, fast, false)
+	seqs := e.enqueue(e.job(1, "a"), e.job(1, "kept"), e.job(2, "b"))
+	bad := seqs[1]
+	g := newGate(t)
+	e.sender.setOnCall(func(ctx context.Context, c sendCall) error {
+		if c.Job.Text == "a" {
+			<-g.c
+		}
+		return nil
+	})
+	e.start()
+	waitFor(t, "the send of a", func() bool { return len(e.sender.callsFor("a")) == 1 })
+	if err := e.db.Update(func(tx *storage.Tx) error {
+		return tx.PutRaw("outbox", seqKey(bad), []byte(`{"seq": 2, "chat_id": "not a number"`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	g.open()
+	waitFor(t, "the bad record moved aside", func() bool {
+		var n int
+		e.db.View(func(tx *storage.Tx) error { n = len(tx.QuarantinedRecords()); return nil })
+		return n == 1
+	})
+	e.waitQueueEmpty()
+	e.stop()
+	if got := len(e.sender.callsFor("kept")); got != 1 {
+		t.Errorf("the kept job was sent %d times, want once", got)
+	}
+	if got := sortedTexts(e.hooks.deliveries()); strings.Join(got, ",") != "a,b" {
+		t.Errorf("recorded %v, want a and b (the bad record is not recorded)", got)
 	}
 }

@@ -20,13 +20,16 @@ func (t *Tx) Prefetch(bucket string, keys [][]byte) error {
 	return p.Prefetch(bucket, keys)
 }
 
-// PrefetchJobs reads queued jobs ahead (Prefetch).
+// PrefetchJobs reads queued jobs and their sent markers ahead (Prefetch).
 func (t *Tx) PrefetchJobs(seqs []uint64) error {
 	keys := make([][]byte, len(seqs))
 	for i, s := range seqs {
 		keys[i] = u64(s)
 	}
-	return t.Prefetch(string(bOutbox), keys)
+	if err := t.Prefetch(string(bOutbox), keys); err != nil {
+		return err
+	}
+	return t.Prefetch(string(bOutboxSent), keys)
 }
 
 // Prefetch reads records ahead (Tx.Prefetch).
