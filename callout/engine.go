@@ -427,6 +427,7 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, er
 	// memory until the commit, so 100,000 recipients put out of order cost
 	// seconds of copying; the calls above keep the targets' order.
 	slices.SortFunc(rs, func(x, y Recipient) int { return strings.Compare(x.Official, y.Official) })
+	tx.Records(recipientsBucket).Appending() // a new alert's id sorts after the others
 	for _, r := range rs {
 		if err := PutRecipient(tx, r); err != nil {
 			return Alert{}, err

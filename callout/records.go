@@ -209,10 +209,10 @@ type Recipient struct {
 	Official    string       `json:"official"`
 	State       string       `json:"state"`
 	QueuedAt    time.Time    `json:"queued_at"`
-	SentAt      time.Time    `json:"sent_at,omitempty"` // first delivery; steps count from here
+	SentAt      time.Time    `json:"sent_at,omitzero"` // first delivery; steps count from here
 	NextStep    int          `json:"next_step"`
-	NextAt      time.Time    `json:"next_at,omitempty"`
-	AckedAt     time.Time    `json:"acked_at,omitempty"`
+	NextAt      time.Time    `json:"next_at,omitzero"`
+	AckedAt     time.Time    `json:"acked_at,omitzero"`
 	AckedBy     string       `json:"acked_by,omitempty"`
 	Escalations []Escalation `json:"escalations,omitempty"`
 	Messages    []MessageRef `json:"messages,omitempty"`

@@ -106,7 +106,11 @@ func (t *Tx) Enqueue(j Job) (uint64, error) {
 			}
 		}
 	}
-	seq, err := t.tx.Bucket(bOutbox).NextSequence()
+	b := t.tx.Bucket(bOutbox)
+	// New jobs go on the end: full pages, half the writing when an alert
+	// queues 100,000 calls at once.
+	appendOnly(b)
+	seq, err := b.NextSequence()
 	if err != nil {
 		return 0, err
 	}

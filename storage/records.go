@@ -142,3 +142,13 @@ func (r *Records) NextSequence() (uint64, error) {
 	}
 	return b.NextSequence()
 }
+
+// Appending tells the backend that the keys this transaction puts go on
+// the end of the bucket (an alert's recipients, keyed by a new alert's
+// id), so it fills its pages instead of leaving them half empty for
+// inserts in between: less to write when an alert names 100,000 people.
+func (r *Records) Appending() {
+	if b := r.bucket(); b != nil {
+		appendOnly(b)
+	}
+}
