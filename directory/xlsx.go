@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"dutybot/ooxml"
 )
 
 // SheetName is the sheet a workbook's 通讯录 is read from if there is one
@@ -351,7 +353,7 @@ func (wb *workbook) sharedStrings(name string) ([]string, error) {
 			if err := readString(s, &sb); err != nil {
 				return nil, err
 			}
-			out = append(out, unescapeOOXML(sb.String()))
+			out = append(out, ooxml.Unescape(sb.String()))
 		}
 	}
 }
@@ -598,7 +600,7 @@ func value(v, typ string, style int, sst []string, formats []numFormat) string {
 		}
 		return sst[i]
 	case "inlineStr":
-		return unescapeOOXML(v)
+		return ooxml.Unescape(v)
 	case "b":
 		if v == "1" {
 			return "TRUE"
@@ -618,26 +620,4 @@ func value(v, typ string, style int, sst []string, formats []numFormat) string {
 		return nf.format(v)
 	}
 	return v // "str" (a formula's text), "e" (#N/A …), "d" (an ISO 8601 date)
-}
-
-// unescapeOOXML decodes the _xHHHH_ escapes that Office writes for
-// characters XML cannot hold (and _x005F_ for a literal "_"), in one pass;
-// from roster/workbook.go.
-func unescapeOOXML(s string) string {
-	if !strings.Contains(s, "_x") {
-		return s
-	}
-	var sb strings.Builder
-	for i := 0; i < len(s); {
-		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' {
-			if n, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
-				sb.WriteRune(rune(n))
-				i += 7
-				continue
-			}
-		}
-		sb.WriteByte(s[i])
-		i++
-	}
-	return sb.String()
 }

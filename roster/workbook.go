@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"dutybot/ooxml"
 	"golang.org/x/text/encoding/htmlindex"
 )
 
@@ -274,7 +276,7 @@ func (u *unzipper) text(d *xml.Decoder, name string, start xml.StartElement) (st
 			case "t":
 				inT = false
 			case start.Name.Local:
-				return unescapeOOXML(sb.String()), nil
+				return ooxml.Unescape(sb.String()), nil
 			}
 		case xml.CharData:
 			if inT {
@@ -461,25 +463,4 @@ func attr(se xml.StartElement, local string) string {
 		}
 	}
 	return ""
-}
-
-// unescapeOOXML decodes the _xHHHH_ escapes that Office writes for
-// characters XML cannot hold (and _x005F_ for a literal "_"), in one pass.
-func unescapeOOXML(s string) string {
-	if !strings.Contains(s, "_x") {
-		return s
-	}
-	var sb strings.Builder
-	for i := 0; i < len(s); {
-		if i+7 <= len(s) && s[i] == '_' && s[i+1] == 'x' && s[i+6] == '_' {
-			if n, err := strconv.ParseUint(s[i+2:i+6], 16, 16); err == nil {
-				sb.WriteRune(rune(n))
-				i += 7
-				continue
-			}
-		}
-		sb.WriteByte(s[i])
-		i++
-	}
-	return sb.String()
 }
