@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -78,14 +76,7 @@ func TestCrashMidPaidFanOut(t *testing.T) {
 	for i := 0; i < n; i++ {
 		srv.AddUser(fakeapi.User{ID: fanoutUser(i), FirstName: fmt.Sprint(i), LanguageCode: "zh-hans"})
 	}
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	e := &crashEnv{t: t, srv: srv, cfgPath: filepath.Join(dir, "dutybot.yaml"), baseURL: "http://" + addr,
-		client: &http.Client{Timeout: 5 * time.Second}}
-	if err := os.WriteFile(e.cfgPath, []byte(fmt.Sprintf(fanoutConfig(n), srv.URL(), filepath.Join(dir, "dutybot.db"), addr)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.killAll)
+	e := newConfigEnv(t, srv, srv.URL(), fanoutConfig(n))
 
 	first := e.start("first dutybot")
 	e.waitHealthy(first)
@@ -158,7 +149,7 @@ func TestCrashMidPaidFanOut(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("second dutybot did not stop")
 	}
-	db, err := storage.Open(filepath.Join(dir, "dutybot.db"))
+	db, err := storage.Open(e.dbPath())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,17 +93,27 @@ func newPressEnv(t *testing.T, n int) (*crashEnv, *atomic.Int64) {
 	}
 	proxy := httptest.NewServer(rp)
 	t.Cleanup(proxy.Close)
+	return newConfigEnv(t, srv, proxy.URL, pressConfig(n)), &refused
+}
+
+// newConfigEnv is a crashEnv on the configuration cfg, whose placeholders
+// are the Bot API's address (apiURL: srv's, or a proxy in front of it), the
+// database file and the listen address, written in a directory of its own.
+func newConfigEnv(t *testing.T, srv *fakeapi.Server, apiURL, cfg string) *crashEnv {
+	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	e := &crashEnv{t: t, srv: srv, cfgPath: filepath.Join(dir, "dutybot.yaml"), baseURL: "http://" + addr,
 		client: &http.Client{Timeout: 5 * time.Second}}
-	cfg := fmt.Sprintf(pressConfig(n), proxy.URL, filepath.Join(dir, "dutybot.db"), addr)
-	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(e.cfgPath, []byte(fmt.Sprintf(cfg, apiURL, filepath.Join(dir, "dutybot.db"), addr)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(e.killAll)
-	return e, &refused
+	return e
 }
+
+// dbPath is the database file of a crashEnv made by newConfigEnv.
+func (e *crashEnv) dbPath() string { return filepath.Join(filepath.Dir(e.cfgPath), "dutybot.db") }
 
 // TestCrashMidBurstOfPresses kills dutybot with SIGKILL while a burst of
 // 300 acknowledge presses is being handled, and starts it again: every
@@ -182,7 +192,7 @@ func TestCrashMidBurstOfPresses(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("second dutybot did not stop")
 	}
-	db, err := storage.Open(filepath.Join(filepath.Dir(e.cfgPath), "dutybot.db"))
+	db, err := storage.Open(e.dbPath())
 	if err != nil {
 		t.Fatal(err)
 	}
