@@ -86,7 +86,14 @@ func (d *Deadlines) Run(ctx context.Context) error {
 			next, ok = tx.NextDeadline()
 			return nil
 		}); err != nil {
-			return err
+			// The database went away (a restart of the shared server):
+			// look again, as after a failed firing; the lease decides
+			// whether this instance still runs the engine.
+			d.log.Error("read the next deadline", "err", err)
+			if !d.sleep(ctx, time.Second) {
+				return nil
+			}
+			continue
 		}
 		wait := time.Duration(-1)
 		if ok {
