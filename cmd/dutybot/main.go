@@ -219,6 +219,7 @@ func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, who)
 	fmt.Fprintln(stdout, groupsLine(cfg))
 	fmt.Fprintln(stdout, directoryLine(cfg))
+	fmt.Fprintln(stdout, deliveryLine(cfg))
 	for _, l := range plan.lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -232,6 +233,23 @@ func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
 	}
 	return plan.exitCode(strict)
+}
+
+// deliveryLine tells the pace of sending: the free limits, and which
+// first calls go with paid broadcast and what they cost.
+func deliveryLine(cfg *config.Config) string {
+	d := cfg.Delivery
+	line := fmt.Sprintf("delivery: %g messages/s, %g/s per chat, %d on their way at once", d.GlobalPerSecond, d.ChatPerSecond, d.WorkerCount())
+	p := d.PaidBroadcast
+	if !p.Enabled() {
+		return line + "; paid broadcast off"
+	}
+	kinds := "every kind"
+	if len(p.Kinds) > 0 {
+		kinds = strings.Join(p.Kinds, ", ")
+	}
+	return fmt.Sprintf("%s; paid broadcast for the first calls of %s alerts (%s) at %g/s, %.1f Star a message",
+		line, strings.Join(p.Levels, ", "), kinds, p.PerSecond, config.StarsPerMessage)
 }
 
 // groupsLine tells the work groups the configuration lists: how many are

@@ -122,7 +122,8 @@ func TestRun(t *testing.T) {
 			code: 0,
 			stdout: []string{"../../config.example.yaml: OK (", " units, ", " officials, ", " escalation policies)", "\ncalendar: ",
 				"\n/who: 19 sectors, 1 of them from supervision.sectors\n",
-				"\ngroups: 3 work groups: 镇安全生产工作群 g-safety: 5 expected, chat by /bindgroup g-safety; 防汛群 g-flood: "},
+				"\ngroups: 3 work groups: 镇安全生产工作群 g-safety: 5 expected, chat by /bindgroup g-safety; 防汛群 g-flood: ",
+				"\ndelivery: 30 messages/s, 1/s per chat, 8 on their way at once; paid broadcast off\n"},
 			// With no token in the environment, check-config only notes it.
 			noStderr: true,
 		},
