@@ -238,6 +238,19 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		}
 		now := d.pace.Now()
 		q, l, wait := d.sched.pick(now)
+		if q != nil && q.next().prio == 0 && d.loading() {
+			// A call may be among the jobs the loader is reading: let it
+			// go before this routine message (calls never wait for it).
+			select {
+			case <-ctx.Done():
+				return nil
+			case b := <-d.loaded:
+				d.merge(b)
+			case r := <-d.results:
+				d.settle(r)
+			}
+			continue
+		}
 		if q != nil {
 			if d.running >= d.limits.Workers {
 				// Every worker is busy: wait for one and pick again then,
@@ -314,6 +327,14 @@ func (d *Dispatcher) loader(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// loading reports whether the dispatcher was woken since the loader's
+// last batch reached the loop: jobs may be on their way to it.
+func (d *Dispatcher) loading() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.merged < d.wakes
 }
 
 // merge adds what the loader read to the chats' queues.
