@@ -119,25 +119,28 @@ const parallelEncodeMin = 1024
 // are many.
 func encodeEvents(es []Event) ([][]byte, error) {
 	out := make([][]byte, len(es))
-	workers := 1
-	if len(es) >= parallelEncodeMin {
-		workers = min(runtime.GOMAXPROCS(0), 8)
+	encode := func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			var err error
+			if out[i], err = json.Marshal(es[i]); err != nil {
+				return fmt.Errorf("encode %s/%d: %w", bEvents, es[i].Seq, err)
+			}
+		}
+		return nil
 	}
+	if len(es) < parallelEncodeMin {
+		// A few events (an answer, a delivery) are encoded where they are.
+		return out, encode(0, len(es))
+	}
+	workers := min(runtime.GOMAXPROCS(0), 8)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	per := (len(es) + workers - 1) / workers
 	for w := range workers {
-		lo, hi := w*per, min(len(es), (w+1)*per)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				var err error
-				if out[i], err = json.Marshal(es[i]); err != nil {
-					errs[w] = fmt.Errorf("encode %s/%d: %w", bEvents, es[i].Seq, err)
-					return
-				}
-			}
+			errs[w] = encode(w*per, min(len(es), (w+1)*per))
 		}()
 	}
 	wg.Wait()
