@@ -260,7 +260,8 @@ func (d *Dispatcher) move(r result, j storage.Job, to int64, reason string, now 
 		d.metrics.MessagesFailed.Inc()
 	}
 	d.hooks.Committed()
-	r.done, r.load = true, true
+	d.Wake() // the job queued again for the new chat
+	r.done = true
 	return r
 }
 

@@ -92,7 +92,6 @@ type result struct {
 	backoff bool
 	sent    *sentOutcome // delivered but not recorded: record it, do not send again
 	noStars bool         // a paid send refused for lack of Stars: send it again unpaid
-	load    bool         // the job was queued again (moved): load the queue
 }
 
 // loadBatch is what one pass of the loader read: jobs queued since the
@@ -459,9 +458,6 @@ func (d *Dispatcher) chatBucket(chat int64) *bucket {
 }
 
 func (d *Dispatcher) settle(r result) {
-	if r.load {
-		d.Wake()
-	}
 	d.running--
 	d.setInFlight(-1)
 	q := d.chats[r.chat]
