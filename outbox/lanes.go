@@ -97,35 +97,32 @@ func (a queued) before(b queued) bool {
 	return a.seq < b.seq
 }
 
-// readyHeap orders the chats that may send now by their next job.
-type readyHeap []*chatQueue
+// chatHeap is a heap of chats in the order O, each chat knowing its
+// index in it (for heap.Fix and heap.Remove).
+type chatHeap[O order] []*chatQueue
 
-func (h readyHeap) Len() int           { return len(h) }
-func (h readyHeap) Less(i, j int) bool { return h[i].next().before(h[j].next()) }
-func (h readyHeap) Swap(i, j int) {
+// order is how a chatHeap orders its chats.
+type order interface{ less(a, b *chatQueue) bool }
+
+// byNextJob orders the chats that may send now by their next job.
+type byNextJob struct{}
+
+func (byNextJob) less(a, b *chatQueue) bool { return a.next().before(b.next()) }
+
+// byReadyAt orders the chats held by their own limits by when they may
+// send.
+type byReadyAt struct{}
+
+func (byReadyAt) less(a, b *chatQueue) bool { return a.readyAt.Before(b.readyAt) }
+
+func (h chatHeap[O]) Len() int           { return len(h) }
+func (h chatHeap[O]) Less(i, j int) bool { var o O; return o.less(h[i], h[j]) }
+func (h chatHeap[O]) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
 	h[i].index, h[j].index = i, j
 }
-func (h *readyHeap) Push(x any) { q := x.(*chatQueue); q.index = len(*h); *h = append(*h, q) }
-func (h *readyHeap) Pop() any {
-	old := *h
-	q := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return q
-}
-
-// waitHeap orders the chats held by their own limits by when they may send.
-type waitHeap []*chatQueue
-
-func (h waitHeap) Len() int           { return len(h) }
-func (h waitHeap) Less(i, j int) bool { return h[i].readyAt.Before(h[j].readyAt) }
-func (h waitHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-func (h *waitHeap) Push(x any) { q := x.(*chatQueue); q.index = len(*h); *h = append(*h, q) }
-func (h *waitHeap) Pop() any {
+func (h *chatHeap[O]) Push(x any) { q := x.(*chatQueue); q.index = len(*h); *h = append(*h, q) }
+func (h *chatHeap[O]) Pop() any {
 	old := *h
 	q := old[len(old)-1]
 	old[len(old)-1] = nil
@@ -138,8 +135,8 @@ func (h *waitHeap) Pop() any {
 // Picking the next job costs O(log chats), so a fan-out to 100,000 chats
 // does not scan them all for every message.
 type schedule struct {
-	ready   [lanes]readyHeap
-	waiting waitHeap
+	ready   [lanes]chatHeap[byNextJob]
+	waiting chatHeap[byReadyAt]
 	global  [lanes]*bucket
 	// paidOff is when paid sending may resume after a refusal for lack
 	// of Stars; until then paid jobs go in the free lane.
