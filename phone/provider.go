@@ -75,6 +75,7 @@ type Report struct {
 	Provider   string // the provider's name
 	ProviderID string // the provider's id of the call or message; "" for an SMS reply
 	CallID     string // dutybot's Request.ID, when the provider echoes it
+	Alert      string // the alert the report names (the webhook's path), "" if none
 	Number     string // the number called, as the provider wrote it
 	Result     string // Result…
 	Key        string // the key pressed, for ResultPressed and ResultAnswered
