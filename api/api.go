@@ -25,6 +25,7 @@ import (
 	"dutybot/inspection"
 	"dutybot/ledger"
 	"dutybot/locales"
+	"dutybot/phone"
 	"dutybot/quota"
 	"dutybot/rota"
 	"dutybot/storage"
@@ -57,6 +58,8 @@ type Server struct {
 	quotas      *quota.Service      // item 19's per-person quotas (quota.go)
 
 	reloadDirectory func() (config.Change, error) // the 通讯录 read again (directory.go)
+
+	phone *phone.Service // 电话叫应's calls (phone.go)
 }
 
 // WithHealth has /healthz check the conditions of c and answer 503 with
@@ -180,21 +183,26 @@ func (s *Server) createAlert(w http.ResponseWriter, r *http.Request) {
 
 // AlertJSON is an alert as the API shows it.
 type AlertJSON struct {
-	ID         string          `json:"id"`
-	Kind       string          `json:"kind"`
-	Level      string          `json:"level"`
-	Title      string          `json:"title"`
-	Body       string          `json:"body"`
-	State      string          `json:"state"`
-	Source     string          `json:"source"`
-	Issuer     string          `json:"issuer,omitempty"`
-	Targets    callout.Targets `json:"targets"`
-	CreatedAt  time.Time       `json:"created_at"`
-	ClosedAt   *time.Time      `json:"closed_at"`
-	ClosedBy   string          `json:"closed_by,omitempty"`
-	Answered   int             `json:"answered"`
-	PaidCalls  int             `json:"paid_calls"` // first calls queued for paid broadcast: the estimate told
-	PaidSent   int             `json:"paid_sent"`  // of those, delivered paid (the rest went at the free pace)
+	ID        string          `json:"id"`
+	Kind      string          `json:"kind"`
+	Level     string          `json:"level"`
+	Title     string          `json:"title"`
+	Body      string          `json:"body"`
+	State     string          `json:"state"`
+	Source    string          `json:"source"`
+	Issuer    string          `json:"issuer,omitempty"`
+	Targets   callout.Targets `json:"targets"`
+	CreatedAt time.Time       `json:"created_at"`
+	ClosedAt  *time.Time      `json:"closed_at"`
+	ClosedBy  string          `json:"closed_by,omitempty"`
+	Answered  int             `json:"answered"`
+	PaidCalls int             `json:"paid_calls"` // first calls queued for paid broadcast: the estimate told
+	PaidSent  int             `json:"paid_sent"`  // of those, delivered paid (the rest went at the free pace)
+	// PhoneCalls and SMSSent count what 电话叫应 placed (what it cost);
+	// Calls lists each call and message, when the phone channel runs.
+	PhoneCalls int             `json:"phone_calls"`
+	SMSSent    int             `json:"sms_sent"`
+	Calls      []CallJSON      `json:"calls,omitempty"`
 	Recipients []RecipientJSON `json:"recipients"`
 }
 
@@ -215,6 +223,9 @@ type RecipientJSON struct {
 	AckedIn string `json:"acked_in,omitempty"`
 	// Paid: the first call was delivered by paid broadcast.
 	Paid bool `json:"paid,omitempty"`
+	// AnsweredBy says how a settled recipient answered: "chat" (the
+	// button), "group", "phone" (the key pressed) or "sms" (a reply).
+	AnsweredVia string `json:"answered_via,omitempty"`
 }
 
 // EscalationJSON is one step taken.
@@ -231,6 +242,10 @@ type EscalationJSON struct {
 	Passed []string `json:"passed,omitempty"`
 	Role   string   `json:"role,omitempty"` // what a target naming people stood for (shift_leader)
 	Note   string   `json:"note,omitempty"`
+	// Results says, for a call or sms step, what became of it for each
+	// person it reached: placed, pressed, answered (picked up, pressed
+	// nothing), no_answer, failed, held (a frequency limit), …
+	Results map[string]string `json:"results,omitempty"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -246,6 +261,8 @@ func ToJSON(v callout.View) AlertJSON {
 	out := AlertJSON{ID: a.ID, Kind: a.Kind, Level: a.Level, Title: a.Title, Body: a.Body, State: a.State,
 		Source: a.Source, Issuer: a.Issuer, Targets: a.Targets, CreatedAt: a.CreatedAt, ClosedAt: optTime(a.ClosedAt),
 		ClosedBy: a.ClosedBy, PaidCalls: a.PaidCalls, PaidSent: v.PaidSent(), Recipients: []RecipientJSON{}}
+	tally := callout.PhoneTally(v.Recipients)
+	out.PhoneCalls, out.SMSSent = tally.Calls, tally.SMS
 	for _, r := range v.Recipients {
 		rj := RecipientJSON{Official: r.Official, State: r.State, SentAt: optTime(r.SentAt), AckedAt: optTime(r.AckedAt),
 			AckedBy: r.AckedBy, NextAt: optTime(r.NextAt), Unreachable: r.Unreachable, Escalations: []EscalationJSON{},
@@ -255,13 +272,14 @@ func ToJSON(v callout.View) AlertJSON {
 		}
 		if r.State == callout.StateAcked {
 			rj.AckedIn = "private"
+			rj.AnsweredVia = "chat"
 			if r.AckedIn != "" {
-				rj.AckedIn = r.AckedIn
+				rj.AckedIn, rj.AnsweredVia = r.AckedIn, r.AckedIn
 			}
 		}
 		for _, e := range r.Escalations {
 			rj.Escalations = append(rj.Escalations, EscalationJSON{Step: e.Step, Action: e.Action, To: e.To,
-				People: e.People, At: e.At, Reason: e.Cause(), Passed: e.Passed, Role: e.Role, Note: e.NoteText()})
+				People: e.People, At: e.At, Reason: e.Cause(), Passed: e.Passed, Role: e.Role, Note: e.NoteText(), Results: e.Results})
 		}
 		if r.State == callout.StateAcked {
 			out.Answered++
@@ -280,7 +298,15 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("api: get alert", "err", err)
 		writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
 	default:
-		writeJSON(w, http.StatusOK, ToJSON(v))
+		out := ToJSON(v)
+		calls, err := s.callsJSON(v.Alert.ID)
+		if err != nil {
+			s.log.Error("api: list an alert's calls", "err", err)
+			writeJSON(w, http.StatusInternalServerError, errorBody{"internal error"})
+			return
+		}
+		out.Calls = calls
+		writeJSON(w, http.StatusOK, out)
 	}
 }
 

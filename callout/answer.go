@@ -128,8 +128,14 @@ func (e *Engine) settle(tx *storage.Tx, a Alert, r *Recipient, actor, event stri
 		g, _ := e.cfg.Group(r.Group)
 		ev.Detail, ev.Code, ev.Args = "channel: group "+r.Group, storage.CodeAckedGroup, []storage.Arg{storage.Text("Group", g.Name)}
 	}
+	if r.AckedIn == ChannelPhone || r.AckedIn == ChannelSMS {
+		ev.Detail, ev.Code, ev.Args = "channel: "+r.AckedIn, storage.CodeAckedPhone, []storage.Arg{storage.Word("Channel", storage.VocabPhone, r.AckedIn)}
+	}
 	if event == storage.EvHandled {
 		ev.Detail, ev.Code, ev.Args = "taken over by "+actor, storage.CodeHandled, []storage.Arg{storage.Officials("By", actor)}
+		if r.AckedIn == ChannelPhone || r.AckedIn == ChannelSMS {
+			ev.Detail += " (" + r.AckedIn + ")"
+		}
 	}
 	if err := tx.AppendEvent(ev); err != nil {
 		return err

@@ -46,6 +46,10 @@ type Engine struct {
 	wakeOut func()
 	wakeDL  func()
 	hooks   Hooks
+	// channels perform the steps of actions features own (call, sms).
+	channels map[string]ChannelFunc
+	// committed run after the engine's transactions (OnCommitted).
+	committed []func()
 }
 
 // Hooks let the services that raise alerts of their own kind (check-ins,
@@ -463,6 +467,9 @@ func (e *Engine) CreateIn(tx *storage.Tx, req Request, now time.Time) (Alert, er
 func (e *Engine) wake() {
 	e.wakeOut()
 	e.wakeDL()
+	for _, fn := range e.committed {
+		fn()
+	}
 }
 
 // lang returns the language to speak to an official in: their /lang

@@ -129,6 +129,9 @@ type Escalation struct {
 	// or someone not above them).
 	Reason string   `json:"reason,omitempty"`
 	Passed []string `json:"passed,omitempty"`
+	// Results says, for a call or sms step, what became of it for each
+	// person it reached (phone.Result…: pressed, answered, no_answer…).
+	Results map[string]string `json:"results,omitempty"`
 	// Note is what records written before Reason said, in English:
 	// "skipped: unreachable", "skipped: no unit_head configured".
 	Note string `json:"note,omitempty"`
@@ -140,10 +143,12 @@ const (
 	ReasonNoTarget    = "no_target"   // nobody holds the role for the recipient (no unit head configured)
 	ReasonSelf        = "self"        // the recipient is the target themself (a unit head's own call)
 	ReasonNotHigher   = "not_higher"  // the target does not rank above the recipient: never escalated down
+	ReasonNoChannel   = "no_channel"  // a call or sms step while no phone provider is configured
+	ReasonNoPhone     = "no_phone"    // nobody the step names has a number to call
 )
 
 // Reasons lists the reasons, for the tests that each is put into words.
-var Reasons = []string{ReasonUnreachable, ReasonNoTarget, ReasonSelf, ReasonNotHigher}
+var Reasons = []string{ReasonUnreachable, ReasonNoTarget, ReasonSelf, ReasonNotHigher, ReasonNoChannel, ReasonNoPhone}
 
 // Cause is why the step reached nobody: its Reason, or what the Note of a
 // record written before reasons were typed said; "" when it reached
@@ -182,6 +187,10 @@ func (e Escalation) NoteText() string {
 		return "skipped: the recipient is the " + e.target() + " themself"
 	case ReasonNotHigher:
 		return "skipped: the " + e.target() + " does not rank above the recipient"
+	case ReasonNoChannel:
+		return "skipped: no phone provider configured"
+	case ReasonNoPhone:
+		return "skipped: no phone number"
 	}
 	return "skipped: " + e.Reason
 }

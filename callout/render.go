@@ -56,6 +56,10 @@ func minutes(d time.Duration) string {
 // resultLine tells how a call ended.
 func (e *Engine) resultLine(lang string, a Alert, r Recipient) string {
 	switch {
+	case r.State == StateAcked && r.AckedBy == r.Official && r.AckedIn == ChannelPhone:
+		return e.tr.T(lang, "ResultAckedPhone", map[string]any{"Time": e.hhmm(r.AckedAt)})
+	case r.State == StateAcked && r.AckedBy == r.Official && r.AckedIn == ChannelSMS:
+		return e.tr.T(lang, "ResultAckedSMS", map[string]any{"Time": e.hhmm(r.AckedAt)})
 	case r.State == StateAcked && r.AckedBy == r.Official:
 		return e.tr.T(lang, "ResultAcked", map[string]any{"Time": e.hhmm(r.AckedAt)})
 	case r.State == StateAcked:
@@ -229,6 +233,13 @@ func (e *Engine) SummaryText(lang string, a Alert, rs []Recipient) (string, [][]
 	}
 	if len(unreachable) > 0 {
 		sb.WriteString("\n" + e.tr.T(lang, "SummaryUnreachable", map[string]any{"Names": e.names(lang, unreachable)}))
+	}
+	if p := PhoneTally(rs); p.Any() {
+		sb.WriteString("\n" + e.tr.T(lang, "SummaryPhone", map[string]any{"Calls": p.Calls, "Pressed": p.Pressed,
+			"Answered": p.Answered, "NoAnswer": p.NoAnswer, "SMS": p.SMS}))
+		if len(p.Held) > 0 {
+			sb.WriteString("\n" + e.tr.T(lang, "SummaryPhoneHeld", map[string]any{"Names": e.names(lang, p.Held)}))
+		}
 	}
 	switch a.State {
 	case AlertDone:

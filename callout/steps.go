@@ -233,6 +233,12 @@ func (e *Engine) unreachable(tx *storage.Tx, a *Alert, r *Recipient, reason stri
 			return err
 		}
 	}
+	if i, ok := e.selfChannelStep(*a); ok {
+		// The phone reaches where the chat does not: call (or text) them
+		// now, as if the clock had reached that step; later steps keep
+		// their spacing.
+		return e.runStep(tx, *a, r, i, now.Add(-a.Steps[i].After), now)
+	}
 	for i, s := range a.Steps {
 		if s.Action == config.ActionEscalate {
 			// Behave as if the clock had reached step i now.
@@ -371,6 +377,10 @@ func (e *Engine) runStep(tx *storage.Tx, a Alert, r *Recipient, i int, anchor, n
 			return err
 		}
 		e.m.Escalations.WithLabelValues("escalate").Inc()
+	default:
+		if err := e.channelStep(tx, a, r, s, &esc, anchor.Add(s.After), now); err != nil {
+			return err
+		}
 	}
 	r.Escalations = append(r.Escalations, esc)
 	if e.hooks.Stepped != nil {

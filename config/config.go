@@ -47,16 +47,18 @@ type Config struct {
 	// (directory.go); they are in People(), not in these fields.
 	Directory  Directory  `yaml:"directory"`
 	Escalation Escalation `yaml:"escalation"`
-	Tasks      Tasks      `yaml:"tasks"`
-	Calendar   Calendar   `yaml:"calendar"`
-	Cadence    Cadence    `yaml:"cadence"`
-	Roster     Roster     `yaml:"roster"`
-	Weather    Weather    `yaml:"weather"`
-	Board      Board      `yaml:"board"`
-	Incidents  Incidents  `yaml:"incidents"`
-	Tips       Tips       `yaml:"tips"`
-	Ledger     Ledger     `yaml:"ledger"`
-	Health     Health     `yaml:"health"`
+	// Phone places the call and sms steps of escalation policies (电话叫应).
+	Phone     Phone     `yaml:"phone"`
+	Tasks     Tasks     `yaml:"tasks"`
+	Calendar  Calendar  `yaml:"calendar"`
+	Cadence   Cadence   `yaml:"cadence"`
+	Roster    Roster    `yaml:"roster"`
+	Weather   Weather   `yaml:"weather"`
+	Board     Board     `yaml:"board"`
+	Incidents Incidents `yaml:"incidents"`
+	Tips      Tips      `yaml:"tips"`
+	Ledger    Ledger    `yaml:"ledger"`
+	Health    Health    `yaml:"health"`
 	// HA applies with storage.driver postgres.
 	HA HA `yaml:"ha"`
 	// Supervision says which department supervises which sector (/who).

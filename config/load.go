@@ -230,6 +230,7 @@ func defaults() Config {
 		},
 		Enterprises: Enterprises{MaxPerPerson: DefaultMaxPerPerson},
 		Directory:   Directory{Limits: DefaultDirectoryLimits()},
+		Phone:       defaultPhone(),
 	}
 }
 
@@ -356,6 +357,7 @@ func (c *Config) ResolveSecrets(getenv func(string) string) error {
 	c.Telegram.Token = tok
 	c.HTTP.APIToken, _ = readSecret(&e, "http.api_token_file", c.HTTP.APITokenFile, EnvAPIToken, getenv)
 	c.resolveDSN(&e, getenv)
+	c.resolvePhoneSecrets(&e, getenv)
 	return e.err()
 }
 
@@ -478,6 +480,7 @@ func (c *Config) validate() error {
 	c.validateSupervision(&e)
 	c.validateOfficials(&e)
 	c.validateEscalation(&e)
+	c.validatePhone(&e)
 	if c.Tasks.DueHour < 1 || c.Tasks.DueHour > 23 {
 		e.add("tasks.due_hour", "%d is not an hour from 1 to 23", c.Tasks.DueHour)
 	}
@@ -724,8 +727,12 @@ func (c *Config) validateEscalation(e *errs) {
 				case !slices.Contains(Targets, s.To):
 					e.add(sp+".to", "%q is not one of %s", s.To, strings.Join(Targets, ", "))
 				}
+			case ActionCall, ActionSMS:
+				if s.To != "" && s.To != ToSelf && !slices.Contains(Targets, s.To) {
+					e.add(sp+".to", "%q is not %s (the recipient, the default) or one of %s", s.To, ToSelf, strings.Join(Targets, ", "))
+				}
 			default:
-				e.add(sp+".action", "%q must be %s or %s", s.Action, ActionRemind, ActionEscalate)
+				e.add(sp+".action", "%q must be %s, %s, %s or %s", s.Action, ActionRemind, ActionEscalate, ActionCall, ActionSMS)
 			}
 		}
 	}

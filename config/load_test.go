@@ -405,7 +405,7 @@ delivery:
 		{"after not increasing", base + edit(t, escalationBlock, "after: 20m", "after: 10m"),
 			[]string{`escalation.policies.default[1].after: "10m0s" must be later than the previous step's "10m0s"`}},
 		{"action unknown", base + edit(t, escalationBlock, "action: remind", "action: page"),
-			[]string{`escalation.policies.default[0].action: "page" must be remind or escalate`}},
+			[]string{`escalation.policies.default[0].action: "page" must be remind, escalate, call or sms`}},
 		{"escalate without to", base + edit(t, escalationBlock, "        to: unit_head\n", ""),
 			[]string{`escalation.policies.default[1].to: "" is required with action escalate`}},
 		{"escalate to unknown", base + edit(t, escalationBlock, "to: unit_head", "to: mayor"),

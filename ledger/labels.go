@@ -91,6 +91,7 @@ var vocabMessages = map[string]string{
 	storage.VocabIncidentCategory: "IncidentCat_",
 	storage.VocabMeltdownAction:   "WarnAction_",
 	storage.VocabWord:             "LedgerWord_",
+	storage.VocabPhone:            "LedgerPhone_",
 }
 
 // detail puts an event's detail into the ledger's language: its typed

@@ -87,7 +87,8 @@ var Codes = []string{CodeCreated, CodeHandled, CodeReminded, CodeEscalated,
 	CodeHazardClosed, CodeHazardOverdue,
 	CodeEnterprisesImported,
 	CodeInspected,
-	CodeGroupBound, CodeGroupUnbound, CodeGroupState, CodeGroupMigrated, CodeAckedGroup}
+	CodeGroupBound, CodeGroupUnbound, CodeGroupState, CodeGroupMigrated, CodeAckedGroup,
+	CodeAckedPhone, CodePhoned, CodePhoneResult, CodePhoneHeld}
 
 // Vocabularies of word arguments (Word): each names a family of messages
 // the reader's word is taken from.
@@ -104,7 +105,7 @@ const (
 
 // Vocabs lists the vocabularies.
 var Vocabs = []string{VocabLevel, VocabRole, VocabReason, VocabWarningType, VocabIncidentLevel,
-	VocabIncidentCategory, VocabMeltdownAction, VocabWord}
+	VocabIncidentCategory, VocabMeltdownAction, VocabWord, VocabPhone}
 
 // Words of VocabWord.
 const (
