@@ -12,6 +12,8 @@ require (
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/robfig/cron/v3 v3.0.1
+	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.0.1062
+	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vms v1.0.1062
 	github.com/xuri/excelize/v2 v2.10.1
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/text v0.44.0
