@@ -41,6 +41,7 @@ import (
 	"dutybot/locales"
 	"dutybot/metrics"
 	"dutybot/outbox"
+	"dutybot/phone"
 	"dutybot/quarantine"
 	"dutybot/quota"
 	"dutybot/reminders"
@@ -77,6 +78,8 @@ type Options struct {
 	// at storage.path (dutybot run -init-db); otherwise such a file is
 	// refused, as a database that was lost.
 	InitDB bool
+	// PhoneClient carries the phone provider's requests (nil: its own).
+	PhoneClient *http.Client
 	// HTTPLimits bound the HTTP server's clients; zero fields take
 	// DefaultHTTPLimits' values (tests shorten them).
 	HTTPLimits HTTPLimits
@@ -150,6 +153,9 @@ type App struct {
 	// Lease says whether this instance runs the engine, when several share
 	// a PostgreSQL database (always, on a bbolt file).
 	Lease *lease.Elector
+	// Phone places the call and sms steps (电话叫应); nil without a
+	// phone provider.
+	Phone *phone.Service
 
 	opts Options
 	log  *slog.Logger
@@ -324,6 +330,16 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	a.API = api.New(cfg, a.Engine, db, reg, opts.Log).WithDuty(a.Rota, a.Weather).WithReports(a.Incidents, a.Tips).WithRoster(a.Coverage).WithHealth(a.Health).WithLedger(book).WithHazards(a.Hazards)
 	a.API.WithEnterprises(a.Enterprises, cat)
 	a.API.WithInspections(a.Inspections).WithQuotas(a.Quota).WithDirectory(a.ReloadDirectory)
+	if cfg.Phone.Enabled() {
+		prov, err := newPhoneProvider(cfg, opts.PhoneClient, opts.Log)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		a.Phone = phone.New(cfg, db, a.Engine, prov, opts.Clock, cat, phone.NewMetrics(reg), opts.Log)
+		a.Phone.Register()
+		a.API.WithPhone(a.Phone)
+	}
 	if err := a.Engine.Prebind(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("prebind officials: %w", err)
@@ -435,6 +451,7 @@ func (a *App) paidRefused(until time.Time) {
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	a.Board.Routes(mux)
+	a.phoneRoutes(mux)
 	mux.Handle("/", a.API.Handler())
 	return mux
 }
@@ -494,6 +511,9 @@ func (a *App) runEngine(ctx context.Context) error {
 	}
 	if a.Overdue != nil {
 		jobs = append(jobs, job{"overdue", a.Overdue.Run})
+	}
+	if a.Phone != nil {
+		jobs = append(jobs, job{"phone", a.Phone.Run})
 	}
 	if !a.opts.NoBot {
 		jobs = append(jobs, job{"telegram", a.Bot.Run})

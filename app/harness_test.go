@@ -134,6 +134,9 @@ type harnessOpts struct {
 	// their own (h.dir), and the configuration is loaded from there with
 	// config.Load, as dutybot run loads it (a 通讯录 of directory.file).
 	files map[string]string
+	// prepare, if set, adjusts the parsed configuration before the app
+	// starts (secrets that the YAML names only by file).
+	prepare func(*config.Config)
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -154,6 +157,9 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatalf("test config: %v", err)
 	}
 	cfg.Telegram.Token, cfg.HTTP.APIToken = testToken, testAPIToken
+	if o.prepare != nil {
+		o.prepare(cfg)
+	}
 	h.cfg = cfg
 	if !o.real {
 		at := start

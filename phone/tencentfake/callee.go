@@ -163,10 +163,11 @@ func (s *Server) settle(callID, state, key string) (Call, error) {
 }
 
 func (s *Server) postVoice(callID string, body any) (int, error) {
-	if s.opts.VoiceCallbackURL == "" {
+	voiceURL, _ := s.callbackURLs()
+	if voiceURL == "" {
 		return 0, errors.New("no VoiceCallbackURL configured")
 	}
-	status, err := s.post(s.opts.VoiceCallbackURL, body)
+	status, err := s.post(voiceURL, body)
 	s.mu.Lock()
 	if c, ok := s.callByID[callID]; ok {
 		c.CallbackStatus = status
@@ -178,7 +179,8 @@ func (s *Server) postVoice(callID string, body any) (int, error) {
 // Reply plays an SMS reply (上行) from number, signed with the sign of the
 // last message sent to it.
 func (s *Server) Reply(number, text string) (int, error) {
-	if s.opts.SMSCallbackURL == "" {
+	_, smsURL := s.callbackURLs()
+	if smsURL == "" {
 		return 0, errors.New("no SMSCallbackURL configured")
 	}
 	sign := ""
@@ -191,7 +193,7 @@ func (s *Server) Reply(number, text string) (int, error) {
 	}
 	s.mu.Unlock()
 	nation, mobile := splitNumber(number)
-	return s.post(s.opts.SMSCallbackURL, smsReply{
+	return s.post(smsURL, smsReply{
 		Mobile: mobile, NationCode: nation, Sign: sign, Text: text, Time: s.now().Unix(),
 	})
 }
@@ -208,7 +210,8 @@ func (s *Server) Undelivered(serialNo, errmsg string) (int, error) {
 }
 
 func (s *Server) report(serialNo, status, errmsg, description string) (int, error) {
-	if s.opts.SMSCallbackURL == "" {
+	_, smsURL := s.callbackURLs()
+	if smsURL == "" {
 		return 0, errors.New("no SMSCallbackURL configured")
 	}
 	s.mu.Lock()
@@ -223,7 +226,7 @@ func (s *Server) report(serialNo, status, errmsg, description string) (int, erro
 		return 0, fmt.Errorf("sms %s: no such message", serialNo)
 	}
 	nation, mobile := splitNumber(number)
-	code, err := s.post(s.opts.SMSCallbackURL, []smsStatus{{
+	code, err := s.post(smsURL, []smsStatus{{
 		UserReceiveTime: s.now().In(cst).Format("2006-01-02 15:04:05"),
 		NationCode:      nation,
 		Mobile:          mobile,
@@ -265,4 +268,20 @@ func (s *Server) post(target string, v any) (int, error) {
 		return 0, fmt.Errorf("encode callback: %w", err)
 	}
 	return s.PostRaw(target, body)
+}
+
+// SetCallbackURLs changes where callbacks are posted, as a town edits the
+// URLs in Tencent's console: dutybot's address is known only once it
+// listens, and changes when a test restarts it.
+func (s *Server) SetCallbackURLs(voice, sms string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opts.VoiceCallbackURL, s.opts.SMSCallbackURL = voice, sms
+}
+
+// callbackURLs returns where callbacks go now.
+func (s *Server) callbackURLs() (voice, sms string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opts.VoiceCallbackURL, s.opts.SMSCallbackURL
 }
