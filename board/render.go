@@ -3,6 +3,7 @@ package board
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,6 +62,9 @@ type cardView struct {
 	People                                        []personLine // not answered
 	Done                                          []personLine // answered, shown compactly
 	More                                          []string
+	// Phone tallies the alert's calls and text messages when it had any
+	// (callout.PhoneTally); PhoneHeld names whom the limits held back.
+	Phone, PhoneHeld string
 }
 
 // personLine is a recipient's line. State is answered, waiting, escalated,
@@ -202,6 +206,7 @@ func (s *Server) alertsView(v *view, b *Board) alertsView {
 				cv.People = append(cv.People, p)
 			}
 		}
+		cv.Phone, cv.PhoneHeld = s.phoneLine(v, c.Recipients)
 		if hiddenWaiting > 0 {
 			cv.More = append(cv.More, v.T("BoardMoreWaiting", "Count", hiddenWaiting))
 		}
@@ -230,6 +235,10 @@ func (s *Server) personLine(v *view, a callout.Alert, r callout.Recipient, now t
 		p.Steps = append(p.Steps, s.step(v, r.Official, e, now))
 	}
 	switch {
+	case r.State == callout.StateAcked && r.AckedBy == r.Official && r.AckedIn == callout.ChannelPhone:
+		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnsweredPhone", "Time", s.when(r.AckedAt, now))
+	case r.State == callout.StateAcked && r.AckedBy == r.Official && r.AckedIn == callout.ChannelSMS:
+		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnsweredSMS", "Time", s.when(r.AckedAt, now))
 	case r.State == callout.StateAcked && r.AckedBy == r.Official:
 		p.State, p.Icon, p.Status = "answered", "ok", v.T("BoardStateAnswered", "Time", s.when(r.AckedAt, now))
 	case r.State == callout.StateAcked:
@@ -248,9 +257,10 @@ func (s *Server) personLine(v *view, a callout.Alert, r callout.Recipient, now t
 	return p
 }
 
-// step puts one step taken for a recipient into words: who was told, or
-// why nobody was (the recipient is the unit head themself; the target does
-// not rank above them; nobody holds the role).
+// step puts one step taken for a recipient into words: who was told (or
+// rung, or texted, and what became of it), or why nobody was (the
+// recipient is the unit head themself; the target does not rank above
+// them; nobody holds the role).
 func (s *Server) step(v *view, recipient string, e callout.Escalation, now time.Time) string {
 	at := s.when(e.At, now)
 	cause := e.CauseFor(recipient)
@@ -259,6 +269,8 @@ func (s *Server) step(v *view, recipient string, e callout.Escalation, now time.
 		return v.T("BoardStepRemindSkipped", "Time", at)
 	case e.Action == config.ActionRemind:
 		return v.T("BoardStepRemind", "Time", at)
+	case slices.Contains(config.PhoneActions, e.Action):
+		return s.phoneStep(v, at, cause, e)
 	case len(e.People) > 0:
 		return v.T("BoardStepEscalate", "Time", at, "Names", s.escalatedTo(v, e))
 	}

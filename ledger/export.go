@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,7 +171,7 @@ const (
 func Minutes(d time.Duration) float64 { return math.Round(d.Minutes()*10) / 10 }
 
 func (l *Ledger) writeCalls(sw *excelize.StreamWriter, b *Book, st styles) error {
-	if err := header(sw, 1, l.headers(callColumns), st, 15, 6, 10, 30, 10, 12, 20, 20, 10, 10, 14, 8, 50); err != nil {
+	if err := header(sw, 1, l.headers(callColumns), st, 15, 6, 10, 30, 10, 12, 20, 20, 10, 10, 14, 8, 50, 10, 8); err != nil {
 		return err
 	}
 	for i, c := range b.Calls {
@@ -179,8 +180,10 @@ func (l *Ledger) writeCalls(sw *excelize.StreamWriter, b *Book, st styles) error
 		if d, ok := c.Latency(); ok {
 			latency = excelize.Cell{StyleID: st.minutes, Value: Minutes(d)}
 		}
+		phone := c.Phone()
 		row := []any{a.ID, l.levelLabel(a.Level), l.kindLabel(a.Kind), a.TitleIn(l.Lang), l.name(r.Official), l.cfg.UnitName(l.unitOf(r.Official)),
-			l.local(c.Sent()), l.local(r.AckedAt), latency, l.answeredBy(r), l.CallState(c), c.Escalated(), l.Steps(r)}
+			l.local(c.Sent()), l.local(r.AckedAt), latency, l.answeredBy(r), l.CallState(c), c.Escalated(), l.Steps(r),
+			phone.Calls, phone.SMS}
 		if err := sw.SetRow(cellName(1, i+2), row); err != nil {
 			return err
 		}
@@ -201,6 +204,8 @@ func (l *Ledger) CallState(c Call) string {
 	switch {
 	case c.SelfAnswered() && r.AckedIn == callout.ChannelGroup && l.hasGroup(r.Group):
 		return l.t("LedgerStateAnsweredGroup", "Group", l.cfg.GroupName(r.Group))
+	case c.SelfAnswered() && answeredByPhone(r):
+		return l.t("LedgerStatePhone", "Channel", l.phoneChannel(r.AckedIn))
 	case c.SelfAnswered():
 		return l.t("LedgerStateAnswered")
 	case r.State == callout.StateAcked:
@@ -213,8 +218,9 @@ func (l *Ledger) CallState(c Call) string {
 	return l.t("LedgerStateSilent")
 }
 
-// Steps lists the reminders and escalations of a call: "11-30 08:10 再次提醒；
-// 11-30 08:20 升级至单位负责人：吴敏", and why a step reached nobody:
+// Steps lists the reminders, escalations and phone steps of a call:
+// "11-30 08:10 再次提醒；11-30 08:20 升级至单位负责人：吴敏；11-30 08:25
+// 电话叫应单位负责人：吴敏（未接听）", and why a step reached nobody:
 // "本人即单位负责人，无需再升级".
 func (l *Ledger) Steps(r callout.Recipient) string {
 	var parts []string
@@ -237,6 +243,8 @@ func (l *Ledger) step(recipient string, e callout.Escalation) string {
 		return l.t("LedgerStepRemind", "Time", at)
 	case e.Action == config.ActionRemind:
 		return l.t("LedgerStepRemindSkipped", "Time", at, "Reason", l.wordOr("LedgerReason_", cause))
+	case slices.Contains(config.PhoneActions, e.Action):
+		return l.phoneStep(recipient, at, e)
 	case e.Action != config.ActionEscalate:
 		return at + " " + e.Action + l.noteOf(e)
 	case len(e.People) > 0 && hasRole:
@@ -402,6 +410,18 @@ func (l *Ledger) writeSummary(sw *excelize.StreamWriter, b *Book, st styles) err
 	for _, h := range append(l.inspectionSummary(b), l.hazardSummary(b)...) {
 		row++
 		if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: h[0]}, h[1]}); err != nil {
+			return err
+		}
+	}
+	// 电话叫应 comes last: readers of the older layout find the rows above
+	// where they were.
+	row += 2
+	if err := sw.SetRow(cellName(1, row), []any{excelize.Cell{StyleID: st.header, Value: l.t("LedgerSummaryPhone")}}); err != nil {
+		return err
+	}
+	for _, h := range l.phoneSummary(b) {
+		row++
+		if err := sw.SetRow(cellName(1, row), append([]any{excelize.Cell{StyleID: st.header, Value: h[0]}}, h[1:]...)); err != nil {
 			return err
 		}
 	}

@@ -61,10 +61,10 @@ func (l *Ledger) roleLabel(to string) (string, bool) {
 func (l *Ledger) EventLabel(typ string) string { return l.wordOr("LedgerEvType_", typ) }
 
 // Columns of the sheets, by message (LedgerCol_<column>); part of the
-// workbook's format.
+// workbook's format: a new column goes at the end.
 var (
 	callColumns = []string{"AlertID", "Level", "Kind", "Title", "Recipient", "Unit", "Sent", "Answered", "Latency",
-		"AnsweredBy", "State", "Escalations", "Steps"}
+		"AnsweredBy", "State", "Escalations", "Steps", "PhoneCalls", "SMS"}
 	reportColumns   = []string{"Time", "Reporter", "Unit", "Task", "Progress", "Seq"}
 	eventColumns    = []string{"Time", "Type", "Person", "Unit", "Ref", "Actor", "Detail", "Seq"}
 	officialColumns = []string{"Name", "Unit", "Calls", "SelfAnswered", "Rate", "Median", "Overdue"}

@@ -49,6 +49,13 @@ func TestEveryWordOfTheWorkbookIsTranslated(t *testing.T) {
 		add("LedgerCol_", cols...)
 	}
 	add("LedgerPeriod", "Q", "H", "W", "T")
+	add("LedgerStepPhone_", config.PhoneActions...)
+	add("LedgerStepPhoneSkipped_", config.PhoneActions...)
+	add("LedgerPhone_", config.PhoneActions...)
+	add("LedgerPhone_", phoneStates...)
+	add("LedgerPhone_", callout.ChannelPhone+"_channel", callout.ChannelSMS+"_channel")
+	add("Ledger", "StatePhone", "PhonePerson", "SummaryPhone", "SummaryPhoneCalls", "SummaryPhonePressed", "SummaryPhoneAnswered",
+		"SummaryPhoneNoAnswer", "SummaryPhoneSMS", "SummaryPhoneHeld")
 	add(vocabMessages[storage.VocabWarningType], config.WarningTypes...)
 	add(vocabMessages[storage.VocabIncidentLevel], incident.Levels...)
 	add(vocabMessages[storage.VocabIncidentCategory], incident.Categories...)
@@ -106,6 +113,33 @@ func TestStepsInWords(t *testing.T) {
 			"11-30 08:20 未升级：本人即指定的升级对象，无需再升级", "11-30 08:20 not escalated: they are the person named for it themselves"},
 		{callout.Escalation{Action: "escalate", To: "unit_head", At: at, Note: "skipped: something new"},
 			"11-30 08:20 未升级：无可升级对象（skipped: something new）", "11-30 08:20 not escalated: nobody to escalate to (skipped: something new)"},
+		// Phone steps: whom they rang or texted, and what became of it.
+		{callout.Escalation{Action: "call", People: []string{"o-li"}, Results: map[string]string{"o-li": "pressed"}, At: at},
+			"11-30 08:20 电话叫应：李芳（已按键确认）", "11-30 08:20 phone call: 李芳 (confirmed with the key)"},
+		{callout.Escalation{Action: "call", To: "self", People: []string{"o-li"}, Results: map[string]string{"o-li": "no_answer"}, At: at},
+			"11-30 08:20 电话叫应：李芳（未接听）", "11-30 08:20 phone call: 李芳 (not picked up)"},
+		{callout.Escalation{Action: "sms", People: []string{"o-li"}, Results: map[string]string{"o-li": "delivered"}, At: at},
+			"11-30 08:20 短信：李芳（已送达）", "11-30 08:20 SMS: 李芳 (delivered)"},
+		{callout.Escalation{Action: "call", To: "unit_head", People: []string{"o-wu"}, Results: map[string]string{"o-wu": "no_answer"}, At: at},
+			"11-30 08:20 电话叫应单位负责人：吴敏（未接听）", "11-30 08:20 phone call to the unit head: 吴敏 (not picked up)"},
+		{callout.Escalation{Action: "sms", To: "unit_head", People: []string{"o-wu"}, Results: map[string]string{"o-wu": "placed"}, At: at},
+			"11-30 08:20 短信发给单位负责人：吴敏（已发出）", "11-30 08:20 SMS to the unit head: 吴敏 (sent)"},
+		{callout.Escalation{Action: "call", To: "official:o-wu,o-chen", Role: "shift_leader", People: []string{"o-wu", "o-chen"},
+			Results: map[string]string{"o-wu": "answered", "o-chen": "queued"}, At: at},
+			"11-30 08:20 电话叫应带班领导：吴敏（已接听未按键）、陈杰（排队拨打）",
+			"11-30 08:20 phone call to the shift leader: 吴敏 (picked up, pressed nothing), 陈杰 (waiting to be called)"},
+		{callout.Escalation{Action: "call", People: []string{"o-li"}, Results: map[string]string{"o-li": "held"}, At: at},
+			"11-30 08:20 电话叫应：李芳（受频次限制未拨打）", "11-30 08:20 phone call: 李芳 (held back by the call limits)"},
+		{callout.Escalation{Action: "sms", People: []string{"o-li"}, Results: map[string]string{"o-li": "held"}, At: at},
+			"11-30 08:20 短信：李芳（受频次限制未发送）", "11-30 08:20 SMS: 李芳 (held back by the SMS limits)"},
+		{callout.Escalation{Action: "call", People: []string{"o-li"}, At: at}, "11-30 08:20 电话叫应：李芳", "11-30 08:20 phone call: 李芳"},
+		{callout.Escalation{Action: "call", Reason: callout.ReasonNoChannel, At: at},
+			"11-30 08:20 未电话叫应：未配置电话服务", "11-30 08:20 no phone call: no phone service configured"},
+		{callout.Escalation{Action: "sms", To: "unit_head", People: []string{"o-wu"}, Results: map[string]string{"o-wu": "refused"},
+			Reason: callout.ReasonNoPhone, At: at},
+			"11-30 08:20 未发短信给单位负责人：无可拨打的电话号码（吴敏）", "11-30 08:20 no SMS to the unit head: no number to call (吴敏)"},
+		{callout.Escalation{Action: "call", To: "unit_head", Reason: callout.ReasonSelf, Passed: []string{"o-li"}, At: at},
+			"11-30 08:20 未电话叫应单位负责人：本人即升级对象（李芳）", "11-30 08:20 no phone call to the unit head: they are the target themselves (李芳)"},
 	}
 	l, _ := testLedger(t)
 	for _, tc := range tests {
@@ -171,6 +205,25 @@ func TestEventDetails(t *testing.T) {
 			storage.Text("Enterprise", "某某机械厂"), storage.Word("Level", storage.VocabWord, storage.WordGeneral),
 			storage.Text("Description", "配电箱未接地")}},
 			"某某机械厂：一般隐患，配电箱未接地", "某某机械厂: General hazard, 配电箱未接地"},
+		{"a call about someone else's silence", storage.Event{Code: storage.CodePhoned, Args: []storage.Arg{
+			storage.Word("Kind", storage.VocabPhone, "call"), storage.Officials("People", "o-wu"), storage.Officials("About", "o-li")}},
+			"电话叫应：吴敏（因李芳未应答）", "phone call: 吴敏 (as 李芳 has not answered)"},
+		{"an SMS to the recipient", storage.Event{Code: storage.CodePhoned, Args: []storage.Arg{
+			storage.Word("Kind", storage.VocabPhone, "sms"), storage.Officials("People", "o-li")}},
+			"短信叫应：李芳", "SMS: 李芳"},
+		{"a key pressed", storage.Event{Code: storage.CodePhoneResult, Args: []storage.Arg{storage.Word("Kind", storage.VocabPhone, "call"),
+			storage.Word("Result", storage.VocabPhone, "pressed"), storage.Officials("People", "o-wu"), storage.Text("Key", "1")}},
+			"电话：吴敏，已按键确认（按键 1）", "phone call: 吴敏, confirmed with the key (key 1)"},
+		{"an SMS delivered", storage.Event{Code: storage.CodePhoneResult, Args: []storage.Arg{storage.Word("Kind", storage.VocabPhone, "sms"),
+			storage.Word("Result", storage.VocabPhone, "delivered"), storage.Officials("People", "o-li")}},
+			"短信：李芳，已送达", "SMS: 李芳, delivered"},
+		{"held back", storage.Event{Code: storage.CodePhoneHeld, Args: []storage.Arg{storage.Word("Kind", storage.VocabPhone, "call"),
+			storage.Officials("People", "o-li"), storage.Text("Limit", "3/h")}},
+			"电话受频次限制未发出：李芳（上限 3/h）", "phone call held back by the limits: 李芳 (at most 3/h)"},
+		{"answered by phone", storage.Event{Code: storage.CodeAckedPhone, Args: []storage.Arg{storage.Word("Channel", storage.VocabPhone, "phone")}},
+			"通过电话按键确认", "Acknowledged by phone key"},
+		{"answered by SMS", storage.Event{Code: storage.CodeAckedPhone, Args: []storage.Arg{storage.Word("Channel", storage.VocabPhone, "sms")}},
+			"通过短信确认", "Acknowledged by SMS"},
 		{"an old event", storage.Event{Detail: "shift 20261202-0800: asked o-wu"}, "shift 20261202-0800: asked o-wu", "shift 20261202-0800: asked o-wu"},
 		{"a code of a newer binary", storage.Event{Code: "from_the_future", Detail: "as written"}, "as written", "as written"},
 	}
