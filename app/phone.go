@@ -29,7 +29,7 @@ func newPhoneProvider(cfg *config.Config, client *http.Client, log *slog.Logger)
 		if client == nil {
 			client = &http.Client{}
 		}
-		prov, err := webhook.New(webhook.Config{URL: p.Webhook.URL, Secret: p.Webhook.Secret, CallbackURL: cfg.HTTP.PublicURL}, client, log)
+		prov, err := webhook.New(webhook.Config{URL: p.Webhook.URL, Secret: []byte(p.Webhook.Secret), CallbackURL: cfg.HTTP.PublicURL}, client, log)
 		if err != nil {
 			return nil, fmt.Errorf("phone.webhook: %w", err)
 		}

@@ -175,7 +175,7 @@ func TestRedAlertRingsTheSilent(t *testing.T) {
 	}
 
 	// 张明 answers in the chat.
-	call := p.waitButton(uZhang, "✅ 收到")
+	call := p.waitButton(uZhang, "✅ 收到（确认）")
 	p.press(uZhang, call, button(t, call, "收到"))
 	p.eventually("张明 answered", func() bool { return p.recipient(id, "o-zhang").State == "acked" })
 
