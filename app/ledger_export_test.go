@@ -259,12 +259,13 @@ func TestLedgerExportCellByCell(t *testing.T) {
 		t.Fatalf("the morning went otherwise: %+v %+v", li, liu)
 	}
 	checkRows(t, "叫应记录", sheetRows(t, data, "叫应记录"), [][]string{
-		{"叫应编号", "级别", "类型", "标题", "接收人", "单位", "发出时间", "应答时间", "应答用时（分钟）", "应答人", "状态", "升级次数", "提醒与升级"},
+		{"叫应编号", "级别", "类型", "标题", "接收人", "单位", "发出时间", "应答时间", "应答用时（分钟）", "应答人", "状态", "升级次数", "提醒与升级",
+			"电话叫应（通）", "短信（条）"},
 		{red, "红色", "叫应", "暴雨红色预警", "李芳", "应急办", local(li.SentAt), local(li.AckedAt), "", "吴敏", "由吴敏代为处置", "1",
-			"11-30 08:10 再次提醒；11-30 08:20 升级至单位负责人：吴敏"},
+			"11-30 08:10 再次提醒；11-30 08:20 升级至单位负责人：吴敏", "0", "0"},
 		{red, "红色", "叫应", "暴雨红色预警", "张明", "应急办", local(zhang.SentAt), local(zhang.AckedAt),
-			fmt.Sprintf("%.1f", zhang.AckedAt.Sub(*zhang.SentAt).Minutes()), "张明", "已应答", "0", ""},
-		{yellow, "黄色", "叫应", "防汛物资检查", "刘洋", "党政办", local(liu.SentAt), "", "", "", "未应答", "0", ""},
+			fmt.Sprintf("%.1f", zhang.AckedAt.Sub(*zhang.SentAt).Minutes()), "张明", "已应答", "0", "", "0", "0"},
+		{yellow, "黄色", "叫应", "防汛物资检查", "刘洋", "党政办", local(liu.SentAt), "", "", "", "未应答", "0", "", "0", "0"},
 	})
 	if local(zhang.SentAt) != "2026-11-30 08:00:00" || local(zhang.AckedAt) != "2026-11-30 08:03:00" {
 		t.Errorf("张明 sent %s, answered %s", local(zhang.SentAt), local(zhang.AckedAt))
@@ -346,6 +347,14 @@ func TestLedgerExportCellByCell(t *testing.T) {
 		{"导出时未销号", "0"},
 		{"其中逾期未整改", "0"},
 		{"挂牌企业", "0"},
+		{},
+		{"电话叫应"},
+		{"电话拨出（通）", "0"},
+		{"其中按键确认", "0"},
+		{"其中接听未按键", "0"},
+		{"其中未接听", "0"},
+		{"短信发出（条）", "0"},
+		{"受频次限制暂缓", "0"},
 	})
 
 	// Filters: a unit, an official, a period without calls.
@@ -363,7 +372,7 @@ func TestLedgerExportCellByCell(t *testing.T) {
 	if rows := sheetRows(t, own, "叫应记录"); len(rows) != 2 || rows[1][4] != "张明" {
 		t.Errorf("张明's calls:\n%s", showRows(rows))
 	}
-	if rows := sheetRows(t, own, "汇总"); len(rows) != 25 || rows[9][0] != "张明" || rows[13][0] != "应急办" || rows[15][0] != "隐患排查治理" {
+	if rows := sheetRows(t, own, "汇总"); len(rows) != 33 || rows[9][0] != "张明" || rows[13][0] != "应急办" || rows[15][0] != "隐患排查治理" {
 		t.Errorf("张明's summary:\n%s", showRows(rows))
 	}
 	_, _, dec := h.apiGetBytes("/api/v1/ledger?from=2026-12-01&to=2026-12-31", testAPIToken)

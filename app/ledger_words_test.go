@@ -444,7 +444,7 @@ func TestLedgerWorkbookInEnglish(t *testing.T) {
 	}
 	headers := map[string][]string{
 		"Calls": {"Call ID", "Level", "Kind", "Title", "Recipient", "Unit", "Sent", "Answered", "Time to answer (min)",
-			"Answered by", "State", "Escalations", "Reminders and escalations"},
+			"Answered by", "State", "Escalations", "Reminders and escalations", "Phone calls", "SMS"},
 		"Task reports":     {"Time", "Reported by", "Unit", "Task", "Progress and notes", "Event no."},
 		"Duty records":     {"Time", "Type", "Person", "Unit", "Reference", "By", "Detail", "Event no."},
 		"Incident reports": {"Time", "Type", "Person", "Unit", "Reference", "By", "Detail", "Event no."},

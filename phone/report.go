@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -75,7 +76,7 @@ func (s *Service) find(tx *storage.Tx, rep Report) (Call, error) {
 		return c, fmt.Errorf("%w: it names no call", ErrBadReport)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
-		return c, fmt.Errorf("%w: %q", ErrUnknownCall, rep.CallID+rep.ProviderID)
+		return c, fmt.Errorf("%w: %q", ErrUnknownCall, cmp.Or(rep.CallID, rep.ProviderID))
 	}
 	if err != nil {
 		return c, err
@@ -83,7 +84,7 @@ func (s *Service) find(tx *storage.Tx, rep Report) (Call, error) {
 	switch {
 	case c.Provider != "" && c.Provider != rep.Provider:
 		return c, fmt.Errorf("%w: %s placed it, not %s", ErrUnknownCall, c.Provider, rep.Provider)
-	case c.ProviderID != "" && rep.ProviderID != "" && c.ProviderID != rep.ProviderID:
+	case rep.CallID == "" && c.ProviderID != "" && c.ProviderID != rep.ProviderID:
 		return c, fmt.Errorf("%w: the provider's id does not match", ErrUnknownCall)
 	case rep.Alert != "" && rep.Alert != c.Alert:
 		return c, fmt.Errorf("%w: it belongs to another alert", ErrUnknownCall)
