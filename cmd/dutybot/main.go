@@ -27,6 +27,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -220,6 +221,7 @@ func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, groupsLine(cfg))
 	fmt.Fprintln(stdout, directoryLine(cfg))
 	fmt.Fprintln(stdout, deliveryLine(cfg))
+	fmt.Fprintln(stdout, phoneLine(cfg))
 	for _, l := range plan.lines {
 		fmt.Fprintln(stdout, l)
 	}
@@ -233,6 +235,29 @@ func (c cli) checkConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "note: %v (needed by run)\n", err)
 	}
 	return plan.exitCode(strict)
+}
+
+// phoneLine tells whether 电话叫应 runs: through which provider, which
+// policies ring or text, and the limits per number.
+func phoneLine(cfg *config.Config) string {
+	p := cfg.Phone
+	if !p.Enabled() {
+		return "phone: off (no call or sms steps)"
+	}
+	var uses []string
+	for _, name := range slices.Sorted(maps.Keys(cfg.Escalation.Policies)) {
+		for _, s := range cfg.Escalation.Policies[name] {
+			if slices.Contains(config.PhoneActions, s.Action) {
+				uses = append(uses, fmt.Sprintf("%s %s %s at %v", name, s.Action, config.PhoneStepTarget(s.To), s.After))
+			}
+		}
+	}
+	steps := "no policy has call or sms steps yet"
+	if len(uses) > 0 {
+		steps = strings.Join(uses, ", ")
+	}
+	return fmt.Sprintf("phone: %s, %d at once; %s; at most %d calls an hour and %d a day, %d SMS an hour and %d a day per number",
+		p.Provider, p.Concurrency, steps, p.Limits.CallsPerHour, p.Limits.CallsPerDay, p.Limits.SMSPerHour, p.Limits.SMSPerDay)
 }
 
 // deliveryLine tells the pace of sending: the free limits, and which
