@@ -531,6 +531,9 @@ func (a *App) changed(buckets []string) {
 	if buckets == nil || slices.Contains(buckets, "deadlines") {
 		a.Deadlines.Wake()
 	}
+	if a.Phone != nil {
+		a.Phone.Changed(buckets)
+	}
 }
 
 // databaseRecovered tells the admins, once this instance runs the engine

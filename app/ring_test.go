@@ -392,3 +392,41 @@ func TestCallUnderWayAtStopNotPlacedTwice(t *testing.T) {
 		t.Errorf("the provider got %d calls, want 1", n)
 	}
 }
+
+// A step that calls the unit head about the silent calls them once,
+// however many are silent, and names them; the head's key press takes
+// every one of them over, as the notice's button does.
+func TestUnitHeadCalledOnceAboutAll(t *testing.T) {
+	p := newPhoneHarnessSteps(t, "      - {after: 2m, action: escalate, to: unit_head}\n      - {after: 3m, action: call, to: unit_head}\n", "", tencentfake.Options{})
+	for _, u := range []int64{uZhang, uLi, uWu, uDuty} {
+		p.bind(u)
+	}
+	p.srv.SendText(uDuty, "/alert 红 o-zhang,o-li 暴雨红色预警")
+	p.waitMsg(uDuty, "已发布，共 2 人")
+	id := p.alertIDs()[0]
+	p.advanceTo(start.Add(3 * time.Minute))
+	wu := p.callTo("+8613800000003")
+	p.eventually("both steps recorded", func() bool {
+		e1, _ := escalationTo(p.recipient(id, "o-zhang"), "call")
+		e2, _ := escalationTo(p.recipient(id, "o-li"), "call")
+		return e1.Results["o-wu"] == "placed" && e2.Results["o-wu"] == "placed"
+	})
+	if n := p.callsTo("+8613800000003"); n != 1 {
+		t.Fatalf("吴敏 was called %d times for one step, want once", n)
+	}
+	subject := strings.Join(wu.Params, "|")
+	if !strings.Contains(subject, "张明") || !strings.Contains(subject, "李芳") || !strings.Contains(subject, "未确认") {
+		t.Errorf("the call does not name the silent: %q", wu.Params)
+	}
+	if code, err := p.tc.Press(wu.CallID, "1"); err != nil || code != http.StatusOK {
+		t.Fatalf("press: %d %v", code, err)
+	}
+	p.eventually("both taken over by 吴敏", func() bool {
+		a, b := p.recipient(id, "o-zhang"), p.recipient(id, "o-li")
+		return a.AckedBy == "o-wu" && b.AckedBy == "o-wu"
+	})
+	p.waitMsg(uZhang, "吴敏 已于")
+	if a := p.alert(id); a.PhoneCalls != 1 {
+		t.Errorf("phone_calls %d, want 1: one call however many it was about", a.PhoneCalls)
+	}
+}

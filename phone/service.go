@@ -96,12 +96,14 @@ func (s *Service) queue(tx *storage.Tx, kind string, a callout.Alert, recipient 
 	id := callID(a.ID, kind, step, person)
 	c, err := loadCall(tx, id)
 	switch {
-	case err == nil && c.State == StateQueued:
+	case err == nil && !c.Settled():
+		// Queued, or ringing: the person's answer to it covers this
+		// recipient too (a head presses 1 for everyone escalated to them).
 		if !slices.Contains(c.About, recipient) {
 			c.About = append(c.About, recipient)
-			return StateQueued, putCall(tx, c)
+			return c.State, putCall(tx, c)
 		}
-		return StateQueued, nil
+		return c.State, nil
 	case err == nil:
 		return StateRepeat, nil
 	case !errors.Is(err, storage.ErrNotFound):
@@ -157,4 +159,13 @@ func (s *Service) Calls(alert string) ([]Call, error) {
 		return err
 	})
 	return out, err
+}
+
+// Changed wakes the dialer when another instance sharing the database
+// queued calls (an alert raised through a standby's API); nil: something
+// may have been missed.
+func (s *Service) Changed(buckets []string) {
+	if buckets == nil || slices.Contains(buckets, queueBucket) {
+		s.Wake()
+	}
 }
