@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -308,6 +309,13 @@ func (s *Service) record(tx *storage.Tx, id, providerID string, perr error, now 
 			return err
 		}
 		return s.setResult(tx, &c, state, now)
+	case mayHaveArrived(perr):
+		// The provider may have taken it and its answer was lost: calling
+		// again could ring the phone twice. Like a request a crash cut
+		// short, it is not placed again; a report of it still counts.
+		c.Reason = perr.Error()
+		s.log.Warn("phone: no answer to a request; not placing it again", "call", c.ID, "err", perr)
+		return s.setResult(tx, &c, StateUncertain, now)
 	case c.Attempts < s.cfg.Phone.Attempts:
 		c.Reason = perr.Error()
 		c.State = StateQueued
@@ -331,4 +339,15 @@ func (s *Service) failedEvent(tx *storage.Tx, c Call, state string, now time.Tim
 		Actor: "system", Detail: c.Kind + " " + state + ": " + c.Reason, Code: storage.CodePhoneResult,
 		Args: []storage.Arg{storage.Word("Kind", storage.VocabPhone, c.Kind), storage.Word("Result", storage.VocabPhone, state),
 			storage.Officials("People", c.Official)}})
+}
+
+// mayHaveArrived reports whether a failed request may have reached the
+// provider: it timed out waiting for the answer. A refused connection or a
+// 5xx answer did not place anything and is tried again.
+func mayHaveArrived(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

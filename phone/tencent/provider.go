@@ -145,6 +145,11 @@ func (p *Provider) failed(r phone.Request, action string, err error) error {
 		return fmt.Errorf("tencent %s %s: %w", action, r.ID, &phone.RefusedError{Code: sdk.Code, Message: sdk.Message, Limited: limited(sdk.Code)})
 	}
 	p.log.Warn("request failed", "action", action, "call", r.ID, "alert", r.Alert, "err", err)
+	if errors.As(err, &sdk) && sdk.Code == "ClientError.NetworkError" && timedOut(sdk.Message) {
+		// The SDK words a timeout as a network error: say it is one, for
+		// the request may have been taken and must not be placed again.
+		err = errors.Join(err, context.DeadlineExceeded)
+	}
 	return fmt.Errorf("tencent %s %s: %w", action, r.ID, err)
 }
 
@@ -172,4 +177,12 @@ func stringPtrs(ss []string) []*string {
 		out[i] = &ss[i]
 	}
 	return out
+}
+
+// timedOut tells whether the SDK's words for a network error say the
+// answer did not come in time (the context's deadline, the HTTP client's
+// timeout) rather than that the request never went (a refused connection).
+func timedOut(msg string) bool {
+	msg = strings.ToLower(msg)
+	return strings.Contains(msg, "deadline exceeded") || strings.Contains(msg, "timeout")
 }

@@ -277,3 +277,30 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A request whose answer does not come in time may have been taken: the
+// error says it timed out, so that the caller does not ring the phone
+// again; a refused connection says no such thing and may be tried again.
+func TestPlaceTimeoutSaysSo(t *testing.T) {
+	fake := tencentfake.New(tencentfake.Options{SecretID: secretID, SecretKey: secretKey, Latency: 3 * time.Second})
+	defer fake.Close()
+	cfg := config(fake)
+	cfg.Timeout = 200 * time.Millisecond
+	log, _ := newLog()
+	p, err := tencent.New(cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{phone.KindCall, phone.KindSMS} {
+		_, err := p.Place(context.Background(), request(kind, "+8613800001001"))
+		var refused *phone.RefusedError
+		if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &refused) {
+			t.Errorf("%s: %v; want a timeout, not a refusal", kind, err)
+		}
+	}
+	fake.Close()
+	_, err = p.Place(context.Background(), request(phone.KindCall, "+8613800001001"))
+	if err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a closed server: %v; want an error that is not a timeout", err)
+	}
+}
