@@ -15,8 +15,9 @@
 //	dutyload group-burst [-n 50] [-alerts 6]  a 叫应 in a work group of n, all pressing within a second, under 20 a minute per group: last press → group shows it, edits a minute, 429s
 //	dutyload ha-compare  [-n N]       acks, fanout (1,000), punctuality (10,000) and startup on bbolt and on PostgreSQL: one table
 //	dutyload takeover    [-rounds 10] [-takeover 3s] [-bin PATH]  two dutybot processes on one PostgreSQL database; kill -9 the leader after each call: takeover time, step lateness, duplicates, losses
+//	dutyload phone       [-n 1000] [-concurrency 20] [-latency 50ms] [-per-second 0]  电话叫应 of n silent staff through a fake Tencent: due → request delay, calls a second, refusals, cost per alert
 //
-// fanout, acks, punctuality and startup take -driver bbolt|postgres; with
+// fanout, acks, punctuality, startup and phone take -driver bbolt|postgres; with
 // postgres (and ha-compare, takeover) a durable PostgreSQL is started for
 // the run (Debian's postgresql, through pgtest), or -dsn names a server.
 //
@@ -64,13 +65,16 @@ func main() {
 	rounds := fs.Int("rounds", 10, "kills to repeat (crash-presses, takeover)")
 	groupRounds := fs.Int("alerts", 6, "alerts posted one after another (group-burst)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
-	driver := fs.String("driver", config.DriverBolt, "storage of fanout, acks, punctuality and startup: bbolt or postgres")
+	driver := fs.String("driver", config.DriverBolt, "storage of fanout, acks, punctuality, startup and phone: bbolt or postgres")
 	dsn := fs.String("dsn", "", "a running PostgreSQL server (connection string without dbname) instead of starting one; databases dutyload_* are created and dropped on it")
 	bin := fs.String("bin", "", "the dutybot binary (takeover); default: go build ./cmd/dutybot from the repository around the working directory")
 	takeoverTime := fs.Duration("takeover", 3*time.Second, "ha.takeover of the instances (takeover)")
 	ackRate := fs.Float64("ackrate", 0, "acknowledgements pressed per second during the fan-out (broadcast)")
 	fromDirectory := fs.Bool("directory", false, "the officials come from a 通讯录 CSV (directory.file) instead of the YAML list (startup)")
 	routine := fs.Bool("routine", false, "queue a routine message to everyone just before the alert (broadcast)")
+	concurrency := fs.Int("concurrency", 20, "the phone provider's stated concurrency, and phone.concurrency (phone)")
+	latency := fs.Duration("latency", 50*time.Millisecond, "how long the fake provider takes to answer a request (phone)")
+	perSecond := fs.Float64("per-second", 0, "phone.per_second; 0 = no cap (phone)")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -125,6 +129,17 @@ func main() {
 		err = haCompare(*n, *workers, *spread, *officials, *dsn)
 	case "takeover":
 		err = takeoverLoad(*rounds, *takeoverTime, *bin, *dsn)
+	case "phone":
+		err = withBackend(*driver, *dsn, func(b *backend) error {
+			res, err := phoneLoad(b, phoneOptions{n: def(*n, 1000), concurrency: *concurrency, latency: *latency, perSecond: *perSecond}, os.Stdout)
+			if err != nil {
+				return err
+			}
+			if f := res.failures(); len(f) > 0 {
+				return fmt.Errorf("phone: %s", strings.Join(f, "; "))
+			}
+			return nil
+		})
 	default:
 		usage()
 		os.Exit(2)
@@ -144,7 +159,7 @@ func def(v, d int) int {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: dutyload broadcast [-n N] [-ackrate R] [-routine] | fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A] | ha-compare [-n N] | takeover [-rounds R] [-takeover D] [-bin PATH]; -driver bbolt|postgres [-dsn DSN]")
+	fmt.Fprintln(os.Stderr, "usage: dutyload broadcast [-n N] [-ackrate R] [-routine] | fanout|warn|acks|acks-bot|punctuality|mytasks|startup|ledger|verify [-n N] | noise [-year Y] [-ontime F] [-seed S] | flood [-n N] [-strangers S] | crash-presses [-n N] [-rounds R] | group-burst [-n N] [-alerts A] | ha-compare [-n N] | takeover [-rounds R] [-takeover D] [-bin PATH] | phone [-n N] [-concurrency C] [-latency D] [-per-second R]; -driver bbolt|postgres [-dsn DSN]")
 }
 
 // quiet is a logger for the app under load: warnings and errors only.
