@@ -41,12 +41,14 @@ func (s *Service) Run(ctx context.Context) error {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					defer func() { <-slots; s.Wake() }()
+					var once sync.Once
+					free := func() { once.Do(func() { <-slots; s.Wake() }) }
+					defer free()
 					if err := pace.wait(ctx); err != nil {
 						s.unclaim(c)
 						return
 					}
-					s.place(ctx, c)
+					s.place(ctx, c, free)
 				}()
 			}
 		}
@@ -250,14 +252,17 @@ func (s *Service) unclaim(c Call) {
 	}
 }
 
-// place sends one request to the provider and records the answer.
-func (s *Service) place(ctx context.Context, c Call) {
+// place sends one request to the provider and records the answer; it
+// calls answered as soon as the provider answered, for the slot a request
+// holds at the provider is free then, before the answer is on disk.
+func (s *Service) place(ctx context.Context, c Call, answered func()) {
 	req := s.request(c)
 	start := s.clock.Now()
 	s.m.Delay.Observe(start.Sub(c.DueAt).Seconds())
 	rctx, cancel := context.WithTimeout(ctx, s.RequestTimeout)
 	pid, err := s.prov.Place(rctx, req)
 	cancel()
+	answered()
 	if err != nil && ctx.Err() != nil {
 		// Stopping: whether the provider took it is unknown. Leave it
 		// under way; the next start marks it uncertain.
