@@ -139,7 +139,7 @@ func waitPhone(t *testing.T, sb *Sandbox, official, what string, cond func(Phone
 	}
 }
 
-// ringing returns a condition: an item of kind in state.
+// showing returns a condition: the phone shows an item of kind in state.
 func showing(kind, state string) func(PhoneScreen) bool {
 	return func(ph PhoneScreen) bool { _, ok := item(ph, kind, state); return ok }
 }
