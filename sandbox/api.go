@@ -92,6 +92,7 @@ func (s *Sandbox) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sandbox/group", s.handleGroupChat)
 	mux.HandleFunc("POST /sandbox/group/send", s.handleGroupSend)
 	mux.HandleFunc("POST /sandbox/group/press", s.handleGroupPress)
+	s.phoneRoutes(mux)
 }
 
 type apiError struct {

@@ -39,11 +39,23 @@ func (b *syncBuffer) String() string {
 func start(t *testing.T, speed int) *Sandbox {
 	t.Helper()
 	logs := &syncBuffer{}
-	sb, err := New(Options{Config: "../config.example.yaml", AnyPort: true, Speed: speed,
-		Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	sb, err := New(Options{Config: "../config.example.yaml", AnyPort: true, Speed: speed, Log: slogTo(logs)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	run(t, sb, logs)
+	return sb
+}
+
+// slogTo logs everything to logs.
+func slogTo(logs *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// run runs sb until the test ends, and checks that it stops cleanly,
+// removes its data and kept its secrets out of logs.
+func run(t *testing.T, sb *Sandbox, logs *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- sb.Run(ctx) }()
@@ -60,7 +72,7 @@ func start(t *testing.T, speed int) *Sandbox {
 		if _, err := os.Stat(sb.Dir()); !os.IsNotExist(err) {
 			t.Errorf("temporary directory %s left behind (%v)", sb.Dir(), err)
 		}
-		for _, secret := range []string{sb.cfg.Telegram.Token, sb.apiToken} {
+		for _, secret := range append([]string{sb.cfg.Telegram.Token, sb.apiToken}, sb.phone.secrets...) {
 			if strings.Contains(logs.String(), secret) {
 				t.Error("a token appeared in the logs")
 			}
@@ -69,7 +81,6 @@ func start(t *testing.T, speed int) *Sandbox {
 			t.Logf("logs:\n%s", logs.String())
 		}
 	})
-	return sb
 }
 
 // do calls the sandbox over HTTP and decodes a JSON answer into out (if not nil).

@@ -85,6 +85,9 @@ type Sandbox struct {
 	// samples counts the sample photos sent, so each looks a little
 	// different.
 	samples atomic.Uint32
+	// phone is the fake of Tencent's voice and SMS the app calls through,
+	// whose callee the page plays.
+	phone *phoneLine
 
 	closeOnce sync.Once
 }
@@ -115,6 +118,7 @@ func New(opts Options) (_ *Sandbox, err error) {
 		}
 		return nil, err
 	}
+	added := addCallStep(cfg) // before SpeedUp, which times it with the rest
 	if err := SpeedUp(cfg, opts.Speed); err != nil {
 		return nil, err
 	}
@@ -143,7 +147,10 @@ func New(opts Options) (_ *Sandbox, err error) {
 	}
 	botToken := "777000:SANDBOX-" + randomHex(12)
 	s.apiToken = randomHex(16)
-	s.log = slog.New(redact.NewHandler(opts.Log.Handler(), botToken, s.apiToken))
+	s.phone = fakePhone(cfg, added)
+	s.phone.pointCallbacks(s.ln.Addr())
+	s.log = slog.New(redact.NewHandler(opts.Log.Handler(), append([]string{botToken, s.apiToken}, s.phone.secrets...)...))
+	s.logPhone()
 
 	s.fake = fakeapi.New(fakeapi.Options{Token: botToken, BotUsername: "dutybot_sandbox_bot"})
 	for _, p := range ppl {
@@ -220,10 +227,11 @@ func (s *Sandbox) Banner() string {
   API token %s
             curl -H 'Authorization: Bearer %s' -d '{"level":"red","title":"暴雨红色预警","body":"请立即到岗","targets":{"units":["v-hangu"]}}' %sapi/v1/alerts
   Speed     escalation timings ÷%d: %s
+  Phone     %s
   Data      %s (removed at exit)
 
 Press Ctrl-C to stop.
-`, s.URL(), moved, s.URL(), s.apiToken, s.apiToken, s.URL(), s.speed, describePolicies(s.cfg), s.dir)
+`, s.URL(), moved, s.URL(), s.apiToken, s.apiToken, s.URL(), s.speed, describePolicies(s.cfg), s.phone.describe(s.cfg), s.dir)
 }
 
 // Run serves the chat and the bot until ctx ends, then stops everything
@@ -268,6 +276,9 @@ func (s *Sandbox) Close() {
 	s.closeOnce.Do(func() {
 		if s.fake != nil {
 			s.fake.Close()
+		}
+		if s.phone != nil {
+			s.phone.fake.Close()
 		}
 		if s.ln != nil {
 			_ = s.ln.Close()

@@ -8,8 +8,10 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
+	"dutybot/config"
 	"dutybot/locales"
 )
 
@@ -169,11 +171,15 @@ func (s *Sandbox) steps(lang string) []step {
 	_, ok2 := s.byID[head]
 	_, ok3 := s.byID[leader]
 	_, ok4 := s.cfg.Unit("v-hangu")
+	silent, generic := "SandboxTry5", "SandboxTryGeneric3"
+	if s.redRings() {
+		silent, generic = "SandboxTry5Phone", "SandboxTryGeneric3Phone"
+	}
 	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return []step{
 			{Text: cat.T(lang, "SandboxTryGeneric1", nil)},
 			{Text: cat.T(lang, "SandboxTryGeneric2", nil), Cmd: "/alert"},
-			{Text: cat.T(lang, "SandboxTryGeneric3", nil)},
+			{Text: cat.T(lang, generic, nil)},
 			{Text: cat.T(lang, "SandboxTryGeneric4", nil), Href: boardPath},
 			{Text: cat.T(lang, "SandboxTryGeneric5", nil)},
 		}
@@ -185,11 +191,19 @@ func (s *Sandbox) steps(lang string) []step {
 		{Text: cat.T(lang, "SandboxTry2", data), As: head},
 		{Text: cat.T(lang, "SandboxTry3", data), As: leader},
 		{Text: cat.T(lang, "SandboxTry4", data), As: duty, Cmd: StoryAlert},
-		{Text: cat.T(lang, "SandboxTry5", data), As: head},
+		{Text: cat.T(lang, silent, data), As: head},
 		{Text: cat.T(lang, "SandboxTry6", data), As: leader},
 		{Text: cat.T(lang, "SandboxTry7", data), Href: boardPath},
 		{Text: cat.T(lang, "SandboxTry8", data), As: head},
 	}
+}
+
+// redRings reports whether a red alert rings the silent recipient's own
+// phone, so the story can say so.
+func (s *Sandbox) redRings() bool {
+	return slices.ContainsFunc(s.cfg.Policy("red"), func(st config.Step) bool {
+		return st.Action == config.ActionCall && config.PhoneStepTarget(st.To) == config.ToSelf
+	})
 }
 
 // rosterNote tells, under the story, that a demo roster is loaded and its

@@ -10,6 +10,7 @@
     chatAs: $('chat-as'), composer: $('composer'), input: $('input'), send: $('send'),
     file: $('file'), photo: $('photo'), toast: $('toast'), offline: $('offline'),
     groups: $('groups'), chatTitle: $('chat-title'), groupAsBox: $('group-as-box'), groupAs: $('group-as'),
+    handset: $('handset'),
   };
 
   let people = [];
@@ -23,6 +24,7 @@
   let seenGroups = null;    // bot messages seen per group, for unread badges
   let group = '';           // the work group shown instead of a private chat
   let speaker = '';         // the member who speaks and presses in the group
+  let phoneVersion = 0;     // change counter of the phone panel
 
   function fill(template, data) {
     return template.replace(/\{(\w+)\}/g, (m, k) => (k in data ? data[k] : m));
@@ -403,7 +405,90 @@
     renderGroups();
     if (group) renderGroupChat(chat || { messages: [] });
     else renderChat(chat || { messages: [], keyboard: [] });
+    refreshPhone().catch(() => {});
     version = Math.min(ppl.version, chat ? chat.version : ppl.version);
+  }
+
+  // --- the phone panel: calls and texts to the official played ---
+  async function refreshPhone() {
+    const as = current;
+    if (group || !as) {
+      els.handset.hidden = true;
+      els.handset.replaceChildren();
+      return;
+    }
+    const lang = document.documentElement.lang;
+    const ph = await call('GET', '/sandbox/phone?as=' + encodeURIComponent(as) + '&lang=' + encodeURIComponent(lang));
+    if (as === current && !group) renderPhone(ph);
+  }
+
+  function renderPhone(ph) {
+    const frag = document.createDocumentFragment();
+    const title = document.createElement('div');
+    title.className = 'title';
+    title.textContent = ph.title;
+    frag.appendChild(title);
+    for (const it of ph.items) {
+      const box = document.createElement('div');
+      box.className = 'call-item ' + it.kind + ' ' + it.state;
+      box.dataset.id = it.id;
+      const head = document.createElement('div');
+      head.className = 'head';
+      const h = document.createElement('span');
+      h.textContent = it.head;
+      const time = document.createElement('span');
+      time.className = 'time';
+      time.textContent = it.time;
+      head.append(h, time);
+      const text = document.createElement('div');
+      text.className = 'words';
+      text.textContent = it.text;
+      const status = document.createElement('div');
+      status.className = 'status';
+      status.textContent = it.status;
+      box.append(head, text, status);
+      if (it.buttons && it.buttons.length) {
+        const row = document.createElement('div');
+        row.className = 'actions';
+        for (const b of it.buttons) {
+          const el = document.createElement('button');
+          el.type = 'button';
+          el.dataset.action = b.action;
+          el.textContent = b.text;
+          el.addEventListener('click', () => actOnPhone(it.id, b.action, row));
+          row.appendChild(el);
+        }
+        box.appendChild(row);
+      }
+      frag.appendChild(box);
+    }
+    els.handset.replaceChildren(frag);
+    els.handset.hidden = ph.items.length === 0;
+  }
+
+  async function actOnPhone(id, action, row) {
+    row.querySelectorAll('button').forEach((b) => { b.disabled = true; });
+    try {
+      const it = await call('POST', '/sandbox/phone', { as: current, id: id, action: action });
+      toast(it.status);
+    } catch (err) {
+      failed(err);
+    }
+    await refreshPhone().catch(failed);
+  }
+
+  async function phoneLoop() {
+    for (;;) {
+      try {
+        const w = await call('GET', '/sandbox/phone/wait?after=' + phoneVersion);
+        if (w.version !== phoneVersion) {
+          phoneVersion = w.version;
+          await refreshPhone();
+        }
+      } catch (err) {
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   async function sendText(text) {
@@ -500,4 +585,5 @@
   const opening = current.startsWith('group:') ? current.slice(6) : '';
   if (opening) current = localStorage.getItem('sandbox-as') || '';
   refresh().then(() => { if (opening) chooseGroup(opening, current); }).catch(failed).finally(loop);
+  phoneLoop();
 })();
