@@ -13,6 +13,7 @@ import (
 	"dutybot/bot/fakeapi"
 	"dutybot/config"
 	"dutybot/phone/tencentfake"
+	"dutybot/storage"
 )
 
 // Tencent Cloud credentials and the callback token of the phone tests
@@ -429,4 +430,42 @@ func TestUnitHeadCalledOnceAboutAll(t *testing.T) {
 	if a := p.alert(id); a.PhoneCalls != 1 {
 		t.Errorf("phone_calls %d, want 1: one call however many it was about", a.PhoneCalls)
 	}
+}
+
+// A queued call whose record cannot be read is set aside in quarantine;
+// the calls behind it still go out.
+func TestUnreadableQueuedCallQuarantined(t *testing.T) {
+	p := newPhoneHarness(t, "  concurrency: 1\n", tencentfake.Options{})
+	p.bind(uDuty)
+	release := p.tc.Hold()
+	defer release()
+	// Nobody of the three has bound Telegram: each is called at once, one
+	// at a time; the first waits at the provider.
+	p.srv.SendText(uDuty, "/alert 红 o-zhou,o-sun,o-qian 暴雨红色预警")
+	p.waitMsg(uDuty, "已发布，共 3 人")
+	id := p.alertIDs()[0]
+	p.eventually("the first call under way", func() bool { return p.tc.InFlight() == 1 })
+	var queued []string
+	_ = p.app.DB.View(func(tx *storage.Tx) error {
+		return tx.Records("phone_queue").Scan(nil, nil, func(k, _ []byte) error {
+			queued = append(queued, string(k[8:]))
+			return nil
+		})
+	})
+	if len(queued) != 2 {
+		t.Fatalf("queued %q, want two calls behind the first", queued)
+	}
+	if err := p.app.DB.Update(func(tx *storage.Tx) error {
+		return tx.Records("phone_calls").PutRaw([]byte(queued[0]), []byte("{not json"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	p.eventually("the other two calls placed", func() bool { return len(p.tc.Calls()) == 2 })
+	var q int
+	_ = p.app.DB.View(func(tx *storage.Tx) error { q = tx.QuarantineCount(); return nil })
+	if q != 1 || !strings.Contains(p.logs.String(), "quarantined") {
+		t.Errorf("quarantined %d records, want the unreadable call", q)
+	}
+	p.eventually("the alert counts two calls", func() bool { return p.alert(id).PhoneCalls == 2 }, func() string { return fmt.Sprintf("%+v", p.alert(id)) })
 }

@@ -18,11 +18,7 @@ import (
 // or why it reached nobody.
 func (s *Server) phoneStep(v *view, at, cause string, e callout.Escalation) string {
 	role, _ := roleOf(v, e)
-	if len(e.People) == 0 || cause == callout.ReasonNoPhone {
-		names := e.Passed
-		if len(e.People) > 0 {
-			names = e.People
-		}
+	if names, reached := e.PhoneNamed(cause); !reached {
 		reason := ""
 		if cause != "" {
 			reason = wordOr(v, "LedgerReason_", cause)

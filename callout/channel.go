@@ -225,3 +225,17 @@ func placedResult(res string) bool {
 	}
 	return false
 }
+
+// PhoneNamed says whom a call or sms step names for its reader (the board,
+// the ledger): the people it reached (reached true), or, when it reached
+// nobody, those it named without a number, else those it passed over.
+// cause is the step's CauseFor its recipient.
+func (e Escalation) PhoneNamed(cause string) (names []string, reached bool) {
+	switch {
+	case len(e.People) > 0 && cause != ReasonNoPhone:
+		return e.People, true
+	case len(e.People) > 0:
+		return e.People, false
+	}
+	return e.Passed, false
+}

@@ -20,12 +20,8 @@ func (l *Ledger) phoneStep(recipient, at string, e callout.Escalation) string {
 		role, _ = l.roleLabel(e.To)
 	}
 	cause := e.CauseFor(recipient)
-	if len(e.People) == 0 || cause == callout.ReasonNoPhone {
-		// No number for anyone it named: they are named with the reason.
-		names := e.Passed
-		if len(e.People) > 0 {
-			names = e.People
-		}
+	if names, reached := e.PhoneNamed(cause); !reached {
+		// Nobody reached: whom it named (or passed over), with the reason.
 		reason := ""
 		if cause != "" {
 			reason = l.wordOr("LedgerReason_", cause)

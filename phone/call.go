@@ -2,6 +2,7 @@ package phone
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -120,6 +121,10 @@ func AlertCalls(tx *storage.Tx, alert string) ([]Call, error) {
 	var out []Call
 	err := tx.Records(byAlertBucket).Scan([]byte(alert+"\x00"), nil, func(k, _ []byte) error {
 		c, err := loadCall(tx, string(k[len(alert)+1:]))
+		var corrupt *storage.CorruptError
+		if errors.Is(err, storage.ErrNotFound) || errors.As(err, &corrupt) {
+			return nil // quarantined, or about to be: the rest are listed
+		}
 		if err != nil {
 			return fmt.Errorf("call %s: %w", k[len(alert)+1:], err)
 		}

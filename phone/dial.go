@@ -140,10 +140,19 @@ func (s *Service) claim(n int) (claimed []Call, next time.Time, err error) {
 				continue
 			}
 			c, err := loadCall(tx, string(k[8:]))
-			if errors.Is(err, storage.ErrNotFound) {
+			var corrupt *storage.CorruptError
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
 				continue
-			}
-			if err != nil {
+			case errors.As(err, &corrupt):
+				// One unreadable record must not hold back every call
+				// behind it: set it aside for the admins.
+				s.log.Error("phone: a queued call cannot be read; quarantined", "call", string(k[8:]), "err", err)
+				if _, err := tx.Quarantine(callsBucket, k[8:], err.Error(), now); err != nil {
+					return err
+				}
+				continue
+			case err != nil:
 				return err
 			}
 			if c.State != StateQueued {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,4 +74,26 @@ func TestPhoneResultFailures(t *testing.T) {
 			t.Errorf("%s: failures %q, want %q", c.name, f, c.want)
 		}
 	}
+}
+
+// BenchmarkPhoneDueToRequest measures the time from a call step falling
+// due to the provider's request when the provider keeps up (concurrency
+// 100, 5 ms a request): what dutybot itself adds. b.N is the number of
+// silent staff called; it reports the p50 and p99 of that delay.
+func BenchmarkPhoneDueToRequest(b *testing.B) {
+	o := phoneOptions{n: max(b.N, 10), concurrency: 100, latency: 5 * time.Millisecond}
+	var out strings.Builder
+	b.ResetTimer()
+	res, err := phoneLoad(&backend{driver: config.DriverBolt}, o, &out)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	if f := res.failures(); len(f) != 0 {
+		b.Fatalf("checks failed: %v\n%s", f, out.String())
+	}
+	d := slices.Clone(res.sent)
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds())/1000, "p99-ms")
 }
