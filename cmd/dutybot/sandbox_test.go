@@ -49,7 +49,7 @@ func TestSandboxCommand(t *testing.T) {
 	tokenRe := regexp.MustCompile(`API token ([0-9a-f]{32})\n`)
 	dataRe := regexp.MustCompile(`Data\s+(\S+) \(removed at exit\)`)
 	tm, dm := tokenRe.FindStringSubmatch(banner), dataRe.FindStringSubmatch(banner)
-	if tm == nil || dm == nil || !strings.Contains(banner, "÷60: default 10s/20s/30s/45s, urgent 2s/5s/10s/15s") ||
+	if tm == nil || dm == nil || !strings.Contains(banner, "÷60: default 10s/20s/30s/45s, urgent 2s/3.5s/5s/10s/15s") ||
 		!strings.Contains(banner, url+"board") {
 		t.Fatalf("banner:\n%s", banner)
 	}
