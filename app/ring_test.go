@@ -153,7 +153,7 @@ func escalationTo(r api.RecipientJSON, action string) (api.EscalationJSON, bool)
 // once. Nobody is called twice, nobody who answered is called at all.
 func TestRedAlertRingsTheSilent(t *testing.T) {
 	p := newPhoneHarness(t, "", tencentfake.Options{})
-	for _, u := range []int64{uZhang, uLi, uWu, uDuty} {
+	for _, u := range []int64{uZhang, uLi, uWu, uDuty, uAdmin} {
 		p.bind(u)
 	}
 	p.bindAs(uSun, "13800000009")
@@ -174,6 +174,8 @@ func TestRedAlertRingsTheSilent(t *testing.T) {
 	if r := p.recipient(id, "o-zhou"); r.State != "unreachable" {
 		t.Fatalf("周强 is %s, want unreachable", r.State)
 	}
+	// The admin hears that his phone rings, not that the chain went up.
+	p.waitMsg(uAdmin, "周强", "已立即电话叫应，未应答将逐级上报")
 
 	// 张明 answers in the chat.
 	call := p.waitButton(uZhang, "✅ 收到（确认）")

@@ -219,13 +219,19 @@ func (e *Engine) unreachable(tx *storage.Tx, a *Alert, r *Recipient, reason stri
 		Official: r.Official, Actor: "system", Detail: reason}); err != nil {
 		return err
 	}
+	// Where a call or SMS reaches them at once, the admins hear that,
+	// not that the chain went up.
+	told := "AdminUnreachable"
+	if i, ok := e.selfChannelStep(*a); ok {
+		told = "AdminUnreachablePhone_" + a.Steps[i].Action
+	}
 	for _, admin := range e.cfg.OfficialsWithRole(config.RoleAdmin) {
 		if admin.ID == r.Official {
 			continue
 		}
 		err := e.tell(tx, admin.ID, "", storage.Ref{Kind: storage.RefInfo, Alert: a.ID, Official: admin.ID, Topic: TopicAdmin}, now,
 			func(lang string) (string, [][]storage.Button) {
-				return e.tr.T(lang, "AdminUnreachable", map[string]any{
+				return e.tr.T(lang, told, map[string]any{
 					"Name": e.cfg.OfficialName(r.Official), "Unit": e.cfg.UnitNameOf(r.Official), "Alert": a.ID,
 					"Title": a.TitleIn(lang), "Reason": e.unreachableWords(lang, reason)}), nil
 			})
