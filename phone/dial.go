@@ -182,6 +182,12 @@ func (s *Service) claim(n int) (claimed []Call, next time.Time, err error) {
 
 var errStop = errors.New("stop")
 
+// The spans a frequency limit counts over (the Per word of a held event).
+const (
+	LimitHour = "hour"
+	LimitDay  = "day"
+)
+
 // admit decides whether a queued call is still to be placed: not when
 // every recipient it is about has answered or the alert is over
 // (cancelled), nor when the number had its fill of calls (held).
@@ -216,19 +222,21 @@ func (s *Service) admit(tx *storage.Tx, c *Call, now time.Time) (bool, error) {
 	if err := tx.Records(usageBucket).Get(key, &u); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return false, err
 	}
-	var limit string
+	var per string // the limit that holds: an hour's or a day's
+	var most int
 	switch {
 	case u.count(now, time.Hour) >= perHour:
-		limit = fmt.Sprintf("%d/h", perHour)
+		per, most = LimitHour, perHour
 	case u.count(now, 24*time.Hour) >= perDay:
-		limit = fmt.Sprintf("%d/d", perDay)
+		per, most = LimitDay, perDay
 	}
-	if limit != "" {
+	if per != "" {
+		limit := fmt.Sprintf("%d a %s", most, per)
 		c.Reason = "limit " + limit
 		if err := tx.AppendEvent(storage.Event{At: now, Type: storage.EvFailed, Alert: c.Alert, Official: c.Official,
 			Actor: "system", Detail: c.Kind + " held back: " + c.Reason, Code: storage.CodePhoneHeld,
 			Args: []storage.Arg{storage.Word("Kind", storage.VocabPhone, c.Kind), storage.Officials("People", c.Official),
-				storage.Text("Limit", limit)}}); err != nil {
+				storage.Int("Most", most), storage.Word("Per", storage.VocabPhone, per)}}); err != nil {
 			return false, err
 		}
 		s.log.Info("phone: a frequency limit held a call back", "call", c.ID, "limit", limit)
