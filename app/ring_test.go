@@ -471,3 +471,25 @@ func TestUnreadableQueuedCallQuarantined(t *testing.T) {
 	}
 	p.eventually("the alert counts two calls", func() bool { return p.alert(id).PhoneCalls == 2 }, func() string { return fmt.Sprintf("%+v", p.alert(id)) })
 }
+
+// Calls no longer wanted ahead in the queue (their alert was closed) are
+// passed over however many they are: the call behind them still goes.
+func TestCancelledCallsDoNotStallTheQueue(t *testing.T) {
+	p := newPhoneHarness(t, "  concurrency: 1\n", tencentfake.Options{})
+	release := p.tc.Hold()
+	defer release()
+	// Nobody has bound Telegram: every recipient is called at once.
+	p.createAlert("red", "暴雨红色预警", `{"officials":["o-zhou"]}`)
+	p.eventually("the first call under way", func() bool { return p.tc.InFlight() == 1 })
+	closed := p.createAlert("red", "山洪红色预警",
+		`{"officials":["o-zhang","o-li","o-wu","o-liu","o-he","o-duty","o-admin","o-chen"]}`)
+	p.createAlert("red", "地质灾害红色预警", `{"officials":["o-qian"]}`)
+	if code, out := p.apiDo("POST", "/api/v1/alerts/"+closed+"/close", testAPIToken, ""); code != http.StatusOK {
+		t.Fatalf("close: %d %v", code, out)
+	}
+	release()
+	p.callTo("+8613800000010") // 钱进, behind eight cancelled calls
+	if n := len(p.tc.Calls()); n != 2 {
+		t.Errorf("the provider got %d calls, want 2: the closed alert's are not placed", n)
+	}
+}

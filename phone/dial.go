@@ -110,6 +110,7 @@ func (s *Service) claim(n int) (claimed []Call, next time.Time, err error) {
 	err = s.db.Update(func(tx *storage.Tx) error {
 		claimed, next = claimed[:0], time.Time{}
 		var keys [][]byte
+		capped := false // the scan stopped at its cap, not at a call not yet due
 		if err := tx.Records(queueBucket).Scan(nil, nil, func(k, _ []byte) error {
 			if len(k) < 8 {
 				keys = append(keys, append([]byte(nil), k...))
@@ -122,11 +123,18 @@ func (s *Service) claim(n int) (claimed []Call, next time.Time, err error) {
 			}
 			keys = append(keys, append([]byte(nil), k...))
 			if len(keys) >= n*4 {
+				capped = true
 				return errStop
 			}
 			return nil
 		}); err != nil && !errors.Is(err, errStop) {
 			return err
+		}
+		if capped {
+			// Due calls may wait past the cap, whether or not the ones
+			// looked at were placed (some are cancelled or held): look
+			// again at once.
+			next = now
 		}
 		for _, k := range keys {
 			if len(claimed) == n {
