@@ -67,6 +67,10 @@ type Call struct {
 	Reason     string    `json:"reason,omitempty"` // why it was held, refused or failed
 	Attempts   int       `json:"attempts,omitempty"`
 	Lang       string    `json:"lang,omitempty"`
+	// Level and Title are the alert's, in Lang, taken when the call was
+	// queued: the request is worded without reading the alert again.
+	Level string `json:"level,omitempty"`
+	Title string `json:"title,omitempty"`
 }
 
 // Settled reports whether nothing more will happen to the call.

@@ -114,8 +114,9 @@ func (s *Service) queue(tx *storage.Tx, kind string, a callout.Alert, recipient 
 	if !ok {
 		return StateRefused, nil
 	}
+	lang := callout.LanguageOf(tx, s.cfg, person)
 	c = Call{ID: id, Kind: kind, Alert: a.ID, Step: step, Official: person, About: []string{recipient}, Number: number,
-		State: StateQueued, DueAt: due, QueuedAt: now, Lang: callout.LanguageOf(tx, s.cfg, person)}
+		State: StateQueued, DueAt: due, QueuedAt: now, Lang: lang, Level: a.Level, Title: a.TitleIn(lang)}
 	if kind == KindSMS {
 		c.Code = confirmCode(id)
 	}

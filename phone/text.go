@@ -14,13 +14,7 @@ func (s *Service) request(c Call) Request {
 	if caller == "" {
 		caller = s.tr.T(lang, "PhoneCallerDefault", nil)
 	}
-	level, title := "", c.Alert
-	var alertTitle string
-	if a, err := s.engine.Alert(c.Alert); err == nil {
-		level = s.tr.T(lang, "PhoneLevel_"+a.Level, nil)
-		alertTitle = a.TitleIn(lang)
-		title = alertTitle
-	}
+	level, title := s.tr.T(lang, "PhoneLevel_"+c.Level, nil), c.Title
 	var others []string
 	for _, id := range c.About {
 		if id != c.Official {
@@ -28,7 +22,7 @@ func (s *Service) request(c Call) Request {
 		}
 	}
 	if len(others) > 0 {
-		title = s.tr.T(lang, "PhoneAbout", map[string]any{"Names": strings.Join(others, s.tr.T(lang, "PhoneNameSep", nil)), "Title": alertTitle})
+		title = s.tr.T(lang, "PhoneAbout", map[string]any{"Names": strings.Join(others, s.tr.T(lang, "PhoneNameSep", nil)), "Title": c.Title})
 	}
 	key := s.cfg.Phone.ConfirmKey
 	answer := key
