@@ -90,7 +90,7 @@ func (e *Engine) SetStepResult(tx *storage.Tx, alertID, recipient string, step i
 	}
 	for i := len(r.Escalations) - 1; i >= 0; i-- {
 		esc := &r.Escalations[i]
-		if esc.Step != step || !slices.Contains(PhoneStepActions, esc.Action) {
+		if esc.Step != step || !slices.Contains(config.PhoneActions, esc.Action) {
 			continue
 		}
 		if esc.Results[person] == result {
@@ -111,9 +111,6 @@ func (e *Engine) SetStepResult(tx *storage.Tx, alertID, recipient string, step i
 	}
 	return nil
 }
-
-// PhoneStepActions are the actions whose steps record results per person.
-var PhoneStepActions = config.PhoneActions
 
 // AnswerIn settles a recipient's call from another channel (a key pressed
 // on the phone, an SMS reply), in the caller's transaction, exactly as a
@@ -179,7 +176,7 @@ func PhoneTally(rs []Recipient) Phone {
 	seen := map[string]bool{}
 	for _, r := range rs {
 		for _, esc := range r.Escalations {
-			if esc.Action != config.ActionCall && esc.Action != config.ActionSMS {
+			if !slices.Contains(config.PhoneActions, esc.Action) {
 				continue
 			}
 			for person, res := range esc.Results {
