@@ -134,6 +134,12 @@ func PhoneStepTarget(to string) string {
 	return to
 }
 
+// UsesPhone reports whether any escalation policy has a call or sms step.
+func (c *Config) UsesPhone() bool {
+	_, _, ok := c.firstPhoneStep()
+	return ok
+}
+
 // firstPhoneStep finds the first call or sms step of the escalation
 // policies: its key path and action.
 func (c *Config) firstPhoneStep() (at, action string, ok bool) {

@@ -108,12 +108,8 @@ func (l *phoneLine) pointCallbacks(addr net.Addr) {
 // escalates). It returns the step added, nil when none was. New calls it
 // before SpeedUp, which divides the new step's timing with the others.
 func addCallStep(cfg *config.Config) *addedStep {
-	for _, steps := range cfg.Escalation.Policies {
-		for _, s := range steps {
-			if slices.Contains(config.PhoneActions, s.Action) {
-				return nil
-			}
-		}
+	if cfg.UsesPhone() {
+		return nil
 	}
 	name := cfg.Escalation.Levels["red"]
 	steps := cfg.Escalation.Policies[name]
