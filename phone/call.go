@@ -138,6 +138,21 @@ func AlertCalls(tx *storage.Tx, alert string) ([]Call, error) {
 	return out, err
 }
 
+// callsTo returns the calls and messages to an E.164 number that keep
+// takes: a reply or a report that names only the number is matched
+// among them.
+func callsTo(tx *storage.Tx, number string, keep func(Call) bool) ([]Call, error) {
+	var out []Call
+	err := tx.Records(numbersBucket).Scan([]byte(number+"\x00"), nil, func(k, _ []byte) error {
+		c, err := loadCall(tx, string(k[len(number)+1:]))
+		if err == nil && keep(c) {
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}
+
 // Usage is what one number got lately: the frequency limits count it.
 type Usage struct {
 	Times []time.Time `json:"times"` // placed, newest last, within a day

@@ -84,8 +84,6 @@ func (s *Service) find(tx *storage.Tx, rep Report) (Call, error) {
 	switch {
 	case c.Provider != "" && c.Provider != rep.Provider:
 		return c, fmt.Errorf("%w: %s placed it, not %s", ErrUnknownCall, c.Provider, rep.Provider)
-	case rep.CallID == "" && c.ProviderID != "" && c.ProviderID != rep.ProviderID:
-		return c, fmt.Errorf("%w: the provider's id does not match", ErrUnknownCall)
 	case rep.Alert != "" && rep.Alert != c.Alert:
 		return c, fmt.Errorf("%w: it belongs to another alert", ErrUnknownCall)
 	case !sameNumber(rep.Number, c.Number):
@@ -103,13 +101,8 @@ func (s *Service) adopt(tx *storage.Tx, rep Report) (Call, error) {
 	if !ok {
 		return Call{}, fmt.Errorf("%w: %q", ErrUnknownCall, rep.ProviderID)
 	}
-	var found []Call
-	err := tx.Records(numbersBucket).Scan([]byte(number+"\x00"), nil, func(k, _ []byte) error {
-		c, err := loadCall(tx, string(k[len(number)+1:]))
-		if err == nil && c.State == StateUncertain && c.Provider == "" && c.Kind == KindCall {
-			found = append(found, c)
-		}
-		return nil
+	found, err := callsTo(tx, number, func(c Call) bool {
+		return c.State == StateUncertain && c.Provider == "" && c.Kind == KindCall
 	})
 	if err != nil {
 		return Call{}, err
@@ -134,13 +127,8 @@ func (s *Service) findReply(tx *storage.Tx, rep Report) (Call, error) {
 	if !ok {
 		return Call{}, fmt.Errorf("%w: a reply from %q", ErrUnknownCall, rep.Number)
 	}
-	var open []Call
-	err := tx.Records(numbersBucket).Scan([]byte(number+"\x00"), nil, func(k, _ []byte) error {
-		c, err := loadCall(tx, string(k[len(number)+1:]))
-		if err == nil && c.Kind == KindSMS && (c.State == StatePlaced || c.State == StateDelivered || c.State == StateUncertain) {
-			open = append(open, c)
-		}
-		return nil
+	open, err := callsTo(tx, number, func(c Call) bool {
+		return c.Kind == KindSMS && (c.State == StatePlaced || c.State == StateDelivered || c.State == StateUncertain)
 	})
 	if err != nil {
 		return Call{}, err
