@@ -80,36 +80,46 @@ func (e *Engine) selfChannelStep(a Alert) (int, bool) {
 }
 
 // SetStepResult records what became of step for one person it reached (a
-// call picked up, a key pressed, a limit that held it back) on the
-// recipient's record, and refreshes the issuer's summary: the board, the
-// ledger and the API read it there.
-func (e *Engine) SetStepResult(tx *storage.Tx, alertID, recipient string, step int, person, result string, now time.Time) error {
-	r, err := LoadRecipient(tx, alertID, recipient)
+// call picked up, a key pressed, a limit that held it back) on the records
+// of the recipients the step was taken for, and refreshes the issuer's
+// summary once: the board, the ledger and the API read it there.
+func (e *Engine) SetStepResult(tx *storage.Tx, alertID string, recipients []string, step int, person, result string, now time.Time) error {
+	changed := false
+	for _, id := range recipients {
+		r, err := LoadRecipient(tx, alertID, id)
+		if err != nil {
+			if err := ignoreMissing(err); err != nil {
+				return err
+			}
+			continue
+		}
+		for i := len(r.Escalations) - 1; i >= 0; i-- {
+			esc := &r.Escalations[i]
+			if esc.Step != step || !slices.Contains(config.PhoneActions, esc.Action) {
+				continue
+			}
+			if esc.Results[person] == result {
+				break
+			}
+			if esc.Results == nil {
+				esc.Results = map[string]string{}
+			}
+			esc.Results[person] = result
+			if err := PutRecipient(tx, r); err != nil {
+				return err
+			}
+			changed = true
+			break
+		}
+	}
+	if !changed {
+		return nil
+	}
+	a, err := LoadAlert(tx, alertID)
 	if err != nil {
 		return ignoreMissing(err)
 	}
-	for i := len(r.Escalations) - 1; i >= 0; i-- {
-		esc := &r.Escalations[i]
-		if esc.Step != step || !slices.Contains(config.PhoneActions, esc.Action) {
-			continue
-		}
-		if esc.Results[person] == result {
-			return nil
-		}
-		if esc.Results == nil {
-			esc.Results = map[string]string{}
-		}
-		esc.Results[person] = result
-		if err := PutRecipient(tx, r); err != nil {
-			return err
-		}
-		a, err := LoadAlert(tx, alertID)
-		if err != nil {
-			return ignoreMissing(err)
-		}
-		return e.refreshSummary(tx, a, now)
-	}
-	return nil
+	return e.refreshSummary(tx, a, now)
 }
 
 // AnswerIn settles a recipient's call from another channel (a key pressed

@@ -142,10 +142,8 @@ func (s *Service) setResult(tx *storage.Tx, c *Call, state string, now time.Time
 	if err := putCall(tx, *c); err != nil {
 		return err
 	}
-	for _, r := range c.About {
-		if err := s.engine.SetStepResult(tx, c.Alert, r, c.Step, c.Official, state, now); err != nil {
-			return fmt.Errorf("record %s of %s: %w", state, c.ID, err)
-		}
+	if err := s.engine.SetStepResult(tx, c.Alert, c.About, c.Step, c.Official, state, now); err != nil {
+		return fmt.Errorf("record %s of %s: %w", state, c.ID, err)
 	}
 	s.m.Results.WithLabelValues(c.Kind, state).Inc()
 	return nil
